@@ -1,0 +1,104 @@
+"""Pelican signal handlers: attach threads to articles, write comment feeds.
+
+Thin on purpose: loading is the store's job, shaping is `thread`'s, feeds are
+`feeds`'. Handlers are module-level because blinker keeps weak references.
+A bad item is logged with its path and skipped; the build never stops for one.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from backchannel.model import State
+from backchannel.settings import Resolved, resolve
+from backchannel.store import Store
+from backchannel.feeds import write_feeds
+from backchannel.thread import Thread, build_thread, group_by_thread, link_answers, thread_id_of
+
+logger = logging.getLogger(__name__)
+
+RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
+THREADS_KEY = "_BACKCHANNEL_THREADS"
+
+
+def resolved_settings(settings: dict[str, Any]) -> Resolved:
+    """The settings resolved at `initialized`, or resolved now (generators run alone)."""
+    resolved = settings.get(RESOLVED_KEY)
+    return resolved if isinstance(resolved, Resolved) else resolve(settings)
+
+
+def on_initialized(pelican: Any) -> None:
+    """Validate BACKCHANNEL_* once per build; an unknown key stops the build by name."""
+    pelican.settings[RESOLVED_KEY] = resolve(pelican.settings)
+
+
+def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> dict[str, Thread]:
+    """Read the published store and build a thread for every article."""
+    store = Store(settings.feedback_path, settings["SECRET"])
+    result = store.load([State.PUBLISHED])
+    for problem in result.problems:
+        logger.warning("backchannel: skipping %s", problem)
+    all_ids = store.ids()
+    items = []
+    for item in result.items:
+        if item.parent and item.parent not in all_ids:
+            logger.warning(
+                "backchannel: skipping %s: parent %s does not exist",
+                store.path_of(item), item.parent,
+            )
+            continue
+        items.append(item)
+    by_id = {thread_id_of(a): a for a in articles}
+    groups, orphans = group_by_thread(items, set(by_id), settings["ALIASES"])
+    hidden_ids = {thread_id_of(a) for a in hidden}
+    for item in orphans:
+        if item.article not in hidden_ids:
+            logger.warning(
+                "backchannel: %s belongs to article %r, which does not exist",
+                store.path_of(item), item.article,
+            )
+    threads = {tid: build_thread(tid, groups.get(tid, []), settings) for tid in by_id}
+    link_answers(threads, by_id)
+    for tid, article in by_id.items():
+        article.backchannel = threads[tid]
+    return threads
+
+
+def on_article_generator_finalized(generator: Any) -> None:
+    """Attach `article.backchannel` to every published article (after the content cache)."""
+    settings = resolved_settings(generator.settings)
+    articles = list(generator.articles)
+    for article in generator.articles:
+        articles.extend(article.translations)
+    hidden = list(getattr(generator, "drafts", [])) + list(getattr(generator, "hidden_articles", []))
+    threads = load_threads(settings, articles, hidden)
+    generator.context[THREADS_KEY] = (threads, {thread_id_of(a): a for a in articles})
+    logger.info(
+        "backchannel: %d comments and %d linkbacks on %d articles",
+        sum(t.comment_count for t in threads.values()),
+        sum(t.linkback_count for t in threads.values()),
+        len(threads),
+    )
+
+
+def on_article_writer_finalized(generator: Any, writer: Any) -> None:
+    """Write the comment feeds once the article pages are out."""
+    settings = resolved_settings(generator.settings)
+    if not settings["COMMENT_FEEDS"] or THREADS_KEY not in generator.context:
+        return
+    threads, articles = generator.context[THREADS_KEY]
+    write_feeds(
+        Path(generator.output_path), threads, articles, generator.settings,
+        settings["FEED_MAX_ITEMS"],
+    )
+
+
+def register() -> None:
+    """Connect the handlers to Pelican's signals."""
+    signals.initialized.connect(on_initialized)
+    signals.article_generator_finalized.connect(on_article_generator_finalized)
+    signals.article_writer_finalized.connect(on_article_writer_finalized)

@@ -1,0 +1,233 @@
+"""Feedback items: the frozen dataclass, its kinds and states, and its text format.
+
+One item is one UTF-8 file: `Key: value` header lines, a blank line, a Markdown
+body. The header is parsed here and nowhere else, so the store, the CLI's
+`check` and the importers all agree on what a valid item is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+from backchannel.errors import ItemFormatError
+
+
+class Kind(StrEnum):
+    """What an item is."""
+
+    COMMENT = "comment"
+    TRACKBACK = "trackback"
+    PINGBACK = "pingback"
+    WEBMENTION = "webmention"
+
+
+LINKBACK_KINDS = frozenset({Kind.TRACKBACK, Kind.PINGBACK, Kind.WEBMENTION})
+
+
+class State(StrEnum):
+    """Where an item lives in the store; the state *is* the folder."""
+
+    INBOX = "inbox"
+    PUBLISHED = "published"
+    SPAM = "spam"
+    REJECTED = "rejected"
+    UNMATCHED = "unmatched"
+
+
+class MentionType(StrEnum):
+    """Webmention types, from the source's microformats2 properties."""
+
+    REPLY = "reply"
+    LIKE = "like"
+    REPOST = "repost"
+    BOOKMARK = "bookmark"
+    MENTION = "mention"
+
+
+ID_RE = re.compile(r"^[a-z0-9]{6,40}$")
+# Article ids become folder names: letters, digits, dot, dash, underscore; no
+# leading dot, so "..", hidden files and path separators can never appear.
+ARTICLE_RE = re.compile(r"^[\w-][\w.-]{0,199}$")
+
+# Header keys in the order they are written; (attribute, header key).
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "Id"),
+    ("kind", "Kind"),
+    ("article", "Article"),
+    ("author", "Author"),
+    ("author_url", "Author-Url"),
+    ("author_reply", "Author-Reply"),
+    ("email_hash", "Email-Hash"),
+    ("date", "Date"),
+    ("parent", "Parent"),
+    ("source", "Source"),
+    ("title", "Title"),
+    ("mention_type", "Mention-Type"),
+    ("origin", "Origin"),
+    ("origin_id", "Origin-Id"),
+    ("origin_url", "Origin-Url"),
+    ("reasons", "Reasons"),
+    ("spam_score", "Spam-Score"),
+)
+KEY_TO_ATTR = {key.lower(): attr for attr, key in FIELDS}
+REQUIRED = ("id", "kind", "article", "author", "date", "origin")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One comment or linkback. `state` comes from its folder, not its header."""
+
+    id: str
+    kind: Kind
+    article: str
+    author: str
+    date: datetime
+    origin: str
+    body: str = ""
+    author_url: str | None = None
+    author_reply: bool = False
+    email_hash: str | None = None
+    parent: str | None = None
+    source: str | None = None
+    title: str | None = None
+    mention_type: MentionType | None = None
+    origin_id: str | None = None
+    origin_url: str | None = None
+    reasons: tuple[str, ...] = ()
+    spam_score: float | None = None
+    state: State = field(default=State.INBOX, compare=False)
+
+    @property
+    def is_linkback(self) -> bool:
+        """True for trackbacks, pingbacks and webmentions."""
+        return self.kind in LINKBACK_KINDS
+
+    def with_changes(self, **changes: Any) -> Item:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def one_line(value: str) -> str:
+    """Collapse whitespace so a value can never forge another header line."""
+    return " ".join(value.split())
+
+
+def parse_date(value: str) -> datetime:
+    """ISO 8601 with an offset; a date without one is refused, not guessed."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise ValueError("date has no time zone offset")
+    return parsed
+
+
+def format_date(value: datetime) -> str:
+    """ISO 8601, seconds precision, offset kept."""
+    return value.isoformat(timespec="seconds")
+
+
+def utc(value: datetime) -> datetime:
+    """The same instant in UTC."""
+    return value.astimezone(timezone.utc)
+
+
+def _header_value(attr: str, value: Any) -> str | None:
+    if value is None or value == () or value is False:
+        return None
+    if attr == "date":
+        return format_date(value)
+    if attr == "author_reply":
+        return "yes"
+    if attr == "reasons":
+        return "; ".join(one_line(r).replace(";", ",") for r in value)
+    if attr == "spam_score":
+        return f"{value:.2f}"
+    return one_line(str(value))
+
+
+def dumps(item: Item) -> str:
+    """The item as file text."""
+    lines = []
+    for attr, key in FIELDS:
+        text = _header_value(attr, getattr(item, attr))
+        if text:
+            lines.append(f"{key}: {text}")
+    body = item.body.replace("\r\n", "\n").strip("\n")
+    return "\n".join(lines) + "\n\n" + body + ("\n" if body else "")
+
+
+def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
+    """Parse file text into an Item; ItemFormatError names the line of a problem."""
+    header, sep, body = text.partition("\n\n")
+    if not sep:
+        header, body = text, ""
+        if not text.strip():
+            raise ItemFormatError("empty file", path, 1)
+    raw: dict[str, tuple[str, int]] = {}
+    for number, line in enumerate(header.split("\n"), start=1):
+        key, colon, value = line.partition(":")
+        if not colon or not key.strip() or key != key.strip():
+            raise ItemFormatError(f"header line is not 'Key: value': {line[:60]!r}", path, number)
+        attr = KEY_TO_ATTR.get(key.strip().lower())
+        if attr is None:
+            raise ItemFormatError(f"unknown header key {key.strip()!r}", path, number)
+        if attr in raw:
+            raise ItemFormatError(f"header key {key.strip()!r} repeated", path, number)
+        raw[attr] = (value.strip(), number)
+    body_line = header.count("\n") + 3
+    for attr in REQUIRED:
+        if not raw.get(attr, ("", 0))[0]:
+            raise ItemFormatError(f"missing header {dict(FIELDS)[attr]!r}", path, 1)
+    values: dict[str, Any] = {attr: value for attr, (value, _) in raw.items()}
+
+    def bad(attr: str, reason: str) -> ItemFormatError:
+        return ItemFormatError(f"{dict(FIELDS)[attr]}: {reason}", path, raw[attr][1])
+
+    if not ID_RE.match(values["id"]):
+        raise bad("id", f"{values['id']!r} is not 6-40 lowercase letters and digits")
+    try:
+        values["kind"] = Kind(values["kind"].lower())
+    except ValueError:
+        raise bad("kind", f"unknown kind {values['kind']!r}") from None
+    if not ARTICLE_RE.match(values["article"]):
+        raise bad("article", f"{values['article']!r} is not a valid article id")
+    try:
+        values["date"] = parse_date(values["date"])
+    except ValueError as exc:
+        raise bad("date", f"{values['date']!r}: {exc}") from None
+    if "parent" in values and not ID_RE.match(values["parent"]):
+        raise bad("parent", f"{values['parent']!r} is not a valid id")
+    if "author_reply" in values:
+        flag = values["author_reply"].lower()
+        if flag not in ("yes", "no", "true", "false"):
+            raise bad("author_reply", "must be yes or no")
+        values["author_reply"] = flag in ("yes", "true")
+    if "mention_type" in values:
+        try:
+            values["mention_type"] = MentionType(values["mention_type"].lower())
+        except ValueError:
+            raise bad("mention_type", f"unknown mention type {values['mention_type']!r}") from None
+        if values["kind"] != Kind.WEBMENTION:
+            raise bad("mention_type", "only webmentions have a mention type")
+    if "reasons" in values:
+        values["reasons"] = tuple(r.strip() for r in values["reasons"].split(";") if r.strip())
+    if "spam_score" in values:
+        try:
+            values["spam_score"] = float(values["spam_score"])
+        except ValueError:
+            raise bad("spam_score", "is not a number") from None
+    for url_attr in ("author_url", "source", "origin_url"):
+        if url_attr in values and not re.match(r"^https?://", values[url_attr], re.I):
+            raise bad(url_attr, f"{values[url_attr]!r} is not an http(s) URL")
+    if values["kind"] in LINKBACK_KINDS and not values.get("source"):
+        raise ItemFormatError(f"a {values['kind']} needs a Source", path, 1)
+    body = body.strip("\n")
+    if values["kind"] == Kind.COMMENT and not body.strip():
+        raise ItemFormatError("empty body: a comment needs text", path, body_line)
+    return Item(body=body, state=state, **values)

@@ -1,0 +1,204 @@
+"""Every BACKCHANNEL_* setting: its default, its type and one line of help.
+
+Settings are data (as in Datasette): this table is the single place defaults
+live, README's settings reference is checked against it by a test, and
+`resolve()` is the one loader used by the Pelican build, the CLI and the
+receiver. Code reads the resolved values, never `settings.get(KEY, literal)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from backchannel.errors import SettingsError
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "BACKCHANNEL_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: name, default, accepted types and a line of help."""
+
+    name: str
+    default: Any
+    types: tuple[type, ...]
+    help: str
+
+
+def _s(name: str, default: Any, types: tuple[type, ...] | type, help: str) -> Setting:
+    if not isinstance(types, tuple):
+        types = (types,)
+    return Setting(PREFIX + name, default, types, help)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- store and bake -------------------------------------------------
+    _s("FEEDBACK_PATH", "feedback", str,
+       "Folder of the feedback store, relative to the site root (the folder holding PATH)."),
+    _s("RECEIVER_URL", "http://127.0.0.1:8000/backchannel", str,
+       "Absolute URL where the receiver answers; the comment form posts here."),
+    _s("SITE_AUTHOR", None, (str, type(None)),
+       "Name shown on the author's replies; None uses AUTHOR."),
+    _s("ALIASES", {}, dict,
+       "Old slug, URL or path -> current article id, so a moved post keeps its thread."),
+    _s("COMMENT_FEEDS", True, bool,
+       "Write an Atom feed of comments per article and one for the whole site."),
+    _s("FEED_MAX_ITEMS", 50, int,
+       "How many comments the site-wide comment feed keeps."),
+    _s("SECRET", None, (str, type(None)),
+       "Key for signed tokens and e-mail hashes; None keeps a generated one in the private area."),
+    # --- receiver ---------------------------------------------------------
+    _s("RATE_LIMIT", "20/minute", (str, type(None)),
+       "Requests per client, as 'N/second|minute|hour'; None turns rate limiting off."),
+    _s("MIN_SECONDS_TO_POST", 3, (int, float),
+       "A comment sent sooner than this after the form loaded is held; 0 turns the check off."),
+    _s("TOKEN_MAX_AGE", 86400, int,
+       "Seconds a form's timing token stays valid."),
+    _s("MAX_LINKS", 2, int,
+       "A comment with more links than this is held for moderation."),
+    _s("BLOCKLIST", [], (list, tuple),
+       "Words, URLs or IP ranges (CIDR) whose items are marked as spam."),
+    _s("MAX_BODY_BYTES", 65536, int,
+       "Largest request body the receiver accepts."),
+    _s("MAX_FIELD_CHARS", 10000, int,
+       "Longest comment body in characters; names and URLs are capped lower."),
+    _s("ALLOW_PRIVATE_ADDRESSES", False, bool,
+       "Let the fetcher reach private and loopback addresses (tests and local demos only)."),
+    _s("FETCH_TIMEOUT", 5.0, (int, float),
+       "Seconds an outbound fetch may take in all."),
+    _s("FETCH_MAX_BYTES", 1048576, int,
+       "Largest response body an outbound fetch reads."),
+    _s("USER_AGENT", "Backchannel/0.1 (+linkback verification)", str,
+       "User-Agent of every outbound request."),
+    # --- moderation and notifications ---------------------------------------
+    _s("AUTO_APPROVE_KNOWN", False, bool,
+       "Publish at once comments by readers with an earlier approved comment."),
+    _s("SMTP_HOST", None, (str, type(None)),
+       "SMTP server for notifications; None sends no mail."),
+    _s("SMTP_PORT", 25, int, "SMTP server port."),
+    _s("SMTP_USER", None, (str, type(None)), "SMTP user name, if the server needs one."),
+    _s("SMTP_PASSWORD", None, (str, type(None)),
+       "SMTP password; better set through the environment variable of the same name."),
+    _s("SMTP_STARTTLS", False, bool, "Use STARTTLS with the SMTP server."),
+    _s("MAIL_FROM", "backchannel@localhost", str, "From address of notification mail."),
+    _s("AUTHOR_EMAIL", None, (str, type(None)),
+       "Where new-inbox notifications go; None sends none."),
+    # --- importers and collectors -----------------------------------------
+    _s("FEEDS", [], (list, tuple),
+       "Feeds (URLs or files) of comments or mentions that `backchannel collect` pulls."),
+    # --- digest -------------------------------------------------------------
+    _s("PUBLISH_DIGEST", False, bool,
+       "Copy the HTML digest into the built site."),
+    # --- sending linkbacks ----------------------------------------------------
+    _s("SEND_ON_PUBLISH", False, bool,
+       "`make publish` sends webmentions, pingbacks and trackbacks for new links."),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The resolved BACKCHANNEL_* values plus the few Pelican settings we read."""
+
+    values: dict[str, Any]
+    base_dir: Path
+
+    def __getitem__(self, short_name: str) -> Any:
+        return self.values[PREFIX + short_name]
+
+    @property
+    def feedback_path(self) -> Path:
+        """Absolute path of the store."""
+        return (self.base_dir / self["FEEDBACK_PATH"]).resolve()
+
+    @property
+    def receiver_url(self) -> str:
+        """Receiver URL without a trailing slash."""
+        return self["RECEIVER_URL"].rstrip("/")
+
+    @property
+    def site_author(self) -> str:
+        """Name the author's replies are published under."""
+        return self["SITE_AUTHOR"] or self.values.get("AUTHOR") or "Author"
+
+
+def resolve(settings: dict[str, Any], base_dir: Path | str | None = None) -> Resolved:
+    """Validate BACKCHANNEL_* keys of a settings dict and fill in defaults.
+
+    An unknown BACKCHANNEL_ key stops with SettingsError naming it (a typo would
+    otherwise silently fall back to a default); a value of the wrong type is
+    warned about by name and replaced by the default, as Pelican does.
+    The caller's dict is never mutated.
+    """
+    unknown = sorted(k for k in settings if k.startswith(PREFIX) and k not in BY_NAME)
+    if unknown:
+        raise SettingsError(
+            "backchannel: unknown setting(s) "
+            + ", ".join(unknown)
+            + " (known: see README, section Settings)"
+        )
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = settings.get(setting.name, setting.default)
+        if not isinstance(value, setting.types) or (
+            isinstance(value, bool) and bool not in setting.types
+        ):
+            logger.warning(
+                "backchannel: %s should be %s, got %r; using the default %r",
+                setting.name,
+                " or ".join(t.__name__ for t in setting.types),
+                value,
+                setting.default,
+            )
+            value = setting.default
+        values[setting.name] = value
+    rate = values[PREFIX + "RATE_LIMIT"]
+    if rate is not None:
+        try:
+            parse_rate(rate)
+        except SettingsError as exc:
+            logger.warning("backchannel: %s; using the default", exc)
+            values[PREFIX + "RATE_LIMIT"] = BY_NAME[PREFIX + "RATE_LIMIT"].default
+    for key in ("AUTHOR", "SITEURL", "SITENAME", "TIMEZONE", "PATH", "OUTPUT_PATH"):
+        if key in settings:
+            values[key] = settings[key]
+    if base_dir is None:
+        # The site root is the folder holding the content folder: Pelican has
+        # already made PATH absolute, so the build and the CLI agree on it.
+        base_dir = Path(settings["PATH"]).parent if "PATH" in settings else Path.cwd()
+    return Resolved(values=values, base_dir=Path(base_dir))
+
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Parse 'N/minute' into (N, seconds)."""
+    count, _, period = rate.partition("/")
+    try:
+        n = int(count)
+        seconds = _PERIODS[period.strip()]
+    except (ValueError, KeyError):
+        raise SettingsError(
+            f"BACKCHANNEL_RATE_LIMIT {rate!r} is not 'N/second', 'N/minute' or 'N/hour'"
+        ) from None
+    if n <= 0:
+        raise SettingsError(f"BACKCHANNEL_RATE_LIMIT {rate!r} must allow at least 1 request")
+    return n, seconds
+
+
+def load(settings_file: Path | str = "pelicanconf.py") -> Resolved:
+    """Read a Pelican settings file (as the CLI and receiver do) and resolve it."""
+    from pelican.settings import read_settings
+
+    path = Path(settings_file).resolve()
+    if not path.is_file():
+        raise SettingsError(f"backchannel: settings file {settings_file} not found")
+    pelican_settings = read_settings(str(path))
+    return resolve(pelican_settings)

@@ -1,0 +1,307 @@
+"""The feedback store: the one place that reads and writes `feedback/`.
+
+Layout (an item's state is the folder it lives in; moving is a rename):
+
+    feedback/inbox/<id>.md                awaiting moderation
+    feedback/published/<article>/<id>.md  on the site
+    feedback/spam/<id>.md, rejected/<id>.md, unmatched/<id>.md
+    feedback/private/                     e-mail addresses, IPs, the secret (git-ignored)
+
+Every write goes temp file -> fsync -> link/rename -> fsync of the folder, so an
+acknowledged item survives a crash and no reader ever sees half a file. New
+items are created with os.link, which fails instead of overwriting: two writers
+can never clobber each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backchannel.errors import (
+    AmbiguousItemError,
+    ItemFormatError,
+    StoreError,
+    UnknownItemError,
+)
+from backchannel.model import ARTICLE_RE, ID_RE, Item, State, dumps, loads
+
+SUFFIX = ".md"
+PRIVATE = "private"
+TMP = ".tmp"
+FLAT_STATES = (State.INBOX, State.SPAM, State.REJECTED, State.UNMATCHED)
+PREFIX_RE = re.compile(r"^[a-z0-9]{1,40}$")
+
+
+@dataclass
+class LoadResult:
+    """Items that parsed, and the problems of the files that did not."""
+
+    items: list[Item] = field(default_factory=list)
+    problems: list[ItemFormatError] = field(default_factory=list)
+
+
+def new_id() -> str:
+    """A fresh random id: 12 hex digits, short enough to type a prefix of."""
+    return secrets.token_hex(6)
+
+
+def derived_id(origin: str, origin_id: str) -> str:
+    """A stable id for an imported item, so re-imports find it again."""
+    return hashlib.sha256(f"{origin}\0{origin_id}".encode()).hexdigest()[:12]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """Read and write feedback items under one root folder."""
+
+    def __init__(self, root: Path | str, secret: str | None = None) -> None:
+        self.root = Path(root)
+        self._secret = secret.encode() if secret else None
+
+    # --- paths -------------------------------------------------------------
+    def folder(self, state: State, article: str | None = None) -> Path:
+        """The folder items of a state (and article, for published) live in."""
+        if state == State.PUBLISHED:
+            if article is None or not ARTICLE_RE.match(article):
+                raise StoreError(f"invalid article id {article!r}")
+            return self.root / State.PUBLISHED.value / article
+        return self.root / state.value
+
+    def path_of(self, item: Item, state: State | None = None) -> Path:
+        """Where an item lives (or would live) in a given state."""
+        if not ID_RE.match(item.id):
+            raise StoreError(f"invalid item id {item.id!r}")
+        return self.folder(state or item.state, item.article) / f"{item.id}{SUFFIX}"
+
+    # --- reading -----------------------------------------------------------
+    def _files(self, states: Iterable[State]) -> Iterator[tuple[Path, State]]:
+        for state in states:
+            base = self.root / state.value
+            if not base.is_dir():
+                continue
+            folders = [base]
+            if state == State.PUBLISHED:
+                folders = [Path(e.path) for e in os.scandir(base) if e.is_dir()]
+                folders.sort()
+            for folder in folders:
+                for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                    if entry.name.endswith(SUFFIX) and not entry.name.startswith("."):
+                        yield Path(entry.path), state
+
+    def read(self, path: Path, state: State) -> Item:
+        """Parse one file; ItemFormatError says which line is wrong."""
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ItemFormatError(f"invalid UTF-8 at byte {exc.start}", path, line) from None
+        item = loads(text, path, state)
+        if path.stem != item.id:
+            raise ItemFormatError(f"file name does not match Id {item.id!r}", path, 1)
+        if state == State.PUBLISHED and path.parent.name != item.article:
+            raise ItemFormatError(
+                f"Article {item.article!r} does not match its folder {path.parent.name!r}", path, 1
+            )
+        return item
+
+    def load(self, states: Iterable[State] = tuple(State)) -> LoadResult:
+        """Every item in the given states; unreadable files become problems."""
+        result = LoadResult()
+        for path, state in self._files(states):
+            try:
+                result.items.append(self.read(path, state))
+            except ItemFormatError as exc:
+                result.problems.append(exc)
+            except OSError as exc:
+                result.problems.append(ItemFormatError(f"cannot read: {exc.strerror}", path, 0))
+        return result
+
+    def items(self, states: Iterable[State] = tuple(State)) -> list[Item]:
+        """Every item that parses, in the given states."""
+        return self.load(states).items
+
+    def ids(self) -> set[str]:
+        """Ids of every item in every state (from file names: no parsing)."""
+        return {path.stem for path, _ in self._files(tuple(State))}
+
+    def find(self, prefix: str, states: Iterable[State] = tuple(State)) -> Item:
+        """The one item whose id starts with `prefix`."""
+        if not PREFIX_RE.match(prefix):
+            raise UnknownItemError(f"{prefix!r} is not an item id")
+        matches = [(p, s) for p, s in self._files(states) if p.stem.startswith(prefix)]
+        exact = [(p, s) for p, s in matches if p.stem == prefix]
+        if exact:
+            matches = exact
+        if not matches:
+            raise UnknownItemError(f"no item with id {prefix!r}")
+        if len({p.stem for p, _ in matches}) > 1:
+            names = ", ".join(sorted(p.stem for p, _ in matches)[:5])
+            raise AmbiguousItemError(f"id {prefix!r} is ambiguous: {names}")
+        path, state = matches[0]
+        return self.read(path, state)
+
+    # --- writing -----------------------------------------------------------
+    def _temp(self, data: bytes) -> Path:
+        tmp_dir = self.root / TMP
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="w-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            os.unlink(name)
+            raise
+        return Path(name)
+
+    def _create(self, dest: Path, data: bytes) -> None:
+        """Write a new file atomically; refuse to overwrite an existing one."""
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._temp(data)
+            try:
+                os.link(tmp, dest)
+            finally:
+                os.unlink(tmp)
+            _fsync_dir(dest.parent)
+        except FileExistsError:
+            raise StoreError(f"an item already exists at {dest}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot write {dest}: {exc.strerror}") from exc
+
+    def _replace(self, dest: Path, data: bytes) -> None:
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._temp(data)
+            os.replace(tmp, dest)
+            _fsync_dir(dest.parent)
+        except OSError as exc:
+            raise StoreError(f"cannot write {dest}: {exc.strerror}") from exc
+
+    def add(self, item: Item, private: dict[str, Any] | None = None) -> Item:
+        """Store a new item in its state's folder; private data goes beside, never in it."""
+        if private:
+            self.write_private(item.id, private)
+        try:
+            self._create(self.path_of(item), dumps(item).encode("utf-8"))
+        except StoreError:
+            if private:
+                self._private_path(item.id).unlink(missing_ok=True)
+            raise
+        return item
+
+    def update(self, item: Item) -> Item:
+        """Rewrite an existing item in place (same id, same state)."""
+        path = self.path_of(item)
+        if not path.exists():
+            raise UnknownItemError(f"no item {item.id} in {item.state}")
+        self._replace(path, dumps(item).encode("utf-8"))
+        return item
+
+    def move(self, item: Item, state: State, **changes: Any) -> Item:
+        """Move an item to another state (an atomic rename), optionally changing fields."""
+        moved = item.with_changes(state=state, **changes)
+        src, dst = self.path_of(item), self.path_of(moved)
+        if src == dst and not changes:
+            return item
+        if dst.exists() and dst != src:
+            raise StoreError(f"an item already exists at {dst}")
+        try:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if changes:
+                # New content is written to the destination first, then the
+                # source removed: a crash leaves the old or the new, and
+                # `backchannel check` reports a leftover duplicate id.
+                data = dumps(moved).encode("utf-8")
+                if dst == src:
+                    self._replace(dst, data)
+                else:
+                    self._create(dst, data)
+                    src.unlink()
+            else:
+                os.rename(src, dst)
+            _fsync_dir(dst.parent)
+            if src.parent != dst.parent:
+                _fsync_dir(src.parent)
+        except FileNotFoundError:
+            raise UnknownItemError(f"item {item.id} was moved or deleted meanwhile") from None
+        except OSError as exc:
+            raise StoreError(f"cannot move {src} to {dst}: {exc.strerror}") from exc
+        self._prune(src.parent)
+        return moved
+
+    def delete(self, item: Item) -> None:
+        """Remove an item and its private data."""
+        path = self.path_of(item)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise UnknownItemError(f"item {item.id} was already deleted") from None
+        self._private_path(item.id).unlink(missing_ok=True)
+        _fsync_dir(path.parent)
+        self._prune(path.parent)
+
+    def _prune(self, folder: Path) -> None:
+        """Drop an article folder that became empty, so git shows no stray dirs."""
+        if folder.parent.name == State.PUBLISHED.value:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+    # --- private area -----------------------------------------------------
+    def _private_path(self, item_id: str) -> Path:
+        if not ID_RE.match(item_id):
+            raise StoreError(f"invalid item id {item_id!r}")
+        return self.root / PRIVATE / f"{item_id}.json"
+
+    def write_private(self, item_id: str, data: dict[str, Any]) -> None:
+        """Keep an item's private data (e-mail, IP, notify flag) out of the public record."""
+        self._replace(self._private_path(item_id), json.dumps(data, sort_keys=True).encode())
+
+    def read_private(self, item_id: str) -> dict[str, Any]:
+        """An item's private data, or {} if there is none."""
+        try:
+            return json.loads(self._private_path(item_id).read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return {}
+
+    def secret(self) -> bytes:
+        """The site's signing key: the setting, or one generated once into the private area."""
+        if self._secret:
+            return self._secret
+        path = self.root / PRIVATE / "secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._create(path, secrets.token_hex(32).encode())
+            except StoreError:
+                pass  # another process created it first; use theirs
+        self._secret = path.read_bytes().strip()
+        return self._secret
+
+    def email_hash(self, email: str) -> str:
+        """A keyed hash of an e-mail address: matches a person without publishing them."""
+        digest = hmac.new(self.secret(), email.strip().lower().encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]

@@ -1,0 +1,266 @@
+"""Turn store items into the thread objects templates read.
+
+Pure functions of (items, articles, settings): the Pelican handlers in `bake`
+and the fast republisher both call them, so a page built either way is the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup
+
+from backchannel.model import Item, Kind, MentionType
+from backchannel.render import render_markdown
+from backchannel.settings import Resolved
+
+logger = logging.getLogger(__name__)
+
+SITE_FEED = "feeds/comments.atom.xml"
+
+
+def feed_url(thread_id: str) -> str:
+    """Path (relative to SITEURL) of one article's comment feed."""
+    return f"feeds/comments/{thread_id}.atom.xml"
+
+
+@dataclass
+class Link:
+    """A post that answered a comment."""
+
+    title: str
+    url: str
+
+
+@dataclass
+class Answer:
+    """A comment that a post answers."""
+
+    comment_id: str
+    author: str
+    article_title: str
+    url: str
+
+
+@dataclass
+class CommentNode:
+    """One comment as the templates see it, with its replies."""
+
+    id: str
+    author: str
+    author_url: str | None
+    date: datetime
+    date_iso: str
+    html: Markup
+    is_author: bool
+    parent: str | None
+    depth: int = 0
+    children: list[CommentNode] = field(default_factory=list)
+    answered_in: list[Link] = field(default_factory=list)
+    item: Item | None = None
+
+
+@dataclass
+class LinkbackView:
+    """One trackback, pingback or webmention as the templates see it."""
+
+    id: str
+    kind: str
+    mention_type: str | None
+    source: str
+    site: str
+    title: str
+    excerpt_html: Markup
+    author: str
+    author_url: str | None
+    date: datetime
+    date_iso: str
+    item: Item | None = None
+
+
+@dataclass
+class Endpoints:
+    """Absolute receiver URLs the article page points at."""
+
+    comment: str
+    token: str
+    comments_json: str
+    webmention: str
+    pingback: str
+    trackback: str
+
+
+@dataclass
+class Thread:
+    """Everything an article page shows of its feedback."""
+
+    id: str
+    endpoints: Endpoints
+    comments: list[CommentNode] = field(default_factory=list)
+    linkbacks: list[LinkbackView] = field(default_factory=list)
+    comment_count: int = 0
+    linkback_count: int = 0
+    prompted_by: list[str] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+
+    @property
+    def feed_url(self) -> str:
+        """This thread's comment feed, relative to SITEURL."""
+        return feed_url(self.id)
+
+    def all_comments(self) -> list[CommentNode]:
+        """Every comment, depth first, in display order."""
+        out: list[CommentNode] = []
+        stack = list(reversed(self.comments))
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(node.children))
+        return out
+
+
+def endpoints_for(thread_id: str, settings: Resolved) -> Endpoints:
+    """The receiver URLs for one article."""
+    base = settings.receiver_url
+    quoted = quote(thread_id)
+    return Endpoints(
+        comment=f"{base}/comments",
+        token=f"{base}/token?article={quoted}",
+        comments_json=f"{base}/comments?article={quoted}",
+        webmention=f"{base}/webmention",
+        pingback=f"{base}/pingback",
+        trackback=f"{base}/trackback/{quoted}",
+    )
+
+
+def thread_id_of(article: Any) -> str:
+    """An article's stable thread id: explicit metadata, else its slug."""
+    explicit = article.metadata.get("backchannel_id") if hasattr(article, "metadata") else None
+    return str(explicit or article.slug)
+
+
+def answers_of(article: Any) -> list[str]:
+    """Comment ids listed in an article's `Answers:` metadata."""
+    raw = article.metadata.get("answers", "") if hasattr(article, "metadata") else ""
+    if isinstance(raw, (list, tuple)):
+        raw = ",".join(str(r) for r in raw)
+    return [part.strip() for part in str(raw).replace(";", ",").split(",") if part.strip()]
+
+
+def comment_node(item: Item, settings: Resolved) -> CommentNode:
+    """The template view of one comment (without its replies)."""
+    author = settings.site_author if item.author_reply else item.author
+    return CommentNode(
+        id=item.id,
+        author=author,
+        author_url=item.author_url,
+        date=item.date,
+        date_iso=item.date.isoformat(timespec="seconds"),
+        html=render_markdown(item.body),
+        is_author=item.author_reply,
+        parent=item.parent,
+        item=item,
+    )
+
+
+def linkback_view(item: Item) -> LinkbackView:
+    """The template view of one linkback."""
+    site = urlsplit(item.source or "").hostname or ""
+    mention = item.mention_type
+    if item.kind == Kind.WEBMENTION and mention is None:
+        mention = MentionType.MENTION
+    return LinkbackView(
+        id=item.id,
+        kind=item.kind.value,
+        mention_type=mention.value if mention else None,
+        source=item.source or "",
+        site=site,
+        title=item.title or "",
+        excerpt_html=render_markdown(item.body) if item.body else Markup(""),
+        author=item.author,
+        author_url=item.author_url,
+        date=item.date,
+        date_iso=item.date.isoformat(timespec="seconds"),
+        item=item,
+    )
+
+
+def build_thread(thread_id: str, items: Iterable[Item], settings: Resolved) -> Thread:
+    """Nest comments by parent (ordered by date) and list linkbacks apart.
+
+    A reply whose parent is not published is shown at the top level rather than
+    hidden: the reader's words matter more than the tree's shape.
+    """
+    thread = Thread(id=thread_id, endpoints=endpoints_for(thread_id, settings))
+    comments = sorted((i for i in items if i.kind == Kind.COMMENT), key=lambda i: (i.date, i.id))
+    nodes = {item.id: comment_node(item, settings) for item in comments}
+    for node in nodes.values():
+        parent = nodes.get(node.parent) if node.parent else None
+        if parent is None:
+            thread.comments.append(node)
+        else:
+            parent.children.append(node)
+    for node in thread.all_comments():
+        for child in node.children:
+            child.depth = node.depth + 1
+    links = sorted((i for i in items if i.is_linkback), key=lambda i: (i.date, i.id))
+    thread.linkbacks = [linkback_view(item) for item in links]
+    thread.comment_count = len(nodes)
+    thread.linkback_count = len(thread.linkbacks)
+    return thread
+
+
+def group_by_thread(
+    items: Iterable[Item], known: set[str], aliases: dict[str, str]
+) -> tuple[dict[str, list[Item]], list[Item]]:
+    """Group items by the thread they belong to, following aliases; also return orphans."""
+    groups: dict[str, list[Item]] = defaultdict(list)
+    orphans: list[Item] = []
+    for item in items:
+        key = item.article
+        seen = 0
+        while key not in known and key in aliases and seen < 10:
+            key, seen = aliases[key], seen + 1
+        if key in known:
+            groups[key].append(item)
+        else:
+            orphans.append(item)
+    return groups, orphans
+
+
+def link_answers(threads: dict[str, Thread], articles: dict[str, Any]) -> None:
+    """Join `Answers:` metadata to comments: both ends learn of each other."""
+    by_comment: dict[str, tuple[str, CommentNode]] = {}
+    for tid, thread in threads.items():
+        for node in thread.all_comments():
+            by_comment[node.id] = (tid, node)
+    for tid, article in articles.items():
+        for comment_id in answers_of(article):
+            found = by_comment.get(comment_id)
+            if found is None:
+                logger.warning(
+                    "backchannel: %s lists Answers: %s, but no published comment has that id",
+                    getattr(article, "source_path", tid),
+                    comment_id,
+                )
+                continue
+            other_tid, node = found
+            other = articles[other_tid]
+            node.answered_in.append(Link(title=article.title, url=article.url))
+            thread = threads[tid]
+            thread.answers.append(
+                Answer(
+                    comment_id=node.id,
+                    author=node.author,
+                    article_title=other.title,
+                    url=f"{other.url}#comment-{node.id}",
+                )
+            )
+            if node.author not in thread.prompted_by and not node.is_author:
+                thread.prompted_by.append(node.author)

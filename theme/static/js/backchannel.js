@@ -1,0 +1,1 @@
+// Progressive enhancement for the comment form; written with the receiver.
