@@ -7,6 +7,7 @@ A bad item is logged with its path and skipped; the build never stops for one.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
+# Written into OUTPUT_PATH by every build: which article ids exist and where.
+MANIFEST = "backchannel-articles.json"
 
 
 def resolved_settings(settings: dict[str, Any]) -> Resolved:
@@ -39,7 +42,9 @@ def on_initialized(pelican: Any) -> None:
 def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> dict[str, Thread]:
     """Read the published store and build a thread for every article."""
     store = Store(settings.feedback_path, settings["SECRET"])
-    result = store.load([State.PUBLISHED])
+    # Unmatched items (imported for an article that did not exist yet) attach
+    # themselves as soon as their article, or an alias for it, exists.
+    result = store.load([State.PUBLISHED, State.UNMATCHED])
     for problem in result.problems:
         logger.warning("backchannel: skipping %s", problem)
     all_ids = store.ids()
@@ -56,7 +61,7 @@ def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> 
     groups, orphans = group_by_thread(items, set(by_id), settings["ALIASES"])
     hidden_ids = {thread_id_of(a) for a in hidden}
     for item in orphans:
-        if item.article not in hidden_ids:
+        if item.state == State.PUBLISHED and item.article not in hidden_ids:
             logger.warning(
                 "backchannel: %s belongs to article %r, which does not exist",
                 store.path_of(item), item.article,
@@ -86,15 +91,34 @@ def on_article_generator_finalized(generator: Any) -> None:
 
 
 def on_article_writer_finalized(generator: Any, writer: Any) -> None:
-    """Write the comment feeds once the article pages are out."""
+    """Write the comment feeds and the article manifest once the pages are out."""
     settings = resolved_settings(generator.settings)
-    if not settings["COMMENT_FEEDS"] or THREADS_KEY not in generator.context:
+    if THREADS_KEY not in generator.context:
         return
     threads, articles = generator.context[THREADS_KEY]
-    write_feeds(
-        Path(generator.output_path), threads, articles, generator.settings,
-        settings["FEED_MAX_ITEMS"],
-    )
+    output = Path(generator.output_path)
+    write_manifest(output, articles, generator.settings)
+    if settings["COMMENT_FEEDS"]:
+        write_feeds(output, threads, articles, generator.settings, settings["FEED_MAX_ITEMS"])
+
+
+def write_manifest(output: Path, articles: dict[str, Any], pelican_settings: dict[str, Any]) -> Path:
+    """Write MANIFEST: the public list of article ids and URLs the receiver accepts."""
+    aliases = pelican_settings.get("BACKCHANNEL_ALIASES", {})
+    entries = []
+    for tid, article in sorted(articles.items()):
+        entries.append({
+            "id": tid,
+            "url": article.url,
+            "title": article.title,
+            "date": article.date.isoformat(),
+            "source_path": article.relative_source_path,
+            "aliases": sorted(old for old, new in aliases.items() if new == tid),
+        })
+    path = output / MANIFEST
+    data = {"siteurl": pelican_settings.get("SITEURL", ""), "articles": entries}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+    return path
 
 
 def register() -> None:

@@ -21,7 +21,7 @@ ALLOWED_TAGS = frozenset(
      "ul", "ol", "li", "del", "hr"}
 )
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-URL_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_SCHEMES = frozenset({"http", "https"})
 LINK_REL = "nofollow ugc noopener"
 
 # CommonMark plus linkify-free strikethrough; raw HTML is parsed so that nh3,

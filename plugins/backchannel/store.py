@@ -278,6 +278,12 @@ class Store:
         """Keep an item's private data (e-mail, IP, notify flag) out of the public record."""
         self._replace(self._private_path(item_id), json.dumps(data, sort_keys=True).encode())
 
+    def write_private_file(self, name: str, data: bytes) -> None:
+        """Atomically write a named file in the private area (not an item's)."""
+        if "/" in name or name.startswith("."):
+            raise StoreError(f"invalid private file name {name!r}")
+        self._replace(self.root / PRIVATE / name, data)
+
     def read_private(self, item_id: str) -> dict[str, Any]:
         """An item's private data, or {} if there is none."""
         try:

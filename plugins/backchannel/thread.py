@@ -223,15 +223,25 @@ def group_by_thread(
     groups: dict[str, list[Item]] = defaultdict(list)
     orphans: list[Item] = []
     for item in items:
-        key = item.article
-        seen = 0
-        while key not in known and key in aliases and seen < 10:
-            key, seen = aliases[key], seen + 1
-        if key in known:
-            groups[key].append(item)
-        else:
+        key = resolve_alias(item.article, known, aliases)
+        if key is None and item.origin_url:
+            key = resolve_alias(item.origin_url, known, aliases)
+        if key is None:
             orphans.append(item)
+        else:
+            groups[key].append(item)
     return groups, orphans
+
+
+def resolve_alias(key: str, known: set[str], aliases: dict[str, str]) -> str | None:
+    """Follow the alias map (old slug, URL or path -> id) to a known thread id."""
+    for _ in range(10):  # a chain, not a cycle
+        if key in known:
+            return key
+        if key not in aliases:
+            return None
+        key = aliases[key]
+    return None
 
 
 def link_answers(threads: dict[str, Thread], articles: dict[str, Any]) -> None:

@@ -1,0 +1,115 @@
+"""Notification e-mail: build safe messages, send them over SMTP, honour unsubscribes.
+
+Every header value is checked for CR/LF before it reaches `EmailMessage`, so a
+reader's name or a comment title can never inject headers. Sending is off until
+BACKCHANNEL_SMTP_HOST is set. Unsubscribing is one click: the link carries the
+reader's e-mail hash and an HMAC of it, and the receiver's `/unsubscribe`
+calls `unsubscribe()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from urllib.parse import urlencode
+
+from backchannel.errors import BackchannelError
+from backchannel.settings import Resolved
+from backchannel.store import PRIVATE, Store
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBED = "unsubscribed.json"
+
+
+class MailError(BackchannelError):
+    """A message could not be built or sent."""
+
+
+def _clean_header(value: str, field: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise MailError(f"refusing a line break in the {field} header")
+    return value
+
+
+def build_message(
+    settings: Resolved, to: str, subject: str, body: str, unsubscribe_url: str | None = None
+) -> EmailMessage:
+    """A plain-text message; List-Unsubscribe headers when a link is given (RFC 8058)."""
+    msg = EmailMessage()
+    msg["From"] = _clean_header(settings["MAIL_FROM"], "From")
+    msg["To"] = _clean_header(to, "To")
+    # Names and titles come from strangers: fold whitespace rather than refuse.
+    msg["Subject"] = " ".join(subject.split())
+    msg["Message-ID"] = make_msgid(domain="backchannel.invalid")
+    if unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{_clean_header(unsubscribe_url, 'List-Unsubscribe')}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        body = f"{body.rstrip()}\n\n--\nStop these e-mails: {unsubscribe_url}\n"
+    msg.set_content(body)
+    return msg
+
+
+def send(settings: Resolved, messages: list[EmailMessage]) -> int:
+    """Send messages over one SMTP connection; returns how many went out."""
+    host = settings["SMTP_HOST"]
+    if not host or not messages:
+        return 0
+    try:
+        with smtplib.SMTP(host, settings["SMTP_PORT"], timeout=30) as smtp:
+            if settings["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if settings["SMTP_USER"]:
+                smtp.login(settings["SMTP_USER"], settings["SMTP_PASSWORD"] or "")
+            for msg in messages:
+                smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"cannot send mail through {host}: {exc}") from exc
+    return len(messages)
+
+
+def display_address(name: str, address: str) -> str:
+    """'Name <address>' with the name encoded safely."""
+    return formataddr((" ".join(name.split()), address))
+
+
+def unsubscribe_token(store: Store, email_hash: str) -> str:
+    """The HMAC that proves an unsubscribe link came from us."""
+    return hmac.new(store.secret(), f"unsubscribe:{email_hash}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def unsubscribe_url(settings: Resolved, store: Store, email_hash: str) -> str:
+    """The one-click unsubscribe link for one reader."""
+    query = urlencode({"h": email_hash, "t": unsubscribe_token(store, email_hash)})
+    return f"{settings.receiver_url}/unsubscribe?{query}"
+
+
+def _unsubscribed_path(store: Store):
+    return store.root / PRIVATE / UNSUBSCRIBED
+
+
+def unsubscribed(store: Store) -> set[str]:
+    """E-mail hashes that asked for no more mail."""
+    try:
+        return set(json.loads(_unsubscribed_path(store).read_text("utf-8")))
+    except (OSError, ValueError):
+        return set()
+
+
+def unsubscribe(store: Store, email_hash: str, token: str) -> bool:
+    """Record an unsubscribe if the token is genuine; False if it is not."""
+    if not hmac.compare_digest(token, unsubscribe_token(store, email_hash)):
+        return False
+    hashes = unsubscribed(store) | {email_hash}
+    store.write_private_file(UNSUBSCRIBED, json.dumps(sorted(hashes)).encode())
+    return True
+
+
+def may_mail(store: Store, email_hash: str | None) -> bool:
+    """False for readers who unsubscribed."""
+    return bool(email_hash) and email_hash not in unsubscribed(store)
