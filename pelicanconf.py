@@ -15,7 +15,6 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["backchannel"]
 
 STATIC_PATHS = ["images"]
-ARTICLE_EXCLUDES = ["drafts"]
 DISPLAY_PAGES_ON_MENU = True
 DEFAULT_PAGINATION = 4
 

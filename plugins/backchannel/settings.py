@@ -201,4 +201,7 @@ def load(settings_file: Path | str = "pelicanconf.py") -> Resolved:
     if not path.is_file():
         raise SettingsError(f"backchannel: settings file {settings_file} not found")
     pelican_settings = read_settings(str(path))
-    return resolve(pelican_settings)
+    resolved = resolve(pelican_settings)
+    # Tools that read content/ with Pelican's readers need the full settings.
+    resolved.values["PELICAN_SETTINGS"] = pelican_settings
+    return resolved

@@ -1,0 +1,105 @@
+"""The site's articles as the CLI tools see them, read with Pelican's own readers.
+
+The build has the real article objects; the CLI (importers, digest, drafts,
+sending) reads `content/` the same way Pelican does, so slugs, URLs and
+metadata agree with the built site without needing a build first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backchannel.errors import BackchannelError
+from backchannel.render import plain_text
+from backchannel.settings import Resolved
+from backchannel.thread import answers_of, thread_id_of
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the tools need to know about one article."""
+
+    id: str
+    slug: str
+    title: str
+    url: str
+    date: datetime
+    status: str
+    source_path: str
+    html: str
+    summary: str
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The article's text without markup."""
+        return plain_text(self.html)
+
+    def absolute_url(self, siteurl: str) -> str:
+        """The article's URL with SITEURL in front (a path when SITEURL is empty)."""
+        return f"{siteurl.rstrip('/')}/{self.url}" if siteurl else f"/{self.url}"
+
+
+def load_articles(settings: Resolved, include_drafts: bool = False) -> list[ArticleInfo]:
+    """Every article under PATH (published, and drafts if asked), oldest first."""
+    from pelican.contents import Article
+    from pelican.readers import Readers
+    from pelican.settings import DEFAULT_CONFIG
+
+    pelican_settings = dict(DEFAULT_CONFIG)
+    pelican_settings.update(settings.values.get("PELICAN_SETTINGS", {}))
+    content = Path(pelican_settings.get("PATH") or settings.values.get("PATH") or "content")
+    if not content.is_dir():
+        raise BackchannelError(f"backchannel: content folder {content} not found")
+    readers = Readers(pelican_settings)
+    excludes = set(pelican_settings.get("ARTICLE_EXCLUDES", [])) | set(
+        pelican_settings.get("PAGE_PATHS", ["pages"])
+    )
+    found: list[ArticleInfo] = []
+    for dirpath, dirnames, filenames in os.walk(content):
+        rel_dir = Path(dirpath).relative_to(content)
+        dirnames[:] = sorted(d for d in dirnames if str(rel_dir / d) not in excludes)
+        for name in sorted(filenames):
+            ext = name.rpartition(".")[2]
+            if ext not in readers.extensions:
+                continue
+            rel = str(rel_dir / name) if str(rel_dir) != "." else name
+            try:
+                article = readers.read_file(
+                    base_path=str(content), path=rel, content_class=Article, context={}
+                )
+            except Exception as exc:  # noqa: BLE001 — one unreadable article must not stop a tool
+                logger.warning("backchannel: cannot read %s: %s", rel, exc)
+                continue
+            status = str(getattr(article, "status", "published"))
+            if status != "published" and not include_drafts:
+                continue
+            found.append(
+                ArticleInfo(
+                    id=thread_id_of(article),
+                    slug=article.slug,
+                    title=article.title,
+                    url=article.url,
+                    date=article.date,
+                    status=status,
+                    source_path=rel,
+                    html=article._content or "",
+                    summary=plain_text(str(article.metadata.get("summary", "") or "")),
+                    category=str(getattr(article, "category", "") or ""),
+                    tags=tuple(str(t) for t in getattr(article, "tags", []) or []),
+                    answers=tuple(answers_of(article)),
+                    metadata=dict(article.metadata),
+                )
+            )
+    found.sort(key=lambda a: (a.date, a.id))
+    return found
