@@ -1,0 +1,286 @@
+"""The one outbound HTTP client: SSRF-safe, size- and time-capped, polite.
+
+Every fetch of a URL a stranger gave us (a linkback's source, a feed, a link in
+a post) goes through `Fetcher`. The address check happens at connect time, in
+a network backend for httpcore (httpx's transport layer): the host name is
+resolved once, every address is checked, and the connection goes to the
+checked address. So DNS rebinding and redirects to internal hosts are refused
+the same way as a literal private IP. Redirects are followed by hand (at most
+MAX_REDIRECTS), each hop checked again.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import anyio
+import httpcore
+
+from backchannel.errors import BackchannelError
+from backchannel.settings import Resolved
+
+MAX_REDIRECTS = 5
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+class FetchError(BackchannelError):
+    """A fetch failed; `reason` says why in words fit for a status page."""
+
+    def __init__(self, reason: str, url: str = "") -> None:
+        self.reason = reason
+        self.url = url
+        super().__init__(f"{url}: {reason}" if url else reason)
+
+
+def address_allowed(address: str, allow_private: bool) -> bool:
+    """False for loopback, private, link-local, multicast, reserved and unspecified addresses."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback and allow_private:
+        return True
+    if ip.is_private and allow_private and not ip.is_link_local:
+        return True
+    return not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+        or ip.is_reserved or ip.is_unspecified
+    )
+
+
+def check_url(url: str) -> None:
+    """Refuse what is not an absolute http(s) URL with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"only http and https URLs can be fetched, not {parts.scheme or 'none'!r}",
+                         url)
+    if not parts.hostname:
+        raise FetchError("URL has no host", url)
+
+
+def _pick_address(infos: Iterable[tuple[Any, ...]], host: str, allow_private: bool) -> str:
+    addresses = [info[4][0] for info in infos]
+    if not addresses:
+        raise httpcore.ConnectError(f"{host} has no address")
+    refused = [a for a in addresses if not address_allowed(a, allow_private)]
+    if refused:
+        # One bad address poisons the name: a rebinding server could hand
+        # out a public and a private address and let the client choose.
+        raise httpcore.ConnectError(f"refusing private or reserved address {refused[0]} of {host}")
+    return addresses[0]
+
+
+class GuardedSyncBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, connecting only to checked addresses."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        """Resolve, check, then connect to the checked address."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        address = _pick_address(infos, host, self.allow_private)
+        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+
+
+class GuardedAsyncBackend(httpcore.AnyIOBackend):
+    """The asyncio/anyio backend with the same check."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        """Resolve, check, then connect to the checked address."""
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        address = _pick_address(infos, host, self.allow_private)
+        return await super().connect_tcp(address, port, timeout, local_address, socket_options)
+
+
+@dataclass(frozen=True)
+class FetchResponse:
+    """A finished response: final URL, status, headers, the (capped) body."""
+
+    url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (case-insensitive), or None."""
+        lower = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lower), None)
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a repeatable header such as Link."""
+        lower = name.lower()
+        return [v for k, v in self.headers if k.lower() == lower]
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-case."""
+        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the declared charset, else UTF-8 (replacing errors)."""
+        msg = Message()
+        msg["content-type"] = self.header("content-type") or "text/plain"
+        charset = msg.get_content_charset() or "utf-8"
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+
+def _encode_body(data: Mapping[str, str] | bytes | None,
+                 headers: dict[str, str]) -> bytes | None:
+    if data is None or isinstance(data, bytes):
+        return data
+    headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    return urlencode(data).encode()
+
+
+class Fetcher:
+    """Fetch URLs safely: checked addresses, capped size and time, manual redirects."""
+
+    def __init__(self, settings: Resolved, max_bytes: int | None = None,
+                 timeout: float | None = None) -> None:
+        self.allow_private = bool(settings["ALLOW_PRIVATE_ADDRESSES"])
+        self.max_bytes = max_bytes or settings["FETCH_MAX_BYTES"]
+        self.timeout = float(timeout or settings["FETCH_TIMEOUT"])
+        self.user_agent = settings["USER_AGENT"]
+
+    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, "Accept-Encoding": "identity"}
+        headers.update(extra or {})
+        return headers
+
+    def _timeouts(self, deadline: float) -> dict[str, float]:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"timed out after {self.timeout:g} s")
+        return {"connect": left, "read": left, "write": left, "pool": left}
+
+    def _next_hop(self, url: str, status: int, location: str | None, method: str) -> tuple[str, str]:
+        if not location:
+            raise FetchError(f"redirect {status} without a Location", url)
+        target = urljoin(url, location)
+        check_url(target)
+        # 303 always, and 301/302 after POST by long practice, continue as GET.
+        if status == 303 or (status in (301, 302) and method == "POST"):
+            method = "GET"
+        return target, method
+
+    def request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
+                data: Mapping[str, str] | bytes | None = None,
+                follow_redirects: bool = True) -> FetchResponse:
+        """One request (and its redirects), synchronously."""
+        check_url(url)
+        all_headers = self._headers(headers)
+        body = _encode_body(data, all_headers)
+        deadline = time.monotonic() + self.timeout
+        backend = GuardedSyncBackend(self.allow_private)
+        with httpcore.ConnectionPool(network_backend=backend, retries=0) as pool:
+            for _ in range(MAX_REDIRECTS + 1):
+                try:
+                    with pool.stream(method, url, headers=all_headers, content=body,
+                                     extensions={"timeout": self._timeouts(deadline)}) as resp:
+                        chunks, size = [], 0
+                        for chunk in resp.iter_stream():
+                            size += len(chunk)
+                            if size > self.max_bytes:
+                                raise FetchError(f"response larger than {self.max_bytes} bytes",
+                                                 url)
+                            chunks.append(chunk)
+                            if time.monotonic() > deadline:
+                                raise FetchError(f"timed out after {self.timeout:g} s", url)
+                        result = self._response(url, resp, b"".join(chunks))
+                except httpcore.TimeoutException:
+                    raise FetchError(f"timed out after {self.timeout:g} s", url) from None
+                except (httpcore.NetworkError, httpcore.ProtocolError,
+                        httpcore.UnsupportedProtocol) as exc:
+                    raise FetchError(str(exc) or exc.__class__.__name__, url) from None
+                if not follow_redirects or result.status not in REDIRECT_CODES:
+                    return result
+                url, method = self._next_hop(url, result.status, result.header("location"),
+                                             method)
+                if method == "GET":
+                    body = None
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects", url)
+
+    async def arequest(self, method: str, url: str, headers: Mapping[str, str] | None = None,
+                       data: Mapping[str, str] | bytes | None = None,
+                       follow_redirects: bool = True) -> FetchResponse:
+        """One request (and its redirects), for async callers such as the receiver."""
+        check_url(url)
+        all_headers = self._headers(headers)
+        body = _encode_body(data, all_headers)
+        deadline = time.monotonic() + self.timeout
+        backend = GuardedAsyncBackend(self.allow_private)
+        async with httpcore.AsyncConnectionPool(network_backend=backend, retries=0) as pool:
+            for _ in range(MAX_REDIRECTS + 1):
+                try:
+                    async with pool.stream(method, url, headers=all_headers, content=body,
+                                           extensions={"timeout": self._timeouts(deadline)}
+                                           ) as resp:
+                        chunks, size = [], 0
+                        async for chunk in resp.aiter_stream():
+                            size += len(chunk)
+                            if size > self.max_bytes:
+                                raise FetchError(f"response larger than {self.max_bytes} bytes",
+                                                 url)
+                            chunks.append(chunk)
+                            if time.monotonic() > deadline:
+                                raise FetchError(f"timed out after {self.timeout:g} s", url)
+                        result = self._response(url, resp, b"".join(chunks))
+                except httpcore.TimeoutException:
+                    raise FetchError(f"timed out after {self.timeout:g} s", url) from None
+                except (httpcore.NetworkError, httpcore.ProtocolError,
+                        httpcore.UnsupportedProtocol) as exc:
+                    raise FetchError(str(exc) or exc.__class__.__name__, url) from None
+                if not follow_redirects or result.status not in REDIRECT_CODES:
+                    return result
+                url, method = self._next_hop(url, result.status, result.header("location"),
+                                             method)
+                if method == "GET":
+                    body = None
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects", url)
+
+    @staticmethod
+    def _response(url: str, resp: Any, content: bytes) -> FetchResponse:
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers)
+        return FetchResponse(url=url, status=resp.status, headers=headers, content=content)
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResponse:
+        """GET, following redirects."""
+        return self.request("GET", url, headers)
+
+    def post(self, url: str, data: Mapping[str, str] | bytes,
+             headers: Mapping[str, str] | None = None) -> FetchResponse:
+        """POST a form (dict) or raw bytes; redirects are not followed."""
+        return self.request("POST", url, headers, data, follow_redirects=False)
+
+    async def aget(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResponse:
+        """GET, following redirects (async)."""
+        return await self.arequest("GET", url, headers)
+
+    async def apost(self, url: str, data: Mapping[str, str] | bytes,
+                    headers: Mapping[str, str] | None = None) -> FetchResponse:
+        """POST (async); redirects are not followed."""
+        return await self.arequest("POST", url, headers, data, follow_redirects=False)
