@@ -97,6 +97,10 @@ SETTINGS: tuple[Setting, ...] = (
     # --- sending linkbacks ----------------------------------------------------
     _s("SEND_ON_PUBLISH", False, bool,
        "`make publish` sends webmentions, pingbacks and trackbacks for new links."),
+    _s("SEND_RETRY_BASE", 3600, (int, float),
+       "Seconds before the first retry of a failed linkback; each retry waits twice as long."),
+    _s("SEND_MAX_ATTEMPTS", 6, int,
+       "Failed tries of one linkback before `backchannel send` gives up (until the post changes)."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

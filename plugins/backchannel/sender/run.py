@@ -1,0 +1,160 @@
+"""Carrying out a plan: discover, send, record each outcome as it happens.
+
+The record is saved after every send, so a run that is interrupted never sends
+the same mention twice. Discovery results are shared within a run: several
+posts linking to one page fetch it once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from backchannel.fetch import Fetcher, FetchError
+from backchannel.sender.discovery import DiscoveryError, Endpoint, discover
+from backchannel.sender.plan import Plan, Task
+from backchannel.sender.protocols import (
+    Outcome,
+    send_pingback,
+    send_trackback,
+    send_webmention,
+)
+from backchannel.sender.record import Action, Entry, Protocol, SentRecord, Status, backoff
+from backchannel.settings import Resolved
+
+logger = logging.getLogger(__name__)
+
+GONE_STATUSES = frozenset({404, 410})
+
+
+@dataclass
+class Sender:
+    """Sends the tasks of a plan and keeps the record up to date."""
+
+    settings: Resolved
+    record: SentRecord
+    now: datetime
+    fetcher: Fetcher
+    on_result: Callable[[Entry, Task], None] | None = None
+
+    def __post_init__(self) -> None:
+        self._endpoints: dict[str, Endpoint | DiscoveryError | None] = {}
+
+    def _discover(self, target: str) -> Endpoint | None:
+        if target not in self._endpoints:
+            try:
+                self._endpoints[target] = discover(self.fetcher, target)
+            except DiscoveryError as exc:
+                self._endpoints[target] = exc
+        found = self._endpoints[target]
+        if isinstance(found, DiscoveryError):
+            raise found
+        return found
+
+    def _base(self, task: Task) -> Entry:
+        attempts = task.entry.attempts if (task.entry and task.retry) else 0
+        if task.entry is not None:
+            return task.entry.with_changes(action=task.action, attempts=attempts,
+                                           content_hash=task.content_hash, location=None,
+                                           http_status=None)
+        return Entry(source=task.source, target=task.target, article=task.article,
+                     status=Status.FAILED, action=task.action, date="",
+                     content_hash=task.content_hash)
+
+    def _failure(self, entry: Entry, reason: str, http_status: int | None,
+                 retry: bool) -> Entry:
+        if not retry:
+            return entry.with_changes(status=Status.REJECTED, reason=reason,
+                                      http_status=http_status, next_retry=None)
+        attempts = entry.attempts + 1
+        if attempts >= self.settings["SEND_MAX_ATTEMPTS"]:
+            return entry.with_changes(status=Status.GAVE_UP, attempts=attempts,
+                                      reason=f"gave up after {attempts} attempts: {reason}",
+                                      http_status=http_status, next_retry=None)
+        when = self.now + backoff(attempts, self.settings["SEND_RETRY_BASE"])
+        return entry.with_changes(status=Status.FAILED, attempts=attempts, reason=reason,
+                                  http_status=http_status,
+                                  next_retry=when.isoformat(timespec="seconds"))
+
+    def _source_gone(self, task: Task) -> str | None:
+        """None when the post's URL answers 404/410, else why the notice must wait."""
+        try:
+            response = self.fetcher.get(task.source)
+        except FetchError as exc:
+            return f"cannot check that the post is gone: {exc.reason}"
+        if response.status in GONE_STATUSES:
+            return None
+        return (f"the post still answers HTTP {response.status} at {task.source}: build "
+                "(and deploy) the site first so it answers 410 Gone")
+
+    def _send(self, endpoint: Endpoint, task: Task) -> Outcome:
+        if endpoint.protocol == Protocol.WEBMENTION:
+            return send_webmention(self.fetcher, endpoint.url, task.source, task.target)
+        if endpoint.protocol == Protocol.PINGBACK:
+            return send_pingback(self.fetcher, endpoint.url, task.source, task.target)
+        info = task.info
+        title = info.title if info else task.source
+        excerpt = (info.summary or info.text) if info else ""
+        blog_name = str(self.settings.values.get("SITENAME") or "")
+        return send_trackback(self.fetcher, endpoint.url, task.source, title=title,
+                              excerpt=excerpt, blog_name=blog_name)
+
+    def execute(self, task: Task) -> Entry:
+        """Send one task and return its new record entry (not yet saved)."""
+        entry = self._base(task).with_changes(date=self.now.isoformat(timespec="seconds"))
+        deleting = task.action in (Action.DELETE, Action.REMOVED)
+        if task.action == Action.DELETE:
+            waiting = self._source_gone(task)
+            if waiting:
+                return self._failure(entry, waiting, None, retry=True)
+        try:
+            endpoint = self._discover(task.target)
+        except DiscoveryError as exc:
+            if deleting and exc.permanent:
+                return entry.with_changes(status=Status.DELETED, reason=f"{exc.reason}; "
+                                          "nothing to tell", http_status=exc.http_status,
+                                          next_retry=None)
+            return self._failure(entry, exc.reason, exc.http_status, retry=not exc.permanent)
+        if endpoint is None or (deleting and endpoint.protocol != Protocol.WEBMENTION):
+            if deleting:
+                return entry.with_changes(status=Status.DELETED, next_retry=None,
+                                          reason="the target no longer advertises a "
+                                                 "Webmention endpoint; nothing to tell")
+            return entry.with_changes(status=Status.NO_ENDPOINT, protocol=None, endpoint=None,
+                                      reason="the target advertises no Webmention, Pingback "
+                                             "or TrackBack endpoint", next_retry=None)
+        entry = entry.with_changes(protocol=endpoint.protocol, endpoint=endpoint.url)
+        outcome = self._send(endpoint, task)
+        if not outcome.ok:
+            return self._failure(entry, outcome.reason, outcome.http_status, outcome.retry)
+        delivered = entry.delivered or (endpoint.protocol == Protocol.WEBMENTION
+                                        and not deleting)
+        return entry.with_changes(status=Status.DELETED if deleting else Status.SENT,
+                                  reason=outcome.reason, http_status=outcome.http_status,
+                                  location=outcome.location, attempts=0, next_retry=None,
+                                  delivered=delivered)
+
+    def run(self, plan: Plan) -> list[tuple[Task, Entry]]:
+        """Send every task; the record is saved after each, and after the bookkeeping."""
+        for entry in plan.bookkeeping:
+            self.record.put(entry)
+        if plan.bookkeeping:
+            self.record.save()
+        results = []
+        for task in plan.tasks:
+            entry = self.execute(task)
+            logger.info("backchannel: %s %s -> %s: %s", task.action, task.source, task.target,
+                        entry.status)
+            self.record.put(entry)
+            self.record.save()
+            results.append((task, entry))
+            if self.on_result:
+                self.on_result(entry, task)
+        return results
+
+
+def utc_now() -> datetime:
+    """Now, in UTC, to the second (the record's clock)."""
+    return datetime.now(UTC).replace(microsecond=0)
