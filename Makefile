@@ -33,7 +33,7 @@ help:
 	@echo '   make clean       remove the generated files'
 	@echo '   make regenerate  regenerate files upon modification'
 	@echo '   make devserver   regenerate on change and serve site + receiver'
-	@echo '   make publish     generate using production settings (publishconf.py)'
+	@echo '   make publish     generate using production settings, then send linkbacks if enabled'
 	@echo '   make digest      write the feedback digest into feedback/digests/'
 	@echo '   make check       validate every file in feedback/'
 	@echo '   make lint        ruff check and format check'
@@ -70,6 +70,7 @@ devserver: $(STAMP)
 
 publish: $(STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
+	"$(BACKCHANNEL)" -s "$(PUBLISHCONF)" send --if-enabled
 
 check: $(STAMP)
 	"$(BACKCHANNEL)" -s "$(CONFFILE)" check
