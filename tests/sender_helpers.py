@@ -44,16 +44,19 @@ class Web:
         """Absolute URL of a path on this server."""
         return self.base + path
 
-    def html(self, path: str, body: str, headers: list[tuple[str, str]] | None = None,
-             status: int = 200) -> None:
+    def html(
+        self, path: str, body: str, headers: list[tuple[str, str]] | None = None, status: int = 200
+    ) -> None:
         """Serve an HTML page."""
-        self.routes[path] = (status, [("Content-Type", "text/html; charset=utf-8"),
-                                      *(headers or [])], body.encode("utf-8"))
+        self.routes[path] = (
+            status,
+            [("Content-Type", "text/html; charset=utf-8"), *(headers or [])],
+            body.encode("utf-8"),
+        )
 
     def posts(self, path: str) -> list[Request]:
         """The POSTs that reached a path (query string ignored)."""
-        return [r for r in self.requests
-                if r.method == "POST" and urlsplit(r.path).path == path]
+        return [r for r in self.requests if r.method == "POST" and urlsplit(r.path).path == path]
 
 
 def make_handler(web: Web) -> type[BaseHTTPRequestHandler]:
@@ -62,7 +65,7 @@ def make_handler(web: Web) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — stdlib name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
         def _answer(self) -> None:
@@ -102,8 +105,9 @@ class Server:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.web))
         self.httpd.daemon_threads = True
         self.web.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
 
     def close(self) -> None:

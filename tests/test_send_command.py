@@ -32,11 +32,17 @@ def far() -> Iterator[Web]:
     web.html("/moved/post", '<link rel="webmention" href="wm2">')
     web.routes["/moved/wm2"] = (201, [("Location", web.url("/status/2"))], b"")
     web.html("/pb-target", "<p>pingback only</p>", [("X-Pingback", web.url("/xmlrpc"))])
-    web.routes["/xmlrpc"] = (200, [("Content-Type", "text/xml")],
-                             xmlrpc.client.dumps(("ok",), methodresponse=True).encode())
+    web.routes["/xmlrpc"] = (
+        200,
+        [("Content-Type", "text/xml")],
+        xmlrpc.client.dumps(("ok",), methodresponse=True).encode(),
+    )
     web.html("/tb-target", TB_RDF.format(url=web.url("/tb-target")))
-    web.routes["/tb"] = (200, [("Content-Type", "text/xml")],
-                         b"<?xml version='1.0'?><response><error>0</error></response>")
+    web.routes["/tb"] = (
+        200,
+        [("Content-Type", "text/xml")],
+        b"<?xml version='1.0'?><response><error>0</error></response>",
+    )
     web.html("/plain", "<p>no endpoints here</p>")
     yield web
     server.close()
@@ -53,14 +59,17 @@ def home() -> Iterator[Web]:
 
 def configure(site: Site, home: Web, extra: str = "") -> None:
     """A site whose SITEURL is the home server, allowed to reach loopback."""
-    site.write_conf(f"""
+    site.write_conf(
+        f"""
 SITEURL = {home.base!r}
 SITENAME = "Site A"
 BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True
 BACKCHANNEL_FETCH_TIMEOUT = 1.0
 BACKCHANNEL_FETCH_MAX_BYTES = 100000
 BACKCHANNEL_SEND_RETRY_BASE = 0
-""" + extra)
+"""
+        + extra
+    )
 
 
 def send(site: Site, *args: str) -> dict:
@@ -78,7 +87,9 @@ def by_target(result: dict, far: Web) -> dict[str, dict]:
 def body_linking(far: Web, *paths: str) -> str:
     """Markdown linking to targets, to the site itself and to a relative page."""
     links = " ".join(f"[link {i}]({far.url(p)})" for i, p in enumerate(paths))
-    return f"Reading around: {links}. See also [my other post](/other.html) and [mail](mailto:a@b.c)."
+    return (
+        f"Reading around: {links}. See also [my other post](/other.html) and [mail](mailto:a@b.c)."
+    )
 
 
 def posts(far: Web) -> dict[str, int]:
@@ -128,7 +139,10 @@ def test_send_dry_run_send_repeat_update_delete(site: Site, far: Web, home: Web)
     site.article("first", body=body_linking(far, *TARGETS) + "\n\nAn added paragraph.")
     update = by_target(send(site), far)
     assert {p: r["action"] for p, r in update.items()} == {
-        "/wm-target": "update", "/old": "update", "/plain": "new"}
+        "/wm-target": "update",
+        "/old": "update",
+        "/plain": "new",
+    }
     assert posts(far) == {"/wm": 2, "/moved/wm2": 2, "/xmlrpc": 1, "/tb": 1}
 
     site.article("first", body=body_linking(far, "/old", "/pb-target", "/tb-target", "/plain"))
@@ -146,13 +160,16 @@ def test_send_dry_run_send_repeat_update_delete(site: Site, far: Web, home: Web)
     home.routes["/first.html"] = (410, [], b"gone")
     gone = by_target(send(site), far)
     assert gone == {"/old": gone["/old"]} and gone["/old"]["status"] == "deleted"
-    assert far.posts("/moved/wm2")[-1].form == {"source": source,
-                                                 "target": far.url("/old")}
+    assert far.posts("/moved/wm2")[-1].form == {"source": source, "target": far.url("/old")}
     assert send(site)["results"] == []
     entries = json.loads((site.feedback / "sent.json").read_text("utf-8"))["sent"]
     assert {e["target"].removeprefix(far.base): e["status"] for e in entries} == {
-        "/wm-target": "deleted", "/old": "deleted", "/pb-target": "deleted",
-        "/tb-target": "deleted", "/plain": "deleted"}
+        "/wm-target": "deleted",
+        "/old": "deleted",
+        "/pb-target": "deleted",
+        "/tb-target": "deleted",
+        "/plain": "deleted",
+    }
 
 
 def test_bad_targets_are_recorded_and_the_run_goes_on(site: Site, far: Web, home: Web) -> None:
@@ -164,8 +181,10 @@ def test_bad_targets_are_recorded_and_the_run_goes_on(site: Site, far: Web, home
     far.html("/err-target", "<p>x</p>", [("Link", "</wm500>; rel=webmention")])
     far.routes["/wm500"] = (500, [], b"boom")
     far.routes["/missing"] = (404, [], b"")
-    site.article("first", body=body_linking(far, "/slow", "/huge", "/loop", "/err-target",
-                                            "/missing", "/wm-target"))
+    site.article(
+        "first",
+        body=body_linking(far, "/slow", "/huge", "/loop", "/err-target", "/missing", "/wm-target"),
+    )
     result = by_target(send(site), far)
     reasons = {p: r["reason"] for p, r in result.items()}
     assert "timed out" in reasons["/slow"]
@@ -188,7 +207,9 @@ def test_text_output_and_errors(site: Site, far: Web, home: Web) -> None:
     site.article("first", body=body_linking(far, "/wm-target"))
     proc = site.cli("send", "--dry-run")
     assert proc.returncode == 0
-    assert f"planned     new     {home.url('/first.html')} -> {far.url('/wm-target')}" in proc.stdout
+    assert (
+        f"planned     new     {home.url('/first.html')} -> {far.url('/wm-target')}" in proc.stdout
+    )
     assert "dry run, nothing sent" in proc.stdout
     proc = site.cli("send", "--article", "nope")
     assert proc.returncode == 1 and "no article 'nope'" in proc.stderr
@@ -226,8 +247,13 @@ def test_broken_record_stops_the_run(site: Site, far: Web, home: Web) -> None:
 def test_make_publish_runs_send_if_enabled(tmp_path: Path) -> None:
     """`make publish` builds, then runs `backchannel -s publishconf.py send --if-enabled`."""
     (tmp_path / "stamp").touch()  # an up-to-date install stamp: -n then prints only publish
-    proc = subprocess.run(["make", "-n", "-C", str(ROOT), "publish", f"STAMP={tmp_path}/stamp"],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), "publish", f"STAMP={tmp_path}/stamp"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     lines = proc.stdout.splitlines()
     build = next(i for i, line in enumerate(lines) if "pelican" in line and "publishconf" in line)
     send_line = next(i for i, line in enumerate(lines) if "send --if-enabled" in line)

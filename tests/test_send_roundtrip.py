@@ -16,11 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Site
-
 from backchannel.model import Kind, State
 from backchannel.settings import load
 from backchannel.store import Store
+from conftest import Site
 
 RECEIVER_MISSING = importlib.util.find_spec("backchannel.receiver") is None
 pytestmark = pytest.mark.skipif(
@@ -42,12 +41,12 @@ class Served:
 
     def __init__(self, site: Site, port: int) -> None:
         import uvicorn
-
         from backchannel.server import create_app
 
         app = create_app(load(site.conf), site.output)
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                lifespan="off")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -75,8 +74,11 @@ BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True
 BACKCHANNEL_MIN_SECONDS_TO_POST = 0
 BACKCHANNEL_RATE_LIMIT = None
 """)
-    site.article(slug, body=f"I agree with [this post](http://127.0.0.1:{other_port}/"
-                            f"{other_slug}.html) and want to add a thought.")
+    site.article(
+        slug,
+        body=f"I agree with [this post](http://127.0.0.1:{other_port}/"
+        f"{other_slug}.html) and want to add a thought.",
+    )
     site.build()
     return site
 

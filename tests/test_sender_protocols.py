@@ -6,9 +6,6 @@ import xmlrpc.client
 from collections.abc import Iterator
 
 import pytest
-from conftest import REALDATA
-from sender_helpers import Reply, Request, Server, Web
-
 from backchannel.fetch import Fetcher
 from backchannel.sender.protocols import (
     parse_pingback_response,
@@ -18,6 +15,8 @@ from backchannel.sender.protocols import (
     send_webmention,
 )
 from backchannel.settings import resolve
+from conftest import REALDATA
+from sender_helpers import Reply, Request, Server, Web
 
 SOURCE = "https://a.example/post.html"
 
@@ -33,8 +32,9 @@ def web() -> Iterator[Web]:
 @pytest.fixture
 def fetcher() -> Fetcher:
     """The real fetcher, allowed to reach loopback."""
-    return Fetcher(resolve({"BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES": True,
-                            "BACKCHANNEL_FETCH_TIMEOUT": 2.0}))
+    return Fetcher(
+        resolve({"BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES": True, "BACKCHANNEL_FETCH_TIMEOUT": 2.0})
+    )
 
 
 def xmlrpc_reply(*, fault: tuple[int, str] | None = None, value: str = "Thanks!") -> Reply:
@@ -47,8 +47,9 @@ def xmlrpc_reply(*, fault: tuple[int, str] | None = None, value: str = "Thanks!"
 
 
 @pytest.mark.parametrize("status", [200, 201, 202])
-def test_webmention_2xx_is_success_and_location_kept(web: Web, fetcher: Fetcher,
-                                                     status: int) -> None:
+def test_webmention_2xx_is_success_and_location_kept(
+    web: Web, fetcher: Fetcher, status: int
+) -> None:
     """Any 2xx succeeds; the status URL of a 201/202 is recorded, absolute."""
     web.routes["/wm"] = (status, [("Location", "/status/7")], b"")
     outcome = send_webmention(fetcher, web.url("/wm?token=x"), SOURCE, web.url("/t"))
@@ -104,20 +105,30 @@ def test_pingback_garbage_is_a_failure(web: Web, fetcher: Fetcher) -> None:
 
 def test_pingback_response_rejects_entities() -> None:
     """The XML-RPC answer is parsed with defusedxml: entity tricks are refused."""
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
-            b"<methodResponse><params><param><value>&a;</value></param></params>"
-            b"</methodResponse>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        b"<methodResponse><params><param><value>&a;</value></param></params>"
+        b"</methodResponse>"
+    )
     with pytest.raises(ValueError, match="not XML-RPC"):
         parse_pingback_response(bomb)
 
 
 def test_trackback_success_and_form(web: Web, fetcher: Fetcher) -> None:
     """The four TrackBack fields are posted; <error>0</error> is success; excerpt capped."""
-    web.routes["/tb/5"] = (200, [("Content-Type", "text/xml")],
-                           b'<?xml version="1.0" encoding="utf-8"?>\n'
-                           b"<response><error>0</error></response>")
-    outcome = send_trackback(fetcher, web.url("/tb/5"), SOURCE, title="Ünïcode post",
-                             excerpt="x" * 400, blog_name="My blog")
+    web.routes["/tb/5"] = (
+        200,
+        [("Content-Type", "text/xml")],
+        b'<?xml version="1.0" encoding="utf-8"?>\n<response><error>0</error></response>',
+    )
+    outcome = send_trackback(
+        fetcher,
+        web.url("/tb/5"),
+        SOURCE,
+        title="Ünïcode post",
+        excerpt="x" * 400,
+        blog_name="My blog",
+    )
     assert outcome.ok
     (request,) = web.posts("/tb/5")
     form = request.form
@@ -128,32 +139,33 @@ def test_trackback_success_and_form(web: Web, fetcher: Fetcher) -> None:
 
 def test_trackback_real_error_response_latin1(web: Web, fetcher: Fetcher) -> None:
     """PEAR Services_Trackback's real error answer (error -1, ISO-8859-1) is a failure."""
-    data = (REALDATA / "pear-services-trackback" /
-            "testInterpretTrackbackResponseFailure.xml").read_bytes()
+    data = (
+        REALDATA / "pear-services-trackback" / "testInterpretTrackbackResponseFailure.xml"
+    ).read_bytes()
     assert parse_trackback_response(data) == (-1, "No more trackbacks from this host")
 
     def route(_: Request) -> Reply:
         return (200, [("Content-Type", "text/xml; charset=iso-8859-1")], data)
 
     web.routes["/tb"] = route
-    outcome = send_trackback(fetcher, web.url("/tb"), SOURCE, title="t", excerpt="e",
-                             blog_name="b")
+    outcome = send_trackback(fetcher, web.url("/tb"), SOURCE, title="t", excerpt="e", blog_name="b")
     assert not outcome.ok
     assert outcome.reason == "error -1: No more trackbacks from this host"
 
 
 def test_trackback_latin1_message_decoded() -> None:
     """A Latin-1 message is decoded by its XML declaration, not as UTF-8."""
-    body = ("<?xml version='1.0' encoding='iso-8859-1'?>\n<response><error>1</error>"
-            "<message>Déjà reçu</message></response>").encode("latin-1")
+    body = (
+        "<?xml version='1.0' encoding='iso-8859-1'?>\n<response><error>1</error>"
+        "<message>Déjà reçu</message></response>"
+    ).encode("latin-1")
     assert parse_trackback_response(body) == (1, "Déjà reçu")
 
 
 def test_trackback_not_xml(web: Web, fetcher: Fetcher) -> None:
     """An HTML page where TrackBack XML should be is a failure, not a crash."""
     web.html("/tb", "<html><body>Thanks</body></html><p>")
-    outcome = send_trackback(fetcher, web.url("/tb"), SOURCE, title="t", excerpt="e",
-                             blog_name="b")
+    outcome = send_trackback(fetcher, web.url("/tb"), SOURCE, title="t", excerpt="e", blog_name="b")
     assert not outcome.ok and "TrackBack" in outcome.reason
 
 

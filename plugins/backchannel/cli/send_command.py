@@ -62,18 +62,31 @@ def _line(item: dict[str, Any]) -> str:
     return f"{item['status']:<11} {item['action']:<7} {pair}{via}{tail}"
 
 
-def report(plan: Plan, items: list[dict[str, Any]], siteurl: str, dry_run: bool,
-           as_json: bool) -> None:
+def report(
+    plan: Plan, items: list[dict[str, Any]], siteurl: str, dry_run: bool, as_json: bool
+) -> None:
     """Print the results as lines and a summary, or as one JSON document."""
     counts = Counter(item["status"] for item in items)
     counts["waiting"] = len(plan.waiting)
     counts["unchanged"] = plan.unchanged
-    waiting = [{"article": w.article, "source": w.source, "target": w.target,
-                "reason": w.reason} for w in plan.waiting]
+    waiting = [
+        {"article": w.article, "source": w.source, "target": w.target, "reason": w.reason}
+        for w in plan.waiting
+    ]
     if as_json:
-        print(json.dumps({"dry_run": dry_run, "site_url": siteurl, "results": items,
-                          "waiting": waiting, "summary": dict(sorted(counts.items()))},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "dry_run": dry_run,
+                    "site_url": siteurl,
+                    "results": items,
+                    "waiting": waiting,
+                    "summary": dict(sorted(counts.items())),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for item in items:
         print(_line(item), flush=True)
@@ -93,11 +106,15 @@ def cmd_send(args: argparse.Namespace, settings: Resolved) -> int:
     feedback = settings.feedback_path
     articles = load_articles(settings)
     record = SentRecord.load(feedback)
-    if args.article and not any(args.article in (a.slug, a.id) for a in articles) and not any(
-        e.article == args.article for e in record.entries.values()
+    if (
+        args.article
+        and not any(args.article in (a.slug, a.id) for a in articles)
+        and not any(e.article == args.article for e in record.entries.values())
     ):
-        raise SendError(f"backchannel: no article {args.article!r} (neither published nor in "
-                        f"{record.path.name})")
+        raise SendError(
+            f"backchannel: no article {args.article!r} (neither published nor in "
+            f"{record.path.name})"
+        )
     now = utc_now()
     plan = make_plan(articles, record, siteurl, now, args.article)
     if args.dry_run:
@@ -118,12 +135,19 @@ def add_commands(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "send", help="send webmentions, pingbacks and trackbacks for the posts' external links"
     )
-    p.add_argument("--dry-run", action="store_true",
-                   help="show what would be sent; no network, no writes")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what would be sent; no network, no writes"
+    )
     p.add_argument("--article", metavar="SLUG", help="only this article (its slug or id)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
-    p.add_argument("--site-url", metavar="URL",
-                   help="absolute site URL the posts live under (default: SITEURL)")
-    p.add_argument("--if-enabled", action="store_true",
-                   help="do nothing unless BACKCHANNEL_SEND_ON_PUBLISH is true (for make publish)")
+    p.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="absolute site URL the posts live under (default: SITEURL)",
+    )
+    p.add_argument(
+        "--if-enabled",
+        action="store_true",
+        help="do nothing unless BACKCHANNEL_SEND_ON_PUBLISH is true (for make publish)",
+    )
     p.set_defaults(func=cmd_send)

@@ -42,8 +42,9 @@ class Endpoint:
 class DiscoveryError(BackchannelError):
     """The target page could not be read; `permanent` when retrying would not help."""
 
-    def __init__(self, reason: str, http_status: int | None = None,
-                 permanent: bool = False) -> None:
+    def __init__(
+        self, reason: str, http_status: int | None = None, permanent: bool = False
+    ) -> None:
         self.reason = reason
         self.http_status = http_status
         self.permanent = permanent
@@ -71,8 +72,11 @@ def parse_link_header(values: list[str]) -> list[tuple[str, list[str]]]:
                     i += 1
                     continue
                 i += 1
-                match = re.match(r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|'
-                                 r'[^;,\s]*))?', value[i:])
+                match = re.match(
+                    r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|'
+                    r"[^;,\s]*))?",
+                    value[i:],
+                )
                 if not match:
                     continue
                 i += match.end()
@@ -166,15 +170,17 @@ def find_endpoint(response: FetchResponse, target: str) -> Endpoint | None:
 def fetch_target(fetcher: Fetcher, target: str) -> FetchResponse:
     """GET the target page (redirects followed); DiscoveryError when it cannot be read."""
     try:
-        response = fetcher.get(target, {"Accept": "text/html, application/xhtml+xml;q=0.9, "
-                                                  "*/*;q=0.5"})
+        response = fetcher.get(
+            target, {"Accept": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"}
+        )
     except FetchError as exc:
         raise DiscoveryError(f"target: {exc.reason}") from None
     if response.status >= 500 or response.status in (408, 429):
         raise DiscoveryError(f"target answered HTTP {response.status}", response.status)
     if response.status >= 400:
-        raise DiscoveryError(f"target answered HTTP {response.status}", response.status,
-                              permanent=True)
+        raise DiscoveryError(
+            f"target answered HTTP {response.status}", response.status, permanent=True
+        )
     return response
 
 

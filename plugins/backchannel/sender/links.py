@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
-
-from bs4 import BeautifulSoup
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -21,18 +20,34 @@ def origin_of(url: str) -> tuple[str, int] | None:
     return parts.hostname.lower(), port
 
 
+class _Hrefs(HTMLParser):
+    """Collects the href of every <a>; a streaming parser, as no tree is needed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = next((v for k, v in attrs if k == "href" and v), None)
+            if href:
+                self.hrefs.append(href.strip())
+
+
 def external_links(html: str, siteurl: str) -> list[str]:
     """Every `<a href>` to an http(s) URL on another host, once each, in document order.
 
     "Another host" compares host and port, so two sites on one machine (two
     ports on 127.0.0.1) link to each other as they would on the web.
     """
+    parser = _Hrefs()
+    parser.feed(html)
+    parser.close()
     own = origin_of(siteurl)
     seen: dict[str, None] = {}
-    for anchor in BeautifulSoup(html, "html.parser").find_all("a", href=True):
-        href = str(anchor["href"]).strip()
-        where = origin_of(href)
-        if where is None or where == own:
-            continue
-        seen.setdefault(href, None)
+    for href in parser.hrefs:
+        if href not in seen:
+            where = origin_of(href)
+            if where is not None and where != own:
+                seen[href] = None
     return list(seen)

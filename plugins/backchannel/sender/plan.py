@@ -72,8 +72,16 @@ def _due(entry: Entry, now: datetime) -> bool:
     return when is None or when <= now
 
 
-def _current(plan: Plan, info: ArticleInfo, *, source: str, target: str, digest: str,
-             entry: Entry | None, now: datetime) -> None:
+def _current(
+    plan: Plan,
+    info: ArticleInfo,
+    *,
+    source: str,
+    target: str,
+    digest: str,
+    entry: Entry | None,
+    now: datetime,
+) -> None:
     def task(action: Action, retry: bool = False) -> None:
         plan.tasks.append(Task(action, info.slug, source, target, digest, entry, info, retry))
 
@@ -91,8 +99,11 @@ def _current(plan: Plan, info: ArticleInfo, *, source: str, target: str, digest:
         if _due(entry, now):
             task(entry.action, retry=True)
         else:
-            plan.waiting.append(Waiting(info.slug, source, target,
-                                        f"retry after {entry.next_retry} ({entry.reason})"))
+            plan.waiting.append(
+                Waiting(
+                    info.slug, source, target, f"retry after {entry.next_retry} ({entry.reason})"
+                )
+            )
     else:
         plan.unchanged += 1
 
@@ -105,27 +116,50 @@ def _gone(plan: Plan, entry: Entry, article_gone: bool, now: datetime) -> None:
         return
     if entry.action == action and entry.status == Status.FAILED:
         if _due(entry, now):
-            plan.tasks.append(Task(action, entry.article, entry.source, entry.target,
-                                   entry.content_hash, entry, None, retry=True))
+            plan.tasks.append(
+                Task(
+                    action,
+                    entry.article,
+                    entry.source,
+                    entry.target,
+                    entry.content_hash,
+                    entry,
+                    None,
+                    retry=True,
+                )
+            )
         else:
-            plan.waiting.append(Waiting(entry.article, entry.source, entry.target,
-                                        f"retry after {entry.next_retry} ({entry.reason})"))
+            plan.waiting.append(
+                Waiting(
+                    entry.article,
+                    entry.source,
+                    entry.target,
+                    f"retry after {entry.next_retry} ({entry.reason})",
+                )
+            )
         return
     if entry.delivered:
-        plan.tasks.append(Task(action, entry.article, entry.source, entry.target,
-                               entry.content_hash, entry, None))
+        plan.tasks.append(
+            Task(action, entry.article, entry.source, entry.target, entry.content_hash, entry, None)
+        )
         return
     what = "post" if article_gone else "link"
     if entry.status == Status.SENT:
         reason = f"{what} removed; {entry.protocol} has no deletion notice, nothing sent"
     else:
         reason = f"{what} removed before a linkback went through"
-    plan.bookkeeping.append(entry.with_changes(status=Status.DELETED, action=action,
-                                               reason=reason, next_retry=None))
+    plan.bookkeeping.append(
+        entry.with_changes(status=Status.DELETED, action=action, reason=reason, next_retry=None)
+    )
 
 
-def make_plan(articles: list[ArticleInfo], record: SentRecord, siteurl: str, now: datetime,
-              only_article: str | None = None) -> Plan:
+def make_plan(
+    articles: list[ArticleInfo],
+    record: SentRecord,
+    siteurl: str,
+    now: datetime,
+    only_article: str | None = None,
+) -> Plan:
     """Every send, retry and deletion notice due now, for all articles or one."""
     plan = Plan()
     current: set[tuple[str, str]] = set()
@@ -137,8 +171,15 @@ def make_plan(articles: list[ArticleInfo], record: SentRecord, siteurl: str, now
         for target in external_links(info.html, siteurl):
             current.add((source, target))
             if only_article in (None, info.slug, info.id):
-                _current(plan, info, source=source, target=target, digest=digest,
-                         entry=record.get(source, target), now=now)
+                _current(
+                    plan,
+                    info,
+                    source=source,
+                    target=target,
+                    digest=digest,
+                    entry=record.get(source, target),
+                    now=now,
+                )
     # Only entries under this SITEURL: sending with another site URL (a dev
     # build, a moved site) must not look like every post was deleted.
     prefix = siteurl.rstrip("/") + "/"

@@ -102,8 +102,9 @@ def parse_pingback_response(body: bytes) -> tuple[int | None, str]:
 
 def send_pingback(fetcher: Fetcher, server: str, source: str, target: str) -> Outcome:
     """Call pingback.ping(source, target) on the server over XML-RPC."""
-    body = xmlrpc.client.dumps((source, target), methodname="pingback.ping",
-                               encoding="utf-8").encode("utf-8")
+    body = xmlrpc.client.dumps(
+        (source, target), methodname="pingback.ping", encoding="utf-8"
+    ).encode("utf-8")
     try:
         response = fetcher.post(server, body, {"Content-Type": "text/xml; charset=utf-8"})
     except FetchError as exc:
@@ -118,8 +119,9 @@ def send_pingback(fetcher: Fetcher, server: str, source: str, target: str) -> Ou
         return Outcome(True, message or "pinged", response.status)
     if code == PINGBACK_ALREADY_REGISTERED:
         return Outcome(True, f"already registered (fault {code:#06x})", response.status)
-    return Outcome(False, f"fault {code:#06x}: {message}", response.status,
-                   retry=code in PINGBACK_RETRY_FAULTS)
+    return Outcome(
+        False, f"fault {code:#06x}: {message}", response.status, retry=code in PINGBACK_RETRY_FAULTS
+    )
 
 
 def parse_trackback_response(body: bytes) -> tuple[int, str]:
@@ -138,15 +140,17 @@ def parse_trackback_response(body: bytes) -> tuple[int, str]:
     return code, " ".join((root.findtext("message") or "").split())
 
 
-def send_trackback(fetcher: Fetcher, ping_url: str, source: str, *, title: str, excerpt: str,
-                   blog_name: str) -> Outcome:
+def send_trackback(
+    fetcher: Fetcher, ping_url: str, source: str, *, title: str, excerpt: str, blog_name: str
+) -> Outcome:
     """POST title, url, excerpt and blog_name; any non-zero <error> is a failure."""
     if len(excerpt) > TRACKBACK_EXCERPT_CHARS:
         excerpt = excerpt[: TRACKBACK_EXCERPT_CHARS - 1].rstrip() + "…"
     form = {"title": title, "url": source, "excerpt": excerpt, "blog_name": blog_name}
     try:
         response = fetcher.post(
-            ping_url, form,
+            ping_url,
+            form,
             {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
         )
     except FetchError as exc:
@@ -159,5 +163,4 @@ def send_trackback(fetcher: Fetcher, ping_url: str, source: str, *, title: str, 
         return Outcome(False, str(exc), response.status, retry=True)
     if code == 0:
         return Outcome(True, "pinged", response.status)
-    return Outcome(False, f"error {code}: {message or 'no message'}", response.status,
-                   retry=True)
+    return Outcome(False, f"error {code}: {message or 'no message'}", response.status, retry=True)

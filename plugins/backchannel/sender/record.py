@@ -98,8 +98,7 @@ class Entry:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Entry:
         """Parse one entry; KeyError/ValueError/TypeError on a bad one."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in _ENTRY_FIELDS}
         values["status"] = Status(values["status"])
         values["action"] = Action(values.get("action", Action.NEW))
         if values.get("protocol"):
@@ -112,6 +111,9 @@ class Entry:
     def with_changes(self, **changes: Any) -> Entry:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+_ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:
@@ -145,16 +147,18 @@ class SentRecord:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            raise SendError(f"backchannel: {path}: not valid JSON ({exc}); fix or remove it"
-                            ) from None
+            raise SendError(
+                f"backchannel: {path}: not valid JSON ({exc}); fix or remove it"
+            ) from None
         if not isinstance(data, dict) or not isinstance(data.get("sent"), list):
-            raise SendError(f"backchannel: {path}: expected an object with a \"sent\" list")
+            raise SendError(f'backchannel: {path}: expected an object with a "sent" list')
         for number, item in enumerate(data["sent"], 1):
             try:
                 entry = Entry.from_json(item)
             except (KeyError, ValueError, TypeError, AttributeError) as exc:
-                raise SendError(f"backchannel: {path}: entry {number} is invalid ({exc!r})"
-                                ) from None
+                raise SendError(
+                    f"backchannel: {path}: entry {number} is invalid ({exc!r})"
+                ) from None
             record.entries[entry.key] = entry
         return record
 

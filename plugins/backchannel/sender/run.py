@@ -56,27 +56,45 @@ class Sender:
     def _base(self, task: Task) -> Entry:
         attempts = task.entry.attempts if (task.entry and task.retry) else 0
         if task.entry is not None:
-            return task.entry.with_changes(action=task.action, attempts=attempts,
-                                           content_hash=task.content_hash, location=None,
-                                           http_status=None)
-        return Entry(source=task.source, target=task.target, article=task.article,
-                     status=Status.FAILED, action=task.action, date="",
-                     content_hash=task.content_hash)
+            return task.entry.with_changes(
+                action=task.action,
+                attempts=attempts,
+                content_hash=task.content_hash,
+                location=None,
+                http_status=None,
+            )
+        return Entry(
+            source=task.source,
+            target=task.target,
+            article=task.article,
+            status=Status.FAILED,
+            action=task.action,
+            date="",
+            content_hash=task.content_hash,
+        )
 
-    def _failure(self, entry: Entry, reason: str, http_status: int | None,
-                 retry: bool) -> Entry:
+    def _failure(self, entry: Entry, reason: str, http_status: int | None, retry: bool) -> Entry:
         if not retry:
-            return entry.with_changes(status=Status.REJECTED, reason=reason,
-                                      http_status=http_status, next_retry=None)
+            return entry.with_changes(
+                status=Status.REJECTED, reason=reason, http_status=http_status, next_retry=None
+            )
         attempts = entry.attempts + 1
         if attempts >= self.settings["SEND_MAX_ATTEMPTS"]:
-            return entry.with_changes(status=Status.GAVE_UP, attempts=attempts,
-                                      reason=f"gave up after {attempts} attempts: {reason}",
-                                      http_status=http_status, next_retry=None)
+            return entry.with_changes(
+                status=Status.GAVE_UP,
+                attempts=attempts,
+                reason=f"gave up after {attempts} attempts: {reason}",
+                http_status=http_status,
+                next_retry=None,
+            )
         when = self.now + backoff(attempts, self.settings["SEND_RETRY_BASE"])
-        return entry.with_changes(status=Status.FAILED, attempts=attempts, reason=reason,
-                                  http_status=http_status,
-                                  next_retry=when.isoformat(timespec="seconds"))
+        return entry.with_changes(
+            status=Status.FAILED,
+            attempts=attempts,
+            reason=reason,
+            http_status=http_status,
+            next_retry=when.isoformat(timespec="seconds"),
+        )
 
     def _source_gone(self, task: Task) -> str | None:
         """None when the post's URL answers 404/410, else why the notice must wait."""
@@ -86,8 +104,10 @@ class Sender:
             return f"cannot check that the post is gone: {exc.reason}"
         if response.status in GONE_STATUSES:
             return None
-        return (f"the post still answers HTTP {response.status} at {task.source}: build "
-                "(and deploy) the site first so it answers 410 Gone")
+        return (
+            f"the post still answers HTTP {response.status} at {task.source}: build "
+            "(and deploy) the site first so it answers 410 Gone"
+        )
 
     def _send(self, endpoint: Endpoint, task: Task) -> Outcome:
         if endpoint.protocol == Protocol.WEBMENTION:
@@ -98,8 +118,14 @@ class Sender:
         title = info.title if info else task.source
         excerpt = (info.summary or info.text) if info else ""
         blog_name = str(self.settings.values.get("SITENAME") or "")
-        return send_trackback(self.fetcher, endpoint.url, task.source, title=title,
-                              excerpt=excerpt, blog_name=blog_name)
+        return send_trackback(
+            self.fetcher,
+            endpoint.url,
+            task.source,
+            title=title,
+            excerpt=excerpt,
+            blog_name=blog_name,
+        )
 
     def execute(self, task: Task) -> Entry:
         """Send one task and return its new record entry (not yet saved)."""
@@ -113,28 +139,41 @@ class Sender:
             endpoint = self._discover(task.target)
         except DiscoveryError as exc:
             if deleting and exc.permanent:
-                return entry.with_changes(status=Status.DELETED, reason=f"{exc.reason}; "
-                                          "nothing to tell", http_status=exc.http_status,
-                                          next_retry=None)
+                return entry.with_changes(
+                    status=Status.DELETED,
+                    reason=f"{exc.reason}; nothing to tell",
+                    http_status=exc.http_status,
+                    next_retry=None,
+                )
             return self._failure(entry, exc.reason, exc.http_status, retry=not exc.permanent)
         if endpoint is None or (deleting and endpoint.protocol != Protocol.WEBMENTION):
             if deleting:
-                return entry.with_changes(status=Status.DELETED, next_retry=None,
-                                          reason="the target no longer advertises a "
-                                                 "Webmention endpoint; nothing to tell")
-            return entry.with_changes(status=Status.NO_ENDPOINT, protocol=None, endpoint=None,
-                                      reason="the target advertises no Webmention, Pingback "
-                                             "or TrackBack endpoint", next_retry=None)
+                return entry.with_changes(
+                    status=Status.DELETED,
+                    next_retry=None,
+                    reason="the target no longer advertises a Webmention endpoint; nothing to tell",
+                )
+            return entry.with_changes(
+                status=Status.NO_ENDPOINT,
+                protocol=None,
+                endpoint=None,
+                reason="the target advertises no Webmention, Pingback or TrackBack endpoint",
+                next_retry=None,
+            )
         entry = entry.with_changes(protocol=endpoint.protocol, endpoint=endpoint.url)
         outcome = self._send(endpoint, task)
         if not outcome.ok:
             return self._failure(entry, outcome.reason, outcome.http_status, outcome.retry)
-        delivered = entry.delivered or (endpoint.protocol == Protocol.WEBMENTION
-                                        and not deleting)
-        return entry.with_changes(status=Status.DELETED if deleting else Status.SENT,
-                                  reason=outcome.reason, http_status=outcome.http_status,
-                                  location=outcome.location, attempts=0, next_retry=None,
-                                  delivered=delivered)
+        delivered = entry.delivered or (endpoint.protocol == Protocol.WEBMENTION and not deleting)
+        return entry.with_changes(
+            status=Status.DELETED if deleting else Status.SENT,
+            reason=outcome.reason,
+            http_status=outcome.http_status,
+            location=outcome.location,
+            attempts=0,
+            next_retry=None,
+            delivered=delivered,
+        )
 
     def run(self, plan: Plan) -> list[tuple[Task, Entry]]:
         """Send every task; the record is saved after each, and after the bookkeeping."""
@@ -145,8 +184,9 @@ class Sender:
         results = []
         for task in plan.tasks:
             entry = self.execute(task)
-            logger.info("backchannel: %s %s -> %s: %s", task.action, task.source, task.target,
-                        entry.status)
+            logger.info(
+                "backchannel: %s %s -> %s: %s", task.action, task.source, task.target, entry.status
+            )
             self.record.put(entry)
             self.record.save()
             results.append((task, entry))
