@@ -51,6 +51,7 @@ def pelican_env() -> dict[str, str]:
     """Environment in which a subprocess imports this checkout's package."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PLUGINS) + os.pathsep + env.get("PYTHONPATH", "")
+    env["COLUMNS"] = "500"  # Pelican logs through rich: no wrapping inside paths
     return env
 
 

@@ -141,7 +141,9 @@ def endpoints_for(thread_id: str, settings: Resolved) -> Endpoints:
 
 def thread_id_of(article: Any) -> str:
     """An article's stable thread id: explicit metadata, else its slug."""
-    explicit = article.metadata.get("backchannel_id") if hasattr(article, "metadata") else None
+    metadata = getattr(article, "metadata", {})
+    # Pelican lower-cases metadata keys and keeps the dash of `Backchannel-Id:`.
+    explicit = metadata.get("backchannel-id") or metadata.get("backchannel_id")
     return str(explicit or article.slug)
 
 
