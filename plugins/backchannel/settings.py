@@ -123,6 +123,11 @@ class Resolved:
         return self["RECEIVER_URL"].rstrip("/")
 
     @property
+    def date_format(self) -> str:
+        """Pelican's DEFAULT_DATE_FORMAT, for dates shown next to comments."""
+        return self.values.get("DEFAULT_DATE_FORMAT") or "%a %d %B %Y"
+
+    @property
     def site_author(self) -> str:
         """Name the author's replies are published under."""
         return self["SITE_AUTHOR"] or self.values.get("AUTHOR") or "Author"
@@ -165,7 +170,8 @@ def resolve(settings: dict[str, Any], base_dir: Path | str | None = None) -> Res
         except SettingsError as exc:
             logger.warning("backchannel: %s; using the default", exc)
             values[PREFIX + "RATE_LIMIT"] = BY_NAME[PREFIX + "RATE_LIMIT"].default
-    for key in ("AUTHOR", "SITEURL", "SITENAME", "TIMEZONE", "PATH", "OUTPUT_PATH"):
+    for key in ("AUTHOR", "SITEURL", "SITENAME", "TIMEZONE", "PATH", "OUTPUT_PATH",
+                "DEFAULT_DATE_FORMAT"):
         if key in settings:
             values[key] = settings[key]
     if base_dir is None:
