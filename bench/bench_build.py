@@ -17,16 +17,38 @@ import shutil
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from backchannel.model import Item, Kind, MentionType, State, dumps
+from backchannel.store import Store
 from common import ROOT, WORK, machine, run, summary, write_result
 
-from backchannel.model import Item, Kind, MentionType, dumps
-from backchannel.store import Store
-
-WORDS = ("reader question answer expert discovery customer knowledge feedback price team "
-         "listen write post learn share credit theme gap budget measure small why how").split()
+WORDS = [
+    "reader",
+    "question",
+    "answer",
+    "expert",
+    "discovery",
+    "customer",
+    "knowledge",
+    "feedback",
+    "price",
+    "team",
+    "listen",
+    "write",
+    "post",
+    "learn",
+    "share",
+    "credit",
+    "theme",
+    "gap",
+    "budget",
+    "measure",
+    "small",
+    "why",
+    "how",
+]
 
 CONF = """
 AUTHOR = "Bench"
@@ -59,32 +81,48 @@ def generate(site: Path, articles: int, per_article: int) -> None:
     content = site / "content"
     content.mkdir(parents=True)
     store = Store(site / "feedback", secret="bench")
-    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2025, 1, 1, tzinfo=UTC)
     for a in range(articles):
         slug = f"article-{a:05d}"
         body = "\n\n".join(sentence(rng, 40) for _ in range(6))
         (content / f"{slug}.md").write_text(
             f"Title: Article {a}\nDate: {(base + timedelta(hours=a)):%Y-%m-%d %H:%M}\n"
-            f"Category: C{a % 5}\nTags: t{a % 7}, t{a % 11}\nSlug: {slug}\n\n{body}\n", "utf-8")
+            f"Category: C{a % 5}\nTags: t{a % 7}, t{a % 11}\nSlug: {slug}\n\n{body}\n",
+            "utf-8",
+        )
         ids: list[str] = []
-        folder = store.folder(__import__("backchannel.model", fromlist=["State"]).State.PUBLISHED,
-                              slug)
+        folder = store.folder(State.PUBLISHED, slug)
         folder.mkdir(parents=True, exist_ok=True)
         for k in range(per_article):
             item_id = f"{a:06d}{k:06d}"
             date = base + timedelta(hours=a, minutes=k + 1)
             if k % 10 == 9:
-                item = Item(id=item_id, kind=Kind.WEBMENTION, article=slug, author="Other site",
-                            date=date, origin="bench", source=f"https://other.example/{a}/{k}",
-                            title="A post that links here", mention_type=MentionType.MENTION,
-                            body=sentence(rng, 20))
+                item = Item(
+                    id=item_id,
+                    kind=Kind.WEBMENTION,
+                    article=slug,
+                    author="Other site",
+                    date=date,
+                    origin="bench",
+                    source=f"https://other.example/{a}/{k}",
+                    title="A post that links here",
+                    mention_type=MentionType.MENTION,
+                    body=sentence(rng, 20),
+                )
             else:
                 parent = rng.choice(ids) if ids and k % 3 == 0 else None
                 # Most real comments are plain prose; 3 in 10 use Markdown.
                 markup = " *Really?* [see](https://x.example/)" if k % 10 < 3 else ""
-                item = Item(id=item_id, kind=Kind.COMMENT, article=slug, author=f"Reader {k}",
-                            date=date, origin="bench", parent=parent,
-                            body=sentence(rng, 25) + markup + "\n\n" + sentence(rng, 10))
+                item = Item(
+                    id=item_id,
+                    kind=Kind.COMMENT,
+                    article=slug,
+                    author=f"Reader {k}",
+                    date=date,
+                    origin="bench",
+                    parent=parent,
+                    body=sentence(rng, 25) + markup + "\n\n" + sentence(rng, 10),
+                )
                 ids.append(item_id)
             # Direct writes: generating 20,000 items through fsync would
             # measure the disk, not the build.
@@ -93,18 +131,23 @@ def generate(site: Path, articles: int, per_article: int) -> None:
 
 def build(site: Path, with_plugin: bool) -> float:
     conf = site / ("with.py" if with_plugin else "plain.py")
-    conf.write_text(CONF.format(theme=str(ROOT / "theme"), plugins=str(ROOT / "plugins"),
-                                plugins_list='["backchannel"]' if with_plugin else "[]"))
+    conf.write_text(
+        CONF.format(
+            theme=str(ROOT / "theme"),
+            plugins=str(ROOT / "plugins"),
+            plugins_list='["backchannel"]' if with_plugin else "[]",
+        )
+    )
     shutil.rmtree(site / "output", ignore_errors=True)
     start = time.perf_counter()
-    run([sys.executable, "-m", "pelican", "content", "-o", "output", "-s", str(conf), "-q"],
-        cwd=site)
+    run(
+        [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", str(conf), "-q"],
+        cwd=site,
+    )
     return time.perf_counter() - start
 
 
 def load_time(site: Path, reps: int) -> list[float]:
-    from backchannel.model import State
-
     samples = []
     for _ in range(reps):
         start = time.perf_counter()
@@ -112,6 +155,10 @@ def load_time(site: Path, reps: int) -> list[float]:
         samples.append(time.perf_counter() - start)
     assert items
     return samples
+
+
+def ok(passed: bool) -> str:
+    return "✅" if passed else "❌"
 
 
 def main() -> None:
@@ -136,21 +183,24 @@ def main() -> None:
     ratio = statistics.median(with_plugin) / statistics.median(plain)
     items = articles * args.comments
     load_med = statistics.median(loads)
-    write_result("build", f"""## Build with baked threads (bench/bench_build.py)
+    write_result(
+        "build",
+        f"""## Build with baked threads (bench/bench_build.py)
 
 {articles} articles × {args.comments} items = {items} items (comments, 1 in 3 a reply,
-1 in 10 a webmention, 3 in 10 comments with Markdown markup, the rest plain prose). Real `pelican` runs, no content cache, alternating plain and
-with-plugin builds.
+1 in 10 a webmention, 3 in 10 comments with Markdown markup, the rest plain prose).
+Real `pelican` runs, no content cache, alternating plain and with-plugin builds.
 
 | measure | result | target |
 |---|---|---|
 | plain Pelican build (PLUGINS=[]) | {summary(plain)} | |
 | build with Backchannel | {summary(with_plugin)} | |
-| ratio of medians | **{ratio:.2f}×** | ≤ 1.30× {"✅" if ratio <= 1.3 else "❌"} |
-| loading all {items} items from the store | {summary(loads)} | < 1 s {"✅" if load_med < 1 else "❌"} |
+| ratio of medians | **{ratio:.2f}×** | ≤ 1.30× {ok(ratio <= 1.3)} |
+| loading all {items} items from the store | {summary(loads)} | < 1 s {ok(load_med < 1)} |
 
 Machine: {machine()}.
-""")
+""",
+    )
 
 
 if __name__ == "__main__":

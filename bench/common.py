@@ -7,7 +7,7 @@ import platform
 import statistics
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -34,9 +34,11 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}; run {now}")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; run {now}"
+    )
 
 
 def summary(samples: list[float], unit: str = "s") -> str:
@@ -63,7 +65,9 @@ def env_with_plugins() -> dict[str, str]:
 
 def run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run a command, failing loudly."""
-    proc = subprocess.run(cmd, cwd=cwd, env=env_with_plugins(), capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env_with_plugins(), capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc

@@ -18,34 +18,56 @@ Origin: receiver{extra}
 """
 
 
-def comment(site, item_id, article="post", body="Hello there.", author="Ana", day=2,
-            extra="", state="published"):
-    return site.item(state, article, item_id, HEADER.format(
-        id=item_id, article=article, author=author, day=day, extra=extra, body=body))
+def comment(
+    site,
+    item_id,
+    article="post",
+    body="Hello there.",
+    author="Ana",
+    day=2,
+    extra="",
+    state="published",
+):
+    return site.item(
+        state,
+        article,
+        item_id,
+        HEADER.format(id=item_id, article=article, author=author, day=day, extra=extra, body=body),
+    )
 
 
 def test_bad_items_are_skipped_with_their_path_and_the_build_goes_on(site):
     site.article("post")
     comment(site, "aaaaaa000001", body="The good comment.")
     bad = {
-        "bbbbbb000001": HEADER.format(id="bbbbbb000001", article="post", author="X", day=2,
-                                      extra="", body="x").replace("Kind: comment", "Kind: rant"),
-        "bbbbbb000002": HEADER.format(id="bbbbbb000002", article="post", author="X", day=2,
-                                      extra="", body="").rstrip() + "\n",
+        "bbbbbb000001": HEADER.format(
+            id="bbbbbb000001", article="post", author="X", day=2, extra="", body="x"
+        ).replace("Kind: comment", "Kind: rant"),
+        "bbbbbb000002": HEADER.format(
+            id="bbbbbb000002", article="post", author="X", day=2, extra="", body=""
+        ).rstrip()
+        + "\n",
         "bbbbbb000003": "Id: bbbbbb000003\nthis is not a header\n\nbody\n",
-        "bbbbbb000004": HEADER.format(id="bbbbbb000004", article="post", author="X", day=2,
-                                      extra="\nParent: cccccc999999", body="orphan reply"),
+        "bbbbbb000004": HEADER.format(
+            id="bbbbbb000004",
+            article="post",
+            author="X",
+            day=2,
+            extra="\nParent: cccccc999999",
+            body="orphan reply",
+        ),
     }
     for item_id, text in bad.items():
         site.item("published", "post", item_id, text)
     (site.feedback / "published" / "post" / "bbbbbb000005.md").write_bytes(
-        b"Id: bbbbbb000005\nKind: comment\nArticle: post\nAuthor: \xff\xfe\n\nx")
+        b"Id: bbbbbb000005\nKind: comment\nArticle: post\nAuthor: \xff\xfe\n\nx"
+    )
     comment(site, "dddddd000001", article="gone-post", body="For a deleted post.")
     proc = site.build()
     log = proc.stdout + proc.stderr
     html = site.page("post")
     assert "The good comment." in html
-    for item_id in list(bad) + ["bbbbbb000005"]:
+    for item_id in [*bad, "bbbbbb000005"]:
         assert f"{item_id}.md" in log, f"warning names {item_id}"
         assert f"comment-{item_id}" not in html
     assert "unknown kind" in log and "invalid UTF-8" in log and "does not exist" in log
@@ -61,8 +83,24 @@ def test_sanitized_against_xss_vectors_in_built_html(site):
     page = BeautifulSoup(site.page("post"), "html.parser")
     thread = page.select_one("section.comments")
     assert len(thread.select("article.comment")) == len(vectors)
-    assert not thread.find_all(["script", "iframe", "object", "embed", "svg", "math", "form",
-                                "style", "meta", "link", "base", "img", "details", "template"])
+    assert not thread.find_all(
+        [
+            "script",
+            "iframe",
+            "object",
+            "embed",
+            "svg",
+            "math",
+            "form",
+            "style",
+            "meta",
+            "link",
+            "base",
+            "img",
+            "details",
+            "template",
+        ]
+    )
     for tag in thread.find_all(True):
         for attr, value in tag.attrs.items():
             assert not attr.startswith("on"), (tag.name, attr)
@@ -101,8 +139,7 @@ def test_drafts_and_hidden_articles_get_no_thread_and_no_warning(site):
 
 def test_unmatched_item_attaches_once_its_article_exists(site):
     site.article("other")
-    comment(site, "aaaaaa000005", article="later-post", body="Imported early.",
-            state="unmatched")
+    comment(site, "aaaaaa000005", article="later-post", body="Imported early.", state="unmatched")
     proc = site.build()
     assert "later-post" not in proc.stdout + proc.stderr, "unmatched items wait quietly"
     site.article("later-post")
@@ -112,8 +149,9 @@ def test_unmatched_item_attaches_once_its_article_exists(site):
 
 def test_answers_metadata_links_both_ways(site):
     site.article("question-post")
-    comment(site, "aaaaaa000006", article="question-post", author="Lucía",
-            body="How do you price this?")
+    comment(
+        site, "aaaaaa000006", article="question-post", author="Lucía", body="How do you price this?"
+    )
     site.article("answer-post", date="2026-10-20 10:00", extra="Answers: aaaaaa000006")
     site.build()
     question = BeautifulSoup(site.page("question-post"), "html.parser")

@@ -32,15 +32,21 @@ def test_check_is_clean_on_the_sample_and_names_every_problem(sample_site):
     assert "all valid" in ok.stdout
     folder = sample_site.feedback / "published" / "read-feedback-first"
     bad = folder / "bad000000001.md"
-    bad.write_text("Id: bad000000001\nKind: comment\nArticle: read-feedback-first\n"
-                   "Author: X\nDate: not a date\nOrigin: receiver\n\nhello\n")
+    bad.write_text(
+        "Id: bad000000001\nKind: comment\nArticle: read-feedback-first\n"
+        "Author: X\nDate: not a date\nOrigin: receiver\n\nhello\n"
+    )
     wrong_folder = folder / "bad000000002.md"
-    wrong_folder.write_text("Id: bad000000002\nKind: comment\nArticle: credit-the-askers\n"
-                            "Author: X\nDate: 2026-10-10T10:00:00+00:00\nOrigin: receiver\n\nhi\n")
+    wrong_folder.write_text(
+        "Id: bad000000002\nKind: comment\nArticle: credit-the-askers\n"
+        "Author: X\nDate: 2026-10-10T10:00:00+00:00\nOrigin: receiver\n\nhi\n"
+    )
     dangling = folder / "bad000000003.md"
-    dangling.write_text("Id: bad000000003\nKind: comment\nArticle: read-feedback-first\n"
-                        "Author: X\nDate: 2026-10-10T10:00:00+00:00\nParent: 000000000000\n"
-                        "Origin: receiver\n\nhi\n")
+    dangling.write_text(
+        "Id: bad000000003\nKind: comment\nArticle: read-feedback-first\n"
+        "Author: X\nDate: 2026-10-10T10:00:00+00:00\nParent: 000000000000\n"
+        "Origin: receiver\n\nhi\n"
+    )
     proc = sample_site.cli("check")
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()

@@ -17,21 +17,29 @@ pytestmark = pytest.mark.browser
 VECTORS = (Path(__file__).parent / "data" / "xss_vectors.txt").read_text("utf-8").splitlines()
 EXTRA = [
     '<img src=x onerror="window.__xss=1">',
-    '<svg><script>window.__xss=1</script></svg>',
-    '[x](javascript:window.__xss=1)',
+    "<svg><script>window.__xss=1</script></svg>",
+    "[x](javascript:window.__xss=1)",
 ]
 
 
 def item(kind: str, item_id: str, body: str, author: str, extra: str = "") -> str:
-    return (f"Id: {item_id}\nKind: {kind}\nArticle: post\nAuthor: {author}\n"
-            f"Date: 2026-10-02T10:00:00+00:00\n{extra}Origin: receiver\n\n{body}\n")
+    return (
+        f"Id: {item_id}\nKind: {kind}\nArticle: post\nAuthor: {author}\n"
+        f"Date: 2026-10-02T10:00:00+00:00\n{extra}Origin: receiver\n\n{body}\n"
+    )
 
 
 def launch(playwright, chromium_path):
     return playwright.chromium.launch(
         executable_path=chromium_path,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--no-first-run", "--disable-sync"],
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
     )
 
 
@@ -41,12 +49,30 @@ def test_no_script_runs_and_no_dangerous_attribute_survives(site, chromium):
     site.article("post")
     for n, vector in enumerate(VECTORS + EXTRA):
         one_line = " ".join(vector.split()) or "x"
-        site.item("published", "post", f"c{n:011d}", item(
-            "comment", f"c{n:011d}", f"Vector {n}: {vector}", one_line,
-            extra="Author-Url: https://ok.example/?q=\"><script>window.__xss=1</script>\n"))
-        site.item("published", "post", f"w{n:011d}", item(
-            "webmention", f"w{n:011d}", vector, one_line,
-            extra=f"Source: https://src.example/{n}\nTitle: {one_line}\nMention-Type: reply\n"))
+        site.item(
+            "published",
+            "post",
+            f"c{n:011d}",
+            item(
+                "comment",
+                f"c{n:011d}",
+                f"Vector {n}: {vector}",
+                one_line,
+                extra='Author-Url: https://ok.example/?q="><script>window.__xss=1</script>\n',
+            ),
+        )
+        site.item(
+            "published",
+            "post",
+            f"w{n:011d}",
+            item(
+                "webmention",
+                f"w{n:011d}",
+                vector,
+                one_line,
+                extra=f"Source: https://src.example/{n}\nTitle: {one_line}\nMention-Type: reply\n",
+            ),
+        )
     site.build()
     page_file = site.output / "post.html"
     dialogs: list[str] = []

@@ -27,9 +27,27 @@ def test_every_xss_vector_is_neutralised():
     vectors = (Path(__file__).parent / "data" / "xss_vectors.txt").read_text("utf-8")
     for vector in vectors.splitlines():
         html = render_markdown(vector).lower()
-        for bad in ("<script", "onerror", "onload", "onclick", "ontoggle", "onmouseover",
-                    "javascript:", "vbscript:", "data:text", "<iframe", "<svg", "<style",
-                    "<object", "<embed", "<form", "<meta", "<base", "<link", "style="):
+        for bad in (
+            "<script",
+            "onerror",
+            "onload",
+            "onclick",
+            "ontoggle",
+            "onmouseover",
+            "javascript:",
+            "vbscript:",
+            "data:text",
+            "<iframe",
+            "<svg",
+            "<style",
+            "<object",
+            "<embed",
+            "<form",
+            "<meta",
+            "<base",
+            "<link",
+            "style=",
+        ):
             assert bad not in html, (vector, html)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from backchannel.errors import SettingsError
 from backchannel.settings import SETTINGS, parse_rate, resolve
 from conftest import ROOT
@@ -30,7 +29,9 @@ def test_unknown_key_is_an_error_naming_it():
 
 def test_wrong_type_warns_by_name_and_falls_back(caplog):
     with caplog.at_level(logging.WARNING):
-        resolved = resolve({"BACKCHANNEL_MAX_LINKS": "many", "BACKCHANNEL_RATE_LIMIT": "3/fortnight"})
+        resolved = resolve(
+            {"BACKCHANNEL_MAX_LINKS": "many", "BACKCHANNEL_RATE_LIMIT": "3/fortnight"}
+        )
     assert resolved["MAX_LINKS"] == 2
     assert resolved["RATE_LIMIT"] == "20/minute"
     assert "BACKCHANNEL_MAX_LINKS" in caplog.text and "BACKCHANNEL_RATE_LIMIT" in caplog.text

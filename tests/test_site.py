@@ -9,12 +9,14 @@ from pathlib import Path
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT, Site
 
 SLUGS = [
-    "discovery-not-delivery", "customers-are-the-experts", "knowledge-that-flows",
-    "read-feedback-first", "credit-the-askers",
+    "discovery-not-delivery",
+    "customers-are-the-experts",
+    "knowledge-that-flows",
+    "read-feedback-first",
+    "credit-the-askers",
 ]
 
 
@@ -34,8 +36,9 @@ def built(tmp_path_factory) -> Site:
     root = tmp_path_factory.mktemp("built") / "site"
     root.mkdir()
     shutil.copytree(ROOT / "content", root / "content")
-    shutil.copytree(ROOT / "feedback", root / "feedback",
-                    ignore=shutil.ignore_patterns("private", ".tmp"))
+    shutil.copytree(
+        ROOT / "feedback", root / "feedback", ignore=shutil.ignore_patterns("private", ".tmp")
+    )
     site = Site(root)
     site.write_conf("DEFAULT_PAGINATION = 2\n")
     before = tree_digest(site.feedback)
@@ -58,8 +61,15 @@ def test_every_sample_article_is_built_with_its_title(built):
 
 
 def test_site_pages_a_pelican_user_expects(built):
-    for rel in ("index.html", "archives.html", "tags.html", "categories.html",
-                "authors.html", "pages/about.html", "feeds/all.atom.xml"):
+    for rel in (
+        "index.html",
+        "archives.html",
+        "tags.html",
+        "categories.html",
+        "authors.html",
+        "pages/about.html",
+        "feeds/all.atom.xml",
+    ):
         assert (built.output / rel).is_file(), rel
     assert list((built.output / "tag").glob("*.html"))
     assert list((built.output / "category").glob("*.html"))
@@ -105,12 +115,16 @@ def test_comment_feeds_are_valid_atom(built):
     assert not site_feed.bozo
     assert len(site_feed.entries) >= 20
     one = feedparser.parse(
-        (built.output / "feeds/comments/read-feedback-first.atom.xml").read_bytes())
+        (built.output / "feeds/comments/read-feedback-first.atom.xml").read_bytes()
+    )
     assert not one.bozo
     assert len(one.entries) == len(
         list((ROOT / "feedback/published/read-feedback-first").glob("*.md"))
-    ) - sum(1 for p in (ROOT / "feedback/published/read-feedback-first").glob("*.md")
-            if "Kind: comment" not in p.read_text())
+    ) - sum(
+        1
+        for p in (ROOT / "feedback/published/read-feedback-first").glob("*.md")
+        if "Kind: comment" not in p.read_text()
+    )
     page = soup(built, "read-feedback-first.html")
     assert page.find("link", rel="alternate", href=re.compile("feeds/comments/read-feedback-first"))
 
@@ -119,16 +133,29 @@ def test_discovery_and_form_on_every_article(built):
     for slug in SLUGS:
         html = built.page(slug)
         page = BeautifulSoup(html, "html.parser")
-        assert page.find("link", rel="webmention")["href"] == \
-            "http://127.0.0.1:8000/backchannel/webmention"
-        assert page.find("link", rel="pingback")["href"] == \
-            "http://127.0.0.1:8000/backchannel/pingback"
-        assert f"trackback:ping=\"http://127.0.0.1:8000/backchannel/trackback/{slug}\"" in html
+        assert (
+            page.find("link", rel="webmention")["href"]
+            == "http://127.0.0.1:8000/backchannel/webmention"
+        )
+        assert (
+            page.find("link", rel="pingback")["href"]
+            == "http://127.0.0.1:8000/backchannel/pingback"
+        )
+        assert f'trackback:ping="http://127.0.0.1:8000/backchannel/trackback/{slug}"' in html
         form = page.find("form", id="comment-form")
         assert form["action"] == "http://127.0.0.1:8000/backchannel/comments"
         names = {i.get("name") for i in form.find_all(["input", "textarea"])}
-        assert {"author", "url", "email", "notify", "body", "parent", "article", "token",
-                "homepage"} <= names
+        assert {
+            "author",
+            "url",
+            "email",
+            "notify",
+            "body",
+            "parent",
+            "article",
+            "token",
+            "homepage",
+        } <= names
         assert form.find("input", attrs={"name": "article"})["value"] == slug
         assert form.find("input", attrs={"name": "notify"}).get("checked") is None
 

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from backchannel.errors import AmbiguousItemError, StoreError, UnknownItemError
 from backchannel.model import Item, Kind, State
 from backchannel.store import Store, derived_id, new_id
 
 
 def make_item(item_id: str | None = None, article: str = "post", **kw) -> Item:
-    fields = dict(id=item_id or new_id(), kind=Kind.COMMENT, article=article, author="Ana",
-                  date=datetime(2026, 10, 1, 12, tzinfo=timezone.utc), origin="receiver",
-                  body="A question?")
+    fields = dict(
+        id=item_id or new_id(),
+        kind=Kind.COMMENT,
+        article=article,
+        author="Ana",
+        date=datetime(2026, 10, 1, 12, tzinfo=UTC),
+        origin="receiver",
+        body="A question?",
+    )
     fields.update(kw)
     return Item(**fields)
 
 
 def test_add_writes_inbox_file_and_private_apart(tmp_path):
     store = Store(tmp_path)
-    item = store.add(make_item("aaaaaa111111"), private={"email": "ana@example.org", "ip": "192.0.2.1"})
+    item = store.add(
+        make_item("aaaaaa111111"), private={"email": "ana@example.org", "ip": "192.0.2.1"}
+    )
     path = tmp_path / "inbox" / "aaaaaa111111.md"
     assert path.read_text().startswith("Id: aaaaaa111111\n")
     assert "ana@example.org" not in path.read_text()

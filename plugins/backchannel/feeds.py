@@ -39,23 +39,24 @@ def _entry(node: CommentNode, article_url: str, title: str) -> str:
     return (
         "<entry>"
         f"<title>{escape(f'{node.author} on {title}: {_summary(node)}')}</title>"
-        f"<link href={quoteattr(link)} rel=\"alternate\"/>"
+        f'<link href={quoteattr(link)} rel="alternate"/>'
         f"<id>urn:backchannel:comment:{escape(node.id)}</id>"
         f"<published>{_date(node.date)}</published><updated>{_date(node.date)}</updated>"
         f"<author>{author}</author>"
-        f"<content type=\"html\">{escape(str(node.html))}</content>"
+        f'<content type="html">{escape(str(node.html))}</content>'
         "</entry>"
     )
 
 
-def _feed(title: str, link: str, self_url: str, feed_id: str, updated: datetime,
-          entries: Iterable[str]) -> str:
+def _feed(
+    title: str, link: str, self_url: str, feed_id: str, updated: datetime, entries: Iterable[str]
+) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<title>{escape(title)}</title>"
-        f"<link href={quoteattr(link)} rel=\"alternate\"/>"
-        f"<link href={quoteattr(self_url)} rel=\"self\"/>"
+        f'<link href={quoteattr(link)} rel="alternate"/>'
+        f'<link href={quoteattr(self_url)} rel="self"/>'
         f"<id>{escape(feed_id)}</id><updated>{_date(updated)}</updated>"
         + "".join(entries)
         + "</feed>\n"
@@ -69,28 +70,44 @@ def comment_feed(thread: Thread, article: Any, siteurl: str, sitename: str) -> s
     # The newest comment, not the build time: a rebuild changes nothing.
     updated = max([n.date for n in nodes] or [article.date])
     return _feed(
-        f"Comments on {article.title} — {sitename}", article_url,
-        _absolute(siteurl, thread.feed_url), f"urn:backchannel:thread:{thread.id}", updated,
+        f"Comments on {article.title} — {sitename}",
+        article_url,
+        _absolute(siteurl, thread.feed_url),
+        f"urn:backchannel:thread:{thread.id}",
+        updated,
         (_entry(n, article_url, article.title) for n in nodes),
     )
 
 
-def site_feed(threads: Iterable[tuple[Thread, Any]], siteurl: str, sitename: str,
-              limit: int, fallback: datetime) -> str:
+def site_feed(
+    threads: Iterable[tuple[Thread, Any]],
+    siteurl: str,
+    sitename: str,
+    limit: int,
+    fallback: datetime,
+) -> str:
     """The latest comments across the whole site, newest first."""
     entries = [(node, article) for thread, article in threads for node in thread.all_comments()]
     entries.sort(key=lambda pair: (pair[0].date, pair[0].id), reverse=True)
     entries = entries[:limit]
     updated = entries[0][0].date if entries else fallback
     return _feed(
-        f"Comments — {sitename}", _absolute(siteurl, ""), _absolute(siteurl, SITE_FEED),
-        "urn:backchannel:comments", updated,
+        f"Comments — {sitename}",
+        _absolute(siteurl, ""),
+        _absolute(siteurl, SITE_FEED),
+        "urn:backchannel:comments",
+        updated,
         (_entry(n, _absolute(siteurl, a.url), a.title) for n, a in entries),
     )
 
 
-def write_feeds(output: Path, threads: dict[str, Thread], articles: dict[str, Any],
-                settings: dict[str, Any], limit: int) -> list[Path]:
+def write_feeds(
+    output: Path,
+    threads: dict[str, Thread],
+    articles: dict[str, Any],
+    settings: dict[str, Any],
+    limit: int,
+) -> list[Path]:
     """Write every comment feed under `output`; returns the files written."""
     siteurl = settings.get("SITEURL", "")
     sitename = settings.get("SITENAME", "")
@@ -103,7 +120,9 @@ def write_feeds(output: Path, threads: dict[str, Thread], articles: dict[str, An
         written.append(path)
     path = output / SITE_FEED
     pairs = [(threads[tid], articles[tid]) for tid in threads]
-    oldest = min((a.date for a in articles.values()), default=datetime.fromtimestamp(0).astimezone())
+    oldest = min(
+        (a.date for a in articles.values()), default=datetime.fromtimestamp(0).astimezone()
+    )
     path.write_text(site_feed(pairs, siteurl, sitename, limit, oldest), "utf-8")
     written.append(path)
     return written

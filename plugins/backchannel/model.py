@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -134,7 +134,7 @@ def format_date(value: datetime) -> str:
 
 def utc(value: datetime) -> datetime:
     """The same instant in UTC."""
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _header_value(attr: str, value: Any) -> str | None:

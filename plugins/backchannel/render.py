@@ -22,8 +22,23 @@ from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "a", "em", "strong", "b", "i", "code", "pre", "blockquote",
-     "ul", "ol", "li", "del", "hr"}
+    {
+        "p",
+        "br",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "del",
+        "hr",
+    }
 )
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = frozenset({"http", "https"})

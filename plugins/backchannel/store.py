@@ -15,6 +15,7 @@ can never clobber each other.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -103,7 +104,8 @@ class Store:
                 folders = sorted(e.path for e in os.scandir(base) if e.is_dir())
             for folder in folders:
                 names = sorted(
-                    e.name for e in os.scandir(folder)
+                    e.name
+                    for e in os.scandir(folder)
                     if e.name.endswith(SUFFIX) and not e.name.startswith(".")
                 )
                 for name in names:
@@ -125,7 +127,8 @@ class Store:
         if state == State.PUBLISHED and os.path.basename(folder) != item.article:
             raise ItemFormatError(
                 f"Article {item.article!r} does not match its folder {os.path.basename(folder)!r}",
-                path, 1,
+                path,
+                1,
             )
         return item
 
@@ -153,6 +156,7 @@ class Store:
         """The one item whose id starts with `prefix`."""
         if not PREFIX_RE.match(prefix):
             raise UnknownItemError(f"{prefix!r} is not an item id")
+
         def stem(path: str) -> str:
             return os.path.basename(path)[: -len(SUFFIX)]
 
@@ -273,10 +277,8 @@ class Store:
     def _prune(self, folder: Path) -> None:
         """Drop an article folder that became empty, so git shows no stray dirs."""
         if folder.parent.name == State.PUBLISHED.value:
-            try:
+            with contextlib.suppress(OSError):  # not empty: keep it
                 folder.rmdir()
-            except OSError:
-                pass
 
     # --- private area -----------------------------------------------------
     def _private_path(self, item_id: str) -> Path:
@@ -310,10 +312,9 @@ class Store:
         path = self.root / PRIVATE / "secret"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            try:
+            # Another process may create it first; then use theirs.
+            with contextlib.suppress(StoreError):
                 self._create(path, secrets.token_hex(32).encode())
-            except StoreError:
-                pass  # another process created it first; use theirs
         self._secret = path.read_bytes().strip()
         return self._secret
 
