@@ -51,6 +51,7 @@ def pelican_env() -> dict[str, str]:
     """Environment in which a subprocess imports this checkout's package."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PLUGINS) + os.pathsep + env.get("PYTHONPATH", "")
+    env["COLUMNS"] = "500"  # Pelican logs through rich: no wrapping inside paths
     return env
 
 
@@ -72,12 +73,26 @@ class Site:
         text = SITE_CONF.format(theme=str(ROOT / "theme"), plugins=str(PLUGINS))
         self.conf.write_text(text + textwrap.dedent(extra), "utf-8")
 
-    def article(self, slug: str, title: str | None = None, date: str = "2026-09-01 10:00",
-                body: str = "Some words about listening to readers.", extra: str = "") -> Path:
+    def article(
+        self,
+        slug: str,
+        title: str | None = None,
+        date: str = "2026-09-01 10:00",
+        body: str = "Some words about listening to readers.",
+        extra: str = "",
+    ) -> Path:
         """Write an article Markdown file."""
         path = self.content / f"{slug}.md"
-        path.write_text(ARTICLE.format(title=title or slug.replace("-", " ").title(),
-                                       date=date, slug=slug, extra=extra, body=body), "utf-8")
+        path.write_text(
+            ARTICLE.format(
+                title=title or slug.replace("-", " ").title(),
+                date=date,
+                slug=slug,
+                extra=extra,
+                body=body,
+            ),
+            "utf-8",
+        )
         return path
 
     def item(self, state: str, article: str, item_id: str, text: str) -> Path:
@@ -91,21 +106,41 @@ class Site:
     def build(self, *extra_args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the real Pelican on this site."""
         proc = subprocess.run(
-            [sys.executable, "-m", "pelican", str(self.content), "-o", str(self.output),
-             "-s", str(self.conf), *extra_args],
-            cwd=self.root, env=pelican_env(), capture_output=True, text=True, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "pelican",
+                str(self.content),
+                "-o",
+                str(self.output),
+                "-s",
+                str(self.conf),
+                *extra_args,
+            ],
+            cwd=self.root,
+            env=pelican_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"pelican failed:\n{proc.stdout}\n{proc.stderr}")
         return proc
 
-    def cli(self, *args: str, input: str | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """Run the `backchannel` CLI against this site."""
         return subprocess.run(
             [sys.executable, "-m", "backchannel.cli", "-s", str(self.conf), *args],
-            cwd=self.root, env={**pelican_env(), **(env or {})}, capture_output=True,
-            text=True, timeout=300, input=input,
+            cwd=self.root,
+            env={**pelican_env(), **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            input=input,
         )
 
     def page(self, slug: str) -> str:
@@ -125,8 +160,9 @@ def sample_site(tmp_path: Path) -> Site:
     root = tmp_path / "sample"
     root.mkdir()
     shutil.copytree(ROOT / "content", root / "content")
-    shutil.copytree(ROOT / "feedback", root / "feedback",
-                    ignore=shutil.ignore_patterns("private", ".tmp"))
+    shutil.copytree(
+        ROOT / "feedback", root / "feedback", ignore=shutil.ignore_patterns("private", ".tmp")
+    )
     s = Site(root)
     return s
 

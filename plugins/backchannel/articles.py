@@ -78,7 +78,7 @@ def load_articles(settings: Resolved, include_drafts: bool = False) -> list[Arti
                 article = readers.read_file(
                     base_path=str(content), path=rel, content_class=Article, context={}
                 )
-            except Exception as exc:  # noqa: BLE001 — one unreadable article must not stop a tool
+            except Exception as exc:
                 logger.warning("backchannel: cannot read %s: %s", rel, exc)
                 continue
             status = str(getattr(article, "status", "published"))

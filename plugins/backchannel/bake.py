@@ -14,10 +14,10 @@ from typing import Any
 
 from pelican import signals
 
+from backchannel.feeds import write_feeds
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
 from backchannel.store import Store
-from backchannel.feeds import write_feeds
 from backchannel.thread import Thread, build_thread, group_by_thread, link_answers, thread_id_of
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> 
         if item.parent and item.parent not in all_ids:
             logger.warning(
                 "backchannel: skipping %s: parent %s does not exist",
-                store.path_of(item), item.parent,
+                store.path_of(item),
+                item.parent,
             )
             continue
         items.append(item)
@@ -64,7 +65,8 @@ def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> 
         if item.state == State.PUBLISHED and item.article not in hidden_ids:
             logger.warning(
                 "backchannel: %s belongs to article %r, which does not exist",
-                store.path_of(item), item.article,
+                store.path_of(item),
+                item.article,
             )
     threads = {tid: build_thread(tid, groups.get(tid, []), settings) for tid in by_id}
     link_answers(threads, by_id)
@@ -79,7 +81,9 @@ def on_article_generator_finalized(generator: Any) -> None:
     articles = list(generator.articles)
     for article in generator.articles:
         articles.extend(article.translations)
-    hidden = list(getattr(generator, "drafts", [])) + list(getattr(generator, "hidden_articles", []))
+    hidden = list(getattr(generator, "drafts", [])) + list(
+        getattr(generator, "hidden_articles", [])
+    )
     threads = load_threads(settings, articles, hidden)
     generator.context[THREADS_KEY] = (threads, {thread_id_of(a): a for a in articles})
     logger.info(
@@ -102,19 +106,23 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
         write_feeds(output, threads, articles, generator.settings, settings["FEED_MAX_ITEMS"])
 
 
-def write_manifest(output: Path, articles: dict[str, Any], pelican_settings: dict[str, Any]) -> Path:
+def write_manifest(
+    output: Path, articles: dict[str, Any], pelican_settings: dict[str, Any]
+) -> Path:
     """Write MANIFEST: the public list of article ids and URLs the receiver accepts."""
     aliases = pelican_settings.get("BACKCHANNEL_ALIASES", {})
     entries = []
     for tid, article in sorted(articles.items()):
-        entries.append({
-            "id": tid,
-            "url": article.url,
-            "title": article.title,
-            "date": article.date.isoformat(),
-            "source_path": article.relative_source_path,
-            "aliases": sorted(old for old, new in aliases.items() if new == tid),
-        })
+        entries.append(
+            {
+                "id": tid,
+                "url": article.url,
+                "title": article.title,
+                "date": article.date.isoformat(),
+                "source_path": article.relative_source_path,
+                "aliases": sorted(old for old, new in aliases.items() if new == tid),
+            }
+        )
     path = output / MANIFEST
     data = {"siteurl": pelican_settings.get("SITEURL", ""), "articles": entries}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")

@@ -1,14 +1,20 @@
-"""Atom (RFC 4287) feeds of comments: one per article and one for the whole site."""
+"""Atom (RFC 4287) feeds of comments: one per article and one for the whole site.
+
+Written with plain string building and XML escaping rather than feedgenerator:
+its SAX writer costs about a quarter of a millisecond per entry, which is five
+seconds per build at 20,000 comments. tests/test_site.py checks the output with
+feedparser (no bozo flag) and test_feeds.py checks RFC 4287's required elements.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
-from feedgenerator import Atom1Feed
-
-from backchannel.render import plain_text
+from backchannel.render import html_text
 from backchannel.thread import SITE_FEED, CommentNode, Thread
 
 
@@ -16,81 +22,107 @@ def _absolute(siteurl: str, path: str) -> str:
     return f"{siteurl.rstrip('/')}/{path.lstrip('/')}" if siteurl else f"/{path.lstrip('/')}"
 
 
-def _summary(node: CommentNode, limit: int = 80) -> str:
-    text = " ".join(plain_text(node.item.body if node.item else "").split())
+def _summary(node: CommentNode, limit: int = 60) -> str:
+    text = " ".join(html_text(str(node.html)).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _add(feed: Atom1Feed, node: CommentNode, article: Any, siteurl: str) -> None:
-    link = _absolute(siteurl, f"{article.url}#comment-{node.id}")
-    feed.add_item(
-        title=f"{node.author} on {article.title}: {_summary(node, 60)}",
-        link=link,
-        unique_id=f"urn:backchannel:comment:{node.id}",
-        description=str(node.html),
-        content=str(node.html),
-        author_name=node.author,
-        author_link=node.author_url,
-        pubdate=node.date,
-        updateddate=node.date,
+def _date(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _entry(node: CommentNode, article_url: str, title: str) -> str:
+    author = f"<name>{escape(node.author)}</name>"
+    if node.author_url:
+        author += f"<uri>{escape(node.author_url)}</uri>"
+    link = f"{article_url}#comment-{node.id}"
+    return (
+        "<entry>"
+        f"<title>{escape(f'{node.author} on {title}: {_summary(node)}')}</title>"
+        f'<link href={quoteattr(link)} rel="alternate"/>'
+        f"<id>urn:backchannel:comment:{escape(node.id)}</id>"
+        f"<published>{_date(node.date)}</published><updated>{_date(node.date)}</updated>"
+        f"<author>{author}</author>"
+        f'<content type="html">{escape(str(node.html))}</content>'
+        "</entry>"
+    )
+
+
+def _feed(
+    title: str, link: str, self_url: str, feed_id: str, updated: datetime, entries: Iterable[str]
+) -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(title)}</title>"
+        f'<link href={quoteattr(link)} rel="alternate"/>'
+        f'<link href={quoteattr(self_url)} rel="self"/>'
+        f"<id>{escape(feed_id)}</id><updated>{_date(updated)}</updated>"
+        + "".join(entries)
+        + "</feed>\n"
     )
 
 
 def comment_feed(thread: Thread, article: Any, siteurl: str, sitename: str) -> str:
     """One article's comments as an Atom document, oldest first."""
     article_url = _absolute(siteurl, article.url)
-    feed = Atom1Feed(
-        title=f"Comments on {article.title} — {sitename}",
-        link=article_url,
-        description=f"Comments on {article.title}",
-        feed_url=_absolute(siteurl, thread.feed_url),
-        feed_guid=f"urn:backchannel:thread:{thread.id}",
+    nodes = sorted(thread.all_comments(), key=lambda n: (n.date, n.id))
+    # The newest comment, not the build time: a rebuild changes nothing.
+    updated = max([n.date for n in nodes] or [article.date])
+    return _feed(
+        f"Comments on {article.title} — {sitename}",
+        article_url,
+        _absolute(siteurl, thread.feed_url),
+        f"urn:backchannel:thread:{thread.id}",
+        updated,
+        (_entry(n, article_url, article.title) for n in nodes),
     )
-    for node in sorted(thread.all_comments(), key=lambda n: (n.date, n.id)):
-        _add(feed, node, article, siteurl)
-    feed.latest_post_date = lambda: max(  # deterministic: no "now" in output
-        [n.date for n in thread.all_comments()] or [article.date]
-    )
-    return feed.writeString("utf-8")
 
 
 def site_feed(
-    threads: Iterable[tuple[Thread, Any]], siteurl: str, sitename: str, limit: int
+    threads: Iterable[tuple[Thread, Any]],
+    siteurl: str,
+    sitename: str,
+    limit: int,
+    fallback: datetime,
 ) -> str:
     """The latest comments across the whole site, newest first."""
     entries = [(node, article) for thread, article in threads for node in thread.all_comments()]
     entries.sort(key=lambda pair: (pair[0].date, pair[0].id), reverse=True)
     entries = entries[:limit]
-    feed = Atom1Feed(
-        title=f"Comments — {sitename}",
-        link=_absolute(siteurl, ""),
-        description=f"Latest comments on {sitename}",
-        feed_url=_absolute(siteurl, SITE_FEED),
-        feed_guid="urn:backchannel:comments",
+    updated = entries[0][0].date if entries else fallback
+    return _feed(
+        f"Comments — {sitename}",
+        _absolute(siteurl, ""),
+        _absolute(siteurl, SITE_FEED),
+        "urn:backchannel:comments",
+        updated,
+        (_entry(n, _absolute(siteurl, a.url), a.title) for n, a in entries),
     )
-    for node, article in entries:
-        _add(feed, node, article, siteurl)
-    newest = [node.date for node, _ in entries]
-    if newest:
-        feed.latest_post_date = lambda: max(newest)
-    return feed.writeString("utf-8")
 
 
 def write_feeds(
-    output: Path, threads: dict[str, Thread], articles: dict[str, Any], settings: dict[str, Any],
+    output: Path,
+    threads: dict[str, Thread],
+    articles: dict[str, Any],
+    settings: dict[str, Any],
     limit: int,
 ) -> list[Path]:
     """Write every comment feed under `output`; returns the files written."""
     siteurl = settings.get("SITEURL", "")
     sitename = settings.get("SITENAME", "")
     written = []
+    folder = output / "feeds" / "comments"
+    folder.mkdir(parents=True, exist_ok=True)
     for tid, thread in threads.items():
         path = output / thread.feed_url
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(comment_feed(thread, articles[tid], siteurl, sitename), "utf-8")
         written.append(path)
     path = output / SITE_FEED
     pairs = [(threads[tid], articles[tid]) for tid in threads]
-    path.write_text(site_feed(pairs, siteurl, sitename, limit), "utf-8")
+    oldest = min(
+        (a.date for a in articles.values()), default=datetime.fromtimestamp(0).astimezone()
+    )
+    path.write_text(site_feed(pairs, siteurl, sitename, limit, oldest), "utf-8")
     written.append(path)
     return written

@@ -49,8 +49,12 @@ def address_allowed(address: str, allow_private: bool) -> bool:
     if ip.is_private and allow_private and not ip.is_link_local:
         return True
     return not (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
     )
 
 
@@ -58,8 +62,9 @@ def check_url(url: str) -> None:
     """Refuse what is not an absolute http(s) URL with a host."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise FetchError(f"only http and https URLs can be fetched, not {parts.scheme or 'none'!r}",
-                         url)
+        raise FetchError(
+            f"only http and https URLs can be fetched, not {parts.scheme or 'none'!r}", url
+        )
     if not parts.hostname:
         raise FetchError("URL has no host", url)
 
@@ -82,9 +87,14 @@ class GuardedSyncBackend(httpcore.SyncBackend):
     def __init__(self, allow_private: bool) -> None:
         self.allow_private = allow_private
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
         """Resolve, check, then connect to the checked address."""
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -100,9 +110,14 @@ class GuardedAsyncBackend(httpcore.AnyIOBackend):
     def __init__(self, allow_private: bool) -> None:
         self.allow_private = allow_private
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
         """Resolve, check, then connect to the checked address."""
         try:
             infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -148,8 +163,7 @@ class FetchResponse:
             return self.content.decode("utf-8", errors="replace")
 
 
-def _encode_body(data: Mapping[str, str] | bytes | None,
-                 headers: dict[str, str]) -> bytes | None:
+def _encode_body(data: Mapping[str, str] | bytes | None, headers: dict[str, str]) -> bytes | None:
     if data is None or isinstance(data, bytes):
         return data
     headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
@@ -159,8 +173,9 @@ def _encode_body(data: Mapping[str, str] | bytes | None,
 class Fetcher:
     """Fetch URLs safely: checked addresses, capped size and time, manual redirects."""
 
-    def __init__(self, settings: Resolved, max_bytes: int | None = None,
-                 timeout: float | None = None) -> None:
+    def __init__(
+        self, settings: Resolved, max_bytes: int | None = None, timeout: float | None = None
+    ) -> None:
         self.allow_private = bool(settings["ALLOW_PRIVATE_ADDRESSES"])
         self.max_bytes = max_bytes or settings["FETCH_MAX_BYTES"]
         self.timeout = float(timeout or settings["FETCH_TIMEOUT"])
@@ -177,7 +192,9 @@ class Fetcher:
             raise FetchError(f"timed out after {self.timeout:g} s")
         return {"connect": left, "read": left, "write": left, "pool": left}
 
-    def _next_hop(self, url: str, status: int, location: str | None, method: str) -> tuple[str, str]:
+    def _next_hop(
+        self, url: str, status: int, location: str | None, method: str
+    ) -> tuple[str, str]:
         if not location:
             raise FetchError(f"redirect {status} without a Location", url)
         target = urljoin(url, location)
@@ -187,9 +204,14 @@ class Fetcher:
             method = "GET"
         return target, method
 
-    def request(self, method: str, url: str, headers: Mapping[str, str] | None = None,
-                data: Mapping[str, str] | bytes | None = None,
-                follow_redirects: bool = True) -> FetchResponse:
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
+        follow_redirects: bool = True,
+    ) -> FetchResponse:
         """One request (and its redirects), synchronously."""
         check_url(url)
         all_headers = self._headers(headers)
@@ -199,34 +221,47 @@ class Fetcher:
         with httpcore.ConnectionPool(network_backend=backend, retries=0) as pool:
             for _ in range(MAX_REDIRECTS + 1):
                 try:
-                    with pool.stream(method, url, headers=all_headers, content=body,
-                                     extensions={"timeout": self._timeouts(deadline)}) as resp:
+                    with pool.stream(
+                        method,
+                        url,
+                        headers=all_headers,
+                        content=body,
+                        extensions={"timeout": self._timeouts(deadline)},
+                    ) as resp:
                         chunks, size = [], 0
                         for chunk in resp.iter_stream():
                             size += len(chunk)
                             if size > self.max_bytes:
-                                raise FetchError(f"response larger than {self.max_bytes} bytes",
-                                                 url)
+                                raise FetchError(
+                                    f"response larger than {self.max_bytes} bytes", url
+                                )
                             chunks.append(chunk)
                             if time.monotonic() > deadline:
                                 raise FetchError(f"timed out after {self.timeout:g} s", url)
                         result = self._response(url, resp, b"".join(chunks))
                 except httpcore.TimeoutException:
                     raise FetchError(f"timed out after {self.timeout:g} s", url) from None
-                except (httpcore.NetworkError, httpcore.ProtocolError,
-                        httpcore.UnsupportedProtocol) as exc:
+                except (
+                    httpcore.NetworkError,
+                    httpcore.ProtocolError,
+                    httpcore.UnsupportedProtocol,
+                ) as exc:
                     raise FetchError(str(exc) or exc.__class__.__name__, url) from None
                 if not follow_redirects or result.status not in REDIRECT_CODES:
                     return result
-                url, method = self._next_hop(url, result.status, result.header("location"),
-                                             method)
+                url, method = self._next_hop(url, result.status, result.header("location"), method)
                 if method == "GET":
                     body = None
         raise FetchError(f"more than {MAX_REDIRECTS} redirects", url)
 
-    async def arequest(self, method: str, url: str, headers: Mapping[str, str] | None = None,
-                       data: Mapping[str, str] | bytes | None = None,
-                       follow_redirects: bool = True) -> FetchResponse:
+    async def arequest(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
+        follow_redirects: bool = True,
+    ) -> FetchResponse:
         """One request (and its redirects), for async callers such as the receiver."""
         check_url(url)
         all_headers = self._headers(headers)
@@ -236,28 +271,35 @@ class Fetcher:
         async with httpcore.AsyncConnectionPool(network_backend=backend, retries=0) as pool:
             for _ in range(MAX_REDIRECTS + 1):
                 try:
-                    async with pool.stream(method, url, headers=all_headers, content=body,
-                                           extensions={"timeout": self._timeouts(deadline)}
-                                           ) as resp:
+                    async with pool.stream(
+                        method,
+                        url,
+                        headers=all_headers,
+                        content=body,
+                        extensions={"timeout": self._timeouts(deadline)},
+                    ) as resp:
                         chunks, size = [], 0
                         async for chunk in resp.aiter_stream():
                             size += len(chunk)
                             if size > self.max_bytes:
-                                raise FetchError(f"response larger than {self.max_bytes} bytes",
-                                                 url)
+                                raise FetchError(
+                                    f"response larger than {self.max_bytes} bytes", url
+                                )
                             chunks.append(chunk)
                             if time.monotonic() > deadline:
                                 raise FetchError(f"timed out after {self.timeout:g} s", url)
                         result = self._response(url, resp, b"".join(chunks))
                 except httpcore.TimeoutException:
                     raise FetchError(f"timed out after {self.timeout:g} s", url) from None
-                except (httpcore.NetworkError, httpcore.ProtocolError,
-                        httpcore.UnsupportedProtocol) as exc:
+                except (
+                    httpcore.NetworkError,
+                    httpcore.ProtocolError,
+                    httpcore.UnsupportedProtocol,
+                ) as exc:
                     raise FetchError(str(exc) or exc.__class__.__name__, url) from None
                 if not follow_redirects or result.status not in REDIRECT_CODES:
                     return result
-                url, method = self._next_hop(url, result.status, result.header("location"),
-                                             method)
+                url, method = self._next_hop(url, result.status, result.header("location"), method)
                 if method == "GET":
                     body = None
         raise FetchError(f"more than {MAX_REDIRECTS} redirects", url)
@@ -271,8 +313,9 @@ class Fetcher:
         """GET, following redirects."""
         return self.request("GET", url, headers)
 
-    def post(self, url: str, data: Mapping[str, str] | bytes,
-             headers: Mapping[str, str] | None = None) -> FetchResponse:
+    def post(
+        self, url: str, data: Mapping[str, str] | bytes, headers: Mapping[str, str] | None = None
+    ) -> FetchResponse:
         """POST a form (dict) or raw bytes; redirects are not followed."""
         return self.request("POST", url, headers, data, follow_redirects=False)
 
@@ -280,7 +323,8 @@ class Fetcher:
         """GET, following redirects (async)."""
         return await self.arequest("GET", url, headers)
 
-    async def apost(self, url: str, data: Mapping[str, str] | bytes,
-                    headers: Mapping[str, str] | None = None) -> FetchResponse:
+    async def apost(
+        self, url: str, data: Mapping[str, str] | bytes, headers: Mapping[str, str] | None = None
+    ) -> FetchResponse:
         """POST (async); redirects are not followed."""
         return await self.arequest("POST", url, headers, data, follow_redirects=False)

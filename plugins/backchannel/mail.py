@@ -80,7 +80,9 @@ def display_address(name: str, address: str) -> str:
 
 def unsubscribe_token(store: Store, email_hash: str) -> str:
     """The HMAC that proves an unsubscribe link came from us."""
-    return hmac.new(store.secret(), f"unsubscribe:{email_hash}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(
+        store.secret(), f"unsubscribe:{email_hash}".encode(), hashlib.sha256
+    ).hexdigest()[:32]
 
 
 def unsubscribe_url(settings: Resolved, store: Store, email_hash: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -134,7 +134,7 @@ def format_date(value: datetime) -> str:
 
 def utc(value: datetime) -> datetime:
     """The same instant in UTC."""
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _header_value(attr: str, value: Any) -> str | None:
@@ -162,6 +162,12 @@ def dumps(item: Item) -> str:
     return "\n".join(lines) + "\n\n" + body + ("\n" if body else "")
 
 
+def _bad_header_line(key: str, colon: str, line: str, path: object, number: int) -> None:
+    if not colon or not key.strip() or key != key.strip():
+        raise ItemFormatError(f"header line is not 'Key: value': {line[:60]!r}", path, number)
+    raise ItemFormatError(f"unknown header key {key.strip()!r}", path, number)
+
+
 def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
     """Parse file text into an Item; ItemFormatError names the line of a problem."""
     header, sep, body = text.partition("\n\n")
@@ -172,11 +178,9 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
     raw: dict[str, tuple[str, int]] = {}
     for number, line in enumerate(header.split("\n"), start=1):
         key, colon, value = line.partition(":")
-        if not colon or not key.strip() or key != key.strip():
-            raise ItemFormatError(f"header line is not 'Key: value': {line[:60]!r}", path, number)
-        attr = KEY_TO_ATTR.get(key.strip().lower())
+        attr = KEY_TO_ATTR.get(key.lower()) if colon else None
         if attr is None:
-            raise ItemFormatError(f"unknown header key {key.strip()!r}", path, number)
+            _bad_header_line(key, colon, line, path, number)
         if attr in raw:
             raise ItemFormatError(f"header key {key.strip()!r} repeated", path, number)
         raw[attr] = (value.strip(), number)

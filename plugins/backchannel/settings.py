@@ -38,69 +38,137 @@ def _s(name: str, default: Any, types: tuple[type, ...] | type, help: str) -> Se
 
 SETTINGS: tuple[Setting, ...] = (
     # --- store and bake -------------------------------------------------
-    _s("FEEDBACK_PATH", "feedback", str,
-       "Folder of the feedback store, relative to the site root (the folder holding PATH)."),
-    _s("RECEIVER_URL", "http://127.0.0.1:8000/backchannel", str,
-       "Absolute URL where the receiver answers; the comment form posts here."),
-    _s("SITE_AUTHOR", None, (str, type(None)),
-       "Name shown on the author's replies; None uses AUTHOR."),
-    _s("ALIASES", {}, dict,
-       "Old slug, URL or path -> current article id, so a moved post keeps its thread."),
-    _s("COMMENT_FEEDS", True, bool,
-       "Write an Atom feed of comments per article and one for the whole site."),
-    _s("FEED_MAX_ITEMS", 50, int,
-       "How many comments the site-wide comment feed keeps."),
-    _s("SECRET", None, (str, type(None)),
-       "Key for signed tokens and e-mail hashes; None keeps a generated one in the private area."),
+    _s(
+        "FEEDBACK_PATH",
+        "feedback",
+        str,
+        "Folder of the feedback store, relative to the site root (the folder holding PATH).",
+    ),
+    _s(
+        "RECEIVER_URL",
+        "http://127.0.0.1:8000/backchannel",
+        str,
+        "Absolute URL where the receiver answers; the comment form posts here.",
+    ),
+    _s(
+        "SITE_AUTHOR",
+        None,
+        (str, type(None)),
+        "Name shown on the author's replies; None uses AUTHOR.",
+    ),
+    _s(
+        "ALIASES",
+        {},
+        dict,
+        "Old slug, URL or path -> current article id, so a moved post keeps its thread.",
+    ),
+    _s(
+        "COMMENT_FEEDS",
+        True,
+        bool,
+        "Write an Atom feed of comments per article and one for the whole site.",
+    ),
+    _s("FEED_MAX_ITEMS", 50, int, "How many comments the site-wide comment feed keeps."),
+    _s(
+        "SECRET",
+        None,
+        (str, type(None)),
+        "Key for signed tokens and e-mail hashes; None keeps a generated one in the private area.",
+    ),
     # --- receiver ---------------------------------------------------------
-    _s("RATE_LIMIT", "20/minute", (str, type(None)),
-       "Requests per client, as 'N/second|minute|hour'; None turns rate limiting off."),
-    _s("MIN_SECONDS_TO_POST", 3, (int, float),
-       "A comment sent sooner than this after the form loaded is held; 0 turns the check off."),
-    _s("TOKEN_MAX_AGE", 86400, int,
-       "Seconds a form's timing token stays valid."),
-    _s("MAX_LINKS", 2, int,
-       "A comment with more links than this is held for moderation."),
-    _s("BLOCKLIST", [], (list, tuple),
-       "Words, URLs or IP ranges (CIDR) whose items are marked as spam."),
-    _s("MAX_BODY_BYTES", 65536, int,
-       "Largest request body the receiver accepts."),
-    _s("MAX_FIELD_CHARS", 10000, int,
-       "Longest comment body in characters; names and URLs are capped lower."),
-    _s("ALLOW_PRIVATE_ADDRESSES", False, bool,
-       "Let the fetcher reach private and loopback addresses (tests and local demos only)."),
-    _s("FETCH_TIMEOUT", 5.0, (int, float),
-       "Seconds an outbound fetch may take in all."),
-    _s("FETCH_MAX_BYTES", 1048576, int,
-       "Largest response body an outbound fetch reads."),
-    _s("USER_AGENT", "Backchannel/0.1 (+linkback verification)", str,
-       "User-Agent of every outbound request."),
+    _s(
+        "RATE_LIMIT",
+        "20/minute",
+        (str, type(None)),
+        "Requests per client, as 'N/second|minute|hour'; None turns rate limiting off.",
+    ),
+    _s(
+        "MIN_SECONDS_TO_POST",
+        3,
+        (int, float),
+        "A comment sent sooner than this after the form loaded is held; 0 turns the check off.",
+    ),
+    _s("TOKEN_MAX_AGE", 86400, int, "Seconds a form's timing token stays valid."),
+    _s("MAX_LINKS", 2, int, "A comment with more links than this is held for moderation."),
+    _s(
+        "BLOCKLIST",
+        [],
+        (list, tuple),
+        "Words, URLs or IP ranges (CIDR) whose items are marked as spam.",
+    ),
+    _s("MAX_BODY_BYTES", 65536, int, "Largest request body the receiver accepts."),
+    _s(
+        "MAX_FIELD_CHARS",
+        10000,
+        int,
+        "Longest comment body in characters; names and URLs are capped lower.",
+    ),
+    _s(
+        "ALLOW_PRIVATE_ADDRESSES",
+        False,
+        bool,
+        "Let the fetcher reach private and loopback addresses (tests and local demos only).",
+    ),
+    _s("FETCH_TIMEOUT", 5.0, (int, float), "Seconds an outbound fetch may take in all."),
+    _s("FETCH_MAX_BYTES", 1048576, int, "Largest response body an outbound fetch reads."),
+    _s(
+        "USER_AGENT",
+        "Backchannel/0.1 (+linkback verification)",
+        str,
+        "User-Agent of every outbound request.",
+    ),
     # --- moderation and notifications ---------------------------------------
-    _s("AUTO_APPROVE_KNOWN", False, bool,
-       "Publish at once comments by readers with an earlier approved comment."),
-    _s("SMTP_HOST", None, (str, type(None)),
-       "SMTP server for notifications; None sends no mail."),
+    _s(
+        "AUTO_APPROVE_KNOWN",
+        False,
+        bool,
+        "Publish at once comments by readers with an earlier approved comment.",
+    ),
+    _s("SMTP_HOST", None, (str, type(None)), "SMTP server for notifications; None sends no mail."),
     _s("SMTP_PORT", 25, int, "SMTP server port."),
     _s("SMTP_USER", None, (str, type(None)), "SMTP user name, if the server needs one."),
-    _s("SMTP_PASSWORD", None, (str, type(None)),
-       "SMTP password; better set through the environment variable of the same name."),
+    _s(
+        "SMTP_PASSWORD",
+        None,
+        (str, type(None)),
+        "SMTP password; better set through the environment variable of the same name.",
+    ),
     _s("SMTP_STARTTLS", False, bool, "Use STARTTLS with the SMTP server."),
     _s("MAIL_FROM", "backchannel@localhost", str, "From address of notification mail."),
-    _s("AUTHOR_EMAIL", None, (str, type(None)),
-       "Where new-inbox notifications go; None sends none."),
+    _s(
+        "AUTHOR_EMAIL",
+        None,
+        (str, type(None)),
+        "Where new-inbox notifications go; None sends none.",
+    ),
     # --- importers and collectors -----------------------------------------
-    _s("FEEDS", [], (list, tuple),
-       "Feeds (URLs or files) of comments or mentions that `backchannel collect` pulls."),
+    _s(
+        "FEEDS",
+        [],
+        (list, tuple),
+        "Feeds (URLs or files) of comments or mentions that `backchannel collect` pulls.",
+    ),
     # --- digest -------------------------------------------------------------
-    _s("PUBLISH_DIGEST", False, bool,
-       "Copy the HTML digest into the built site."),
+    _s("PUBLISH_DIGEST", False, bool, "Copy the HTML digest into the built site."),
     # --- sending linkbacks ----------------------------------------------------
-    _s("SEND_ON_PUBLISH", False, bool,
-       "`make publish` sends webmentions, pingbacks and trackbacks for new links."),
-    _s("SEND_RETRY_BASE", 3600, (int, float),
-       "Seconds before the first retry of a failed linkback; each retry waits twice as long."),
-    _s("SEND_MAX_ATTEMPTS", 6, int,
-       "Failed tries of one linkback before `backchannel send` gives up (until the post changes)."),
+    _s(
+        "SEND_ON_PUBLISH",
+        False,
+        bool,
+        "`make publish` sends webmentions, pingbacks and trackbacks for new links.",
+    ),
+    _s(
+        "SEND_RETRY_BASE",
+        3600,
+        (int, float),
+        "Seconds before the first retry of a failed linkback; each retry waits twice as long.",
+    ),
+    _s(
+        "SEND_MAX_ATTEMPTS",
+        6,
+        int,
+        "Failed tries of one linkback before `backchannel send` gives up (until the post changes).",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -125,6 +193,11 @@ class Resolved:
     def receiver_url(self) -> str:
         """Receiver URL without a trailing slash."""
         return self["RECEIVER_URL"].rstrip("/")
+
+    @property
+    def date_format(self) -> str:
+        """Pelican's DEFAULT_DATE_FORMAT, for dates shown next to comments."""
+        return self.values.get("DEFAULT_DATE_FORMAT") or "%a %d %B %Y"
 
     @property
     def site_author(self) -> str:
@@ -169,7 +242,15 @@ def resolve(settings: dict[str, Any], base_dir: Path | str | None = None) -> Res
         except SettingsError as exc:
             logger.warning("backchannel: %s; using the default", exc)
             values[PREFIX + "RATE_LIMIT"] = BY_NAME[PREFIX + "RATE_LIMIT"].default
-    for key in ("AUTHOR", "SITEURL", "SITENAME", "TIMEZONE", "PATH", "OUTPUT_PATH"):
+    for key in (
+        "AUTHOR",
+        "SITEURL",
+        "SITENAME",
+        "TIMEZONE",
+        "PATH",
+        "OUTPUT_PATH",
+        "DEFAULT_DATE_FORMAT",
+    ):
         if key in settings:
             values[key] = settings[key]
     if base_dir is None:

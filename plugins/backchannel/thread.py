@@ -57,6 +57,7 @@ class CommentNode:
     author_url: str | None
     date: datetime
     date_iso: str
+    date_text: str
     html: Markup
     is_author: bool
     parent: str | None
@@ -81,6 +82,7 @@ class LinkbackView:
     author_url: str | None
     date: datetime
     date_iso: str
+    date_text: str
     item: Item | None = None
 
 
@@ -141,7 +143,9 @@ def endpoints_for(thread_id: str, settings: Resolved) -> Endpoints:
 
 def thread_id_of(article: Any) -> str:
     """An article's stable thread id: explicit metadata, else its slug."""
-    explicit = article.metadata.get("backchannel_id") if hasattr(article, "metadata") else None
+    metadata = getattr(article, "metadata", {})
+    # Pelican lower-cases metadata keys and keeps the dash of `Backchannel-Id:`.
+    explicit = metadata.get("backchannel-id") or metadata.get("backchannel_id")
     return str(explicit or article.slug)
 
 
@@ -162,6 +166,9 @@ def comment_node(item: Item, settings: Resolved) -> CommentNode:
         author_url=item.author_url,
         date=item.date,
         date_iso=item.date.isoformat(timespec="seconds"),
+        # Formatted here, once: Pelican's strftime filter switches locales on
+        # every call and cost more than the rest of a comment's markup.
+        date_text=item.date.strftime(settings.date_format),
         html=render_markdown(item.body),
         is_author=item.author_reply,
         parent=item.parent,
@@ -169,7 +176,7 @@ def comment_node(item: Item, settings: Resolved) -> CommentNode:
     )
 
 
-def linkback_view(item: Item) -> LinkbackView:
+def linkback_view(item: Item, settings: Resolved) -> LinkbackView:
     """The template view of one linkback."""
     site = urlsplit(item.source or "").hostname or ""
     mention = item.mention_type
@@ -187,6 +194,7 @@ def linkback_view(item: Item) -> LinkbackView:
         author_url=item.author_url,
         date=item.date,
         date_iso=item.date.isoformat(timespec="seconds"),
+        date_text=item.date.strftime(settings.date_format),
         item=item,
     )
 
@@ -210,7 +218,7 @@ def build_thread(thread_id: str, items: Iterable[Item], settings: Resolved) -> T
         for child in node.children:
             child.depth = node.depth + 1
     links = sorted((i for i in items if i.is_linkback), key=lambda i: (i.date, i.id))
-    thread.linkbacks = [linkback_view(item) for item in links]
+    thread.linkbacks = [linkback_view(item, settings) for item in links]
     thread.comment_count = len(nodes)
     thread.linkback_count = len(thread.linkbacks)
     return thread

@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Moderate, import, digest and serve a Pelican site's feedback.",
     )
     parser.add_argument(
-        "-s", "--settings", default="pelicanconf.py",
+        "-s",
+        "--settings",
+        default="pelicanconf.py",
         help="Pelican settings file (default: pelicanconf.py)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")

@@ -63,8 +63,13 @@ def cmd_list(args: argparse.Namespace, settings: Resolved) -> int:
         table.add_column(column, overflow="fold")
     for i in items:
         table.add_row(
-            i.id, i.state.value, i.kind.value, i.article, i.author,
-            i.date.strftime("%Y-%m-%d %H:%M"), first_line(i.body or (i.title or "")),
+            i.id,
+            i.state.value,
+            i.kind.value,
+            i.article,
+            i.author,
+            i.date.strftime("%Y-%m-%d %H:%M"),
+            first_line(i.body or (i.title or "")),
         )
     Console().print(table)
     Console(stderr=True).print(f"{len(items)} item(s)")
@@ -78,25 +83,31 @@ def problems_of(store: Store) -> list[ItemFormatError]:
     seen: dict[str, Item] = {}
     for item in result.items:
         if item.id in seen:
-            problems.append(ItemFormatError(
-                f"duplicate Id {item.id} (also in {store.path_of(seen[item.id])})",
-                store.path_of(item), 1,
-            ))
+            problems.append(
+                ItemFormatError(
+                    f"duplicate Id {item.id} (also in {store.path_of(seen[item.id])})",
+                    store.path_of(item),
+                    1,
+                )
+            )
         seen.setdefault(item.id, item)
     for item in result.items:
         if item.parent and item.parent not in seen:
-            problems.append(ItemFormatError(
-                f"Parent {item.parent} does not exist", store.path_of(item), 1
-            ))
+            problems.append(
+                ItemFormatError(f"Parent {item.parent} does not exist", store.path_of(item), 1)
+            )
         elif item.parent and seen[item.parent].article != item.article:
-            problems.append(ItemFormatError(
-                f"Parent {item.parent} belongs to another article", store.path_of(item), 1
-            ))
+            problems.append(
+                ItemFormatError(
+                    f"Parent {item.parent} belongs to another article", store.path_of(item), 1
+                )
+            )
     tmp = store.root / TMP
     if tmp.is_dir():
         for leftover in sorted(tmp.iterdir()):
-            problems.append(ItemFormatError("leftover temporary file of an interrupted write",
-                                            leftover, 0))
+            problems.append(
+                ItemFormatError("leftover temporary file of an interrupted write", leftover, 0)
+            )
     return problems
 
 

@@ -1,0 +1,207 @@
+"""Build time with and without the plugin, and store load time (issue: baked threads).
+
+Generates a site of N articles with K comments each (threaded, some linkbacks),
+then times the real `pelican` on it with PLUGINS=[] and with the plugin, in
+alternation, R repetitions each. Target: with-plugin ≤ 1.3× plain at
+1,000 × 20; loading the 20,000 items < 1 s.
+
+    python bench/bench_build.py            # 1,000 articles × 20 comments, 3 reps
+    python bench/bench_build.py --quick    # 100 × 20, 2 reps
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from backchannel.model import Item, Kind, MentionType, State, dumps
+from backchannel.store import Store
+from common import ROOT, WORK, machine, run, summary, write_result
+
+WORDS = [
+    "reader",
+    "question",
+    "answer",
+    "expert",
+    "discovery",
+    "customer",
+    "knowledge",
+    "feedback",
+    "price",
+    "team",
+    "listen",
+    "write",
+    "post",
+    "learn",
+    "share",
+    "credit",
+    "theme",
+    "gap",
+    "budget",
+    "measure",
+    "small",
+    "why",
+    "how",
+]
+
+CONF = """
+AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = ""
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = {theme!r}
+TIMEZONE = "UTC"
+PLUGIN_PATHS = [{plugins!r}]
+PLUGINS = {plugins_list}
+DEFAULT_PAGINATION = 10
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+"""
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def generate(site: Path, articles: int, per_article: int) -> None:
+    """Write N articles and K items each (about 1 in 10 a linkback, 1 in 3 a reply)."""
+    rng = random.Random(42)
+    content = site / "content"
+    content.mkdir(parents=True)
+    store = Store(site / "feedback", secret="bench")
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    for a in range(articles):
+        slug = f"article-{a:05d}"
+        body = "\n\n".join(sentence(rng, 40) for _ in range(6))
+        (content / f"{slug}.md").write_text(
+            f"Title: Article {a}\nDate: {(base + timedelta(hours=a)):%Y-%m-%d %H:%M}\n"
+            f"Category: C{a % 5}\nTags: t{a % 7}, t{a % 11}\nSlug: {slug}\n\n{body}\n",
+            "utf-8",
+        )
+        ids: list[str] = []
+        folder = store.folder(State.PUBLISHED, slug)
+        folder.mkdir(parents=True, exist_ok=True)
+        for k in range(per_article):
+            item_id = f"{a:06d}{k:06d}"
+            date = base + timedelta(hours=a, minutes=k + 1)
+            if k % 10 == 9:
+                item = Item(
+                    id=item_id,
+                    kind=Kind.WEBMENTION,
+                    article=slug,
+                    author="Other site",
+                    date=date,
+                    origin="bench",
+                    source=f"https://other.example/{a}/{k}",
+                    title="A post that links here",
+                    mention_type=MentionType.MENTION,
+                    body=sentence(rng, 20),
+                )
+            else:
+                parent = rng.choice(ids) if ids and k % 3 == 0 else None
+                # Most real comments are plain prose; 3 in 10 use Markdown.
+                markup = " *Really?* [see](https://x.example/)" if k % 10 < 3 else ""
+                item = Item(
+                    id=item_id,
+                    kind=Kind.COMMENT,
+                    article=slug,
+                    author=f"Reader {k}",
+                    date=date,
+                    origin="bench",
+                    parent=parent,
+                    body=sentence(rng, 25) + markup + "\n\n" + sentence(rng, 10),
+                )
+                ids.append(item_id)
+            # Direct writes: generating 20,000 items through fsync would
+            # measure the disk, not the build.
+            (folder / f"{item_id}.md").write_text(dumps(item), "utf-8")
+
+
+def build(site: Path, with_plugin: bool) -> float:
+    conf = site / ("with.py" if with_plugin else "plain.py")
+    conf.write_text(
+        CONF.format(
+            theme=str(ROOT / "theme"),
+            plugins=str(ROOT / "plugins"),
+            plugins_list='["backchannel"]' if with_plugin else "[]",
+        )
+    )
+    shutil.rmtree(site / "output", ignore_errors=True)
+    start = time.perf_counter()
+    run(
+        [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", str(conf), "-q"],
+        cwd=site,
+    )
+    return time.perf_counter() - start
+
+
+def load_time(site: Path, reps: int) -> list[float]:
+    samples = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        items = Store(site / "feedback").items([State.PUBLISHED])
+        samples.append(time.perf_counter() - start)
+    assert items
+    return samples
+
+
+def ok(passed: bool) -> str:
+    return "✅" if passed else "❌"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--articles", type=int)
+    parser.add_argument("--comments", type=int, default=20)
+    parser.add_argument("--reps", type=int)
+    args = parser.parse_args()
+    articles = args.articles or (100 if args.quick else 1000)
+    reps = args.reps or (2 if args.quick else 3)
+    site = WORK / f"build-{articles}x{args.comments}"
+    if not (site / "content").is_dir():
+        shutil.rmtree(site, ignore_errors=True)
+        generate(site, articles, args.comments)
+    plain, with_plugin = [], []
+    build(site, True)  # warm the OS cache and Python's bytecode
+    for _ in range(reps):
+        plain.append(build(site, False))
+        with_plugin.append(build(site, True))
+    loads = load_time(site, 5)
+    ratio = statistics.median(with_plugin) / statistics.median(plain)
+    items = articles * args.comments
+    load_med = statistics.median(loads)
+    write_result(
+        "build",
+        f"""## Build with baked threads (bench/bench_build.py)
+
+{articles} articles × {args.comments} items = {items} items (comments, 1 in 3 a reply,
+1 in 10 a webmention, 3 in 10 comments with Markdown markup, the rest plain prose).
+Real `pelican` runs, no content cache, alternating plain and with-plugin builds.
+
+| measure | result | target |
+|---|---|---|
+| plain Pelican build (PLUGINS=[]) | {summary(plain)} | |
+| build with Backchannel | {summary(with_plugin)} | |
+| ratio of medians | **{ratio:.2f}×** | ≤ 1.30× {ok(ratio <= 1.3)} |
+| loading all {items} items from the store | {summary(loads)} | < 1 s {ok(load_med < 1)} |
+
+Machine: {machine()}.
+""",
+    )
+
+
+if __name__ == "__main__":
+    main()

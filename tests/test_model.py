@@ -1,0 +1,126 @@
+"""The item format: round trips, and every malformed header refused with its line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from backchannel.errors import ItemFormatError
+from backchannel.model import Item, Kind, MentionType, dumps, loads
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+GOOD = """Id: 7f3a9c2e41b0
+Kind: comment
+Article: discovery-not-delivery
+Author: Ana Souza
+Author-Url: https://ana.example.org/
+Date: 2026-10-03T09:14:00+00:00
+Origin: receiver
+
+How do you decide which questions deserve a whole post?
+"""
+
+
+def test_parse_good_item():
+    item = loads(GOOD)
+    assert item.id == "7f3a9c2e41b0"
+    assert item.kind is Kind.COMMENT
+    assert item.author_url == "https://ana.example.org/"
+    assert item.date == datetime(2026, 10, 3, 9, 14, tzinfo=UTC)
+    assert item.body.startswith("How do you decide")
+
+
+def test_round_trip_keeps_every_field():
+    item = Item(
+        id="abc123def456",
+        kind=Kind.WEBMENTION,
+        article="a-post",
+        author="Ö. Writer",
+        date=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))),
+        origin="receiver",
+        body="Liked it\n\nsecond para",
+        source="https://x.example/p",
+        title="A title",
+        mention_type=MentionType.REPLY,
+        reasons=("3 links", "too fast"),
+        spam_score=0.25,
+        author_reply=False,
+        origin_url="https://old.example/p",
+    )
+    again = loads(dumps(item))
+    assert again == item
+
+
+def test_header_values_cannot_forge_lines():
+    item = Item(
+        id="abc123def456",
+        kind=Kind.COMMENT,
+        article="a",
+        author="Eve\nKind: spam",
+        date=datetime(2026, 1, 1, tzinfo=UTC),
+        origin="receiver",
+        body="hi",
+    )
+    text = dumps(item)
+    assert "\nKind: spam" not in text
+    assert loads(text).author == "Eve Kind: spam"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        (GOOD.replace("Kind: comment", "Kind: review"), 2, "unknown kind"),
+        (GOOD.replace("2026-10-03T09:14:00+00:00", "yesterday"), 6, "Date"),
+        (GOOD.replace("2026-10-03T09:14:00+00:00", "2026-10-03T09:14:00"), 6, "time zone"),
+        (GOOD.replace("Article: discovery-not-delivery\n", ""), 1, "Article"),
+        (GOOD.replace("Article: discovery-not-delivery", "Article: ../../etc"), 3, "article id"),
+        (GOOD.replace("Id: 7f3a9c2e41b0", "Id: ../x"), 1, "Id"),
+        (GOOD.replace("Origin: receiver", "Origin receiver"), 7, "Key: value"),
+        (GOOD.replace("Origin: receiver", "Colour: blue"), 7, "unknown header"),
+        (GOOD.replace("Origin: receiver", "Origin: receiver\nOrigin: x"), 8, "repeated"),
+        (
+            GOOD.replace("How do you decide which questions deserve a whole post?\n", ""),
+            9,
+            "empty body",
+        ),
+        (GOOD.replace("Origin: receiver", "Origin: receiver\nParent: NOT-AN-ID"), 8, "Parent"),
+        (GOOD.replace("https://ana.example.org/", "javascript:alert(1)"), 5, "http"),
+        (GOOD.replace("Kind: comment", "Kind: webmention"), 1, "Source"),
+        ("", 1, "empty"),
+    ],
+)
+def test_bad_items_name_the_line(text, line, fragment):
+    with pytest.raises(ItemFormatError) as info:
+        loads(text, path="x.md")
+    assert info.value.line == line
+    assert fragment.lower() in info.value.reason.lower()
+    assert str(info.value).startswith(f"x.md:{line}:")
+
+
+names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(
+    lambda s: s.split()
+)
+bodies = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300).filter(
+    lambda s: s.strip()
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(author=names, body=bodies, title=st.one_of(st.none(), names), minutes=st.integers(-720, 720))
+def test_write_read_round_trip_property(author, body, title, minutes):
+    item = Item(
+        id="0123456789ab",
+        kind=Kind.COMMENT,
+        article="post",
+        author=author,
+        date=datetime(2026, 5, 1, 12, 0, tzinfo=timezone(timedelta(minutes=minutes))),
+        origin="receiver",
+        body=body,
+        title=title,
+    )
+    again = loads(dumps(item))
+    assert again.author == " ".join(author.split())
+    assert again.title == (" ".join(title.split()) if title else None)
+    assert again.body == body.replace("\r\n", "\n").strip("\n")
+    assert again.date == item.date

@@ -1,0 +1,51 @@
+"""Settings as data: defaults in one place, every one documented in README."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from backchannel.errors import SettingsError
+from backchannel.settings import SETTINGS, parse_rate, resolve
+from conftest import ROOT
+
+
+def test_every_setting_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme]
+    assert not missing, f"README lacks: {missing}"
+
+
+def test_every_setting_has_help_and_a_default_of_its_type():
+    for s in SETTINGS:
+        assert s.help.strip(), s.name
+        assert isinstance(s.default, s.types), s.name
+
+
+def test_unknown_key_is_an_error_naming_it():
+    with pytest.raises(SettingsError, match="BACKCHANNEL_TYPO"):
+        resolve({"BACKCHANNEL_TYPO": 1})
+
+
+def test_wrong_type_warns_by_name_and_falls_back(caplog):
+    with caplog.at_level(logging.WARNING):
+        resolved = resolve(
+            {"BACKCHANNEL_MAX_LINKS": "many", "BACKCHANNEL_RATE_LIMIT": "3/fortnight"}
+        )
+    assert resolved["MAX_LINKS"] == 2
+    assert resolved["RATE_LIMIT"] == "20/minute"
+    assert "BACKCHANNEL_MAX_LINKS" in caplog.text and "BACKCHANNEL_RATE_LIMIT" in caplog.text
+
+
+def test_the_callers_dict_is_not_mutated():
+    mine = {"BACKCHANNEL_MAX_LINKS": 5}
+    resolve(mine)
+    assert mine == {"BACKCHANNEL_MAX_LINKS": 5}
+
+
+def test_none_turns_rate_limit_off_and_rates_parse():
+    assert resolve({"BACKCHANNEL_RATE_LIMIT": None})["RATE_LIMIT"] is None
+    assert parse_rate("10/second") == (10, 1)
+    assert parse_rate("5/hour") == (5, 3600)
+    with pytest.raises(SettingsError):
+        parse_rate("0/minute")

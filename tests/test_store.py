@@ -1,0 +1,161 @@
+"""The store: atomic, never clobbering, states by folder, private data apart."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from datetime import UTC, datetime
+
+import pytest
+from backchannel.errors import AmbiguousItemError, StoreError, UnknownItemError
+from backchannel.model import Item, Kind, State
+from backchannel.store import Store, derived_id, new_id
+
+
+def make_item(item_id: str | None = None, article: str = "post", **kw) -> Item:
+    fields = dict(
+        id=item_id or new_id(),
+        kind=Kind.COMMENT,
+        article=article,
+        author="Ana",
+        date=datetime(2026, 10, 1, 12, tzinfo=UTC),
+        origin="receiver",
+        body="A question?",
+    )
+    fields.update(kw)
+    return Item(**fields)
+
+
+def test_add_writes_inbox_file_and_private_apart(tmp_path):
+    store = Store(tmp_path)
+    item = store.add(
+        make_item("aaaaaa111111"), private={"email": "ana@example.org", "ip": "192.0.2.1"}
+    )
+    path = tmp_path / "inbox" / "aaaaaa111111.md"
+    assert path.read_text().startswith("Id: aaaaaa111111\n")
+    assert "ana@example.org" not in path.read_text()
+    assert store.read_private(item.id)["email"] == "ana@example.org"
+    assert not list((tmp_path / ".tmp").iterdir()), "no temp file left behind"
+
+
+def test_add_never_clobbers(tmp_path):
+    store = Store(tmp_path)
+    store.add(make_item("bbbbbb222222", body="first"))
+    with pytest.raises(StoreError, match="already exists"):
+        store.add(make_item("bbbbbb222222", body="second"))
+    assert "first" in (tmp_path / "inbox" / "bbbbbb222222.md").read_text()
+
+
+def test_move_between_states_is_a_rename(tmp_path):
+    store = Store(tmp_path)
+    item = store.add(make_item("cccccc333333"))
+    published = store.move(item, State.PUBLISHED)
+    assert not (tmp_path / "inbox" / "cccccc333333.md").exists()
+    assert (tmp_path / "published" / "post" / "cccccc333333.md").exists()
+    assert store.find("ccc").state is State.PUBLISHED
+    spam = store.move(published, State.SPAM)
+    assert (tmp_path / "spam" / "cccccc333333.md").exists()
+    assert not (tmp_path / "published" / "post").exists(), "empty article folder pruned"
+    with pytest.raises(UnknownItemError):
+        store.move(published, State.INBOX)  # stale copy: already moved
+    store.delete(spam)
+    assert store.ids() == set()
+
+
+def test_find_by_prefix(tmp_path):
+    store = Store(tmp_path)
+    store.add(make_item("abc111111111"))
+    store.add(make_item("abc222222222"))
+    assert store.find("abc1").id == "abc111111111"
+    with pytest.raises(AmbiguousItemError):
+        store.find("abc")
+    with pytest.raises(UnknownItemError):
+        store.find("fff")
+    with pytest.raises(UnknownItemError):
+        store.find("../etc")
+
+
+def test_delete_removes_private_data(tmp_path):
+    store = Store(tmp_path)
+    item = store.add(make_item("dddddd444444"), private={"email": "x@example.org"})
+    store.delete(item)
+    assert store.read_private("dddddd444444") == {}
+    assert not (tmp_path / "private" / "dddddd444444.json").exists()
+
+
+def test_invalid_ids_and_articles_never_reach_the_file_system(tmp_path):
+    store = Store(tmp_path)
+    with pytest.raises(StoreError):
+        store.add(make_item("../../evil1"))
+    with pytest.raises(StoreError):
+        store.move(store.add(make_item("eeeeee555555")), State.PUBLISHED, article="../x")
+    assert not (tmp_path.parent / "evil1.md").exists()
+
+
+def test_load_reports_bad_files_and_keeps_good_ones(tmp_path):
+    store = Store(tmp_path)
+    store.add(make_item("ffffff666666"))
+    (tmp_path / "inbox" / "bad000000000.md").write_bytes(b"Id: bad000000000\nKind: \xff\n\nx")
+    result = store.load()
+    assert [i.id for i in result.items] == ["ffffff666666"]
+    assert len(result.problems) == 1
+    assert "invalid UTF-8" in str(result.problems[0])
+    assert str(result.problems[0]).startswith(str(tmp_path / "inbox" / "bad000000000.md") + ":2:")
+
+
+def test_derived_ids_are_stable():
+    assert derived_id("wordpress", "12") == derived_id("wordpress", "12")
+    assert derived_id("wordpress", "12") != derived_id("disqus", "12")
+
+
+def test_email_hash_is_keyed_and_stable(tmp_path):
+    store = Store(tmp_path)
+    h = store.email_hash(" Ana@Example.org ")
+    assert h == store.email_hash("ana@example.org")
+    assert h == Store(tmp_path).email_hash("ana@example.org"), "secret persisted"
+    assert h != Store(tmp_path / "other").email_hash("ana@example.org")
+    assert oct(os.stat(tmp_path / "private" / "secret").st_mode)[-3:] in ("600", "644")
+
+
+def _writer(root: str, worker: int, count: int) -> None:
+    store = Store(root)
+    for n in range(count):
+        store.add(make_item(f"{worker:06d}{n:06d}", body=f"worker {worker} item {n}"))
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    procs = [multiprocessing.Process(target=_writer, args=(str(tmp_path), w, 50)) for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert all(p.exitcode == 0 for p in procs)
+    items = Store(tmp_path).items()
+    assert len(items) == 200
+    assert {i.body for i in items} == {f"worker {w} item {n}" for w in range(4) for n in range(50)}
+
+
+def test_full_disk_is_a_store_error_and_leaves_nothing(tmp_path, monkeypatch):
+    store = Store(tmp_path)
+    real_write = os.fdopen
+
+    class Full:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real_write(fd, mode)))
+    with pytest.raises(StoreError, match="No space left"):
+        store.add(make_item("999999999999"), private=None)
+    monkeypatch.undo()
+    assert not (tmp_path / "inbox" / "999999999999.md").exists()
+    assert not list((tmp_path / ".tmp").iterdir())
+    assert store.ids() == set()
