@@ -11,8 +11,6 @@ Markdown section to bench/results/sender.md.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -23,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from backchannel.articles import ArticleInfo  # noqa: E402
 from backchannel.fetch import Fetcher  # noqa: E402
@@ -30,6 +29,7 @@ from backchannel.sender.plan import make_plan  # noqa: E402
 from backchannel.sender.record import Entry, SentRecord, Status  # noqa: E402
 from backchannel.sender.run import Sender  # noqa: E402
 from backchannel.settings import resolve  # noqa: E402
+from common import machine  # noqa: E402
 from sender_helpers import Server  # noqa: E402 — after the path set-up above
 
 SITE = "https://me.example"
@@ -51,25 +51,6 @@ def article(n: int, links: list[str]) -> ArticleInfo:
         html=html,
         summary="s",
     )
-
-
-def machine() -> str:
-    """nproc, CPU model and RAM, for the results."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration):
-        ram = "unknown RAM"
-    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {ram}"
 
 
 def spread(values: list[float]) -> str:
@@ -170,6 +151,9 @@ def main() -> int:
         f"**{'PASS' if repeat_posts == 0 else 'FAIL'}**",
         f"- planning a repeat run over 5,000 pairs under {PLAN_BUDGET_S:g} s (scaled from "
         f"{pairs}): **{'PASS' if plan_ok else 'FAIL'}**",
+        "",
+        "Note: the first run saves sent.json (temp file + fsync + rename) after every send, so",
+        "an interrupted run never sends twice; that fsync per target dominates the first run.",
         "",
     ]
     out = ROOT / "bench" / "results" / "sender.md"
