@@ -53,7 +53,16 @@ STOP_WORDS = frozenset(
     make makes made know actually always never sometimes already back first last two three
     new old next per via etc else another anyone someone everyone nobody people person time
     times year years day days week weeks ask asked asking question questions answer wonder
-    mean means true right kind sort part""".split()
+    mean means true right kind sort part
+    write wrote written writing keep keeps kept reply replies work works worked working tell
+    told everything anything nothing small big little long short high low best better worse
+    worst whole own sure real really find found give gave given take took taken come came go
+    goes going gone put try tried trying start started help helps helped feel felt look looks
+    looked call called end ended lots hard easy different interesting useful nice happen
+    happened happens seem seemed done getting stop number case example exactly probably
+    usually simply almost enough less least far once twice everyone's instead since around
+    today yesterday tomorrow ago later soon fine okay ok sure oh ha hi hello dear love loved
+    lovely brilliant excellent awesome amazing wonderful perfect""".split()
 )
 
 
