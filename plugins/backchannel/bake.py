@@ -17,6 +17,7 @@ from pelican import signals
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
 from backchannel.store import Store
+from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.feeds import write_feeds
 from backchannel.thread import Thread, build_thread, group_by_thread, link_answers, thread_id_of
 
@@ -126,3 +127,4 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
+    signals.finalized.connect(on_digest_finalized)

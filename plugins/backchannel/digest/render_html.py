@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -46,8 +47,13 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
     grouped: dict[str, list] = {}
     by_comment: dict[str, list] = {}
     for q in digest.questions:
-        grouped.setdefault(q.article, []).append(q)
         by_comment.setdefault(q.comment_id, []).append(q)
+    # One entry per comment: "Do you sample? And if you sample, how…" reads as asked.
+    for qs in by_comment.values():
+        first = qs[0]
+        joined = replace(first, text=" ".join(q.text for q in qs))
+        grouped.setdefault(first.article, []).append(joined)
+        qs[:] = [joined]
     # Articles with the most open questions first; open before answered inside.
     ordered = sorted(grouped.items(),
                      key=lambda kv: (-sum(not q.answered for q in kv[1]), kv[0]))
@@ -61,6 +67,7 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         theme_css=Markup(theme_css(theme_path)),
         digest_css=Markup((TEMPLATES / "digest.css").read_text("utf-8")),
         gaps=[t for t in digest.themes if t.gap],
+        open_comments=len({q.comment_id for q in digest.open_questions}),
         questions_by_article=ordered,
         by_comment=by_comment,
         titles=titles,

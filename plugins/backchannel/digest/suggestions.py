@@ -57,19 +57,19 @@ def suggest(questions: Iterable[Question], themes: Iterable[Theme],
             titles: dict[str, str]) -> list[Suggestion]:
     """A short ranked list: gap themes with their questions, then follow-ups per article."""
     open_qs = [q for q in questions if not q.answered]
-    used: set[tuple[str, str]] = set()
+    used: set[str] = set()  # comment ids already behind a suggestion
     out: list[Suggestion] = []
     for theme in themes:
         if not theme.gap:
             continue
-        qs = [q for q in open_qs if _mentions(q, theme) and (q.comment_id, q.text) not in used]
+        qs = [q for q in open_qs if _mentions(q, theme) and q.comment_id not in used]
         if len({q.author for q in qs}) < 2 and theme.count < 4:
             continue  # one reader's aside is not yet a theme worth a post
         qs.sort(key=lambda q: -len(q.text) if q.text.lower().startswith(("how", "what", "why", "would")) else 0)
         best = qs[0].text if qs else ""
         fallback = f"What readers keep asking about {theme.phrase}"
         readers = sorted({q.author for q in qs} | set(theme.readers))
-        used.update((q.comment_id, q.text) for q in qs)
+        used.update(q.comment_id for q in qs)
         out.append(Suggestion(
             title=working_title(best, fallback) if best else fallback,
             questions=_unique(q.comment_id for q in qs),
@@ -79,7 +79,7 @@ def suggest(questions: Iterable[Question], themes: Iterable[Theme],
         ))
     by_article: dict[str, list[Question]] = {}
     for q in open_qs:
-        if (q.comment_id, q.text) not in used:
+        if q.comment_id not in used:
             by_article.setdefault(q.article, []).append(q)
     for article, qs in by_article.items():
         readers = sorted({q.author for q in qs})
