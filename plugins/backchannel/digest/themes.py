@@ -24,6 +24,7 @@ COVER_MIN = 3
 # is in another language and would only add noise to English themes.
 MIN_STOPWORD_SHARE = 0.12
 MIN_WORDS_FOR_LANGUAGE = 6
+MAX_DOC_SHARE = 0.25
 
 
 @dataclass
@@ -150,7 +151,12 @@ def mine_themes(docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit:
             arts[key].add(doc.article)
             readers[key].add(doc.reader)
             surface[key][form] += 1
-    candidates = [k for k, ids in doc_ids.items() if len(ids) >= 2 and len(readers[k]) >= min_readers]
+    total = len({i for ids in doc_ids.values() for i in ids})
+    # A phrase in most comments is the site's background vocabulary, not a theme
+    # (the max_df idea from text mining); only judged once there is enough text.
+    ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
+    candidates = [k for k, ids in doc_ids.items()
+                  if 2 <= len(ids) <= ceiling and len(readers[k]) >= min_readers]
     # A word or phrase that mostly occurs inside a longer candidate is that phrase.
     longer: dict[tuple[str, ...], int] = defaultdict(int)
     for key in candidates:
