@@ -49,8 +49,10 @@ def working_title(text: str, fallback: str) -> str:
     return t
 
 
-def _mentions(question: Question, theme: Theme) -> bool:
-    return theme.key in ngrams(question.text)
+def _mentions(grams: dict[str, dict], question: Question, theme: Theme) -> bool:
+    if question.text not in grams:
+        grams[question.text] = ngrams(question.text)
+    return theme.key in grams[question.text]
 
 
 def suggest(questions: Iterable[Question], themes: Iterable[Theme],
@@ -58,11 +60,12 @@ def suggest(questions: Iterable[Question], themes: Iterable[Theme],
     """A short ranked list: gap themes with their questions, then follow-ups per article."""
     open_qs = [q for q in questions if not q.answered]
     used: set[str] = set()  # comment ids already behind a suggestion
+    grams: dict[str, dict] = {}
     out: list[Suggestion] = []
     for theme in themes:
         if not theme.gap:
             continue
-        qs = [q for q in open_qs if _mentions(q, theme) and q.comment_id not in used]
+        qs = [q for q in open_qs if q.comment_id not in used and _mentions(grams, q, theme)]
         if len({q.author for q in qs}) < 2 and theme.count < 4:
             continue  # one reader's aside is not yet a theme worth a post
         qs.sort(key=lambda q: -len(q.text) if q.text.lower().startswith(("how", "what", "why", "would")) else 0)

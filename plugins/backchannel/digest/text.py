@@ -9,6 +9,7 @@ than the whole analysis, so this strips the few constructs that matter.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Analysis reads at most this much of one comment: an enormous paste must not
 # dominate the themes or the run time.
@@ -94,9 +95,10 @@ def sentences(plain: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Lower-case words (letters first, apostrophes and hyphens kept)."""
-    return [w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text)]
+    return [w.strip("'-") for w in _WORD.findall(text.lower().replace("’", "'"))]
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A crude suffix stripper so 'pricing', 'prices' and 'price' meet."""
     if word.endswith("'s"):

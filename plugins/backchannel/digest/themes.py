@@ -10,6 +10,7 @@ published article's own text uses the phrase enough to count as covering it.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ COVER_MIN = 3
 MIN_STOPWORD_SHARE = 0.12
 MIN_WORDS_FOR_LANGUAGE = 6
 MAX_DOC_SHARE = 0.25
+_PUNCT = re.compile(r"[.,;:!?()\[\]\"“”—–/…？\n]+")
 
 
 @dataclass
@@ -80,9 +82,7 @@ def runs(text: str) -> list[list[str]]:
 
 def _chunks(text: str) -> list[str]:
     # Punctuation ends a phrase: "pricing, scale" is not the phrase "pricing scale".
-    for mark in ".,;:!?()[]\"“”—–/…？":
-        text = text.replace(mark, "\n")
-    return text.split("\n")
+    return _PUNCT.split(text)
 
 
 def ngrams(text: str) -> dict[tuple[str, ...], str]:
