@@ -16,12 +16,11 @@ import argparse
 import os
 import platform
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,22 +72,31 @@ def generate(n: int) -> Path:
     content = site / "content"
     content.mkdir(parents=True, exist_ok=True)
     (site / "pelicanconf.py").write_text(
-        CONF.format(plugins=str(ROOT / "plugins"), theme=str(ROOT / "theme")), "utf-8")
+        CONF.format(plugins=str(ROOT / "plugins"), theme=str(ROOT / "theme")), "utf-8"
+    )
     texts = [t for t, _ in load_eval()]
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     for a in range(ARTICLES):
         words = " ".join(rng.choice(texts) for _ in range(6))
         (content / f"a{a:04d}.md").write_text(
             f"Title: Article {a}\nDate: {(start + timedelta(hours=a * 9)).date()}\n"
-            f"Slug: a{a:04d}\n\n{words}\n", "utf-8")
+            f"Slug: a{a:04d}\n\n{words}\n",
+            "utf-8",
+        )
     readers = [f"Reader {i}" for i in range(5000)]
     folders: dict[str, Path] = {}
     for i in range(n):
         art = f"a{rng.randrange(ARTICLES):04d}"
         body = " ".join(rng.choice(texts) for _ in range(rng.choice((1, 1, 2, 3))))
-        item = Item(id=f"{i:012x}", kind=Kind.COMMENT, article=art,
-                    author=rng.choice(readers), date=start + timedelta(minutes=i * 7),
-                    origin="bench", body=body)
+        item = Item(
+            id=f"{i:012x}",
+            kind=Kind.COMMENT,
+            article=art,
+            author=rng.choice(readers),
+            date=start + timedelta(minutes=i * 7),
+            origin="bench",
+            body=body,
+        )
         folder = folders.get(art)
         if folder is None:
             folder = folders[art] = site / "feedback" / "published" / art
@@ -101,8 +109,14 @@ def generate(n: int) -> Path:
 
 def run_once(site: Path) -> tuple[float, float]:
     """(seconds, peak MB) of one digest in a fresh process."""
-    proc = subprocess.run([sys.executable, "-c", RUN.format(plugins=str(ROOT / "plugins"))],
-                          cwd=site, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN.format(plugins=str(ROOT / "plugins"))],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
     seconds, peak, *_ = proc.stdout.split()
@@ -117,8 +131,11 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
+        mem = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
         ram = f"{mem / 1024 / 1024:.1f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         ram = "RAM unknown"
@@ -145,7 +162,7 @@ def main() -> None:
         "## Digest",
         "",
         f"`python bench/bench_digest.py{' --quick' if args.quick else ''}`, "
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {machine()}.",
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}.",
         "The machine is shared with other engineers' jobs, so times are noisy.",
         f"Each size: {args.repeat} runs, each a fresh process reading the store and "
         f"{ARTICLES} articles, analysing, and writing Markdown, HTML and JSON.",
@@ -153,14 +170,18 @@ def main() -> None:
         "| comments | median s | min s | max s | peak MB |",
         "|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {n:,} | {med:.2f} | {lo:.2f} | {hi:.2f} | {mb:.0f} |"
-              for n, med, lo, hi, mb in rows]
+    lines += [
+        f"| {n:,} | {med:.2f} | {lo:.2f} | {hi:.2f} | {mb:.0f} |" for n, med, lo, hi, mb in rows
+    ]
     big = [r for r in rows if r[0] == 100_000]
     if big:
         n, med, _, _, mb = big[0]
         verdict = "PASS" if med < TARGET_SECONDS and mb < TARGET_MB else "FAIL"
-        lines += ["", f"Target (issue 7): 100,000 comments under {TARGET_SECONDS:.0f} s and "
-                  f"{TARGET_MB} MB: median {med:.2f} s, peak {mb:.0f} MB: **{verdict}**."]
+        lines += [
+            "",
+            f"Target (issue 7): 100,000 comments under {TARGET_SECONDS:.0f} s and "
+            f"{TARGET_MB} MB: median {med:.2f} s, peak {mb:.0f} MB: **{verdict}**.",
+        ]
     else:
         lines += ["", "Quick run: the 100,000-comment target is checked by the full run."]
     RESULTS.write_text("\n".join(lines) + "\n", "utf-8")

@@ -15,8 +15,8 @@ def load_eval(path: Path = EVAL_FILE) -> list[tuple[str, list[str]]]:
     lines = [ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("#")]
     blocks = "\n".join(lines).split("\n%%\n")
     out = []
-    for block in blocks:
-        block = block.strip("\n")
+    for raw in blocks:
+        block = raw.strip("\n")
         if block.strip():
             out.append((_MARK.sub(r"\1", block), [m.strip() for m in _MARK.findall(block)]))
     return out

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes
 
 import pytest
-
 from backchannel.model import Item, Kind, State
 from backchannel.store import Store
 
@@ -36,7 +35,7 @@ def test_digest_of_the_sample_feedback(sample_site):
     assert pricing and pricing[0]["gap"] and len(pricing[0]["articles"]) >= 3
     assert any("price" in s["title"].lower() for s in data["suggestions"][:2])
     open_ids = {q["comment_id"] for q in data["questions"] if not q["answered"]}
-    assert "377216a3f4a1" in open_ids          # the pricing question: nobody answered
+    assert "377216a3f4a1" in open_ids  # the pricing question: nobody answered
     answered = {q["comment_id"]: q["answered_by"] for q in data["questions"] if q["answered"]}
     assert answered.get("275e34aa9ce4") == "author-reply"  # Mara replied under Ana
     html = next(folder.glob("*.html")).read_text("utf-8")
@@ -62,11 +61,14 @@ def test_last_digest_starts_where_the_previous_one_ended(sample_site):
     assert sum(a["new_comments"] for a in second["articles"]) < 30
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--since", "yesterday"], "--since 'yesterday' is not a date"),
-    (["--since", "2026-10-10", "--until", "2026-10-01"], "is not before"),
-    (["--format", "pdf"], "unknown digest format"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "yesterday"], "--since 'yesterday' is not a date"),
+        (["--since", "2026-10-10", "--until", "2026-10-01"], "is not before"),
+        (["--format", "pdf"], "unknown digest format"),
+    ],
+)
 def test_bad_arguments_are_one_clear_line(sample_site, args, message):
     proc = sample_site.cli("digest", *args)
     assert proc.returncode == 1
@@ -103,18 +105,40 @@ def smtp_server():
 
 def test_draft_publish_build_and_the_loop_closes(site, smtp_server):
     port, inbox = smtp_server
-    site.write_conf(f"BACKCHANNEL_SMTP_HOST = '127.0.0.1'\nBACKCHANNEL_SMTP_PORT = {port}\n"
-                    "BACKCHANNEL_PUBLISH_DIGEST = True\nSITEURL = 'https://blog.example'\n")
+    site.write_conf(
+        f"BACKCHANNEL_SMTP_HOST = '127.0.0.1'\nBACKCHANNEL_SMTP_PORT = {port}\n"
+        "BACKCHANNEL_PUBLISH_DIGEST = True\nSITEURL = 'https://blog.example'\n"
+    )
     site.article("pricing-notes", title="Notes on Discovery")
     store = Store(site.feedback)
-    asks = [("aaaaaaaaaa01", "Ifeoma <Okafor>", "How do you price expertise you give away?",
-             {"email": "ifeoma@example.org", "notify": True}),
-            ("aaaaaaaaaa02", "Tomasz", "And how do you price a discovery phase?",
-             {"email": "tomasz@example.org", "notify": False})]
+    asks = [
+        (
+            "aaaaaaaaaa01",
+            "Ifeoma <Okafor>",
+            "How do you price expertise you give away?",
+            {"email": "ifeoma@example.org", "notify": True},
+        ),
+        (
+            "aaaaaaaaaa02",
+            "Tomasz",
+            "And how do you price a discovery phase?",
+            {"email": "tomasz@example.org", "notify": False},
+        ),
+    ]
     for n, (cid, name, body, private) in enumerate(asks):
-        store.add(Item(id=cid, kind=Kind.COMMENT, article="pricing-notes", author=name,
-                       date=datetime(2026, 10, 1 + n, tzinfo=timezone.utc), origin="receiver",
-                       body=body, state=State.PUBLISHED), private=private)
+        store.add(
+            Item(
+                id=cid,
+                kind=Kind.COMMENT,
+                article="pricing-notes",
+                author=name,
+                date=datetime(2026, 10, 1 + n, tzinfo=UTC),
+                origin="receiver",
+                body=body,
+                state=State.PUBLISHED,
+            ),
+            private=private,
+        )
     before = digest_json(site)
     assert all(not q["answered"] for q in before["questions"])
 
@@ -142,7 +166,9 @@ def test_draft_publish_build_and_the_loop_closes(site, smtp_server):
 
     after = digest_json(site)
     assert {q["comment_id"]: q["answered_by"] for q in after["questions"]} == {
-        "aaaaaaaaaa01": "how-to-price-expertise", "aaaaaaaaaa02": "how-to-price-expertise"}
+        "aaaaaaaaaa01": "how-to-price-expertise",
+        "aaaaaaaaaa02": "how-to-price-expertise",
+    }
     assert after["suggestions"] == []  # nothing open is left to suggest
 
     sent = site.cli("notify-answers")
@@ -154,7 +180,9 @@ def test_draft_publish_build_and_the_loop_closes(site, smtp_server):
     [(rcpt, msg)] = inbox.messages
     assert rcpt == ["ifeoma@example.org"]
     assert "How to price expertise" in msg["Subject"]
-    assert "https://blog.example/how-to-price-expertise.html" in msg.get_payload(decode=True).decode()
+    assert (
+        "https://blog.example/how-to-price-expertise.html" in msg.get_payload(decode=True).decode()
+    )
     assert msg["List-Unsubscribe"]
     ledger = (site.feedback / "notified-answers.json").read_text("utf-8")
     assert "aaaaaaaaaa01" in ledger and "@" not in ledger

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from backchannel.articles import ArticleInfo, load_articles
 from backchannel.digest.engagement import activity, article_stats, in_period
@@ -20,12 +20,24 @@ from backchannel.store import Store
 logger = logging.getLogger(__name__)
 
 
-def compose(items: Sequence[Item], articles: Sequence[ArticleInfo], since: datetime | None,
-            until: datetime, site: str = "", siteurl: str = "",
-            now: datetime | None = None) -> Digest:
+def compose(
+    items: Sequence[Item],
+    articles: Sequence[ArticleInfo],
+    since: datetime | None,
+    until: datetime,
+    *,
+    site: str = "",
+    siteurl: str = "",
+    now: datetime | None = None,
+) -> Digest:
     """The digest of `items` (published feedback) against `articles` for [since, until)."""
-    digest = Digest(since=since, until=until, generated=now or datetime.now(timezone.utc),
-                    site=site, siteurl=siteurl)
+    digest = Digest(
+        since=since,
+        until=until,
+        generated=now or datetime.now(UTC),
+        site=site,
+        siteurl=siteurl,
+    )
     digest.urls = {a.id: a.url for a in articles}
     titles = {a.id: (a.title, a.url) for a in articles}
     upto = [i for i in items if i.date < until]
@@ -40,7 +52,8 @@ def compose(items: Sequence[Item], articles: Sequence[ArticleInfo], since: datet
     # Open questions carry over from earlier periods; answered ones only show
     # in the period they were asked.
     digest.questions = [
-        q for item, q in find_questions(comments, answers)
+        q
+        for item, q in find_questions(comments, answers)
         if in_period(item, since, until) or not q.answered
     ]
     unanalysed = Unanalysed()
@@ -52,8 +65,7 @@ def compose(items: Sequence[Item], articles: Sequence[ArticleInfo], since: datet
         if text:
             docs.append(Doc(c.id, c.article, c.email_hash or c.author, text))
     covered = coverage(
-        (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles
-        if a.date < until
+        (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles if a.date < until
     )
     digest.themes = mine_themes(docs, covered)
     digest.comment_articles = {doc.id: doc.article for doc in docs}
@@ -61,8 +73,7 @@ def compose(items: Sequence[Item], articles: Sequence[ArticleInfo], since: datet
     for theme in digest.themes:
         theme.readers = sorted({names.get(r, r) for r in theme.readers})
     digest.linkbacks = linkback_entries(upto, since, until)
-    digest.suggestions = suggest(digest.questions, digest.themes,
-                                 {a.id: a.title for a in articles})
+    digest.suggestions = suggest(digest.questions, digest.themes, {a.id: a.title for a in articles})
     digest.unanalysed = {
         "links_or_emoji": unanalysed.links_or_emoji,
         "other_language": unanalysed.other_language,
@@ -72,8 +83,9 @@ def compose(items: Sequence[Item], articles: Sequence[ArticleInfo], since: datet
     digest.totals = {
         "comments": sum(1 for i in new if i.kind == Kind.COMMENT),
         "linkbacks": sum(1 for i in new if i.is_linkback),
-        "readers": len({i.email_hash or i.author for i in new
-                        if i.kind == Kind.COMMENT and not i.author_reply}),
+        "readers": len(
+            {i.email_hash or i.author for i in new if i.kind == Kind.COMMENT and not i.author_reply}
+        ),
         "open_questions": len(digest.open_questions),
         "answered_questions": sum(1 for q in digest.questions if q.answered),
         "analysed_comments": len(docs),
@@ -81,15 +93,25 @@ def compose(items: Sequence[Item], articles: Sequence[ArticleInfo], since: datet
     return digest
 
 
-def build_digest(settings: Resolved, since: datetime | None, until: datetime | None = None,
-                 now: datetime | None = None) -> Digest:
+def build_digest(
+    settings: Resolved,
+    since: datetime | None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> Digest:
     """Read the published store and content/, and compose the digest."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     store = Store(settings.feedback_path, settings["SECRET"])
     result = store.load([State.PUBLISHED])
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
     articles = load_articles(settings)
-    return compose(result.items, articles, since, until or now,
-                   site=str(settings.values.get("SITENAME", "")),
-                   siteurl=str(settings.values.get("SITEURL", "") or ""), now=now)
+    return compose(
+        result.items,
+        articles,
+        since,
+        until or now,
+        site=str(settings.values.get("SITENAME", "")),
+        siteurl=str(settings.values.get("SITEURL", "") or ""),
+        now=now,
+    )

@@ -30,13 +30,19 @@ def activity_svg(weeks: list[tuple[str, int, int]], width: int = 640, height: in
         h_l = plot_h * links / top
         y_c = pad_t + plot_h - h_c
         label = f"week of {week}: {comments} comments, {links} linkbacks"
-        parts.append(f'<g><title>{escape(label)}</title>')
-        parts.append(f'<rect x="{x:.1f}" y="{y_c:.1f}" width="{max(bar_w - 2, 1):.1f}" '
-                     f'height="{h_c:.1f}" class="bar-comments"/>')
-        parts.append(f'<rect x="{x:.1f}" y="{y_c - h_l:.1f}" width="{max(bar_w - 2, 1):.1f}" '
-                     f'height="{h_l:.1f}" class="bar-linkbacks"/></g>')
+        parts.append(f"<g><title>{escape(label)}</title>")
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y_c:.1f}" width="{max(bar_w - 2, 1):.1f}" '
+            f'height="{h_c:.1f}" class="bar-comments"/>'
+        )
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y_c - h_l:.1f}" width="{max(bar_w - 2, 1):.1f}" '
+            f'height="{h_l:.1f}" class="bar-linkbacks"/></g>'
+        )
         if idx % max(1, len(weeks) // 6) == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height - 6}" class="tick">{escape(week[5:])}</text>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 6}" class="tick">{escape(week[5:])}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -60,15 +66,25 @@ def article_bars_svg(stats: list[ArticleStats], limit: int = 12, width: int = 64
         title = s.title if len(s.title) <= 34 else s.title[:33] + "…"
         total_w = plot_w * (s.comments + s.linkbacks) / top
         new_w = plot_w * s.new_comments / top
-        parts.append(f"<g><title>{escape(s.title)}: {s.comments} comments ({s.new_comments} new), "
-                     f"{s.linkbacks} linkbacks, {s.readers} readers</title>")
-        parts.append(f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" class="label">'
-                     f"{escape(title)}</text>")
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{total_w:.1f}" height="{row_h - 8}" '
-                     'class="bar-total"/>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{new_w:.1f}" height="{row_h - 8}" '
-                     'class="bar-comments"/>')
-        parts.append(f'<text x="{label_w + total_w + 4:.1f}" y="{y + 14}" class="tick">'
-                     f"{s.comments}+{s.linkbacks}</text></g>")
+        parts.append(
+            f"<g><title>{escape(s.title)}: {s.comments} comments ({s.new_comments} new), "
+            f"{s.linkbacks} linkbacks, {s.readers} readers</title>"
+        )
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" class="label">'
+            f"{escape(title)}</text>"
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{total_w:.1f}" height="{row_h - 8}" '
+            'class="bar-total"/>'
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{new_w:.1f}" height="{row_h - 8}" '
+            'class="bar-comments"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + total_w + 4:.1f}" y="{y + 14}" class="tick">'
+            f"{s.comments}+{s.linkbacks}</text></g>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -39,8 +39,15 @@ def names(readers: list[str]) -> str:
     return ", ".join(readers[:-1]) + " and " + readers[-1]
 
 
-def draft_text(title: str, slug: str, suggestion: dict[str, Any], questions: list[dict[str, Any]],
-               articles: dict[str, ArticleInfo], now: datetime) -> str:
+def draft_text(
+    title: str,
+    slug: str,
+    suggestion: dict[str, Any],
+    questions: list[dict[str, Any]],
+    *,
+    articles: dict[str, ArticleInfo],
+    now: datetime,
+) -> str:
     """The Markdown draft for one suggestion."""
     chosen = [q for q in questions if q["comment_id"] in suggestion["questions"]]
     ids = list(dict.fromkeys(q["comment_id"] for q in chosen))
@@ -62,8 +69,11 @@ def draft_text(title: str, slug: str, suggestion: dict[str, Any], questions: lis
     for q in chosen:
         article = articles.get(q["article"])
         where = literal_md(article.title if article else q["article"])
-        link = (f"{{filename}}/{article.source_path}#comment-{q['comment_id']}"
-                if article else f"#comment-{q['comment_id']}")
+        link = (
+            f"{{filename}}/{article.source_path}#comment-{q['comment_id']}"
+            if article
+            else f"#comment-{q['comment_id']}"
+        )
         lines += [
             f"> {literal_md(q['text'])}",
             ">",
@@ -71,8 +81,12 @@ def draft_text(title: str, slug: str, suggestion: dict[str, Any], questions: lis
             "",
         ]
     if suggestion.get("themes"):
-        lines += ["Readers keep coming back to: "
-                  + ", ".join(literal_md(t) for t in suggestion["themes"]) + ".", ""]
+        lines += [
+            "Readers keep coming back to: "
+            + ", ".join(literal_md(t) for t in suggestion["themes"])
+            + ".",
+            "",
+        ]
     lines += ["## My answer", "", "(Write the answer here. Set `Status: published` when done.)", ""]
     return "\n".join(lines)
 
@@ -81,11 +95,14 @@ def write_draft(content: Path, slug: str, text: str, taken: set[str]) -> Path:
     """Create content/drafts/<slug>.md; never overwrite a draft or reuse a slug."""
     path = content / DRAFTS / f"{slug}.md"
     if path.exists():
-        raise DigestError(f"backchannel: {path} already exists; not overwriting it "
-                          "(give another --title, or edit that draft)")
+        raise DigestError(
+            f"backchannel: {path} already exists; not overwriting it "
+            "(give another --title, or edit that draft)"
+        )
     if slug in taken:
-        raise DigestError(f"backchannel: an article with slug {slug!r} already exists; "
-                          "give another --title")
+        raise DigestError(
+            f"backchannel: an article with slug {slug!r} already exists; give another --title"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # O_EXCL: a draft created meanwhile is never clobbered either.

@@ -17,8 +17,12 @@ def in_period(item: Item, since: datetime | None, until: datetime) -> bool:
     return (since is None or item.date >= since) and item.date < until
 
 
-def article_stats(items: Iterable[Item], titles: dict[str, tuple[str, str]],
-                  since: datetime | None, until: datetime) -> list[ArticleStats]:
+def article_stats(
+    items: Iterable[Item],
+    titles: dict[str, tuple[str, str]],
+    since: datetime | None,
+    until: datetime,
+) -> list[ArticleStats]:
     """Counts per article, most discussed in the period first."""
     stats = {slug: ArticleStats(slug, title, url) for slug, (title, url) in titles.items()}
     readers: dict[str, set[str]] = {}
@@ -42,12 +46,14 @@ def article_stats(items: Iterable[Item], titles: dict[str, tuple[str, str]],
             s.last_activity = stamp
     for slug, names in readers.items():
         stats[slug].readers = len(names)
-    return sorted(stats.values(),
-                  key=lambda s: (-s.new_comments - s.new_linkbacks, -s.comments, s.slug))
+    return sorted(
+        stats.values(), key=lambda s: (-s.new_comments - s.new_linkbacks, -s.comments, s.slug)
+    )
 
 
-def activity(items: Iterable[Item], since: datetime | None, until: datetime
-             ) -> list[tuple[str, int, int]]:
+def activity(
+    items: Iterable[Item], since: datetime | None, until: datetime
+) -> list[tuple[str, int, int]]:
     """(week starting, comments, linkbacks) for the last weeks up to `until`."""
     per_week: Counter[tuple[str, bool]] = Counter()
     first: datetime | None = None

@@ -30,8 +30,10 @@ def digest_feed(folder: Path, site: str, siteurl: str) -> str:
         totals = data.get("totals", {})
         generated = datetime.fromisoformat(data.get("generated") or data["period"]["until"])
         feed.add_item(
-            title=(f"Digest {day}: {totals.get('comments', 0)} new comments, "
-                   f"{totals.get('open_questions', 0)} open questions"),
+            title=(
+                f"Digest {day}: {totals.get('comments', 0)} new comments, "
+                f"{totals.get('open_questions', 0)} open questions"
+            ),
             link=f"{base}{day}.html",
             unique_id=f"urn:backchannel:digest:{day}",
             # The Markdown holds readers' words: it goes through the one sanitizer.

@@ -22,8 +22,9 @@ def excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def linkback_entries(items: Iterable[Item], since: datetime | None, until: datetime,
-                     limit: int = 200) -> list[LinkbackEntry]:
+def linkback_entries(
+    items: Iterable[Item], since: datetime | None, until: datetime, limit: int = 200
+) -> list[LinkbackEntry]:
     """Linkbacks up to `until`: new ones (in the period) first, newest first."""
     entries = []
     for item in items:
@@ -32,17 +33,19 @@ def linkback_entries(items: Iterable[Item], since: datetime | None, until: datet
         kind = item.kind.value
         if item.mention_type:
             kind = f"{kind} ({item.mention_type.value})"
-        entries.append(LinkbackEntry(
-            id=item.id,
-            site=urlsplit(item.source or "").hostname or "unknown site",
-            source=item.source or "",
-            title=" ".join((item.title or "").split()) or (item.source or ""),
-            excerpt=excerpt(item.body),
-            article=item.article,
-            kind=kind,
-            date=item.date.isoformat(timespec="seconds"),
-            new=in_period(item, since, until),
-        ))
+        entries.append(
+            LinkbackEntry(
+                id=item.id,
+                site=urlsplit(item.source or "").hostname or "unknown site",
+                source=item.source or "",
+                title=" ".join((item.title or "").split()) or (item.source or ""),
+                excerpt=excerpt(item.body),
+                article=item.article,
+                kind=kind,
+                date=item.date.isoformat(timespec="seconds"),
+                new=in_period(item, since, until),
+            )
+        )
     entries.sort(key=lambda e: (e.new, datetime.fromisoformat(e.date)), reverse=True)
     return entries[:limit]
 

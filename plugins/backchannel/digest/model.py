@@ -98,39 +98,64 @@ class Digest:
             "totals": self.totals,
             "articles": [
                 {
-                    "slug": a.slug, "title": a.title, "url": self.article_url(a.slug),
-                    "comments": a.comments, "new_comments": a.new_comments,
-                    "linkbacks": a.linkbacks, "new_linkbacks": a.new_linkbacks,
-                    "readers": a.readers, "last_activity": a.last_activity,
+                    "slug": a.slug,
+                    "title": a.title,
+                    "url": self.article_url(a.slug),
+                    "comments": a.comments,
+                    "new_comments": a.new_comments,
+                    "linkbacks": a.linkbacks,
+                    "new_linkbacks": a.new_linkbacks,
+                    "readers": a.readers,
+                    "last_activity": a.last_activity,
                 }
                 for a in self.articles
             ],
             "questions": [
                 {
-                    "comment_id": q.comment_id, "article": q.article, "author": q.author,
-                    "text": q.text, "answered": q.answered, "answered_by": q.answered_by,
-                    "date": q.date, "url": self.comment_url(q.comment_id, q.article),
+                    "comment_id": q.comment_id,
+                    "article": q.article,
+                    "author": q.author,
+                    "text": q.text,
+                    "answered": q.answered,
+                    "answered_by": q.answered_by,
+                    "date": q.date,
+                    "url": self.comment_url(q.comment_id, q.article),
                 }
                 for q in self.questions
             ],
             "themes": [
                 {
-                    "phrase": t.phrase, "count": t.count, "articles": t.articles, "gap": t.gap,
-                    "readers": len(t.readers), "comment_ids": t.comment_ids, "score": t.score,
+                    "phrase": t.phrase,
+                    "count": t.count,
+                    "articles": t.articles,
+                    "gap": t.gap,
+                    "readers": len(t.readers),
+                    "comment_ids": t.comment_ids,
+                    "score": t.score,
                 }
                 for t in self.themes
             ],
             "linkbacks": [
                 {
-                    "site": lb.site, "source": lb.source, "title": lb.title,
-                    "excerpt": lb.excerpt, "article": lb.article, "kind": lb.kind,
-                    "date": lb.date, "new": lb.new, "id": lb.id,
+                    "site": lb.site,
+                    "source": lb.source,
+                    "title": lb.title,
+                    "excerpt": lb.excerpt,
+                    "article": lb.article,
+                    "kind": lb.kind,
+                    "date": lb.date,
+                    "new": lb.new,
+                    "id": lb.id,
                 }
                 for lb in self.linkbacks
             ],
             "suggestions": [
-                {"title": s.title, "questions": s.questions, "themes": s.themes,
-                 "readers": s.readers}
+                {
+                    "title": s.title,
+                    "questions": s.questions,
+                    "themes": s.themes,
+                    "readers": s.readers,
+                }
                 for s in self.suggestions
             ],
             "activity": [{"week": w, "comments": c, "linkbacks": n} for w, c, n in self.activity],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from backchannel.articles import load_articles
@@ -87,20 +87,26 @@ def notify_answers(settings: Resolved, store: Store, dry_run: bool = False) -> N
         article = by_slug[slug]
         first = items[0]
         asked = "\n\n".join(f"  “{' '.join(i.body.split())[:300]}”" for i in items)
+        site_name = settings.values.get("SITENAME", "the site")
         body = (
-            f"Hello {first.author},\n\nYou asked this on {settings.values.get('SITENAME', 'the site')}:"
+            f"Hello {first.author},\n\nYou asked this on {site_name}:"
             f"\n\n{asked}\n\n{settings.site_author} has now answered it in a post:\n\n"
             f"  {article.title}\n  {article.absolute_url(siteurl)}\n\nThank you for asking.\n"
         )
         ehash = first.email_hash or store.email_hash(email)
-        msg = build_message(settings, display_address(first.author, email),
-                            f"Your question is answered: {article.title}", body,
-                            unsubscribe_url(settings, store, ehash))
+        msg = build_message(
+            settings,
+            display_address(first.author, email),
+            f"Your question is answered: {article.title}",
+            body,
+            unsubscribe_url(settings, store, ehash),
+        )
         send(settings, [msg])
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         ledger.extend({"comment": i.id, "article": slug, "date": now} for i in items)
         atomic_write(ledger_path, json.dumps({"sent": ledger}, indent=1).encode("utf-8"))
         report.sent += 1
-        logger.info("backchannel: told the asker of %s about %s",
-                    ", ".join(i.id for i in items), slug)
+        logger.info(
+            "backchannel: told the asker of %s about %s", ", ".join(i.id for i in items), slug
+        )
     return report

@@ -20,8 +20,10 @@ def on_finalized(pelican: Any) -> None:
         return
     files = digest_files(settings.feedback_path / "digests")
     if not files:
-        logger.warning("backchannel: BACKCHANNEL_PUBLISH_DIGEST is set but there is no digest "
-                       "yet; run `backchannel digest`")
+        logger.warning(
+            "backchannel: BACKCHANNEL_PUBLISH_DIGEST is set but there is no digest "
+            "yet; run `backchannel digest`"
+        )
         return
     copied = publish_copy(files[-1].parent, Path(pelican.output_path), files[-1].stem)
     logger.info("backchannel: digest copied to %s", copied)

@@ -46,15 +46,20 @@ _INDIRECT = re.compile(
             go\s+into|dig\s+into|address)
       | \bplease\s+(?:explain|expand|elaborate|clarify|say\s+more|write\s+(?:more\s+)?about|
             share|tell\s+(?:me|us)|cover|do\s+a\s+post)
-      | (?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+)(?:really\s+)?(?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
+      | (?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+)(?:really\s+)?
+            (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
             (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your))
             (?:\s+(?:how|why|what|whether|if|more|about|your|which|when|where))?
-      | \bi(?:'d|\s+would)\s+be\s+(?:very\s+)?(?:interested|curious)\s+(?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading))
-      | (?:^|\bi(?:'m|\s+am)\s+)(?:really\s+|very\s+|still\s+)?curious\s+(?:about|whether|if|how|why|what|to\s+(?:know|hear))
+      | \bi(?:'d|\s+would)\s+be\s+(?:very\s+)?(?:interested|curious)\s+
+            (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading))
+      | (?:^|\bi(?:'m|\s+am)\s+)(?:really\s+|very\s+|still\s+)?curious\s+
+            (?:about|whether|if|how|why|what|to\s+(?:know|hear))
       | \b(?:does|do)\s+anyone\s+(?:know|have)\b
-      | \bany\s+(?:tips|advice|thoughts|pointers|ideas|recommendations|suggestions|references)\s+(?:on|about|for|would)
+      | \bany\s+(?:tips|advice|thoughts|pointers|ideas|recommendations|suggestions|references)
+            \s+(?:on|about|for|would)
       | \bmy\s+question\s+(?:is|would\s+be)\b
-      | \b(?:it\s+would|it'd)\s+be\s+(?:great|helpful|useful|interesting|good)\s+(?:to\s+(?:know|hear|read|learn|understand)|if\s+you\s+(?:could|would|wrote|covered|explained))
+      | \b(?:it\s+would|it'd)\s+be\s+(?:great|helpful|useful|interesting|good)\s+
+            (?:to\s+(?:know|hear|read|learn|understand)|if\s+you\s+(?:could|would|wrote|covered|explained))
       | \bje\s+me\s+demande\b | \bich\s+frage\s+mich\b | \bme\s+pregunto\b | \bmi\s+chiedo\b
       | \bpourriez-vous\s+expliquer\b | \bkönnten\s+sie\s+(?:erklären|mehr)\b
     )""",
@@ -85,9 +90,8 @@ def is_question(sentence: str) -> bool:
         # "…, right?" after a statement still asks; a bare stock phrase does not.
         if _RHETORICAL.match(_QMARK.sub("", core).strip(" ¿!.…")):
             return False
-        if re.search(r"[?？][!?]+\s*$", core) and len(words(core)) <= 3:
-            return False  # "Really?!", "What??": surprise, not a question
-        return True
+        # "Really?!", "What??": surprise, not a question.
+        return not (re.search(r"[?？][!?]+\s*$", core) and len(words(core)) <= 3)
     return bool(_INDIRECT.search(unquoted.replace("’", "'")))
 
 
@@ -143,7 +147,17 @@ def find_questions(
             by = None
         for text in texts:
             out.append(
-                (c, Question(c.id, c.article, c.author, text, by is not None, by,
-                             c.date.isoformat(timespec="seconds")))
+                (
+                    c,
+                    Question(
+                        c.id,
+                        c.article,
+                        c.author,
+                        text,
+                        by is not None,
+                        by,
+                        c.date.isoformat(timespec="seconds"),
+                    ),
+                )
             )
     return out

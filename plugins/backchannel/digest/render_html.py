@@ -55,8 +55,7 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         grouped.setdefault(first.article, []).append(joined)
         qs[:] = [joined]
     # Articles with the most open questions first; open before answered inside.
-    ordered = sorted(grouped.items(),
-                     key=lambda kv: (-sum(not q.answered for q in kv[1]), kv[0]))
+    ordered = sorted(grouped.items(), key=lambda kv: (-sum(not q.answered for q in kv[1]), kv[0]))
     ordered = [(a, sorted(qs, key=lambda q: (q.answered, q.date))) for a, qs in ordered]
     template = _env().get_template("digest.html")
     return template.render(

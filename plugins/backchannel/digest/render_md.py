@@ -19,14 +19,19 @@ def unread_lines(digest: Digest) -> list[str]:
     u = digest.unanalysed
     lines = []
     if u.get("links_or_emoji"):
-        lines.append(f"{u['links_or_emoji']} comment(s) held only links or emoji: "
-                     "counted, but no questions or themes in them.")
+        lines.append(
+            f"{u['links_or_emoji']} comment(s) held only links or emoji: "
+            "counted, but no questions or themes in them."
+        )
     if u.get("other_language"):
-        lines.append(f"{u['other_language']} comment(s) not in English: questions marked with "
-                     "'?' are listed, but they are left out of the themes.")
+        lines.append(
+            f"{u['other_language']} comment(s) not in English: questions marked with "
+            "'?' are listed, but they are left out of the themes."
+        )
     if u.get("truncated"):
-        lines.append(f"{u['truncated']} enormous comment(s): only their first 20,000 "
-                     "characters were read.")
+        lines.append(
+            f"{u['truncated']} enormous comment(s): only their first 20,000 characters were read."
+        )
     return lines
 
 
@@ -66,8 +71,10 @@ def render_md(digest: Digest) -> str:
         for cid in s.questions[:4]:
             q = texts.get(cid)
             if q:
-                out.append(f"   - “{_md_text(q.text)}” ({_md_text(q.author)}, "
-                           f"<{d.comment_url(q.comment_id, q.article)}>)")
+                out.append(
+                    f"   - “{_md_text(q.text)}” ({_md_text(q.author)}, "
+                    f"<{d.comment_url(q.comment_id, q.article)}>)"
+                )
     out += ["", "## Open questions", ""]
     open_qs = d.open_questions
     if not open_qs:
@@ -77,24 +84,39 @@ def render_md(digest: Digest) -> str:
         if q.article != current:
             current = q.article
             out += ["", f"### {_md_text(titles.get(q.article, q.article))}", ""]
-        out.append(f"- **unanswered** “{_md_text(q.text)}” — {_md_text(q.author)}, "
-                   f"{q.date[:10]} <{d.comment_url(q.comment_id, q.article)}>")
+        out.append(
+            f"- **unanswered** “{_md_text(q.text)}” — {_md_text(q.author)}, "
+            f"{q.date[:10]} <{d.comment_url(q.comment_id, q.article)}>"
+        )
     answered = [q for q in d.questions if q.answered]
     if answered:
-        out += ["", f"Answered {label}: " + ", ".join(
-            f"{_md_text(q.author)} (by {q.answered_by})" for q in answered), ""]
+        out += [
+            "",
+            f"Answered {label}: "
+            + ", ".join(f"{_md_text(q.author)} (by {q.answered_by})" for q in answered),
+            "",
+        ]
     out += ["", "## Themes and gaps", ""]
     if not d.themes:
         out.append("Too little text for recurring themes (a theme needs two readers).")
     for th in d.themes:
         flag = " — **gap: no post covers it**" if th.gap else ""
-        out.append(f"- {_md_text(th.phrase)}: {th.count} comments on {len(th.articles)} "
-                   f"article(s) by {len(th.readers)} readers{flag}")
-    out += ["", "## Engagement", "", "| article | new | comments | linkbacks | readers | last |",
-            "|---|---|---|---|---|---|"]
+        out.append(
+            f"- {_md_text(th.phrase)}: {th.count} comments on {len(th.articles)} "
+            f"article(s) by {len(th.readers)} readers{flag}"
+        )
+    out += [
+        "",
+        "## Engagement",
+        "",
+        "| article | new | comments | linkbacks | readers | last |",
+        "|---|---|---|---|---|---|",
+    ]
     for a in d.articles:
-        out.append(f"| {_md_text(a.title)} | {a.new_comments} | {a.comments} | {a.linkbacks} | "
-                   f"{a.readers} | {(a.last_activity or '—')[:10]} |")
+        out.append(
+            f"| {_md_text(a.title)} | {a.new_comments} | {a.comments} | {a.linkbacks} | "
+            f"{a.readers} | {(a.last_activity or '—')[:10]} |"
+        )
     out += ["", "## Who links to you", ""]
     if not d.linkbacks:
         out.append("No linkbacks yet.")
@@ -102,8 +124,10 @@ def render_md(digest: Digest) -> str:
         out.append(f"- **{_md_text(site)}**")
         for e in entries:
             new = "new: " if e.new else ""
-            out.append(f"  - {new}[{_md_text(e.title)}](<{e.source}>) on "
-                       f"{_md_text(titles.get(e.article, e.article))} ({e.kind}, {e.date[:10]})")
+            out.append(
+                f"  - {new}[{_md_text(e.title)}](<{e.source}>) on "
+                f"{_md_text(titles.get(e.article, e.article))} ({e.kind}, {e.date[:10]})"
+            )
     unread = unread_lines(d)
     if unread:
         out += ["", "## Not analysed", ""] + [f"- {line}" for line in unread]

@@ -33,7 +33,7 @@ def working_title(text: str, fallback: str) -> str:
     """A post title from a reader's question ("How do you price X?" -> "How to price X")."""
     t = text.strip().rstrip("?？.!").strip()
     if ":" in t:
-        head, _, tail = t.partition(":")
+        _, _, tail = t.partition(":")
         if len(tail.split()) >= 4:
             t = tail.strip()
     t = _LEAD.sub("", t)
@@ -55,8 +55,9 @@ def _mentions(grams: dict[str, dict], question: Question, theme: Theme) -> bool:
     return theme.key in grams[question.text]
 
 
-def suggest(questions: Iterable[Question], themes: Iterable[Theme],
-            titles: dict[str, str]) -> list[Suggestion]:
+def suggest(
+    questions: Iterable[Question], themes: Iterable[Theme], titles: dict[str, str]
+) -> list[Suggestion]:
     """A short ranked list: gap themes with their questions, then follow-ups per article."""
     open_qs = [q for q in questions if not q.answered]
     used: set[str] = set()  # comment ids already behind a suggestion
@@ -68,18 +69,24 @@ def suggest(questions: Iterable[Question], themes: Iterable[Theme],
         qs = [q for q in open_qs if q.comment_id not in used and _mentions(grams, q, theme)]
         if len({q.author for q in qs}) < 2 and theme.count < 4:
             continue  # one reader's aside is not yet a theme worth a post
-        qs.sort(key=lambda q: -len(q.text) if q.text.lower().startswith(("how", "what", "why", "would")) else 0)
+        qs.sort(
+            key=lambda q: (
+                -len(q.text) if q.text.lower().startswith(("how", "what", "why", "would")) else 0
+            )
+        )
         best = qs[0].text if qs else ""
         fallback = f"What readers keep asking about {theme.phrase}"
         readers = sorted({q.author for q in qs} | set(theme.readers))
         used.update(q.comment_id for q in qs)
-        out.append(Suggestion(
-            title=working_title(best, fallback) if best else fallback,
-            questions=_unique(q.comment_id for q in qs),
-            themes=[theme.phrase],
-            readers=readers,
-            score=theme.score + 3 * len({q.comment_id for q in qs}) + 2 * len(readers),
-        ))
+        out.append(
+            Suggestion(
+                title=working_title(best, fallback) if best else fallback,
+                questions=_unique(q.comment_id for q in qs),
+                themes=[theme.phrase],
+                readers=readers,
+                score=theme.score + 3 * len({q.comment_id for q in qs}) + 2 * len(readers),
+            )
+        )
     by_article: dict[str, list[Question]] = {}
     for q in open_qs:
         if q.comment_id not in used:
@@ -89,13 +96,15 @@ def suggest(questions: Iterable[Question], themes: Iterable[Theme],
         if len(qs) < 2 and len(out) >= MAX_SUGGESTIONS:
             continue
         name = titles.get(article, article)
-        out.append(Suggestion(
-            title=f"Your questions on “{name}”, answered",
-            questions=_unique(q.comment_id for q in qs),
-            themes=[],
-            readers=readers,
-            score=2 * len({q.comment_id for q in qs}) + 2 * len(readers),
-        ))
+        out.append(
+            Suggestion(
+                title=f"Your questions on “{name}”, answered",
+                questions=_unique(q.comment_id for q in qs),
+                themes=[],
+                readers=readers,
+                score=2 * len({q.comment_id for q in qs}) + 2 * len(readers),
+            )
+        )
     out.sort(key=lambda s: (-s.score, s.title))
     return out[:MAX_SUGGESTIONS]
 

@@ -138,8 +138,9 @@ def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
     return best
 
 
-def mine_themes(docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit: int = 12,
-                min_readers: int = 2) -> list[Theme]:
+def mine_themes(
+    docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit: int = 12, min_readers: int = 2
+) -> list[Theme]:
     """The top recurring phrases, with gap flags against the articles' coverage."""
     doc_ids: dict[tuple[str, ...], list[str]] = defaultdict(list)
     arts: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -155,8 +156,11 @@ def mine_themes(docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit:
     # A phrase in most comments is the site's background vocabulary, not a theme
     # (the max_df idea from text mining); only judged once there is enough text.
     ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
-    candidates = [k for k, ids in doc_ids.items()
-                  if 2 <= len(ids) <= ceiling and len(readers[k]) >= min_readers]
+    candidates = [
+        k
+        for k, ids in doc_ids.items()
+        if 2 <= len(ids) <= ceiling and len(readers[k]) >= min_readers
+    ]
     # A word or phrase that mostly occurs inside a longer candidate is that phrase.
     longer: dict[tuple[str, ...], int] = defaultdict(int)
     for key in candidates:
@@ -170,17 +174,23 @@ def mine_themes(docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit:
         count = len(doc_ids[key])
         if longer.get(key, 0) >= 0.75 * count:
             continue
-        score = (count * LENGTH_WEIGHT[len(key)] * (1 + math.log(len(arts[key])))
-                 * (1 + 0.5 * math.log(len(readers[key]))))
-        themes.append(Theme(
-            phrase=surface[key].most_common(1)[0][0],
-            key=key,
-            count=count,
-            articles=sorted(arts[key]),
-            readers=sorted(readers[key]),
-            comment_ids=sorted(set(doc_ids[key])),
-            gap=covered.get(key, 0) < COVER_MIN,
-            score=round(score, 3),
-        ))
+        score = (
+            count
+            * LENGTH_WEIGHT[len(key)]
+            * (1 + math.log(len(arts[key])))
+            * (1 + 0.5 * math.log(len(readers[key])))
+        )
+        themes.append(
+            Theme(
+                phrase=surface[key].most_common(1)[0][0],
+                key=key,
+                count=count,
+                articles=sorted(arts[key]),
+                readers=sorted(readers[key]),
+                comment_ids=sorted(set(doc_ids[key])),
+                gap=covered.get(key, 0) < COVER_MIN,
+                score=round(score, 3),
+            )
+        )
     themes.sort(key=lambda t: (-t.score, -t.count, t.phrase))
     return themes[:limit]

@@ -21,13 +21,16 @@ def digests_folder(settings: Resolved) -> Path:
     return settings.feedback_path / "digests"
 
 
-def write_digest(settings: Resolved, digest: Digest, formats: tuple[str, ...] = FORMATS,
-                 out: Path | None = None) -> list[Path]:
+def write_digest(
+    settings: Resolved, digest: Digest, formats: tuple[str, ...] = FORMATS, out: Path | None = None
+) -> list[Path]:
     """Write the digest files (named by the period's last day); return their paths."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise DigestError(f"backchannel: unknown digest format(s) {', '.join(unknown)} "
-                          f"(choose from {', '.join(FORMATS)})")
+        raise DigestError(
+            f"backchannel: unknown digest format(s) {', '.join(unknown)} "
+            f"(choose from {', '.join(FORMATS)})"
+        )
     folder = out or digests_folder(settings)
     day = digest.until.date().isoformat()
     theme = settings.values.get("PELICAN_SETTINGS", {}).get("THEME")
