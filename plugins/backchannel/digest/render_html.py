@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 THEME_CSS = Path("static") / "css" / "backchannel.css"
+MAX_SHOWN = 300
+MAX_SHOWN_ARTICLES = 60
 
 
 def _env() -> Environment:
@@ -57,6 +59,13 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
     # Articles with the most open questions first; open before answered inside.
     ordered = sorted(grouped.items(), key=lambda kv: (-sum(not q.answered for q in kv[1]), kv[0]))
     ordered = [(a, sorted(qs, key=lambda q: (q.answered, q.date))) for a, qs in ordered]
+    # A page a person reads: the busiest articles' questions; the JSON has them all.
+    shown, kept = 0, []
+    for art, qs in ordered:
+        if shown >= MAX_SHOWN:
+            break
+        kept.append((art, qs[: MAX_SHOWN - shown]))
+        shown += len(kept[-1][1])
     template = _env().get_template("digest.html")
     return template.render(
         d=digest,
@@ -67,7 +76,9 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         digest_css=Markup((TEMPLATES / "digest.css").read_text("utf-8")),
         gaps=[t for t in digest.themes if t.gap],
         open_comments=len({q.comment_id for q in digest.open_questions}),
-        questions_by_article=ordered,
+        questions_by_article=kept,
+        hidden_questions=sum(len(qs) for _, qs in ordered) - shown,
+        articles_shown=digest.articles[:MAX_SHOWN_ARTICLES],
         by_comment=by_comment,
         titles=titles,
         article_of=digest.comment_articles,

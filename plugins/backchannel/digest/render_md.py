@@ -5,6 +5,8 @@ from __future__ import annotations
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
 
+MAX_SHOWN = 300
+
 
 def period_label(digest: Digest) -> str:
     """'since 2026-10-01' or 'so far' — how the digest names its period."""
@@ -80,7 +82,7 @@ def render_md(digest: Digest) -> str:
     if not open_qs:
         out += ["No open questions.", ""]
     current = None
-    for q in sorted(open_qs, key=lambda q: (q.article, q.date)):
+    for q in sorted(open_qs, key=lambda q: (q.article, q.date))[:MAX_SHOWN]:
         if q.article != current:
             current = q.article
             out += ["", f"### {_md_text(titles.get(q.article, q.article))}", ""]
@@ -88,7 +90,9 @@ def render_md(digest: Digest) -> str:
             f"- **unanswered** “{_md_text(q.text)}” — {_md_text(q.author)}, "
             f"{q.date[:10]} <{d.comment_url(q.comment_id, q.article)}>"
         )
-    answered = [q for q in d.questions if q.answered]
+    if len(open_qs) > MAX_SHOWN:
+        out += ["", f"… and {len(open_qs) - MAX_SHOWN} more in the JSON digest."]
+    answered = [q for q in d.questions if q.answered][:MAX_SHOWN]
     if answered:
         out += [
             "",
@@ -112,7 +116,7 @@ def render_md(digest: Digest) -> str:
         "| article | new | comments | linkbacks | readers | last |",
         "|---|---|---|---|---|---|",
     ]
-    for a in d.articles:
+    for a in d.articles[:60]:
         out.append(
             f"| {_md_text(a.title)} | {a.new_comments} | {a.comments} | {a.linkbacks} | "
             f"{a.readers} | {(a.last_activity or '—')[:10]} |"
