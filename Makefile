@@ -59,7 +59,7 @@ clean:
 regenerate: $(STAMP)
 	"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
-serve: $(STAMP)
+serve: $(STAMP) digest
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(SERVEOPTS) $(PELICANOPTS)
 	"$(BACKCHANNEL)" -s "$(CONFFILE)" serve --host "$(HOST)" --port "$(PORT)"
 
@@ -71,6 +71,10 @@ devserver: $(STAMP)
 publish: $(STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
 	"$(BACKCHANNEL)" -s "$(PUBLISHCONF)" send --if-enabled
+	"$(BACKCHANNEL)" -s "$(PUBLISHCONF)" notify-answers
+
+digest: $(STAMP)
+	"$(BACKCHANNEL)" -s "$(CONFFILE)" digest
 
 check: $(STAMP)
 	"$(BACKCHANNEL)" -s "$(CONFFILE)" check
@@ -88,4 +92,4 @@ soak: $(STAMP)
 bench: $(STAMP)
 	"$(VENV)/bin/python" bench/run_all.py
 
-.PHONY: help install html clean regenerate serve devserver publish check test lint soak bench
+.PHONY: help install html clean regenerate serve devserver publish digest check test lint soak bench

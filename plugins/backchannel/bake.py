@@ -14,6 +14,7 @@ from typing import Any
 
 from pelican import signals
 
+from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.feeds import write_feeds
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
@@ -134,3 +135,4 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
+    signals.finalized.connect(on_digest_finalized)

@@ -149,7 +149,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Feeds (URLs or files) of comments or mentions that `backchannel collect` pulls.",
     ),
     # --- digest -------------------------------------------------------------
-    _s("PUBLISH_DIGEST", False, bool, "Copy the HTML digest into the built site."),
+    _s(
+        "PUBLISH_DIGEST",
+        False,
+        bool,
+        "Copy the newest HTML digest into the built site as output/digest/ (off: the digest "
+        "names readers and open questions, so it stays private unless you choose otherwise).",
+    ),
     # --- sending linkbacks ----------------------------------------------------
     _s(
         "SEND_ON_PUBLISH",

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "backchannel.cli.store_commands",
     "backchannel.cli.serve_command",
     "backchannel.cli.send_command",
+    "backchannel.cli.digest_commands",
 )
 
 

@@ -1,0 +1,6 @@
+"""The feedback digest: what readers said and asked, and what to write next.
+
+`build.build_digest` reads the store and content/; `render_*` turn the result
+into Markdown, HTML and JSON; `write.write_digest` puts them in
+feedback/digests/; `draft` and `notify` close the loop.
+"""

@@ -1,0 +1,117 @@
+"""Assemble a Digest from published feedback and the site's articles."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from backchannel.articles import ArticleInfo, load_articles
+from backchannel.digest.engagement import activity, article_stats, in_period
+from backchannel.digest.linkbacks import linkback_entries
+from backchannel.digest.model import Digest
+from backchannel.digest.questions import find_questions
+from backchannel.digest.suggestions import suggest
+from backchannel.digest.themes import Doc, Unanalysed, analysable, coverage, mine_themes
+from backchannel.model import Item, Kind, State
+from backchannel.settings import Resolved
+from backchannel.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+def compose(
+    items: Sequence[Item],
+    articles: Sequence[ArticleInfo],
+    since: datetime | None,
+    until: datetime,
+    *,
+    site: str = "",
+    siteurl: str = "",
+    now: datetime | None = None,
+) -> Digest:
+    """The digest of `items` (published feedback) against `articles` for [since, until)."""
+    digest = Digest(
+        since=since,
+        until=until,
+        generated=now or datetime.now(UTC),
+        site=site,
+        siteurl=siteurl,
+    )
+    digest.urls = {a.id: a.url for a in articles}
+    titles = {a.id: (a.title, a.url) for a in articles}
+    upto = [i for i in items if i.date < until]
+    digest.articles = article_stats(upto, titles, since, until)
+    digest.activity = activity(upto, since, until)
+    answers: dict[str, str] = {}
+    for a in articles:
+        if a.date < until:
+            for comment_id in a.answers:
+                answers.setdefault(comment_id, a.slug)
+    comments = [i for i in upto if i.kind == Kind.COMMENT]
+    # Open questions carry over from earlier periods; answered ones only show
+    # in the period they were asked.
+    digest.questions = [
+        q
+        for item, q in find_questions(comments, answers)
+        if in_period(item, since, until) or not q.answered
+    ]
+    unanalysed = Unanalysed()
+    docs = []
+    for c in comments:
+        if c.author_reply or not in_period(c, since, until):
+            continue
+        text = analysable(c.body, unanalysed, c.id)
+        if text:
+            docs.append(Doc(c.id, c.article, c.email_hash or c.author, text))
+    covered = coverage(
+        (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles if a.date < until
+    )
+    digest.themes = mine_themes(docs, covered)
+    digest.comment_articles = {doc.id: doc.article for doc in docs}
+    names = {c.email_hash or c.author: c.author for c in comments}
+    for theme in digest.themes:
+        theme.readers = sorted({names.get(r, r) for r in theme.readers})
+    digest.linkbacks = linkback_entries(upto, since, until)
+    digest.suggestions = suggest(digest.questions, digest.themes, {a.id: a.title for a in articles})
+    digest.unanalysed = {
+        "links_or_emoji": unanalysed.links_or_emoji,
+        "other_language": unanalysed.other_language,
+        "truncated": unanalysed.truncated,
+    }
+    new = [i for i in upto if in_period(i, since, until)]
+    digest.totals = {
+        "comments": sum(1 for i in new if i.kind == Kind.COMMENT),
+        "linkbacks": sum(1 for i in new if i.is_linkback),
+        "readers": len(
+            {i.email_hash or i.author for i in new if i.kind == Kind.COMMENT and not i.author_reply}
+        ),
+        "open_questions": len(digest.open_questions),
+        "answered_questions": sum(1 for q in digest.questions if q.answered),
+        "analysed_comments": len(docs),
+    }
+    return digest
+
+
+def build_digest(
+    settings: Resolved,
+    since: datetime | None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> Digest:
+    """Read the published store and content/, and compose the digest."""
+    now = now or datetime.now(UTC)
+    store = Store(settings.feedback_path, settings["SECRET"])
+    result = store.load([State.PUBLISHED])
+    for problem in result.problems:
+        logger.warning("backchannel: digest skips %s", problem)
+    articles = load_articles(settings)
+    return compose(
+        result.items,
+        articles,
+        since,
+        until or now,
+        site=str(settings.values.get("SITENAME", "")),
+        siteurl=str(settings.values.get("SITEURL", "") or ""),
+        now=now,
+    )

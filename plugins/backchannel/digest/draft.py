@@ -1,0 +1,114 @@
+"""`backchannel draft`: turn a digest suggestion into content/drafts/<slug>.md.
+
+The draft quotes the questions, credits the readers by name and lists the
+comment ids in `Answers:`, so publishing it closes the loop on the site. Reader
+text is escaped for Markdown and HTML: it is data in the author's post.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backchannel.articles import ArticleInfo
+from backchannel.digest.files import DigestError
+
+DRAFTS = "drafts"
+
+
+def literal_md(text: str) -> str:
+    """Text that Markdown renders exactly as written (no HTML, links or emphasis)."""
+    out = html.escape(" ".join(text.split()), quote=False).replace("\\", "\\\\")
+    for ch in "`*_[]#|{}":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def plain_title(text: str) -> str:
+    """A one-line title without the characters themes would need to escape."""
+    return " ".join("".join(ch for ch in text if ch not in '<>&"\\').split())
+
+
+def names(readers: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(readers) <= 1:
+        return "".join(readers)
+    return ", ".join(readers[:-1]) + " and " + readers[-1]
+
+
+def draft_text(
+    title: str,
+    slug: str,
+    suggestion: dict[str, Any],
+    questions: list[dict[str, Any]],
+    *,
+    articles: dict[str, ArticleInfo],
+    now: datetime,
+) -> str:
+    """The Markdown draft for one suggestion."""
+    chosen = [q for q in questions if q["comment_id"] in suggestion["questions"]]
+    ids = list(dict.fromkeys(q["comment_id"] for q in chosen))
+    readers = list(dict.fromkeys(q["author"] for q in chosen)) or suggestion.get("readers", [])
+    credit = literal_md(names(readers))
+    lines = [
+        f"Title: {plain_title(title)}",
+        f"Date: {now.strftime('%Y-%m-%d %H:%M')}",
+        "Status: draft",
+        f"Slug: {slug}",
+        f"Answers: {', '.join(ids)}",
+        f"Summary: Prompted by questions from {credit}.",
+        "",
+        f"*This post answers questions readers asked. Thank you, {credit}.*",
+        "",
+        "## What you asked",
+        "",
+    ]
+    for q in chosen:
+        article = articles.get(q["article"])
+        where = literal_md(article.title if article else q["article"])
+        link = (
+            f"{{filename}}/{article.source_path}#comment-{q['comment_id']}"
+            if article
+            else f"#comment-{q['comment_id']}"
+        )
+        lines += [
+            f"> {literal_md(q['text'])}",
+            ">",
+            f"> — {literal_md(q['author'])}, on [{where}]({link})",
+            "",
+        ]
+    if suggestion.get("themes"):
+        lines += [
+            "Readers keep coming back to: "
+            + ", ".join(literal_md(t) for t in suggestion["themes"])
+            + ".",
+            "",
+        ]
+    lines += ["## My answer", "", "(Write the answer here. Set `Status: published` when done.)", ""]
+    return "\n".join(lines)
+
+
+def write_draft(content: Path, slug: str, text: str, taken: set[str]) -> Path:
+    """Create content/drafts/<slug>.md; never overwrite a draft or reuse a slug."""
+    path = content / DRAFTS / f"{slug}.md"
+    if path.exists():
+        raise DigestError(
+            f"backchannel: {path} already exists; not overwriting it "
+            "(give another --title, or edit that draft)"
+        )
+    if slug in taken:
+        raise DigestError(
+            f"backchannel: an article with slug {slug!r} already exists; give another --title"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: a draft created meanwhile is never clobbered either.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise DigestError(f"backchannel: {path} already exists; not overwriting it") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

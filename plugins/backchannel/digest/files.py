@@ -1,0 +1,90 @@
+"""Writing digests: feedback/digests/YYYY-MM-DD.{md,html,json}, the Atom feed, the published copy.
+
+Each file is written whole to a temp file, fsynced and renamed, so a reader
+(or a crash) never sees half a digest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from backchannel.errors import BackchannelError
+
+logger = logging.getLogger(__name__)
+
+DIGESTS = "digests"
+FEED = "digests.atom.xml"
+FORMATS = ("md", "html", "json")
+NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")
+PUBLISHED_DIR = "digest"
+
+
+class DigestError(BackchannelError):
+    """A digest could not be read or written."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
+
+
+def digest_files(folder: Path) -> list[Path]:
+    """The JSON digests in a folder, oldest first."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if NAME_RE.match(p.name))
+
+
+def read_json(path: Path) -> dict:
+    """One digest's JSON, or DigestError naming the file."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DigestError(f"backchannel: cannot read digest {path}: {exc}") from exc
+    if not isinstance(data, dict) or "period" not in data:
+        raise DigestError(f"backchannel: {path} is not a digest (no 'period')")
+    return data
+
+
+def last_until(folder: Path) -> datetime | None:
+    """Where the newest earlier digest stopped (for --last-digest)."""
+    files = digest_files(folder)
+    if not files:
+        return None
+    until = read_json(files[-1])["period"].get("until")
+    try:
+        return datetime.fromisoformat(until)
+    except (TypeError, ValueError):
+        raise DigestError(f"backchannel: {files[-1]} has no valid period.until") from None
+
+
+def publish_copy(folder: Path, output: Path, day: str) -> Path | None:
+    """Copy one HTML digest into the built site as digest/index.html and digest/<day>.html."""
+    src = folder / f"{day}.html"
+    if not src.exists():
+        return None
+    dest = output / PUBLISHED_DIR
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest / f"{day}.html")
+    shutil.copyfile(src, dest / "index.html")
+    return dest / "index.html"

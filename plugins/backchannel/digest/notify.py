@@ -1,0 +1,112 @@
+"""E-mail the readers whose questions a published post answers, once each.
+
+What was sent is remembered in feedback/notified-answers.json as pairs of
+comment id and article slug: no addresses, nothing personal. Each message is
+recorded right after it is sent, so a failure half-way never mails anyone twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from backchannel.articles import load_articles
+from backchannel.digest.files import DigestError, atomic_write
+from backchannel.errors import UnknownItemError
+from backchannel.mail import build_message, display_address, may_mail, send, unsubscribe_url
+from backchannel.model import Item, State
+from backchannel.settings import Resolved
+from backchannel.store import Store
+
+logger = logging.getLogger(__name__)
+
+LEDGER = "notified-answers.json"
+
+
+@dataclass
+class NotifyReport:
+    """What notify-answers did."""
+
+    sent: int = 0
+    would_send: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str) -> None:
+        """Count one skipped comment."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+def read_ledger(path: Path) -> list[dict[str, str]]:
+    """The record of sent notifications."""
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return list(data["sent"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DigestError(f"backchannel: {path} is unreadable ({exc}); fix or remove it") from None
+
+
+def notify_answers(settings: Resolved, store: Store, dry_run: bool = False) -> NotifyReport:
+    """Mail each opted-in asker of each answered comment once."""
+    report = NotifyReport()
+    ledger_path = store.root / LEDGER
+    ledger = read_ledger(ledger_path)
+    done = {(e["comment"], e["article"]) for e in ledger}
+    siteurl = str(settings.values.get("SITEURL", "") or "")
+    # (address, article) -> the reader's answered comments: one message each.
+    pending: dict[tuple[str, str], list[Item]] = {}
+    articles = load_articles(settings)
+    by_slug = {a.slug: a for a in articles}
+    for article in articles:
+        for cid in article.answers:
+            if (cid, article.slug) in done:
+                report.skip("already notified")
+                continue
+            try:
+                item = store.find(cid, [State.PUBLISHED])
+            except UnknownItemError:
+                report.skip("no such published comment")
+                continue
+            private = store.read_private(item.id)
+            email = private.get("email")
+            if not email or not private.get("notify"):
+                report.skip("did not opt in")
+                continue
+            if not may_mail(store, item.email_hash or store.email_hash(email)):
+                report.skip("unsubscribed")
+                continue
+            pending.setdefault((email, article.slug), []).append(item)
+    if not settings["SMTP_HOST"] or dry_run:
+        report.would_send = len(pending)
+        return report
+    for (email, slug), items in sorted(pending.items()):
+        article = by_slug[slug]
+        first = items[0]
+        asked = "\n\n".join(f"  “{' '.join(i.body.split())[:300]}”" for i in items)
+        site_name = settings.values.get("SITENAME", "the site")
+        body = (
+            f"Hello {first.author},\n\nYou asked this on {site_name}:"
+            f"\n\n{asked}\n\n{settings.site_author} has now answered it in a post:\n\n"
+            f"  {article.title}\n  {article.absolute_url(siteurl)}\n\nThank you for asking.\n"
+        )
+        ehash = first.email_hash or store.email_hash(email)
+        msg = build_message(
+            settings,
+            display_address(first.author, email),
+            f"Your question is answered: {article.title}",
+            body,
+            unsubscribe_url(settings, store, ehash),
+        )
+        send(settings, [msg])
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        ledger.extend({"comment": i.id, "article": slug, "date": now} for i in items)
+        atomic_write(ledger_path, json.dumps({"sent": ledger}, indent=1).encode("utf-8"))
+        report.sent += 1
+        logger.info(
+            "backchannel: told the asker of %s about %s", ", ".join(i.id for i in items), slug
+        )
+    return report

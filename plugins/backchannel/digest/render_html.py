@@ -1,0 +1,89 @@
+"""The digest as one self-contained HTML page (theme CSS inlined, SVG charts, no JS)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from backchannel.digest.charts import activity_svg, article_bars_svg
+from backchannel.digest.linkbacks import by_site
+from backchannel.digest.model import Digest
+from backchannel.digest.render_md import period_label, unread_lines
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).parent / "templates"
+THEME_CSS = Path("static") / "css" / "backchannel.css"
+MAX_SHOWN = 300
+MAX_SHOWN_ARTICLES = 60
+
+
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def theme_css(theme_path: str | Path | None) -> str:
+    """The site theme's stylesheet, to inline (so the file works opened from disk)."""
+    if not theme_path:
+        return ""
+    path = Path(theme_path) / THEME_CSS
+    try:
+        return path.read_text("utf-8").replace("</", "<\\/")
+    except OSError:
+        logger.warning("backchannel: theme stylesheet %s not found; digest unstyled", path)
+        return ""
+
+
+def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
+    """The HTML digest."""
+    titles = {a.slug: a.title for a in digest.articles}
+    grouped: dict[str, list] = {}
+    by_comment: dict[str, list] = {}
+    for q in digest.questions:
+        by_comment.setdefault(q.comment_id, []).append(q)
+    # One entry per comment: "Do you sample? And if you sample, how…" reads as asked.
+    for qs in by_comment.values():
+        first = qs[0]
+        joined = replace(first, text=" ".join(q.text for q in qs))
+        grouped.setdefault(first.article, []).append(joined)
+        qs[:] = [joined]
+    # Articles with the most open questions first; open before answered inside.
+    ordered = sorted(grouped.items(), key=lambda kv: (-sum(not q.answered for q in kv[1]), kv[0]))
+    ordered = [(a, sorted(qs, key=lambda q: (q.answered, q.date))) for a, qs in ordered]
+    # A page a person reads: the busiest articles' questions; the JSON has them all.
+    shown, kept = 0, []
+    for art, qs in ordered:
+        if shown >= MAX_SHOWN:
+            break
+        kept.append((art, qs[: MAX_SHOWN - shown]))
+        shown += len(kept[-1][1])
+    template = _env().get_template("digest.html")
+    return template.render(
+        d=digest,
+        day=digest.until.date().isoformat(),
+        generated=digest.generated.strftime("%Y-%m-%d %H:%M %Z"),
+        period_label=period_label(digest),
+        theme_css=Markup(theme_css(theme_path)),
+        digest_css=Markup((TEMPLATES / "digest.css").read_text("utf-8")),
+        gaps=[t for t in digest.themes if t.gap],
+        open_comments=len({q.comment_id for q in digest.open_questions}),
+        questions_by_article=kept,
+        hidden_questions=sum(len(qs) for _, qs in ordered) - shown,
+        articles_shown=digest.articles[:MAX_SHOWN_ARTICLES],
+        by_comment=by_comment,
+        titles=titles,
+        article_of=digest.comment_articles,
+        activity_svg=activity_svg(digest.activity),
+        bars_svg=article_bars_svg(digest.articles),
+        linkbacks_by_site=by_site(digest.linkbacks),
+        unread=unread_lines(digest),
+    )

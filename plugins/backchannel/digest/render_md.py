@@ -1,0 +1,138 @@
+"""The digest as Markdown: what `make digest` prints and the Atom feed carries."""
+
+from __future__ import annotations
+
+from backchannel.digest.linkbacks import by_site
+from backchannel.digest.model import Digest
+
+MAX_SHOWN = 300
+
+
+def period_label(digest: Digest) -> str:
+    """'since 2026-10-01' or 'so far' — how the digest names its period."""
+    until = digest.until.date().isoformat()
+    if digest.since is None:
+        return f"up to {until}"
+    return f"from {digest.since.date().isoformat()} to {until}"
+
+
+def unread_lines(digest: Digest) -> list[str]:
+    """Plain sentences about what the analysis skipped."""
+    u = digest.unanalysed
+    lines = []
+    if u.get("links_or_emoji"):
+        lines.append(
+            f"{u['links_or_emoji']} comment(s) held only links or emoji: "
+            "counted, but no questions or themes in them."
+        )
+    if u.get("other_language"):
+        lines.append(
+            f"{u['other_language']} comment(s) not in English: questions marked with "
+            "'?' are listed, but they are left out of the themes."
+        )
+    if u.get("truncated"):
+        lines.append(
+            f"{u['truncated']} enormous comment(s): only their first 20,000 characters were read."
+        )
+    return lines
+
+
+def _md_text(text: str) -> str:
+    # Reader text stays literal in Markdown: no HTML, no emphasis, no links.
+    out = text.replace("\\", "\\\\")
+    for ch in "`*_[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def render_md(digest: Digest) -> str:
+    """The Markdown digest."""
+    d = digest
+    label = period_label(d)
+    t = d.totals
+    titles = {a.slug: a.title for a in d.articles}
+    out = [
+        f"# Feedback digest {d.until.date().isoformat()}: {_md_text(d.site)}",
+        "",
+        f"{label.capitalize()}: {t.get('comments', 0)} new comments from "
+        f"{t.get('readers', 0)} readers, {t.get('linkbacks', 0)} linkbacks, "
+        f"{t.get('open_questions', 0)} open questions, "
+        f"{sum(1 for th in d.themes if th.gap)} themes no post covers.",
+        "",
+        "## Suggested next posts",
+        "",
+    ]
+    texts = {q.comment_id: q for q in d.questions}
+    if not d.suggestions:
+        out += ["Nothing is both open and recurring yet.", ""]
+    for n, s in enumerate(d.suggestions, 1):
+        out.append(f"{n}. **{_md_text(s.title)}** (`backchannel draft --suggestion {n}`)")
+        if s.themes:
+            out.append(f"   - themes: {', '.join(_md_text(x) for x in s.themes)}")
+        out.append(f"   - raised by: {', '.join(_md_text(r) for r in s.readers)}")
+        for cid in s.questions[:4]:
+            q = texts.get(cid)
+            if q:
+                out.append(
+                    f"   - “{_md_text(q.text)}” ({_md_text(q.author)}, "
+                    f"<{d.comment_url(q.comment_id, q.article)}>)"
+                )
+    out += ["", "## Open questions", ""]
+    open_qs = d.open_questions
+    if not open_qs:
+        out += ["No open questions.", ""]
+    current = None
+    for q in sorted(open_qs, key=lambda q: (q.article, q.date))[:MAX_SHOWN]:
+        if q.article != current:
+            current = q.article
+            out += ["", f"### {_md_text(titles.get(q.article, q.article))}", ""]
+        out.append(
+            f"- **unanswered** “{_md_text(q.text)}” — {_md_text(q.author)}, "
+            f"{q.date[:10]} <{d.comment_url(q.comment_id, q.article)}>"
+        )
+    if len(open_qs) > MAX_SHOWN:
+        out += ["", f"… and {len(open_qs) - MAX_SHOWN} more in the JSON digest."]
+    answered = [q for q in d.questions if q.answered][:MAX_SHOWN]
+    if answered:
+        out += [
+            "",
+            f"Answered {label}: "
+            + ", ".join(f"{_md_text(q.author)} (by {q.answered_by})" for q in answered),
+            "",
+        ]
+    out += ["", "## Themes and gaps", ""]
+    if not d.themes:
+        out.append("Too little text for recurring themes (a theme needs two readers).")
+    for th in d.themes:
+        flag = " — **gap: no post covers it**" if th.gap else ""
+        out.append(
+            f"- {_md_text(th.phrase)}: {th.count} comments on {len(th.articles)} "
+            f"article(s) by {len(th.readers)} readers{flag}"
+        )
+    out += [
+        "",
+        "## Engagement",
+        "",
+        "| article | new | comments | linkbacks | readers | last |",
+        "|---|---|---|---|---|---|",
+    ]
+    for a in d.articles[:60]:
+        out.append(
+            f"| {_md_text(a.title)} | {a.new_comments} | {a.comments} | {a.linkbacks} | "
+            f"{a.readers} | {(a.last_activity or '—')[:10]} |"
+        )
+    out += ["", "## Who links to you", ""]
+    if not d.linkbacks:
+        out.append("No linkbacks yet.")
+    for site, entries in by_site(d.linkbacks):
+        out.append(f"- **{_md_text(site)}**")
+        for e in entries:
+            new = "new: " if e.new else ""
+            out.append(
+                f"  - {new}[{_md_text(e.title)}](<{e.source}>) on "
+                f"{_md_text(titles.get(e.article, e.article))} ({e.kind}, {e.date[:10]})"
+            )
+    unread = unread_lines(d)
+    if unread:
+        out += ["", "## Not analysed", ""] + [f"- {line}" for line in unread]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,59 @@
+"""Write one digest in the asked formats, refresh the feed, publish a copy if set."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from backchannel.digest.feed import digest_feed
+from backchannel.digest.files import FEED, FORMATS, DigestError, atomic_write, publish_copy
+from backchannel.digest.model import Digest
+from backchannel.digest.render_html import render_html
+from backchannel.digest.render_md import render_md
+from backchannel.settings import Resolved
+
+logger = logging.getLogger(__name__)
+
+
+def digests_folder(settings: Resolved) -> Path:
+    """feedback/digests/ of the site."""
+    return settings.feedback_path / "digests"
+
+
+def write_digest(
+    settings: Resolved, digest: Digest, formats: tuple[str, ...] = FORMATS, out: Path | None = None
+) -> list[Path]:
+    """Write the digest files (named by the period's last day); return their paths."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise DigestError(
+            f"backchannel: unknown digest format(s) {', '.join(unknown)} "
+            f"(choose from {', '.join(FORMATS)})"
+        )
+    folder = out or digests_folder(settings)
+    day = digest.until.date().isoformat()
+    theme = settings.values.get("PELICAN_SETTINGS", {}).get("THEME")
+    written = []
+    # JSON is always kept in the digests folder: --last-digest and the feed read it.
+    renderers = {
+        "md": lambda: render_md(digest),
+        "html": lambda: render_html(digest, theme),
+        "json": lambda: json.dumps(digest.to_json(), ensure_ascii=False, indent=1) + "\n",
+    }
+    for fmt in formats:
+        path = folder / f"{day}.{fmt}"
+        atomic_write(path, renderers[fmt]().encode("utf-8"))
+        written.append(path)
+    if "json" in formats:
+        site = str(settings.values.get("SITENAME", ""))
+        siteurl = str(settings.values.get("SITEURL", "") or "")
+        feed_path = folder / FEED
+        atomic_write(feed_path, digest_feed(folder, site, siteurl).encode("utf-8"))
+        written.append(feed_path)
+    if settings["PUBLISH_DIGEST"] and "html" in formats:
+        output = Path(settings.values.get("OUTPUT_PATH") or settings.base_dir / "output")
+        copied = publish_copy(folder, output, day)
+        if copied:
+            logger.info("backchannel: digest published at %s", copied)
+    return written
