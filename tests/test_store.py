@@ -159,3 +159,25 @@ def test_full_disk_is_a_store_error_and_leaves_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "inbox" / "999999999999.md").exists()
     assert not list((tmp_path / ".tmp").iterdir())
     assert store.ids() == set()
+
+
+def test_item_cache_is_used_and_invalidated(tmp_path):
+    root, cache = tmp_path / "fb", tmp_path / "cache"
+    store = Store(root, cache_dir=cache)
+    first = store.add(make_item("aaaa00000001", body="one"))
+    store.add(make_item("aaaa00000002", body="two"))
+    assert {i.body for i in store.items()} == {"one", "two"}
+    assert (cache / "backchannel-items.pickle").is_file()
+    # An edit (atomic replace: new inode) is seen; a deletion drops the entry.
+    store.update(first.with_changes(body="one, edited"))
+    store.delete(store.find("aaaa00000002"))
+    again = Store(root, cache_dir=cache).items()
+    assert [i.body for i in again] == ["one, edited"]
+    # A corrupt cache is ignored, not trusted.
+    (cache / "backchannel-items.pickle").write_bytes(b"not a pickle")
+    assert [i.body for i in Store(root, cache_dir=cache).items()] == ["one, edited"]
+    # A file that became invalid is reported even though a good parse was cached.
+    path = root / "inbox" / "aaaa00000001.md"
+    path.write_text(path.read_text().replace("Kind: comment", "Kind: nope"))
+    result = Store(root, cache_dir=cache).load()
+    assert result.items == [] and "unknown kind" in str(result.problems[0])

@@ -18,7 +18,7 @@ from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.feeds import write_feeds
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
-from backchannel.store import Store
+from backchannel.store import open_store
 from backchannel.thread import Thread, build_thread, group_by_thread, link_answers, thread_id_of
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,8 @@ def on_initialized(pelican: Any) -> None:
 
 def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> dict[str, Thread]:
     """Read the published store and build a thread for every article."""
-    store = Store(settings.feedback_path, settings["SECRET"])
+    # The parsed-item cache follows Pelican's own CACHE_CONTENT switch.
+    store = open_store(settings, cache=bool(settings.values.get("CACHE_CONTENT")))
     # Unmatched items (imported for an article that did not exist yet) attach
     # themselves as soon as their article, or an alias for it, exists.
     result = store.load([State.PUBLISHED, State.UNMATCHED])

@@ -201,6 +201,12 @@ class Resolved:
         return self["RECEIVER_URL"].rstrip("/")
 
     @property
+    def cache_dir(self) -> Path | None:
+        """Pelican's CACHE_PATH, where derived data (never items) may be cached."""
+        path = self.values.get("CACHE_PATH")
+        return Path(path) if path else None
+
+    @property
     def date_format(self) -> str:
         """Pelican's DEFAULT_DATE_FORMAT, for dates shown next to comments."""
         return self.values.get("DEFAULT_DATE_FORMAT") or "%a %d %B %Y"

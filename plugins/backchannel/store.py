@@ -19,7 +19,9 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import os
+import pickle
 import re
 import secrets
 import tempfile
@@ -35,12 +37,17 @@ from backchannel.errors import (
     UnknownItemError,
 )
 from backchannel.model import ARTICLE_RE, ID_RE, Item, State, dumps, loads
+from backchannel.settings import Resolved
+
+logger = logging.getLogger(__name__)
 
 SUFFIX = ".md"
 PRIVATE = "private"
 TMP = ".tmp"
 FLAT_STATES = (State.INBOX, State.SPAM, State.REJECTED, State.UNMATCHED)
 PREFIX_RE = re.compile(r"^[a-z0-9]{1,40}$")
+CACHE_NAME = "backchannel-items.pickle"
+CACHE_VERSION = 1
 
 
 @dataclass
@@ -72,9 +79,14 @@ def _fsync_dir(path: Path) -> None:
 class Store:
     """Read and write feedback items under one root folder."""
 
-    def __init__(self, root: Path | str, secret: str | None = None) -> None:
+    def __init__(
+        self, root: Path | str, secret: str | None = None, cache_dir: Path | str | None = None
+    ) -> None:
         self.root = Path(root)
         self._secret = secret.encode() if secret else None
+        # Parsed items are cached outside feedback/ (in Pelican's CACHE_PATH),
+        # so reading 100,000 unchanged files costs a stat each, not a parse.
+        self.cache_file = Path(cache_dir) / CACHE_NAME if cache_dir else None
 
     # --- paths -------------------------------------------------------------
     def folder(self, state: State, article: str | None = None) -> Path:
@@ -134,15 +146,70 @@ class Store:
 
     def load(self, states: Iterable[State] = tuple(State)) -> LoadResult:
         """Every item in the given states; unreadable files become problems."""
+        states = tuple(states)
         result = LoadResult()
+        cache = self._read_cache()
+        fresh: dict[str, tuple[tuple[int, int, int], Item]] = {}
         for path, state in self._files(states):
             try:
-                result.items.append(self.read(path, state))
+                stat = os.stat(path)
+                signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                cached = cache.get(path)
+                if cached is not None and cached[0] == signature:
+                    item = cached[1]
+                else:
+                    item = self.read(path, state)
+                fresh[path] = (signature, item)
+                result.items.append(item)
             except ItemFormatError as exc:
                 result.problems.append(exc)
             except OSError as exc:
                 result.problems.append(ItemFormatError(f"cannot read: {exc.strerror}", path, 0))
+        if self.cache_file is not None:
+            scanned = tuple(os.path.join(self.root, st.value) + os.sep for st in states)
+            merged = {p: e for p, e in cache.items() if not p.startswith(scanned)}
+            merged.update(fresh)
+            if merged.keys() != cache.keys() or any(
+                cache[p][0] != entry[0] for p, entry in merged.items()
+            ):
+                self._write_cache(merged)
         return result
+
+    def _read_cache(self) -> dict[str, tuple[tuple[int, int, int], Item]]:
+        if self.cache_file is None:
+            return {}
+        try:
+            with open(self.cache_file, "rb") as handle:
+                data = pickle.load(handle)
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            ValueError,
+            TypeError,
+        ):
+            return {}  # a missing or stale cache is rebuilt, never trusted
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        if data.get("root") != str(self.root.resolve()):
+            return {}
+        return data["entries"]
+
+    def _write_cache(self, entries: dict[str, tuple[tuple[int, int, int], Item]]) -> None:
+        if self.cache_file is None:
+            return
+        data = {"version": CACHE_VERSION, "root": str(self.root.resolve()), "entries": entries}
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.cache_file.parent, prefix=".items-")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(name, self.cache_file)
+        except OSError:
+            # A cache that cannot be written only costs speed next time.
+            logger.debug("backchannel: cannot write the item cache %s", self.cache_file)
 
     def items(self, states: Iterable[State] = tuple(State)) -> list[Item]:
         """Every item that parses, in the given states."""
@@ -322,3 +389,8 @@ class Store:
         """A keyed hash of an e-mail address: matches a person without publishing them."""
         digest = hmac.new(self.secret(), email.strip().lower().encode(), hashlib.sha256)
         return digest.hexdigest()[:16]
+
+
+def open_store(settings: Resolved, cache: bool = True) -> Store:
+    """The store the settings point at; with the parsed-item cache if asked."""
+    return Store(settings.feedback_path, settings["SECRET"], settings.cache_dir if cache else None)

@@ -13,12 +13,12 @@ from rich.table import Table
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.settings import Resolved
-from backchannel.store import TMP, Store
+from backchannel.store import TMP, Store, open_store
 
 
 def store_of(settings: Resolved) -> Store:
     """The store the settings point at."""
-    return Store(settings.feedback_path, settings["SECRET"])
+    return open_store(settings)
 
 
 def item_json(item: Item) -> dict[str, Any]:

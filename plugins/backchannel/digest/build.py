@@ -15,7 +15,7 @@ from backchannel.digest.suggestions import suggest
 from backchannel.digest.themes import Doc, Unanalysed, analysable, coverage, mine_themes
 from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
-from backchannel.store import Store
+from backchannel.store import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def build_digest(
 ) -> Digest:
     """Read the published store and content/, and compose the digest."""
     now = now or datetime.now(UTC)
-    store = Store(settings.feedback_path, settings["SECRET"])
+    store = open_store(settings)
     result = store.load([State.PUBLISHED])
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
