@@ -107,7 +107,7 @@ def excerpt_around_link(soup: BeautifulSoup, base: str, is_target: TargetTest) -
             if parent.name in ("p", "li", "blockquote", "div", "article", "section", "td",
                                "body"):
                 break
-        return _clip(block.get_text(" "), element.get_text(" ").strip())
+        return _clip(block.get_text(), element.get_text().strip())
     return ""
 
 
