@@ -57,13 +57,15 @@ def running(app: Any, port: int) -> Iterator[str]:
 class Pages:
     """A second local server: path -> (status, content type, body), changeable by tests."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, tuple[int, str, bytes]] = {}
+        self.delays: dict[str, float] = {}
         pages = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 status, ctype, body = pages.routes.get(self.path, (404, "text/plain", b"nope"))
+                time.sleep(min(pages.delays.get(self.path, 0.0), 5.0))
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", ctype)
@@ -71,14 +73,18 @@ class Pages:
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading (size cap, timeout): expected
 
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Pages:
