@@ -248,10 +248,16 @@ def test_reply_form_page_token_is_checked(site: Site) -> None:
 
 def test_get_comments_json_shows_published_only(site: Site) -> None:
     with serve(site) as base:
-        httpx.post(f"{base}/backchannel/comments", json=form(body="pending one"))
+        pending = httpx.post(f"{base}/backchannel/comments", json=form(body="pending one"))
         r = httpx.get(f"{base}/backchannel/comments", params={"article": "first-post"})
         unknown = httpx.get(f"{base}/backchannel/comments", params={"article": "zzz"})
         alias = httpx.get(f"{base}/backchannel/comments", params={"article": "old-first"})
+        # Approving moves the file into the folder: the cached JSON must notice.
+        store = Store(site.feedback)
+        approved = store.move(store.find(pending.json()["id"]), State.PUBLISHED)
+        later = httpx.get(f"{base}/backchannel/comments", params={"article": "first-post"})
+        store.delete(approved)
+    assert [c["id"] for c in later.json()["comments"]] == ["c0ffee000001", approved.id]
     data = r.json()
     assert data["article"] == "first-post"
     assert [c["id"] for c in data["comments"]] == ["c0ffee000001"]

@@ -12,7 +12,9 @@ import json
 import logging
 import os
 import re
+import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,6 +45,7 @@ logger = logging.getLogger(__name__)
 FIELDS = ("author", "url", "email", "notify", "body", "parent", "article", "token", "homepage")
 EMAIL_RE = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 TRUE = {"1", "on", "yes", "true"}
+THREAD_CACHE_SECONDS = 5.0
 
 
 def _wants_json(request: Request) -> bool:
@@ -200,8 +203,31 @@ def _comment_json(item: Item, pending: bool = False) -> dict[str, Any]:
     return data
 
 
-def _published(receiver: Receiver, article: str) -> list[Item]:
+def _thread_json(receiver: Receiver, article: str) -> bytes:
+    """The published comments of an article as JSON, cached until its folder changes.
+
+    Moderation moves files in and out (renames), which changes the folder's
+    mtime; a short lifetime also catches an author editing a file in place.
+    """
     folder = receiver.store.folder(State.PUBLISHED, article)
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except FileNotFoundError:
+        stamp = 0
+    now = time.monotonic()
+    cached = receiver.cache.get(article)
+    if cached and cached[0] == stamp and now - cached[1] < THREAD_CACHE_SECONDS:
+        return cached[2]
+    items = _published(receiver, folder)
+    data = json.dumps({"article": article, "comments": [_comment_json(i) for i in items]},
+                      ensure_ascii=False).encode("utf-8")
+    if len(receiver.cache) > 1000:
+        receiver.cache.clear()
+    receiver.cache[article] = (stamp, now, data)
+    return data
+
+
+def _published(receiver: Receiver, folder: Path) -> list[Item]:
     items = []
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX))
@@ -229,11 +255,8 @@ async def get_comments(request: Request) -> Response:
         return JSONResponse({"error": exc.reason}, status_code=exc.status)
     if article is None:
         return JSONResponse({"error": f"unknown article {article_id!r}"}, status_code=404)
-    items = await run_in_threadpool(_published, receiver, article.id)
-    return JSONResponse(
-        {"article": article.id, "comments": [_comment_json(i) for i in items]},
-        headers={"Cache-Control": "no-cache"},
-    )
+    data = await run_in_threadpool(_thread_json, receiver, article.id)
+    return Response(data, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
 async def get_token(request: Request) -> Response:

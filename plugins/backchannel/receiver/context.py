@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,9 @@ class Receiver:
     fetcher: Fetcher
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     resumed: bool = False
+    hook: Callable[..., Any] | None = None
+    # article id -> (folder mtime, time cached, JSON bytes) for GET /comments
+    cache: dict[str, tuple[int, float, bytes]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Resolved) -> Receiver:
@@ -51,6 +55,7 @@ class Receiver:
             articles=Articles(settings),
             guard=Guard(settings, store.secret()),
             fetcher=Fetcher(settings),
+            hook=_moderation_hook(),
         )
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
@@ -130,21 +135,25 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
     return item
 
 
+def _moderation_hook() -> Callable[..., Any] | None:
+    """`backchannel.moderation.after_receive` if that module exists (looked up once per app)."""
+    try:
+        from backchannel import moderation  # noqa: PLC0415 - optional, lives on another branch
+    except ImportError:
+        return None
+    return getattr(moderation, "after_receive", None)
+
+
 async def _after_receive(receiver: Receiver, item: Item) -> None:
     """THE call site of the moderation hook (`backchannel.moderation.after_receive`).
 
     A no-op while that module does not exist. Runs after the item is safely
     stored; a failing hook is logged and never turns a stored item into an error.
     """
-    try:
-        from backchannel import moderation  # noqa: PLC0415 - optional, lives on another branch
-    except ImportError:
-        return
-    hook = getattr(moderation, "after_receive", None)
-    if hook is None:
+    if receiver.hook is None:
         return
     try:
-        await run_in_threadpool(hook, receiver.store, item, receiver.settings)
+        await run_in_threadpool(receiver.hook, receiver.store, item, receiver.settings)
     except Exception:  # noqa: BLE001 - a hook's bug must not lose the reader's comment
         logger.exception("backchannel: moderation hook failed for %s", item.id)
 
