@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -71,11 +71,17 @@ def receiver_settings(site: Path, port: int):
     """Settings for a bench site: defences that need a human (rate, timing) off."""
     from backchannel.settings import resolve
 
-    return resolve({
-        "PATH": str(site / "content"), "OUTPUT_PATH": str(site / "output"), "SITEURL": "",
-        "BACKCHANNEL_RECEIVER_URL": f"http://127.0.0.1:{port}/backchannel",
-        "BACKCHANNEL_RATE_LIMIT": None, "BACKCHANNEL_MIN_SECONDS_TO_POST": 0,
-    }, base_dir=site)
+    return resolve(
+        {
+            "PATH": str(site / "content"),
+            "OUTPUT_PATH": str(site / "output"),
+            "SITEURL": "",
+            "BACKCHANNEL_RECEIVER_URL": f"http://127.0.0.1:{port}/backchannel",
+            "BACKCHANNEL_RATE_LIMIT": None,
+            "BACKCHANNEL_MIN_SECONDS_TO_POST": 0,
+        },
+        base_dir=site,
+    )
 
 
 def prepare_receiver_site(site: Path) -> None:
@@ -85,16 +91,35 @@ def prepare_receiver_site(site: Path) -> None:
 
     (site / "content").mkdir(parents=True)
     (site / "output").mkdir()
-    manifest = {"siteurl": "", "articles": [
-        {"id": a, "url": f"{a}.html", "title": a, "date": "2026-01-01T00:00:00+00:00",
-         "source_path": f"{a}.md", "aliases": []} for a in (ARTICLE, READ_ARTICLE)]}
+    manifest = {
+        "siteurl": "",
+        "articles": [
+            {
+                "id": a,
+                "url": f"{a}.html",
+                "title": a,
+                "date": "2026-01-01T00:00:00+00:00",
+                "source_path": f"{a}.md",
+                "aliases": [],
+            }
+            for a in (ARTICLE, READ_ARTICLE)
+        ],
+    }
     (site / "output" / "backchannel-articles.json").write_text(json.dumps(manifest))
     store = Store(site / "feedback")
     for n in range(READ_COMMENTS):
-        store.add(Item(id=new_id(), kind=Kind.COMMENT, article=READ_ARTICLE, author=f"R{n}",
-                       date=datetime(2026, 1, 1, tzinfo=timezone.utc), origin="bench",
-                       body=f"Comment **{n}** with a [link](https://example.org/{n}).",
-                       state=State.PUBLISHED))
+        store.add(
+            Item(
+                id=new_id(),
+                kind=Kind.COMMENT,
+                article=READ_ARTICLE,
+                author=f"R{n}",
+                date=datetime(2026, 1, 1, tzinfo=UTC),
+                origin="bench",
+                body=f"Comment **{n}** with a [link](https://example.org/{n}).",
+                state=State.PUBLISHED,
+            )
+        )
 
 
 def serve_receiver(site: Path, port: int) -> None:
@@ -102,7 +127,6 @@ def serve_receiver(site: Path, port: int) -> None:
     import logging
 
     import uvicorn
-
     from backchannel.server import create_app
 
     logging.disable(logging.INFO)
@@ -117,8 +141,9 @@ def ensure_isso() -> Path:
     if not isso.exists():
         WORK.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(ISSO_VENV)], check=True)
-        subprocess.run([str(ISSO_VENV / "bin" / "pip"), "install", "-q", "isso"], check=True,
-                       timeout=900)
+        subprocess.run(
+            [str(ISSO_VENV / "bin" / "pip"), "install", "-q", "isso"], check=True, timeout=900
+        )
     return isso
 
 
@@ -126,10 +151,10 @@ def isso_config(folder: Path, port: int) -> Path:
     """A temporary Isso config: SQLite in `folder`, guard and moderation off."""
     conf = folder / "isso.cfg"
     conf.write_text(f"""[general]
-dbpath = {folder / 'comments.db'}
+dbpath = {folder / "comments.db"}
 host = http://127.0.0.1:{port}/
 notify = stdout
-log-file = {folder / 'isso.log'}
+log-file = {folder / "isso.log"}
 [moderation]
 enabled = false
 [server]
@@ -203,9 +228,17 @@ def bench_receiver(concurrency: int, duration: float, work: Path) -> dict:
         wait_up(f"{base}/token?article={ARTICLE}", proc)
 
         async def post(client: httpx.AsyncClient, n: int) -> httpx.Response:
-            return await client.post(f"{base}/comments", json={
-                "article": ARTICLE, "author": f"Bench {n}", "body": f"Comment number {n}.",
-                "email": f"r{n}@example.org", "token": "", "homepage": ""})
+            return await client.post(
+                f"{base}/comments",
+                json={
+                    "article": ARTICLE,
+                    "author": f"Bench {n}",
+                    "body": f"Comment number {n}.",
+                    "email": f"r{n}@example.org",
+                    "token": "",
+                    "homepage": "",
+                },
+            )
 
         async def read(client: httpx.AsyncClient, n: int) -> httpx.Response:
             return await client.get(f"{base}/comments", params={"article": READ_ARTICLE})
@@ -228,26 +261,40 @@ def bench_isso(concurrency: int, duration: float, work: Path) -> dict:
     folder.mkdir()
     port = free_port()
     conf = isso_config(folder, port)
-    proc = subprocess.Popen([str(isso), "-c", str(conf), "run"], cwd=folder,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(isso), "-c", str(conf), "run"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/info", proc)
         headers = {"Origin": base, "Referer": base + "/"}
 
         def comment(n: int, uri: str) -> dict:
-            return {"text": f"Comment number {n}.", "author": f"Bench {n}",
-                    "email": f"r{n}@example.org", "website": None, "title": uri}
+            return {
+                "text": f"Comment number {n}.",
+                "author": f"Bench {n}",
+                "email": f"r{n}@example.org",
+                "website": None,
+                "title": uri,
+            }
 
         with httpx.Client() as client:
             for n in range(READ_COMMENTS):
-                r = client.post(f"{base}/new", params={"uri": "/read/"}, headers=headers,
-                                json=comment(n, "/read/"))
+                r = client.post(
+                    f"{base}/new",
+                    params={"uri": "/read/"},
+                    headers=headers,
+                    json=comment(n, "/read/"),
+                )
                 r.raise_for_status()
 
         async def post(client: httpx.AsyncClient, n: int) -> httpx.Response:
-            return await client.post(f"{base}/new", params={"uri": "/post/"}, headers=headers,
-                                     json=comment(n, "/post/"))
+            return await client.post(
+                f"{base}/new", params={"uri": "/post/"}, headers=headers, json=comment(n, "/post/")
+            )
 
         async def read(client: httpx.AsyncClient, n: int) -> httpx.Response:
             return await client.get(f"{base}/", params={"uri": "/read/"}, headers=headers)
@@ -271,8 +318,11 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
-                      .splitlines() if line.startswith("MemTotal"))
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
         ram = f"{mem_kb / 1024 / 1024:.1f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         ram = "RAM unknown"
@@ -285,8 +335,10 @@ def summarize(name: str, result: dict, phase: str) -> str:
     if len(run.latencies) > 1:
         spread = f"{statistics.stdev(run.latencies) * 1000:.1f}"
     lost = f"{result['posts'].ok - result['found']}" if phase == "posts" else "–"
-    return (f"| {name} | {phase} | {run.ok + run.errors} | {run.rate:.0f} | {run.pct(0.5):.1f} | "
-            f"{run.pct(0.99):.1f} | {spread} | {run.errors} | {lost} |")
+    return (
+        f"| {name} | {phase} | {run.ok + run.errors} | {run.rate:.0f} | {run.pct(0.5):.1f} | "
+        f"{run.pct(0.99):.1f} | {spread} | {run.errors} | {lost} |"
+    )
 
 
 def report(args: argparse.Namespace, ours: list[dict], isso: list[dict]) -> str:
@@ -294,15 +346,14 @@ def report(args: argparse.Namespace, ours: list[dict], isso: list[dict]) -> str:
     lines = [
         "## Receiver load: Backchannel vs Isso",
         "",
-        f"- Date: {datetime.now(timezone.utc).isoformat(timespec='seconds')}",
+        f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         f"- Machine: {machine()} — **shared** with other engineers' jobs during the run, "
         "so absolute figures are noisy; both servers ran in the same run, back to back.",
         f"- Load: concurrency {args.concurrency}, {args.duration:g} s per phase, "
         f"{args.repeat} repetition(s) each, loopback only, one server process each "
         "(uvicorn / Isso's own `isso run`); JSON comment POSTs, then GET of a "
         f"{READ_COMMENTS}-comment thread as JSON.",
-        "- Command: `python bench/bench_receiver.py"
-        + (" --quick" if args.quick else "") + "`",
+        "- Command: `python bench/bench_receiver.py" + (" --quick" if args.quick else "") + "`",
         "",
         "| server | phase | requests | per second | p50 ms | p99 ms | stdev ms | errors | lost |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -342,8 +393,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=None, help="seconds per phase")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=None)
-    parser.add_argument("--serve-receiver", nargs=2, metavar=("SITE", "PORT"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve-receiver", nargs=2, metavar=("SITE", "PORT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.serve_receiver:
         serve_receiver(Path(args.serve_receiver[0]), int(args.serve_receiver[1]))

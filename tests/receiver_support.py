@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-
 from backchannel.settings import Resolved, load
 
 
@@ -37,8 +36,7 @@ def settings_for(conf: Path, port: int, **overrides: Any) -> Resolved:
 @contextlib.contextmanager
 def running(app: Any, port: int) -> Iterator[str]:
     """Serve an ASGI app with real uvicorn on 127.0.0.1:port; yields the base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -63,7 +61,7 @@ class Pages:
         pages = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 status, ctype, body = pages.routes.get(self.path, (404, "text/plain", b"nope"))
                 time.sleep(min(pages.delays.get(self.path, 0.0), 5.0))
                 self.send_response(status)
@@ -73,10 +71,9 @@ class Pages:
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                # The client may stop reading (size cap, timeout): expected.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client stopped reading (size cap, timeout): expected
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -95,8 +92,13 @@ class Pages:
         self.server.shutdown()
         self.server.server_close()
 
-    def add(self, path: str, body: str | bytes, status: int = 200,
-            content_type: str = "text/html; charset=utf-8") -> str:
+    def add(
+        self,
+        path: str,
+        body: str | bytes,
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+    ) -> str:
         """Serve `body` at `path`; returns its URL."""
         data = body.encode() if isinstance(body, str) else body
         self.routes[path] = (status, content_type, data)

@@ -5,15 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Site
-from receiver_support import free_port, running, settings_for
-
 from backchannel.model import loads
 from backchannel.receiver.guard import NO_JS_REASON
 from backchannel.server import create_app
+from conftest import Site
+from receiver_support import free_port, running, settings_for
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 SLUG = "read-feedback-first"
 LATE_COMMENT = """Id: beef00000001
 Kind: comment
@@ -40,8 +44,10 @@ def test_comment_form_with_and_without_javascript(sample_site: Site, chromium: s
     before = set((sample_site.feedback / "inbox").glob("*.md"))
     # Approved after the build: the script fetches and shows it.
     sample_site.item("published", SLUG, "beef00000001", LATE_COMMENT.format(slug=SLUG))
-    with running(create_app(settings, sample_site.output), port) as base, \
-            sync_api.sync_playwright() as pw:
+    with (
+        running(create_app(settings, sample_site.output), port) as base,
+        sync_api.sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
         try:
             # JavaScript on: token fetched, JSON posted, pending comment shown in place.
@@ -49,7 +55,8 @@ def test_comment_form_with_and_without_javascript(sample_site: Site, chromium: s
             page.goto(f"{base}/{SLUG}.html")
             page.wait_for_function(
                 "document.querySelector('#comment-form input[name=token]').value !== ''",
-                timeout=10000)
+                timeout=10000,
+            )
             page.wait_for_selector("#comment-beef00000001", timeout=10000)
             assert "Approved after the build" in page.inner_text("#comment-beef00000001")
             page.fill("#cf-author", "Scripted Reader")

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from backchannel.model import State, loads
+from backchannel.receiver.guard import NO_JS_REASON, make_token
+from backchannel.server import create_app
+from backchannel.store import Store
 from conftest import Site
 from receiver_support import build_site, free_port, inbox_files, running, settings_for
-
-from backchannel.model import State, loads
-from backchannel.server import create_app
-from backchannel.receiver.guard import NO_JS_REASON, make_token
-from backchannel.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +47,16 @@ def serve(site: Site, **overrides: object):
 
 def form(**fields: str) -> dict[str, str]:
     """A comment form as the theme sends it."""
-    data = {"article": "first-post", "author": "Grace", "url": "", "email": "", "body": "Hi!",
-            "parent": "", "token": "", "homepage": ""}
+    data = {
+        "article": "first-post",
+        "author": "Grace",
+        "url": "",
+        "email": "",
+        "body": "Hi!",
+        "parent": "",
+        "token": "",
+        "homepage": "",
+    }
     data.update(fields)
     return data
 
@@ -62,9 +69,15 @@ def only_item(site: Site, state: str = "inbox"):
 
 def test_form_post_redirects_to_article_and_stores_one_file(site: Site) -> None:
     with serve(site, MIN_SECONDS_TO_POST=3) as base:
-        r = httpx.post(f"{base}/backchannel/comments",
-                       data=form(email="grace@example.org", notify="1", url="https://grace.example",
-                                 body="Great *post*."))
+        r = httpx.post(
+            f"{base}/backchannel/comments",
+            data=form(
+                email="grace@example.org",
+                notify="1",
+                url="https://grace.example",
+                body="Great *post*.",
+            ),
+        )
     assert r.status_code == 303
     assert r.headers["location"] == f"{base}/first-post.html#comment-pending"
     item, path = only_item(site)
@@ -74,17 +87,21 @@ def test_form_post_redirects_to_article_and_stores_one_file(site: Site) -> None:
     assert "grace@example.org" not in text and "127.0.0.1" not in text
     store = Store(site.feedback)
     assert item.email_hash == store.email_hash("grace@example.org")
-    assert store.read_private(item.id) == {"email": "grace@example.org", "ip": "127.0.0.1",
-                                           "notify": True}
+    assert store.read_private(item.id) == {
+        "email": "grace@example.org",
+        "ip": "127.0.0.1",
+        "notify": True,
+    }
     # The no-JS form has no token: held with the documented reason, not refused.
     assert item.reasons == (NO_JS_REASON,)
 
 
 def test_json_post_answers_202_with_rendered_pending_comment(site: Site) -> None:
     with serve(site) as base:
-        r = httpx.post(f"{base}/backchannel/comments",
-                       json=form(body="**bold** <script>alert(1)</script>", notify=True,
-                                 email="a@b.example"))
+        r = httpx.post(
+            f"{base}/backchannel/comments",
+            json=form(body="**bold** <script>alert(1)</script>", notify=True, email="a@b.example"),
+        )
     assert r.status_code == 202
     data = r.json()
     assert data["status"] == "pending" and data["article"] == "first-post"
@@ -123,10 +140,13 @@ def test_timing_check_off_with_zero(site: Site) -> None:
 def test_honeypot_and_blocklist_go_to_spam(site: Site) -> None:
     with serve(site, BLOCKLIST=["casino", "spam.example", "10.0.0.0/8"]) as base:
         r1 = httpx.post(f"{base}/backchannel/comments", data=form(homepage="http://bot"))
-        r2 = httpx.post(f"{base}/backchannel/comments",
-                        json=form(body="Best CASINO offers", author="Bot"))
-        r3 = httpx.post(f"{base}/backchannel/comments",
-                        json=form(body="see", url="https://spam.example/x", author="Bot2"))
+        r2 = httpx.post(
+            f"{base}/backchannel/comments", json=form(body="Best CASINO offers", author="Bot")
+        )
+        r3 = httpx.post(
+            f"{base}/backchannel/comments",
+            json=form(body="see", url="https://spam.example/x", author="Bot2"),
+        )
         r4 = httpx.post(f"{base}/backchannel/comments", json=form(body="casinos are fine"))
     assert r1.status_code == 303 and r2.status_code == 202 and r3.status_code == 202
     spam = [loads(p.read_text("utf-8")) for p in inbox_files(site, "spam")]
@@ -178,19 +198,37 @@ def test_duplicate_is_refused(site: Site) -> None:
         ({"json": form(body="x" * 10001)}, 400, "'body' is longer than 10000"),
         ({"json": ["not", "an", "object"]}, 400, "must be an object"),
         ({"json": {**form(), "author": 5}}, 400, "'author' must be a string"),
-        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400,
-         "not valid JSON"),
-        ({"content": b"author=\xff\xfe", "headers": {
-            "content-type": "application/x-www-form-urlencoded"}}, 400, "not valid utf-8"),
-        ({"content": b"author=x", "headers": {"content-type": "text/plain"}}, 415,
-         "unsupported content type 'text/plain'"),
-        ({"content": b"author=x", "headers": {
-            "content-type": "application/x-www-form-urlencoded; charset=klingon"}}, 400,
-         "unknown charset"),
+        (
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            400,
+            "not valid JSON",
+        ),
+        (
+            {
+                "content": b"author=\xff\xfe",
+                "headers": {"content-type": "application/x-www-form-urlencoded"},
+            },
+            400,
+            "not valid utf-8",
+        ),
+        (
+            {"content": b"author=x", "headers": {"content-type": "text/plain"}},
+            415,
+            "unsupported content type 'text/plain'",
+        ),
+        (
+            {
+                "content": b"author=x",
+                "headers": {"content-type": "application/x-www-form-urlencoded; charset=klingon"},
+            },
+            400,
+            "unknown charset",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_reason_and_writes_nothing(
-        site: Site, kwargs: dict, status: int, words: str) -> None:
+    site: Site, kwargs: dict, status: int, words: str
+) -> None:
     with serve(site) as base:
         r = httpx.post(f"{base}/backchannel/comments", **kwargs)
     assert r.status_code == status
@@ -203,9 +241,11 @@ def test_oversize_body_is_413_and_form_errors_are_html(site: Site) -> None:
     with serve(site, MAX_BODY_BYTES=1000) as base:
         big = httpx.post(f"{base}/backchannel/comments", data=form(body="x" * 2000))
         # A chunked body without Content-Length is cut off while streaming.
-        chunked = httpx.post(f"{base}/backchannel/comments",
-                             content=iter([b"author=a&body=", b"x" * 1500]),
-                             headers={"content-type": "application/x-www-form-urlencoded"})
+        chunked = httpx.post(
+            f"{base}/backchannel/comments",
+            content=iter([b"author=a&body=", b"x" * 1500]),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
     assert big.status_code == 413 and "text/html" in big.headers["content-type"]
     assert "larger than 1000 bytes" in big.text and "not sent" in big.text
     assert chunked.status_code == 413
@@ -214,8 +254,10 @@ def test_oversize_body_is_413_and_form_errors_are_html(site: Site) -> None:
 
 def test_rate_limit(site: Site) -> None:
     with serve(site, RATE_LIMIT="3/minute") as base:
-        codes = [httpx.post(f"{base}/backchannel/comments", json=form(body=f"n{i}")).status_code
-                 for i in range(5)]
+        codes = [
+            httpx.post(f"{base}/backchannel/comments", json=form(body=f"n{i}")).status_code
+            for i in range(5)
+        ]
         last = httpx.post(f"{base}/backchannel/comments", json=form(body="late"))
     assert codes == [202, 202, 202, 429, 429]
     assert last.status_code == 429 and int(last.headers["retry-after"]) >= 1
@@ -224,11 +266,15 @@ def test_rate_limit(site: Site) -> None:
 
 def test_reply_to_published_comment_and_reply_form_page(site: Site) -> None:
     with serve(site) as base:
-        page = httpx.get(f"{base}/backchannel/comments/new",
-                         params={"article": "first-post", "parent": "c0ffee000001"})
+        page = httpx.get(
+            f"{base}/backchannel/comments/new",
+            params={"article": "first-post", "parent": "c0ffee000001"},
+        )
         r = httpx.post(f"{base}/backchannel/comments", json=form(parent="c0ffee000001"))
-        missing = httpx.get(f"{base}/backchannel/comments/new",
-                            params={"article": "first-post", "parent": "abcdefabcdef"})
+        missing = httpx.get(
+            f"{base}/backchannel/comments/new",
+            params={"article": "first-post", "parent": "abcdefabcdef"},
+        )
     assert page.status_code == 200
     assert 'name="parent" value="c0ffee000001"' in page.text
     assert "replying to Ada Reader" in page.text and "/theme/css/backchannel.css" in page.text
@@ -288,12 +334,15 @@ def test_disk_error_is_503_and_leaves_nothing(site: Site) -> None:
 def test_concurrent_posts_are_all_stored(site: Site) -> None:
     results: list[int] = []
     with serve(site) as base:
+
         def post(n: int) -> None:
             with httpx.Client() as client:
                 for i in range(5):
-                    r = client.post(f"{base}/backchannel/comments",
-                                    json=form(body=f"thread {n} comment {i}"))
+                    r = client.post(
+                        f"{base}/backchannel/comments", json=form(body=f"thread {n} comment {i}")
+                    )
                     results.append(r.status_code)
+
         threads = [threading.Thread(target=post, args=(n,)) for n in range(8)]
         for t in threads:
             t.start()
@@ -312,3 +361,24 @@ def test_no_manifest_is_503(tmp_path: Path) -> None:
         t = httpx.get(f"{base}/backchannel/token", params={"article": "x"})
     assert r.status_code == 503 and "build the site first" in r.json()["error"]
     assert t.status_code == 503
+
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+@pytest.mark.parametrize("field", ["article", "author", "url", "email", "parent", "body"])
+def test_xss_in_any_field_never_comes_back_as_markup(site: Site, field: str) -> None:
+    with serve(site) as base:
+        as_form = httpx.post(f"{base}/backchannel/comments", data=form(**{field: XSS}))
+        as_json = httpx.post(f"{base}/backchannel/comments", json=form(**{field: XSS + "2"}))
+        page = httpx.get(
+            f"{base}/backchannel/comments/new", params={"article": "first-post", "parent": XSS}
+        )
+    for r in (as_form, page):
+        assert "<script>" not in r.text and "<img" not in r.text
+    if as_json.status_code == 202:
+        data = as_json.json()
+        assert "<script" not in data["html"] and "onerror" not in data["html"]
+        assert data["author"] == form(**{field: XSS + "2"})["author"]  # data, not markup
+    if field in ("article", "url", "email", "parent"):
+        assert inbox_files(site) == []  # invalid values are refused, not stored

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from backchannel.receiver.guard import (
     NO_JS_REASON,
     Blocklist,
@@ -25,8 +24,14 @@ def guard(tmp_path: Path, **overrides: object) -> Guard:
 
 
 def sub(**kw: object) -> Submission:
-    base = {"kind": "comment", "article": "a1", "author": "Ann", "body": "Hello", "ip": "1.2.3.4",
-            "checks_timing": True}
+    base = {
+        "kind": "comment",
+        "article": "a1",
+        "author": "Ann",
+        "body": "Hello",
+        "ip": "1.2.3.4",
+        "checks_timing": True,
+    }
     base.update(kw)
     return Submission(**base)  # type: ignore[arg-type]
 
@@ -47,9 +52,11 @@ def test_timing_verdicts(tmp_path: Path) -> None:
         g.judge(sub(token=make_token(g.secret, "a1"), body="x1"))
     assert info.value.status == 429
     import time
+
     old = make_token(g.secret, "a1", time.time() - 1000)
     assert g.judge(sub(token=old, body="x2")).reasons == [
-        "form token expired: the page was open for a long time"]
+        "form token expired: the page was open for a long time"
+    ]
     assert guard(tmp_path, MIN_SECONDS_TO_POST=0).judge(sub(token=None)).reasons == []
 
 
@@ -70,8 +77,17 @@ def test_rate_limiter_forgets_idle_clients() -> None:
 
 
 def test_blocklist_classification() -> None:
-    bl = Blocklist.parse(["Viagra", "spam.example", "https://bad.example/path", "10.0.0.0/8",
-                          "2001:db8::/32", "192.0.2.7", " "])
+    bl = Blocklist.parse(
+        [
+            "Viagra",
+            "spam.example",
+            "https://bad.example/path",
+            "10.0.0.0/8",
+            "2001:db8::/32",
+            "192.0.2.7",
+            " ",
+        ]
+    )
     assert bl.words == ("viagra",)
     assert bl.urls == ("spam.example", "bad.example/path")
     assert len(bl.networks) == 3
@@ -87,8 +103,11 @@ def test_blocklist_classification() -> None:
 def test_reject_stops_the_chain_and_spam_collects_reasons(tmp_path: Path) -> None:
     g = guard(tmp_path, BLOCKLIST=["casino"], MAX_LINKS=0, MIN_SECONDS_TO_POST=0)
     out = g.judge(sub(body="casino http://x.example", honeypot="filled"))
-    assert out.spam and out.reasons == ["honeypot field filled in", "blocklisted word 'casino'",
-                                        "1 links (more than 0)"]
+    assert out.spam and out.reasons == [
+        "honeypot field filled in",
+        "blocklisted word 'casino'",
+        "1 links (more than 0)",
+    ]
     with pytest.raises(Rejected, match="longer than 100"):
         g.judge(sub(author="x" * 101))
 

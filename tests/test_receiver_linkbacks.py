@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from backchannel.model import Kind, MentionType, State, loads
+from backchannel.server import create_app
+from backchannel.store import Store
 from conftest import REALDATA, Site
 from receiver_support import (
     Pages,
@@ -17,10 +20,6 @@ from receiver_support import (
     settings_for,
     wait_for,
 )
-
-from backchannel.model import Kind, MentionType, State, loads
-from backchannel.server import create_app
-from backchannel.store import Store
 
 WMIO = REALDATA / "webmention-io"
 
@@ -72,25 +71,34 @@ def items(site: Site, state: str = "inbox"):
 
 
 # --- TrackBack ------------------------------------------------------------------
-WP_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
-              "User-Agent": "WordPress/6.5; http://blog.example"}
+WP_HEADERS = {
+    "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+    "User-Agent": "WordPress/6.5; http://blog.example",
+}
 
 
 def test_trackback_as_wordpress_sends_it(site: Site) -> None:
-    body = ("title=Re%3A+First+Post&url=https%3A%2F%2Fblog.example%2F2026%2Freply%2F"
-            "&excerpt=I+wrote+about+this+%E2%80%94+here.&blog_name=Example+Blog")
+    body = (
+        "title=Re%3A+First+Post&url=https%3A%2F%2Fblog.example%2F2026%2Freply%2F"
+        "&excerpt=I+wrote+about+this+%E2%80%94+here.&blog_name=Example+Blog"
+    )
     with serve(site) as base:
-        ok = httpx.post(f"{base}/backchannel/trackback/first-post", content=body,
-                        headers=WP_HEADERS)
-        again = httpx.post(f"{base}/backchannel/trackback/first-post", content=body,
-                           headers=WP_HEADERS)
+        ok = httpx.post(
+            f"{base}/backchannel/trackback/first-post", content=body, headers=WP_HEADERS
+        )
+        again = httpx.post(
+            f"{base}/backchannel/trackback/first-post", content=body, headers=WP_HEADERS
+        )
     assert ok.status_code == 200 and ok.headers["content-type"].startswith("text/xml")
     assert "<error>0</error>" in ok.text
     assert "<error>1</error>" in again.text and "already registered" in again.text
     [item] = items(site)
     assert item.kind == Kind.TRACKBACK and item.source == "https://blog.example/2026/reply/"
-    assert (item.title, item.author, item.body) == ("Re: First Post", "Example Blog",
-                                                    "I wrote about this — here.")
+    assert (item.title, item.author, item.body) == (
+        "Re: First Post",
+        "Example Blog",
+        "I wrote about this — here.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -98,17 +106,28 @@ def test_trackback_as_wordpress_sends_it(site: Site) -> None:
     [
         ("first-post", "title=x", WP_HEADERS["Content-Type"], "missing field 'url'"),
         ("first-post", "url=ftp%3A%2F%2Fx", WP_HEADERS["Content-Type"], "http(s) URL"),
-        ("no-such-post", "url=http%3A%2F%2Fa.example", WP_HEADERS["Content-Type"],
-         "unknown article"),
+        (
+            "no-such-post",
+            "url=http%3A%2F%2Fa.example",
+            WP_HEADERS["Content-Type"],
+            "unknown article",
+        ),
         ("first-post", "<xml/>", "text/xml", "form-encoded"),
-        ("first-post", b"url=\xff", "application/x-www-form-urlencoded; charset=utf-8",
-         "not valid utf-8"),
+        (
+            "first-post",
+            b"url=\xff",
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "not valid utf-8",
+        ),
     ],
 )
-def test_trackback_errors(site: Site, path: str, body: str | bytes, ctype: str, message: str) -> None:
+def test_trackback_errors(
+    site: Site, path: str, body: str | bytes, ctype: str, message: str
+) -> None:
     with serve(site) as base:
-        r = httpx.post(f"{base}/backchannel/trackback/{path}", content=body,
-                       headers={"Content-Type": ctype})
+        r = httpx.post(
+            f"{base}/backchannel/trackback/{path}", content=body, headers={"Content-Type": ctype}
+        )
     assert r.status_code == 200
     assert "<error>1</error>" in r.text and message in r.text
     assert items(site) == []
@@ -155,16 +174,25 @@ def test_pingback_faults(site: Site, pages: Pages) -> None:
             "404": fault_code(lambda: p.pingback.ping(gone, target)),
             "500": fault_code(lambda: p.pingback.ping(broken, target)),
             "unknown path": fault_code(lambda: p.pingback.ping(linking, f"{base}/nope.html")),
-            "other host": fault_code(lambda: p.pingback.ping(linking,
-                                                             "http://example.com/post/1000")),
+            "other host": fault_code(
+                lambda: p.pingback.ping(linking, "http://example.com/post/1000")
+            ),
             "bad source": fault_code(lambda: p.pingback.ping("file:///etc/passwd", target)),
             "same": fault_code(lambda: p.pingback.ping(target, target)),
             "method": fault_code(lambda: p.pingback.other(linking, target)),
             "params": fault_code(lambda: p.pingback.ping(linking)),
         }
-    assert codes == {"no link": 0x11, "404": 0x10, "500": 0x32, "unknown path": 0x20,
-                     "other host": 0x21, "bad source": 0x10, "same": 0, "method": -32601,
-                     "params": -32602}
+    assert codes == {
+        "no link": 0x11,
+        "404": 0x10,
+        "500": 0x32,
+        "unknown path": 0x20,
+        "other host": 0x21,
+        "bad source": 0x10,
+        "same": 0,
+        "method": -32601,
+        "params": -32602,
+    }
     assert items(site) == []
 
 
@@ -184,12 +212,20 @@ def test_pingback_real_request_body_and_xml_attacks(site: Site) -> None:
 <methodCall><methodName>&e;</methodName></methodCall>"""
     with serve(site) as base:
         url = f"{base}/backchannel/pingback"
-        real = httpx.post(url, content=(WMIO / "README-pingback-request.xml").read_bytes(),
-                          headers={"Content-Type": "application/xml"})
-        answers = [httpx.post(url, content=body, headers={"Content-Type": "text/xml"})
-                   for body in (bomb, external, b"<methodCall><unclosed>", b"<other/>")]
-        big = httpx.post(url, content=b"<methodCall>" + b" " * 70000 + b"</methodCall>",
-                         headers={"Content-Type": "text/xml"})
+        real = httpx.post(
+            url,
+            content=(WMIO / "README-pingback-request.xml").read_bytes(),
+            headers={"Content-Type": "application/xml"},
+        )
+        answers = [
+            httpx.post(url, content=body, headers={"Content-Type": "text/xml"})
+            for body in (bomb, external, b"<methodCall><unclosed>", b"<other/>")
+        ]
+        big = httpx.post(
+            url,
+            content=b"<methodCall>" + b" " * 70000 + b"</methodCall>",
+            headers={"Content-Type": "text/xml"},
+        )
     # webmention.io's real request: example.com is not our host.
     with pytest.raises(xmlrpc.client.Fault) as info:
         xmlrpc.client.loads(real.content)
@@ -237,8 +273,10 @@ def test_webmention_reply_from_real_source_page(site: Site, pages: Pages) -> Non
     assert item.id == status["item"] and item.kind == Kind.WEBMENTION
     assert item.mention_type == MentionType.REPLY
     assert item.author == "Source Author" and item.author_url == "http://source.example.org/"
-    assert item.body == ("Thanks for the information, it was super helpful. "
-                         "I am looking forward to putting it to use right away.")
+    assert item.body == (
+        "Thanks for the information, it was super helpful. "
+        "I am looking forward to putting it to use right away."
+    )
     assert item.date.isoformat() == "2015-11-07T12:00:00-05:00"
     assert "@" not in status.get("reason", "") and "ip" not in status
 
@@ -300,8 +338,10 @@ def test_webmention_rejections_are_reported(site: Site, pages: Pages) -> None:
         ({"source": "http://a.example/x", "target": "javascript:1"}, "target must be"),
         ({"source": "{t}", "target": "{t}"}, "source and target are the same"),
         ({"source": "http://a.example/x", "target": "{b}/nope.html"}, "not an article"),
-        ({"source": "http://a.example/x", "target": "http://elsewhere.example/first-post.html"},
-         "not an article"),
+        (
+            {"source": "http://a.example/x", "target": "http://elsewhere.example/first-post.html"},
+            "not an article",
+        ),
     ],
 )
 def test_webmention_bad_requests(site: Site, data: dict, reason: str) -> None:
@@ -318,8 +358,9 @@ def test_webmention_bad_requests(site: Site, data: dict, reason: str) -> None:
 def test_webmention_status_survives_restart(site: Site, pages: Pages) -> None:
     with serve(site) as base:
         target = f"{base}/first-post.html"
-        status = final_status(send(base, pages.add("/r", realdata_page("like-of.html", target)),
-                                   target))
+        status = final_status(
+            send(base, pages.add("/r", realdata_page("like-of.html", target)), target)
+        )
     with serve(site) as base:
         again = httpx.get(f"{base}/backchannel/webmention/status/{status['id']}")
         unknown = httpx.get(f"{base}/backchannel/webmention/status/wm0000000000")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from conftest import Site
-from receiver_support import build_site, free_port, running, settings_for
-
 from backchannel import mail
 from backchannel.server import create_app
 from backchannel.store import Store
+from conftest import Site
+from receiver_support import build_site, free_port, running, settings_for
 
 
 def test_unsubscribe_get_confirms_post_records(site: Site) -> None:
@@ -23,12 +22,14 @@ def test_unsubscribe_get_confirms_post_records(site: Site) -> None:
         shown = httpx.get(url, params={"h": email_hash, "t": token})
         assert shown.status_code == 200 and "List-Unsubscribe" in shown.text
         assert mail.may_mail(store, email_hash)  # a GET (a link scanner) changes nothing
-        forged = httpx.post(url, params={"h": email_hash, "t": "0" * 32},
-                            data={"List-Unsubscribe": "One-Click"})
+        forged = httpx.post(
+            url, params={"h": email_hash, "t": "0" * 32}, data={"List-Unsubscribe": "One-Click"}
+        )
         incomplete = httpx.get(url)
         assert mail.may_mail(store, email_hash)
-        done = httpx.post(url, params={"h": email_hash, "t": token},
-                          data={"List-Unsubscribe": "One-Click"})
+        done = httpx.post(
+            url, params={"h": email_hash, "t": token}, data={"List-Unsubscribe": "One-Click"}
+        )
     assert forged.status_code == 400 and "not valid" in forged.text
     assert incomplete.status_code == 400
     assert done.status_code == 200 and "no more e-mails" in done.text

@@ -56,7 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("RATE_LIMIT", "20/minute", (str, type(None)),
        "Requests per client, as 'N/second|minute|hour'; None turns rate limiting off."),
     _s("MIN_SECONDS_TO_POST", 3, (int, float),
-       "A comment sent sooner than this after the form loaded is held; 0 turns the check off."),
+       "A comment sent sooner than this after its form token was issued is refused (429); "
+       "one without a token (no JavaScript) is held; 0 turns the check off."),
     _s("TOKEN_MAX_AGE", 86400, int,
        "Seconds a form's timing token stays valid."),
     _s("MAX_LINKS", 2, int,

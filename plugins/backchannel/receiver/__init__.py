@@ -55,8 +55,14 @@ def create_app(settings: Resolved) -> Starlette:
     app = Starlette(
         routes=[Route(path, endpoint, methods=methods) for path, endpoint, methods in ROUTES],
         exception_handlers={RequestProblem: _problem},
-        middleware=[Middleware(CORSMiddleware, allow_origins=_site_origins(settings),
-                               allow_methods=["GET", "POST"], allow_headers=["Content-Type"])],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=_site_origins(settings),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type"],
+            )
+        ],
     )
     app.state.receiver = Receiver.build(settings)
     return app

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -52,16 +52,21 @@ def _wants_json(request: Request) -> bool:
     return media_type(request)[0] == "application/json"
 
 
-def _error(request: Request, reason: str, status: int,
-           headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request, reason: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
     """A JSON error for the script, an HTML page for a browser form."""
     if _wants_json(request):
         return JSONResponse({"error": reason}, status_code=status, headers=headers)
     siteurl = _siteurl(request)
     back = request.headers.get("referer")
-    html = pages.message_page("Your comment was not sent", reason, siteurl, error=True,
-                              back=back if back and back.startswith(("http://", "https://"))
-                              else None)
+    html = pages.message_page(
+        "Your comment was not sent",
+        reason,
+        siteurl,
+        error=True,
+        back=back if back and back.startswith(("http://", "https://")) else None,
+    )
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
@@ -88,9 +93,7 @@ async def _fields(request: Request) -> dict[str, Any]:
             value = data.get(name)
             if value is None:
                 continue
-            if name == "notify" and isinstance(value, bool):
-                out[name] = value
-            elif isinstance(value, str):
+            if (name == "notify" and isinstance(value, bool)) or isinstance(value, str):
                 out[name] = value
             else:
                 raise RequestProblem(f"field {name!r} must be a string")
@@ -104,7 +107,9 @@ async def _fields(request: Request) -> dict[str, Any]:
         return {name: parsed[name][0] for name in FIELDS if name in parsed}
     raise RequestProblem(
         f"unsupported content type {kind or 'none'!r}: send "
-        "application/x-www-form-urlencoded or application/json", 415)
+        "application/x-www-form-urlencoded or application/json",
+        415,
+    )
 
 
 def _http_url(value: str, name: str) -> str:
@@ -148,22 +153,33 @@ async def post_comment(request: Request) -> Response:
             raise RequestProblem("field 'email' is not an e-mail address")
         notify = fields.get("notify") is True or str(fields.get("notify", "")).lower() in TRUE
         parent = one_line(str(fields.get("parent", ""))) or None
-        if parent and (not ID_RE.match(parent)
-                       or not _parent_exists(receiver, article.id, parent)):
+        if parent and (not ID_RE.match(parent) or not _parent_exists(receiver, article.id, parent)):
             raise RequestProblem(f"field 'parent': no comment {parent!r} on this article")
         sub = Submission(
-            kind=Kind.COMMENT, article=article.id, author=author, body=body,
-            ip=client_ip(request), author_url=url, email=email,
+            kind=Kind.COMMENT,
+            article=article.id,
+            author=author,
+            body=body,
+            ip=client_ip(request),
+            author_url=url,
+            email=email,
             token=str(fields.get("token", "")).strip() or None,
-            honeypot=str(fields.get("homepage", "")), checks_timing=True,
+            honeypot=str(fields.get("homepage", "")),
+            checks_timing=True,
         )
         outcome = receiver.guard.judge(sub)
         item = Item(
-            id=new_id(), kind=Kind.COMMENT, article=article.id, author=author,
-            date=datetime.now(timezone.utc).replace(microsecond=0), origin="receiver",
-            body=body, author_url=url or None,
+            id=new_id(),
+            kind=Kind.COMMENT,
+            article=article.id,
+            author=author,
+            date=datetime.now(UTC).replace(microsecond=0),
+            origin="receiver",
+            body=body,
+            author_url=url or None,
             email_hash=receiver.store.email_hash(email) if email else None,
-            parent=parent, reasons=tuple(outcome.reasons),
+            parent=parent,
+            reasons=tuple(outcome.reasons),
             state=State.SPAM if outcome.spam else State.INBOX,
         )
         private: dict[str, Any] = {"ip": sub.ip, "notify": bool(notify and email)}
@@ -219,8 +235,9 @@ def _thread_json(receiver: Receiver, article: str) -> bytes:
     if cached and cached[0] == stamp and now - cached[1] < THREAD_CACHE_SECONDS:
         return cached[2]
     items = _published(receiver, folder)
-    data = json.dumps({"article": article, "comments": [_comment_json(i) for i in items]},
-                      ensure_ascii=False).encode("utf-8")
+    data = json.dumps(
+        {"article": article, "comments": [_comment_json(i) for i in items]}, ensure_ascii=False
+    ).encode("utf-8")
     if len(receiver.cache) > 1000:
         receiver.cache.clear()
     receiver.cache[article] = (stamp, now, data)
@@ -267,8 +284,11 @@ async def get_token(request: Request) -> Response:
     if article is None:
         return JSONResponse({"error": f"unknown article {article_id!r}"}, status_code=404)
     return JSONResponse(
-        {"article": article.id, "token": make_token(receiver.guard.secret, article.id),
-         "min_seconds": receiver.settings["MIN_SECONDS_TO_POST"]},
+        {
+            "article": article.id,
+            "token": make_token(receiver.guard.secret, article.id),
+            "min_seconds": receiver.settings["MIN_SECONDS_TO_POST"],
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -281,24 +301,37 @@ async def new_comment_form(request: Request) -> Response:
     siteurl = receiver.articles.siteurl
     article = receiver.articles.get(article_id)
     if article is None:
-        return HTMLResponse(pages.message_page("Unknown article",
-                                               f"There is no article {article_id!r}.",
-                                               siteurl, error=True), status_code=404)
+        return HTMLResponse(
+            pages.message_page(
+                "Unknown article", f"There is no article {article_id!r}.", siteurl, error=True
+            ),
+            status_code=404,
+        )
     parent_author = None
     if parent:
         if not ID_RE.match(parent) or not _parent_exists(receiver, article.id, parent):
-            return HTMLResponse(pages.message_page(
-                "Unknown comment", f"There is no comment {parent!r} on this article.",
-                siteurl, error=True), status_code=404)
+            return HTMLResponse(
+                pages.message_page(
+                    "Unknown comment",
+                    f"There is no comment {parent!r} on this article.",
+                    siteurl,
+                    error=True,
+                ),
+                status_code=404,
+            )
         try:
             parent_author = receiver.store.find(parent, (State.PUBLISHED,)).author
-        except Exception:  # noqa: BLE001 - the name is a courtesy; the form works without
+        except Exception:
             parent_author = None
     base = f"{request.url.scheme}://{request.url.netloc}"
     html = pages.reply_form_page(
-        action=f"{receiver.settings.receiver_url}/comments", article=article.id,
-        article_title=article.title, article_url=receiver.articles.article_url(article, base),
-        parent=parent, parent_author=parent_author,
-        token=make_token(receiver.guard.secret, article.id), siteurl=siteurl,
+        action=f"{receiver.settings.receiver_url}/comments",
+        article=article.id,
+        article_title=article.title,
+        article_url=receiver.articles.article_url(article, base),
+        parent=parent,
+        parent_author=parent_author,
+        token=make_token(receiver.guard.secret, article.id),
+        siteurl=siteurl,
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -81,7 +81,8 @@ async def limit_rate(request: Request) -> None:
     wait = receiver_of(request).guard.rate.allow(client_ip(request))
     if wait:
         raise RequestProblem(
-            f"too many requests: try again in {wait:.0f} s", 429,
+            f"too many requests: try again in {wait:.0f} s",
+            429,
             {"Retry-After": str(max(int(wait + 0.999), 1))},
         )
 
@@ -129,8 +130,9 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
         await run_in_threadpool(receiver.store.add, item, private)
     except StoreError as exc:
         logger.error("backchannel: could not store %s: %s", item.id, exc)
-        raise RequestProblem(f"could not store the {item.kind}: {exc}; please try later",
-                             503) from exc
+        raise RequestProblem(
+            f"could not store the {item.kind}: {exc}; please try later", 503
+        ) from exc
     await _after_receive(receiver, item)
     return item
 
@@ -138,7 +140,7 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
 def _moderation_hook() -> Callable[..., Any] | None:
     """`backchannel.moderation.after_receive` if that module exists (looked up once per app)."""
     try:
-        from backchannel import moderation  # noqa: PLC0415 - optional, lives on another branch
+        from backchannel import moderation
     except ImportError:
         return None
     return getattr(moderation, "after_receive", None)
@@ -154,7 +156,7 @@ async def _after_receive(receiver: Receiver, item: Item) -> None:
         return
     try:
         await run_in_threadpool(receiver.hook, receiver.store, item, receiver.settings)
-    except Exception:  # noqa: BLE001 - a hook's bug must not lose the reader's comment
+    except Exception:
         logger.exception("backchannel: moderation hook failed for %s", item.id)
 
 

@@ -21,18 +21,21 @@ _BASE = """<!doctype html>
 {% block main %}{% endblock %}
 </article></main></body></html>"""
 
-_MESSAGE = _env.from_string(_BASE.replace(
-    "{% block main %}{% endblock %}",
-    """<p class="{{ css_class }}" role="{{ 'alert' if error else 'status' }}">{{ message }}</p>
+_MESSAGE = _env.from_string(
+    _BASE.replace(
+        "{% block main %}{% endblock %}",
+        """<p class="{{ css_class }}" role="{{ 'alert' if error else 'status' }}">{{ message }}</p>
 {% if back %}<p><a href="{{ back }}">Back to the article</a></p>{% endif %}
 {% if form_action %}<form method="post" action="{{ form_action }}">
 <input type="hidden" name="List-Unsubscribe" value="One-Click">
 <button type="submit">{{ form_button }}</button></form>{% endif %}""",
-))
+    )
+)
 
-_REPLY_FORM = _env.from_string(_BASE.replace(
-    "{% block main %}{% endblock %}",
-    """<p>On <a href="{{ article_url }}">{{ article_title }}</a>{% if parent_author %},
+_REPLY_FORM = _env.from_string(
+    _BASE.replace(
+        "{% block main %}{% endblock %}",
+        """<p>On <a href="{{ article_url }}">{{ article_title }}</a>{% if parent_author %},
 replying to {{ parent_author }}{% endif %}.</p>
 <section class="respond" id="respond">
 <form id="comment-form" class="comment-form" method="post" action="{{ action }}">
@@ -45,7 +48,8 @@ replying to {{ parent_author }}{% endif %}.</p>
 <input id="cf-url" name="url" type="url" maxlength="300" autocomplete="url"></div>
 <div class="field"><label for="cf-email">E-mail <span class="opt">(optional)</span></label>
 <input id="cf-email" name="email" type="email" maxlength="254" autocomplete="email">
-<p class="help">Never published. Only used to tell you about replies if you ask for that below.</p></div>
+<p class="help">Never published. Only used to tell you about replies
+if you ask for that below.</p></div>
 <div class="field field-check"><input id="cf-notify" name="notify" type="checkbox" value="1">
 <label for="cf-notify">E-mail me when someone replies</label></div>
 <div class="field"><label for="cf-body">Comment <span class="req">(required)</span></label>
@@ -56,7 +60,8 @@ replying to {{ parent_author }}{% endif %}.</p>
 <p class="note">Comments are moderated.</p>
 <div class="actions"><button type="submit">Post comment</button></div>
 </form></section>""",
-))
+    )
+)
 
 
 def css_url(siteurl: str) -> str:
@@ -64,22 +69,49 @@ def css_url(siteurl: str) -> str:
     return f"{siteurl.rstrip('/')}/theme/css/backchannel.css"
 
 
-def message_page(title: str, message: str, siteurl: str, *, error: bool = False,
-                 back: str | None = None, form_action: str | None = None,
-                 form_button: str = "") -> str:
+def message_page(
+    title: str,
+    message: str,
+    siteurl: str,
+    *,
+    error: bool = False,
+    back: str | None = None,
+    form_action: str | None = None,
+    form_button: str = "",
+) -> str:
     """A page with one message (an error, a confirmation, a one-button form)."""
     return _MESSAGE.render(
-        title=title, message=message, css=css_url(siteurl), error=error, back=back,
+        title=title,
+        message=message,
+        css=css_url(siteurl),
+        error=error,
+        back=back,
         css_class="notice is-visible error" if error else "notice is-visible",
-        form_action=form_action, form_button=form_button,
+        form_action=form_action,
+        form_button=form_button,
     )
 
 
-def reply_form_page(*, action: str, article: str, article_title: str, article_url: str,
-                    parent: str, parent_author: str | None, token: str, siteurl: str) -> str:
+def reply_form_page(
+    *,
+    action: str,
+    article: str,
+    article_title: str,
+    article_url: str,
+    parent: str,
+    parent_author: str | None,
+    token: str,
+    siteurl: str,
+) -> str:
     """The reply form for readers without JavaScript (reached from a comment's Reply link)."""
     return _REPLY_FORM.render(
-        title=f"Reply: {article_title}", css=css_url(siteurl), action=action, article=article,
-        article_title=article_title, article_url=article_url, parent=parent,
-        parent_author=parent_author, token=token,
+        title=f"Reply: {article_title}",
+        css=css_url(siteurl),
+        action=action,
+        article=article,
+        article_title=article_title,
+        article_url=article_url,
+        parent=parent,
+        parent_author=parent_author,
+        token=token,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import xmlrpc.client
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import defusedxml.ElementTree as DefusedET
@@ -85,7 +85,7 @@ def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
         params, method = xmlrpc.client.loads(body)
     except (xmlrpc.client.ResponseError, ValueError, TypeError) as exc:
         raise PingbackFault(PARSE_ERROR, f"malformed XML-RPC call: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - expat and xmlrpc raise many types on junk
+    except Exception as exc:
         raise PingbackFault(PARSE_ERROR, f"malformed XML-RPC call: {exc}") from None
     return method or "", params
 
@@ -117,8 +117,11 @@ async def ping(request: Request, source: str, target: str) -> str:
     try:
         resp = await receiver.fetcher.aget(source, {"Accept": "text/html, */*;q=0.5"})
     except FetchError as exc:
-        code = ACCESS_DENIED if "refusing" in exc.reason else (
-            UPSTREAM_ERROR if "timed out" in exc.reason else SOURCE_NOT_FOUND)
+        code = (
+            ACCESS_DENIED
+            if "refusing" in exc.reason
+            else (UPSTREAM_ERROR if "timed out" in exc.reason else SOURCE_NOT_FOUND)
+        )
         raise PingbackFault(code, f"cannot fetch sourceURI: {exc.reason}") from None
     if resp.status >= 500:
         raise PingbackFault(UPSTREAM_ERROR, f"sourceURI answered HTTP {resp.status}")
@@ -127,25 +130,40 @@ async def ping(request: Request, source: str, target: str) -> str:
 
     def is_target(url: str) -> bool:
         found = receiver.articles.by_target(url, request.headers.get("host"))
-        return normalize(url) == normalize(target) or (found is not None and
-                                                        found.id == article.id)
+        return normalize(url) == normalize(target) or (found is not None and found.id == article.id)
 
     if not links_to(resp, is_target):
         raise PingbackFault(NO_LINK, "sourceURI does not link to targetURI")
     facts = read_source(resp, is_target)
     author = facts.author or parts.hostname
-    sub = Submission(kind=Kind.PINGBACK, article=article.id, author=author, body=facts.excerpt,
-                     ip=client_ip(request), title=facts.title or "", source=source)
+    sub = Submission(
+        kind=Kind.PINGBACK,
+        article=article.id,
+        author=author,
+        body=facts.excerpt,
+        ip=client_ip(request),
+        title=facts.title or "",
+        source=source,
+    )
     try:
         outcome = receiver.guard.judge(sub)
     except Rejected as exc:
-        raise PingbackFault(ACCESS_DENIED if exc.status != 409 else ALREADY_REGISTERED,
-                            exc.reason) from None
+        raise PingbackFault(
+            ACCESS_DENIED if exc.status != 409 else ALREADY_REGISTERED, exc.reason
+        ) from None
     item = Item(
-        id=item_id, kind=Kind.PINGBACK, article=article.id, author=author,
-        date=datetime.now(timezone.utc).replace(microsecond=0), origin="receiver",
-        body=facts.excerpt, source=source, title=facts.title, author_url=facts.author_url,
-        reasons=tuple(outcome.reasons), state=State.SPAM if outcome.spam else State.INBOX,
+        id=item_id,
+        kind=Kind.PINGBACK,
+        article=article.id,
+        author=author,
+        date=datetime.now(UTC).replace(microsecond=0),
+        origin="receiver",
+        body=facts.excerpt,
+        source=source,
+        title=facts.title,
+        author_url=facts.author_url,
+        reasons=tuple(outcome.reasons),
+        state=State.SPAM if outcome.spam else State.INBOX,
     )
     try:
         await save(receiver, item, {"ip": sub.ip})
@@ -165,14 +183,18 @@ async def post_pingback(request: Request) -> Response:
         if method != "pingback.ping":
             raise PingbackFault(METHOD_NOT_FOUND, f"unknown method {method!r}")
         if len(params) != 2 or not all(isinstance(p, str) for p in params):
-            raise PingbackFault(INVALID_PARAMS,
-                                "pingback.ping takes two strings: sourceURI, targetURI")
+            raise PingbackFault(
+                INVALID_PARAMS, "pingback.ping takes two strings: sourceURI, targetURI"
+            )
         message = await ping(request, str(params[0]).strip(), str(params[1]).strip())
     except PingbackFault as exc:
         logger.info("backchannel: pingback fault %s: %s", exc.code, exc.reason)
         return fault(exc.code, exc.reason)
     except RequestProblem as exc:
-        code = ACCESS_DENIED if exc.status == 429 else (
-            UPSTREAM_ERROR if exc.status >= 500 else GENERIC)
+        code = (
+            ACCESS_DENIED
+            if exc.status == 429
+            else (UPSTREAM_ERROR if exc.status >= 500 else GENERIC)
+        )
         return fault(code, exc.reason)
     return _xml(xmlrpc.client.dumps((message,), methodresponse=True))

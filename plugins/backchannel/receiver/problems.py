@@ -5,7 +5,7 @@ from __future__ import annotations
 from backchannel.errors import BackchannelError
 
 
-class RequestProblem(BackchannelError):
+class RequestProblem(BackchannelError):  # noqa: N818 - a problem with the request, not ours
     """A request cannot be served: bad input, too big, rate limited, disk trouble."""
 
     def __init__(self, reason: str, status: int = 400, headers: dict[str, str] | None = None):

@@ -32,8 +32,15 @@ TYPE_PROPERTIES = (
     ("repost-of", MentionType.REPOST),
     ("bookmark-of", MentionType.BOOKMARK),
 )
-LINK_ATTRS = (("a", "href"), ("link", "href"), ("area", "href"), ("img", "src"),
-              ("video", "src"), ("audio", "src"), ("source", "src"))
+LINK_ATTRS = (
+    ("a", "href"),
+    ("link", "href"),
+    ("area", "href"),
+    ("img", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("source", "src"),
+)
 
 TargetTest = Callable[[str], bool]
 
@@ -82,8 +89,11 @@ def links_to(resp: FetchResponse, is_target: TargetTest) -> bool:
     if resp.content_type in HTML_TYPES or not resp.content_type:
         return any(is_target(url) for _, url in _links(_soup(resp), resp.url))
     text = resp.text
-    return any(is_target(word.strip("<>()\"'")) for word in text.split()
-               if word.strip("<>()\"'").startswith(("http://", "https://")))
+    return any(
+        is_target(word.strip("<>()\"'"))
+        for word in text.split()
+        if word.strip("<>()\"'").startswith(("http://", "https://"))
+    )
 
 
 def _clip(text: str, around: str = "") -> str:
@@ -92,7 +102,7 @@ def _clip(text: str, around: str = "") -> str:
         return text
     at = text.find(around) if around else -1
     start = max(0, at - EXCERPT_CHARS // 2) if at >= 0 else 0
-    clipped = text[start:start + EXCERPT_CHARS]
+    clipped = text[start : start + EXCERPT_CHARS]
     return ("…" if start else "") + clipped + "…"
 
 
@@ -104,8 +114,7 @@ def excerpt_around_link(soup: BeautifulSoup, base: str, is_target: TargetTest) -
         block = element
         for parent in element.parents:
             block = parent
-            if parent.name in ("p", "li", "blockquote", "div", "article", "section", "td",
-                               "body"):
+            if parent.name in ("p", "li", "blockquote", "div", "article", "section", "td", "body"):
                 break
         return _clip(block.get_text(), element.get_text().strip())
     return ""

@@ -10,7 +10,7 @@ saying the source was not checked, and one ping per (article, URL) is kept.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
@@ -44,8 +44,9 @@ def response(error: str | None = None) -> Response:
         body = "<response>\n<error>0</error>\n</response>\n"
     else:
         body = f"<response>\n<error>1</error>\n<message>{escape(error)}</message>\n</response>\n"
-    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
-                    media_type="text/xml; charset=utf-8")
+    return Response(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + body, media_type="text/xml; charset=utf-8"
+    )
 
 
 async def post_trackback(request: Request) -> Response:
@@ -73,19 +74,33 @@ async def post_trackback(request: Request) -> Response:
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise RequestProblem("field 'url' must be an http(s) URL")
         title = value.get("title", "")[:MAX_TITLE_CHARS]
-        excerpt = " ".join(fields.get("excerpt", [""])[0].split())[:receiver.settings[
-            "MAX_FIELD_CHARS"]]
+        excerpt = " ".join(fields.get("excerpt", [""])[0].split())[
+            : receiver.settings["MAX_FIELD_CHARS"]
+        ]
         blog_name = value.get("blog_name", "")[:100] or parts.hostname
         item_id = derived_id("trackback", f"{article.id}\n{normalize(url)}")
         if await exists(receiver, item_id, article.id):
             raise RequestProblem("this TrackBack was already registered", 409)
-        sub = Submission(kind=Kind.TRACKBACK, article=article.id, author=blog_name,
-                         body=excerpt, ip=client_ip(request), title=title, source=url)
+        sub = Submission(
+            kind=Kind.TRACKBACK,
+            article=article.id,
+            author=blog_name,
+            body=excerpt,
+            ip=client_ip(request),
+            title=title,
+            source=url,
+        )
         outcome = receiver.guard.judge(sub)
         item = Item(
-            id=item_id, kind=Kind.TRACKBACK, article=article.id, author=blog_name,
-            date=datetime.now(timezone.utc).replace(microsecond=0), origin="receiver",
-            body=excerpt, source=url, title=title or None,
+            id=item_id,
+            kind=Kind.TRACKBACK,
+            article=article.id,
+            author=blog_name,
+            date=datetime.now(UTC).replace(microsecond=0),
+            origin="receiver",
+            body=excerpt,
+            source=url,
+            title=title or None,
             reasons=(*outcome.reasons, UNVERIFIED),
             state=State.SPAM if outcome.spam else State.INBOX,
         )

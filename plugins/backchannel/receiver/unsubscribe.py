@@ -31,24 +31,42 @@ async def unsubscribe(request: Request) -> Response:
     token = request.query_params.get("t", "")
     siteurl = _siteurl(request)
     if not email_hash or not token:
-        return HTMLResponse(pages.message_page(
-            "Unsubscribe", "This unsubscribe link is incomplete.", siteurl, error=True),
-            status_code=400)
+        return HTMLResponse(
+            pages.message_page(
+                "Unsubscribe", "This unsubscribe link is incomplete.", siteurl, error=True
+            ),
+            status_code=400,
+        )
     if request.method == "GET":
-        return HTMLResponse(pages.message_page(
-            "Unsubscribe", "Stop e-mails about replies to your comments?", siteurl,
-            form_action=str(request.url), form_button="Unsubscribe"),
-            headers={"Cache-Control": "no-store"})
+        return HTMLResponse(
+            pages.message_page(
+                "Unsubscribe",
+                "Stop e-mails about replies to your comments?",
+                siteurl,
+                form_action=str(request.url),
+                form_button="Unsubscribe",
+            ),
+            headers={"Cache-Control": "no-store"},
+        )
     try:
         await limit_rate(request)
         await read_body(request)
     except RequestProblem as exc:
-        return HTMLResponse(pages.message_page("Unsubscribe", exc.reason, siteurl, error=True),
-                            status_code=exc.status, headers=exc.headers)
+        return HTMLResponse(
+            pages.message_page("Unsubscribe", exc.reason, siteurl, error=True),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
     ok = await run_in_threadpool(mail.unsubscribe, receiver.store, email_hash, token)
     if not ok:
-        return HTMLResponse(pages.message_page(
-            "Unsubscribe", "This unsubscribe link is not valid.", siteurl, error=True),
-            status_code=400)
-    return HTMLResponse(pages.message_page(
-        "Unsubscribed", "Done: you will get no more e-mails about replies.", siteurl))
+        return HTMLResponse(
+            pages.message_page(
+                "Unsubscribe", "This unsubscribe link is not valid.", siteurl, error=True
+            ),
+            status_code=400,
+        )
+    return HTMLResponse(
+        pages.message_page(
+            "Unsubscribed", "Done: you will get no more e-mails about replies.", siteurl
+        )
+    )

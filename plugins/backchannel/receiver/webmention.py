@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -50,12 +50,16 @@ STATUS_PREFIX = "wm"
 
 
 def _now() -> str:
-    return format_date(datetime.now(timezone.utc))
+    return format_date(datetime.now(UTC))
 
 
 def _status_id_ok(status_id: str) -> bool:
-    return status_id.startswith(STATUS_PREFIX) and status_id[2:].isalnum() and \
-        status_id.islower() and 8 <= len(status_id) <= 40
+    return (
+        status_id.startswith(STATUS_PREFIX)
+        and status_id[2:].isalnum()
+        and status_id.islower()
+        and 8 <= len(status_id) <= 40
+    )
 
 
 def write_status(receiver: Receiver, record: dict[str, Any]) -> None:
@@ -80,7 +84,9 @@ async def post_webmention(request: Request) -> Response:
         if kind != "application/x-www-form-urlencoded":
             raise RequestProblem(
                 f"send source and target as application/x-www-form-urlencoded, not "
-                f"{kind or 'none'!r}", 415)
+                f"{kind or 'none'!r}",
+                415,
+            )
         try:
             fields = parse_qs(decode(body, charset), keep_blank_values=True, max_num_fields=20)
         except ValueError as exc:
@@ -98,9 +104,16 @@ async def post_webmention(request: Request) -> Response:
         article = receiver.articles.by_target(target, request.headers.get("host"))
         if article is None:
             raise RequestProblem("target is not an article on this site")
-        record = {"id": STATUS_PREFIX + new_id(), "source": source, "target": target,
-                  "article": article.id, "status": "queued", "reason": "",
-                  "item": None, "created": _now()}
+        record = {
+            "id": STATUS_PREFIX + new_id(),
+            "source": source,
+            "target": target,
+            "article": article.id,
+            "status": "queued",
+            "reason": "",
+            "item": None,
+            "created": _now(),
+        }
         try:
             await run_in_threadpool(write_status, receiver, record)
         except StoreError as exc:
@@ -109,8 +122,11 @@ async def post_webmention(request: Request) -> Response:
         return PlainTextResponse(exc.reason + "\n", status_code=exc.status, headers=exc.headers)
     receiver.spawn(verify(receiver, dict(record), request.headers.get("host"), client_ip(request)))
     status_url = f"{receiver.settings.receiver_url}/webmention/status/{record['id']}"
-    return JSONResponse({"status": "queued", "status_url": status_url, "id": record["id"]},
-                        status_code=202, headers={"Location": status_url})
+    return JSONResponse(
+        {"status": "queued", "status_url": status_url, "id": record["id"]},
+        status_code=202,
+        headers={"Location": status_url},
+    )
 
 
 async def _remove(receiver: Receiver, item_id: str, article: str) -> bool:
@@ -122,8 +138,9 @@ async def _remove(receiver: Receiver, item_id: str, article: str) -> bool:
     return True
 
 
-async def verify(receiver: Receiver, record: dict[str, Any], host: str | None,
-                 ip: str) -> dict[str, Any]:
+async def verify(
+    receiver: Receiver, record: dict[str, Any], host: str | None, ip: str
+) -> dict[str, Any]:
     """Fetch and check the source; store, update or delete the item; record the outcome."""
     source, target, article_id = record["source"], record["target"], record["article"]
     item_id = derived_id("webmention", f"{article_id}\n{normalize(source)}")
@@ -134,8 +151,9 @@ async def verify(receiver: Receiver, record: dict[str, Any], host: str | None,
             write_status(receiver, record)
         except StoreError as exc:
             logger.error("backchannel: cannot write webmention status %s: %s", record["id"], exc)
-        logger.info("backchannel: webmention %s %s -> %s: %s %s", source, target, status,
-                    reason, item or "")
+        logger.info(
+            "backchannel: webmention %s %s -> %s: %s %s", source, target, status, reason, item or ""
+        )
         return record
 
     try:
@@ -145,40 +163,59 @@ async def verify(receiver: Receiver, record: dict[str, Any], host: str | None,
     try:
         if resp.status == 410:
             removed = await _remove(receiver, item_id, article_id)
-            return done("deleted", "source is gone (410)" + (
-                "; the earlier webmention was deleted" if removed else ""))
+            return done(
+                "deleted",
+                "source is gone (410)"
+                + ("; the earlier webmention was deleted" if removed else ""),
+            )
         if resp.status >= 400:
             return done("rejected", f"source answered HTTP {resp.status}")
 
         def is_target(url: str) -> bool:
             found = receiver.articles.by_target(url, host)
             return normalize(url) == normalize(target) or (
-                found is not None and found.id == article_id)
+                found is not None and found.id == article_id
+            )
 
         if not links_to(resp, is_target):
             removed = await _remove(receiver, item_id, article_id)
-            return done("deleted" if removed else "rejected",
-                        "source does not link to target" + (
-                            "; the earlier webmention was deleted" if removed else ""))
+            return done(
+                "deleted" if removed else "rejected",
+                "source does not link to target"
+                + ("; the earlier webmention was deleted" if removed else ""),
+            )
         facts = read_source(resp, is_target)
         author = facts.author or urlsplit(source).hostname or "unknown"
-        sub = Submission(kind=Kind.WEBMENTION, article=article_id, author=author,
-                         body=facts.excerpt, ip=ip, title=facts.title or "", source=source,
-                         author_url=facts.author_url or "")
+        sub = Submission(
+            kind=Kind.WEBMENTION,
+            article=article_id,
+            author=author,
+            body=facts.excerpt,
+            ip=ip,
+            title=facts.title or "",
+            source=source,
+            author_url=facts.author_url or "",
+        )
         blocked = receiver.guard.blocklist.match(sub)
         item = Item(
-            id=item_id, kind=Kind.WEBMENTION, article=article_id, author=author,
-            date=(facts.published or datetime.now(timezone.utc)).replace(microsecond=0),
-            origin="receiver", body=facts.excerpt, source=source, title=facts.title,
-            author_url=facts.author_url, mention_type=facts.mention_type,
+            id=item_id,
+            kind=Kind.WEBMENTION,
+            article=article_id,
+            author=author,
+            date=(facts.published or datetime.now(UTC)).replace(microsecond=0),
+            origin="receiver",
+            body=facts.excerpt,
+            source=source,
+            title=facts.title,
+            author_url=facts.author_url,
+            mention_type=facts.mention_type,
             reasons=(blocked,) if blocked else (),
             state=State.SPAM if blocked else State.INBOX,
         )
         state = await exists(receiver, item_id, article_id)
         if state is None:
             await save(receiver, item, {"ip": ip})
-            return done("verified", f"{facts.mention_type.value} stored for moderation",
-                        item_id)
+            return done("verified", f"{facts.mention_type.value} stored for moderation", item_id)
         return await _update(receiver, item, state, done)
     except (StoreError, RequestProblem) as exc:
         return done("error", f"could not store the webmention: {exc}")
@@ -188,8 +225,10 @@ async def _update(receiver: Receiver, item: Item, state: State, done: Any) -> di
     old = await run_in_threadpool(receiver.store.find, item.id)
     if state == State.PUBLISHED:
         # A stranger's edit goes past the moderator again before it is shown.
-        changes = {f: getattr(item, f) for f in (
-            "author", "date", "body", "title", "author_url", "mention_type")}
+        changes = {
+            f: getattr(item, f)
+            for f in ("author", "date", "body", "title", "author_url", "mention_type")
+        }
         changes["reasons"] = (*item.reasons, "updated by its source after publication")
         await run_in_threadpool(receiver.store.move, old, State.INBOX, **changes)
         return done("verified", "updated; back in the inbox for moderation", item.id)
@@ -215,8 +254,11 @@ def resume_queued(receiver: Receiver) -> None:
     receiver.resumed = True
     folder = receiver.store.root / PRIVATE
     try:
-        names = [n[:-5] for n in os.listdir(folder)
-                 if n.startswith(STATUS_PREFIX) and n.endswith(".json")]
+        names = [
+            n[:-5]
+            for n in os.listdir(folder)
+            if n.startswith(STATUS_PREFIX) and n.endswith(".json")
+        ]
     except FileNotFoundError:
         return
     for status_id in names:
