@@ -15,6 +15,7 @@ restart; records still "queued" after a restart are verified again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from datetime import UTC, datetime
@@ -142,6 +143,19 @@ async def verify(
     receiver: Receiver, record: dict[str, Any], host: str | None, ip: str
 ) -> dict[str, Any]:
     """Fetch and check the source; store, update or delete the item; record the outcome."""
+    try:
+        return await _verify(receiver, record, host, ip)
+    except Exception:  # a background task: its status must never stay "queued" on a bug
+        logger.exception("backchannel: verifying webmention %s failed", record["id"])
+        record.update(status="error", reason="internal error while verifying; try again later")
+        with contextlib.suppress(StoreError):
+            write_status(receiver, record)
+        return record
+
+
+async def _verify(
+    receiver: Receiver, record: dict[str, Any], host: str | None, ip: str
+) -> dict[str, Any]:
     source, target, article_id = record["source"], record["target"], record["article"]
     item_id = derived_id("webmention", f"{article_id}\n{normalize(source)}")
 
