@@ -3,8 +3,8 @@
 Every build writes OUTPUT_PATH/backchannel-articles.json (ids, URLs, aliases,
 SITEURL). The receiver reads it lazily and again whenever its mtime changes, so
 a rebuild is picked up without restarting. Linkback targets are URLs: they map
-to an article by path on one of our hosts (SITEURL's, the receiver's own, or
-the Host the request came in on), by the article URL or one of its aliases.
+to an article by path on one of our hosts (SITEURL's or the receiver's own;
+never a Host header a client could choose), by the article URL or an alias.
 """
 
 from __future__ import annotations
@@ -111,18 +111,16 @@ class Articles:
         base = self.siteurl.rstrip("/") or request_base.rstrip("/")
         return f"{base}/{article.url}"
 
-    def is_our_host(self, url: str, request_host: str | None = None) -> bool:
-        """True when a URL points at SITEURL's host, the receiver's, or the request's."""
+    def is_our_host(self, url: str) -> bool:
+        """True when a URL points at SITEURL's host or the receiver's."""
         host = urlsplit(url).netloc.lower()
-        ours = {self.receiver_host, urlsplit(self.siteurl).netloc.lower()}
-        if request_host:
-            ours.add(request_host.lower())
-        return bool(host) and host in ours - {""}
+        ours = {self.receiver_host, urlsplit(self.siteurl).netloc.lower()} - {""}
+        return bool(host) and host in ours
 
-    def by_target(self, url: str, request_host: str | None = None) -> KnownArticle | None:
+    def by_target(self, url: str) -> KnownArticle | None:
         """The article a linkback target URL names, or None if it names none of ours."""
         self._refresh()
-        if not self.is_our_host(url, request_host):
+        if not self.is_our_host(url):
             return None
         path = _norm_path(urlsplit(url).path)
         site_path = urlsplit(self._siteurl).path.strip("/")

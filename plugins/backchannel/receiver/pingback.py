@@ -90,14 +90,14 @@ def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
     return method or "", params
 
 
-def _target_article(receiver: Receiver, target: str, host: str | None) -> KnownArticle:
+def _target_article(receiver: Receiver, target: str) -> KnownArticle:
     parts = urlsplit(target)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an http(s) URL")
-    article = receiver.articles.by_target(target, host)
+    article = receiver.articles.by_target(target)
     if article is not None:
         return article
-    if receiver.articles.is_our_host(target, host):
+    if receiver.articles.is_our_host(target):
         raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an article on this site")
     raise PingbackFault(TARGET_NOT_ENABLED, "targetURI is not on this site")
 
@@ -110,7 +110,7 @@ async def ping(request: Request, source: str, target: str) -> str:
         raise PingbackFault(SOURCE_NOT_FOUND, "sourceURI is not an http(s) URL")
     if normalize(source) == normalize(target):
         raise PingbackFault(GENERIC, "sourceURI and targetURI are the same")
-    article = _target_article(receiver, target, request.headers.get("host"))
+    article = _target_article(receiver, target)
     item_id = derived_id("pingback", f"{article.id}\n{normalize(source)}")
     if await exists(receiver, item_id, article.id):
         raise PingbackFault(ALREADY_REGISTERED, "this pingback was already registered")
@@ -129,7 +129,7 @@ async def ping(request: Request, source: str, target: str) -> str:
         raise PingbackFault(SOURCE_NOT_FOUND, f"sourceURI answered HTTP {resp.status}")
 
     def is_target(url: str) -> bool:
-        found = receiver.articles.by_target(url, request.headers.get("host"))
+        found = receiver.articles.by_target(url)
         return normalize(url) == normalize(target) or (found is not None and found.id == article.id)
 
     if not links_to(resp, is_target):

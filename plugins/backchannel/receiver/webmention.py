@@ -102,7 +102,7 @@ async def post_webmention(request: Request) -> Response:
             raise RequestProblem("target must be an http(s) URL")
         if normalize(source) == normalize(target):
             raise RequestProblem("source and target are the same URL")
-        article = receiver.articles.by_target(target, request.headers.get("host"))
+        article = receiver.articles.by_target(target)
         if article is None:
             raise RequestProblem("target is not an article on this site")
         record = {
@@ -121,7 +121,7 @@ async def post_webmention(request: Request) -> Response:
             raise RequestProblem(f"could not queue the webmention: {exc}", 503) from None
     except RequestProblem as exc:
         return PlainTextResponse(exc.reason + "\n", status_code=exc.status, headers=exc.headers)
-    receiver.spawn(verify(receiver, dict(record), request.headers.get("host"), client_ip(request)))
+    receiver.spawn(verify(receiver, dict(record), client_ip(request)))
     status_url = f"{receiver.settings.receiver_url}/webmention/status/{record['id']}"
     return JSONResponse(
         {"status": "queued", "status_url": status_url, "id": record["id"]},
@@ -139,12 +139,10 @@ async def _remove(receiver: Receiver, item_id: str, article: str) -> bool:
     return True
 
 
-async def verify(
-    receiver: Receiver, record: dict[str, Any], host: str | None, ip: str
-) -> dict[str, Any]:
+async def verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[str, Any]:
     """Fetch and check the source; store, update or delete the item; record the outcome."""
     try:
-        return await _verify(receiver, record, host, ip)
+        return await _verify(receiver, record, ip)
     except Exception:  # a background task: its status must never stay "queued" on a bug
         logger.exception("backchannel: verifying webmention %s failed", record["id"])
         record.update(status="error", reason="internal error while verifying; try again later")
@@ -153,9 +151,7 @@ async def verify(
         return record
 
 
-async def _verify(
-    receiver: Receiver, record: dict[str, Any], host: str | None, ip: str
-) -> dict[str, Any]:
+async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[str, Any]:
     source, target, article_id = record["source"], record["target"], record["article"]
     item_id = derived_id("webmention", f"{article_id}\n{normalize(source)}")
 
@@ -186,7 +182,7 @@ async def _verify(
             return done("rejected", f"source answered HTTP {resp.status}")
 
         def is_target(url: str) -> bool:
-            found = receiver.articles.by_target(url, host)
+            found = receiver.articles.by_target(url)
             return normalize(url) == normalize(target) or (
                 found is not None and found.id == article_id
             )
@@ -278,4 +274,4 @@ def resume_queued(receiver: Receiver) -> None:
     for status_id in names:
         record = receiver.store.read_private(status_id)
         if record.get("status") == "queued" and "source" in record:
-            receiver.spawn(verify(receiver, record, None, "unknown"))
+            receiver.spawn(verify(receiver, record, "unknown"))
