@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 import threading
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -382,3 +384,24 @@ def test_xss_in_any_field_never_comes_back_as_markup(site: Site, field: str) -> 
         assert data["author"] == form(**{field: XSS + "2"})["author"]  # data, not markup
     if field in ("article", "url", "email", "parent"):
         assert inbox_files(site) == []  # invalid values are refused, not stored
+
+
+def test_moderation_hook_is_called_once_after_storing(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, bool]] = []
+
+    def after_receive(store: Store, item, settings) -> None:
+        calls.append((item.id, store.path_of(item).exists()))
+        if item.body == "boom":
+            raise RuntimeError("hook bug")
+
+    module = types.ModuleType("backchannel.moderation")
+    module.after_receive = after_receive  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "backchannel.moderation", module)
+    with serve(site) as base:
+        ok = httpx.post(f"{base}/backchannel/comments", json=form(body="fine"))
+        boom = httpx.post(f"{base}/backchannel/comments", json=form(body="boom"))
+    assert ok.status_code == 202 and boom.status_code == 202  # a hook bug loses nothing
+    assert calls == [(ok.json()["id"], True), (boom.json()["id"], True)]
+    assert len(inbox_files(site)) == 2

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from backchannel.errors import ItemFormatError
+from backchannel.errors import BackchannelError, ItemFormatError
 from backchannel.model import ID_RE, Item, Kind, State, format_date, one_line
 from backchannel.receiver import pages
 from backchannel.receiver.context import (
@@ -321,7 +321,7 @@ async def new_comment_form(request: Request) -> Response:
             )
         try:
             parent_author = receiver.store.find(parent, (State.PUBLISHED,)).author
-        except Exception:
+        except BackchannelError:  # in the inbox, or unreadable: the form works without a name
             parent_author = None
     base = f"{request.url.scheme}://{request.url.netloc}"
     html = pages.reply_form_page(

@@ -156,7 +156,7 @@ async def _after_receive(receiver: Receiver, item: Item) -> None:
         return
     try:
         await run_in_threadpool(receiver.hook, receiver.store, item, receiver.settings)
-    except Exception:
+    except Exception:  # a hook's bug must never lose or refuse the stored item
         logger.exception("backchannel: moderation hook failed for %s", item.id)
 
 
