@@ -86,7 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MIN_SECONDS_TO_POST",
         3,
         (int, float),
-        "A comment sent sooner than this after the form loaded is held; 0 turns the check off.",
+        "A comment sent sooner than this after its form token was issued is refused (429); "
+        "one without a token (no JavaScript) is held; 0 turns the check off.",
     ),
     _s("TOKEN_MAX_AGE", 86400, int, "Seconds a form's timing token stays valid."),
     _s("MAX_LINKS", 2, int, "A comment with more links than this is held for moderation."),
