@@ -142,6 +142,10 @@ class Store:
         """Ids of every item in every state (from file names: no parsing)."""
         return {path.stem for path, _ in self._files(tuple(State))}
 
+    def locations(self, states: Iterable[State] = tuple(State)) -> dict[str, tuple[Path, State]]:
+        """Path and state of every item file, by id (from file names: no parsing)."""
+        return {path.stem: (path, state) for path, state in self._files(states)}
+
     def find(self, prefix: str, states: Iterable[State] = tuple(State)) -> Item:
         """The one item whose id starts with `prefix`."""
         if not PREFIX_RE.match(prefix):
