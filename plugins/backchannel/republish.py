@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -295,7 +295,8 @@ class Republisher:
         nodes: dict[str, list[Any]] = {}
         for thread in threads.values():
             for node in thread.all_comments():
-                nodes.setdefault(thread.id, []).append(node)
+                # Flat: all_comments() of the pair's thread must list each node once.
+                nodes.setdefault(thread.id, []).append(replace(node, children=[]))
         locations = self.store.locations([State.PUBLISHED, State.UNMATCHED])
         for item_id in current:
             if any(item_id == n.id for group in nodes.values() for n in group):
