@@ -111,7 +111,7 @@ def forget_reader(store: Store, email_hash: str) -> None:
 def after_receive(store: Store, item: Item, settings: Resolved) -> Item:
     """Score a freshly stored inbox item; auto-approve or file as spam as the settings say."""
     try:
-        score, reasons = classifier_for(store).score(item)
+        score, reasons = classifier_for(store).score(item, settings["MAX_LINKS"])
     except (BackchannelError, OSError) as exc:
         logger.warning("backchannel: could not score %s: %s", item.id, exc)
         return item

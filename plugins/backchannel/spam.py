@@ -43,6 +43,7 @@ MIN_PER_CLASS = 3
 MAX_WORDS = 400
 
 _WORD_RE = re.compile(r"[^\W\d_][\w'-]{1,30}", re.UNICODE)
+_LINKS_RE = re.compile(r"^\d+ links?$", re.I)
 _URL_HOST_RE = re.compile(r"https?://([^/\s)\]>\"']+)", re.I)
 
 # Weights of the receiver's signals (its `Reasons:`), combined by noisy-OR with
@@ -154,8 +155,8 @@ class Classifier:
             "id": item.id,
             "words": features(item),
         }
+        model = self.model()  # before appending: a retrain must not count this line twice
         append_line(self.decisions_path, line)
-        model = self.model()
         model.learn(line["words"], label)
         self._save(model)
 
@@ -233,9 +234,15 @@ class Classifier:
         self._model_key = _file_key(self.model_path)
 
     # --- scoring ------------------------------------------------------------
-    def score(self, item: Item) -> tuple[float, tuple[str, ...]]:
+    def score(self, item: Item, max_links: int | None = None) -> tuple[float, tuple[str, ...]]:
         """A spam score in [0, 1] and the reasons behind it (signals plus the classifier's)."""
         signals = [r for r in item.reasons if not r.startswith(CLASSIFIER_PREFIX)]
+        links = len(_URL_HOST_RE.findall(item.body))
+        # Imported or hand-written items carry no receiver signals: count links here.
+        if max_links is not None and links > max_links and not any(
+            _LINKS_RE.match(r) for r in signals
+        ):
+            signals.append(f"{links} links")
         keep_not = 1.0
         for reason in signals:
             keep_not *= 1.0 - signal_weight(reason)

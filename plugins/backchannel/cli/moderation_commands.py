@@ -46,7 +46,7 @@ def _scored(settings: Resolved, item: Item) -> Item:
     if item.spam_score is not None and any(r.startswith(CLASSIFIER_PREFIX) for r in item.reasons):
         return item
     try:
-        score, reasons = classifier_for(store_of(settings)).score(item)
+        score, reasons = classifier_for(store_of(settings)).score(item, settings["MAX_LINKS"])
     except (BackchannelError, OSError):
         return item
     return item.with_changes(spam_score=score, reasons=reasons)
