@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +50,11 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 """
 
-PARAGRAPH = ("Listening to readers is a skill. This paragraph stands in for an article of "
-             "ordinary length, with *emphasis*, a [link](https://example.org/) and a list:\n\n"
-             "- one point\n- another point\n\n")
+PARAGRAPH = (
+    "Listening to readers is a skill. This paragraph stands in for an article of "
+    "ordinary length, with *emphasis*, a [link](https://example.org/) and a list:\n\n"
+    "- one point\n- another point\n\n"
+)
 
 
 def env() -> dict[str, str]:
@@ -63,40 +65,75 @@ def make_site(articles: int, comments: int, runs: int) -> Store:
     shutil.rmtree(WORK, ignore_errors=True)
     (WORK / "content").mkdir(parents=True)
     (WORK / "pelicanconf.py").write_text(CONF, "utf-8")
-    t0 = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2020, 1, 1, tzinfo=UTC)
     store = Store(WORK / "feedback")
     for a in range(articles):
         slug = f"post-{a:04d}"
         date = t0 + timedelta(days=a)
         (WORK / "content" / f"{slug}.md").write_text(
             f"Title: Post {a}\nDate: {date:%Y-%m-%d %H:%M}\nCategory: C{a % 5}\n"
-            f"Tags: t{a % 7}, t{a % 11}\nSlug: {slug}\n\n" + PARAGRAPH * 6, "utf-8")
+            f"Tags: t{a % 7}, t{a % 11}\nSlug: {slug}\n\n" + PARAGRAPH * 6,
+            "utf-8",
+        )
         for c in range(comments):
-            store.add(Item(id=f"p{a:04d}{c:07d}", kind=Kind.COMMENT, article=slug,
-                           author=f"Reader {c}", date=date + timedelta(hours=c + 1),
-                           origin="receiver", body=f"Comment {c} on post {a}. " * 5,
-                           state=State.PUBLISHED))
+            store.add(
+                Item(
+                    id=f"p{a:04d}{c:07d}",
+                    kind=Kind.COMMENT,
+                    article=slug,
+                    author=f"Reader {c}",
+                    date=date + timedelta(hours=c + 1),
+                    origin="receiver",
+                    body=f"Comment {c} on post {a}. " * 5,
+                    state=State.PUBLISHED,
+                )
+            )
     for r in range(runs):
         a = (r * 97) % articles
-        store.add(Item(id=f"i{r:011d}", kind=Kind.COMMENT, article=f"post-{a:04d}",
-                       author="New Reader", date=t0 + timedelta(days=articles, hours=r),
-                       origin="receiver", body=f"A fresh comment number {r}."))
+        store.add(
+            Item(
+                id=f"i{r:011d}",
+                kind=Kind.COMMENT,
+                article=f"post-{a:04d}",
+                author="New Reader",
+                date=t0 + timedelta(days=articles, hours=r),
+                origin="receiver",
+                body=f"A fresh comment number {r}.",
+            )
+        )
     return store
 
 
 def full_build() -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pelican", "content", "-o", "output", "-s",
-                    "pelicanconf.py", "-q"], cwd=WORK, env=env(), check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
+        cwd=WORK,
+        env=env(),
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
 def approve(run: int, articles: int) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "backchannel.cli", "-s", "pelicanconf.py",
-                           "approve", f"i{run:011d}"], cwd=WORK, env=env(),
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backchannel.cli",
+            "-s",
+            "pelicanconf.py",
+            "approve",
+            f"i{run:011d}",
+        ],
+        cwd=WORK,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0 or "updated" not in proc.stdout or "rebuild" in proc.stderr:
         raise SystemExit(f"approve did not take the fast path:\n{proc.stdout}\n{proc.stderr}")
@@ -113,13 +150,20 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
-                          if l.startswith("MemTotal")).split()[1])
+        mem_kb = int(
+            next(
+                row
+                for row in Path("/proc/meminfo").read_text().splitlines()
+                if row.startswith("MemTotal")
+            ).split()[1]
+        )
         ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         ram = "unknown"
-    return (f"nproc {os.cpu_count()}, {cpu}, RAM {ram}, Python {platform.python_version()}; "
-            "the machine is shared with other engineers' work, so figures vary")
+    return (
+        f"nproc {os.cpu_count()}, {cpu}, RAM {ram}, Python {platform.python_version()}; "
+        "the machine is shared with other engineers' work, so figures vary"
+    )
 
 
 def main() -> None:
@@ -129,7 +173,7 @@ def main() -> None:
     args = parser.parse_args()
     articles, comments = (100, 5) if args.quick else (1000, 20)
     runs = args.runs or (5 if args.quick else 9)
-    builds = 2 if args.quick else 2
+    builds = 2
 
     started = time.perf_counter()
     make_site(articles, comments, runs)
@@ -143,24 +187,26 @@ def main() -> None:
     ok_time = approve_median <= TARGET_SECONDS
     ok_speed = speedup >= TARGET_SPEEDUP
     size = f"{articles:,} articles x {comments} comments"
-    section = f"""## Fast republishing ({size}{', --quick' if args.quick else ''})
+    section = f"""## Fast republishing ({size}{", --quick" if args.quick else ""})
 
 `approve ID` (the real CLI, process start included) until the article page, its comment
 feed, the site comment feed and the listing pages' counts are updated, against a full
 `pelican` build of the same site in the same run. Script: `python bench/bench_republish.py`
-{'`--quick`' if args.quick else ''}.
+{"`--quick`" if args.quick else ""}.
 
 | measure | median | min | max | repetitions |
 |---|---|---|---|---|
-| approve -> page updated | {approve_median:.3f} s | {min(approve_times):.3f} s | {max(approve_times):.3f} s | {runs} |
-| full rebuild | {build_median:.2f} s | {min(build_times):.2f} s | {max(build_times):.2f} s | {builds} |
+| approve -> page updated | {approve_median:.3f} s | {min(approve_times):.3f} s \
+| {max(approve_times):.3f} s | {runs} |
+| full rebuild | {build_median:.2f} s | {min(build_times):.2f} s \
+| {max(build_times):.2f} s | {builds} |
 
 - speed-up: {speedup:.1f}x
-- target: approve <= {TARGET_SECONDS:.0f} s: **{'pass' if ok_time else 'FAIL'}**; \
->= {TARGET_SPEEDUP:.0f}x faster than a full rebuild: **{'pass' if ok_speed else 'FAIL'}**
+- target: approve <= {TARGET_SECONDS:.0f} s: **{"pass" if ok_time else "FAIL"}**; \
+>= {TARGET_SPEEDUP:.0f}x faster than a full rebuild: **{"pass" if ok_speed else "FAIL"}**
 - site generation (not timed as part of either): {setup:.1f} s
 - machine: {machine()}
-- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC
+- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC
 """
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("# Benchmark results: republish\n\n" + section, "utf-8")

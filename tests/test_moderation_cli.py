@@ -4,21 +4,36 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from backchannel.model import Item, Kind, State
 from backchannel.store import Store
 
-T0 = datetime(2026, 10, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
 
-def add(store: Store, n: int, state: State = State.INBOX, email: str | None = None,
-        article: str = "post", **fields) -> Item:
+def add(
+    store: Store,
+    n: int,
+    state: State = State.INBOX,
+    email: str | None = None,
+    article: str = "post",
+    **fields,
+) -> Item:
     private = {"email": email, "ip": "192.0.2.7", "notify": True} if email else None
-    item = Item(id=f"c{n:011d}", kind=Kind.COMMENT, article=article, author=f"Reader {n}",
-                date=T0, origin="receiver", body=f"Comment number {n}.", state=state,
-                email_hash=store.email_hash(email) if email else None, **fields)
+    item = Item(
+        id=f"c{n:011d}",
+        kind=Kind.COMMENT,
+        article=article,
+        author=f"Reader {n}",
+        date=T0,
+        origin="receiver",
+        body=f"Comment number {n}.",
+        state=state,
+        email_hash=store.email_hash(email) if email else None,
+        **fields,
+    )
     return store.add(item, private=private)
 
 
@@ -34,8 +49,16 @@ def test_inbox_to_published_reply_on_the_sample_site(sample_site) -> None:
     inbox = json.loads(proc.stdout)
     assert {i["id"] for i in inbox} == {"6f1b77eb0748", "9e1d157eac5c"}
     for entry in inbox:
-        assert {"id", "kind", "article", "author", "date", "spam_score", "reasons",
-                "excerpt"} <= set(entry)
+        assert {
+            "id",
+            "kind",
+            "article",
+            "author",
+            "date",
+            "spam_score",
+            "reasons",
+            "excerpt",
+        } <= set(entry)
     spam = next(i for i in inbox if i["id"] == "9e1d157eac5c")
     assert "3 links" in spam["reasons"] and spam["spam_score"] > 0
     table = site.cli("inbox")
@@ -57,9 +80,11 @@ def test_inbox_to_published_reply_on_the_sample_site(sample_site) -> None:
     assert reply.state == State.PUBLISHED
     assert json.loads(site.cli("inbox", "--json").stdout) == []
     actions = [(a["action"], a["id"], a["reason"]) for a in audit(site)]
-    assert actions == [("spam", "9e1d157eac5c", "casino links"),
-                       ("approve", "6f1b77eb0748", ""),
-                       ("reply", reply_id, "reply to 6f1b77eb0748")]
+    assert actions == [
+        ("spam", "9e1d157eac5c", "casino links"),
+        ("approve", "6f1b77eb0748", ""),
+        ("reply", reply_id, "reply to 6f1b77eb0748"),
+    ]
     assert site.cli("check").returncode == 0
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from aiosmtpd.controller import Controller
-
 from backchannel.model import Item, Kind, State
 from backchannel.store import Store
 
-T0 = datetime(2026, 10, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
 
 class Inbox:
@@ -25,8 +24,9 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.envelopes.append(list(envelope.rcpt_tos))
-        self.messages.append(email.message_from_bytes(envelope.content,
-                                                      policy=email.policy.default))
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
         return "250 OK"
 
 
@@ -55,12 +55,27 @@ BACKCHANNEL_MAIL_FROM = "blog@example.org"
     return Store(site.feedback)
 
 
-def add(store: Store, n: int, author: str, state: State = State.INBOX,
-        private: dict | None = None, **fields) -> Item:
+def add(
+    store: Store,
+    n: int,
+    author: str,
+    state: State = State.INBOX,
+    private: dict | None = None,
+    **fields,
+) -> Item:
     email_hash = store.email_hash(private["email"]) if private else None
-    item = Item(id=f"c{n:011d}", kind=Kind.COMMENT, article="post", author=author, date=T0,
-                origin="receiver", body=f"Comment {n} by {author}.", state=state,
-                email_hash=email_hash, **fields)
+    item = Item(
+        id=f"c{n:011d}",
+        kind=Kind.COMMENT,
+        article="post",
+        author=author,
+        date=T0,
+        origin="receiver",
+        body=f"Comment {n} by {author}.",
+        state=state,
+        email_hash=email_hash,
+        **fields,
+    )
     return store.add(item, private=private)
 
 
@@ -91,8 +106,14 @@ def test_reader_hears_of_a_reply_only_if_opted_in(site, smtp) -> None:
     store = configure(site, smtp)
     add(store, 1, "Ann", State.PUBLISHED, {"email": "ann@example.org", "notify": True})
     add(store, 2, "Bob", State.PUBLISHED, {"email": "bob@example.org", "notify": False})
-    add(store, 3, "Cy", State.INBOX, {"email": "cy@example.org", "notify": True},
-        parent="c00000000001")
+    add(
+        store,
+        3,
+        "Cy",
+        State.INBOX,
+        {"email": "cy@example.org", "notify": True},
+        parent="c00000000001",
+    )
     site.build()
     proc = site.cli("reply", "c00000000002", "--text", "Bob did not ask for mail.")
     assert proc.returncode == 0 and smtp.messages == []

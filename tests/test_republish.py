@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import filecmp
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from backchannel.model import Item, Kind, State
 from backchannel.store import Store
 
-T0 = datetime(2026, 10, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
 
-def comment(n: int, article: str, state: State, parent: str | None = None,
-            text: str = "A *reader* comment.") -> Item:
-    return Item(id=f"c{n:011d}", kind=Kind.COMMENT, article=article, author=f"Reader {n}",
-                date=T0 + timedelta(hours=n), origin="receiver", body=f"{text} ({n})",
-                parent=parent, state=state)
+def comment(
+    n: int, article: str, state: State, parent: str | None = None, text: str = "A *reader* comment."
+) -> Item:
+    return Item(
+        id=f"c{n:011d}",
+        kind=Kind.COMMENT,
+        article=article,
+        author=f"Reader {n}",
+        date=T0 + timedelta(hours=n),
+        origin="receiver",
+        body=f"{text} ({n})",
+        parent=parent,
+        state=state,
+    )
 
 
 def make_site(site) -> Store:
@@ -28,10 +37,24 @@ def make_site(site) -> Store:
     for n in range(1, 4):
         store.add(comment(n, "alpha", State.PUBLISHED))
     store.add(comment(4, "beta", State.PUBLISHED))
-    store.add(Item(id="l00000000001", kind=Kind.WEBMENTION, article="beta", author="Other",
-                   date=T0, origin="receiver", source="https://other.example/post",
-                   title="A reply", state=State.PUBLISHED))
-    store.add(comment(10, "alpha", State.INBOX, parent="c00000000001", text="<script>alert(1)</script>new"))
+    store.add(
+        Item(
+            id="l00000000001",
+            kind=Kind.WEBMENTION,
+            article="beta",
+            author="Other",
+            date=T0,
+            origin="receiver",
+            source="https://other.example/post",
+            title="A reply",
+            state=State.PUBLISHED,
+        )
+    )
+    store.add(
+        comment(
+            10, "alpha", State.INBOX, parent="c00000000001", text="<script>alert(1)</script>new"
+        )
+    )
     store.add(comment(11, "beta", State.INBOX))
     store.add(comment(12, "gamma", State.INBOX))  # gamma has no feedback yet
     return store
@@ -43,8 +66,7 @@ def differences(a: Path, b: Path) -> list[str]:
 
     def walk(cmp: filecmp.dircmp) -> None:
         out.extend(f"{cmp.left}/{n}" for n in cmp.left_only + cmp.right_only)
-        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files,
-                                               shallow=False)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
         out.extend(f"{cmp.left}/{n}" for n in mismatch + errors)
         for sub in cmp.subdirs.values():
             walk(sub)
@@ -65,8 +87,12 @@ def test_fast_path_is_byte_identical_to_a_full_build(site, tmp_path: Path) -> No
     make_site(site)
     site.build()
     before = site.page("alpha")
-    for args in (("approve", "c00000000010"), ("reply", "c00000000004", "--text", "Thanks!"),
-                 ("reject", "c00000000003"), ("approve", "c00000000011")):
+    for args in (
+        ("approve", "c00000000010"),
+        ("reply", "c00000000004", "--text", "Thanks!"),
+        ("reject", "c00000000003"),
+        ("approve", "c00000000011"),
+    ):
         proc = site.cli(*args)
         assert proc.returncode == 0, proc.stderr
         assert "updated" in proc.stdout and "rebuilding" not in proc.stderr, proc.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from backchannel.model import Item, Kind, State
@@ -13,12 +13,20 @@ from backchannel.store import Store
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def comment(n: int, author: str, text: str, reasons: tuple[str, ...] = ()) -> Item:
-    return Item(id=f"c{n:011d}", kind=Kind.COMMENT, article="post", author=author, date=NOW,
-                origin="receiver", body=text, reasons=reasons)
+    return Item(
+        id=f"c{n:011d}",
+        kind=Kind.COMMENT,
+        article="post",
+        author=author,
+        date=NOW,
+        origin="receiver",
+        body=text,
+        reasons=reasons,
+    )
 
 
 def corpus() -> list[tuple[str, Item]]:
@@ -62,10 +70,10 @@ def test_scores_are_explained(tmp_path: Path) -> None:
     classifier = Classifier(tmp_path)
     for n in range(5):
         classifier.record(comment(n, "Spin", f"free casino bonus spins {n}"), SPAM)
-        classifier.record(comment(10 + n, "Reader", f"thoughtful question about writing {n}"),
-                          HAM)
+        classifier.record(comment(10 + n, "Reader", f"thoughtful question about writing {n}"), HAM)
     score, reasons = classifier.score(
-        comment(99, "X", "casino bonus here", reasons=("3 links", "posted 1 s after page load")))
+        comment(99, "X", "casino bonus here", reasons=("3 links", "posted 1 s after page load"))
+    )
     assert score > 0.9
     assert "3 links" in reasons and "posted 1 s after page load" in reasons
     assert any("resembled 5 earlier spam items" in r and "casino" in r for r in reasons)

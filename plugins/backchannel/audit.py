@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,17 @@ from backchannel.spam import FOLDER, append_line
 logger = logging.getLogger(__name__)
 
 AUDIT = "audit.jsonl"
-ACTIONS = ("approve", "reject", "spam", "reply", "edit", "delete", "forget", "auto-approve",
-           "auto-spam")
+ACTIONS = (
+    "approve",
+    "reject",
+    "spam",
+    "reply",
+    "edit",
+    "delete",
+    "forget",
+    "auto-approve",
+    "auto-spam",
+)
 
 
 def audit_path(feedback_root: Path | str) -> Path:
@@ -28,12 +37,15 @@ def audit_path(feedback_root: Path | str) -> Path:
 
 
 def log_decision(
-    feedback_root: Path | str, action: str, item: Item | None = None, reason: str = "",
+    feedback_root: Path | str,
+    action: str,
+    item: Item | None = None,
+    reason: str = "",
     **extra: Any,
 ) -> dict[str, Any]:
     """Append one decision to the audit trail and return the record."""
     record: dict[str, Any] = {
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "action": action,
         "id": item.id if item else None,
         "article": item.article if item else None,

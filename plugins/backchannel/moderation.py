@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from backchannel.audit import log_decision
 from backchannel.errors import BackchannelError, ItemFormatError, StoreError
-from backchannel.republish import Change
 from backchannel.model import Item, Kind, State, dumps, loads
+from backchannel.republish import Change
 from backchannel.settings import Resolved
 from backchannel.spam import HAM, SPAM, Classifier
 from backchannel.store import Store, new_id
@@ -81,7 +81,8 @@ def known_readers(store: Store) -> set[str]:
         return set(json.loads(path.read_text("utf-8")))
     except (OSError, ValueError):
         hashes = {
-            h for i in store.items([State.PUBLISHED])
+            h
+            for i in store.items([State.PUBLISHED])
             if not i.author_reply and (h := email_hash_of(store, i))
         }
         _save_known(store, hashes)
@@ -170,8 +171,10 @@ class Moderator:
             )
             return
         if parent.state == State.INBOX:
-            result.lines.append(f"{parent.id} was still in the inbox: approving it too, "
-                                f"since {item.id} replies to it")
+            result.lines.append(
+                f"{parent.id} was still in the inbox: approving it too, "
+                f"since {item.id} replies to it"
+            )
             self.approve(parent.id, result, reason=f"parent of approved reply {item.id}")
         elif parent.state != State.PUBLISHED:
             result.warnings.append(
@@ -211,7 +214,7 @@ class Moderator:
             kind=Kind.COMMENT,
             article=parent.article,
             author=self.settings.site_author,
-            date=datetime.now(timezone.utc).replace(microsecond=0),
+            date=datetime.now(UTC).replace(microsecond=0),
             origin="author",
             body=text.strip("\n"),
             author_reply=True,
@@ -251,17 +254,22 @@ class Moderator:
             try:
                 parent = self.store.find(edited.parent)
             except StoreError:
-                raise ModerationError(f"edit refused: Parent {edited.parent} does not exist") \
-                    from None
+                raise ModerationError(
+                    f"edit refused: Parent {edited.parent} does not exist"
+                ) from None
             if parent.article != edited.article:
                 raise ModerationError(
-                    f"edit refused: Parent {edited.parent} belongs to another article")
+                    f"edit refused: Parent {edited.parent} belongs to another article"
+                )
         if dumps(edited) == dumps(item):
             result.lines.append(f"{item.id}: no changes")
             return item
         if edited.article != item.article and item.state == State.PUBLISHED:
-            changes = {name: getattr(edited, name) for name in edited.__dataclass_fields__
-                       if name != "state"}
+            changes = {
+                name: getattr(edited, name)
+                for name in edited.__dataclass_fields__
+                if name != "state"
+            }
             saved = self.store.move(item, item.state, **changes)
         else:
             saved = self.store.update(edited)
@@ -280,8 +288,10 @@ class Moderator:
         except (BackchannelError, OSError) as exc:
             result.warnings.append(f"could not unlink {item.id} from the spam model: {exc}")
         log_decision(self.store.root, "delete", item, reason)
-        result.lines.append(f"deleted {item.id} ({item.kind} by {item.author} on {item.article}),"
-                            " private data included")
+        result.lines.append(
+            f"deleted {item.id} ({item.kind} by {item.author} on {item.article}),"
+            " private data included"
+        )
         if item.state == State.PUBLISHED:
             result.published(item, item)
         return item
@@ -298,9 +308,11 @@ class Moderator:
         forget_reader(self.store, email_hash)
         hashes = unsubscribed(self.store)
         if email_hash in hashes:
-            self.store.write_private_file(UNSUBSCRIBED, json.dumps(sorted(hashes - {email_hash}))
-                                          .encode())
-        log_decision(self.store.root, "forget", None, f"{len(found)} item(s) erased",
-                     count=len(found))
+            self.store.write_private_file(
+                UNSUBSCRIBED, json.dumps(sorted(hashes - {email_hash})).encode()
+            )
+        log_decision(
+            self.store.root, "forget", None, f"{len(found)} item(s) erased", count=len(found)
+        )
         result.lines.append(f"forgot {len(found)} item(s) of that person, private data included")
         return len(found)

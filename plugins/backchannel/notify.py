@@ -13,13 +13,12 @@ import logging
 from email.message import EmailMessage
 from typing import Any
 
-from backchannel.errors import SettingsError
+from backchannel.errors import SettingsError, StoreError
 from backchannel.mail import build_message, display_address, may_mail, send, unsubscribe_url
 from backchannel.model import Item, State
 from backchannel.render import plain_text
 from backchannel.settings import Resolved
 from backchannel.spam import FOLDER, atomic_write
-from backchannel.errors import StoreError
 from backchannel.store import Store
 
 logger = logging.getLogger(__name__)
@@ -68,13 +67,15 @@ def reply_messages(
             f"{_excerpt(reply)}\n\n"
             f"Read it: {_article_link(settings, articles, reply)}\n"
         )
-        messages.append(build_message(
-            settings,
-            to=display_address(parent.author, email),
-            subject=f"{replier} replied to your comment on {title}",
-            body=body,
-            unsubscribe_url=unsubscribe_url(settings, store, email_hash),
-        ))
+        messages.append(
+            build_message(
+                settings,
+                to=display_address(parent.author, email),
+                subject=f"{replier} replied to your comment on {title}",
+                body=body,
+                unsubscribe_url=unsubscribe_url(settings, store, email_hash),
+            )
+        )
     return messages
 
 
@@ -98,19 +99,26 @@ def author_batch(settings: Resolved, store: Store) -> tuple[EmailMessage | None,
     fresh.sort(key=lambda i: (i.date, i.id))
     if not fresh:
         return None, []
-    lines = [f"{len(fresh)} new item(s) in the Backchannel inbox of "
-             f"{settings.values.get('SITENAME') or 'your site'}:", ""]
+    lines = [
+        f"{len(fresh)} new item(s) in the Backchannel inbox of "
+        f"{settings.values.get('SITENAME') or 'your site'}:",
+        "",
+    ]
     for item in fresh:
         score = f"spam score {item.spam_score:.2f}" if item.spam_score is not None else "unscored"
-        lines.append(f"- {item.id} {item.kind} by {' '.join(item.author.split())} "
-                     f"on {item.article} ({score})")
+        lines.append(
+            f"- {item.id} {item.kind} by {' '.join(item.author.split())} "
+            f"on {item.article} ({score})"
+        )
         lines.append(f"  {_excerpt(item, 160)}".replace("\n", " "))
         if item.reasons:
             lines.append(f"  held because: {'; '.join(item.reasons)}")
     lines += ["", "Moderate with: backchannel inbox"]
     message = build_message(
-        settings, to=settings["AUTHOR_EMAIL"],
-        subject=f"{len(fresh)} new item(s) awaiting moderation", body="\n".join(lines),
+        settings,
+        to=settings["AUTHOR_EMAIL"],
+        subject=f"{len(fresh)} new item(s) awaiting moderation",
+        body="\n".join(lines),
     )
     return message, fresh
 

@@ -80,23 +80,26 @@ class Change:
 
 def environment(pelican_settings: dict[str, Any]) -> Any:
     """A Jinja environment set up as Pelican's generators set theirs up."""
+    import pelican
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
     from pelican.plugins._utils import plugin_enabled
     from pelican.utils import DateFormatter
 
-    import pelican
-
     theme = os.path.join(os.path.expanduser(pelican_settings["THEME"]), "templates")
     paths = [*pelican_settings["THEME_TEMPLATES_OVERRIDES"], theme]
     simple = FileSystemLoader(
-        os.path.join(os.path.dirname(os.path.abspath(pelican.__file__)), "themes", "simple",
-                     "templates")
+        os.path.join(
+            os.path.dirname(os.path.abspath(pelican.__file__)), "themes", "simple", "templates"
+        )
     )
     env = Environment(
-        loader=ChoiceLoader([
-            FileSystemLoader(paths), simple,
-            PrefixLoader({"!simple": simple, "!theme": FileSystemLoader(theme)}),
-        ]),
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(paths),
+                simple,
+                PrefixLoader({"!simple": simple, "!theme": FileSystemLoader(theme)}),
+            ]
+        ),
         # Compiled templates are cached (output is unaffected): compiling the
         # partials would otherwise be a third of an approve's time.
         bytecode_cache=_bytecode_cache(pelican_settings),
@@ -105,8 +108,7 @@ def environment(pelican_settings: dict[str, Any]) -> Any:
     env.filters.update({"strftime": DateFormatter()})
     env.filters.update(pelican_settings["JINJA_FILTERS"])
     env.globals.update(pelican_settings["JINJA_GLOBALS"])
-    env.tests["plugin_enabled"] = partial(plugin_enabled,
-                                          plugin_list=pelican_settings["PLUGINS"])
+    env.tests["plugin_enabled"] = partial(plugin_enabled, plugin_list=pelican_settings["PLUGINS"])
     env.tests.update(pelican_settings["JINJA_TESTS"])
     return env
 
@@ -128,13 +130,17 @@ def read_manifest(output: Path) -> dict[str, ArticleRef]:
     try:
         data = json.loads(path.read_text("utf-8"))
         return {
-            a["id"]: ArticleRef(a["id"], a["url"], a["title"], datetime.fromisoformat(a["date"]),
-                                tuple(a.get("answers", ())))
+            a["id"]: ArticleRef(
+                a["id"],
+                a["url"],
+                a["title"],
+                datetime.fromisoformat(a["date"]),
+                tuple(a.get("answers", ())),
+            )
             for a in data["articles"]
         }
     except FileNotFoundError:
-        raise RepublishError(f"{path} is missing: output/ was not built with Backchannel") \
-            from None
+        raise RepublishError(f"{path} is missing: output/ was not built with Backchannel") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RepublishError(f"{path} is unreadable: {exc}") from None
 
@@ -142,8 +148,9 @@ def read_manifest(output: Path) -> dict[str, ArticleRef]:
 class Republisher:
     """Splices one site's built pages and rewrites its comment feeds."""
 
-    def __init__(self, settings: Resolved, pelican_settings: dict[str, Any], store: Store,
-                 output: Path) -> None:
+    def __init__(
+        self, settings: Resolved, pelican_settings: dict[str, Any], store: Store, output: Path
+    ) -> None:
         self.settings = settings
         self.pelican = pelican_settings
         self.store = store
@@ -162,9 +169,16 @@ class Republisher:
         published = self.store.root / State.PUBLISHED.value
         # The article's own folder, plus folders of no known article: those hold
         # items that reach a thread through an alias (old slug, URL).
-        folders = [tid] + sorted(
-            e.name for e in os.scandir(published) if e.is_dir() and e.name not in known
-        ) if published.is_dir() else []
+        folders = (
+            [
+                tid,
+                *sorted(
+                    e.name for e in os.scandir(published) if e.is_dir() and e.name not in known
+                ),
+            ]
+            if published.is_dir()
+            else []
+        )
         items: list[Item] = []
         for name in folders:
             folder = published / name
@@ -215,11 +229,17 @@ class Republisher:
             return path_to_url(get_relative_path(page))
         return self.pelican.get("SITEURL", "")
 
-    def _render(self, template: str, page: str, thread: Thread, ref: ArticleRef,
-                show_empty: bool = False) -> str:
+    def _render(
+        self, template: str, page: str, thread: Thread, ref: ArticleRef, show_empty: bool = False
+    ) -> str:
         context = dict(self.pelican)
-        context.update(SITEURL=self._siteurl(page), thread=thread, article=ref,
-                       counts_show_empty=show_empty, output_file=page)
+        context.update(
+            SITEURL=self._siteurl(page),
+            thread=thread,
+            article=ref,
+            counts_show_empty=show_empty,
+            output_file=page,
+        )
         return self.env.get_template(template).render(context)
 
     def _read(self, path: Path) -> str:
@@ -266,16 +286,20 @@ class Republisher:
         page = ref.page
         path = self.output / page
         text = self._read(path)
-        for template, empty in (("backchannel/thread.html", False),
-                                ("backchannel/linkbacks.html", False),
-                                ("backchannel/counts.html", True)):
+        for template, empty in (
+            ("backchannel/thread.html", False),
+            ("backchannel/linkbacks.html", False),
+            ("backchannel/counts.html", True),
+        ):
             before = self._render(template, page, old, ref, empty)
             after = self._render(template, page, new, ref, empty)
             if before == after:
                 continue
             if not before or text.count(before) != 1:
-                raise RepublishError(f"{page} does not hold the expected {template} output "
-                                     "(edited by hand, or built from other settings?)")
+                raise RepublishError(
+                    f"{page} does not hold the expected {template} output "
+                    "(edited by hand, or built from other settings?)"
+                )
             text = text.replace(before, after)
         self.files[path] = text
         self._plan_listings(ref, old, new)
@@ -289,8 +313,10 @@ class Republisher:
             page = path.relative_to(self.output).as_posix()
             siteurl = self._siteurl(page)
             if siteurl not in rendered:
-                rendered[siteurl] = (self._render("backchannel/counts.html", page, old, ref),
-                                     self._render("backchannel/counts.html", page, new, ref))
+                rendered[siteurl] = (
+                    self._render("backchannel/counts.html", page, old, ref),
+                    self._render("backchannel/counts.html", page, new, ref),
+                )
             before, after = rendered[siteurl]
             if before == after:
                 continue
@@ -307,13 +333,15 @@ class Republisher:
         sitename = self.pelican.get("SITENAME", "")
         for tid, thread in threads.items():
             self.files[self.output / feed_url(tid)] = comment_feed(
-                thread, self.articles[tid], siteurl, sitename)
+                thread, self.articles[tid], siteurl, sitename
+            )
         limit = self.settings["FEED_MAX_ITEMS"]
         pairs = self._site_feed_pairs(threads, change)
         self.files[self.output / SITE_FEED] = site_feed(pairs, siteurl, sitename, limit)
 
-    def _site_feed_pairs(self, threads: dict[str, Thread],
-                         change: Change) -> list[tuple[Thread, ArticleRef]]:
+    def _site_feed_pairs(
+        self, threads: dict[str, Thread], change: Change
+    ) -> list[tuple[Thread, ArticleRef]]:
         """The comments the site feed can hold: its current entries plus what was added."""
         current = self._feed_ids()
         if current is None or any(v is not None for v in change.before.values()):
@@ -352,11 +380,11 @@ class Republisher:
 
     def _feed_ids(self) -> list[tuple[str, str | None]] | None:
         """(comment id, article id) of each entry of the current site feed."""
-        import defusedxml.ElementTree as ET
+        from defusedxml import ElementTree
 
         try:
-            root = ET.parse(self.output / SITE_FEED).getroot()
-        except (OSError, ET.ParseError):
+            root = ElementTree.parse(self.output / SITE_FEED).getroot()
+        except (OSError, ElementTree.ParseError):
             return None
         siteurl = self.pelican.get("SITEURL", "").rstrip("/") + "/"
         by_url = {ref.url: ref.id for ref in self.articles.values()}
@@ -368,15 +396,18 @@ class Republisher:
             link = entry.find(f"{ATOM}link")
             href = link.get("href", "") if link is not None else ""
             url = href.removeprefix(siteurl).split("#")[0]
-            out.append((urn[len(URN):], by_url.get(url)))
+            out.append((urn[len(URN) :], by_url.get(url)))
         return out
 
     def _all_pairs(self) -> list[tuple[Thread, ArticleRef]]:
         result = self.store.load([State.PUBLISHED, State.UNMATCHED])
-        groups, _ = group_by_thread(self._visible(result.items), set(self.articles),
-                                    self.settings["ALIASES"])
-        return [(build_thread(tid, groups.get(tid, []), self.settings), ref)
-                for tid, ref in self.articles.items()]
+        groups, _ = group_by_thread(
+            self._visible(result.items), set(self.articles), self.settings["ALIASES"]
+        )
+        return [
+            (build_thread(tid, groups.get(tid, []), self.settings), ref)
+            for tid, ref in self.articles.items()
+        ]
 
     # --- writing ---------------------------------------------------------------------
     def write(self) -> list[Path]:
@@ -404,8 +435,9 @@ class Republisher:
         return written
 
 
-def republish(settings: Resolved, pelican_settings: dict[str, Any], store: Store,
-              output: Path, change: Change) -> list[Path]:
+def republish(
+    settings: Resolved, pelican_settings: dict[str, Any], store: Store, output: Path, change: Change
+) -> list[Path]:
     """Update output/ for one change; RepublishError if only a full build can."""
     republisher = Republisher(settings, pelican_settings, store, output)
     republisher.plan(change)

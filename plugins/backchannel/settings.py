@@ -79,7 +79,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("AUTO_APPROVE_KNOWN", False, bool,
        "Publish at once comments by readers with an earlier approved comment."),
     _s("SPAM_THRESHOLD", 0.95, (int, float, type(None)),
-       "New items scoring at least this (0-1) are filed as spam at once; None keeps all in the inbox."),
+       "New items scoring at least this (0-1) go straight to spam; None keeps all in the inbox."),
     _s("REPUBLISH", True, bool,
        "After approve/reply/reject/edit/delete, update output/ in place when it exists."),
     _s("SMTP_HOST", None, (str, type(None)),

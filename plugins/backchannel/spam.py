@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +119,12 @@ class Model:
 
     def to_json(self) -> dict[str, Any]:
         """The model as JSON data."""
-        return {"version": MODEL_VERSION, "decisions": self.decisions, "docs": self.docs,
-                "words": self.words}
+        return {
+            "version": MODEL_VERSION,
+            "decisions": self.decisions,
+            "docs": self.docs,
+            "words": self.words,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -150,7 +154,7 @@ class Classifier:
     def record(self, item: Item, label: str) -> None:
         """Append one decision (no personal data: the word set and the item id only)."""
         line = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
             "label": label,
             "id": item.id,
             "words": features(item),
@@ -178,8 +182,12 @@ class Classifier:
                 if data["label"] not in (HAM, SPAM) or not isinstance(data["words"], list):
                     raise ValueError("no label or words")
             except (ValueError, KeyError, TypeError) as exc:
-                logger.warning("backchannel: %s:%d: skipping a broken decision (%s)",
-                               self.decisions_path, number, exc)
+                logger.warning(
+                    "backchannel: %s:%d: skipping a broken decision (%s)",
+                    self.decisions_path,
+                    number,
+                    exc,
+                )
                 continue
             out.append(data)
         return out
@@ -193,8 +201,9 @@ class Classifier:
                 data["id"] = None
                 changed += 1
         if changed:
-            text = "".join(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n"
-                           for d in decisions)
+            text = "".join(
+                json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n" for d in decisions
+            )
             atomic_write(self.decisions_path, text.encode("utf-8"))
         return changed
 
@@ -217,8 +226,9 @@ class Classifier:
         except FileNotFoundError:
             model = self.train() if self.decisions_path.exists() else Model()
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-            logger.warning("backchannel: spam model %s is unreadable (%s); retraining",
-                           self.model_path, exc)
+            logger.warning(
+                "backchannel: spam model %s is unreadable (%s); retraining", self.model_path, exc
+            )
             model = self.train()
         self._model = model
         self._model_key = _file_key(self.model_path)
@@ -239,8 +249,10 @@ class Classifier:
         signals = [r for r in item.reasons if not r.startswith(CLASSIFIER_PREFIX)]
         links = len(_URL_HOST_RE.findall(item.body))
         # Imported or hand-written items carry no receiver signals: count links here.
-        if max_links is not None and links > max_links and not any(
-            _LINKS_RE.match(r) for r in signals
+        if (
+            max_links is not None
+            and links > max_links
+            and not any(_LINKS_RE.match(r) for r in signals)
         ):
             signals.append(f"{links} links")
         keep_not = 1.0
@@ -255,8 +267,10 @@ class Classifier:
             seen, top = model.evidence(words)
             if p >= 0.5 and seen:
                 shown = ", ".join(_display(w) for w in top)
-                reasons.append(f"{CLASSIFIER_PREFIX}that resembled {seen} earlier spam "
-                               f"item{'s' if seen != 1 else ''} ({shown})")
+                reasons.append(
+                    f"{CLASSIFIER_PREFIX}that resembled {seen} earlier spam "
+                    f"item{'s' if seen != 1 else ''} ({shown})"
+                )
             elif p < 0.5:
                 reasons.append(f"{CLASSIFIER_PREFIX}like earlier approved comments")
         return round(1.0 - keep_not, 2), tuple(reasons)
@@ -305,4 +319,3 @@ def append_line(path: Path, data: dict[str, Any]) -> None:
             os.close(fd)
     except OSError as exc:
         raise StoreError(f"cannot append to {path}: {exc.strerror}") from exc
-

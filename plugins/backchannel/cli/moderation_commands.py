@@ -15,18 +15,18 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from backchannel.cli.store_commands import first_line, item_json, store_of
+from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
 from backchannel.mail import MailError, send
 from backchannel.model import Item, State, dumps
-from backchannel.moderation import Moderator, ModerationError, Result, classifier_for
+from backchannel.moderation import ModerationError, Moderator, Result, classifier_for
 from backchannel.notify import notify_author, reply_messages
 from backchannel.republish import RepublishError, read_manifest, republish
 from backchannel.settings import Resolved
@@ -34,7 +34,7 @@ from backchannel.spam import CLASSIFIER_PREFIX
 
 
 def _age(date: datetime) -> str:
-    seconds = max(0, int((datetime.now(timezone.utc) - date).total_seconds()))
+    seconds = max(0, int((datetime.now(UTC) - date).total_seconds()))
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size} {unit}"
@@ -80,8 +80,16 @@ def cmd_inbox(args: argparse.Namespace, settings: Resolved) -> int:
         table.add_column(column, overflow="fold")
     for i in items:
         score = f"{i.spam_score:.2f}" if i.spam_score is not None else "-"
-        table.add_row(i.id, i.kind.value, i.article, i.author, _age(i.date), score,
-                      "; ".join(i.reasons), first_line(i.body or i.title or ""))
+        table.add_row(
+            i.id,
+            i.kind.value,
+            i.article,
+            i.author,
+            _age(i.date),
+            score,
+            "; ".join(i.reasons),
+            first_line(i.body or i.title or ""),
+        )
     Console(width=max(120, Console().width)).print(table)
     Console(stderr=True).print(f"{len(items)} item(s) in the inbox")
     return 0
@@ -101,8 +109,9 @@ def cmd_show(args: argparse.Namespace, settings: Resolved) -> int:
     return 0
 
 
-def _finish(args: argparse.Namespace, settings: Resolved, moderator: Moderator,
-            result: Result) -> int:
+def _finish(
+    args: argparse.Namespace, settings: Resolved, moderator: Moderator, result: Result
+) -> int:
     """Print what happened, update output/, mail readers."""
     for line in result.lines:
         print(line)
@@ -123,8 +132,14 @@ def _finish(args: argparse.Namespace, settings: Resolved, moderator: Moderator,
     return status
 
 
-def _republish(args: argparse.Namespace, settings: Resolved, moderator: Moderator,
-               result: Result, pelican_settings: dict[str, Any], output: Path) -> int:
+def _republish(  # noqa: PLR0917 - one private helper of _finish, called once
+    args: argparse.Namespace,
+    settings: Resolved,
+    moderator: Moderator,
+    result: Result,
+    pelican_settings: dict[str, Any],
+    output: Path,
+) -> int:
     try:
         written = republish(settings, pelican_settings, moderator.store, output, result.change)
         print(f"updated {len(written)} file(s) in {output}")
@@ -132,20 +147,34 @@ def _republish(args: argparse.Namespace, settings: Resolved, moderator: Moderato
     except RepublishError as exc:
         print(f"backchannel: {exc}; rebuilding the whole site instead", file=sys.stderr)
     proc = subprocess.run(
-        [sys.executable, "-m", "pelican", str(pelican_settings["PATH"]), "-o", str(output),
-         "-s", str(Path(args.settings).resolve())],
-        capture_output=True, text=True, timeout=3600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(pelican_settings["PATH"]),
+            "-o",
+            str(output),
+            "-s",
+            str(Path(args.settings).resolve()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
     )
     if proc.returncode != 0:
-        print(f"backchannel: the rebuild failed; run `make html`:\n{proc.stderr[-2000:]}",
-              file=sys.stderr)
+        print(
+            f"backchannel: the rebuild failed; run `make html`:\n{proc.stderr[-2000:]}",
+            file=sys.stderr,
+        )
         return 1
     print(f"rebuilt {output}")
     return 0
 
 
-def _mail_readers(settings: Resolved, moderator: Moderator, result: Result,
-                  output: Path | None) -> int:
+def _mail_readers(
+    settings: Resolved, moderator: Moderator, result: Result, output: Path | None
+) -> int:
     try:
         articles = read_manifest(output) if output else {}
     except RepublishError:
@@ -154,8 +183,11 @@ def _mail_readers(settings: Resolved, moderator: Moderator, result: Result,
     if not messages:
         return 0
     if not settings["SMTP_HOST"]:
-        print(f"backchannel: warning: {len(messages)} reader notification(s) not sent: "
-              "BACKCHANNEL_SMTP_HOST is not set", file=sys.stderr)
+        print(
+            f"backchannel: warning: {len(messages)} reader notification(s) not sent: "
+            "BACKCHANNEL_SMTP_HOST is not set",
+            file=sys.stderr,
+        )
         return 0
     try:
         sent = send(settings, messages)
@@ -212,8 +244,10 @@ def _editor(initial: str, suffix: str = ".md") -> tuple[str, Path]:
     except OSError as exc:
         raise ModerationError(f"cannot run the editor {editor!r}: {exc.strerror}") from None
     if proc.returncode != 0:
-        raise ModerationError(f"the editor {editor!r} failed (exit {proc.returncode}); "
-                              f"nothing changed, your text is in {name}")
+        raise ModerationError(
+            f"the editor {editor!r} failed (exit {proc.returncode}); "
+            f"nothing changed, your text is in {name}"
+        )
     return Path(name).read_text("utf-8"), Path(name)
 
 
@@ -294,8 +328,10 @@ def cmd_train(args: argparse.Namespace, settings: Resolved) -> int:
     """Retrain the spam model from the recorded decisions and report on it."""
     model = classifier_for(store_of(settings)).train()
     state = "ready" if model.ready else "not ready (needs 3 approvals and 3 spam decisions)"
-    print(f"spam model: {model.docs['ham']} approved, {model.docs['spam']} spam, "
-          f"{len(model.words)} words; {state}")
+    print(
+        f"spam model: {model.docs['ham']} approved, {model.docs['spam']} spam, "
+        f"{len(model.words)} words; {state}"
+    )
     return 0
 
 
@@ -313,8 +349,11 @@ def add_commands(subparsers: Any) -> None:
         if many:
             p.add_argument("ids", nargs="+", metavar="ID", help="item ids or unique prefixes")
             p.add_argument("--reason", default="", help="why (kept in the audit trail)")
-        p.add_argument("--no-republish", action="store_true",
-                       help="do not update output/ (run `make html` later)")
+        p.add_argument(
+            "--no-republish",
+            action="store_true",
+            help="do not update output/ (run `make html` later)",
+        )
         p.set_defaults(func=func)
         return p
 
