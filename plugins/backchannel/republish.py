@@ -305,28 +305,35 @@ class Republisher:
         self._plan_listings(ref, old, new)
 
     def _plan_listings(self, ref: ArticleRef, old: Thread, new: Thread) -> None:
-        article_pages = {self.output / r.page for r in self.articles.values()}
+        article_pages = {r.page for r in self.articles.values()}
         rendered: dict[str, tuple[str, str]] = {}
-        for path in sorted(self.output.rglob("*.html")):
-            if path in article_pages:
-                continue
-            page = path.relative_to(self.output).as_posix()
-            siteurl = self._siteurl(page)
-            if siteurl not in rendered:
-                rendered[siteurl] = (
-                    self._render("backchannel/counts.html", page, old, ref),
-                    self._render("backchannel/counts.html", page, new, ref),
-                )
-            before, after = rendered[siteurl]
-            if before == after:
-                continue
-            if not before:
-                # The theme adds a separator around the counts only when there is
-                # feedback: the page changes outside the partial.
-                raise RepublishError(f"first feedback on {ref.id} changes listing pages")
-            text = self._read(path)
-            if before in text:
-                self.files[path] = text.replace(before, after)
+        root = str(self.output)
+        # os.walk on strings, not Path.rglob: a 1,000-article site has ~2,000 pages.
+        for folder, _, names in os.walk(root):
+            rel_folder = os.path.relpath(folder, root)
+            for name in sorted(names):
+                if not name.endswith(".html"):
+                    continue
+                page = name if rel_folder == "." else f"{rel_folder}/{name}"
+                if page in article_pages:
+                    continue
+                siteurl = self._siteurl(page)
+                if siteurl not in rendered:
+                    rendered[siteurl] = (
+                        self._render("backchannel/counts.html", page, old, ref),
+                        self._render("backchannel/counts.html", page, new, ref),
+                    )
+                before, after = rendered[siteurl]
+                if before == after:
+                    continue
+                if not before:
+                    # The theme adds a separator around the counts only when there is
+                    # feedback: the page changes outside the partial.
+                    raise RepublishError(f"first feedback on {ref.id} changes listing pages")
+                path = Path(folder, name)
+                text = self._read(path)
+                if before in text:
+                    self.files[path] = text.replace(before, after)
 
     def _plan_feeds(self, threads: dict[str, Thread], change: Change) -> None:
         siteurl = self.pelican.get("SITEURL", "")

@@ -91,18 +91,21 @@ class Store:
         return self.folder(state or item.state, item.article) / f"{item.id}{SUFFIX}"
 
     # --- reading -----------------------------------------------------------
-    def _files(self, states: Iterable[State]) -> Iterator[tuple[Path, State]]:
+    def _files(self, states: Iterable[State], prefix: str = "") -> Iterator[tuple[Path, State]]:
+        # `prefix` filters on the bare file name before any Path is built: on a
+        # store of 20,000 items that is most of the cost of `find`.
         for state in states:
             base = self.root / state.value
             if not base.is_dir():
                 continue
             folders = [base]
             if state == State.PUBLISHED:
-                folders = [Path(e.path) for e in os.scandir(base) if e.is_dir()]
-                folders.sort()
+                # Sorted as strings: sorting a thousand Path objects is slow.
+                folders = [Path(p) for p in sorted(e.path for e in os.scandir(base) if e.is_dir())]
             for folder in folders:
                 for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-                    if entry.name.endswith(SUFFIX) and not entry.name.startswith("."):
+                    name = entry.name
+                    if name.startswith(prefix) and name.endswith(SUFFIX) and name[0] != ".":
                         yield Path(entry.path), state
 
     def read(self, path: Path, state: State) -> Item:
@@ -150,7 +153,7 @@ class Store:
         """The one item whose id starts with `prefix`."""
         if not PREFIX_RE.match(prefix):
             raise UnknownItemError(f"{prefix!r} is not an item id")
-        matches = [(p, s) for p, s in self._files(states) if p.stem.startswith(prefix)]
+        matches = list(self._files(states, prefix))
         exact = [(p, s) for p, s in matches if p.stem == prefix]
         if exact:
             matches = exact
