@@ -125,6 +125,18 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
         "Publish at once comments by readers with an earlier approved comment.",
     ),
+    _s(
+        "SPAM_THRESHOLD",
+        0.95,
+        (int, float, type(None)),
+        "New items scoring at least this (0-1) go straight to spam; None keeps all in the inbox.",
+    ),
+    _s(
+        "REPUBLISH",
+        True,
+        bool,
+        "After approve/reply/reject/edit/delete, update output/ in place when it exists.",
+    ),
     _s("SMTP_HOST", None, (str, type(None)), "SMTP server for notifications; None sends no mail."),
     _s("SMTP_PORT", 25, int, "SMTP server port."),
     _s("SMTP_USER", None, (str, type(None)), "SMTP user name, if the server needs one."),

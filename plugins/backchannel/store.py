@@ -104,9 +104,10 @@ class Store:
         return self.folder(state or item.state, item.article) / f"{item.id}{SUFFIX}"
 
     # --- reading -----------------------------------------------------------
-    def _files(self, states: Iterable[State]) -> Iterator[tuple[str, State]]:
+    def _files(self, states: Iterable[State], prefix: str = "") -> Iterator[tuple[str, State]]:
         # Plain strings and os.scandir: a build lists 20,000 files, and
-        # pathlib objects cost more than the parsing.
+        # pathlib objects cost more than the parsing. `prefix` filters on the
+        # bare file name, which is what `find` needs.
         for state in states:
             base = os.path.join(self.root, state.value)
             if not os.path.isdir(base):
@@ -118,7 +119,9 @@ class Store:
                 names = sorted(
                     e.name
                     for e in os.scandir(folder)
-                    if e.name.endswith(SUFFIX) and not e.name.startswith(".")
+                    if e.name.startswith(prefix)
+                    and e.name.endswith(SUFFIX)
+                    and not e.name.startswith(".")
                 )
                 for name in names:
                     yield os.path.join(folder, name), state
@@ -219,6 +222,13 @@ class Store:
         """Ids of every item in every state (from file names: no parsing)."""
         return {os.path.basename(path)[: -len(SUFFIX)] for path, _ in self._files(tuple(State))}
 
+    def locations(self, states: Iterable[State] = tuple(State)) -> dict[str, tuple[str, State]]:
+        """Path and state of every item file, by id (from file names: no parsing)."""
+        return {
+            os.path.basename(path)[: -len(SUFFIX)]: (path, state)
+            for path, state in self._files(states)
+        }
+
     def find(self, prefix: str, states: Iterable[State] = tuple(State)) -> Item:
         """The one item whose id starts with `prefix`."""
         if not PREFIX_RE.match(prefix):
@@ -227,7 +237,7 @@ class Store:
         def stem(path: str) -> str:
             return os.path.basename(path)[: -len(SUFFIX)]
 
-        matches = [(p, s) for p, s in self._files(states) if stem(p).startswith(prefix)]
+        matches = list(self._files(states, prefix))
         exact = [(p, s) for p, s in matches if stem(p) == prefix]
         if exact:
             matches = exact
