@@ -43,7 +43,7 @@ MIN_PER_CLASS = 3
 MAX_WORDS = 400
 
 _WORD_RE = re.compile(r"[^\W\d_][\w'-]{1,30}", re.UNICODE)
-_LINKS_RE = re.compile(r"^\d+ links?$", re.I)
+_LINKS_RE = re.compile(r"^\d+ links?\b", re.I)
 _URL_HOST_RE = re.compile(r"https?://([^/\s)\]>\"']+)", re.I)
 
 # Weights of the receiver's signals (its `Reasons:`), combined by noisy-OR with
@@ -53,7 +53,7 @@ SIGNAL_WEIGHTS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"^duplicate of", re.I), 0.6),
     (re.compile(r"posted .* after page load", re.I), 0.5),
     (re.compile(r"honeypot", re.I), 0.9),
-    (re.compile(r"^\d+ links?$", re.I), 0.35),
+    (re.compile(r"^\d+ links?\b", re.I), 0.35),
     (re.compile(r"without javascript", re.I), 0.05),
 )
 DEFAULT_SIGNAL_WEIGHT = 0.2
