@@ -15,6 +15,7 @@ can never clobber each other.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -311,3 +312,88 @@ class Store:
         """A keyed hash of an e-mail address: matches a person without publishing them."""
         digest = hmac.new(self.secret(), email.strip().lower().encode(), hashlib.sha256)
         return digest.hexdigest()[:16]
+
+
+class Batch:
+    """Many new items written as one unit: staged, synced once, linked into place.
+
+    Per-item fsyncs cost milliseconds each, far too slow for an import of
+    200,000 comments. A batch writes every file into a staging folder under
+    `.tmp/`, makes them all durable with one `os.sync()`, then links each into
+    place (never overwriting) and syncs again. Readers never see half a file;
+    if anything fails, `rollback()` removes what this batch placed, so the
+    store is as it was.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.stage = Path(tempfile.mkdtemp(dir=self._tmp_root(), prefix="batch-"))
+        self._staged: list[tuple[Path, Path, bool]] = []  # (staged, destination, private)
+        self._placed: list[Path] = []
+
+    def _tmp_root(self) -> Path:
+        root = self.store.root / TMP
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+
+    def add(self, item: Item, private: dict[str, Any] | None = None) -> None:
+        """Stage one new item (and its private data) for `commit()`."""
+        dest = self.store.path_of(item)
+        n = len(self._staged)
+        staged = self.stage / f"{n}{SUFFIX}"
+        staged.write_bytes(dumps(item).encode("utf-8"))
+        self._staged.append((staged, dest, False))
+        if private:
+            staged_private = self.stage / f"{n}.json"
+            staged_private.write_bytes(json.dumps(private, sort_keys=True).encode())
+            self._staged.append((staged_private, self.store._private_path(item.id), True))
+
+    def __len__(self) -> int:
+        return sum(1 for _, _, private in self._staged if not private)
+
+    def commit(self) -> None:
+        """Place every staged file; on any failure undo them all and raise StoreError."""
+        try:
+            os.sync()  # the data of every staged file is on disk before any becomes visible
+            folders: set[Path] = set()
+            for staged, dest, private in self._staged:
+                if dest.parent not in folders:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(dest.parent)
+                if private:
+                    os.replace(staged, dest)
+                else:
+                    os.link(staged, dest)
+                self._placed.append(dest)
+            os.sync()
+        except FileExistsError as exc:
+            self.rollback()
+            raise StoreError(f"an item already exists at {exc.filename2 or exc.filename}") from None
+        except OSError as exc:
+            self.rollback()
+            raise StoreError(f"cannot write the batch: {exc.strerror}") from exc
+        self.discard()
+
+    def rollback(self) -> None:
+        """Remove every file this batch placed, then the staging folder."""
+        for dest in self._placed:
+            try:
+                dest.unlink()
+            except FileNotFoundError:
+                pass
+            self.store._prune(dest.parent)
+        self._placed.clear()
+        self.discard()
+
+    def discard(self) -> None:
+        """Drop the staging folder (what was never committed is simply forgotten)."""
+        import shutil
+
+        shutil.rmtree(self.stage, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (self.store.root / TMP).rmdir()
+
+
+def batch_of(store: Store) -> Batch:
+    """A new write batch on a store."""
+    return Batch(store)

@@ -19,6 +19,7 @@ from backchannel.settings import load
 COMMAND_MODULES = (
     "backchannel.cli.store_commands",
     "backchannel.cli.serve_command",
+    "backchannel.cli.import_commands",
 )
 
 
