@@ -132,3 +132,8 @@ def parse_wxr(source: Source, name: str) -> Iterator[Record]:
 def read(source: str) -> Iterator[Record]:
     """Records of a WXR file."""
     return parse_wxr(Path(source), source)
+
+
+def parse(data: bytes, name: str) -> Iterator[Record]:
+    """Records of a fetched WXR export."""
+    return parse_wxr(data, name)
