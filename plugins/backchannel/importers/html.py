@@ -36,6 +36,7 @@ from backchannel.importers.records import (
 from backchannel.model import Kind, MentionType, State
 
 PARSER = "html.parser"
+ITEM_CLASSES = ["comment", "pingback", "trackback"]
 _LINKBACK_HEADING = re.compile(r"trackbacks?|pingbacks?", re.I)
 _MENTION_PROPS = (("in-reply-to", MentionType.REPLY), ("like-of", MentionType.LIKE),
                   ("repost-of", MentionType.REPOST), ("bookmark-of", MentionType.BOOKMARK))
@@ -78,13 +79,13 @@ def _wordpress(soup: BeautifulSoup, origin: str, ref: ArticleRef) -> list[Record
         cid = re.sub(r"^(li-)?comment-", "", li.get("id", "")) or str(len(records))
         kind = (Kind.PINGBACK if "pingback" in classes else
                 Kind.TRACKBACK if "trackback" in classes else Kind.COMMENT)
-        parent_li = li.find_parent(["li", "article"], class_="comment")
+        parent_li = li.find_parent(["li", "article"], class_=ITEM_CLASSES)
         parent = (re.sub(r"^(li-)?comment-", "", parent_li.get("id", ""))
                   if parent_li is not None else None)
         # Only this comment's own parts, not those of nested replies.
         def own(selector: str, li: Tag = li) -> Tag | None:
             for found in li.select(selector):
-                if found.find_parent(["li", "article"], class_="comment") is li:
+                if found.find_parent(["li", "article"], class_=ITEM_CLASSES) is li:
                     return found
             return None
         author_tag = own(".fn") or own(".comment-author")
