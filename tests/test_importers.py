@@ -286,6 +286,6 @@ def test_html_wordpress_page_with_nesting_and_pings():
 def test_html_blogger_page():
     page = (Path(__file__).parent / "data" / "blogger-page.html").read_text("utf-8")
     records = html.parse_html(page, "https://jj.blogspot.com/2008/04/sums-up.html")
-    assert [(r.author, r.body) for r in records] == [("JJ", "I'll get that fixed soon."),
+    assert [(r.author, r.body) for r in records] == [("JJ", "<p>I'll get that fixed soon.</p>"),
                                                      ("Ana", "Näive <b>question</b>")]
     assert records[0].date.year == 2008
