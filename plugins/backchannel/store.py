@@ -314,6 +314,14 @@ class Store:
         return digest.hexdigest()[:16]
 
 
+def _write_new(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
 class Batch:
     """Many new items written as one unit: staged, synced once, linked into place.
 
@@ -341,11 +349,11 @@ class Batch:
         dest = self.store.path_of(item)
         n = len(self._staged)
         staged = self.stage / f"{n}{SUFFIX}"
-        staged.write_bytes(dumps(item).encode("utf-8"))
+        _write_new(staged, dumps(item).encode("utf-8"))
         self._staged.append((staged, dest, False))
         if private:
             staged_private = self.stage / f"{n}.json"
-            staged_private.write_bytes(json.dumps(private, sort_keys=True).encode())
+            _write_new(staged_private, json.dumps(private, sort_keys=True).encode())
             self._staged.append((staged_private, self.store._private_path(item.id), True))
 
     def __len__(self) -> int:

@@ -72,7 +72,7 @@ class _Planned:
 
 
 def to_item(rec: Record, item_id: str, article: str, state: State, parent: str | None,
-            email_hash: str | None = None) -> Item:
+            email_hash: str | None = None, check: bool = True) -> Item:
     """The store item for a record (validated by the model's own parser)."""
     if rec.date is None:
         raise ValueError("no date")
@@ -98,8 +98,9 @@ def to_item(rec: Record, item_id: str, article: str, state: State, parent: str |
             ("http://", "https://")) else None,
         state=state,
     )
-    # The file must be one `backchannel check` accepts: round-trip it now.
-    return loads(dumps(item), state=state)
+    # The file must be one `backchannel check` accepts: round-trip it while planning
+    # (the write pass builds the same item again and need not re-check it).
+    return loads(dumps(item), state=state) if check else item
 
 
 def _track(records: Iterable[Record], progress: Any, label: str,
@@ -185,7 +186,8 @@ def write(records: Iterable[Record], planned: dict[str, _Planned], store: Store)
                 continue
             private = {k: v for k, v in (("email", rec.email), ("ip", rec.ip)) if v}
             email_hash = store.email_hash(rec.email) if rec.email else None
-            item = to_item(rec, item_id, entry.article, entry.state, entry.parent, email_hash)
+            item = to_item(rec, item_id, entry.article, entry.state, entry.parent, email_hash,
+                           check=False)
             batch.add(item, {**private, "origin": rec.origin} if private else None)
             written.add(item_id)
         if len(written) != len(planned):
