@@ -1,4 +1,4 @@
-"""`backchannel import` and `collect` through the CLI: real files, real Pelican builds, a real HTTP server."""
+"""`backchannel import` and `collect` via the CLI: real files, Pelican builds, an HTTP server."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from conftest import REALDATA, Site
-
 from backchannel.errors import StoreError
 from backchannel.importers import wordpress
 from backchannel.importers.matching import ArticleIndex
 from backchannel.importers.run import Summary, plan, write
 from backchannel.store import Store
+from conftest import REALDATA, Site
 
 WPTT = REALDATA / "wptt-theme-test-data" / "themeunittestdata.wordpress.xml"
 DATA = Path(__file__).parent / "data"
@@ -33,8 +33,11 @@ def run_json(site: Site, *args: str) -> dict:
 @pytest.fixture
 def wptt_site(site: Site) -> Site:
     site.article("template-comments", title="Template: Comments", date="2012-01-03 10:00")
-    site.article("template-pingbacks-an-trackbacks", title="Pingbacks and trackbacks",
-                 date="2012-01-01 10:00")
+    site.article(
+        "template-pingbacks-an-trackbacks",
+        title="Pingbacks and trackbacks",
+        date="2012-01-01 10:00",
+    )
     return site
 
 
@@ -45,15 +48,20 @@ def test_import_wptt_end_to_end_threads_show_in_built_site(wptt_site: Site):
     assert summary["by_kind"] == {"comment": 29, "pingback": 2, "trackback": 2}
     assert summary["by_state"] == {"inbox": 3, "published": 24, "unmatched": 6}
     assert summary["skipped"] == [] and summary["warnings"] == []
-    assert {u["article"] for u in summary["unmatched"]} >= {"page-with-comments",
-                                                            "edge-case-no-content"}
+    assert {u["article"] for u in summary["unmatched"]} >= {
+        "page-with-comments",
+        "edge-case-no-content",
+    }
     again = run_json(site, "import", "wordpress", str(WPTT))
     assert (again["imported"], again["duplicates"]) == (0, 33)
     assert site.cli("check").returncode == 0
     # e-mail addresses and IPs stay private
     public = [p for p in files_in(site.feedback) if "private" not in p.parts]
-    assert not any("@" in line and line.startswith("Author")
-                   for p in public for line in p.read_text("utf-8").splitlines())
+    assert not any(
+        "@" in line and line.startswith("Author")
+        for p in public
+        for line in p.read_text("utf-8").splitlines()
+    )
     assert not any("themeshaperwp+demos@gmail.com" in p.read_text("utf-8") for p in public)
     private = list((site.feedback / "private").glob("*.json"))
     assert any("themeshaperwp+demos@gmail.com" in p.read_text() for p in private)
@@ -77,8 +85,9 @@ def test_unmatched_items_attach_through_an_alias(site: Site):
     summary = run_json(site, "import", "feed", str(DATA / "wp-comments.rss"))
     # feed comments are moderated: they wait in the inbox, not published
     assert summary["by_state"] == {"inbox": 2}
-    site.write_conf('BACKCHANNEL_ALIASES = {"https://old.example/2019/05/listening/": '
-                    '"listening"}\n')
+    site.write_conf(
+        'BACKCHANNEL_ALIASES = {"https://old.example/2019/05/listening/": "listening"}\n'
+    )
     disqus = run_json(site, "import", "disqus", str(REALDATA / "isso" / "disqus.xml"))
     assert disqus["imported"] == 4 and disqus["by_state"] == {"unmatched": 4}
     reasons = {s["origin_id"]: s["reason"] for s in disqus["skipped"]}
@@ -91,18 +100,26 @@ def test_unmatched_items_attach_through_an_alias(site: Site):
 
 
 def test_dry_run_writes_nothing(site: Site):
-    summary = run_json(site, "import", "wordpress", str(REALDATA / "isso" / "wordpress.xml"),
-                       "--dry-run")
+    summary = run_json(
+        site, "import", "wordpress", str(REALDATA / "isso" / "wordpress.xml"), "--dry-run"
+    )
     assert summary["imported"] == 8 and summary["dry_run"] is True
     assert files_in(site.feedback) == []
 
 
 HOSTILE = {
-    "bomb": ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-             ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;">\n]>\n<rss><channel>&lol2;</channel></rss>\n',
-             "refused unsafe XML", ":3:"),
-    "external": ('<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM '
-                 '"file:///etc/passwd">\n]>\n<rss>&xxe;</rss>\n', "refused unsafe XML", ":3:"),
+    "bomb": (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+        ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;">\n]>\n<rss><channel>&lol2;</channel></rss>\n',
+        "refused unsafe XML",
+        ":3:",
+    ),
+    "external": (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM '
+        '"file:///etc/passwd">\n]>\n<rss>&xxe;</rss>\n',
+        "refused unsafe XML",
+        ":3:",
+    ),
 }
 
 
@@ -128,13 +145,16 @@ def test_truncated_export_is_refused_and_nothing_written(site: Site, tmp_path: P
     assert files_in(site.feedback) == []
 
 
-@pytest.mark.parametrize(("fmt", "source", "message"), [
-    ("wordpress", REALDATA / "isso" / "disqus.xml", "not a WordPress WXR file"),
-    ("disqus", WPTT, "not a Disqus export"),
-    ("blogger", REALDATA / "isso" / "wordpress.xml", "not a Blogger export"),
-    ("feed", REALDATA / "webmention-io" / "in-reply-to.html", "not well-formed XML"),
-    ("isso", WPTT, "not an Isso database"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "source", "message"),
+    [
+        ("wordpress", REALDATA / "isso" / "disqus.xml", "not a WordPress WXR file"),
+        ("disqus", WPTT, "not a Disqus export"),
+        ("blogger", REALDATA / "isso" / "wordpress.xml", "not a Blogger export"),
+        ("feed", REALDATA / "webmention-io" / "in-reply-to.html", "not well-formed XML"),
+        ("isso", WPTT, "not an Isso database"),
+    ],
+)
 def test_wrong_format_is_refused(site: Site, fmt: str, source: Path, message: str):
     proc = site.cli("import", fmt, str(source))
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
@@ -162,9 +182,9 @@ def test_a_failed_write_removes_what_the_run_wrote(tmp_path: Path):
 class FeedServer(BaseHTTPRequestHandler):
     """Serves tests/data feeds with an ETag; records conditional requests."""
 
-    seen: list[tuple[str, str | None]] = []
+    seen: ClassVar[list[tuple[str, str | None]]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 — http.server's naming
+    def do_GET(self) -> None:
         name = self.path.lstrip("/")
         etag = f'"{name}-v1"'
         FeedServer.seen.append((self.path, self.headers.get("If-None-Match")))
@@ -212,24 +232,30 @@ def feed_server():
 def test_collect_follows_comment_feeds_with_conditional_get(site: Site, feed_server: str):
     site.article("listening", title="Listening")
     (site.root / "mentions.atom").write_bytes(
-        (REALDATA / "webmention-io" / "README-mentions.atom").read_bytes())
-    site.write_conf(f'BACKCHANNEL_FEEDS = ["{feed_server}/posts.rss", "mentions.atom"]\n'
-                    "BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True\n")
+        (REALDATA / "webmention-io" / "README-mentions.atom").read_bytes()
+    )
+    site.write_conf(
+        f'BACKCHANNEL_FEEDS = ["{feed_server}/posts.rss", "mentions.atom"]\n'
+        "BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True\n"
+    )
     first = run_json(site, "collect")
     assert first["imported"] == 3
     assert first["by_kind"] == {"comment": 2, "webmention": 1}
     statuses = {f["feed"]: f["status"] for f in first["feeds"]}
-    assert statuses == {f"{feed_server}/posts.rss": "ok", f"{feed_server}/wp-comments.rss": "ok",
-                        "mentions.atom": "ok"}
+    assert statuses == {
+        f"{feed_server}/posts.rss": "ok",
+        f"{feed_server}/wp-comments.rss": "ok",
+        "mentions.atom": "ok",
+    }
     state = json.loads((site.feedback / "private" / "collect-state.json").read_text())
     assert state[f"{feed_server}/posts.rss"] == {"etag": '"posts.rss-v1"'}
     second = run_json(site, "collect")
     assert second["imported"] == 0 and second["duplicates"] == 1  # the file feed
     assert {f["status"] for f in second["feeds"] if f["feed"].startswith("http")} == {
-        "not modified"}
+        "not modified"
+    }
     assert ("/posts.rss", '"posts.rss-v1"') in FeedServer.seen
-    comments = [i for i in json.loads(site.cli("list", "--json").stdout)
-                if i["kind"] == "comment"]
+    comments = [i for i in json.loads(site.cli("list", "--json").stdout) if i["kind"] == "comment"]
     assert {c["article"] for c in comments} == {"listening"}
 
 

@@ -1,19 +1,18 @@
-"""Importers read the real exports in ../shared/realdata and find exactly the facts its README states."""
+"""Importers read the exports in ../shared/realdata and find exactly the facts its README states."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REALDATA
-
 from backchannel.importers import blogger, disqus, feed, html, isso, pcs, wordpress
 from backchannel.importers.records import ImportSourceError
 from backchannel.model import Kind, MentionType, State
+from conftest import REALDATA
 
 ISSO_WXR = REALDATA / "isso" / "wordpress.xml"
 WPTT = REALDATA / "wptt-theme-test-data" / "themeunittestdata.wordpress.xml"
@@ -48,7 +47,7 @@ def test_isso_wxr_threads_dates_and_missing_fields():
     assert first.ip == "::ffff:82.119.20.0"
     seven = next(r for r in records if cid(r) == "7")
     assert seven.body == "Drölfter!"
-    assert seven.date == datetime(2014, 4, 29, 15, 21, 35, tzinfo=timezone.utc)
+    assert seven.date == datetime(2014, 4, 29, 15, 21, 35, tzinfo=UTC)
     ten = next(r for r in records if cid(r) == "10")
     assert "\n" in ten.body and ten.date.hour == 2
     elevens = sorted(r.date.year for r in records if cid(r) == "11")
@@ -61,15 +60,17 @@ def test_isso_wxr_threads_dates_and_missing_fields():
 def test_wptt_kinds_states_threading_greek_and_entities():
     records = list(wordpress.read(str(WPTT)))
     assert len(records) == 33 and len({cid(r) for r in records}) == 33
-    assert Counter(r.kind for r in records) == {Kind.COMMENT: 29, Kind.TRACKBACK: 2,
-                                                Kind.PINGBACK: 2}
+    assert Counter(r.kind for r in records) == {
+        Kind.COMMENT: 29,
+        Kind.TRACKBACK: 2,
+        Kind.PINGBACK: 2,
+    }
     assert {cid(r) for r in records if r.kind == Kind.TRACKBACK} == {"921", "922"}
     assert {cid(r) for r in records if r.kind == Kind.PINGBACK} == {"923", "924"}
     assert {cid(r) for r in records if r.state == State.INBOX} == {"1015", "1016", "1017"}
     assert Counter(r.state for r in records) == {State.PUBLISHED: 30, State.INBOX: 3}
     per_post = Counter(r.origin_id.partition("/")[0] for r in records)
-    assert per_post == {"51": 1, "155": 4, "703": 1, "1148": 20, "1149": 5, "1168": 1,
-                        "1170": 1}
+    assert per_post == {"51": 1, "155": 4, "703": 1, "1148": 20, "1149": 5, "1168": 1, "1170": 1}
     by_id = {r.origin_id: r for r in records}
     assert all(r.parent_origin_id in by_id for r in records if r.parent_origin_id)
     assert sum(1 for r in records if r.parent_origin_id) == 10
@@ -82,8 +83,9 @@ def test_wptt_kinds_states_threading_greek_and_entities():
     assert "Ping 1 « What’s a tellyworth?" in {r.author for r in pings}
     assert all("&" not in r.author for r in pings)
     pingbacks = [r for r in pings if r.kind == Kind.PINGBACK]
-    assert all(r.source.startswith("http://tellyworth.wordpress.com/2007/11/21/")
-               for r in pingbacks)
+    assert all(
+        r.source.startswith("http://tellyworth.wordpress.com/2007/11/21/") for r in pingbacks
+    )
 
 
 def test_wxr_with_undeclared_excerpt_prefix_imports():
@@ -93,13 +95,16 @@ def test_wxr_with_undeclared_excerpt_prefix_imports():
     assert records[0].body == "Nice picture!!!<br /><br />I mean <b>NICE</b> picture."
     assert records[0].article.title == "A (somewhat) brief history"
     assert records[1].article.title == records[2].article.title == "This about sums up my life."
-    assert records[0].date == datetime(2008, 11, 11, 16, 9, tzinfo=timezone.utc)
+    assert records[0].date == datetime(2008, 11, 11, 16, 9, tzinfo=UTC)
 
 
 def test_blogger_comments_and_their_posts():
     records = list(blogger.read(str(BLOGGER)))
     assert [r.origin_id for r in records] == [
-        "post-1066271041639903470", "post-8841580313327712653", "post-7939092188512366396"]
+        "post-1066271041639903470",
+        "post-8841580313327712653",
+        "post-7939092188512366396",
+    ]
     posts = Counter(r.article.permalink for r in records)
     assert posts == {"post-7031156583478223661": 2, "post-720686382913388888": 1}
     nice = records[1]
@@ -146,21 +151,36 @@ def isso_db(path: Path) -> Path:
         CREATE TABLE preferences (key VARCHAR PRIMARY KEY, value VARCHAR);
     """)
     for thread in data:
-        tid = db.execute("INSERT INTO threads (uri, title) VALUES (?, ?)",
-                         (thread["id"], thread["title"])).lastrowid
+        tid = db.execute(
+            "INSERT INTO threads (uri, title) VALUES (?, ?)", (thread["id"], thread["title"])
+        ).lastrowid
         for c in thread["comments"]:
-            created = datetime.strptime(c["created"], "%Y-%m-%d %H:%M:%S").replace(
-                tzinfo=timezone.utc).timestamp()
+            created = (
+                datetime.strptime(c["created"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+            )
             db.execute(
                 "INSERT INTO comments (tid, parent, created, mode, remote_addr, text, author,"
                 " email, website, voters) VALUES (?, NULL, ?, 1, ?, ?, ?, ?, ?, ?)",
-                (tid, created, c["remote_addr"], c["text"], c["author"], c["email"],
-                 c["website"], b""))
+                (
+                    tid,
+                    created,
+                    c["remote_addr"],
+                    c["text"],
+                    c["author"],
+                    c["email"],
+                    c["website"],
+                    b"",
+                ),
+            )
     # Synthetic extras on top: a reply awaiting moderation and a deleted comment.
-    db.execute("INSERT INTO comments (tid, parent, created, mode, text, author, voters)"
-               " VALUES (1, 1, 1500000000, 2, 'Ein Schöner Kommentar', 'Jürgen', x'')")
-    db.execute("INSERT INTO comments (tid, parent, created, mode, text, author, voters)"
-               " VALUES (1, NULL, 1500000001, 4, '', '', x'')")
+    db.execute(
+        "INSERT INTO comments (tid, parent, created, mode, text, author, voters)"
+        " VALUES (1, 1, 1500000000, 2, 'Ein Schöner Kommentar', 'Jürgen', x'')"
+    )
+    db.execute(
+        "INSERT INTO comments (tid, parent, created, mode, text, author, voters)"
+        " VALUES (1, NULL, 1500000001, 4, '', '', x'')"
+    )
     db.commit()
     db.close()
     return path
@@ -171,7 +191,10 @@ def test_isso_database(tmp_path):
     assert len(records) == 4
     first, second, reply, deleted = records
     assert (first.author, first.author_url, first.email) == (
-        "texas holdem", "http://www.tigerspice.com", None)
+        "texas holdem",
+        "http://www.tigerspice.com",
+        None,
+    )
     assert first.article.url == "/posts/0001/" and first.article.title == "Test+post"
     assert second.article.title == "Nat+%26+Miguel"  # kept encoded, as Isso does
     assert second.email == "105421439@87750645.com" and second.date.year == 2005
@@ -193,20 +216,28 @@ def pcs_folder(root: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "0.md").write_text(
         "email: ada@example.org\ndate: 2014-03-21 15:00\nauthor: Ada Ünal\n"
-        "website: https://ada.example\n\nFirst *Markdown* comment.\n", "utf-8")
+        "website: https://ada.example\n\nFirst *Markdown* comment.\n",
+        "utf-8",
+    )
     (folder / "reply-1.md").write_text(
-        "date: 2014-03-22T08:30+02:00\nauthor: Bo\nreplyto: 0\n\nA reply.\n", "utf-8")
+        "date: 2014-03-22T08:30+02:00\nauthor: Bo\nreplyto: 0\n\nA reply.\n", "utf-8"
+    )
     return root / "comments"
 
 
 def test_pelican_comment_system_folder(tmp_path):
     records = list(pcs.read(str(pcs_folder(tmp_path))))
-    assert [r.origin_id for r in records] == ["knowledge-that-flows/0",
-                                              "knowledge-that-flows/reply-1"]
+    assert [r.origin_id for r in records] == [
+        "knowledge-that-flows/0",
+        "knowledge-that-flows/reply-1",
+    ]
     first, reply = records
     assert (first.author, first.author_url, first.email) == (
-        "Ada Ünal", "https://ada.example", "ada@example.org")
-    assert first.date == datetime(2014, 3, 21, 15, 0, tzinfo=timezone.utc)
+        "Ada Ünal",
+        "https://ada.example",
+        "ada@example.org",
+    )
+    assert first.date == datetime(2014, 3, 21, 15, 0, tzinfo=UTC)
     assert reply.parent_origin_id == "knowledge-that-flows/0"
     assert reply.date.isoformat() == "2014-03-22T08:30:00+02:00"
     assert first.article.slug == "knowledge-that-flows"
@@ -231,8 +262,9 @@ def test_feed_post_feed_points_at_comment_feeds():
 
 
 def test_feed_webmention_io_mentions():
-    (rec,) = feed.parse_feed((REALDATA / "webmention-io" / "README-mentions.atom").read_bytes(),
-                             "atom").records
+    (rec,) = feed.parse_feed(
+        (REALDATA / "webmention-io" / "README-mentions.atom").read_bytes(), "atom"
+    ).records
     assert rec.kind == Kind.WEBMENTION and rec.mention_type == MentionType.MENTION
     assert rec.source == "http://tantek.com/2013/113/b1/first-federated-indieweb-comment-thread"
     assert rec.article.url == "http://indiewebcamp.com/webmention"
@@ -244,7 +276,9 @@ def test_feed_blogger_export_gives_its_three_comments():
     doc = feed.parse_feed(BLOGGER.read_bytes(), "blogger")
     assert len(doc.records) == 3
     assert {r.article.url.rpartition("/")[2] for r in doc.records} == {
-        "this-about-sums-up-my-life.html", "somewhat-brief-history.html"}
+        "this-about-sums-up-my-life.html",
+        "somewhat-brief-history.html",
+    }
 
 
 def test_feed_wordpress_comment_feed():
@@ -255,15 +289,19 @@ def test_feed_wordpress_comment_feed():
 
 
 def test_html_webmention_sources():
-    (reply,) = html.parse_html((REALDATA / "webmention-io" / "in-reply-to.html").read_text(),
-                               "http://source.example.org/in-reply-to")
+    (reply,) = html.parse_html(
+        (REALDATA / "webmention-io" / "in-reply-to.html").read_text(),
+        "http://source.example.org/in-reply-to",
+    )
     assert reply.kind == Kind.WEBMENTION and reply.mention_type == MentionType.REPLY
     assert reply.article.url == "http://target.example.com/entry"
     assert reply.author == "Source Author" and reply.author_url == "http://source.example.org/"
     assert reply.date.isoformat() == "2015-11-07T12:00:00-05:00"
     assert reply.body.startswith("Thanks for the information, it was super helpful.")
-    (like,) = html.parse_html((REALDATA / "webmention-io" / "like-of.html").read_text(),
-                              "http://source.example.org/like-of")
+    (like,) = html.parse_html(
+        (REALDATA / "webmention-io" / "like-of.html").read_text(),
+        "http://source.example.org/like-of",
+    )
     assert like.mention_type == MentionType.LIKE and like.title == "Liked this"
 
 
@@ -280,12 +318,15 @@ def test_html_wordpress_page_with_nesting_and_pings():
     assert records[0].article.url == "https://old.example/2019/05/listening/"
     pings = [r for r in records if r.kind == Kind.PINGBACK]
     assert [(p.author, p.source) for p in pings] == [
-        ("Other blog « Ideas", "https://other.example/ideas/")]
+        ("Other blog « Ideas", "https://other.example/ideas/")
+    ]
 
 
 def test_html_blogger_page():
     page = (Path(__file__).parent / "data" / "blogger-page.html").read_text("utf-8")
     records = html.parse_html(page, "https://jj.blogspot.com/2008/04/sums-up.html")
-    assert [(r.author, r.body) for r in records] == [("JJ", "<p>I'll get that fixed soon.</p>"),
-                                                     ("Ana", "Näive <b>question</b>")]
+    assert [(r.author, r.body) for r in records] == [
+        ("JJ", "<p>I'll get that fixed soon.</p>"),
+        ("Ana", "Näive <b>question</b>"),
+    ]
     assert records[0].date.year == 2008

@@ -385,10 +385,8 @@ class Batch:
     def rollback(self) -> None:
         """Remove every file this batch placed, then the staging folder."""
         for dest in self._placed:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 dest.unlink()
-            except FileNotFoundError:
-                pass
             self.store._prune(dest.parent)
         self._placed.clear()
         self.discard()

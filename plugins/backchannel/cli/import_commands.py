@@ -25,8 +25,9 @@ def article_index(settings: Resolved) -> Any:
     from backchannel.articles import load_articles
     from backchannel.importers.matching import ArticleIndex
 
-    return ArticleIndex(load_articles(settings), settings["ALIASES"],
-                        settings.values.get("SITEURL") or "")
+    return ArticleIndex(
+        load_articles(settings), settings["ALIASES"], settings.values.get("SITEURL") or ""
+    )
 
 
 @contextlib.contextmanager
@@ -35,8 +36,14 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         yield bar
 
 
@@ -47,8 +54,11 @@ def print_summary(summary: Summary, as_json: bool, extra: dict[str, Any] | None 
         return
     verb = "would import" if summary.dry_run else "imported"
     states = ", ".join(f"{n} {s}" for s, n in sorted(summary.by_state.items()))
-    print(f"backchannel: {verb} {summary.imported}" + (f" ({states})" if states else "")
-          + f"; {summary.duplicates} already present; {len(summary.skipped)} skipped")
+    print(
+        f"backchannel: {verb} {summary.imported}"
+        + (f" ({states})" if states else "")
+        + f"; {summary.duplicates} already present; {len(summary.skipped)} skipped"
+    )
     for entry in summary.skipped[:20]:
         print(f"  skipped {entry['id']} ({entry.get('origin_id', '')}): {entry['reason']}")
     if len(summary.skipped) > 20:
@@ -56,8 +66,10 @@ def print_summary(summary: Summary, as_json: bool, extra: dict[str, Any] | None 
     for entry in summary.warnings[:20]:
         print(f"  note {entry['id']}: {entry['reason']}")
     if summary.unmatched:
-        print(f"  {len(summary.unmatched)} item(s) match no local article; they wait in "
-              "unmatched/ (or inbox/spam) and attach once the article or an alias exists:")
+        print(
+            f"  {len(summary.unmatched)} item(s) match no local article; they wait in "
+            "unmatched/ (or inbox/spam) and attach once the article or an alias exists:"
+        )
         shown = {(u["article"], u["origin_url"]) for u in summary.unmatched}
         for article, url in sorted(shown, key=str)[:10]:
             print(f"    {article}  {url or ''}")
@@ -80,8 +92,10 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
         def records() -> Any:
             return module.parse(data, source)
     else:
+
         def records() -> Any:
             return module.read(source)
+
     store = store_of(settings)
     with progress_bar(not args.json) as bar:
         summary = run_import(records, store, article_index(settings), args.dry_run, bar)
@@ -99,8 +113,10 @@ def cmd_collect(args: argparse.Namespace, settings: Resolved) -> int:
     print_summary(summary, args.json, {"feeds": feeds})
     if not args.json:
         for feed in feeds:
-            print(f"  {feed['feed']}: {feed['status']}" + (
-                f" ({feed['error']})" if feed.get("error") else ""))
+            print(
+                f"  {feed['feed']}: {feed['status']}"
+                + (f" ({feed['error']})" if feed.get("error") else "")
+            )
     return 1 if any(f["status"] == "error" for f in feeds) else 0
 
 
@@ -108,8 +124,9 @@ def add_commands(subparsers: Any) -> None:
     """Add `import` and `collect`."""
     p = subparsers.add_parser("import", help="import comments and linkbacks from another system")
     p.add_argument("format", choices=sorted(FORMATS), help="the source's format")
-    p.add_argument("source", help="file, folder (pelican-comment-system), database (isso) "
-                                  "or URL (feed, html)")
+    p.add_argument(
+        "source", help="file, folder (pelican-comment-system), database (isso) or URL (feed, html)"
+    )
     p.add_argument("--dry-run", action="store_true", help="report what would be imported")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_import)

@@ -54,7 +54,11 @@ def parse_blogger(source: Source, name: str) -> Iterator[Record]:
                 if local(elem.tag) != "feed":
                     raise ImportSourceError(
                         f"not a Blogger export (root element is <{local(elem.tag)}>, "
-                        "expected an Atom <feed>)", name, 1, 1)
+                        "expected an Atom <feed>)",
+                        name,
+                        1,
+                        1,
+                    )
                 root = elem
             depth += 1
             continue
@@ -65,15 +69,18 @@ def parse_blogger(source: Source, name: str) -> Iterator[Record]:
         if tag == "id":
             origin = "blogger:" + (elem.text or "").strip().removesuffix(".archive")
         elif tag == "generator" and "blogger" not in (elem.get("uri") or "").lower():
-            raise ImportSourceError("not a Blogger export (the generator is not Blogger)",
-                                    name, 1, 1)
+            raise ImportSourceError(
+                "not a Blogger export (the generator is not Blogger)", name, 1, 1
+            )
         elif tag == "entry":
             kind = _kind(elem)
             if kind == "post":
                 key = _post_key(child_text(elem, "id") or "")
-                posts[key] = ArticleRef(url=http_url(_links(elem).get("alternate")),
-                                        permalink=key,
-                                        title=clean_name(child_text(elem, "title")) or None)
+                posts[key] = ArticleRef(
+                    url=http_url(_links(elem).get("alternate")),
+                    permalink=key,
+                    title=clean_name(child_text(elem, "title")) or None,
+                )
             elif kind == "comment":
                 yield _comment(elem, posts, origin)
         if root is not None:
@@ -85,7 +92,8 @@ def _comment(entry: Element, posts: dict[str, ArticleRef], origin: str) -> Recor
     post_key = _post_key(reply_to.get("ref", "")) if reply_to is not None else ""
     ref = posts.get(post_key) or ArticleRef(
         url=http_url(reply_to.get("href")) if reply_to is not None else None,
-        permalink=post_key or None)
+        permalink=post_key or None,
+    )
     related = _links(entry).get("related", "")
     parent = "post-" + related.rstrip("/").rpartition("/")[2] if related else None
     author = next((c for c in entry if local(c.tag) == "author"), None)

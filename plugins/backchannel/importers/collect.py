@@ -51,8 +51,14 @@ def fetch_feed(fetcher: Fetcher, url: str, state: dict[str, dict[str, str]]) -> 
         return None
     if response.status != 200:
         raise FetchError(f"HTTP {response.status}", url)
-    validators = {k: v for k, v in (("etag", response.header("etag")),
-                                    ("last_modified", response.header("last-modified"))) if v}
+    validators = {
+        k: v
+        for k, v in (
+            ("etag", response.header("etag")),
+            ("last_modified", response.header("last-modified")),
+        )
+        if v
+    }
     state[url] = validators
     return response.content
 
@@ -61,8 +67,13 @@ def _is_url(feed: str) -> bool:
     return feed.startswith(("http://", "https://"))
 
 
-def collect(settings: Resolved, store: Store, index: ArticleIndex, dry_run: bool = False,
-            progress: Any = None) -> tuple[Summary, list[dict[str, Any]]]:
+def collect(
+    settings: Resolved,
+    store: Store,
+    index: ArticleIndex,
+    dry_run: bool = False,
+    progress: Any = None,
+) -> tuple[Summary, list[dict[str, Any]]]:
     """Pull every configured feed; return the combined summary and a line per feed."""
     fetcher = Fetcher(settings)
     state = load_state(store)

@@ -48,7 +48,11 @@ def parse_disqus(source: Source, name: str) -> Iterator[Record]:
                 if local(elem.tag) != "disqus":
                     raise ImportSourceError(
                         f"not a Disqus export (root element is <{local(elem.tag)}>, "
-                        "expected <disqus>)", name, 1, 1)
+                        "expected <disqus>)",
+                        name,
+                        1,
+                        1,
+                    )
                 root = elem
             depth += 1
             continue
@@ -61,8 +65,10 @@ def parse_disqus(source: Source, name: str) -> Iterator[Record]:
             title = clean_name(child_text(elem, "title"))
             forum = forum or (child_text(elem, "forum") or "").strip()
             threads[elem.get(DSQ_ID, "")] = ArticleRef(
-                url=link or None, permalink=(child_text(elem, "id") or "").strip() or None,
-                title=title or None)
+                url=link or None,
+                permalink=(child_text(elem, "id") or "").strip() or None,
+                title=title or None,
+            )
         elif tag == "post":
             yield _post(elem, threads, forum, name)
         elif tag == "category":

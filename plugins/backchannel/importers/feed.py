@@ -19,7 +19,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag
@@ -39,8 +39,12 @@ from backchannel.model import Kind, MentionType, State
 
 HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _URL = re.compile(r"https?://[^\s<>\"]+")
-_VERBS = {"liked": MentionType.LIKE, "reposted": MentionType.REPOST,
-          "bookmarked": MentionType.BOOKMARK, "replied": MentionType.REPLY}
+_VERBS = {
+    "liked": MentionType.LIKE,
+    "reposted": MentionType.REPOST,
+    "bookmarked": MentionType.BOOKMARK,
+    "replied": MentionType.REPLY,
+}
 
 
 @dataclass
@@ -54,9 +58,9 @@ class FeedDocument:
 def strip_http_head(data: bytes) -> bytes:
     """The body of a raw captured HTTP response (status line, headers, blank line)."""
     if data.startswith(b"HTTP/"):
-        head, sep, body = data.partition(b"\r\n\r\n")
+        _head, sep, body = data.partition(b"\r\n\r\n")
         if not sep:
-            head, sep, body = data.partition(b"\n\n")
+            _head, sep, body = data.partition(b"\n\n")
         if sep:
             return body
     return data
@@ -66,7 +70,7 @@ def _date(entry: Any) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
 
 
 def _body(entry: Any) -> str:
@@ -100,21 +104,22 @@ def parse_feed(data: bytes, name: str) -> FeedDocument:
     origin = f"feed:{feed_id}"
     doc = FeedDocument()
     for entry in parsed.entries:
-        record = (_mention(entry, origin) if is_webmention_io
-                  else _comment(entry, origin, feed))
+        record = _mention(entry, origin) if is_webmention_io else _comment(entry, origin, feed)
         if record is not None:
             doc.records.append(record)
             continue
         links = {link.get("rel"): link for link in entry.get("links", [])}
         comments_url = entry.get("wfw_commentrss") or (links.get("replies") or {}).get("href")
         if comments_url:
-            count = entry.get("slash_comments") or (links.get("replies") or {}).get(
-                "thr_count")
-            doc.comment_feeds.append({
-                "feed": comments_url, "post": entry.get("link"),
-                "title": clean_name(entry.get("title")) or None,
-                "comments": int(count) if str(count or "").isdigit() else None,
-            })
+            count = entry.get("slash_comments") or (links.get("replies") or {}).get("thr_count")
+            doc.comment_feeds.append(
+                {
+                    "feed": comments_url,
+                    "post": entry.get("link"),
+                    "title": clean_name(entry.get("title")) or None,
+                    "comments": int(count) if str(count or "").isdigit() else None,
+                }
+            )
     return doc
 
 
@@ -139,9 +144,10 @@ def _comment(entry: Any, origin: str, feed: Any) -> Record | None:
         author=author,
         date=_date(entry),
         body=_body(entry),
-        article=ArticleRef(url=http_url(post_url),
-                           title=clean_name(feed.get("title", "")).removeprefix("Comments on: ")
-                           or None),
+        article=ArticleRef(
+            url=http_url(post_url),
+            title=clean_name(feed.get("title", "")).removeprefix("Comments on: ") or None,
+        ),
         author_url=author_url,
     )
 
@@ -159,13 +165,15 @@ def _mention(entry: Any, origin: str) -> Record:
         origin_id=entry.get("id") or source or "",
         kind=Kind.WEBMENTION,
         state=State.INBOX,
-        author=author if author and author != "webmention.io" else (
-            title.split(" ", 1)[0] if title else "unknown"),
+        author=author
+        if author and author != "webmention.io"
+        else (title.split(" ", 1)[0] if title else "unknown"),
         date=_date(entry),
         body=clean_text(text),
         article=ArticleRef(url=http_url(target)),
         source=http_url(source),
         title=clean_name(title) or None,
+        author_url=author_url,
         mention_type=verb,
     )
 

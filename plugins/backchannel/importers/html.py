@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -38,8 +38,12 @@ from backchannel.model import Kind, MentionType, State
 PARSER = "html.parser"
 ITEM_CLASSES = ["comment", "pingback", "trackback"]
 _LINKBACK_HEADING = re.compile(r"trackbacks?|pingbacks?", re.I)
-_MENTION_PROPS = (("in-reply-to", MentionType.REPLY), ("like-of", MentionType.LIKE),
-                  ("repost-of", MentionType.REPOST), ("bookmark-of", MentionType.BOOKMARK))
+_MENTION_PROPS = (
+    ("in-reply-to", MentionType.REPLY),
+    ("like-of", MentionType.LIKE),
+    ("repost-of", MentionType.REPOST),
+    ("bookmark-of", MentionType.BOOKMARK),
+)
 
 
 def _date(text: str | None) -> datetime | None:
@@ -54,7 +58,7 @@ def _date(text: str | None) -> datetime | None:
         parsed = dateparser.parse(text, fuzzy=True)
     except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _inner(tag: Tag | None) -> str:
@@ -67,8 +71,11 @@ def page_ref(soup: BeautifulSoup, name: str) -> ArticleRef:
     og = soup.find("meta", property="og:url")
     url = (canonical.get("href") if canonical else None) or (og.get("content") if og else None)
     heading = soup.select_one(".entry-title, .post-title, h1")
-    title = heading.get_text(" ", strip=True) if heading else (
-        soup.title.get_text(strip=True) if soup.title else None)
+    title = (
+        heading.get_text(" ", strip=True)
+        if heading
+        else (soup.title.get_text(strip=True) if soup.title else None)
+    )
     return ArticleRef(url=http_url(url) or http_url(name), title=clean_name(title) or None)
 
 
@@ -77,23 +84,34 @@ def _wordpress(soup: BeautifulSoup, origin: str, ref: ArticleRef) -> list[Record
     for li in soup.select("li.comment, li.pingback, li.trackback, article.comment"):
         classes = set(li.get("class", []))
         cid = re.sub(r"^(li-)?comment-", "", li.get("id", "")) or str(len(records))
-        kind = (Kind.PINGBACK if "pingback" in classes else
-                Kind.TRACKBACK if "trackback" in classes else Kind.COMMENT)
+        kind = (
+            Kind.PINGBACK
+            if "pingback" in classes
+            else Kind.TRACKBACK
+            if "trackback" in classes
+            else Kind.COMMENT
+        )
         parent_li = li.find_parent(["li", "article"], class_=ITEM_CLASSES)
-        parent = (re.sub(r"^(li-)?comment-", "", parent_li.get("id", ""))
-                  if parent_li is not None else None)
+        parent = (
+            re.sub(r"^(li-)?comment-", "", parent_li.get("id", ""))
+            if parent_li is not None
+            else None
+        )
+
         # Only this comment's own parts, not those of nested replies.
         def own(selector: str, li: Tag = li) -> Tag | None:
             for found in li.select(selector):
                 if found.find_parent(["li", "article"], class_=ITEM_CLASSES) is li:
                     return found
             return None
+
         author_tag = own(".fn") or own(".comment-author")
         link = author_tag.find("a") if author_tag else None
         author_url = http_url(link.get("href")) if link else None
         time_tag = own("time")
         date = _date(time_tag.get("datetime") if time_tag else None) or _date(
-            own(".comment-meta a").get_text(" ", strip=True) if own(".comment-meta a") else None)
+            own(".comment-meta a").get_text(" ", strip=True) if own(".comment-meta a") else None
+        )
         body_tag = own(".comment-content") or own(".comment-text")
         if kind == Kind.COMMENT:
             body = _inner(body_tag)
@@ -106,14 +124,22 @@ def _wordpress(soup: BeautifulSoup, origin: str, ref: ArticleRef) -> list[Record
         if kind != Kind.COMMENT and body_tag is not None:
             anchor = body_tag.find("a")
             author = clean_name(anchor.get_text(" ", strip=True)) if anchor else author
-        records.append(Record(
-            origin=origin, origin_id=f"{ref.url or ''}#comment-{cid}", kind=kind,
-            state=State.PUBLISHED, author=author, date=date, body=body, article=ref,
-            author_url=author_url,
-            parent_origin_id=f"{ref.url or ''}#comment-{parent}" if parent else None,
-            source=author_url if kind != Kind.COMMENT else None,
-            title=author if kind != Kind.COMMENT else None,
-        ))
+        records.append(
+            Record(
+                origin=origin,
+                origin_id=f"{ref.url or ''}#comment-{cid}",
+                kind=kind,
+                state=State.PUBLISHED,
+                author=author,
+                date=date,
+                body=body,
+                article=ref,
+                author_url=author_url,
+                parent_origin_id=f"{ref.url or ''}#comment-{parent}" if parent else None,
+                source=author_url if kind != Kind.COMMENT else None,
+                title=author if kind != Kind.COMMENT else None,
+            )
+        )
     return records
 
 
@@ -129,16 +155,26 @@ def _blogger(soup: BeautifulSoup, origin: str, ref: ArticleRef) -> list[Record]:
         body = dt.find_next_sibling("dd", class_="comment-body")
         footer = dt.find_next_sibling("dd", class_="comment-footer")
         stamp = footer.find(class_="comment-timestamp") if footer else None
-        text = stamp.get_text(" ", strip=True) if stamp else (
-            footer.get_text(" ", strip=True) if footer else None)
-        records.append(Record(
-            origin=origin, origin_id=f"{ref.url or ''}#{cid}", kind=Kind.COMMENT,
-            state=State.PUBLISHED,
-            author=clean_name(dt.get_text(" ", strip=True).removesuffix(" said...")
-                              .removesuffix("said...")),
-            date=_date(text), body=_inner(body), article=ref,
-            author_url=http_url(author_link.get("href")) if author_link else None,
-        ))
+        text = (
+            stamp.get_text(" ", strip=True)
+            if stamp
+            else (footer.get_text(" ", strip=True) if footer else None)
+        )
+        records.append(
+            Record(
+                origin=origin,
+                origin_id=f"{ref.url or ''}#{cid}",
+                kind=Kind.COMMENT,
+                state=State.PUBLISHED,
+                author=clean_name(
+                    dt.get_text(" ", strip=True).removesuffix(" said...").removesuffix("said...")
+                ),
+                date=_date(text),
+                body=_inner(body),
+                article=ref,
+                author_url=http_url(author_link.get("href")) if author_link else None,
+            )
+        )
     return records
 
 
@@ -156,24 +192,49 @@ def _mf2(html: str, name: str, origin: str, ref: ArticleRef) -> list[Record]:
         for n, cite in enumerate(props.get("comment", [])):
             if not isinstance(cite, dict):
                 continue
-            records.append(_mf2_record(cite.get("properties", {}), origin,
-                                       f"{ref.url or ''}#mf2-{n}", Kind.COMMENT, ref, None))
+            records.append(
+                _mf2_record(
+                    cite.get("properties", {}),
+                    origin,
+                    f"{ref.url or ''}#mf2-{n}",
+                    Kind.COMMENT,
+                    ref,
+                    None,
+                )
+            )
         for prop, mention in _MENTION_PROPS:
             target = _first(props, prop)
             if target is None:
                 continue
-            target_url = target.get("properties", {}).get("url", [None])[0] if isinstance(
-                target, dict) else target
-            records.append(_mf2_record(props, origin, f"{base or name}#{prop}", Kind.WEBMENTION,
-                                       ArticleRef(url=http_url(target_url)), mention,
-                                       source=base))
+            target_url = (
+                target.get("properties", {}).get("url", [None])[0]
+                if isinstance(target, dict)
+                else target
+            )
+            records.append(
+                _mf2_record(
+                    props,
+                    origin,
+                    f"{base or name}#{prop}",
+                    Kind.WEBMENTION,
+                    ArticleRef(url=http_url(target_url)),
+                    mention,
+                    source=base,
+                )
+            )
             break
     return records
 
 
-def _mf2_record(props: dict[str, Any], origin: str, origin_id: str, kind: Kind,
-                ref: ArticleRef, mention: MentionType | None, source: str | None = None
-                ) -> Record:
+def _mf2_record(  # noqa: PLR0917 — private helper, called twice with all fields
+    props: dict[str, Any],
+    origin: str,
+    origin_id: str,
+    kind: Kind,
+    ref: ArticleRef,
+    mention: MentionType | None,
+    source: str | None = None,
+) -> Record:
     author = _first(props, "author")
     author_props = author.get("properties", {}) if isinstance(author, dict) else {}
     author_name = _first(author_props, "name") if author_props else author
@@ -182,12 +243,17 @@ def _mf2_record(props: dict[str, Any], origin: str, origin_id: str, kind: Kind,
     if not body and kind == Kind.COMMENT:
         body = _first(props, "name") or ""
     return Record(
-        origin=origin, origin_id=origin_id, kind=kind,
+        origin=origin,
+        origin_id=origin_id,
+        kind=kind,
         state=State.PUBLISHED if kind == Kind.COMMENT else State.INBOX,
-        author=clean_name(str(author_name or "")), date=_date(_first(props, "published")),
-        body=clean_text(body), article=ref,
+        author=clean_name(str(author_name or "")),
+        date=_date(_first(props, "published")),
+        body=clean_text(body),
+        article=ref,
         author_url=http_url(_first(author_props, "url")) if author_props else None,
-        source=source, title=clean_name(_first(props, "name") or "") or None,
+        source=source,
+        title=clean_name(_first(props, "name") or "") or None,
         mention_type=mention,
     )
 
@@ -205,12 +271,20 @@ def _linkback_lists(soup: BeautifulSoup, origin: str, ref: ArticleRef) -> list[R
                 continue
             source = http_url(urljoin(ref.url or "", anchor["href"]))
             title = clean_name(anchor.get_text(" ", strip=True))
-            records.append(Record(
-                origin=origin, origin_id=f"{ref.url or ''}#{kind.value}:{source}", kind=kind,
-                state=State.PUBLISHED, author=title or urlsplit(source or "").hostname or "",
-                date=_date(li.find("time").get("datetime")) if li.find("time") else None,
-                body="", article=ref, source=source, title=title or None,
-            ))
+            records.append(
+                Record(
+                    origin=origin,
+                    origin_id=f"{ref.url or ''}#{kind.value}:{source}",
+                    kind=kind,
+                    state=State.PUBLISHED,
+                    author=title or urlsplit(source or "").hostname or "",
+                    date=_date(li.find("time").get("datetime")) if li.find("time") else None,
+                    body="",
+                    article=ref,
+                    source=source,
+                    title=title or None,
+                )
+            )
     return records
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from backchannel.importers.records import (
@@ -62,7 +62,7 @@ def _record(row: tuple) -> Record:  # type: ignore[type-arg]
         state=None if deleted else state,
         skip_reason="deleted in Isso" if deleted else None,
         author=clean_name(author),
-        date=datetime.fromtimestamp(float(created), tz=timezone.utc) if created else None,
+        date=datetime.fromtimestamp(float(created), tz=UTC) if created else None,
         body=clean_text(text),
         article=ArticleRef(url=uri or None, title=clean_name(title) or None),
         author_url=http_url(website),

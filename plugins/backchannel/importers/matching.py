@@ -44,8 +44,12 @@ def slug_guess(ref: ArticleRef) -> str:
     """A valid article id guessed from what the source says (slug, URL, title)."""
     from pelican.utils import slugify
 
-    for candidate in (ref.slug, last_segment(ref.url or ""), last_segment(ref.permalink or ""),
-                      slugify(ref.title or "") if ref.title else None):
+    for candidate in (
+        ref.slug,
+        last_segment(ref.url or ""),
+        last_segment(ref.permalink or ""),
+        slugify(ref.title or "") if ref.title else None,
+    ):
         if not candidate:
             continue
         text = re.sub(r"[^\w.-]+", "-", candidate.strip()).strip("-.")[:200]
@@ -57,8 +61,9 @@ def slug_guess(ref: ArticleRef) -> str:
 class ArticleIndex:
     """Local articles, looked up the way the importers need."""
 
-    def __init__(self, articles: Iterable[ArticleInfo], aliases: dict[str, str],
-                 siteurl: str = "") -> None:
+    def __init__(
+        self, articles: Iterable[ArticleInfo], aliases: dict[str, str], siteurl: str = ""
+    ) -> None:
         self.ids: set[str] = set()
         self.by_url: dict[str, str] = {}
         self.by_slug: dict[str, str] = {}

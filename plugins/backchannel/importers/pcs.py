@@ -32,8 +32,9 @@ def parse_comment(text: str, slug: str, ident: str, name: str) -> Record:
     for number, line in enumerate(header.split("\n"), start=1):
         key, colon, value = line.partition(":")
         if not colon or not key.strip() or " " in key.strip():
-            raise ImportSourceError(f"metadata line is not 'key: value': {line[:60]!r}",
-                                    name, number)
+            raise ImportSourceError(
+                f"metadata line is not 'key: value': {line[:60]!r}", name, number
+            )
         meta[key.strip().lower()] = value.strip()
     date = iso_date(meta.get("date", "").replace(" ", "T", 1))
     replyto = meta.get("replyto", "").strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from backchannel.errors import BackchannelError
 from backchannel.model import Kind, MentionType, State
@@ -86,8 +86,8 @@ def utc_from_naive(value: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> datetime | Non
         return None
     try:
         if fmt == "%Y-%m-%d %H:%M:%S":  # fromisoformat is many times faster than strptime
-            return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-        return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return datetime.strptime(text, fmt).replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -103,4 +103,4 @@ def iso_date(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

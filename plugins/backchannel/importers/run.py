@@ -71,8 +71,16 @@ class _Planned:
     parent: str | None
 
 
-def to_item(rec: Record, item_id: str, article: str, state: State, parent: str | None,
-            email_hash: str | None = None, check: bool = True) -> Item:
+def to_item(
+    rec: Record,
+    item_id: str,
+    article: str,
+    state: State,
+    parent: str | None,
+    *,
+    email_hash: str | None = None,
+    check: bool = True,
+) -> Item:
     """The store item for a record (validated by the model's own parser)."""
     if rec.date is None:
         raise ValueError("no date")
@@ -94,8 +102,9 @@ def to_item(rec: Record, item_id: str, article: str, state: State, parent: str |
         title=title,
         mention_type=rec.mention_type if rec.kind == Kind.WEBMENTION else None,
         origin_id=rec.origin_id,
-        origin_url=rec.article.url if rec.article.url and rec.article.url.startswith(
-            ("http://", "https://")) else None,
+        origin_url=rec.article.url
+        if rec.article.url and rec.article.url.startswith(("http://", "https://"))
+        else None,
         state=state,
     )
     # The file must be one `backchannel check` accepts: round-trip it while planning
@@ -103,8 +112,9 @@ def to_item(rec: Record, item_id: str, article: str, state: State, parent: str |
     return loads(dumps(item), state=state) if check else item
 
 
-def _track(records: Iterable[Record], progress: Any, label: str,
-           total: int | None) -> Iterator[Record]:
+def _track(
+    records: Iterable[Record], progress: Any, label: str, total: int | None
+) -> Iterator[Record]:
     if progress is None:
         yield from records
         return
@@ -115,22 +125,29 @@ def _track(records: Iterable[Record], progress: Any, label: str,
     progress.update(task, completed=total if total is not None else None)
 
 
-def plan(records: Iterable[Record], existing: set[str], index: ArticleIndex,
-         summary: Summary) -> dict[str, _Planned]:
+def plan(
+    records: Iterable[Record], existing: set[str], index: ArticleIndex, summary: Summary
+) -> dict[str, _Planned]:
     """Pass one: map and validate every record; nothing is written."""
     planned: dict[str, _Planned] = {}
     for rec in records:
         item_id = derived_id(rec.origin, rec.origin_id)
         if rec.state is None:
-            summary.skipped.append({"id": item_id, "origin_id": rec.origin_id,
-                                    "reason": rec.skip_reason or "not imported"})
+            summary.skipped.append(
+                {
+                    "id": item_id,
+                    "origin_id": rec.origin_id,
+                    "reason": rec.skip_reason or "not imported",
+                }
+            )
             continue
         if item_id in existing:
             summary.duplicates += 1
             continue
         if item_id in planned:
-            summary.skipped.append({"id": item_id, "origin_id": rec.origin_id,
-                                    "reason": "appears twice in the source"})
+            summary.skipped.append(
+                {"id": item_id, "origin_id": rec.origin_id, "reason": "appears twice in the source"}
+            )
             continue
         article = index.match(rec.article)
         state = rec.state
@@ -142,14 +159,19 @@ def plan(records: Iterable[Record], existing: set[str], index: ArticleIndex,
             to_item(rec, item_id, article, state, None)
         except (ItemFormatError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, ItemFormatError) else str(exc)
-            summary.skipped.append({"id": item_id, "origin_id": rec.origin_id,
-                                    "reason": reason})
+            summary.skipped.append({"id": item_id, "origin_id": rec.origin_id, "reason": reason})
             continue
         parent = derived_id(rec.origin, rec.parent_origin_id) if rec.parent_origin_id else None
         planned[item_id] = _Planned(article, state, rec.kind, parent)
         if article not in index.ids and len(summary.unmatched) < 10000:
-            summary.unmatched.append({"id": item_id, "article": article,
-                                      "origin_url": rec.article.url, "title": rec.article.title})
+            summary.unmatched.append(
+                {
+                    "id": item_id,
+                    "article": article,
+                    "origin_url": rec.article.url,
+                    "title": rec.article.title,
+                }
+            )
     for item_id, entry in planned.items():
         if entry.parent is None:
             continue
@@ -157,13 +179,27 @@ def plan(records: Iterable[Record], existing: set[str], index: ArticleIndex,
         if parent is None and entry.parent in existing:
             continue  # replies to an item imported earlier
         if parent is None:
-            summary.warnings.append({"id": item_id, "reason": (
-                f"parent {entry.parent} is not in the source (deleted, trashed or skipped); "
-                "kept as a top-level comment")})
+            summary.warnings.append(
+                {
+                    "id": item_id,
+                    "reason": (
+                        f"parent {entry.parent} is not in the source "
+                        "(deleted, trashed or skipped); "
+                        "kept as a top-level comment"
+                    ),
+                }
+            )
             entry.parent = None
         elif parent.article != entry.article:
-            summary.warnings.append({"id": item_id, "reason": (
-                f"parent {entry.parent} belongs to another article; kept as a top-level comment")})
+            summary.warnings.append(
+                {
+                    "id": item_id,
+                    "reason": (
+                        f"parent {entry.parent} belongs to another article; "
+                        "kept as a top-level comment"
+                    ),
+                }
+            )
             entry.parent = None
     for entry in planned.values():
         summary.imported += 1
@@ -186,8 +222,15 @@ def write(records: Iterable[Record], planned: dict[str, _Planned], store: Store)
                 continue
             private = {k: v for k, v in (("email", rec.email), ("ip", rec.ip)) if v}
             email_hash = store.email_hash(rec.email) if rec.email else None
-            item = to_item(rec, item_id, entry.article, entry.state, entry.parent, email_hash,
-                           check=False)
+            item = to_item(
+                rec,
+                item_id,
+                entry.article,
+                entry.state,
+                entry.parent,
+                email_hash=email_hash,
+                check=False,
+            )
             batch.add(item, {**private, "origin": rec.origin} if private else None)
             written.add(item_id)
         if len(written) != len(planned):
@@ -203,13 +246,22 @@ def write(records: Iterable[Record], planned: dict[str, _Planned], store: Store)
     return len(written)
 
 
-def run_import(source: RecordSource, store: Store, index: ArticleIndex, dry_run: bool = False,
-               progress: Any = None) -> Summary:
+def run_import(
+    source: RecordSource,
+    store: Store,
+    index: ArticleIndex,
+    dry_run: bool = False,
+    progress: Any = None,
+) -> Summary:
     """Import every record of a source; all or nothing."""
     summary = Summary(dry_run=dry_run)
     planned = plan(_track(source(), progress, "reading", None), store.ids(), index, summary)
     if planned and not dry_run:
         write(_track(source(), progress, "writing", None), planned, store)
-    logger.info("backchannel: %d imported, %d already present, %d skipped",
-                summary.imported, summary.duplicates, len(summary.skipped))
+    logger.info(
+        "backchannel: %d imported, %d already present, %d skipped",
+        summary.imported,
+        summary.duplicates,
+        len(summary.skipped),
+    )
     return summary

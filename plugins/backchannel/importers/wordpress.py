@@ -44,8 +44,12 @@ KNOWN_PREFIXES = {
 }
 STATES = {"1": State.PUBLISHED, "0": State.INBOX, "spam": State.SPAM}
 SKIPPED = {"trash": "trash", "post-trashed": "trash (post trashed)"}
-KINDS = {"": Kind.COMMENT, "comment": Kind.COMMENT, "trackback": Kind.TRACKBACK,
-         "pingback": Kind.PINGBACK}
+KINDS = {
+    "": Kind.COMMENT,
+    "comment": Kind.COMMENT,
+    "trackback": Kind.TRACKBACK,
+    "pingback": Kind.PINGBACK,
+}
 
 
 def _comment(fields: dict[str, str], origin: str, post_key: str, ref: ArticleRef) -> Record:
@@ -92,7 +96,9 @@ def parse_wxr(source: Source, name: str) -> Iterator[Record]:
             if not path and tag != "rss":
                 raise ImportSourceError(
                     f"not a WordPress WXR file (root element is <{tag}>, expected <rss>)",
-                    name, 1, 1,
+                    name,
+                    1,
+                    1,
                 )
             if "wordpress.org/export/" in elem.tag:
                 seen_wp = True

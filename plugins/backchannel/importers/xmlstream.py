@@ -81,11 +81,13 @@ def declare_prefixes(stream: BinaryIO, root: str, prefixes: dict[str, str]) -> B
     return io.BufferedReader(_Prefixed(head, stream))  # type: ignore[arg-type]
 
 
-def iterparse(stream: BinaryIO, name: str, events: tuple[str, ...] = ("start", "end")
-              ) -> Iterator[tuple[str, ET.Element]]:
+def iterparse(
+    stream: BinaryIO, name: str, events: tuple[str, ...] = ("start", "end")
+) -> Iterator[tuple[str, ET.Element]]:
     """Stream (event, element) pairs; any refusal or syntax error names line and column."""
-    parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=False,
-                              forbid_entities=True, forbid_external=True)
+    parser = DefusedXMLParser(
+        target=ET.TreeBuilder(), forbid_dtd=False, forbid_entities=True, forbid_external=True
+    )
     expat = parser.parser
     try:
         yield from ET.iterparse(stream, events=events, parser=parser)
@@ -95,7 +97,9 @@ def iterparse(stream: BinaryIO, name: str, events: tuple[str, ...] = ("start", "
         raise ImportSourceError(f"not well-formed XML: {reason}", name, line, column + 1) from None
     except DefusedXmlException as exc:
         raise ImportSourceError(
-            f"refused unsafe XML: {exc}", name, expat.CurrentLineNumber,
+            f"refused unsafe XML: {exc}",
+            name,
+            expat.CurrentLineNumber,
             expat.CurrentColumnNumber + 1,
         ) from None
     finally:
