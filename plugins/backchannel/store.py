@@ -336,8 +336,11 @@ class Batch:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.stage = Path(tempfile.mkdtemp(dir=self._tmp_root(), prefix="batch-"))
-        self._staged: list[tuple[Path, Path, bool]] = []  # (staged, destination, private)
-        self._placed: list[Path] = []
+        # (staged name, destination) as plain strings: Path objects for 400,000
+        # files would cost hundreds of megabytes.
+        self._staged: list[tuple[str, str]] = []
+        self._placed: list[str] = []
+        self._items = 0
 
     def _tmp_root(self) -> Path:
         root = self.store.root / TMP
@@ -350,25 +353,27 @@ class Batch:
         n = len(self._staged)
         staged = self.stage / f"{n}{SUFFIX}"
         _write_new(staged, dumps(item).encode("utf-8"))
-        self._staged.append((staged, dest, False))
+        self._staged.append((str(staged), str(dest)))
+        self._items += 1
         if private:
             staged_private = self.stage / f"{n}.json"
             _write_new(staged_private, json.dumps(private, sort_keys=True).encode())
-            self._staged.append((staged_private, self.store._private_path(item.id), True))
+            self._staged.append((str(staged_private), str(self.store._private_path(item.id))))
 
     def __len__(self) -> int:
-        return sum(1 for _, _, private in self._staged if not private)
+        return self._items
 
     def commit(self) -> None:
         """Place every staged file; on any failure undo them all and raise StoreError."""
         try:
             os.sync()  # the data of every staged file is on disk before any becomes visible
-            folders: set[Path] = set()
-            for staged, dest, private in self._staged:
-                if dest.parent not in folders:
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    folders.add(dest.parent)
-                if private:
+            folders: set[str] = set()
+            for staged, dest in self._staged:
+                folder = os.path.dirname(dest)
+                if folder not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
+                if dest.endswith(".json"):  # private data: replaced, as write_private does
                     os.replace(staged, dest)
                 else:
                     os.link(staged, dest)
@@ -386,8 +391,8 @@ class Batch:
         """Remove every file this batch placed, then the staging folder."""
         for dest in self._placed:
             with contextlib.suppress(FileNotFoundError):
-                dest.unlink()
-            self.store._prune(dest.parent)
+                os.unlink(dest)
+            self.store._prune(Path(dest).parent)
         self._placed.clear()
         self.discard()
 
