@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "backchannel.cli.send_command",
     "backchannel.cli.digest_commands",
     "backchannel.cli.moderation_commands",
+    "backchannel.cli.import_commands",
 )
 
 
