@@ -393,12 +393,12 @@ def test_stored_comments_are_scored_and_a_failing_scorer_loses_nothing(
         ok = httpx.post(f"{base}/backchannel/comments", json=form(body="fine"))
     assert ok.status_code == 202
     [path] = inbox_files(site)
-    assert "Spam-Score:" in path.read_text("utf-8"), "after_receive scored the stored item"
+    assert "Spam-Score:" in path.read_text("utf-8"), "moderation scored the item before storing"
 
     def broken(store: Store, item, settings) -> None:
         raise RuntimeError("scorer bug")
 
-    monkeypatch.setattr(moderation, "after_receive", broken)
+    monkeypatch.setattr(moderation, "assess", broken)
     with serve(site) as base:
         boom = httpx.post(f"{base}/backchannel/comments", json=form(body="still kept"))
     assert boom.status_code == 202  # a scorer bug never loses or refuses a stored item

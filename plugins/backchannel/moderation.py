@@ -109,19 +109,32 @@ def forget_reader(store: Store, email_hash: str) -> None:
 
 
 # --- the receiver's hook ------------------------------------------------------
-def after_receive(store: Store, item: Item, settings: Resolved) -> Item:
-    """Score a freshly stored inbox item; auto-approve or file as spam as the settings say."""
+@dataclass(frozen=True)
+class Assessment:
+    """What moderation makes of a new item before it is stored."""
+
+    item: Item  # with its spam score, reasons and the state it is to be stored in
+    action: str | None = None  # "auto-spam" or "auto-approve" for the audit trail
+    reason: str = ""
+
+
+def assess(store: Store, item: Item, settings: Resolved) -> Assessment:
+    """Score a new item and decide its state (inbox, spam, or published); writes nothing.
+
+    The receiver calls this *before* storing, so an item is written once, in
+    its final folder, with its score: one write and its fsyncs, not two.
+    """
     try:
         score, reasons = classifier_for(store).score(item, settings["MAX_LINKS"])
     except (BackchannelError, OSError) as exc:
         logger.warning("backchannel: could not score %s: %s", item.id, exc)
-        return item
+        return Assessment(item)
     scored = item.with_changes(spam_score=score, reasons=reasons)
     threshold = settings["SPAM_THRESHOLD"]
     if threshold is not None and score >= threshold:
-        moved = store.move(item, State.SPAM, spam_score=score, reasons=reasons)
-        log_decision(store.root, "auto-spam", scored, f"score {score:.2f} >= {threshold}")
-        return moved
+        return Assessment(
+            scored.with_changes(state=State.SPAM), "auto-spam", f"score {score:.2f} >= {threshold}"
+        )
     if (
         settings["AUTO_APPROVE_KNOWN"]
         and item.kind == Kind.COMMENT
@@ -129,10 +142,30 @@ def after_receive(store: Store, item: Item, settings: Resolved) -> Item:
         and (h := email_hash_of(store, item))
         and h in known_readers(store)
     ):
-        moved = store.move(item, State.PUBLISHED, spam_score=score, reasons=reasons)
-        log_decision(store.root, "auto-approve", scored, "reader with an earlier approved comment")
-        return moved
-    return store.update(scored)
+        return Assessment(
+            scored.with_changes(state=State.PUBLISHED),
+            "auto-approve",
+            "reader with an earlier approved comment",
+        )
+    return Assessment(scored)
+
+
+def record_assessment(store: Store, assessment: Assessment) -> None:
+    """Log an automatic decision in the audit trail once its item is stored."""
+    if assessment.action:
+        log_decision(store.root, assessment.action, assessment.item, assessment.reason)
+
+
+def after_receive(store: Store, item: Item, settings: Resolved) -> Item:
+    """Assess an item that is already stored, and move or rewrite it accordingly."""
+    assessment = assess(store, item, settings)
+    new = assessment.item
+    if new.state != item.state:
+        moved = store.move(item, new.state, spam_score=new.spam_score, reasons=new.reasons)
+    else:
+        moved = store.update(new)
+    record_assessment(store, assessment)
+    return moved
 
 
 # --- decisions ------------------------------------------------------------------

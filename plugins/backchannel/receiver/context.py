@@ -3,15 +3,14 @@
 Built once per app by `create_app` (nothing happens at import time) and reached
 from a request as `request.app.state.receiver`. Also the request-level helpers
 every protocol needs: reading a body under the size limit, the client address,
-the store write (off the event loop, 503 on disk trouble) and the moderation
-hook's single call site.
+the store write (off the event loop, 503 on disk trouble), assessed by moderation
+before it is written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +40,7 @@ class Receiver:
     fetcher: Fetcher
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     resumed: bool = False
-    hook: Callable[..., Any] | None = None
+    moderation: Any = None  # backchannel.moderation, looked up once per app
     # article id -> (folder mtime, time cached, JSON bytes) for GET /comments
     cache: dict[str, tuple[int, float, bytes]] = field(default_factory=dict)
 
@@ -55,7 +54,7 @@ class Receiver:
             articles=Articles(settings),
             guard=Guard(settings, store.secret()),
             fetcher=Fetcher(settings),
-            hook=_moderation_hook(),
+            moderation=_moderation(),
         )
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
@@ -125,7 +124,19 @@ def decode(body: bytes, charset: str) -> str:
 
 
 async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = None) -> Item:
-    """store.add off the event loop; StoreError becomes 503. Returns once fsynced."""
+    """Assess, then store.add off the event loop; StoreError becomes 503. Returns once fsynced.
+
+    Moderation (`backchannel.moderation.assess`) scores the item and picks its
+    folder *before* the write, so the item is written once. A bug there is
+    logged and the item is stored unscored in the inbox: never lost, never refused.
+    """
+    assessment = None
+    if receiver.moderation is not None:
+        try:
+            assessment = receiver.moderation.assess(receiver.store, item, receiver.settings)
+            item = assessment.item
+        except Exception:  # a scorer's bug must never lose or refuse an item
+            logger.exception("backchannel: moderation could not assess %s", item.id)
     try:
         await run_in_threadpool(receiver.store.add, item, private)
     except StoreError as exc:
@@ -133,31 +144,23 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
         raise RequestProblem(
             f"could not store the {item.kind}: {exc}; please try later", 503
         ) from exc
-    await _after_receive(receiver, item)
+    if assessment is not None:
+        try:
+            await run_in_threadpool(
+                receiver.moderation.record_assessment, receiver.store, assessment
+            )
+        except Exception:  # the item is stored; an audit line is not worth a 5xx
+            logger.exception("backchannel: could not audit %s", item.id)
     return item
 
 
-def _moderation_hook() -> Callable[..., Any] | None:
-    """`backchannel.moderation.after_receive` if that module exists (looked up once per app)."""
+def _moderation() -> Any:
+    """The moderation module (assess, record_assessment), or None if it is not installed."""
     try:
         from backchannel import moderation
     except ImportError:
         return None
-    return getattr(moderation, "after_receive", None)
-
-
-async def _after_receive(receiver: Receiver, item: Item) -> None:
-    """THE call site of the moderation hook (`backchannel.moderation.after_receive`).
-
-    A no-op while that module does not exist. Runs after the item is safely
-    stored; a failing hook is logged and never turns a stored item into an error.
-    """
-    if receiver.hook is None:
-        return
-    try:
-        await run_in_threadpool(receiver.hook, receiver.store, item, receiver.settings)
-    except Exception:  # a hook's bug must never lose or refuse the stored item
-        logger.exception("backchannel: moderation hook failed for %s", item.id)
+    return moderation
 
 
 def _exists_sync(receiver: Receiver, item_id: str, article: str) -> State | None:
