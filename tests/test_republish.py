@@ -116,12 +116,12 @@ def test_delete_and_edit_of_published_items(site, tmp_path: Path) -> None:
     assert_same_as_full_build(site, tmp_path)
 
 
-def test_first_feedback_falls_back_to_a_full_build(site, tmp_path: Path) -> None:
+def test_first_feedback_is_republished_in_place(site, tmp_path: Path) -> None:
     make_site(site)
     site.build()
     proc = site.cli("approve", "c00000000012")
     assert proc.returncode == 0, proc.stderr
-    assert "first feedback on gamma" in proc.stderr and "rebuilt" in proc.stdout
+    assert "rebuilt" not in proc.stdout and "full" not in proc.stderr, proc.stdout + proc.stderr
     assert 'id="comment-c00000000012"' in site.page("gamma")
     assert_same_as_full_build(site, tmp_path)
 

@@ -7,9 +7,8 @@ author pages). We render each partial twice with Pelican's own Jinja
 environment — once for the thread as it was, once as it is — and replace the
 old text by the new in the built pages. The old rendering must be found
 exactly where expected, so the splice is checked rather than trusted: whenever
-it cannot be (first feedback on a post changes the listing markup around the
-counts, a page was hand-edited, a comment is named in another post's
-`Answers:`), RepublishError says why and the caller falls back to a full build.
+it cannot be (a theme's counts partial prints nothing to replace, a page was
+hand-edited, a comment is named in another post's `Answers:`), RepublishError says why and the caller falls back to a full build.
 Comment feeds are rewritten with `feeds.py`, the same code the build uses.
 A full `make html` stays the source of truth; this produces the same bytes.
 """
@@ -327,8 +326,8 @@ class Republisher:
                 if before == after:
                     continue
                 if not before:
-                    # The theme adds a separator around the counts only when there is
-                    # feedback: the page changes outside the partial.
+                    # A theme whose counts partial prints nothing without feedback
+                    # leaves no place to splice the first comment's counts into.
                     raise RepublishError(f"first feedback on {ref.id} changes listing pages")
                 path = Path(folder, name)
                 text = self._read(path)
