@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
+from backchannel import preload
 from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.feeds import write_feeds
 from backchannel.model import State
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
+PRELOAD_KEY = "_BACKCHANNEL_PRELOAD"
 # Written into OUTPUT_PATH by every build: which article ids exist and where.
 MANIFEST = "backchannel-articles.json"
 
@@ -47,19 +50,34 @@ def on_initialized(pelican: Any) -> None:
     pelican.settings[RESOLVED_KEY] = resolve(pelican.settings)
 
 
-def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> dict[str, Thread]:
-    """Read the published store and build a thread for every article."""
+def _store_args(settings: Resolved) -> tuple[Path, str | None, Path | None]:
     # The parsed-item cache follows Pelican's own CACHE_CONTENT switch.
-    store = open_store(settings, cache=bool(settings.values.get("CACHE_CONTENT")))
+    cache = settings.cache_dir if settings.values.get("CACHE_CONTENT") else None
+    return settings.feedback_path, settings["SECRET"], cache
+
+
+def on_article_generator_init(generator: Any) -> None:
+    """Start reading the store on another core while Pelican reads the articles."""
+    settings = resolved_settings(generator.settings)
+    generator.context[PRELOAD_KEY] = preload.start(*_store_args(settings))
+
+
+def load_threads(
+    settings: Resolved,
+    articles: list[Any],
+    hidden: list[Any],
+    future: Future[preload.Preloaded] | None = None,
+) -> dict[str, Thread]:
+    """Read the published store and build a thread for every article."""
     # Unmatched items (imported for an article that did not exist yet) attach
     # themselves as soon as their article, or an alias for it, exists.
-    result = store.load([State.PUBLISHED, State.UNMATCHED])
-    for problem in result.problems:
+    loaded = preload.collect(future, *_store_args(settings))
+    store = open_store(settings, cache=False)  # for paths in messages only
+    for problem in loaded.problems:
         logger.warning("backchannel: skipping %s", problem)
-    all_ids = store.ids()
     items = []
-    for item in result.items:
-        if item.parent and item.parent not in all_ids:
+    for item in loaded.items:
+        if item.parent and item.parent not in loaded.ids:
             logger.warning(
                 "backchannel: skipping %s: parent %s does not exist",
                 store.path_of(item),
@@ -93,7 +111,7 @@ def on_article_generator_finalized(generator: Any) -> None:
     hidden = list(getattr(generator, "drafts", [])) + list(
         getattr(generator, "hidden_articles", [])
     )
-    threads = load_threads(settings, articles, hidden)
+    threads = load_threads(settings, articles, hidden, generator.context.pop(PRELOAD_KEY, None))
     generator.context[THREADS_KEY] = (threads, {thread_id_of(a): a for a in articles})
     logger.info(
         "backchannel: %d comments and %d linkbacks on %d articles",
@@ -143,6 +161,7 @@ def write_manifest(
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(on_initialized)
+    signals.article_generator_init.connect(on_article_generator_init)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
     signals.finalized.connect(on_digest_finalized)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from backchannel.render import html_text
+from backchannel.render import html_text, plain_text
 from backchannel.thread import SITE_FEED, CommentNode, Thread
 
 
@@ -23,7 +23,8 @@ def _absolute(siteurl: str, path: str) -> str:
 
 
 def _summary(node: CommentNode, limit: int = 60) -> str:
-    text = " ".join(html_text(str(node.html)).split())
+    text = plain_text(node.item.body) if node.item else html_text(str(node.html))
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -41,7 +42,7 @@ def _entry(node: CommentNode, article_url: str, title: str) -> str:
         f"<title>{escape(f'{node.author} on {title}: {_summary(node)}')}</title>"
         f'<link href={quoteattr(link)} rel="alternate"/>'
         f"<id>urn:backchannel:comment:{escape(node.id)}</id>"
-        f"<published>{_date(node.date)}</published><updated>{_date(node.date)}</updated>"
+        f"<published>{node.date_iso}</published><updated>{node.date_iso}</updated>"
         f"<author>{author}</author>"
         f'<content type="html">{escape(str(node.html))}</content>'
         "</entry>"

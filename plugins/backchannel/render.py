@@ -14,7 +14,7 @@ build of 20,000 comments could not afford.
 from __future__ import annotations
 
 import html
-from functools import lru_cache
+from collections.abc import Iterable
 
 import cmarkgfm
 import nh3
@@ -68,17 +68,39 @@ def markdown_html(text: str) -> str:
     return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
 
 
-@lru_cache(maxsize=65536)
+# Body -> (safe HTML, plain text). A dict rather than lru_cache so that a
+# build can prime it with what a helper process rendered (see `preload`).
+_RENDERED: dict[str, tuple[Markup, str]] = {}
+_RENDERED_MAX = 250_000
+
+
+def rendered(text: str) -> tuple[Markup, str]:
+    """A Markdown body as (sanitized HTML, its plain text), computed once per body."""
+    hit = _RENDERED.get(text)
+    if hit is None:
+        safe = sanitize(markdown_html(text)).strip()
+        hit = (Markup(safe), html_text(safe))
+        if len(_RENDERED) < _RENDERED_MAX:
+            _RENDERED[text] = hit
+    return hit
+
+
+def prime(pairs: Iterable[tuple[str, str, str]]) -> None:
+    """Seed the cache with (body, safe HTML, text) rendered elsewhere by `rendered`."""
+    for body, safe, text in pairs:
+        _RENDERED[body] = (Markup(safe), text)
+
+
 def render_markdown(text: str) -> Markup:
     """A comment body (Markdown, maybe with HTML) as safe HTML."""
-    return Markup(sanitize(markdown_html(text)).strip())
+    return rendered(text)[0]
+
+
+def plain_text(text: str) -> str:
+    """A Markdown body as text without any markup (for feed titles, digest, spam filter)."""
+    return rendered(text)[1]
 
 
 def html_text(fragment: str) -> str:
     """The text of an HTML fragment, tags removed and entities decoded."""
     return html.unescape(_text_only.clean(fragment)).strip()
-
-
-def plain_text(text: str) -> str:
-    """A Markdown body as text without any markup (for feed titles and the digest)."""
-    return html_text(markdown_html(text))

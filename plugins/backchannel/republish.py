@@ -8,7 +8,8 @@ environment — once for the thread as it was, once as it is — and replace the
 old text by the new in the built pages. The old rendering must be found
 exactly where expected, so the splice is checked rather than trusted: whenever
 it cannot be (a theme's counts partial prints nothing to replace, a page was
-hand-edited, a comment is named in another post's `Answers:`), RepublishError says why and the caller falls back to a full build.
+hand-edited, a comment is named in another post's `Answers:`), RepublishError
+says why and the caller falls back to a full build.
 Comment feeds are rewritten with `feeds.py`, the same code the build uses.
 A full `make html` stays the source of truth; this produces the same bytes.
 """
