@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import secrets
+import subprocess
+import sys
 import threading
 import time
 import xmlrpc.client
@@ -207,3 +210,52 @@ def test_load_and_crash_soak(site: Site, tmp_path: Path, capsys: pytest.CaptureF
     run_load(site, tmp_path, workers=10, requests=10_000, kills=6, limit=1200)
     with capsys.disabled():
         print("\n" + (tmp_path / "report.txt").read_text())
+
+
+def test_webmention_queued_at_a_kill_is_verified_after_restart(site: Site, tmp_path: Path) -> None:
+    build_site(site)
+    port = free_port()
+    site.write_conf(
+        f'BACKCHANNEL_RECEIVER_URL = "http://127.0.0.1:{port}/backchannel"\n'
+        "BACKCHANNEL_RATE_LIMIT = None\nBACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True\n"
+    )
+    target = f"http://127.0.0.1:{port}/first-post.html"
+    token = "tok" + secrets.token_hex(8)
+    served = Served(site.conf, site.root, port, log=tmp_path / "serve.log")
+    with Pages() as pages:
+        source = pages.add(f"/slow/{token}", source_page(token, target))
+        pages.delays[f"/slow/{token}"] = 3.0  # verification is still running at the kill
+        try:
+            served.start()
+            r = httpx.post(
+                f"{served.base}/backchannel/webmention",
+                data={"source": source, "target": target},
+                timeout=5,
+            )
+            assert r.status_code == 202
+            status_url = r.headers["location"]
+            served.kill()
+            assert tokens_in_store(site.feedback)[0][token] == 0  # not verified before the kill
+            pages.delays.clear()
+            served.start()  # and no webmention request after it: startup alone resumes
+            wait_for(lambda: tokens_in_store(site.feedback)[0][token] == 1, timeout=20)
+            status = httpx.get(status_url, timeout=5).json()
+            assert status["status"] == "verified"
+        finally:
+            served.stop()
+
+
+def test_check_ignores_temps_of_live_writers_and_restart_sweeps_dead_ones(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    tmp = tmp_path / ".tmp"
+    tmp.mkdir()
+    mine = tmp / f"w-{os.getpid()}-abc"  # a write in progress in this (live) process
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    crashed = tmp / f"w-{dead.pid}-xyz"
+    legacy = tmp / "w-oldformat"
+    for path in (mine, crashed, legacy):
+        path.write_text("half a comm")
+    assert store.stale_temps() == sorted([crashed, legacy])
+    assert store.sweep_temps() == sorted([crashed, legacy])
+    assert sorted(tmp.iterdir()) == [mine]

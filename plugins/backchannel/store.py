@@ -337,16 +337,13 @@ class Store:
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
             if changes:
-                # New content is written to the destination first, then the
-                # source removed: a crash leaves the old or the new, and
-                # `backchannel check` reports a leftover duplicate id.
-                data = dumps(moved).encode("utf-8")
-                if dst == src:
-                    self._replace(dst, data)
-                else:
-                    self._create(dst, data)
-                    src.unlink()
-            else:
+                # New content replaces the old in place first (atomic), then one
+                # rename moves it: a crash leaves the old or the new file, never
+                # both (writing to the destination first left a duplicate id).
+                if not src.exists():
+                    raise FileNotFoundError(src)
+                self._replace(src, dumps(moved).encode("utf-8"))
+            if dst != src:
                 os.rename(src, dst)
             _fsync_dir(dst.parent)
             if src.parent != dst.parent:
