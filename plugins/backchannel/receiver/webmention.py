@@ -10,7 +10,10 @@ article, so a re-sent webmention updates the same item; a source that is now
 
 Status records hold no personal data (URLs, state, reason) and live in the
 store's private area as `wm<random>.json`, so the status URL survives a
-restart; records still "queued" after a restart are verified again.
+restart; records still "queued" (a kill interrupted the verification) are
+verified again when the receiver starts. If the store cannot take a verified
+item (disk full, read-only), the record stays "queued" and is retried after
+RETRY_DELAYS, then at the next start: a 202 is a promise to keep it.
 """
 
 from __future__ import annotations
