@@ -172,3 +172,27 @@ def test_pingback_refuses_every_xml_attack_and_oversize(built: Site, evil: Pages
         assert "larger than" in r.text
     assert files(built.feedback) == before
     assert asked(evil) == []
+
+
+def test_sender_refuses_hostile_answers_from_remote_servers(evil: Pages) -> None:
+    """What `backchannel send` reads back (XML-RPC and TrackBack answers) is attacked too."""
+    from backchannel.sender.protocols import parse_pingback_response, parse_trackback_response
+
+    count_hits(evil)
+    shapes = {
+        parse_pingback_response: (
+            '<?xml version="1.0"?>{doctype}<methodResponse><params><param><value>'
+            "<string>{payload}</string></value></param></params></methodResponse>"
+        ),
+        parse_trackback_response: (
+            '<?xml version="1.0"?>{doctype}<response><error>0</error>'
+            "<message>{payload}</message></response>"
+        ),
+    }
+    for parse, shape in shapes.items():
+        for name, (doctype, payload) in attacks(evil.base).items():
+            body = shape.format(doctype=doctype, payload=payload).encode()
+            with pytest.raises(ValueError, match="not") as info:
+                parse(body)
+            assert "SECRET-FROM-EVIL" not in str(info.value), name
+    assert asked(evil) == []
