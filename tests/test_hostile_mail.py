@@ -58,6 +58,9 @@ def parsed(msg: object) -> object:
 @example(name="=?utf-8?q?=0D=0ABcc:_x@y.z?=", subject="", body="")
 @example(name="\x80Bcc: victim@example.net", subject="", body="")
 @example(name="Zoë: v@x.y, w@z.q", subject="", body="")
+@example(
+    name="Bcc: v@x.y=?utf-8?q?=0D=0ABcc:_x@y.z?==?utf-8?q?=0D=0ABcc:_x@y.z?=", subject="", body=""
+)
 def test_no_text_can_add_a_header(
     mail_settings: Resolved, name: str, subject: str, body: str
 ) -> None:

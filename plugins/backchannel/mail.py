@@ -108,8 +108,12 @@ def display_address(name: str, address: str) -> Address:
     """
     if "\r" in address or "\n" in address:
         raise MailError("refusing a line break in the To header")
+    # Only letters, digits and name punctuation: Python 3.11 also loses the
+    # quotes of a long display name with specials ('=', '?', ':', '@') when it
+    # folds the header, which turned the name into addresses again.
+    plain = "".join(ch if ch.isalnum() or ch in " .'-_" else " " for ch in header_text(name))
     try:
-        return Address(display_name=header_text(name), addr_spec=address)
+        return Address(display_name=" ".join(plain.split()), addr_spec=address)
     except (ValueError, IndexError, HeaderParseError) as exc:
         raise MailError(f"not a usable e-mail address {address!r}: {exc}") from None
 
