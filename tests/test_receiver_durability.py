@@ -84,4 +84,3 @@ def test_kill_during_load_loses_no_acknowledged_comment(site: Site) -> None:
     stored = {item.id for item in result.items}
     assert set(acknowledged) <= stored
     assert len(acknowledged) >= 30
-
