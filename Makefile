@@ -38,7 +38,8 @@ help:
 	@echo '   make check       validate every file in feedback/'
 	@echo '   make lint        ruff check and format check'
 	@echo '   make bench       run every benchmark and rewrite bench/RESULTS.md'
-	@echo '   make soak        the long load-and-crash test'
+	@echo '   make bench-quick every benchmark at its small size (a smoke run; do not commit its figures)'
+	@echo '   make soak        the long load-and-crash test (>= 10,000 requests, >= 5 SIGKILLs)'
 	@echo ''
 	@echo 'Set DEBUG=1 for debug output, PORT=N for another port.'
 
@@ -87,9 +88,12 @@ lint: $(STAMP)
 	"$(VENV)/bin/ruff" format --check plugins tests bench
 
 soak: $(STAMP)
-	"$(VENV)/bin/python" -m pytest -q -m soak
+	"$(VENV)/bin/python" -m pytest -q -m soak -p no:cacheprovider
 
 bench: $(STAMP)
 	"$(VENV)/bin/python" bench/run_all.py
 
-.PHONY: help install html clean regenerate serve devserver publish digest check test lint soak bench
+bench-quick: $(STAMP)
+	"$(VENV)/bin/python" bench/run_all.py --quick
+
+.PHONY: help install html clean regenerate serve devserver publish digest check test lint soak bench bench-quick

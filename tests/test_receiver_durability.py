@@ -13,6 +13,7 @@ from backchannel.model import State
 from backchannel.store import Store
 from conftest import Site, pelican_env
 from receiver_support import build_site, free_port, wait_for
+from serve_support import receiver_up
 
 
 def test_kill_during_load_loses_no_acknowledged_comment(site: Site) -> None:
@@ -63,7 +64,7 @@ def test_kill_during_load_loses_no_acknowledged_comment(site: Site) -> None:
                     acknowledged.append(r.json()["id"])
 
     try:
-        wait_for(lambda: _up(port), timeout=20)
+        wait_for(lambda: receiver_up(port), timeout=20)
         workers = [threading.Thread(target=post, args=(w,)) for w in range(8)]
         for w in workers:
             w.start()
@@ -83,17 +84,3 @@ def test_kill_during_load_loses_no_acknowledged_comment(site: Site) -> None:
     stored = {item.id for item in result.items}
     assert set(acknowledged) <= stored
     assert len(acknowledged) >= 30
-
-
-def _up(port: int) -> bool:
-    try:
-        return (
-            httpx.get(
-                f"http://127.0.0.1:{port}/backchannel/token",
-                params={"article": "first-post"},
-                timeout=1,
-            ).status_code
-            == 200
-        )
-    except httpx.HTTPError:
-        return False

@@ -14,8 +14,11 @@ import hmac
 import json
 import logging
 import smtplib
+import unicodedata
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from urllib.parse import urlencode
 
 from backchannel.errors import BackchannelError
@@ -37,15 +40,38 @@ def _clean_header(value: str, field: str) -> str:
     return value
 
 
+def header_text(value: str) -> str:
+    """Text a stranger wrote, made safe for a header: one line, no controls, no encoded words.
+
+    Python's email package (3.11) decodes an RFC 2047 encoded word found in a
+    header value it is given (`=?utf-8?q?=0D=0ABcc:_x@y.z?=`) and folds the
+    decoded CR LF out as a real line break: the literal encoded word *is* the
+    injection. So controls and invisible format characters go, whitespace is
+    folded, and every "=?" is broken apart.
+    """
+    kept = []
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            kept.append(" ")
+        elif category[0] != "C":  # Cf (RTL override, zero-width), Cs, Co, Cn: dropped
+            kept.append(ch)
+    return " ".join("".join(kept).split()).replace("=?", "= ?")
+
+
 def build_message(
-    settings: Resolved, to: str, subject: str, body: str, unsubscribe_url: str | None = None
+    settings: Resolved,
+    to: str | Address,
+    subject: str,
+    body: str,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """A plain-text message; List-Unsubscribe headers when a link is given (RFC 8058)."""
     msg = EmailMessage()
     msg["From"] = _clean_header(settings["MAIL_FROM"], "From")
-    msg["To"] = _clean_header(to, "To")
-    # Names and titles come from strangers: fold whitespace rather than refuse.
-    msg["Subject"] = " ".join(subject.split())
+    msg["To"] = to if isinstance(to, Address) else _clean_header(to, "To")
+    # Names and titles come from strangers: neutralize rather than refuse.
+    msg["Subject"] = header_text(subject)
     msg["Message-ID"] = make_msgid(domain="backchannel.invalid")
     if unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{_clean_header(unsubscribe_url, 'List-Unsubscribe')}>"
@@ -73,9 +99,23 @@ def send(settings: Resolved, messages: list[EmailMessage]) -> int:
     return len(messages)
 
 
-def display_address(name: str, address: str) -> str:
-    """'Name <address>' with the name encoded safely."""
-    return formataddr((" ".join(name.split()), address))
+def display_address(name: str, address: str) -> Address:
+    """'Name <address>' with the name encoded safely.
+
+    An Address object, not a formatted string: a string with an encoded name
+    is parsed again by EmailMessage and, in Python 3.11, folded back out with
+    the name's ':' and ',' bare, so "Zoë: a@x.y, b@z.q" became a recipient list.
+    """
+    if "\r" in address or "\n" in address:
+        raise MailError("refusing a line break in the To header")
+    # Only letters, digits and name punctuation: Python 3.11 also loses the
+    # quotes of a long display name with specials ('=', '?', ':', '@') when it
+    # folds the header, which turned the name into addresses again.
+    plain = "".join(ch if ch.isalnum() or ch in " .'-_" else " " for ch in header_text(name))
+    try:
+        return Address(display_name=" ".join(plain.split()), addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError) as exc:
+        raise MailError(f"not a usable e-mail address {address!r}: {exc}") from None
 
 
 def unsubscribe_token(store: Store, email_hash: str) -> str:

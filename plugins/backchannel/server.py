@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -20,13 +23,23 @@ def receiver_prefix(settings: Resolved) -> str:
 def create_app(settings: Resolved, output: str | Path | None = None) -> Starlette:
     """Site + receiver: the receiver under its URL's path, output/ at the root."""
     routes = []
+    receiver_app: Any = None
     try:
-        from backchannel.receiver import create_app as create_receiver
+        from backchannel import receiver
     except ImportError:  # the receiver package is optional for serving the site
-        create_receiver = None
-    if create_receiver is not None:
-        routes.append(Mount(receiver_prefix(settings), app=create_receiver(settings)))
+        receiver = None  # type: ignore[assignment]
+    if receiver is not None:
+        receiver_app = receiver.create_app(settings)
+        routes.append(Mount(receiver_prefix(settings), app=receiver_app))
     folder = Path(output or settings.values.get("OUTPUT_PATH") or "output")
     folder.mkdir(parents=True, exist_ok=True)
     routes.append(Mount("/", app=StaticFiles(directory=folder, html=True), name="site"))
-    return Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Starlette does not run a mounted app's lifespan: start the receiver here.
+        if receiver_app is not None:
+            receiver.start(receiver_app)
+        yield
+
+    return Starlette(routes=routes, lifespan=lifespan)

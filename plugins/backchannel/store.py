@@ -46,6 +46,9 @@ PRIVATE = "private"
 TMP = ".tmp"
 FLAT_STATES = (State.INBOX, State.SPAM, State.REJECTED, State.UNMATCHED)
 PREFIX_RE = re.compile(r"^[a-z0-9]{1,40}$")
+# Temp files and batch folders carry the writer's pid (`w-<pid>-...`), so a
+# leftover of a killed process can be told from a write in progress.
+TEMP_RE = re.compile(r"^[a-z]+-(\d+)-")
 CACHE_NAME = "backchannel-items.pickle"
 CACHE_VERSION = 1
 
@@ -66,6 +69,21 @@ def new_id() -> str:
 def derived_id(origin: str, origin_id: str) -> str:
     """A stable id for an imported item, so re-imports find it again."""
     return hashlib.sha256(f"{origin}\0{origin_id}".encode()).hexdigest()[:12]
+
+
+def temp_prefix(kind: str) -> str:
+    """Prefix of a temp name in `.tmp/` that names this process (see `Store.stale_temps`)."""
+    return f"{kind}-{os.getpid()}-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -253,7 +271,7 @@ class Store:
     def _temp(self, data: bytes) -> Path:
         tmp_dir = self.root / TMP
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="w-")
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=temp_prefix("w"))
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -319,16 +337,13 @@ class Store:
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
             if changes:
-                # New content is written to the destination first, then the
-                # source removed: a crash leaves the old or the new, and
-                # `backchannel check` reports a leftover duplicate id.
-                data = dumps(moved).encode("utf-8")
-                if dst == src:
-                    self._replace(dst, data)
-                else:
-                    self._create(dst, data)
-                    src.unlink()
-            else:
+                # New content replaces the old in place first (atomic), then one
+                # rename moves it: a crash leaves the old or the new file, never
+                # both (writing to the destination first left a duplicate id).
+                if not src.exists():
+                    raise FileNotFoundError(src)
+                self._replace(src, dumps(moved).encode("utf-8"))
+            if dst != src:
                 os.rename(src, dst)
             _fsync_dir(dst.parent)
             if src.parent != dst.parent:
@@ -356,6 +371,49 @@ class Store:
         if folder.parent.name == State.PUBLISHED.value:
             with contextlib.suppress(OSError):  # not empty: keep it
                 folder.rmdir()
+
+    # --- leftovers of crashed writers ---------------------------------------
+    def stale_temps(self) -> list[Path]:
+        """Entries of `.tmp/` left by a writer that died (a crash mid-write), oldest name first.
+
+        A name without a pid (an older format) counts as stale; a name whose
+        process still runs is a write in progress and is left alone.
+        """
+        tmp = self.root / TMP
+        try:
+            names = sorted(os.listdir(tmp))
+        except FileNotFoundError:
+            return []
+        stale = []
+        for name in names:
+            match = TEMP_RE.match(name)
+            if match and _pid_alive(int(match.group(1))):
+                continue
+            stale.append(tmp / name)
+        return stale
+
+    def sweep_temps(self) -> list[Path]:
+        """Remove what `stale_temps` finds (never a visible item: those were never linked)."""
+        import shutil
+
+        removed = []
+        for path in self.stale_temps():
+            try:
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                logger.warning("backchannel: cannot remove leftover %s: %s", path, exc.strerror)
+                continue
+            removed.append(path)
+        if removed:
+            logger.info(
+                "backchannel: removed %d leftover temp file(s) of crashed writes", len(removed)
+            )
+        return removed
 
     # --- private area -----------------------------------------------------
     def _private_path(self, item_id: str) -> Path:
@@ -427,7 +485,7 @@ class Batch:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.stage = Path(tempfile.mkdtemp(dir=self._tmp_root(), prefix="batch-"))
+        self.stage = Path(tempfile.mkdtemp(dir=self._tmp_root(), prefix=temp_prefix("batch")))
         # (staged name, destination) as plain strings: Path objects for 400,000
         # files would cost hundreds of megabytes.
         self._staged: list[tuple[str, str]] = []

@@ -13,7 +13,7 @@ from rich.table import Table
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.settings import Resolved
-from backchannel.store import TMP, Store, open_store
+from backchannel.store import Store, open_store
 
 
 def store_of(settings: Resolved) -> Store:
@@ -102,12 +102,11 @@ def problems_of(store: Store) -> list[ItemFormatError]:
                     f"Parent {item.parent} belongs to another article", store.path_of(item), 1
                 )
             )
-    tmp = store.root / TMP
-    if tmp.is_dir():
-        for leftover in sorted(tmp.iterdir()):
-            problems.append(
-                ItemFormatError("leftover temporary file of an interrupted write", leftover, 0)
-            )
+    # Temps of a running writer are work in progress; only a dead writer's are leftovers.
+    for leftover in store.stale_temps():
+        problems.append(
+            ItemFormatError("leftover temporary file of an interrupted write", leftover, 0)
+        )
     return problems
 
 

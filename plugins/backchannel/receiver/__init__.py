@@ -7,6 +7,8 @@ under the path of BACKCHANNEL_RECEIVER_URL, beside the built site.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -50,9 +52,26 @@ def _site_origins(settings: Resolved) -> list[str]:
     return sorted(set(origins))
 
 
+def start(app: Starlette) -> None:
+    """At startup: clear a crash's temp files, verify again the webmentions it left queued."""
+    receiver = app.state.receiver
+    receiver.store.sweep_temps()
+    webmention.resume_queued(receiver)  # spawns tasks: needs the running loop
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    # Served on its own: resume at once, not at the first webmention request,
+    # so a 202 whose verification a kill interrupted is kept even if no other
+    # webmention ever arrives. (Mounted apps get no lifespan: server.py calls start.)
+    start(app)
+    yield
+
+
 def create_app(settings: Resolved) -> Starlette:
     """The receiver app for one site."""
     app = Starlette(
+        lifespan=_lifespan,
         routes=[Route(path, endpoint, methods=methods) for path, endpoint, methods in ROUTES],
         exception_handlers={RequestProblem: _problem},
         middleware=[

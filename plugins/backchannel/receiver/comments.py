@@ -93,7 +93,16 @@ async def _fields(request: Request) -> dict[str, Any]:
             value = data.get(name)
             if value is None:
                 continue
-            if (name == "notify" and isinstance(value, bool)) or isinstance(value, str):
+            if name == "notify" and isinstance(value, bool):
+                out[name] = value
+            elif isinstance(value, str):
+                # JSON's \ud800 escapes decode to lone surrogates, which no file can hold.
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise RequestProblem(
+                        f"field {name!r} is not valid Unicode (a lone surrogate)"
+                    ) from None
                 out[name] = value
             else:
                 raise RequestProblem(f"field {name!r} must be a string")

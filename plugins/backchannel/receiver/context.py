@@ -142,7 +142,9 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
     except StoreError as exc:
         logger.error("backchannel: could not store %s: %s", item.id, exc)
         raise RequestProblem(
-            f"could not store the {item.kind}: {exc}; please try later", 503
+            f"could not store the {item.kind}: {exc}; please try later",
+            503,
+            {"Retry-After": "60"},
         ) from exc
     if assessment is not None:
         try:

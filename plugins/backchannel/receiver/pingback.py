@@ -55,19 +55,24 @@ INVALID_PARAMS = -32602
 class PingbackFault(Exception):  # noqa: N818 - mirrors xmlrpc's Fault
     """An answer as an XML-RPC fault."""
 
-    def __init__(self, code: int, reason: str) -> None:
+    def __init__(self, code: int, reason: str, http_status: int = 200) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        # XML-RPC answers faults with 200, but "could not store" (disk full,
+        # read-only) is a lower-level failure: 503, never a 2xx for a lost ping.
+        self.http_status = http_status
 
 
 def _xml(body: str) -> Response:
     return Response(body, media_type="text/xml; charset=utf-8")
 
 
-def fault(code: int, reason: str) -> Response:
-    """An XML-RPC fault response (HTTP 200, as XML-RPC wants)."""
-    return _xml(xmlrpc.client.dumps(xmlrpc.client.Fault(code, reason), methodresponse=True))
+def fault(code: int, reason: str, http_status: int = 200) -> Response:
+    """An XML-RPC fault response (HTTP 200, as XML-RPC wants, unless storage failed)."""
+    response = _xml(xmlrpc.client.dumps(xmlrpc.client.Fault(code, reason), methodresponse=True))
+    response.status_code = http_status
+    return response
 
 
 def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
@@ -167,7 +172,7 @@ async def ping(request: Request, source: str, target: str) -> str:
         await save(receiver, item, {"ip": sub.ip})
     except RequestProblem as exc:
         receiver.guard.forget(sub)
-        raise PingbackFault(UPSTREAM_ERROR, exc.reason) from None
+        raise PingbackFault(UPSTREAM_ERROR, exc.reason, exc.status) from None
     logger.info("backchannel: pingback %s from %s -> %s", item.id, source, item.state)
     return f"Pingback from {source} to {target} registered; it awaits moderation."
 
@@ -187,12 +192,12 @@ async def post_pingback(request: Request) -> Response:
         message = await ping(request, str(params[0]).strip(), str(params[1]).strip())
     except PingbackFault as exc:
         logger.info("backchannel: pingback fault %s: %s", exc.code, exc.reason)
-        return fault(exc.code, exc.reason)
+        return fault(exc.code, exc.reason, exc.http_status)
     except RequestProblem as exc:
         code = (
             ACCESS_DENIED
             if exc.status == 429
             else (UPSTREAM_ERROR if exc.status >= 500 else GENERIC)
         )
-        return fault(code, exc.reason)
+        return fault(code, exc.reason, exc.status if exc.status >= 500 else 200)
     return _xml(xmlrpc.client.dumps((message,), methodresponse=True))

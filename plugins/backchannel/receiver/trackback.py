@@ -38,14 +38,24 @@ logger = logging.getLogger(__name__)
 UNVERIFIED = "trackback: TrackBack has no verification, the source was not checked"
 
 
-def response(error: str | None = None) -> Response:
-    """The spec's XML response: error 0, or error 1 with a message."""
+def response(
+    error: str | None = None, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """The spec's XML response: error 0, or error 1 with a message.
+
+    HTTP 200 as the spec's clients expect, except when we could not keep the
+    ping (disk full, read-only store): 503, so no client or proxy takes a 2xx
+    for an acknowledgment.
+    """
     if error is None:
         body = "<response>\n<error>0</error>\n</response>\n"
     else:
         body = f"<response>\n<error>1</error>\n<message>{escape(error)}</message>\n</response>\n"
     return Response(
-        '<?xml version="1.0" encoding="utf-8"?>\n' + body, media_type="text/xml; charset=utf-8"
+        '<?xml version="1.0" encoding="utf-8"?>\n' + body,
+        status_code=status,
+        headers=headers,
+        media_type="text/xml; charset=utf-8",
     )
 
 
@@ -111,6 +121,8 @@ async def post_trackback(request: Request) -> Response:
             raise
     except (Rejected, RequestProblem) as exc:
         logger.info("backchannel: trackback to %s refused: %s", article_id, exc.reason)
+        if isinstance(exc, RequestProblem) and exc.status >= 500:
+            return response(exc.reason, exc.status, exc.headers)
         return response(exc.reason)
     logger.info("backchannel: trackback %s from %s -> %s", item.id, url, item.state)
     return response()

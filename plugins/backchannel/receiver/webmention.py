@@ -10,11 +10,15 @@ article, so a re-sent webmention updates the same item; a source that is now
 
 Status records hold no personal data (URLs, state, reason) and live in the
 store's private area as `wm<random>.json`, so the status URL survives a
-restart; records still "queued" after a restart are verified again.
+restart; records still "queued" (a kill interrupted the verification) are
+verified again when the receiver starts. If the store cannot take a verified
+item (disk full, read-only), the record stays "queued" and is retried after
+RETRY_DELAYS, then at the next start: a 202 is a promise to keep it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -48,6 +52,9 @@ from backchannel.store import PRIVATE, derived_id, new_id
 logger = logging.getLogger(__name__)
 
 STATUS_PREFIX = "wm"
+# Seconds before verifying again when the store could not take the item; after
+# the last one the record stays "queued" until the next start of the receiver.
+RETRY_DELAYS = (2.0, 10.0, 60.0, 300.0, 900.0)
 
 
 def _now() -> str:
@@ -118,7 +125,11 @@ async def post_webmention(request: Request) -> Response:
         try:
             await run_in_threadpool(write_status, receiver, record)
         except StoreError as exc:
-            raise RequestProblem(f"could not queue the webmention: {exc}", 503) from None
+            raise RequestProblem(
+                f"could not queue the webmention: {exc}; please try later",
+                503,
+                {"Retry-After": "60"},
+            ) from None
     except RequestProblem as exc:
         return PlainTextResponse(exc.reason + "\n", status_code=exc.status, headers=exc.headers)
     receiver.spawn(verify(receiver, dict(record), client_ip(request)))
@@ -228,7 +239,18 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
             return done("verified", f"{facts.mention_type.value} stored for moderation", item_id)
         return await _update(receiver, item, state, done)
     except (StoreError, RequestProblem) as exc:
-        return done("error", f"could not store the webmention: {exc}")
+        # The 202 already promised to keep it: stay queued and try again
+        # (disk full or read-only is usually fixed); a restart resumes it too.
+        attempt = int(record.get("attempts", 0)) + 1
+        record["attempts"] = attempt
+        if attempt <= len(RETRY_DELAYS):
+            receiver.spawn(_retry(receiver, record, ip, RETRY_DELAYS[attempt - 1]))
+        return done("queued", f"could not store the webmention yet ({exc}); will try again")
+
+
+async def _retry(receiver: Receiver, record: dict[str, Any], ip: str, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await verify(receiver, record, ip)
 
 
 async def _update(receiver: Receiver, item: Item, state: State, done: Any) -> dict[str, Any]:

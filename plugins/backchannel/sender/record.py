@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from backchannel.errors import BackchannelError
+from backchannel.store import temp_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class SentRecord:
         tmp_dir = self.path.parent / ".tmp"
         try:
             tmp_dir.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="sent-")
+            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=temp_prefix("sent"))
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(self.to_bytes())
