@@ -24,31 +24,34 @@ def test_imported_html_is_kept_within_the_allowlist():
 
 
 def test_every_xss_vector_is_neutralised():
+    from bs4 import BeautifulSoup
+
+    allowed = {
+        "p",
+        "br",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "del",
+        "hr",
+    }
     vectors = (Path(__file__).parent / "data" / "xss_vectors.txt").read_text("utf-8")
     for vector in vectors.splitlines():
-        html = render_markdown(vector).lower()
-        for bad in (
-            "<script",
-            "onerror",
-            "onload",
-            "onclick",
-            "ontoggle",
-            "onmouseover",
-            "javascript:",
-            "vbscript:",
-            "data:text",
-            "<iframe",
-            "<svg",
-            "<style",
-            "<object",
-            "<embed",
-            "<form",
-            "<meta",
-            "<base",
-            "<link",
-            "style=",
-        ):
-            assert bad not in html, (vector, html)
+        html = render_markdown(vector)
+        # Escaped text such as "&lt;img onerror=…" is harmless: judge the parsed tree.
+        for tag in BeautifulSoup(html, "html.parser").find_all(True):
+            assert tag.name in allowed, (vector, html)
+            assert set(tag.attrs) <= {"href", "title", "rel"}, (vector, html)
+            href = "".join(tag.get("href", "").split()).lower()
+            assert not href or href.startswith(("http://", "https://")), (vector, html)
 
 
 def test_plain_text_has_no_markup_and_decodes_entities():

@@ -28,6 +28,9 @@ class Kind(StrEnum):
 LINKBACK_KINDS = frozenset({Kind.TRACKBACK, Kind.PINGBACK, Kind.WEBMENTION})
 
 
+_KINDS = {kind.value: kind for kind in Kind}
+
+
 class State(StrEnum):
     """Where an item lives in the store; the state *is* the folder."""
 
@@ -74,6 +77,8 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("spam_score", "Spam-Score"),
 )
 KEY_TO_ATTR = {key.lower(): attr for attr, key in FIELDS}
+_KEY_OF = dict(FIELDS)
+_HTTP_RE = re.compile(r"^https?://", re.I)
 REQUIRED = ("id", "kind", "article", "author", "date", "origin")
 
 
@@ -175,30 +180,30 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
         header, body = text, ""
         if not text.strip():
             raise ItemFormatError("empty file", path, 1)
-    raw: dict[str, tuple[str, int]] = {}
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(header.split("\n"), start=1):
         key, colon, value = line.partition(":")
         attr = KEY_TO_ATTR.get(key.lower()) if colon else None
         if attr is None:
             _bad_header_line(key, colon, line, path, number)
-        if attr in raw:
+        if attr in values:
             raise ItemFormatError(f"header key {key.strip()!r} repeated", path, number)
-        raw[attr] = (value.strip(), number)
-    body_line = header.count("\n") + 3
+        values[attr] = value.strip()
+        lines[attr] = number
     for attr in REQUIRED:
-        if not raw.get(attr, ("", 0))[0]:
-            raise ItemFormatError(f"missing header {dict(FIELDS)[attr]!r}", path, 1)
-    values: dict[str, Any] = {attr: value for attr, (value, _) in raw.items()}
+        if not values.get(attr):
+            raise ItemFormatError(f"missing header {_KEY_OF[attr]!r}", path, 1)
 
     def bad(attr: str, reason: str) -> ItemFormatError:
-        return ItemFormatError(f"{dict(FIELDS)[attr]}: {reason}", path, raw[attr][1])
+        return ItemFormatError(f"{_KEY_OF[attr]}: {reason}", path, lines[attr])
 
     if not ID_RE.match(values["id"]):
         raise bad("id", f"{values['id']!r} is not 6-40 lowercase letters and digits")
-    try:
-        values["kind"] = Kind(values["kind"].lower())
-    except ValueError:
-        raise bad("kind", f"unknown kind {values['kind']!r}") from None
+    kind = _KINDS.get(values["kind"].lower())
+    if kind is None:
+        raise bad("kind", f"unknown kind {values['kind']!r}")
+    values["kind"] = kind
     if not ARTICLE_RE.match(values["article"]):
         raise bad("article", f"{values['article']!r} is not a valid article id")
     try:
@@ -227,11 +232,11 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
         except ValueError:
             raise bad("spam_score", "is not a number") from None
     for url_attr in ("author_url", "source", "origin_url"):
-        if url_attr in values and not re.match(r"^https?://", values[url_attr], re.I):
+        if url_attr in values and not _HTTP_RE.match(values[url_attr]):
             raise bad(url_attr, f"{values[url_attr]!r} is not an http(s) URL")
     if values["kind"] in LINKBACK_KINDS and not values.get("source"):
         raise ItemFormatError(f"a {values['kind']} needs a Source", path, 1)
     body = body.strip("\n")
     if values["kind"] == Kind.COMMENT and not body.strip():
-        raise ItemFormatError("empty body: a comment needs text", path, body_line)
+        raise ItemFormatError("empty body: a comment needs text", path, header.count("\n") + 3)
     return Item(body=body, state=state, **values)

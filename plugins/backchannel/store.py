@@ -173,6 +173,9 @@ class Store:
         fresh: dict[str, tuple[tuple[int, int, int], Item]] = {}
         for path, state in self._files(states):
             try:
+                if self.cache_file is None:
+                    result.items.append(self.read(path, state))
+                    continue
                 stat = os.stat(path)
                 signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
                 cached = cache.get(path)
