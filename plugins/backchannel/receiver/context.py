@@ -133,7 +133,9 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
     assessment = None
     if receiver.moderation is not None:
         try:
-            assessment = receiver.moderation.assess(receiver.store, item, receiver.settings)
+            assessment = await run_in_threadpool(
+                receiver.moderation.assess, receiver.store, item, receiver.settings
+            )
             item = assessment.item
         except Exception:  # a scorer's bug must never lose or refuse an item
             logger.exception("backchannel: moderation could not assess %s", item.id)
