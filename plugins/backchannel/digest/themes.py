@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backchannel.digest.text import STOP_WORDS, stem, strip_markup, words
+from backchannel.digest.text import STOP_WORDS, stem, strip_markup
 
 MAX_N = 3
 LENGTH_WEIGHT = {1: 1.0, 2: 1.8, 3: 2.2}
@@ -43,14 +44,15 @@ class Theme:
     score: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
-    """A comment as the theme miner sees it."""
+    """A comment as the theme miner sees it (forms: its theme_forms, if already known)."""
 
     id: str
     article: str
     reader: str
     text: str
+    forms: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -62,39 +64,101 @@ class Unanalysed:
     truncated: int = 0
     ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
+    def count(self, reason: str, item_id: str) -> None:
+        """Count one comment that could not be analysed ("links_or_emoji", ...)."""
+        setattr(self, reason, getattr(self, reason) + 1)
+        self.ids[reason].append(item_id)
+
+
+# One scan of the lower-cased text yields both punctuation (which ends a phrase:
+# "pricing, scale" is not the phrase "pricing scale") and words (as text.words).
+_TOKEN = re.compile(r"[.,;:!?()\[\]\"“”—–/…？\n]+|[^\W\d_][\w'’-]*")
+_PUNCT_CHARS = frozenset('.,;:!?()[]"“”—–/…？\n')
+# token -> (word or None for punctuation, is a stop word, stem or None when the
+# token ends a run); words repeat across comments, so each is classified once.
+_TokenInfo = tuple[str | None, bool, str | None]
+_PUNCT_INFO: _TokenInfo = (None, False, None)
+_TOKEN_INFO: dict[str, _TokenInfo] = {}
+MAX_TOKEN_CACHE = 300_000
+
+
+def _token_info(token: str) -> _TokenInfo:
+    if token[0] in _PUNCT_CHARS:
+        return _PUNCT_INFO
+    w = token.strip("'-")
+    is_stop = w in STOP_WORDS
+    ends_run = is_stop or len(w) < 3 or "'" in w
+    return (w, is_stop, None if ends_run else stem(w))
+
+
+def _scan(text: str) -> tuple[list[tuple[list[str], list[str]]], int, int]:
+    """(runs of content words as (words, stems), word count, stop-word count)."""
+    cache = _TOKEN_INFO
+    if len(cache) > MAX_TOKEN_CACHE:
+        cache.clear()  # bounded memory on huge vocabularies
+    found: list[tuple[list[str], list[str]]] = []
+    run_w: list[str] = []
+    run_s: list[str] = []
+    n_words = n_stop = 0
+    for token in _TOKEN.findall(text.lower().replace("’", "'")):
+        info = cache.get(token)
+        if info is None:
+            info = cache[token] = _token_info(token)
+        w, is_stop, s = info
+        if w is not None:
+            n_words += 1
+            n_stop += is_stop
+        if s is None:
+            if run_w:
+                found.append((run_w, run_s))
+                run_w, run_s = [], []
+        else:
+            run_w.append(w)
+            run_s.append(s)
+    if run_w:
+        found.append((run_w, run_s))
+    return found, n_words, n_stop
+
 
 def runs(text: str) -> list[list[str]]:
     """Runs of content words (lower case), broken at stop words and punctuation."""
-    out: list[list[str]] = []
-    for chunk in _chunks(text):
-        run: list[str] = []
-        for w in words(chunk):
-            if w in STOP_WORDS or len(w) < 3 or "'" in w:
-                if run:
-                    out.append(run)
-                run = []
-            else:
-                run.append(w)
-        if run:
-            out.append(run)
-    return out
+    return [run_w for run_w, _ in _scan(text)[0]]
 
 
-def _chunks(text: str) -> list[str]:
-    # Punctuation ends a phrase: "pricing, scale" is not the phrase "pricing scale".
-    return _PUNCT.split(text)
+def _ngrams_of(scanned: list[tuple[list[str], list[str]]]) -> dict[tuple[str, ...], str]:
+    found: dict[tuple[str, ...], str] = {}
+    for run_w, run_s in scanned:
+        size = len(run_s)
+        for i in range(size):
+            key: tuple[str, ...] = ()
+            form = ""
+            for j in range(i, min(i + MAX_N, size)):
+                key += (run_s[j],)
+                form = f"{form} {run_w[j]}" if form else run_w[j]
+                if key not in found:
+                    found[key] = form
+    return found
 
 
 def ngrams(text: str) -> dict[tuple[str, ...], str]:
     """Stem n-grams (1..3) of a text, each with the surface form first seen."""
-    found: dict[tuple[str, ...], str] = {}
-    for run in runs(text):
-        stems = [stem(w) for w in run]
-        for n in range(1, MAX_N + 1):
-            for i in range(len(run) - n + 1):
-                key = tuple(stems[i : i + n])
-                found.setdefault(key, " ".join(run[i : i + n]))
-    return found
+    return _ngrams_of(_scan(text)[0])
+
+
+def form_key(form: str) -> tuple[str, ...]:
+    """The stem n-gram of a surface form ("pricing tiers" -> ("pric", "tier"))."""
+    return tuple(stem(w) for w in form.split(" "))
+
+
+def theme_forms(plain: str) -> tuple[str | None, tuple[str, ...]]:
+    """(reason it cannot be analysed or None, its n-grams' surface forms, one per stem key)."""
+    scanned, n_words, n_stop = _scan(plain)
+    if not n_words:
+        return "links_or_emoji", ()
+    if n_words >= MIN_WORDS_FOR_LANGUAGE and n_stop / n_words < MIN_STOPWORD_SHARE:
+        return "other_language", ()
+    # Interned: the same phrase in many comments is one string in memory and cache.
+    return None, tuple(sys.intern(f) for f in _ngrams_of(scanned).values())
 
 
 def analysable(body: str, unanalysed: Unanalysed, item_id: str) -> str | None:
@@ -103,17 +167,10 @@ def analysable(body: str, unanalysed: Unanalysed, item_id: str) -> str | None:
         unanalysed.truncated += 1
         unanalysed.ids["truncated"].append(item_id)
     plain = strip_markup(body)
-    ws = words(plain)
-    if not ws:
-        unanalysed.links_or_emoji += 1
-        unanalysed.ids["links_or_emoji"].append(item_id)
+    reason, _ = theme_forms(plain)
+    if reason is not None:
+        unanalysed.count(reason, item_id)
         return None
-    if len(ws) >= MIN_WORDS_FOR_LANGUAGE:
-        share = sum(1 for w in ws if w in STOP_WORDS) / len(ws)
-        if share < MIN_STOPWORD_SHARE:
-            unanalysed.other_language += 1
-            unanalysed.ids["other_language"].append(item_id)
-            return None
     return plain
 
 
@@ -127,10 +184,10 @@ def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
     for heading, body in articles:
         seen: Counter[tuple[str, ...]] = Counter()
         for text, weight in ((heading, COVER_MIN), (body, 1)):
-            for run in runs(text):
-                stems = [stem(w) for w in run]
+            for _, stems in _scan(text)[0]:
+                size = len(stems)
                 for n in range(1, MAX_N + 1):
-                    for i in range(len(stems) - n + 1):
+                    for i in range(size - n + 1):
                         seen[tuple(stems[i : i + n])] += weight
         for key, count in seen.items():
             if count > best.get(key, 0):
@@ -142,55 +199,91 @@ def mine_themes(
     docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit: int = 12, min_readers: int = 2
 ) -> list[Theme]:
     """The top recurring phrases, with gap flags against the articles' coverage."""
-    doc_ids: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    arts: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    readers: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    # One posting list (document numbers) per surface form; everything else is
+    # derived from these, and full evidence is built only for the themes kept.
+    postings: dict[str, list[int]] = {}
+    ids: list[str] = []
+    doc_article: list[str] = []
+    doc_reader: list[str] = []
     for doc in docs:
-        for key, form in ngrams(doc.text).items():
-            doc_ids[key].append(doc.id)
-            arts[key].add(doc.article)
-            readers[key].add(doc.reader)
-            surface[key][form] += 1
-    total = len({i for ids in doc_ids.values() for i in ids})
+        forms = doc.forms if doc.forms is not None else theme_forms(doc.text)[1]
+        if not forms:
+            continue
+        number = len(ids)
+        ids.append(doc.id)
+        doc_article.append(doc.article)
+        doc_reader.append(doc.reader)
+        for form in forms:
+            found = postings.get(form)
+            if found is None:
+                postings[form] = [number]
+            else:
+                found.append(number)
+    # Forms of one stem key, in the order first seen (the phrase shown is the
+    # most common form, the first seen among equals).
+    forms_of: dict[tuple[str, ...], list[str]] = {}
+    for form in postings:
+        key = form_key(form)
+        group = forms_of.get(key)
+        if group is None:
+            forms_of[key] = [form]
+        else:
+            group.append(form)
+    df = {key: sum(len(postings[f]) for f in forms) for key, forms in forms_of.items()}
+    total = len(set(ids))
     # A phrase in most comments is the site's background vocabulary, not a theme
     # (the max_df idea from text mining); only judged once there is enough text.
     ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
-    candidates = [
-        k
-        for k, ids in doc_ids.items()
-        if 2 <= len(ids) <= ceiling and len(readers[k]) >= min_readers
-    ]
+
+    def docs_of(key: tuple[str, ...]) -> list[int]:
+        forms = forms_of[key]
+        if len(forms) == 1:
+            return postings[forms[0]]
+        return [n for f in forms for n in postings[f]]
+
+    readers: dict[tuple[str, ...], int] = {}
+    for key, count in df.items():
+        if 2 <= count <= ceiling:
+            n_readers = len({doc_reader[n] for n in docs_of(key)})
+            if n_readers >= min_readers:
+                readers[key] = n_readers
     # A word or phrase that mostly occurs inside a longer candidate is that phrase.
     longer: dict[tuple[str, ...], int] = defaultdict(int)
-    for key in candidates:
+    for key in readers:
         if len(key) > 1:
             for n in range(1, len(key)):
                 for i in range(len(key) - n + 1):
                     sub = key[i : i + n]
-                    longer[sub] = max(longer[sub], len(doc_ids[key]))
-    themes = []
-    for key in candidates:
-        count = len(doc_ids[key])
+                    longer[sub] = max(longer[sub], df[key])
+    ranked = []
+    for key, n_readers in readers.items():
+        count = df[key]
         if longer.get(key, 0) >= 0.75 * count:
             continue
+        n_articles = len({doc_article[n] for n in docs_of(key)})
         score = (
             count
             * LENGTH_WEIGHT[len(key)]
-            * (1 + math.log(len(arts[key])))
-            * (1 + 0.5 * math.log(len(readers[key])))
+            * (1 + math.log(n_articles))
+            * (1 + 0.5 * math.log(n_readers))
         )
+        phrase = max(forms_of[key], key=lambda f: len(postings[f]))
+        # Ranked by the rounded score, as shown, so equal-looking scores tie.
+        ranked.append((-round(score, 3), -count, phrase, key))
+    ranked.sort()
+    themes = []
+    for neg_score, _, phrase, key in ranked[:limit]:
+        numbers = docs_of(key)
         themes.append(
             Theme(
-                phrase=surface[key].most_common(1)[0][0],
+                phrase=phrase,
                 key=key,
-                count=count,
-                articles=sorted(arts[key]),
-                readers=sorted(readers[key]),
-                comment_ids=sorted(set(doc_ids[key])),
+                count=df[key],
+                articles=sorted({doc_article[n] for n in numbers}),
+                readers=sorted({doc_reader[n] for n in numbers}),
+                comment_ids=sorted({ids[n] for n in numbers}),
                 gap=covered.get(key, 0) < COVER_MIN,
-                score=round(score, 3),
+                score=-neg_score,
             )
         )
-    themes.sort(key=lambda t: (-t.score, -t.count, t.phrase))
-    return themes[:limit]
+    return themes

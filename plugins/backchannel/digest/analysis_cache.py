@@ -1,0 +1,53 @@
+"""Per-comment analyses kept between digests, keyed by comment id and a hash of its body.
+
+Reading 100,000 comments for questions and phrases costs seconds; a weekly
+digest mostly sees the same comments again, so each body is analysed once and
+the result reused until the body (or the analysis code) changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from backchannel.digest import analysis, questions, text, themes
+from backchannel.digest.analysis import Analysis, analyse
+from backchannel.digest.cache_file import read_cache, source_fingerprint, write_cache
+from backchannel.model import Item
+
+logger = logging.getLogger(__name__)
+
+CACHE_NAME = "backchannel-digest-analysis.pickle"
+
+
+def body_hash(body: str) -> bytes:
+    """A 128-bit hash of a comment body."""
+    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def analyse_all(items: Iterable[Item], cache_dir: Path | None) -> dict[str, Analysis]:
+    """The analysis of every item by id, reusing and refreshing the cache in `cache_dir`."""
+    path = cache_dir / CACHE_NAME if cache_dir is not None else None
+    # Any change to the analysing code invalidates every entry.
+    stamp = source_fingerprint(analysis, questions, text, themes)
+    old: dict[str, tuple[bytes, Analysis]] = read_cache(path, stamp)
+    fresh: dict[str, tuple[bytes, Analysis]] = {}
+    out: dict[str, Analysis] = {}
+    misses = 0
+    for item in items:
+        digest = body_hash(item.body)
+        entry = old.get(item.id)
+        if entry is None or entry[0] != digest:
+            entry = (digest, analyse(item.body))
+            misses += 1
+        fresh[item.id] = entry
+        out[item.id] = entry[1]
+    logger.debug(
+        "backchannel: digest analysed %d comments, %d from the cache", len(out), len(out) - misses
+    )
+    # Entries of deleted comments are dropped; an unchanged cache is not rewritten.
+    if misses or fresh.keys() != old.keys():
+        write_cache(path, stamp, fresh)
+    return out
