@@ -52,6 +52,19 @@ READING_SETTINGS = (
 )
 
 
+def _setting(settings: dict[str, Any], key: str) -> str:
+    """A setting as text for the fingerprint."""
+    value = settings.get(key)
+    if key == "MARKDOWN" and isinstance(value, dict):
+        # Pelican's Markdown reader adds the configured extensions to
+        # "extensions" in place when first used: normalise to what takes effect.
+        configs = value.get("extension_configs") or {}
+        used = sorted({repr(e) for e in value.get("extensions") or ()} | {repr(k) for k in configs})
+        rest = sorted((k, repr(v)) for k, v in value.items() if k != "extensions")
+        return repr((used, rest))
+    return repr(value)
+
+
 def _plain(value: Any) -> Any:
     """Metadata without Pelican's objects (which hold the whole settings dict)."""
     if value is None or isinstance(value, str | int | float | bool | dt.datetime | dt.date):
@@ -78,7 +91,7 @@ def load_articles_cached(settings: Resolved, include_drafts: bool = False) -> li
     stamp = fingerprint(
         pelican.__version__ if hasattr(pelican, "__version__") else "",
         source_fingerprint(articles, render),
-        [(key, repr(pelican_settings.get(key))) for key in READING_SETTINGS],
+        [(key, _setting(pelican_settings, key)) for key in READING_SETTINGS],
     )
     cache = read_cache(path, stamp)
     before = {rel: entry[0] for rel, entry in cache.items()}

@@ -201,23 +201,11 @@ def find_questions(
             continue
         if c.id in answers:
             by: str | None = answers[c.id]
-        elif _answered_by_reply(c, children):
+        elif c.id in children and _answered_by_reply(c, children):
             by = "author-reply"
         else:
             by = None
+        date = c.date.isoformat(timespec="seconds")
         for text in texts:
-            out.append(
-                (
-                    c,
-                    Question(
-                        c.id,
-                        c.article,
-                        c.author,
-                        text,
-                        by is not None,
-                        by,
-                        c.date.isoformat(timespec="seconds"),
-                    ),
-                )
-            )
+            out.append((c, Question(c.id, c.article, c.author, text, by is not None, by, date)))
     return out
