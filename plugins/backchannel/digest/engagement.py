@@ -42,10 +42,9 @@ def article_stats(
         else:
             s.linkbacks += 1
             s.new_linkbacks += new
-        # Compared to the shown (whole-second) time, as the stamp is what is kept.
         seen = latest.get(s.slug)
         if seen is None or item.date > seen:
-            latest[s.slug] = item.date.replace(microsecond=0)
+            latest[s.slug] = item.date
     for slug, when in latest.items():
         stats[slug].last_activity = when.isoformat(timespec="seconds")
     for slug, names in readers.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from backchannel.digest.text import sentences, strip_markup, words
 from backchannel.model import Item, Kind
@@ -191,7 +192,7 @@ def find_questions(
         if c.parent:
             children.setdefault(c.parent, []).append(c)
     out: list[tuple[Item, Question]] = []
-    for c in sorted(comments, key=lambda i: (i.date, i.id)):
+    for c in sorted(comments, key=attrgetter("date", "id")):
         if c.author_reply:
             continue
         texts = extracted.get(c.id) if extracted is not None else None

@@ -49,21 +49,22 @@ def working_title(text: str, fallback: str) -> str:
     return t
 
 
-def _mentions(
-    grams: dict[str, dict], lowered: dict[str, str], question: Question, theme: Theme
-) -> bool:
-    # Cheap test first: every stem but its last letter is a prefix of a word of
-    # the text (stem() only cuts suffixes, or turns "ies" into "y"), so a
-    # question without those letters cannot hold the phrase. Most questions
-    # fail here, and only the rest are cut into n-grams.
-    low = lowered.get(question.text)
-    if low is None:
-        low = lowered[question.text] = question.text.lower().replace("’", "'")
-    if not all(s[:-1] in low for s in theme.key):
-        return False
+def _mentions(grams: dict[str, dict], question: Question, theme: Theme) -> bool:
     if question.text not in grams:
         grams[question.text] = ngrams(question.text)
     return theme.key in grams[question.text]
+
+
+def _may_mention(lowered: list[str], key: tuple[str, ...]) -> list[int]:
+    """Indexes of the texts that can hold the stem key: a cheap test before n-grams.
+
+    stem() only cuts a suffix (or turns "ies" into "y"), so every stem but its
+    last letter is part of a word of any text using the phrase.
+    """
+    maybe: Iterable[int] = range(len(lowered))
+    for part in {s[:-1] for s in key if len(s) > 1}:
+        maybe = [i for i in maybe if part in lowered[i]]
+    return list(maybe)
 
 
 def suggest(
@@ -73,13 +74,16 @@ def suggest(
     open_qs = [q for q in questions if not q.answered]
     used: set[str] = set()  # comment ids already behind a suggestion
     grams: dict[str, dict] = {}
-    lowered: dict[str, str] = {}
+    # As themes.ngrams sees the text (lower case, typographic apostrophes plain).
+    lowered = [q.text.lower().replace("’", "'") for q in open_qs]
     out: list[Suggestion] = []
     for theme in themes:
         if not theme.gap:
             continue
         qs = [
-            q for q in open_qs if q.comment_id not in used and _mentions(grams, lowered, q, theme)
+            q
+            for q in (open_qs[i] for i in _may_mention(lowered, theme.key))
+            if q.comment_id not in used and _mentions(grams, q, theme)
         ]
         if len({q.author for q in qs}) < 2 and theme.count < 4:
             continue  # one reader's aside is not yet a theme worth a post

@@ -490,8 +490,12 @@ def strip_markup(text: str) -> str:
 
 def sentences(plain: str) -> list[str]:
     """Split plain text into sentences (good enough for comments, not for legal prose)."""
-    marked = _SENTENCE_END.sub("\\1\n", plain)
-    return [s.strip() for s in marked.split("\n") if s.strip()]
+    # split() keeps each sentence end (the group) as its own part; gluing the
+    # parts back in pairs is cheaper than sub() with a group reference.
+    parts = _SENTENCE_END.split(plain)
+    parts.append("")
+    marked = "\n".join([parts[i] + parts[i + 1] for i in range(0, len(parts), 2)])
+    return [s for s in map(str.strip, marked.split("\n")) if s]
 
 
 def words(text: str) -> list[str]:

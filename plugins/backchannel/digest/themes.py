@@ -9,6 +9,7 @@ published article's own text uses the phrase enough to count as covering it.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import sys
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 from backchannel.digest.text import STOP_WORDS, stem, strip_markup
 
-MAX_N = 3
+MAX_N = 3  # _ngrams_of is written out for this length
 LENGTH_WEIGHT = {1: 1.0, 2: 1.8, 3: 2.2}
 # Uses in one article that make it cover a phrase.
 COVER_MIN = 3
@@ -126,17 +127,24 @@ def runs(text: str) -> list[list[str]]:
 
 
 def _ngrams_of(scanned: list[tuple[list[str], list[str]]]) -> dict[tuple[str, ...], str]:
+    # Written out for MAX_N == 3: the general loop built every tuple and form twice.
     found: dict[tuple[str, ...], str] = {}
     for run_w, run_s in scanned:
         size = len(run_s)
         for i in range(size):
-            key: tuple[str, ...] = ()
-            form = ""
-            for j in range(i, min(i + MAX_N, size)):
-                key += (run_s[j],)
-                form = f"{form} {run_w[j]}" if form else run_w[j]
+            a = run_s[i]
+            key: tuple[str, ...] = (a,)
+            if key not in found:
+                found[key] = run_w[i]
+            if i + 1 < size:
+                b = run_s[i + 1]
+                key = (a, b)
                 if key not in found:
-                    found[key] = form
+                    found[key] = f"{run_w[i]} {run_w[i + 1]}"
+                if i + 2 < size:
+                    key = (a, b, run_s[i + 2])
+                    if key not in found:
+                        found[key] = f"{run_w[i]} {run_w[i + 1]} {run_w[i + 2]}"
     return found
 
 
@@ -195,6 +203,26 @@ def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
     return best
 
 
+def _score(key: tuple[str, ...], count: int, n_articles: int, n_readers: int) -> float:
+    """More comments, longer phrases, more articles and more readers rank higher."""
+    return (
+        count
+        * LENGTH_WEIGHT[len(key)]
+        * (1 + math.log(n_articles))
+        * (1 + 0.5 * math.log(n_readers))
+    )
+
+
+def _has_readers(numbers: list[int], doc_reader: list[str], wanted: int) -> bool:
+    """True when the documents come from at least `wanted` distinct readers."""
+    seen: set[str] = set()
+    for n in numbers:
+        seen.add(doc_reader[n])
+        if len(seen) >= wanted:
+            return True
+    return len(seen) >= wanted
+
+
 def mine_themes(
     docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit: int = 12, min_readers: int = 2
 ) -> list[Theme]:
@@ -241,35 +269,54 @@ def mine_themes(
             return postings[forms[0]]
         return [n for f in forms for n in postings[f]]
 
-    readers: dict[tuple[str, ...], int] = {}
-    for key, count in df.items():
-        if 2 <= count <= ceiling:
-            n_readers = len({doc_reader[n] for n in docs_of(key)})
-            if n_readers >= min_readers:
-                readers[key] = n_readers
+    candidates = [
+        key
+        for key, count in df.items()
+        if 2 <= count <= ceiling and _has_readers(docs_of(key), doc_reader, min_readers)
+    ]
     # A word or phrase that mostly occurs inside a longer candidate is that phrase.
     longer: dict[tuple[str, ...], int] = defaultdict(int)
-    for key in readers:
+    for key in candidates:
         if len(key) > 1:
             for n in range(1, len(key)):
                 for i in range(len(key) - n + 1):
                     sub = key[i : i + n]
                     longer[sub] = max(longer[sub], df[key])
-    ranked = []
-    for key, n_readers in readers.items():
+    # Exact scores need each candidate's distinct articles and readers; an upper
+    # bound (as many as its comments, at most all there are) needs neither, so
+    # candidates are scored best bound first until no bound can reach the top.
+    all_articles, all_readers = len(set(doc_article)), len(set(doc_reader))
+    bounded = []
+    for key in candidates:
         count = df[key]
         if longer.get(key, 0) >= 0.75 * count:
             continue
-        n_articles = len({doc_article[n] for n in docs_of(key)})
-        score = (
-            count
-            * LENGTH_WEIGHT[len(key)]
-            * (1 + math.log(n_articles))
-            * (1 + 0.5 * math.log(n_readers))
+        bound = _score(key, count, min(count, all_articles), min(count, all_readers))
+        bounded.append((-bound, key))
+    bounded.sort()
+    ranked = []
+    top: list[float] = []  # min-heap of the best `limit` rounded scores so far
+    for neg_bound, key in bounded:
+        if limit > 0 and len(top) >= limit and round(-neg_bound, 3) < top[0]:
+            break  # scores never exceed bounds, and rounding keeps the order
+        numbers = docs_of(key)
+        count = df[key]
+        score = round(
+            _score(
+                key,
+                count,
+                len({doc_article[n] for n in numbers}),
+                len({doc_reader[n] for n in numbers}),
+            ),
+            3,
         )
+        if len(top) < limit:
+            heapq.heappush(top, score)
+        elif limit > 0 and score > top[0]:
+            heapq.heapreplace(top, score)
         phrase = max(forms_of[key], key=lambda f: len(postings[f]))
         # Ranked by the rounded score, as shown, so equal-looking scores tie.
-        ranked.append((-round(score, 3), -count, phrase, key))
+        ranked.append((-score, -count, phrase, key))
     ranked.sort()
     themes = []
     for neg_score, _, phrase, key in ranked[:limit]:
