@@ -84,8 +84,11 @@ from backchannel.digest.article_cache import load_articles_cached
 from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.build import compose
 from backchannel.digest.write import write_digest
+from backchannel.digest.gc_pause import cycle_gc_paused
 from datetime import UTC, datetime
-marks = {"start Python, import": time.perf_counter() - t0}
+marks = {"imports": time.perf_counter() - t0}
+pause = cycle_gc_paused()  # as build_digest and write_digest do
+pause.__enter__()
 def mark(name, since):
     marks[name] = time.perf_counter() - since
     return time.perf_counter()

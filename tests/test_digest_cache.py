@@ -252,3 +252,22 @@ def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):
         words_ = ("".join(rng.choice(letters) for _ in range(9)) for _ in range(1_000))
         assert themes.theme_forms(" ".join(words_))[0] == "other_language"
         assert len(themes._TOKEN_INFO) <= 2_000 + 1_000
+
+
+def test_the_cycle_collector_is_restored_after_a_digest_even_on_error(site):
+    import gc
+
+    from backchannel.digest.gc_pause import cycle_gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cycle_gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

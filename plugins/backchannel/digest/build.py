@@ -11,6 +11,7 @@ from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.article_cache import load_articles_cached
 from backchannel.digest.engagement import activity, article_stats, in_period
+from backchannel.digest.gc_pause import gc_paused
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
@@ -108,6 +109,7 @@ def compose(
     return digest
 
 
+@gc_paused
 def build_digest(
     settings: Resolved,
     since: datetime | None,

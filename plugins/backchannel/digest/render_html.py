@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -46,7 +45,7 @@ def theme_css(theme_path: str | Path | None) -> str:
 
 def _joined(qs: list[Question]) -> Question:
     """A comment's questions as one entry."""
-    return qs[0] if len(qs) == 1 else replace(qs[0], text=" ".join(q.text for q in qs))
+    return qs[0] if len(qs) == 1 else qs[0]._replace(text=" ".join(q.text for q in qs))
 
 
 def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:

@@ -15,6 +15,7 @@ from backchannel.digest.files import (
     atomic_write_text,
     publish_copy,
 )
+from backchannel.digest.gc_pause import gc_paused
 from backchannel.digest.model import Digest
 from backchannel.digest.render_html import render_html
 from backchannel.digest.render_md import render_md
@@ -28,6 +29,7 @@ def digests_folder(settings: Resolved) -> Path:
     return settings.feedback_path / "digests"
 
 
+@gc_paused
 def write_digest(
     settings: Resolved, digest: Digest, formats: tuple[str, ...] = FORMATS, out: Path | None = None
 ) -> list[Path]:
