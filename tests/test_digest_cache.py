@@ -254,7 +254,7 @@ def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):
         assert len(themes._TOKEN_INFO) <= 2_000 + 1_000
 
 
-def test_the_cycle_collector_is_restored_after_a_digest_even_on_error(site):
+def test_the_cycle_collector_is_restored_after_a_digest_even_on_error():
     import gc
 
     from backchannel.digest.gc_pause import cycle_gc_paused
