@@ -17,7 +17,7 @@ Two states are measured separately:
   article cache, no per-comment analyses): a first digest, or one after the code changed;
 - warm: the caches left by a previous digest of the same feedback (what a
   weekly digest mostly is; new comments are analysed, old ones reused).
-A one-off in-process run at the largest size then reports where the warm time goes.
+One in-process run at the largest size, cold and warm, then reports where the time goes.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ t = time.perf_counter()
 settings = load("pelicanconf.py")
 t = mark("read settings", t)
 items = open_store(settings).load([State.PUBLISHED]).items
-t = mark("store: load items (lead's cache)", t)
+t = mark("store: load items (the store's own cache)", t)
 articles = load_articles_cached(settings)
 t = mark("articles (cache)", t)
 now = datetime.now(UTC)
@@ -184,8 +184,10 @@ def run_once(site: Path) -> tuple[float, float]:
     return float(seconds), float(peak)
 
 
-def stages(site: Path) -> dict[str, float]:
-    """Seconds per stage of one warm digest, in process."""
+def stages(site: Path, cold: bool) -> dict[str, float]:
+    """Seconds per stage of one digest, in process (cold: CACHE_PATH removed first)."""
+    if cold:
+        shutil.rmtree(site / "cache", ignore_errors=True)
     proc = subprocess.run(
         [sys.executable, "-c", STAGES],
         cwd=site,
@@ -256,7 +258,7 @@ def main() -> None:
             rows.append(row(n, mode, runs))
             print(rows[-1], flush=True)
     biggest = max(sizes)
-    where = stages(generate(biggest))
+    where = {mode: stages(generate(biggest), mode == "cold") for mode in ("cold", "warm")}
     command = "python bench/bench_digest.py" + (" --quick" if args.quick else "")
     if args.sizes:
         command += " --sizes " + " ".join(map(str, args.sizes))
@@ -292,14 +294,17 @@ def main() -> None:
             lines.append("")
     else:
         lines += ["Quick run: the 100,000-comment target is checked by the full run.", ""]
-    total = sum(where.values())
     lines += [
-        f"Where one warm digest of {biggest:,} comments spends its time (in process, "
-        f"{total:.2f} s in all):",
+        f"Where one digest of {biggest:,} comments spends its time (in process, one run each; "
+        "cold: CACHE_PATH removed first):",
         "",
-        "| stage | s |",
-        "|---|---:|",
-        *(f"| {name} | {secs:.2f} |" for name, secs in where.items()),
+        "| stage | cold s | warm s |",
+        "|---|---:|---:|",
+        *(
+            f"| {name} | {where['cold'][name]:.2f} | {where['warm'][name]:.2f} |"
+            for name in where["warm"]
+        ),
+        f"| **total** | {sum(where['cold'].values()):.2f} | {sum(where['warm'].values()):.2f} |",
     ]
     RESULTS.write_text("\n".join(lines) + "\n", "utf-8")
     print(RESULTS.read_text("utf-8"))
