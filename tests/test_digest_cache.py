@@ -14,8 +14,9 @@ from backchannel.digest.analysis import analyse
 from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.article_cache import load_articles_cached
 from backchannel.digest.build import build_digest
+from backchannel.digest.phrases import ngrams
 from backchannel.digest.suggestions import _may_mention
-from backchannel.digest.themes import Doc, mine_themes, ngrams
+from backchannel.digest.themes import Doc, mine_themes
 from backchannel.digest.write import write_digest
 from backchannel.model import Item, Kind
 from backchannel.settings import load
@@ -243,15 +244,15 @@ def test_suggestion_prefilter_never_drops_a_question_holding_the_phrase(texts, r
 
 
 def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):
-    from backchannel.digest import themes
+    from backchannel.digest import phrases
 
-    monkeypatch.setattr(themes, "MAX_TOKEN_CACHE", 2_000)
+    monkeypatch.setattr(phrases, "MAX_TOKEN_CACHE", 2_000)
     rng = random.Random(3)
     letters = "abcdefghijklmnopqrstuvwxyz"
     for _ in range(6):
         words_ = ("".join(rng.choice(letters) for _ in range(9)) for _ in range(1_000))
-        assert themes.theme_forms(" ".join(words_))[0] == "other_language"
-        assert len(themes._TOKEN_INFO) <= 2_000 + 1_000
+        assert phrases.theme_forms(" ".join(words_))[0] == "other_language"
+        assert len(phrases._TOKEN_INFO) <= 2_000 + 1_000
 
 
 def test_the_cycle_collector_is_restored_after_a_digest_even_on_error():

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from backchannel.digest.phrases import theme_forms
 from backchannel.digest.questions import questions_in
 from backchannel.digest.text import MAX_CHARS, strip_markup
-from backchannel.digest.themes import theme_forms
 
 
 class Analysis(NamedTuple):

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from backchannel.digest import analysis, questions, text, themes
+from backchannel.digest import analysis, phrases, questions, text
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cache_file import read_cache, source_fingerprint, write_cache
 from backchannel.model import Item
@@ -32,7 +32,7 @@ def analyse_all(items: Iterable[Item], cache_dir: Path | None) -> dict[str, Anal
     """The analysis of every item by id, reusing and refreshing the cache in `cache_dir`."""
     path = cache_dir / CACHE_NAME if cache_dir is not None else None
     # Any change to the analysing code invalidates every entry.
-    stamp = source_fingerprint(analysis, questions, text, themes)
+    stamp = source_fingerprint(analysis, phrases, questions, text)
     # Entries are flat tuples (body hash, *analysis): unpickling 100,000 plain
     # tuples is a third of the cost of as many named tuples.
     old: dict[str, tuple] = read_cache(path, stamp)

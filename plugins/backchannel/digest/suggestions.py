@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable
 
 from backchannel.digest.model import Suggestion
+from backchannel.digest.phrases import ngrams
 from backchannel.digest.questions import Question
-from backchannel.digest.themes import Theme, ngrams
+from backchannel.digest.themes import Theme
 
 MAX_SUGGESTIONS = 5
 TITLE_CHARS = 80
