@@ -19,7 +19,14 @@ from backchannel.feeds import write_feeds
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
 from backchannel.store import open_store
-from backchannel.thread import Thread, build_thread, group_by_thread, link_answers, thread_id_of
+from backchannel.thread import (
+    Thread,
+    answers_of,
+    build_thread,
+    group_by_thread,
+    link_answers,
+    thread_id_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +130,8 @@ def write_manifest(
                 "date": article.date.isoformat(),
                 "source_path": article.relative_source_path,
                 "aliases": sorted(old for old, new in aliases.items() if new == tid),
+                # Comment ids this post answers: the fast republisher needs them.
+                "answers": answers_of(article),
             }
         )
     path = output / MANIFEST

@@ -9,7 +9,7 @@ feedparser (no bozo flag) and test_feeds.py checks RFC 4287's required elements.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -80,17 +80,16 @@ def comment_feed(thread: Thread, article: Any, siteurl: str, sitename: str) -> s
 
 
 def site_feed(
-    threads: Iterable[tuple[Thread, Any]],
-    siteurl: str,
-    sitename: str,
-    limit: int,
-    fallback: datetime,
+    threads: Iterable[tuple[Thread, Any]], siteurl: str, sitename: str, limit: int
 ) -> str:
     """The latest comments across the whole site, newest first."""
+    threads = list(threads)
     entries = [(node, article) for thread, article in threads for node in thread.all_comments()]
     entries.sort(key=lambda pair: (pair[0].date, pair[0].id), reverse=True)
     entries = entries[:limit]
-    updated = entries[0][0].date if entries else fallback
+    # Never "now": a rebuild with nothing new must write the same bytes.
+    oldest = min((a.date for _, a in threads), default=datetime.fromtimestamp(0, UTC))
+    updated = entries[0][0].date if entries else oldest
     return _feed(
         f"Comments — {sitename}",
         _absolute(siteurl, ""),
@@ -120,9 +119,6 @@ def write_feeds(
         written.append(path)
     path = output / SITE_FEED
     pairs = [(threads[tid], articles[tid]) for tid in threads]
-    oldest = min(
-        (a.date for a in articles.values()), default=datetime.fromtimestamp(0).astimezone()
-    )
-    path.write_text(site_feed(pairs, siteurl, sitename, limit, oldest), "utf-8")
+    path.write_text(site_feed(pairs, siteurl, sitename, limit), "utf-8")
     written.append(path)
     return written

@@ -86,7 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MIN_SECONDS_TO_POST",
         3,
         (int, float),
-        "A comment sent sooner than this after the form loaded is held; 0 turns the check off.",
+        "A comment sent sooner than this after its form token was issued is refused (429); "
+        "one without a token (no JavaScript) is held; 0 turns the check off.",
     ),
     _s("TOKEN_MAX_AGE", 86400, int, "Seconds a form's timing token stays valid."),
     _s("MAX_LINKS", 2, int, "A comment with more links than this is held for moderation."),
@@ -123,6 +124,18 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         bool,
         "Publish at once comments by readers with an earlier approved comment.",
+    ),
+    _s(
+        "SPAM_THRESHOLD",
+        0.95,
+        (int, float, type(None)),
+        "New items scoring at least this (0-1) go straight to spam; None keeps all in the inbox.",
+    ),
+    _s(
+        "REPUBLISH",
+        True,
+        bool,
+        "After approve/reply/reject/edit/delete, update output/ in place when it exists.",
     ),
     _s("SMTP_HOST", None, (str, type(None)), "SMTP server for notifications; None sends no mail."),
     _s("SMTP_PORT", 25, int, "SMTP server port."),

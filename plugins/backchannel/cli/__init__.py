@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "backchannel.cli.serve_command",
     "backchannel.cli.send_command",
     "backchannel.cli.digest_commands",
+    "backchannel.cli.moderation_commands",
+    "backchannel.cli.import_commands",
 )
 
 

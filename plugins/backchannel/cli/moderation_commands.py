@@ -1,0 +1,380 @@
+"""Moderation commands: inbox, show, approve, reject, spam, reply, edit, delete, forget, export,
+notify, train.
+
+State-changing commands print one line per thing they did, then update output/
+in place when it exists (`--no-republish` skips), then mail readers who asked
+to hear about replies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from backchannel.cli.store_commands import first_line, store_of
+from backchannel.errors import BackchannelError
+from backchannel.mail import MailError, send
+from backchannel.model import Item, State, dumps
+from backchannel.moderation import ModerationError, Moderator, Result, classifier_for
+from backchannel.notify import notify_author, reply_messages
+from backchannel.republish import RepublishError, read_manifest, republish
+from backchannel.settings import Resolved
+from backchannel.spam import CLASSIFIER_PREFIX
+
+
+def _age(date: datetime) -> str:
+    seconds = max(0, int((datetime.now(UTC) - date).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def _scored(settings: Resolved, item: Item) -> Item:
+    """The item with a score (computed now, not saved, if the receiver gave none)."""
+    if item.spam_score is not None and any(r.startswith(CLASSIFIER_PREFIX) for r in item.reasons):
+        return item
+    try:
+        score, reasons = classifier_for(store_of(settings)).score(item, settings["MAX_LINKS"])
+    except (BackchannelError, OSError):
+        return item
+    return item.with_changes(spam_score=score, reasons=reasons)
+
+
+def inbox_json(item: Item) -> dict[str, Any]:
+    """The `inbox --json` form of an item."""
+    return {
+        "id": item.id,
+        "kind": item.kind.value,
+        "article": item.article,
+        "author": item.author,
+        "date": item.date.isoformat(timespec="seconds"),
+        "spam_score": item.spam_score,
+        "reasons": list(item.reasons),
+        "excerpt": first_line(item.body or item.title or "", 160),
+        "parent": item.parent,
+        "source": item.source,
+    }
+
+
+def cmd_inbox(args: argparse.Namespace, settings: Resolved) -> int:
+    """List the inbox: what waits, how spammy it looks and why."""
+    items = [_scored(settings, i) for i in store_of(settings).items([State.INBOX])]
+    items.sort(key=lambda i: (i.date, i.id))
+    if args.json:
+        print(json.dumps([inbox_json(i) for i in items], ensure_ascii=False, indent=2))
+        return 0
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("id", "kind", "article", "author", "age", "spam", "why", "text"):
+        table.add_column(column, overflow="fold")
+    for i in items:
+        score = f"{i.spam_score:.2f}" if i.spam_score is not None else "-"
+        table.add_row(
+            i.id,
+            i.kind.value,
+            i.article,
+            i.author,
+            _age(i.date),
+            score,
+            "; ".join(i.reasons),
+            first_line(i.body or i.title or ""),
+        )
+    Console(width=max(120, Console().width)).print(table)
+    Console(stderr=True).print(f"{len(items)} item(s) in the inbox")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Resolved) -> int:
+    """Print one item as its file, with its state and what private data exists."""
+    store = store_of(settings)
+    item = _scored(settings, store.find(args.id))
+    print(f"# {store.path_of(item)} ({item.state})")
+    if item.spam_score is not None:
+        print(f"# spam score {item.spam_score:.2f}: {'; '.join(item.reasons) or 'no signals'}")
+    private = store.read_private(item.id)
+    if private:
+        print(f"# private: {', '.join(sorted(private))} (never published)")
+    print(dumps(item), end="")
+    return 0
+
+
+def _finish(
+    args: argparse.Namespace, settings: Resolved, moderator: Moderator, result: Result
+) -> int:
+    """Print what happened, update output/, mail readers."""
+    for line in result.lines:
+        print(line)
+    for warning in result.warnings:
+        print(f"backchannel: warning: {warning}", file=sys.stderr)
+    status = 0
+    pelican_settings = None
+    output = None
+    if result.change.articles and not args.no_republish and settings["REPUBLISH"]:
+        from pelican.settings import read_settings
+
+        pelican_settings = read_settings(str(Path(args.settings).resolve()))
+        output = Path(pelican_settings["OUTPUT_PATH"])
+        if output.is_dir():
+            status = _republish(args, settings, moderator, result, pelican_settings, output)
+    if result.replies:
+        status = _mail_readers(settings, moderator, result, output) or status
+    return status
+
+
+def _republish(
+    args: argparse.Namespace,
+    settings: Resolved,
+    moderator: Moderator,
+    result: Result,
+    pelican_settings: dict[str, Any],
+    output: Path,
+) -> int:
+    try:
+        written = republish(settings, pelican_settings, moderator.store, output, result.change)
+        print(f"updated {len(written)} file(s) in {output}")
+        return 0
+    except RepublishError as exc:
+        print(f"backchannel: {exc}; rebuilding the whole site instead", file=sys.stderr)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(pelican_settings["PATH"]),
+            "-o",
+            str(output),
+            "-s",
+            str(Path(args.settings).resolve()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if proc.returncode != 0:
+        print(
+            f"backchannel: the rebuild failed; run `make html`:\n{proc.stderr[-2000:]}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"rebuilt {output}")
+    return 0
+
+
+def _mail_readers(
+    settings: Resolved, moderator: Moderator, result: Result, output: Path | None
+) -> int:
+    try:
+        articles = read_manifest(output) if output else {}
+    except RepublishError:
+        articles = {}
+    messages = reply_messages(settings, moderator.store, result.replies, articles)
+    if not messages:
+        return 0
+    if not settings["SMTP_HOST"]:
+        print(
+            f"backchannel: warning: {len(messages)} reader notification(s) not sent: "
+            "BACKCHANNEL_SMTP_HOST is not set",
+            file=sys.stderr,
+        )
+        return 0
+    try:
+        sent = send(settings, messages)
+    except MailError as exc:
+        print(f"backchannel: warning: {exc}", file=sys.stderr)
+        return 1
+    print(f"mailed {sent} reader(s) about a reply to their comment")
+    return 0
+
+
+def _each(args: argparse.Namespace, settings: Resolved, action: Any) -> int:
+    """Apply an action to every id; go on after a bad id, exit 1 if any failed."""
+    moderator = Moderator(settings, store_of(settings))
+    result = Result()
+    failed = 0
+    for prefix in args.ids:
+        try:
+            action(moderator, prefix, result)
+        except BackchannelError as exc:
+            print(f"backchannel: {exc}", file=sys.stderr)
+            failed += 1
+    status = _finish(args, settings, moderator, result)
+    return 1 if failed else status
+
+
+def cmd_approve(args: argparse.Namespace, settings: Resolved) -> int:
+    """Publish items."""
+    return _each(args, settings, lambda m, p, r: m.approve(p, r, args.reason))
+
+
+def cmd_reject(args: argparse.Namespace, settings: Resolved) -> int:
+    """Reject items (kept in rejected/, off the site)."""
+    return _each(args, settings, lambda m, p, r: m.set_aside(p, State.REJECTED, r, args.reason))
+
+
+def cmd_spam(args: argparse.Namespace, settings: Resolved) -> int:
+    """Mark items as spam and learn from them."""
+    return _each(args, settings, lambda m, p, r: m.set_aside(p, State.SPAM, r, args.reason))
+
+
+def cmd_delete(args: argparse.Namespace, settings: Resolved) -> int:
+    """Delete items and every trace of them."""
+    return _each(args, settings, lambda m, p, r: m.delete(p, r, args.reason))
+
+
+def _editor(initial: str, suffix: str = ".md") -> tuple[str, Path]:
+    """Let the author edit text in $VISUAL/$EDITOR; returns the text and the file kept it."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="backchannel-", suffix=suffix)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(initial)
+    try:
+        proc = subprocess.run([*shlex.split(editor), name], check=False)
+    except OSError as exc:
+        raise ModerationError(f"cannot run the editor {editor!r}: {exc.strerror}") from None
+    if proc.returncode != 0:
+        raise ModerationError(
+            f"the editor {editor!r} failed (exit {proc.returncode}); "
+            f"nothing changed, your text is in {name}"
+        )
+    return Path(name).read_text("utf-8"), Path(name)
+
+
+def _text_of(args: argparse.Namespace) -> tuple[str, Path | None]:
+    if args.text is not None:
+        return args.text, None
+    if args.file:
+        try:
+            return Path(args.file).read_text("utf-8"), None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ModerationError(f"cannot read {args.file}: {exc}") from None
+    return _editor("")
+
+
+def cmd_reply(args: argparse.Namespace, settings: Resolved) -> int:
+    """Publish a reply as the site's author."""
+    moderator = Moderator(settings, store_of(settings))
+    text, kept = _text_of(args)
+    if not text.strip():
+        raise ModerationError("reply refused: the text is empty")
+    result = Result()
+    moderator.reply(args.id, text, result)
+    if kept:
+        kept.unlink(missing_ok=True)
+    return _finish(args, settings, moderator, result)
+
+
+def cmd_edit(args: argparse.Namespace, settings: Resolved) -> int:
+    """Edit an item's file; refuse anything that would not validate."""
+    moderator = Moderator(settings, store_of(settings))
+    item = moderator.store.find(args.id)
+    kept = None
+    if args.file:
+        try:
+            text = Path(args.file).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ModerationError(f"cannot read {args.file}: {exc}") from None
+    else:
+        text, kept = _editor(dumps(item))
+    result = Result()
+    try:
+        moderator.edit(item.id, text, result, source=kept or args.file)
+    except ModerationError as exc:
+        where = f"; your edited text is kept in {kept}" if kept else ""
+        raise ModerationError(f"{exc}{where}") from None
+    if kept:
+        kept.unlink(missing_ok=True)
+    return _finish(args, settings, moderator, result)
+
+
+def cmd_forget(args: argparse.Namespace, settings: Resolved) -> int:
+    """Erase everything one person submitted."""
+    moderator = Moderator(settings, store_of(settings))
+    result = Result()
+    moderator.forget(args.email, result)
+    return _finish(args, settings, moderator, result)
+
+
+def cmd_export(args: argparse.Namespace, settings: Resolved) -> int:
+    """Print everything held about one person as JSON."""
+    from backchannel.privacy import export
+
+    print(json.dumps(export(store_of(settings), args.email), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace, settings: Resolved) -> int:
+    """Mail the author what arrived in the inbox since the last run (for cron)."""
+    fresh = notify_author(settings, store_of(settings))
+    if fresh:
+        print(f"mailed {settings['AUTHOR_EMAIL']} about {len(fresh)} new item(s)")
+    else:
+        print("nothing new in the inbox")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace, settings: Resolved) -> int:
+    """Retrain the spam model from the recorded decisions and report on it."""
+    model = classifier_for(store_of(settings)).train()
+    state = "ready" if model.ready else "not ready (needs 3 approvals and 3 spam decisions)"
+    print(
+        f"spam model: {model.docs['ham']} approved, {model.docs['spam']} spam, "
+        f"{len(model.words)} words; {state}"
+    )
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add the moderation commands."""
+    p = subparsers.add_parser("inbox", help="list items awaiting moderation")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(func=cmd_inbox)
+    p = subparsers.add_parser("show", help="print one item")
+    p.add_argument("id", help="item id or unique prefix")
+    p.set_defaults(func=cmd_show)
+
+    def changing(name: str, help: str, func: Any, many: bool = True) -> argparse.ArgumentParser:
+        p = subparsers.add_parser(name, help=help)
+        if many:
+            p.add_argument("ids", nargs="+", metavar="ID", help="item ids or unique prefixes")
+            p.add_argument("--reason", default="", help="why (kept in the audit trail)")
+        p.add_argument(
+            "--no-republish",
+            action="store_true",
+            help="do not update output/ (run `make html` later)",
+        )
+        p.set_defaults(func=func)
+        return p
+
+    changing("approve", "publish items", cmd_approve)
+    changing("reject", "reject items", cmd_reject)
+    changing("spam", "mark items as spam (trains the classifier)", cmd_spam)
+    changing("delete", "delete items and their private data", cmd_delete)
+    p = changing("reply", "reply as the site author", cmd_reply, many=False)
+    p.add_argument("id", help="id of the comment to reply to")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--text", help="the reply (Markdown)")
+    source.add_argument("--file", help="read the reply from this file")
+    p = changing("edit", "edit an item in $EDITOR", cmd_edit, many=False)
+    p.add_argument("id", help="item id or unique prefix")
+    p.add_argument("--file", help="take the item's new text from this file instead")
+    p = changing("forget", "erase everything one person submitted", cmd_forget, many=False)
+    p.add_argument("email", help="the person's e-mail address")
+    p = subparsers.add_parser("export", help="print everything held about one person (JSON)")
+    p.add_argument("email", help="the person's e-mail address")
+    p.set_defaults(func=cmd_export)
+    p = subparsers.add_parser("notify", help="mail the author about new inbox items (cron)")
+    p.set_defaults(func=cmd_notify)
+    p = subparsers.add_parser("train", help="retrain the spam model and report on it")
+    p.set_defaults(func=cmd_train)

@@ -1,0 +1,115 @@
+"""Disqus XML export: threads (-> articles by link) and posts with parents.
+
+`isDeleted` posts are not imported (counted as skipped; a reply to one is kept
+at the top level), `isSpam` posts go to spam, a post whose thread is not in
+the export is skipped as an orphan: it names no page it could ever attach to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from backchannel.importers.records import (
+    ArticleRef,
+    ImportSourceError,
+    Record,
+    clean_name,
+    clean_text,
+    http_url,
+    iso_date,
+)
+from backchannel.importers.xmlstream import Source, child_text, iterparse, local, open_source
+from backchannel.model import Kind, State
+
+DSQ_ID = "{http://disqus.com/disqus-internals}id"
+
+
+def _ref_id(elem: object, name: str) -> str | None:
+    for child in elem:  # type: ignore[attr-defined]
+        if local(child.tag) == name:
+            return child.get(DSQ_ID)
+    return None
+
+
+def _true(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
+def parse_disqus(source: Source, name: str) -> Iterator[Record]:
+    """Every post of a Disqus export, in file order."""
+    threads: dict[str, ArticleRef] = {}
+    depth = 0
+    root = None
+    forum = ""
+    for event, elem in iterparse(open_source(source), name):
+        if event == "start":
+            if depth == 0:
+                if local(elem.tag) != "disqus":
+                    raise ImportSourceError(
+                        f"not a Disqus export (root element is <{local(elem.tag)}>, "
+                        "expected <disqus>)",
+                        name,
+                        1,
+                        1,
+                    )
+                root = elem
+            depth += 1
+            continue
+        depth -= 1
+        if depth != 1:
+            continue
+        tag = local(elem.tag)
+        if tag == "thread":
+            link = (child_text(elem, "link") or "").strip()
+            title = clean_name(child_text(elem, "title"))
+            forum = forum or (child_text(elem, "forum") or "").strip()
+            threads[elem.get(DSQ_ID, "")] = ArticleRef(
+                url=link or None,
+                permalink=(child_text(elem, "id") or "").strip() or None,
+                title=title or None,
+            )
+        elif tag == "post":
+            yield _post(elem, threads, forum, name)
+        elif tag == "category":
+            forum = forum or (child_text(elem, "forum") or "").strip()
+        if root is not None:
+            root.clear()  # finished top-level elements are not needed again
+
+
+def _post(elem: object, threads: dict[str, ArticleRef], forum: str, name: str) -> Record:
+    post_id = elem.get(DSQ_ID, "")  # type: ignore[attr-defined]
+    thread_id = _ref_id(elem, "thread") or ""
+    author = next((c for c in elem if local(c.tag) == "author"), None)  # type: ignore[attr-defined]
+    ref = threads.get(thread_id)
+    state: State | None = State.SPAM if _true(child_text(elem, "isSpam")) else State.PUBLISHED
+    skip = None
+    if _true(child_text(elem, "isDeleted")):
+        state, skip = None, "deleted in Disqus"
+    elif ref is None:
+        state, skip = None, f"orphan: thread {thread_id} is not in the export"
+    return Record(
+        origin=f"disqus:{forum}" if forum else "disqus",
+        origin_id=post_id,
+        kind=Kind.COMMENT,
+        state=state,
+        skip_reason=skip,
+        author=clean_name(child_text(author, "name")) if author is not None else "",
+        date=iso_date(child_text(elem, "createdAt")),
+        body=clean_text(child_text(elem, "message")),
+        article=ref or ArticleRef(),
+        author_url=http_url(child_text(author, "link")) if author is not None else None,
+        email=(child_text(author, "email") or "").strip() or None if author is not None else None,
+        ip=(child_text(elem, "ipAddress") or "").strip() or None,
+        parent_origin_id=_ref_id(elem, "parent"),
+    )
+
+
+def read(source: str) -> Iterator[Record]:
+    """Records of a Disqus export file."""
+    return parse_disqus(Path(source), source)
+
+
+def parse(data: bytes, name: str) -> Iterator[Record]:
+    """Records of a fetched Disqus export."""
+    return parse_disqus(data, name)

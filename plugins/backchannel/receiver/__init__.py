@@ -1,0 +1,68 @@
+"""The receiver: an ASGI app taking comments, TrackBacks, Pingbacks and Webmentions.
+
+`create_app(settings)` builds it; nothing happens at import time. The route
+table below is the whole public surface; `backchannel.server` mounts the app
+under the path of BACKCHANNEL_RECEIVER_URL, beside the built site.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from backchannel.receiver import comments, pingback, trackback, unsubscribe, webmention
+from backchannel.receiver.context import Receiver
+from backchannel.receiver.problems import RequestProblem
+from backchannel.settings import Resolved
+
+ROUTES = (
+    ("/comments", comments.post_comment, ["POST"]),
+    ("/comments", comments.get_comments, ["GET"]),
+    ("/comments/new", comments.new_comment_form, ["GET"]),
+    ("/token", comments.get_token, ["GET"]),
+    ("/trackback/{article}", trackback.post_trackback, ["POST"]),
+    ("/pingback", pingback.post_pingback, ["POST"]),
+    ("/webmention", webmention.post_webmention, ["POST"]),
+    ("/webmention/status/{id}", webmention.get_status, ["GET"]),
+    ("/unsubscribe", unsubscribe.unsubscribe, ["GET", "POST"]),
+)
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    """Fallback for a RequestProblem an endpoint did not map itself (e.g. no build yet)."""
+    assert isinstance(exc, RequestProblem)
+    return JSONResponse({"error": exc.reason}, status_code=exc.status, headers=exc.headers)
+
+
+def _site_origins(settings: Resolved) -> list[str]:
+    """Origins whose pages may call the receiver from script (SITEURL's, if it differs)."""
+    origins = []
+    for url in (settings.values.get("SITEURL") or "", settings.receiver_url):
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
+def create_app(settings: Resolved) -> Starlette:
+    """The receiver app for one site."""
+    app = Starlette(
+        routes=[Route(path, endpoint, methods=methods) for path, endpoint, methods in ROUTES],
+        exception_handlers={RequestProblem: _problem},
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=_site_origins(settings),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type"],
+            )
+        ],
+    )
+    app.state.receiver = Receiver.build(settings)
+    return app

@@ -1,0 +1,337 @@
+"""Readers' comments: the form POST (303 back) and JSON (202), the thread as JSON, tokens.
+
+Fields come in through an allow-list (`author`, `url`, `email`, `notify`,
+`body`, `parent`, `article`, `token`, honeypot `homepage`); anything else is
+ignored. A form request is answered as a browser needs it (303 to the article's
+`#comment-pending`, or an HTML error page); a JSON request gets JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from backchannel.errors import BackchannelError, ItemFormatError
+from backchannel.model import ID_RE, Item, Kind, State, format_date, one_line
+from backchannel.receiver import pages
+from backchannel.receiver.context import (
+    Receiver,
+    RequestProblem,
+    client_ip,
+    decode,
+    limit_rate,
+    media_type,
+    read_body,
+    receiver_of,
+    save,
+)
+from backchannel.receiver.guard import Rejected, Submission, make_token
+from backchannel.render import render_markdown
+from backchannel.store import SUFFIX, new_id
+
+logger = logging.getLogger(__name__)
+
+FIELDS = ("author", "url", "email", "notify", "body", "parent", "article", "token", "homepage")
+EMAIL_RE = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
+TRUE = {"1", "on", "yes", "true"}
+THREAD_CACHE_SECONDS = 5.0
+
+
+def _wants_json(request: Request) -> bool:
+    return media_type(request)[0] == "application/json"
+
+
+def _error(
+    request: Request, reason: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON error for the script, an HTML page for a browser form."""
+    if _wants_json(request):
+        return JSONResponse({"error": reason}, status_code=status, headers=headers)
+    siteurl = _siteurl(request)
+    back = request.headers.get("referer")
+    html = pages.message_page(
+        "Your comment was not sent",
+        reason,
+        siteurl,
+        error=True,
+        back=back if back and back.startswith(("http://", "https://")) else None,
+    )
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _siteurl(request: Request) -> str:
+    try:
+        return receiver_of(request).articles.siteurl
+    except RequestProblem:  # no build yet: the error page is unstyled, still clear
+        return ""
+
+
+async def _fields(request: Request) -> dict[str, Any]:
+    """The allow-listed fields of a form or JSON body."""
+    body = await read_body(request)
+    kind, charset = media_type(request)
+    if kind == "application/json":
+        try:
+            data = json.loads(decode(body, charset))
+        except ValueError as exc:
+            raise RequestProblem(f"body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise RequestProblem("JSON body must be an object of fields")
+        out: dict[str, Any] = {}
+        for name in FIELDS:
+            value = data.get(name)
+            if value is None:
+                continue
+            if (name == "notify" and isinstance(value, bool)) or isinstance(value, str):
+                out[name] = value
+            else:
+                raise RequestProblem(f"field {name!r} must be a string")
+        return out
+    if kind == "application/x-www-form-urlencoded":
+        text = decode(body, charset)
+        try:
+            parsed = parse_qs(text, keep_blank_values=True, max_num_fields=50)
+        except ValueError as exc:
+            raise RequestProblem(f"malformed form body: {exc}") from None
+        return {name: parsed[name][0] for name in FIELDS if name in parsed}
+    raise RequestProblem(
+        f"unsupported content type {kind or 'none'!r}: send "
+        "application/x-www-form-urlencoded or application/json",
+        415,
+    )
+
+
+def _http_url(value: str, name: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise RequestProblem(f"field {name!r} must be an http(s) URL")
+    return value
+
+
+def _parent_exists(receiver: Receiver, article: str, parent: str) -> bool:
+    store = receiver.store
+    return any(
+        (store.folder(state, article) / f"{parent}{SUFFIX}").exists()
+        for state in (State.PUBLISHED, State.INBOX)
+    )
+
+
+async def post_comment(request: Request) -> Response:
+    """POST /comments: store a comment in the inbox (or spam)."""
+    receiver = receiver_of(request)
+    try:
+        await limit_rate(request)
+        fields = await _fields(request)
+        article_id = one_line(str(fields.get("article", "")))
+        if not article_id:
+            raise RequestProblem("missing field 'article'")
+        article = receiver.articles.get(article_id)
+        if article is None:
+            raise RequestProblem(f"unknown article {article_id!r}", 404)
+        author = one_line(str(fields.get("author", "")))
+        body = str(fields.get("body", "")).replace("\r\n", "\n").strip()
+        if not author:
+            raise RequestProblem("missing field 'author': please give a name")
+        if not body:
+            raise RequestProblem("missing field 'body': the comment is empty")
+        url = one_line(str(fields.get("url", "")))
+        if url:
+            _http_url(url, "url")
+        email = one_line(str(fields.get("email", "")))
+        if email and not EMAIL_RE.match(email):
+            raise RequestProblem("field 'email' is not an e-mail address")
+        notify = fields.get("notify") is True or str(fields.get("notify", "")).lower() in TRUE
+        parent = one_line(str(fields.get("parent", ""))) or None
+        if parent and (not ID_RE.match(parent) or not _parent_exists(receiver, article.id, parent)):
+            raise RequestProblem(f"field 'parent': no comment {parent!r} on this article")
+        sub = Submission(
+            kind=Kind.COMMENT,
+            article=article.id,
+            author=author,
+            body=body,
+            ip=client_ip(request),
+            author_url=url,
+            email=email,
+            token=str(fields.get("token", "")).strip() or None,
+            honeypot=str(fields.get("homepage", "")),
+            checks_timing=True,
+        )
+        outcome = receiver.guard.judge(sub)
+        item = Item(
+            id=new_id(),
+            kind=Kind.COMMENT,
+            article=article.id,
+            author=author,
+            date=datetime.now(UTC).replace(microsecond=0),
+            origin="receiver",
+            body=body,
+            author_url=url or None,
+            email_hash=receiver.store.email_hash(email) if email else None,
+            parent=parent,
+            reasons=tuple(outcome.reasons),
+            state=State.SPAM if outcome.spam else State.INBOX,
+        )
+        private: dict[str, Any] = {"ip": sub.ip, "notify": bool(notify and email)}
+        if email:
+            private["email"] = email
+        try:
+            await save(receiver, item, private)
+        except RequestProblem:
+            receiver.guard.forget(sub)
+            raise
+    except Rejected as exc:
+        return _error(request, exc.reason, exc.status)
+    except RequestProblem as exc:
+        return _error(request, exc.reason, exc.status, exc.headers)
+    logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)
+    if _wants_json(request):
+        return JSONResponse(_comment_json(item, pending=True), status_code=202)
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    target = receiver.articles.article_url(article, base) + "#comment-pending"
+    return RedirectResponse(target, status_code=303)
+
+
+def _comment_json(item: Item, pending: bool = False) -> dict[str, Any]:
+    """The public fields of a comment (never e-mail, IP or moderation reasons)."""
+    data = {
+        "id": item.id,
+        "article": item.article,
+        "parent": item.parent,
+        "author": item.author,
+        "author_url": item.author_url,
+        "author_reply": item.author_reply,
+        "date": format_date(item.date),
+        "html": str(render_markdown(item.body)),
+    }
+    if pending:
+        data["status"] = "pending"
+    return data
+
+
+def _thread_json(receiver: Receiver, article: str) -> bytes:
+    """The published comments of an article as JSON, cached until its folder changes.
+
+    Moderation moves files in and out (renames), which changes the folder's
+    mtime; a short lifetime also catches an author editing a file in place.
+    """
+    folder = receiver.store.folder(State.PUBLISHED, article)
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except FileNotFoundError:
+        stamp = 0
+    now = time.monotonic()
+    cached = receiver.cache.get(article)
+    if cached and cached[0] == stamp and now - cached[1] < THREAD_CACHE_SECONDS:
+        return cached[2]
+    items = _published(receiver, folder)
+    data = json.dumps(
+        {"article": article, "comments": [_comment_json(i) for i in items]}, ensure_ascii=False
+    ).encode("utf-8")
+    if len(receiver.cache) > 1000:
+        receiver.cache.clear()
+    receiver.cache[article] = (stamp, now, data)
+    return data
+
+
+def _published(receiver: Receiver, folder: Path) -> list[Item]:
+    items = []
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX))
+    except FileNotFoundError:
+        return []
+    for name in names:
+        try:
+            item = receiver.store.read(folder / name, State.PUBLISHED)
+        except (ItemFormatError, OSError) as exc:
+            logger.warning("backchannel: skipping %s: %s", folder / name, exc)
+            continue
+        if item.kind == Kind.COMMENT:
+            items.append(item)
+    items.sort(key=lambda i: i.date)
+    return items
+
+
+async def get_comments(request: Request) -> Response:
+    """GET /comments?article=ID: the published comments as JSON."""
+    receiver = receiver_of(request)
+    article_id = request.query_params.get("article", "")
+    try:
+        article = receiver.articles.get(article_id)
+    except RequestProblem as exc:
+        return JSONResponse({"error": exc.reason}, status_code=exc.status)
+    if article is None:
+        return JSONResponse({"error": f"unknown article {article_id!r}"}, status_code=404)
+    data = await run_in_threadpool(_thread_json, receiver, article.id)
+    return Response(data, media_type="application/json", headers={"Cache-Control": "no-cache"})
+
+
+async def get_token(request: Request) -> Response:
+    """GET /token?article=ID: a fresh signed timing token."""
+    receiver = receiver_of(request)
+    article_id = request.query_params.get("article", "")
+    article = receiver.articles.get(article_id)
+    if article is None:
+        return JSONResponse({"error": f"unknown article {article_id!r}"}, status_code=404)
+    return JSONResponse(
+        {
+            "article": article.id,
+            "token": make_token(receiver.guard.secret, article.id),
+            "min_seconds": receiver.settings["MIN_SECONDS_TO_POST"],
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def new_comment_form(request: Request) -> Response:
+    """GET /comments/new?article=&parent=: the reply form for readers without JavaScript."""
+    receiver = receiver_of(request)
+    article_id = request.query_params.get("article", "")
+    parent = request.query_params.get("parent", "")
+    siteurl = receiver.articles.siteurl
+    article = receiver.articles.get(article_id)
+    if article is None:
+        return HTMLResponse(
+            pages.message_page(
+                "Unknown article", f"There is no article {article_id!r}.", siteurl, error=True
+            ),
+            status_code=404,
+        )
+    parent_author = None
+    if parent:
+        if not ID_RE.match(parent) or not _parent_exists(receiver, article.id, parent):
+            return HTMLResponse(
+                pages.message_page(
+                    "Unknown comment",
+                    f"There is no comment {parent!r} on this article.",
+                    siteurl,
+                    error=True,
+                ),
+                status_code=404,
+            )
+        try:
+            parent_author = receiver.store.find(parent, (State.PUBLISHED,)).author
+        except BackchannelError:  # in the inbox, or unreadable: the form works without a name
+            parent_author = None
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    html = pages.reply_form_page(
+        action=f"{receiver.settings.receiver_url}/comments",
+        article=article.id,
+        article_title=article.title,
+        article_url=receiver.articles.article_url(article, base),
+        parent=parent,
+        parent_author=parent_author,
+        token=make_token(receiver.guard.secret, article.id),
+        siteurl=siteurl,
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,176 @@
+"""What every endpoint shares: settings, store, known articles, guard, fetcher.
+
+Built once per app by `create_app` (nothing happens at import time) and reached
+from a request as `request.app.state.receiver`. Also the request-level helpers
+every protocol needs: reading a body under the size limit, the client address,
+the store write (off the event loop, 503 on disk trouble), assessed by moderation
+before it is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from backchannel.errors import StoreError
+from backchannel.fetch import Fetcher
+from backchannel.model import Item, State
+from backchannel.receiver.articles import Articles
+from backchannel.receiver.guard import Guard
+from backchannel.receiver.problems import RequestProblem
+from backchannel.settings import Resolved
+from backchannel.store import SUFFIX, Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Receiver:
+    """The receiver's shared parts."""
+
+    settings: Resolved
+    store: Store
+    articles: Articles
+    guard: Guard
+    fetcher: Fetcher
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    resumed: bool = False
+    moderation: Any = None  # backchannel.moderation, looked up once per app
+    # article id -> (folder mtime, time cached, JSON bytes) for GET /comments
+    cache: dict[str, tuple[int, float, bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Resolved) -> Receiver:
+        """Everything from the resolved settings."""
+        store = Store(settings.feedback_path, settings["SECRET"])
+        return cls(
+            settings=settings,
+            store=store,
+            articles=Articles(settings),
+            guard=Guard(settings, store.secret()),
+            fetcher=Fetcher(settings),
+            moderation=_moderation(),
+        )
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run a coroutine in the background, keeping a reference so it is not collected."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+
+def receiver_of(request: Request) -> Receiver:
+    """The Receiver of the app handling this request."""
+    return request.app.state.receiver
+
+
+def client_ip(request: Request) -> str:
+    """The client's address (uvicorn's --proxy-headers sets it behind a proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_rate(request: Request) -> None:
+    """Raise 429 when this client is over BACKCHANNEL_RATE_LIMIT."""
+    wait = receiver_of(request).guard.rate.allow(client_ip(request))
+    if wait:
+        raise RequestProblem(
+            f"too many requests: try again in {wait:.0f} s",
+            429,
+            {"Retry-After": str(max(int(wait + 0.999), 1))},
+        )
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refusing anything over BACKCHANNEL_MAX_BODY_BYTES (413)."""
+    limit = receiver_of(request).settings["MAX_BODY_BYTES"]
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RequestProblem(f"request body larger than {limit} bytes", 413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestProblem(f"request body larger than {limit} bytes", 413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def media_type(request: Request) -> tuple[str, str]:
+    """(media type, charset) of the request; charset defaults to utf-8."""
+    raw = request.headers.get("content-type", "")
+    kind, *params = [p.strip() for p in raw.split(";")]
+    charset = "utf-8"
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"').lower()
+    return kind.lower(), charset
+
+
+def decode(body: bytes, charset: str) -> str:
+    """Text of a body, or a 400 naming the encoding problem."""
+    try:
+        return body.decode(charset)
+    except LookupError:
+        raise RequestProblem(f"unknown charset {charset!r}") from None
+    except UnicodeDecodeError as exc:
+        raise RequestProblem(f"body is not valid {charset} (byte {exc.start})") from None
+
+
+async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = None) -> Item:
+    """Assess, then store.add off the event loop; StoreError becomes 503. Returns once fsynced.
+
+    Moderation (`backchannel.moderation.assess`) scores the item and picks its
+    folder *before* the write, so the item is written once. A bug there is
+    logged and the item is stored unscored in the inbox: never lost, never refused.
+    """
+    assessment = None
+    if receiver.moderation is not None:
+        try:
+            assessment = receiver.moderation.assess(receiver.store, item, receiver.settings)
+            item = assessment.item
+        except Exception:  # a scorer's bug must never lose or refuse an item
+            logger.exception("backchannel: moderation could not assess %s", item.id)
+    try:
+        await run_in_threadpool(receiver.store.add, item, private)
+    except StoreError as exc:
+        logger.error("backchannel: could not store %s: %s", item.id, exc)
+        raise RequestProblem(
+            f"could not store the {item.kind}: {exc}; please try later", 503
+        ) from exc
+    if assessment is not None:
+        try:
+            await run_in_threadpool(
+                receiver.moderation.record_assessment, receiver.store, assessment
+            )
+        except Exception:  # the item is stored; an audit line is not worth a 5xx
+            logger.exception("backchannel: could not audit %s", item.id)
+    return item
+
+
+def _moderation() -> Any:
+    """The moderation module (assess, record_assessment), or None if it is not installed."""
+    try:
+        from backchannel import moderation
+    except ImportError:
+        return None
+    return moderation
+
+
+def _exists_sync(receiver: Receiver, item_id: str, article: str) -> State | None:
+    store = receiver.store
+    for state in State:
+        if (store.folder(state, article) / f"{item_id}{SUFFIX}").exists():
+            return state
+    return None
+
+
+async def exists(receiver: Receiver, item_id: str, article: str) -> State | None:
+    """The state an item with this id (on this article) is in, or None."""
+    return await run_in_threadpool(_exists_sync, receiver, item_id, article)

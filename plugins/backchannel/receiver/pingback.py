@@ -1,0 +1,198 @@
+"""Pingback 1.0: XML-RPC `pingback.ping(sourceURI, targetURI)` at /pingback.
+
+The request is parsed with defusedxml first (no DTDs, entities or external
+references: XML bombs are refused) and only then decoded by xmlrpc.client.
+Verification is synchronous, as the spec's fault codes require an answer:
+fetch the source through the SSRF-safe Fetcher, check it links to the
+target, take its title and the text around the link.
+"""
+
+from __future__ import annotations
+
+import logging
+import xmlrpc.client
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from backchannel.fetch import FetchError
+from backchannel.model import Item, Kind, State
+from backchannel.receiver.articles import KnownArticle
+from backchannel.receiver.context import (
+    Receiver,
+    client_ip,
+    exists,
+    limit_rate,
+    read_body,
+    receiver_of,
+    save,
+)
+from backchannel.receiver.guard import Rejected, Submission
+from backchannel.receiver.problems import RequestProblem
+from backchannel.receiver.source import links_to, normalize, read_source
+from backchannel.store import derived_id
+
+logger = logging.getLogger(__name__)
+
+# Fault codes of Pingback 1.0, and XML-RPC's interoperability codes.
+GENERIC = 0
+SOURCE_NOT_FOUND = 0x0010
+NO_LINK = 0x0011
+TARGET_NOT_FOUND = 0x0020
+TARGET_NOT_ENABLED = 0x0021
+ALREADY_REGISTERED = 0x0030
+ACCESS_DENIED = 0x0031
+UPSTREAM_ERROR = 0x0032
+PARSE_ERROR = -32700
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+
+
+class PingbackFault(Exception):  # noqa: N818 - mirrors xmlrpc's Fault
+    """An answer as an XML-RPC fault."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _xml(body: str) -> Response:
+    return Response(body, media_type="text/xml; charset=utf-8")
+
+
+def fault(code: int, reason: str) -> Response:
+    """An XML-RPC fault response (HTTP 200, as XML-RPC wants)."""
+    return _xml(xmlrpc.client.dumps(xmlrpc.client.Fault(code, reason), methodresponse=True))
+
+
+def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
+    """(method, params) of an XML-RPC call, parsed safely."""
+    try:
+        root = DefusedET.fromstring(body)
+    except DefusedXmlException as exc:
+        raise PingbackFault(PARSE_ERROR, f"refused unsafe XML: {exc}") from None
+    except DefusedET.ParseError as exc:
+        raise PingbackFault(PARSE_ERROR, f"request is not well-formed XML: {exc}") from None
+    if root.tag != "methodCall":
+        raise PingbackFault(PARSE_ERROR, "request is not an XML-RPC methodCall")
+    try:
+        # Safe now: defusedxml has already refused DTDs and entity tricks.
+        params, method = xmlrpc.client.loads(body)
+    except Exception as exc:  # expat and xmlrpc raise many unrelated types on junk
+        raise PingbackFault(PARSE_ERROR, f"malformed XML-RPC call: {exc}") from None
+    return method or "", params
+
+
+def _target_article(receiver: Receiver, target: str) -> KnownArticle:
+    parts = urlsplit(target)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an http(s) URL")
+    article = receiver.articles.by_target(target)
+    if article is not None:
+        return article
+    if receiver.articles.is_our_host(target):
+        raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an article on this site")
+    raise PingbackFault(TARGET_NOT_ENABLED, "targetURI is not on this site")
+
+
+async def ping(request: Request, source: str, target: str) -> str:
+    """Verify and store one pingback; the success string, or PingbackFault."""
+    receiver = receiver_of(request)
+    parts = urlsplit(source)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise PingbackFault(SOURCE_NOT_FOUND, "sourceURI is not an http(s) URL")
+    if normalize(source) == normalize(target):
+        raise PingbackFault(GENERIC, "sourceURI and targetURI are the same")
+    article = _target_article(receiver, target)
+    item_id = derived_id("pingback", f"{article.id}\n{normalize(source)}")
+    if await exists(receiver, item_id, article.id):
+        raise PingbackFault(ALREADY_REGISTERED, "this pingback was already registered")
+    try:
+        resp = await receiver.fetcher.aget(source, {"Accept": "text/html, */*;q=0.5"})
+    except FetchError as exc:
+        code = (
+            ACCESS_DENIED
+            if "refusing" in exc.reason
+            else (UPSTREAM_ERROR if "timed out" in exc.reason else SOURCE_NOT_FOUND)
+        )
+        raise PingbackFault(code, f"cannot fetch sourceURI: {exc.reason}") from None
+    if resp.status >= 500:
+        raise PingbackFault(UPSTREAM_ERROR, f"sourceURI answered HTTP {resp.status}")
+    if resp.status >= 400:
+        raise PingbackFault(SOURCE_NOT_FOUND, f"sourceURI answered HTTP {resp.status}")
+
+    def is_target(url: str) -> bool:
+        found = receiver.articles.by_target(url)
+        return normalize(url) == normalize(target) or (found is not None and found.id == article.id)
+
+    if not links_to(resp, is_target):
+        raise PingbackFault(NO_LINK, "sourceURI does not link to targetURI")
+    facts = read_source(resp, is_target)
+    author = facts.author or parts.hostname
+    sub = Submission(
+        kind=Kind.PINGBACK,
+        article=article.id,
+        author=author,
+        body=facts.excerpt,
+        ip=client_ip(request),
+        title=facts.title or "",
+        source=source,
+    )
+    try:
+        outcome = receiver.guard.judge(sub)
+    except Rejected as exc:
+        raise PingbackFault(
+            ACCESS_DENIED if exc.status != 409 else ALREADY_REGISTERED, exc.reason
+        ) from None
+    item = Item(
+        id=item_id,
+        kind=Kind.PINGBACK,
+        article=article.id,
+        author=author,
+        date=datetime.now(UTC).replace(microsecond=0),
+        origin="receiver",
+        body=facts.excerpt,
+        source=source,
+        title=facts.title,
+        author_url=facts.author_url,
+        reasons=tuple(outcome.reasons),
+        state=State.SPAM if outcome.spam else State.INBOX,
+    )
+    try:
+        await save(receiver, item, {"ip": sub.ip})
+    except RequestProblem as exc:
+        receiver.guard.forget(sub)
+        raise PingbackFault(UPSTREAM_ERROR, exc.reason) from None
+    logger.info("backchannel: pingback %s from %s -> %s", item.id, source, item.state)
+    return f"Pingback from {source} to {target} registered; it awaits moderation."
+
+
+async def post_pingback(request: Request) -> Response:
+    """POST /pingback: the XML-RPC endpoint."""
+    try:
+        await limit_rate(request)
+        body = await read_body(request)
+        method, params = parse_call(body)
+        if method != "pingback.ping":
+            raise PingbackFault(METHOD_NOT_FOUND, f"unknown method {method!r}")
+        if len(params) != 2 or not all(isinstance(p, str) for p in params):
+            raise PingbackFault(
+                INVALID_PARAMS, "pingback.ping takes two strings: sourceURI, targetURI"
+            )
+        message = await ping(request, str(params[0]).strip(), str(params[1]).strip())
+    except PingbackFault as exc:
+        logger.info("backchannel: pingback fault %s: %s", exc.code, exc.reason)
+        return fault(exc.code, exc.reason)
+    except RequestProblem as exc:
+        code = (
+            ACCESS_DENIED
+            if exc.status == 429
+            else (UPSTREAM_ERROR if exc.status >= 500 else GENERIC)
+        )
+        return fault(code, exc.reason)
+    return _xml(xmlrpc.client.dumps((message,), methodresponse=True))

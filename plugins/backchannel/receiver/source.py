@@ -1,0 +1,213 @@
+"""Reading a linkback's source page: does it link to us, and what does it say?
+
+Shared by Pingback and Webmention. HTML is parsed with BeautifulSoup (the
+stdlib parser, explicitly); microformats2 with mf2py, whose h-entry gives the
+author, content and the Webmention type. Parsers are fallback chains:
+h-entry, then <title>/<h1> and the text around the link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import mf2py
+from bs4 import BeautifulSoup
+
+from backchannel.fetch import FetchResponse
+from backchannel.model import MentionType, parse_date
+
+logger = logging.getLogger(__name__)
+
+EXCERPT_CHARS = 300
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Webmention type from the h-entry property that holds the target, in order.
+TYPE_PROPERTIES = (
+    ("in-reply-to", MentionType.REPLY),
+    ("like-of", MentionType.LIKE),
+    ("repost-of", MentionType.REPOST),
+    ("bookmark-of", MentionType.BOOKMARK),
+)
+LINK_ATTRS = (
+    ("a", "href"),
+    ("link", "href"),
+    ("area", "href"),
+    ("img", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("source", "src"),
+)
+
+TargetTest = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What a source page says about the target."""
+
+    title: str | None
+    excerpt: str
+    author: str | None = None
+    author_url: str | None = None
+    published: datetime | None = None
+    mention_type: MentionType = MentionType.MENTION
+
+
+def normalize(url: str) -> str:
+    """A URL compared loosely: lower-case scheme/host, no fragment, no trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/") or ""
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def same_url(target: str) -> TargetTest:
+    """A test that matches links equal to `target` (loosely)."""
+    wanted = normalize(target)
+    return lambda url: normalize(url) == wanted
+
+
+def _soup(resp: FetchResponse) -> BeautifulSoup:
+    return BeautifulSoup(resp.text, "html.parser")
+
+
+def _links(soup: BeautifulSoup, base: str) -> list[tuple[Any, str]]:
+    out = []
+    for tag, attr in LINK_ATTRS:
+        for element in soup.find_all(tag):
+            value = element.get(attr)
+            if isinstance(value, str) and value.strip():
+                out.append((element, urljoin(base, value.strip())))
+    return out
+
+
+def links_to(resp: FetchResponse, is_target: TargetTest) -> bool:
+    """True if the source links to the target (for non-HTML: mentions the URL)."""
+    if resp.content_type in HTML_TYPES or not resp.content_type:
+        return any(is_target(url) for _, url in _links(_soup(resp), resp.url))
+    text = resp.text
+    return any(
+        is_target(word.strip("<>()\"'"))
+        for word in text.split()
+        if word.strip("<>()\"'").startswith(("http://", "https://"))
+    )
+
+
+def _clip(text: str, around: str = "") -> str:
+    text = " ".join(text.split())
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    at = text.find(around) if around else -1
+    start = max(0, at - EXCERPT_CHARS // 2) if at >= 0 else 0
+    clipped = text[start : start + EXCERPT_CHARS]
+    return ("…" if start else "") + clipped + "…"
+
+
+def excerpt_around_link(soup: BeautifulSoup, base: str, is_target: TargetTest) -> str:
+    """The text of the block holding the first link to the target, clipped around the link."""
+    for element, url in _links(soup, base):
+        if element.name != "a" or not is_target(url):
+            continue
+        block = element
+        for parent in element.parents:
+            block = parent
+            if parent.name in ("p", "li", "blockquote", "div", "article", "section", "td", "body"):
+                break
+        return _clip(block.get_text(), element.get_text().strip())
+    return ""
+
+
+def _title(soup: BeautifulSoup) -> str | None:
+    for tag in ("title", "h1"):
+        element = soup.find(tag)
+        if element and element.get_text(strip=True):
+            return " ".join(element.get_text(" ").split())[:300]
+    return None
+
+
+def _first(props: dict[str, Any], name: str) -> Any:
+    values = props.get(name) or []
+    return values[0] if values else None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("value") or (value.get("properties", {}).get("name") or [""])[0])
+    return str(value or "")
+
+
+def _urls(values: list[Any]) -> list[str]:
+    out = []
+    for value in values:
+        if isinstance(value, dict):
+            out.extend(value.get("properties", {}).get("url", []))
+            if isinstance(value.get("value"), str):
+                out.append(value["value"])
+        elif isinstance(value, str):
+            out.append(value)
+    return [u for u in out if isinstance(u, str)]
+
+
+def _h_entry(parsed: dict[str, Any]) -> dict[str, Any] | None:
+    stack = list(parsed.get("items", []))
+    while stack:
+        item = stack.pop(0)
+        if "h-entry" in item.get("type", []):
+            return item
+        stack.extend(item.get("children", []))
+    return None
+
+
+def read_source(resp: FetchResponse, is_target: TargetTest) -> SourceFacts:
+    """Title, excerpt and (from an h-entry) author, date and mention type."""
+    if resp.content_type not in HTML_TYPES and resp.content_type:
+        return SourceFacts(title=None, excerpt=_clip(resp.text))
+    soup = _soup(resp)
+    excerpt = excerpt_around_link(soup, resp.url, is_target)
+    title = _title(soup)
+    entry = _h_entry(mf2py.parse(doc=resp.text, url=resp.url))
+    if entry is None:
+        return SourceFacts(title=title, excerpt=excerpt)
+    props = entry.get("properties", {})
+    mention_type = MentionType.MENTION
+    for prop, kind in TYPE_PROPERTIES:
+        if any(is_target(u) for u in _urls(props.get(prop, []))):
+            mention_type = kind
+            break
+    content = _text(_first(props, "content")) or _text(_first(props, "summary"))
+    name = _text(_first(props, "name"))
+    author = _first(props, "author")
+    author_name = author_url = None
+    if isinstance(author, dict):
+        author_name = _text(_first(author.get("properties", {}), "name")) or None
+        author_url = _first(author.get("properties", {}), "url")
+    elif isinstance(author, str) and author:
+        author_name = author
+    published = None
+    raw_date = _first(props, "published")
+    if isinstance(raw_date, str):
+        try:
+            published = parse_date(_colon_offset(raw_date))
+        except ValueError:
+            published = None
+    # mf2py makes an implied name of the whole text when there is no p-name.
+    entry_title = name if name and " ".join(name.split()) != " ".join(content.split()) else None
+    return SourceFacts(
+        title=(entry_title or title),
+        excerpt=_clip(content) if content else excerpt,
+        author=author_name,
+        author_url=author_url if isinstance(author_url, str) else None,
+        published=published,
+        mention_type=mention_type,
+    )
+
+
+def _colon_offset(value: str) -> str:
+    """'2015-11-07T12:00:00-0500' -> '...-05:00' (fromisoformat wants the colon on 3.10)."""
+    value = value.strip()
+    if len(value) > 5 and value[-5] in "+-" and value[-4:].isdigit():
+        return value[:-2] + ":" + value[-2:]
+    return value

@@ -1,0 +1,116 @@
+"""TrackBack 1.2: a form-encoded POST to /trackback/{article}, an XML <response>.
+
+Fields (spec): `url` (required), `title`, `excerpt`, `blog_name`. Success is
+`<error>0</error>`; failure `<error>1</error>` with a `<message>`, always with
+HTTP 200 as the spec's clients expect (they read the XML, not the status).
+TrackBack has no verification in its spec: the item is held with a reason
+saying the source was not checked, and one ping per (article, URL) is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from backchannel.model import Item, Kind, State, one_line
+from backchannel.receiver.context import (
+    client_ip,
+    decode,
+    exists,
+    limit_rate,
+    media_type,
+    read_body,
+    receiver_of,
+    save,
+)
+from backchannel.receiver.guard import MAX_TITLE_CHARS, Rejected, Submission
+from backchannel.receiver.problems import RequestProblem
+from backchannel.receiver.source import normalize
+from backchannel.store import derived_id
+
+logger = logging.getLogger(__name__)
+
+UNVERIFIED = "trackback: TrackBack has no verification, the source was not checked"
+
+
+def response(error: str | None = None) -> Response:
+    """The spec's XML response: error 0, or error 1 with a message."""
+    if error is None:
+        body = "<response>\n<error>0</error>\n</response>\n"
+    else:
+        body = f"<response>\n<error>1</error>\n<message>{escape(error)}</message>\n</response>\n"
+    return Response(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + body, media_type="text/xml; charset=utf-8"
+    )
+
+
+async def post_trackback(request: Request) -> Response:
+    """POST /trackback/{article}: store a TrackBack ping in the inbox."""
+    receiver = receiver_of(request)
+    article_id = request.path_params["article"]
+    try:
+        await limit_rate(request)
+        body = await read_body(request)
+        kind, charset = media_type(request)
+        if kind != "application/x-www-form-urlencoded":
+            raise RequestProblem(f"TrackBack pings are form-encoded POSTs, not {kind or 'none'!r}")
+        try:
+            fields = parse_qs(decode(body, charset), keep_blank_values=True, max_num_fields=20)
+        except ValueError as exc:
+            raise RequestProblem(f"malformed form body: {exc}") from None
+        value = {k: one_line(v[0]) for k, v in fields.items() if v}
+        article = receiver.articles.get(article_id)
+        if article is None:
+            raise RequestProblem(f"unknown article {article_id!r}")
+        url = value.get("url", "")
+        if not url:
+            raise RequestProblem("missing field 'url'")
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise RequestProblem("field 'url' must be an http(s) URL")
+        title = value.get("title", "")[:MAX_TITLE_CHARS]
+        excerpt = " ".join(fields.get("excerpt", [""])[0].split())[
+            : receiver.settings["MAX_FIELD_CHARS"]
+        ]
+        blog_name = value.get("blog_name", "")[:100] or parts.hostname
+        item_id = derived_id("trackback", f"{article.id}\n{normalize(url)}")
+        if await exists(receiver, item_id, article.id):
+            raise RequestProblem("this TrackBack was already registered", 409)
+        sub = Submission(
+            kind=Kind.TRACKBACK,
+            article=article.id,
+            author=blog_name,
+            body=excerpt,
+            ip=client_ip(request),
+            title=title,
+            source=url,
+        )
+        outcome = receiver.guard.judge(sub)
+        item = Item(
+            id=item_id,
+            kind=Kind.TRACKBACK,
+            article=article.id,
+            author=blog_name,
+            date=datetime.now(UTC).replace(microsecond=0),
+            origin="receiver",
+            body=excerpt,
+            source=url,
+            title=title or None,
+            reasons=(*outcome.reasons, UNVERIFIED),
+            state=State.SPAM if outcome.spam else State.INBOX,
+        )
+        try:
+            await save(receiver, item, {"ip": sub.ip})
+        except RequestProblem:
+            receiver.guard.forget(sub)
+            raise
+    except (Rejected, RequestProblem) as exc:
+        logger.info("backchannel: trackback to %s refused: %s", article_id, exc.reason)
+        return response(exc.reason)
+    logger.info("backchannel: trackback %s from %s -> %s", item.id, url, item.state)
+    return response()

@@ -1,0 +1,277 @@
+"""W3C Webmention (Recommendation, 12 January 2017): POST /webmention, status URL.
+
+Synchronously: source and target must be http(s) URLs, differ, and the target
+must be one of our articles (else 400 with the reason). Then 202 Accepted with
+a Location header naming /webmention/status/<id>, and verification runs as a
+background task: fetch the source (SSRF-safe Fetcher), check it links to the
+target, read its h-entry (mf2py). The item id is derived from source and
+article, so a re-sent webmention updates the same item; a source that is now
+410 Gone or no longer links deletes it (spec 3.2.2/3.2.3).
+
+Status records hold no personal data (URLs, state, reason) and live in the
+store's private area as `wm<random>.json`, so the status URL survives a
+restart; records still "queued" after a restart are verified again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from backchannel.errors import StoreError
+from backchannel.fetch import FetchError
+from backchannel.model import Item, Kind, State, format_date
+from backchannel.receiver.context import (
+    Receiver,
+    client_ip,
+    decode,
+    exists,
+    limit_rate,
+    media_type,
+    read_body,
+    receiver_of,
+    save,
+)
+from backchannel.receiver.guard import Submission
+from backchannel.receiver.problems import RequestProblem
+from backchannel.receiver.source import links_to, normalize, read_source
+from backchannel.store import PRIVATE, derived_id, new_id
+
+logger = logging.getLogger(__name__)
+
+STATUS_PREFIX = "wm"
+
+
+def _now() -> str:
+    return format_date(datetime.now(UTC))
+
+
+def _status_id_ok(status_id: str) -> bool:
+    return (
+        status_id.startswith(STATUS_PREFIX)
+        and status_id[2:].isalnum()
+        and status_id.islower()
+        and 8 <= len(status_id) <= 40
+    )
+
+
+def write_status(receiver: Receiver, record: dict[str, Any]) -> None:
+    """Save a status record (atomically, through the store's private area)."""
+    record["updated"] = _now()
+    receiver.store.write_private(record["id"], record)
+
+
+def _url_ok(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+async def post_webmention(request: Request) -> Response:
+    """POST /webmention: validate, answer 202 with a status URL, verify in the background."""
+    receiver = receiver_of(request)
+    resume_queued(receiver)
+    try:
+        await limit_rate(request)
+        body = await read_body(request)
+        kind, charset = media_type(request)
+        if kind != "application/x-www-form-urlencoded":
+            raise RequestProblem(
+                f"send source and target as application/x-www-form-urlencoded, not "
+                f"{kind or 'none'!r}",
+                415,
+            )
+        try:
+            fields = parse_qs(decode(body, charset), keep_blank_values=True, max_num_fields=20)
+        except ValueError as exc:
+            raise RequestProblem(f"malformed form body: {exc}") from None
+        source = (fields.get("source") or [""])[0].strip()
+        target = (fields.get("target") or [""])[0].strip()
+        if not source or not target:
+            raise RequestProblem("both 'source' and 'target' are required")
+        if not _url_ok(source):
+            raise RequestProblem("source must be an http(s) URL")
+        if not _url_ok(target):
+            raise RequestProblem("target must be an http(s) URL")
+        if normalize(source) == normalize(target):
+            raise RequestProblem("source and target are the same URL")
+        article = receiver.articles.by_target(target)
+        if article is None:
+            raise RequestProblem("target is not an article on this site")
+        record = {
+            "id": STATUS_PREFIX + new_id(),
+            "source": source,
+            "target": target,
+            "article": article.id,
+            "status": "queued",
+            "reason": "",
+            "item": None,
+            "created": _now(),
+        }
+        try:
+            await run_in_threadpool(write_status, receiver, record)
+        except StoreError as exc:
+            raise RequestProblem(f"could not queue the webmention: {exc}", 503) from None
+    except RequestProblem as exc:
+        return PlainTextResponse(exc.reason + "\n", status_code=exc.status, headers=exc.headers)
+    receiver.spawn(verify(receiver, dict(record), client_ip(request)))
+    status_url = f"{receiver.settings.receiver_url}/webmention/status/{record['id']}"
+    return JSONResponse(
+        {"status": "queued", "status_url": status_url, "id": record["id"]},
+        status_code=202,
+        headers={"Location": status_url},
+    )
+
+
+async def _remove(receiver: Receiver, item_id: str, article: str) -> bool:
+    state = await exists(receiver, item_id, article)
+    if state is None:
+        return False
+    item = await run_in_threadpool(receiver.store.find, item_id)
+    await run_in_threadpool(receiver.store.delete, item)
+    return True
+
+
+async def verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[str, Any]:
+    """Fetch and check the source; store, update or delete the item; record the outcome."""
+    try:
+        return await _verify(receiver, record, ip)
+    except Exception:  # a background task: its status must never stay "queued" on a bug
+        logger.exception("backchannel: verifying webmention %s failed", record["id"])
+        record.update(status="error", reason="internal error while verifying; try again later")
+        with contextlib.suppress(StoreError):
+            write_status(receiver, record)
+        return record
+
+
+async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[str, Any]:
+    source, target, article_id = record["source"], record["target"], record["article"]
+    item_id = derived_id("webmention", f"{article_id}\n{normalize(source)}")
+
+    def done(status: str, reason: str = "", item: str | None = None) -> dict[str, Any]:
+        record.update(status=status, reason=reason, item=item)
+        try:
+            write_status(receiver, record)
+        except StoreError as exc:
+            logger.error("backchannel: cannot write webmention status %s: %s", record["id"], exc)
+        logger.info(
+            "backchannel: webmention %s %s -> %s: %s %s", source, target, status, reason, item or ""
+        )
+        return record
+
+    try:
+        resp = await receiver.fetcher.aget(source, {"Accept": "text/html, */*;q=0.5"})
+    except FetchError as exc:
+        return done("rejected", f"source could not be fetched: {exc.reason}")
+    try:
+        if resp.status == 410:
+            removed = await _remove(receiver, item_id, article_id)
+            return done(
+                "deleted",
+                "source is gone (410)"
+                + ("; the earlier webmention was deleted" if removed else ""),
+            )
+        if resp.status >= 400:
+            return done("rejected", f"source answered HTTP {resp.status}")
+
+        def is_target(url: str) -> bool:
+            found = receiver.articles.by_target(url)
+            return normalize(url) == normalize(target) or (
+                found is not None and found.id == article_id
+            )
+
+        if not links_to(resp, is_target):
+            removed = await _remove(receiver, item_id, article_id)
+            return done(
+                "deleted" if removed else "rejected",
+                "source does not link to target"
+                + ("; the earlier webmention was deleted" if removed else ""),
+            )
+        facts = read_source(resp, is_target)
+        author = facts.author or urlsplit(source).hostname or "unknown"
+        sub = Submission(
+            kind=Kind.WEBMENTION,
+            article=article_id,
+            author=author,
+            body=facts.excerpt,
+            ip=ip,
+            title=facts.title or "",
+            source=source,
+            author_url=facts.author_url or "",
+        )
+        blocked = receiver.guard.blocklist.match(sub)
+        item = Item(
+            id=item_id,
+            kind=Kind.WEBMENTION,
+            article=article_id,
+            author=author,
+            date=(facts.published or datetime.now(UTC)).replace(microsecond=0),
+            origin="receiver",
+            body=facts.excerpt,
+            source=source,
+            title=facts.title,
+            author_url=facts.author_url,
+            mention_type=facts.mention_type,
+            reasons=(blocked,) if blocked else (),
+            state=State.SPAM if blocked else State.INBOX,
+        )
+        state = await exists(receiver, item_id, article_id)
+        if state is None:
+            await save(receiver, item, {"ip": ip})
+            return done("verified", f"{facts.mention_type.value} stored for moderation", item_id)
+        return await _update(receiver, item, state, done)
+    except (StoreError, RequestProblem) as exc:
+        return done("error", f"could not store the webmention: {exc}")
+
+
+async def _update(receiver: Receiver, item: Item, state: State, done: Any) -> dict[str, Any]:
+    old = await run_in_threadpool(receiver.store.find, item.id)
+    if state == State.PUBLISHED:
+        # A stranger's edit goes past the moderator again before it is shown.
+        changes = {
+            f: getattr(item, f)
+            for f in ("author", "date", "body", "title", "author_url", "mention_type")
+        }
+        changes["reasons"] = (*item.reasons, "updated by its source after publication")
+        await run_in_threadpool(receiver.store.move, old, State.INBOX, **changes)
+        return done("verified", "updated; back in the inbox for moderation", item.id)
+    await run_in_threadpool(receiver.store.update, item.with_changes(state=state))
+    return done("verified", f"updated ({state.value})", item.id)
+
+
+async def get_status(request: Request) -> Response:
+    """GET /webmention/status/{id}: the verification status as JSON."""
+    receiver = receiver_of(request)
+    status_id = request.path_params["id"]
+    resume_queued(receiver)
+    record = receiver.store.read_private(status_id) if _status_id_ok(status_id) else {}
+    if not record or "source" not in record:
+        return JSONResponse({"error": f"no webmention status {status_id!r}"}, status_code=404)
+    return JSONResponse(record, headers={"Cache-Control": "no-cache"})
+
+
+def resume_queued(receiver: Receiver) -> None:
+    """Once per process: verify again what a restart left queued."""
+    if receiver.resumed:
+        return
+    receiver.resumed = True
+    folder = receiver.store.root / PRIVATE
+    try:
+        names = [
+            n[:-5]
+            for n in os.listdir(folder)
+            if n.startswith(STATUS_PREFIX) and n.endswith(".json")
+        ]
+    except FileNotFoundError:
+        return
+    for status_id in names:
+        record = receiver.store.read_private(status_id)
+        if record.get("status") == "queued" and "source" in record:
+            receiver.spawn(verify(receiver, record, "unknown"))
