@@ -52,15 +52,20 @@ def test_analysis_cache_reuses_entries_and_notices_changed_bodies(tmp_path):
     first = analyse_all(items, cache)
     assert first == {i.id: analyse(i.body) for i in items}
     path = cache / analysis_cache.CACHE_NAME
-    stamp = path.stat().st_mtime_ns
+    stamp = path.stat().st_ino  # a rewrite is a new file (temp file, then rename)
     assert analyse_all(items, cache) == first
-    assert path.stat().st_mtime_ns == stamp  # nothing new: not rewritten
+    assert path.stat().st_ino == stamp  # nothing new: not rewritten
     # Same id, new body: analysed again, not served from the cache.
     changed = [*items[:-1], comment(39, "Could you explain how zebras migrate?")]
     again = analyse_all(changed, cache)
     assert again["c00039"].questions == ("Could you explain how zebras migrate?",)
-    # A deleted comment's entry goes at the next write.
+    # Comments outside this digest but still in the store keep their entries...
+    stamp = path.stat().st_ino
+    analyse_all(changed[:10], cache, keep={i.id for i in changed})
+    assert path.stat().st_ino == stamp
+    # ...deleted ones go at the next write.
     analyse_all(changed[:10], cache)
+    assert path.stat().st_ino != stamp
     assert analyse_all(changed[:10], None) == analyse_all(changed[:10], cache)
 
 

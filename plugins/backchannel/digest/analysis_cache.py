@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from backchannel.digest import analysis, phrases, questions, text
@@ -28,8 +28,14 @@ def body_hash(body: str) -> bytes:
     return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def analyse_all(items: Iterable[Item], cache_dir: Path | None) -> dict[str, Analysis]:
-    """The analysis of every item by id, reusing and refreshing the cache in `cache_dir`."""
+def analyse_all(
+    items: Iterable[Item], cache_dir: Path | None, keep: Collection[str] = ()
+) -> dict[str, Analysis]:
+    """The analysis of every item by id, reusing and refreshing the cache in `cache_dir`.
+
+    Cached entries of ids in `keep` (comments still in the store but outside
+    this digest, e.g. after --until) stay for later digests; all others go.
+    """
     path = cache_dir / CACHE_NAME if cache_dir is not None else None
     # Any change to the analysing code invalidates every entry.
     stamp = source_fingerprint(analysis, phrases, questions, text)
@@ -51,6 +57,9 @@ def analyse_all(items: Iterable[Item], cache_dir: Path | None) -> dict[str, Anal
     logger.debug(
         "backchannel: digest analysed %d comments, %d from the cache", len(out), len(out) - misses
     )
+    for item_id in keep:
+        if item_id not in fresh and item_id in old:
+            fresh[item_id] = old[item_id]
     # Entries of deleted comments are dropped; an unchanged cache is not rewritten.
     if misses or fresh.keys() != old.keys():
         write_cache(path, stamp, fresh)

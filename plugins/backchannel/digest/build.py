@@ -133,6 +133,7 @@ def build_digest(
             if i.kind == Kind.COMMENT and not i.author_reply and i.date < until
         ),
         settings.cache_dir,
+        keep={i.id for i in result.items},
     )
     return compose(
         result.items,
