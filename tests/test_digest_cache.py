@@ -277,3 +277,30 @@ def test_the_cycle_collector_is_restored_after_a_digest_even_on_error():
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_feed_and_last_digest_read_only_the_head_of_a_big_digest(sample_site, monkeypatch):
+    from backchannel.digest.feed import digest_feed
+    from backchannel.digest.files import DigestError, last_until, read_json, read_summary
+
+    monkeypatch.chdir(sample_site.root)
+    settings_ = load(sample_site.conf)
+    until = datetime(2030, 1, 1, tzinfo=UTC)
+    digest = build_digest(settings_, None, until=until, now=until)
+    folder = sample_site.root / "out"
+    write_digest(settings_, digest, formats=("json",), out=folder)
+    path = folder / "2030-01-01.json"
+    expected = {k: v for k, v in digest.to_json().items() if k in ("period", "generated", "totals")}
+    assert read_summary(path) == expected
+    # A cut-off tail does not matter to the summary (the whole file is no longer JSON).
+    path.write_text(path.read_text("utf-8")[:-200], "utf-8")
+    with pytest.raises(DigestError):
+        read_json(path)
+    assert read_summary(path) == expected
+    assert last_until(folder) == until
+    # An older, indented digest is read whole, as before.
+    older = folder / "2029-12-01.json"
+    older.write_text(json.dumps({**expected, "questions": []}, indent=1), "utf-8")
+    assert read_summary(older) == expected
+    feed = digest_feed(folder, "Site", "")
+    assert feed.count("<entry>") == 2 and "Digest 2030-01-01" in feed

@@ -8,7 +8,7 @@ from typing import Any
 
 from feedgenerator import Atom1Feed
 
-from backchannel.digest.files import digest_files, read_json
+from backchannel.digest.files import digest_files, read_summary
 from backchannel.render import render_markdown
 
 MAX_ENTRIES = 50
@@ -31,7 +31,7 @@ def digest_feed(
     )
     for path in list(reversed(digest_files(folder)))[:MAX_ENTRIES]:
         day = path.stem
-        data = (known or {}).get(day) or read_json(path)
+        data = (known or {}).get(day) or read_summary(path)
         md_path = path.with_suffix(".md")
         body = md_path.read_text("utf-8") if md_path.exists() else ""
         totals = data.get("totals", {})

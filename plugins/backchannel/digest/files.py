@@ -86,12 +86,41 @@ def read_json(path: Path) -> dict:
     return data
 
 
+SUMMARY_KEYS = ("period", "generated", "totals")
+_HEAD_LINE = re.compile(r'^ "(period|generated|totals)": (.*?),?$')
+HEAD_LINES = 8
+
+
+def read_summary(path: Path) -> dict:
+    """A digest's period, generated time and totals, without parsing the whole file.
+
+    Digests are written with those keys first, one per line (Digest.json_chunks),
+    so the first lines hold them; a 100,000-comment digest is tens of megabytes.
+    Any other layout (an older or hand-edited file) is read whole with read_json.
+    """
+    found: dict = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if handle.readline().rstrip("\n") == "{":
+                for _ in range(HEAD_LINES):
+                    match = _HEAD_LINE.match(handle.readline().rstrip("\n"))
+                    if match:
+                        found[match.group(1)] = json.loads(match.group(2))
+                    if len(found) == len(SUMMARY_KEYS):
+                        break
+    except (OSError, ValueError, UnicodeDecodeError):
+        found = {}
+    if len(found) == len(SUMMARY_KEYS) and isinstance(found["period"], dict):
+        return found
+    return {k: v for k, v in read_json(path).items() if k in SUMMARY_KEYS}
+
+
 def last_until(folder: Path) -> datetime | None:
     """Where the newest earlier digest stopped (for --last-digest)."""
     files = digest_files(folder)
     if not files:
         return None
-    until = read_json(files[-1])["period"].get("until")
+    until = read_summary(files[-1])["period"].get("until")
     try:
         return datetime.fromisoformat(until)
     except (TypeError, ValueError):
