@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +42,9 @@ class ArticleInfo:
     answers: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
 
-    @property
+    @cached_property
     def text(self) -> str:
-        """The article's text without markup."""
+        """The article's text without markup (computed once: it renders the HTML)."""
         return plain_text(self.html)
 
     def absolute_url(self, siteurl: str) -> str:
@@ -50,9 +52,18 @@ class ArticleInfo:
         return f"{siteurl.rstrip('/')}/{self.url}" if siteurl else f"/{self.url}"
 
 
-def load_articles(settings: Resolved, include_drafts: bool = False) -> list[ArticleInfo]:
-    """Every article under PATH (published, and drafts if asked), oldest first."""
-    from pelican.contents import Article
+# Source path (relative to PATH) -> ((mtime_ns, size), what was read from it).
+ArticleCache = MutableMapping[str, tuple[tuple[int, int], ArticleInfo]]
+
+
+def load_articles(
+    settings: Resolved, include_drafts: bool = False, cache: ArticleCache | None = None
+) -> list[ArticleInfo]:
+    """Every article under PATH (published, and drafts if asked), oldest first.
+
+    With a `cache`, a file whose mtime and size match its entry is not read
+    again; the cache is refreshed in place (new files added, gone ones dropped).
+    """
     from pelican.readers import Readers
     from pelican.settings import DEFAULT_CONFIG
 
@@ -66,6 +77,7 @@ def load_articles(settings: Resolved, include_drafts: bool = False) -> list[Arti
         pelican_settings.get("PAGE_PATHS", ["pages"])
     )
     found: list[ArticleInfo] = []
+    seen: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(content):
         rel_dir = Path(dirpath).relative_to(content)
         dirnames[:] = sorted(d for d in dirnames if str(rel_dir / d) not in excludes)
@@ -74,32 +86,57 @@ def load_articles(settings: Resolved, include_drafts: bool = False) -> list[Arti
             if ext not in readers.extensions:
                 continue
             rel = str(rel_dir / name) if str(rel_dir) != "." else name
-            try:
-                article = readers.read_file(
-                    base_path=str(content), path=rel, content_class=Article, context={}
-                )
-            except Exception as exc:
-                logger.warning("backchannel: cannot read %s: %s", rel, exc)
+            info = None
+            signature = None
+            if cache is not None:
+                seen.add(rel)
+                try:
+                    stat = os.stat(os.path.join(dirpath, name))
+                    signature = (stat.st_mtime_ns, stat.st_size)
+                except OSError:
+                    signature = None
+                entry = cache.get(rel)
+                if entry is not None and signature is not None and entry[0] == signature:
+                    info = entry[1]
+            if info is None:
+                info = _read(readers, content, rel)
+                if info is None:
+                    continue
+                if cache is not None and signature is not None:
+                    cache[rel] = (signature, info)
+            if info.status != "published" and not include_drafts:
                 continue
-            status = str(getattr(article, "status", "published"))
-            if status != "published" and not include_drafts:
-                continue
-            found.append(
-                ArticleInfo(
-                    id=thread_id_of(article),
-                    slug=article.slug,
-                    title=article.title,
-                    url=article.url,
-                    date=article.date,
-                    status=status,
-                    source_path=rel,
-                    html=article._content or "",
-                    summary=plain_text(str(article.metadata.get("summary", "") or "")),
-                    category=str(getattr(article, "category", "") or ""),
-                    tags=tuple(str(t) for t in getattr(article, "tags", []) or []),
-                    answers=tuple(answers_of(article)),
-                    metadata=dict(article.metadata),
-                )
-            )
+            found.append(info)
+    if cache is not None:
+        for gone in cache.keys() - seen:
+            del cache[gone]
     found.sort(key=lambda a: (a.date, a.id))
     return found
+
+
+def _read(readers: Any, content: Path, rel: str) -> ArticleInfo | None:
+    """One source file read with Pelican's readers (None, logged, if it cannot be)."""
+    from pelican.contents import Article
+
+    try:
+        article = readers.read_file(
+            base_path=str(content), path=rel, content_class=Article, context={}
+        )
+    except Exception as exc:
+        logger.warning("backchannel: cannot read %s: %s", rel, exc)
+        return None
+    return ArticleInfo(
+        id=thread_id_of(article),
+        slug=article.slug,
+        title=article.title,
+        url=article.url,
+        date=article.date,
+        status=str(getattr(article, "status", "published")),
+        source_path=rel,
+        html=article._content or "",
+        summary=plain_text(str(article.metadata.get("summary", "") or "")),
+        category=str(getattr(article, "category", "") or ""),
+        tags=tuple(str(t) for t in getattr(article, "tags", []) or []),
+        answers=tuple(answers_of(article)),
+        metadata=dict(article.metadata),
+    )

@@ -216,7 +216,10 @@ class Resolved:
     @property
     def cache_dir(self) -> Path | None:
         """Pelican's CACHE_PATH, where derived data (never items) may be cached."""
-        path = self.values.get("CACHE_PATH")
+        # The CLI's load() keeps Pelican's own settings under PELICAN_SETTINGS.
+        path = self.values.get("CACHE_PATH") or self.values.get("PELICAN_SETTINGS", {}).get(
+            "CACHE_PATH"
+        )
         return Path(path) if path else None
 
     @property

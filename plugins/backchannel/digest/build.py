@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from backchannel.articles import ArticleInfo, load_articles
+from backchannel.articles import ArticleInfo
+from backchannel.digest.analysis import Analysis, analyse
+from backchannel.digest.analysis_cache import analyse_all
+from backchannel.digest.article_cache import load_articles_cached
 from backchannel.digest.engagement import activity, article_stats, in_period
+from backchannel.digest.gc_pause import gc_paused
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
 from backchannel.digest.suggestions import suggest
-from backchannel.digest.themes import Doc, Unanalysed, analysable, coverage, mine_themes
+from backchannel.digest.themes import Doc, Unanalysed, coverage, mine_themes
 from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
 from backchannel.store import open_store
@@ -29,8 +33,12 @@ def compose(
     site: str = "",
     siteurl: str = "",
     now: datetime | None = None,
+    analyses: Mapping[str, Analysis] | None = None,
 ) -> Digest:
-    """The digest of `items` (published feedback) against `articles` for [since, until)."""
+    """The digest of `items` (published feedback) against `articles` for [since, until).
+
+    `analyses` holds comments' analyses already made (by id); others are analysed here.
+    """
     digest = Digest(
         since=since,
         until=until,
@@ -49,11 +57,15 @@ def compose(
             for comment_id in a.answers:
                 answers.setdefault(comment_id, a.slug)
     comments = [i for i in upto if i.kind == Kind.COMMENT]
+    if analyses is None:
+        analyses = {c.id: analyse(c.body) for c in comments if not c.author_reply}
     # Open questions carry over from earlier periods; answered ones only show
     # in the period they were asked.
     digest.questions = [
         q
-        for item, q in find_questions(comments, answers)
+        for item, q in find_questions(
+            comments, answers, {i: a.questions for i, a in analyses.items()}
+        )
         if in_period(item, since, until) or not q.answered
     ]
     unanalysed = Unanalysed()
@@ -61,9 +73,13 @@ def compose(
     for c in comments:
         if c.author_reply or not in_period(c, since, until):
             continue
-        text = analysable(c.body, unanalysed, c.id)
-        if text:
-            docs.append(Doc(c.id, c.article, c.email_hash or c.author, text))
+        found = analyses.get(c.id) or analyse(c.body)
+        if found.truncated:
+            unanalysed.count("truncated", c.id)
+        if found.unanalysed:
+            unanalysed.count(found.unanalysed, c.id)
+        else:
+            docs.append(Doc(c.id, c.article, c.email_hash or c.author, "", found.forms))
     covered = coverage(
         (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles if a.date < until
     )
@@ -93,6 +109,7 @@ def compose(
     return digest
 
 
+@gc_paused
 def build_digest(
     settings: Resolved,
     since: datetime | None,
@@ -105,13 +122,26 @@ def build_digest(
     result = store.load([State.PUBLISHED])
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
-    articles = load_articles(settings)
+    articles = load_articles_cached(settings)
+    until = until or now
+    # Every reader's comment up to `until` is analysed (questions carry over from
+    # earlier periods), through the cache of per-comment analyses.
+    analyses = analyse_all(
+        (
+            i
+            for i in result.items
+            if i.kind == Kind.COMMENT and not i.author_reply and i.date < until
+        ),
+        settings.cache_dir,
+        keep={i.id for i in result.items},
+    )
     return compose(
         result.items,
         articles,
         since,
-        until or now,
+        until,
         site=str(settings.values.get("SITENAME", "")),
         siteurl=str(settings.values.get("SITEURL", "") or ""),
         now=now,
+        analyses=analyses,
     )

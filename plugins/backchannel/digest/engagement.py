@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from backchannel.digest.model import ArticleStats
 from backchannel.model import Item, Kind
@@ -26,6 +26,7 @@ def article_stats(
     """Counts per article, most discussed in the period first."""
     stats = {slug: ArticleStats(slug, title, url) for slug, (title, url) in titles.items()}
     readers: dict[str, set[str]] = {}
+    latest: dict[str, datetime] = {}
     for item in items:
         if item.date >= until:
             continue
@@ -41,9 +42,11 @@ def article_stats(
         else:
             s.linkbacks += 1
             s.new_linkbacks += new
-        stamp = item.date.isoformat(timespec="seconds")
-        if s.last_activity is None or item.date > datetime.fromisoformat(s.last_activity):
-            s.last_activity = stamp
+        seen = latest.get(s.slug)
+        if seen is None or item.date > seen:
+            latest[s.slug] = item.date
+    for slug, when in latest.items():
+        stats[slug].last_activity = when.isoformat(timespec="seconds")
     for slug, names in readers.items():
         stats[slug].readers = len(names)
     return sorted(
@@ -57,12 +60,15 @@ def activity(
     """(week starting, comments, linkbacks) for the last weeks up to `until`."""
     per_week: Counter[tuple[str, bool]] = Counter()
     first: datetime | None = None
+    mondays: dict[date, str] = {}  # many items share a day
     for item in items:
         if item.date >= until or (since is not None and item.date < since):
             continue
         day = item.date.date()
-        monday = day - timedelta(days=day.weekday())
-        per_week[(monday.isoformat(), item.kind == Kind.COMMENT)] += 1
+        week = mondays.get(day)
+        if week is None:
+            week = mondays[day] = (day - timedelta(days=day.weekday())).isoformat()
+        per_week[(week, item.kind == Kind.COMMENT)] += 1
         first = item.date if first is None or item.date < first else first
     if first is None:
         return []

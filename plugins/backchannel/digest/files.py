@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -48,6 +49,25 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
 
 
+def atomic_write_text(path: Path, chunks: Iterable[str]) -> None:
+    """Write a whole UTF-8 text file, made of chunks as they come, or nothing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
+
+
 def digest_files(folder: Path) -> list[Path]:
     """The JSON digests in a folder, oldest first."""
     if not folder.is_dir():
@@ -66,12 +86,41 @@ def read_json(path: Path) -> dict:
     return data
 
 
+SUMMARY_KEYS = ("period", "generated", "totals")
+_HEAD_LINE = re.compile(r'^ "(period|generated|totals)": (.*?),?$')
+HEAD_LINES = 8
+
+
+def read_summary(path: Path) -> dict:
+    """A digest's period, generated time and totals, without parsing the whole file.
+
+    Digests are written with those keys first, one per line (Digest.json_chunks),
+    so the first lines hold them; a 100,000-comment digest is tens of megabytes.
+    Any other layout (an older or hand-edited file) is read whole with read_json.
+    """
+    found: dict = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if handle.readline().rstrip("\n") == "{":
+                for _ in range(HEAD_LINES):
+                    match = _HEAD_LINE.match(handle.readline().rstrip("\n"))
+                    if match:
+                        found[match.group(1)] = json.loads(match.group(2))
+                    if len(found) == len(SUMMARY_KEYS):
+                        break
+    except (OSError, ValueError, UnicodeDecodeError):
+        found = {}
+    if len(found) == len(SUMMARY_KEYS) and isinstance(found["period"], dict):
+        return found
+    return {k: v for k, v in read_json(path).items() if k in SUMMARY_KEYS}
+
+
 def last_until(folder: Path) -> datetime | None:
     """Where the newest earlier digest stopped (for --last-digest)."""
     files = digest_files(folder)
     if not files:
         return None
-    until = read_json(files[-1])["period"].get("until")
+    until = read_summary(files[-1])["period"].get("until")
     try:
         return datetime.fromisoformat(until)
     except (TypeError, ValueError):

@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from backchannel.digest.questions import Question
 from backchannel.digest.themes import Theme
+
+# One encoder for every element (json.dumps with options builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _element_encoder() -> Callable[[Any], str]:
+    """Compact JSON text of one value, as _ENCODER.encode gives it, but cheaper.
+
+    JSONEncoder.encode builds the C encoder anew on every call, which was most of
+    the cost of writing 130,000 questions one per line; this builds it once.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator: the pure-Python path
+        return _ENCODER.encode
+    encoder = make(
+        None,  # no cycle check: digest data is plain, acyclic JSON data
+        _ENCODER.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # no indent
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+    return lambda value: "".join(encoder(value, 0))
 
 
 @dataclass
@@ -87,16 +115,53 @@ class Digest:
         """Questions still waiting for an answer."""
         return [q for q in self.questions if not q.answered]
 
+    def feed_summary(self) -> dict[str, Any]:
+        """The part of to_json() the Atom feed of digests reads."""
+        return {
+            key: value
+            for key, value, _ in self._json_fields()
+            if key in ("period", "generated", "totals")
+        }
+
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form (README documents every key)."""
-        return {
-            "period": {
+        return {key: list(value) if many else value for key, value, many in self._json_fields()}
+
+    def json_chunks(self) -> Iterator[str]:
+        """to_json() as text, one list element per line, made as it is written.
+
+        A 100,000-comment digest's JSON is tens of megabytes; building it whole
+        (and indenting it with the pure-Python encoder) cost seconds and hundreds of MB.
+        """
+        encode = _element_encoder()
+        yield "{"
+        for n, (key, value, many) in enumerate(self._json_fields()):
+            yield f"{',' if n else ''}\n {encode(key)}: "
+            if not many:
+                yield encode(value)
+                continue
+            empty = True
+            for element in value:
+                yield ("[\n  " if empty else ",\n  ") + encode(element)
+                empty = False
+            yield "[]" if empty else "\n ]"
+        yield "\n}\n"
+
+    def _json_fields(self) -> Iterator[tuple[str, Any, bool]]:
+        """(key, value, value is a stream of list elements), in the documented order."""
+        yield (
+            "period",
+            {
                 "since": self.since.isoformat(timespec="seconds") if self.since else None,
                 "until": self.until.isoformat(timespec="seconds"),
             },
-            "generated": self.generated.isoformat(timespec="seconds"),
-            "totals": self.totals,
-            "articles": [
+            False,
+        )
+        yield "generated", self.generated.isoformat(timespec="seconds"), False
+        yield "totals", self.totals, False
+        yield (
+            "articles",
+            (
                 {
                     "slug": a.slug,
                     "title": a.title,
@@ -109,8 +174,12 @@ class Digest:
                     "last_activity": a.last_activity,
                 }
                 for a in self.articles
-            ],
-            "questions": [
+            ),
+            True,
+        )
+        yield (
+            "questions",
+            (
                 {
                     "comment_id": q.comment_id,
                     "article": q.article,
@@ -122,8 +191,12 @@ class Digest:
                     "url": self.comment_url(q.comment_id, q.article),
                 }
                 for q in self.questions
-            ],
-            "themes": [
+            ),
+            True,
+        )
+        yield (
+            "themes",
+            (
                 {
                     "phrase": t.phrase,
                     "count": t.count,
@@ -134,8 +207,12 @@ class Digest:
                     "score": t.score,
                 }
                 for t in self.themes
-            ],
-            "linkbacks": [
+            ),
+            True,
+        )
+        yield (
+            "linkbacks",
+            (
                 {
                     "site": lb.site,
                     "source": lb.source,
@@ -148,8 +225,12 @@ class Digest:
                     "id": lb.id,
                 }
                 for lb in self.linkbacks
-            ],
-            "suggestions": [
+            ),
+            True,
+        )
+        yield (
+            "suggestions",
+            (
                 {
                     "title": s.title,
                     "questions": s.questions,
@@ -157,7 +238,12 @@ class Digest:
                     "readers": s.readers,
                 }
                 for s in self.suggestions
-            ],
-            "activity": [{"week": w, "comments": c, "linkbacks": n} for w, c, n in self.activity],
-            "unanalysed": self.unanalysed,
-        }
+            ),
+            True,
+        )
+        yield (
+            "activity",
+            ({"week": w, "comments": c, "linkbacks": n} for w, c, n in self.activity),
+            True,
+        )
+        yield "unanalysed", self.unanalysed, False

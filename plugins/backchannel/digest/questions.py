@@ -9,8 +9,9 @@ Measured against tests/data/questions_eval.txt (see README).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
+from typing import NamedTuple
 
 from backchannel.digest.text import sentences, strip_markup, words
 from backchannel.model import Item, Kind
@@ -35,41 +36,94 @@ _RHETORICAL = re.compile(
     re.I | re.X,
 )
 
-# Indirect questions and requests without a question mark.
-_INDIRECT = re.compile(
-    r"""(?:
-        \bi\s*(?:'m|am)?\s*(?:wonder|wondered|wondering)\b(?:\s+(?:whether|if|how|why|what|who|when|where|which|about))?
-      | \b(?:could|can|would|will)\s+you\s+(?:please\s+|perhaps\s+|maybe\s+|ever\s+)?
+# Indirect questions and requests without a question mark, one pattern per
+# form, each with the words it cannot match without: a sentence is searched
+# only with the patterns whose words it contains (one big alternation tried at
+# every position cost more than the rest of the analysis).
+_INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("wonder",),
+        r"\bi\s*(?:'m|am)?\s*(?:wonder|wondered|wondering)\b"
+        r"(?:\s+(?:whether|if|how|why|what|who|when|where|which|about))?",
+    ),
+    (
+        ("you",),
+        r"""\b(?:could|can|would|will)\s+you\s+(?:please\s+|perhaps\s+|maybe\s+|ever\s+)?
             (?:explain|expand|elaborate|say\s+more|talk\s+(?:more\s+)?about|write\s+(?:more\s+)?about|
             write\s+a\s+(?:post|piece|follow)|share|clarify|describe|give\s+(?:an?\s+)?examples?|
             recommend|suggest|point\s+(?:me|us)|cover|tell\s+(?:me|us)|walk\s+(?:me|us)|unpack|
-            go\s+into|dig\s+into|address)
-      | \bplease\s+(?:explain|expand|elaborate|clarify|say\s+more|write\s+(?:more\s+)?about|
-            share|tell\s+(?:me|us)|cover|do\s+a\s+post)
-      | (?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+)(?:really\s+)?
+            go\s+into|dig\s+into|address)""",
+    ),
+    (
+        ("please",),
+        r"""\bplease\s+(?:explain|expand|elaborate|clarify|say\s+more|write\s+(?:more\s+)?about|
+            share|tell\s+(?:me|us)|cover|do\s+a\s+post)""",
+    ),
+    (
+        ("love", "like", "keen", "glad", "grateful"),
+        r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+)(?:really\s+)?
             (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
             (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your))
-            (?:\s+(?:how|why|what|whether|if|more|about|your|which|when|where))?
-      | \bi(?:'d|\s+would)\s+be\s+(?:very\s+)?(?:interested|curious)\s+
-            (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading))
-      | (?:^|\bi(?:'m|\s+am)\s+)(?:really\s+|very\s+|still\s+)?curious\s+
-            (?:about|whether|if|how|why|what|to\s+(?:know|hear))
-      | \b(?:does|do)\s+anyone\s+(?:know|have)\b
-      | \bany\s+(?:tips|advice|thoughts|pointers|ideas|recommendations|suggestions|references)
-            \s+(?:on|about|for|would)
-      | \bmy\s+question\s+(?:is|would\s+be)\b
-      | \b(?:it\s+would|it'd)\s+be\s+(?:great|helpful|useful|interesting|good)\s+
-            (?:to\s+(?:know|hear|read|learn|understand)|if\s+you\s+(?:could|would|wrote|covered|explained))
-      | \bje\s+me\s+demande\b | \bich\s+frage\s+mich\b | \bme\s+pregunto\b | \bmi\s+chiedo\b
-      | \bpourriez-vous\s+expliquer\b | \bkönnten\s+sie\s+(?:erklären|mehr)\b
-    )""",
-    re.I | re.X,
+            (?:\s+(?:how|why|what|whether|if|more|about|your|which|when|where))?""",
+    ),
+    (
+        ("interested", "curious"),
+        r"""\bi(?:'d|\s+would)\s+be\s+(?:very\s+)?(?:interested|curious)\s+
+            (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading))""",
+    ),
+    (
+        ("curious",),
+        r"""(?:^|\bi(?:'m|\s+am)\s+)(?:really\s+|very\s+|still\s+)?curious\s+
+            (?:about|whether|if|how|why|what|to\s+(?:know|hear))""",
+    ),
+    (("anyone",), r"\b(?:does|do)\s+anyone\s+(?:know|have)\b"),
+    (
+        ("any",),
+        r"""\bany\s+(?:tips|advice|thoughts|pointers|ideas|recommendations|suggestions|references)
+            \s+(?:on|about|for|would)""",
+    ),
+    (("question",), r"\bmy\s+question\s+(?:is|would\s+be)\b"),
+    (
+        ("great", "helpful", "useful", "interesting", "good"),
+        r"""\b(?:it\s+would|it'd)\s+be\s+(?:great|helpful|useful|interesting|good)\s+
+            (?:to\s+(?:know|hear|read|learn|understand)|if\s+you\s+(?:could|would|wrote|covered|explained))""",
+    ),
+    (("demande",), r"\bje\s+me\s+demande\b"),
+    (("frage",), r"\bich\s+frage\s+mich\b"),
+    (("pregunto",), r"\bme\s+pregunto\b"),
+    (("chiedo",), r"\bmi\s+chiedo\b"),
+    (("pourriez",), r"\bpourriez-vous\s+expliquer\b"),
+    (("könnten",), r"\bkönnten\s+sie\s+(?:erklären|mehr)\b"),
 )
+_INDIRECT = re.compile("(?:" + "|".join(f"(?:{p})" for _, p in _INDIRECT_FORMS) + ")", re.I | re.X)
+_INDIRECT_BY_HINT = tuple(
+    (hints, re.compile(pattern, re.I | re.X)) for hints, pattern in _INDIRECT_FORMS
+)
+_WORD = re.compile(r"[^\W\d_]")
+_SURPRISE = re.compile(r"[?？][!?]+\s*$")
 
 
-@dataclass(frozen=True)
-class Question:
+def _asks_indirectly(text: str) -> bool:
+    """True when a sentence (without quotations) asks without a question mark."""
+    if not text.isascii():
+        # str.lower() and re.I fold some non-ASCII letters differently (ı, ſ, İ),
+        # so only ASCII text may skip patterns by their words.
+        return bool(_INDIRECT.search(text.replace("’", "'")))
+    low = text.lower()
+    for hints, pattern in _INDIRECT_BY_HINT:
+        for hint in hints:
+            if hint in low:
+                if pattern.search(text):
+                    return True
+                break
+    return False
+
+
+class Question(NamedTuple):
     """One question a reader asked, and whether it has been answered."""
+
+    # A named tuple, not a frozen dataclass: a big digest makes 100,000s of
+    # these, and a frozen dataclass costs three times as much to build.
 
     comment_id: str
     article: str
@@ -82,8 +136,11 @@ class Question:
 
 def is_question(sentence: str) -> bool:
     """True when a plain-text sentence asks something (directly or indirectly)."""
-    unquoted = _QUOTED.sub(" ", sentence).strip()
-    if not words(unquoted):
+    if '"' in sentence or not sentence.isascii():
+        unquoted = _QUOTED.sub(" ", sentence).strip()
+    else:
+        unquoted = sentence.strip()
+    if not _WORD.search(unquoted):
         return False
     if _QMARK.search(unquoted):
         core = unquoted
@@ -91,17 +148,18 @@ def is_question(sentence: str) -> bool:
         if _RHETORICAL.match(_QMARK.sub("", core).strip(" ¿!.…")):
             return False
         # "Really?!", "What??": surprise, not a question.
-        return not (re.search(r"[?？][!?]+\s*$", core) and len(words(core)) <= 3)
-    return bool(_INDIRECT.search(unquoted.replace("’", "'")))
+        return not (_SURPRISE.search(core) and len(words(core)) <= 3)
+    return _asks_indirectly(unquoted)
+
+
+def questions_in(plain: str) -> list[str]:
+    """The question sentences of already plain text (see text.strip_markup), in order."""
+    return [" ".join(s.split()) for s in sentences(plain) if is_question(s)]
 
 
 def extract_questions(body: str) -> list[str]:
     """The question sentences of a comment body (Markdown), in order."""
-    found = []
-    for sentence in sentences(strip_markup(body)):
-        if is_question(sentence):
-            found.append(" ".join(sentence.split()))
-    return found
+    return questions_in(strip_markup(body))
 
 
 def _answered_by_reply(item: Item, children: dict[str, list[Item]]) -> bool:
@@ -120,12 +178,15 @@ def _answered_by_reply(item: Item, children: dict[str, list[Item]]) -> bool:
 
 
 def find_questions(
-    comments: Iterable[Item], answers: dict[str, str]
+    comments: Iterable[Item],
+    answers: dict[str, str],
+    extracted: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[Item, Question]]:
     """Every question in readers' comments, marked answered by reply or by a post.
 
     `answers` maps a comment id to the slug of a published post listing it in
     `Answers:`; a post wins over a reply as `answered_by`, being the fuller answer.
+    `extracted` holds comments' questions already found (by comment id).
     """
     comments = [c for c in comments if c.kind == Kind.COMMENT]
     children: dict[str, list[Item]] = {}
@@ -133,31 +194,21 @@ def find_questions(
         if c.parent:
             children.setdefault(c.parent, []).append(c)
     out: list[tuple[Item, Question]] = []
-    for c in sorted(comments, key=lambda i: (i.date, i.id)):
+    for c in sorted(comments, key=attrgetter("date", "id")):
         if c.author_reply:
             continue
-        texts = extract_questions(c.body)
+        texts = extracted.get(c.id) if extracted is not None else None
+        if texts is None:
+            texts = extract_questions(c.body)
         if not texts:
             continue
         if c.id in answers:
             by: str | None = answers[c.id]
-        elif _answered_by_reply(c, children):
+        elif c.id in children and _answered_by_reply(c, children):
             by = "author-reply"
         else:
             by = None
+        date = c.date.isoformat(timespec="seconds")
         for text in texts:
-            out.append(
-                (
-                    c,
-                    Question(
-                        c.id,
-                        c.article,
-                        c.author,
-                        text,
-                        by is not None,
-                        by,
-                        c.date.isoformat(timespec="seconds"),
-                    ),
-                )
-            )
+            out.append((c, Question(c.id, c.article, c.author, text, by is not None, by, date)))
     return out

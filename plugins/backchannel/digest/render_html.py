@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -12,6 +11,7 @@ from markupsafe import Markup
 from backchannel.digest.charts import activity_svg, article_bars_svg
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
+from backchannel.digest.questions import Question
 from backchannel.digest.render_md import period_label, unread_lines
 
 logger = logging.getLogger(__name__)
@@ -43,29 +43,36 @@ def theme_css(theme_path: str | Path | None) -> str:
         return ""
 
 
+def _joined(qs: list[Question]) -> Question:
+    """A comment's questions as one entry."""
+    return qs[0] if len(qs) == 1 else qs[0]._replace(text=" ".join(q.text for q in qs))
+
+
 def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
     """The HTML digest."""
     titles = {a.slug: a.title for a in digest.articles}
-    grouped: dict[str, list] = {}
-    by_comment: dict[str, list] = {}
+    by_comment: dict[str, list[Question]] = {}
     for q in digest.questions:
         by_comment.setdefault(q.comment_id, []).append(q)
     # One entry per comment: "Do you sample? And if you sample, how…" reads as asked.
+    # An entry is the comment's question list; it is joined only if it is shown.
+    grouped: dict[str, list[list[Question]]] = {}
     for qs in by_comment.values():
-        first = qs[0]
-        joined = replace(first, text=" ".join(q.text for q in qs))
-        grouped.setdefault(first.article, []).append(joined)
-        qs[:] = [joined]
+        grouped.setdefault(qs[0].article, []).append(qs)
     # Articles with the most open questions first; open before answered inside.
-    ordered = sorted(grouped.items(), key=lambda kv: (-sum(not q.answered for q in kv[1]), kv[0]))
-    ordered = [(a, sorted(qs, key=lambda q: (q.answered, q.date))) for a, qs in ordered]
+    ordered = sorted(
+        grouped.items(), key=lambda kv: (-sum(not qs[0].answered for qs in kv[1]), kv[0])
+    )
+    ordered = [(a, sorted(e, key=lambda qs: (qs[0].answered, qs[0].date))) for a, e in ordered]
     # A page a person reads: the busiest articles' questions; the JSON has them all.
     shown, kept = 0, []
-    for art, qs in ordered:
+    for art, entries in ordered:
         if shown >= MAX_SHOWN:
             break
-        kept.append((art, qs[: MAX_SHOWN - shown]))
+        kept.append((art, [_joined(qs) for qs in entries[: MAX_SHOWN - shown]]))
         shown += len(kept[-1][1])
+    suggested = {cid for s in digest.suggestions for cid in s.questions}
+    joined_by_comment = {cid: [_joined(by_comment[cid])] for cid in suggested if cid in by_comment}
     template = _env().get_template("digest.html")
     return template.render(
         d=digest,
@@ -79,7 +86,7 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         questions_by_article=kept,
         hidden_questions=sum(len(qs) for _, qs in ordered) - shown,
         articles_shown=digest.articles[:MAX_SHOWN_ARTICLES],
-        by_comment=by_comment,
+        by_comment=joined_by_comment,
         titles=titles,
         article_of=digest.comment_articles,
         activity_svg=activity_svg(digest.activity),

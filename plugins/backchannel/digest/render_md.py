@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
+from operator import attrgetter
+
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
 
@@ -82,7 +85,8 @@ def render_md(digest: Digest) -> str:
     if not open_qs:
         out += ["No open questions.", ""]
     current = None
-    for q in sorted(open_qs, key=lambda q: (q.article, q.date))[:MAX_SHOWN]:
+    # nsmallest is sorted()[:n] without sorting every open question.
+    for q in heapq.nsmallest(MAX_SHOWN, open_qs, key=attrgetter("article", "date")):
         if q.article != current:
             current = q.article
             out += ["", f"### {_md_text(titles.get(q.article, q.article))}", ""]

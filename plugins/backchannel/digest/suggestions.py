@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable
 
 from backchannel.digest.model import Suggestion
+from backchannel.digest.phrases import ngrams
 from backchannel.digest.questions import Question
-from backchannel.digest.themes import Theme, ngrams
+from backchannel.digest.themes import Theme
 
 MAX_SUGGESTIONS = 5
 TITLE_CHARS = 80
@@ -55,6 +56,18 @@ def _mentions(grams: dict[str, dict], question: Question, theme: Theme) -> bool:
     return theme.key in grams[question.text]
 
 
+def _may_mention(lowered: list[str], key: tuple[str, ...]) -> list[int]:
+    """Indexes of the texts that can hold the stem key: a cheap test before n-grams.
+
+    stem() only cuts a suffix (or turns "ies" into "y"), so every stem but its
+    last letter is part of a word of any text using the phrase.
+    """
+    maybe: Iterable[int] = range(len(lowered))
+    for part in {s[:-1] for s in key if len(s) > 1}:
+        maybe = [i for i in maybe if part in lowered[i]]
+    return list(maybe)
+
+
 def suggest(
     questions: Iterable[Question], themes: Iterable[Theme], titles: dict[str, str]
 ) -> list[Suggestion]:
@@ -62,11 +75,17 @@ def suggest(
     open_qs = [q for q in questions if not q.answered]
     used: set[str] = set()  # comment ids already behind a suggestion
     grams: dict[str, dict] = {}
+    # As themes.ngrams sees the text (lower case, typographic apostrophes plain).
+    lowered = [q.text.lower().replace("’", "'") for q in open_qs]
     out: list[Suggestion] = []
     for theme in themes:
         if not theme.gap:
             continue
-        qs = [q for q in open_qs if q.comment_id not in used and _mentions(grams, q, theme)]
+        qs = [
+            q
+            for q in (open_qs[i] for i in _may_mention(lowered, theme.key))
+            if q.comment_id not in used and _mentions(grams, q, theme)
+        ]
         if len({q.author for q in qs}) < 2 and theme.count < 4:
             continue  # one reader's aside is not yet a theme worth a post
         qs.sort(

@@ -1,7 +1,7 @@
 """Themes: phrases readers keep using, ranked by how often and how widely, and gaps.
 
 Phrases are runs of content words between stop words (the RAKE idea), cut into
-1-3 word n-grams and compared by crude stems. A theme must come from at least
+1-3 word n-grams and compared by crude stems (see phrases.py). A theme must come from at least
 two readers; it ranks higher the more comments, articles and readers it spans,
 and longer phrases beat the single words inside them. It is a *gap* when no
 published article's own text uses the phrase enough to count as covering it.
@@ -9,24 +9,19 @@ published article's own text uses the phrase enough to count as covering it.
 
 from __future__ import annotations
 
+import heapq
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backchannel.digest.text import STOP_WORDS, stem, strip_markup, words
+from backchannel.digest.phrases import MAX_N, form_key, scan, theme_forms
+from backchannel.digest.text import strip_markup
 
-MAX_N = 3
 LENGTH_WEIGHT = {1: 1.0, 2: 1.8, 3: 2.2}
 # Uses in one article that make it cover a phrase.
 COVER_MIN = 3
-# An English comment uses plenty of function words; one that uses almost none
-# is in another language and would only add noise to English themes.
-MIN_STOPWORD_SHARE = 0.12
-MIN_WORDS_FOR_LANGUAGE = 6
 MAX_DOC_SHARE = 0.25
-_PUNCT = re.compile(r"[.,;:!?()\[\]\"“”—–/…？\n]+")
 
 
 @dataclass
@@ -43,14 +38,15 @@ class Theme:
     score: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
-    """A comment as the theme miner sees it."""
+    """A comment as the theme miner sees it (forms: its theme_forms, if already known)."""
 
     id: str
     article: str
     reader: str
     text: str
+    forms: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -62,39 +58,10 @@ class Unanalysed:
     truncated: int = 0
     ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-
-def runs(text: str) -> list[list[str]]:
-    """Runs of content words (lower case), broken at stop words and punctuation."""
-    out: list[list[str]] = []
-    for chunk in _chunks(text):
-        run: list[str] = []
-        for w in words(chunk):
-            if w in STOP_WORDS or len(w) < 3 or "'" in w:
-                if run:
-                    out.append(run)
-                run = []
-            else:
-                run.append(w)
-        if run:
-            out.append(run)
-    return out
-
-
-def _chunks(text: str) -> list[str]:
-    # Punctuation ends a phrase: "pricing, scale" is not the phrase "pricing scale".
-    return _PUNCT.split(text)
-
-
-def ngrams(text: str) -> dict[tuple[str, ...], str]:
-    """Stem n-grams (1..3) of a text, each with the surface form first seen."""
-    found: dict[tuple[str, ...], str] = {}
-    for run in runs(text):
-        stems = [stem(w) for w in run]
-        for n in range(1, MAX_N + 1):
-            for i in range(len(run) - n + 1):
-                key = tuple(stems[i : i + n])
-                found.setdefault(key, " ".join(run[i : i + n]))
-    return found
+    def count(self, reason: str, item_id: str) -> None:
+        """Count one comment that could not be analysed ("links_or_emoji", ...)."""
+        setattr(self, reason, getattr(self, reason) + 1)
+        self.ids[reason].append(item_id)
 
 
 def analysable(body: str, unanalysed: Unanalysed, item_id: str) -> str | None:
@@ -103,17 +70,10 @@ def analysable(body: str, unanalysed: Unanalysed, item_id: str) -> str | None:
         unanalysed.truncated += 1
         unanalysed.ids["truncated"].append(item_id)
     plain = strip_markup(body)
-    ws = words(plain)
-    if not ws:
-        unanalysed.links_or_emoji += 1
-        unanalysed.ids["links_or_emoji"].append(item_id)
+    reason, _ = theme_forms(plain)
+    if reason is not None:
+        unanalysed.count(reason, item_id)
         return None
-    if len(ws) >= MIN_WORDS_FOR_LANGUAGE:
-        share = sum(1 for w in ws if w in STOP_WORDS) / len(ws)
-        if share < MIN_STOPWORD_SHARE:
-            unanalysed.other_language += 1
-            unanalysed.ids["other_language"].append(item_id)
-            return None
     return plain
 
 
@@ -127,10 +87,10 @@ def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
     for heading, body in articles:
         seen: Counter[tuple[str, ...]] = Counter()
         for text, weight in ((heading, COVER_MIN), (body, 1)):
-            for run in runs(text):
-                stems = [stem(w) for w in run]
+            for _, stems in scan(text)[0]:
+                size = len(stems)
                 for n in range(1, MAX_N + 1):
-                    for i in range(len(stems) - n + 1):
+                    for i in range(size - n + 1):
                         seen[tuple(stems[i : i + n])] += weight
         for key, count in seen.items():
             if count > best.get(key, 0):
@@ -138,28 +98,76 @@ def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
     return best
 
 
+def _score(key: tuple[str, ...], count: int, n_articles: int, n_readers: int) -> float:
+    """More comments, longer phrases, more articles and more readers rank higher."""
+    return (
+        count
+        * LENGTH_WEIGHT[len(key)]
+        * (1 + math.log(n_articles))
+        * (1 + 0.5 * math.log(n_readers))
+    )
+
+
+def _has_readers(numbers: list[int], doc_reader: list[str], wanted: int) -> bool:
+    """True when the documents come from at least `wanted` distinct readers."""
+    seen: set[str] = set()
+    for n in numbers:
+        seen.add(doc_reader[n])
+        if len(seen) >= wanted:
+            return True
+    return len(seen) >= wanted
+
+
 def mine_themes(
     docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit: int = 12, min_readers: int = 2
 ) -> list[Theme]:
     """The top recurring phrases, with gap flags against the articles' coverage."""
-    doc_ids: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    arts: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    readers: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    # One posting list (document numbers) per surface form; everything else is
+    # derived from these, and full evidence is built only for the themes kept.
+    postings: dict[str, list[int]] = {}
+    ids: list[str] = []
+    doc_article: list[str] = []
+    doc_reader: list[str] = []
     for doc in docs:
-        for key, form in ngrams(doc.text).items():
-            doc_ids[key].append(doc.id)
-            arts[key].add(doc.article)
-            readers[key].add(doc.reader)
-            surface[key][form] += 1
-    total = len({i for ids in doc_ids.values() for i in ids})
+        forms = doc.forms if doc.forms is not None else theme_forms(doc.text)[1]
+        if not forms:
+            continue
+        number = len(ids)
+        ids.append(doc.id)
+        doc_article.append(doc.article)
+        doc_reader.append(doc.reader)
+        for form in forms:
+            found = postings.get(form)
+            if found is None:
+                postings[form] = [number]
+            else:
+                found.append(number)
+    # Forms of one stem key, in the order first seen (the phrase shown is the
+    # most common form, the first seen among equals).
+    forms_of: dict[tuple[str, ...], list[str]] = {}
+    for form in postings:
+        key = form_key(form)
+        group = forms_of.get(key)
+        if group is None:
+            forms_of[key] = [form]
+        else:
+            group.append(form)
+    df = {key: sum(len(postings[f]) for f in forms) for key, forms in forms_of.items()}
+    total = len(set(ids))
     # A phrase in most comments is the site's background vocabulary, not a theme
     # (the max_df idea from text mining); only judged once there is enough text.
     ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
+
+    def docs_of(key: tuple[str, ...]) -> list[int]:
+        forms = forms_of[key]
+        if len(forms) == 1:
+            return postings[forms[0]]
+        return [n for f in forms for n in postings[f]]
+
     candidates = [
-        k
-        for k, ids in doc_ids.items()
-        if 2 <= len(ids) <= ceiling and len(readers[k]) >= min_readers
+        key
+        for key, count in df.items()
+        if 2 <= count <= ceiling and _has_readers(docs_of(key), doc_reader, min_readers)
     ]
     # A word or phrase that mostly occurs inside a longer candidate is that phrase.
     longer: dict[tuple[str, ...], int] = defaultdict(int)
@@ -168,29 +176,56 @@ def mine_themes(
             for n in range(1, len(key)):
                 for i in range(len(key) - n + 1):
                     sub = key[i : i + n]
-                    longer[sub] = max(longer[sub], len(doc_ids[key]))
-    themes = []
+                    longer[sub] = max(longer[sub], df[key])
+    # Exact scores need each candidate's distinct articles and readers; an upper
+    # bound (as many as its comments, at most all there are) needs neither, so
+    # candidates are scored best bound first until no bound can reach the top.
+    all_articles, all_readers = len(set(doc_article)), len(set(doc_reader))
+    bounded = []
     for key in candidates:
-        count = len(doc_ids[key])
+        count = df[key]
         if longer.get(key, 0) >= 0.75 * count:
             continue
-        score = (
-            count
-            * LENGTH_WEIGHT[len(key)]
-            * (1 + math.log(len(arts[key])))
-            * (1 + 0.5 * math.log(len(readers[key])))
+        bound = _score(key, count, min(count, all_articles), min(count, all_readers))
+        bounded.append((-bound, key))
+    bounded.sort()
+    ranked = []
+    top: list[float] = []  # min-heap of the best `limit` rounded scores so far
+    for neg_bound, key in bounded:
+        if limit > 0 and len(top) >= limit and round(-neg_bound, 3) < top[0]:
+            break  # scores never exceed bounds, and rounding keeps the order
+        numbers = docs_of(key)
+        count = df[key]
+        score = round(
+            _score(
+                key,
+                count,
+                len({doc_article[n] for n in numbers}),
+                len({doc_reader[n] for n in numbers}),
+            ),
+            3,
         )
+        if len(top) < limit:
+            heapq.heappush(top, score)
+        elif limit > 0 and score > top[0]:
+            heapq.heapreplace(top, score)
+        phrase = max(forms_of[key], key=lambda f: len(postings[f]))
+        # Ranked by the rounded score, as shown, so equal-looking scores tie.
+        ranked.append((-score, -count, phrase, key))
+    ranked.sort()
+    themes = []
+    for neg_score, _, phrase, key in ranked[:limit]:
+        numbers = docs_of(key)
         themes.append(
             Theme(
-                phrase=surface[key].most_common(1)[0][0],
+                phrase=phrase,
                 key=key,
-                count=count,
-                articles=sorted(arts[key]),
-                readers=sorted(readers[key]),
-                comment_ids=sorted(set(doc_ids[key])),
+                count=df[key],
+                articles=sorted({doc_article[n] for n in numbers}),
+                readers=sorted({doc_reader[n] for n in numbers}),
+                comment_ids=sorted({ids[n] for n in numbers}),
                 gap=covered.get(key, 0) < COVER_MIN,
-                score=round(score, 3),
+                score=-neg_score,
             )
         )
-    themes.sort(key=lambda t: (-t.score, -t.count, t.phrase))
-    return themes[:limit]
+    return themes

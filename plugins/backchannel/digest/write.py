@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from backchannel.digest.feed import digest_feed
-from backchannel.digest.files import FEED, FORMATS, DigestError, atomic_write, publish_copy
+from backchannel.digest.files import (
+    FEED,
+    FORMATS,
+    DigestError,
+    atomic_write,
+    atomic_write_text,
+    publish_copy,
+)
+from backchannel.digest.gc_pause import gc_paused
 from backchannel.digest.model import Digest
 from backchannel.digest.render_html import render_html
 from backchannel.digest.render_md import render_md
@@ -21,6 +29,7 @@ def digests_folder(settings: Resolved) -> Path:
     return settings.feedback_path / "digests"
 
 
+@gc_paused
 def write_digest(
     settings: Resolved, digest: Digest, formats: tuple[str, ...] = FORMATS, out: Path | None = None
 ) -> list[Path]:
@@ -36,20 +45,23 @@ def write_digest(
     theme = settings.values.get("PELICAN_SETTINGS", {}).get("THEME")
     written = []
     # JSON is always kept in the digests folder: --last-digest and the feed read it.
-    renderers = {
-        "md": lambda: render_md(digest),
-        "html": lambda: render_html(digest, theme),
-        "json": lambda: json.dumps(digest.to_json(), ensure_ascii=False, indent=1) + "\n",
+    # The JSON is streamed element by element (see Digest.json_chunks).
+    renderers: dict[str, Callable[[], Iterable[str]]] = {
+        "md": lambda: (render_md(digest),),
+        "html": lambda: (render_html(digest, theme),),
+        "json": digest.json_chunks,
     }
     for fmt in formats:
         path = folder / f"{day}.{fmt}"
-        atomic_write(path, renderers[fmt]().encode("utf-8"))
+        atomic_write_text(path, renderers[fmt]())
         written.append(path)
     if "json" in formats:
         site = str(settings.values.get("SITENAME", ""))
         siteurl = str(settings.values.get("SITEURL", "") or "")
         feed_path = folder / FEED
-        atomic_write(feed_path, digest_feed(folder, site, siteurl).encode("utf-8"))
+        # This digest's summary is at hand: the feed need not parse its JSON again.
+        known = {day: digest.feed_summary()}
+        atomic_write(feed_path, digest_feed(folder, site, siteurl, known).encode("utf-8"))
         written.append(feed_path)
     if settings["PUBLISH_DIGEST"] and "html" in formats:
         output = Path(settings.values.get("OUTPUT_PATH") or settings.base_dir / "output")

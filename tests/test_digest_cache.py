@@ -1,0 +1,306 @@
+"""The digest's speed work: caches in CACHE_PATH, streamed JSON, shortcuts that change nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from backchannel.articles import load_articles
+from backchannel.digest import analysis_cache, questions, text
+from backchannel.digest.analysis import analyse
+from backchannel.digest.analysis_cache import analyse_all
+from backchannel.digest.article_cache import load_articles_cached
+from backchannel.digest.build import build_digest
+from backchannel.digest.phrases import ngrams
+from backchannel.digest.suggestions import _may_mention
+from backchannel.digest.themes import Doc, mine_themes
+from backchannel.digest.write import write_digest
+from backchannel.model import Item, Kind
+from backchannel.settings import load
+from digest_eval import load_eval
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+UNTIL = "2030-01-01"
+
+
+def comment(n: int, body: str) -> Item:
+    return Item(
+        id=f"c{n:05d}",
+        kind=Kind.COMMENT,
+        article="a",
+        author=f"reader {n}",
+        date=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=n),
+        origin="test",
+        body=body,
+    )
+
+
+def eval_bodies() -> list[str]:
+    return [t for t, _ in load_eval()]
+
+
+# --- the per-comment analysis cache -------------------------------------------
+
+
+def test_analysis_cache_reuses_entries_and_notices_changed_bodies(tmp_path):
+    items = [comment(n, body) for n, body in enumerate(eval_bodies()[:40])]
+    cache = tmp_path / "cache"
+    first = analyse_all(items, cache)
+    assert first == {i.id: analyse(i.body) for i in items}
+    path = cache / analysis_cache.CACHE_NAME
+    stamp = path.stat().st_ino  # a rewrite is a new file (temp file, then rename)
+    assert analyse_all(items, cache) == first
+    assert path.stat().st_ino == stamp  # nothing new: not rewritten
+    # Same id, new body: analysed again, not served from the cache.
+    changed = [*items[:-1], comment(39, "Could you explain how zebras migrate?")]
+    again = analyse_all(changed, cache)
+    assert again["c00039"].questions == ("Could you explain how zebras migrate?",)
+    # Comments outside this digest but still in the store keep their entries...
+    stamp = path.stat().st_ino
+    analyse_all(changed[:10], cache, keep={i.id for i in changed})
+    assert path.stat().st_ino == stamp
+    # ...deleted ones go at the next write.
+    analyse_all(changed[:10], cache)
+    assert path.stat().st_ino != stamp
+    assert analyse_all(changed[:10], None) == analyse_all(changed[:10], cache)
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path):
+    items = [comment(n, body) for n, body in enumerate(eval_bodies()[:10])]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    path = cache / analysis_cache.CACHE_NAME
+    for junk in (b"", b"not a pickle", b"\x80\x05K\x01."):  # the last: a pickled int
+        path.write_bytes(junk)
+        assert analyse_all(items, cache) == {i.id: analyse(i.body) for i in items}
+        assert path.read_bytes() != junk
+
+
+# --- the article cache ---------------------------------------------------------
+
+
+def article_view(articles):
+    return [(a.id, a.title, a.url, a.date, a.status, a.answers, a.tags, a.text) for a in articles]
+
+
+def test_article_cache_matches_pelican_and_follows_edits(site, monkeypatch):
+    site.article("one", body="About pricing tiers.")
+    site.article("two", extra="Tags: money, time\nAnswers: c00001\n", body="About **scale**.")
+    site.article("draft", extra="Status: draft\n")
+    settings_ = load(site.conf)
+    # CACHE_PATH is relative to the working folder, as in Pelican.
+    monkeypatch.chdir(site.root)
+    fresh = article_view(load_articles(settings_))
+    assert article_view(load_articles_cached(settings_)) == fresh  # cold
+    assert article_view(load_articles_cached(settings_)) == fresh  # warm
+    assert (site.root / "cache").is_dir() and not list(site.feedback.rglob("*.pickle"))
+    drafts = load_articles_cached(settings_, include_drafts=True)
+    assert {a.slug for a in drafts} == {"one", "two", "draft"}
+    site.article("one", title="Pricing, revisited", body="Longer text about pricing tiers.")
+    (site.content / "two.md").unlink()
+    assert [(a.slug, a.title) for a in load_articles_cached(settings_)] == [
+        ("one", "Pricing, revisited")
+    ]
+    # A setting that changes URLs invalidates every entry.
+    site.write_conf('ARTICLE_URL = "posts/{slug}/"\n')
+    assert [a.url for a in load_articles_cached(load(site.conf))] == ["posts/one/"]
+
+
+# --- through the CLI: cold and warm digests say the same ------------------------
+
+
+STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:\+00:00| UTC)?")
+
+
+def digest_files(site) -> dict[str, object]:
+    """The written digest, without the time it was generated at."""
+    folder = site.feedback / "digests"
+    out: dict[str, object] = {}
+    for path in folder.iterdir():
+        raw = path.read_text("utf-8")
+        if path.suffix == ".json":
+            out["json"] = {k: v for k, v in json.loads(raw).items() if k != "generated"}
+        else:
+            out[path.suffix] = STAMP.sub("", raw)
+    return out
+
+
+def test_warm_digest_equals_cold_and_sees_an_edited_comment(sample_site):
+    proc = sample_site.cli("digest", "--until", UNTIL)
+    assert proc.returncode == 0, proc.stderr
+    cold = digest_files(sample_site)
+    cache = sample_site.root / "cache"
+    names = {p.name for p in cache.iterdir()}
+    assert {"backchannel-digest-analysis.pickle", "backchannel-digest-articles.pickle"} <= names
+    assert not [p for p in sample_site.feedback.rglob("*") if p.suffix == ".pickle"]
+    proc = sample_site.cli("digest", "--until", UNTIL)
+    assert proc.returncode == 0, proc.stderr
+    assert digest_files(sample_site) == cold
+    # Edit a comment the cache already knows: the next digest reads the new words.
+    [path] = sample_site.feedback.glob("published/*/377216a3f4a1.md")
+    path.write_text(path.read_text("utf-8") + "\nCould you explain how zebras migrate?\n", "utf-8")
+    proc = sample_site.cli("digest", "--until", UNTIL)
+    assert proc.returncode == 0, proc.stderr
+    data = digest_files(sample_site)["json"]
+    asked = [q["text"] for q in data["questions"] if q["comment_id"] == "377216a3f4a1"]
+    assert "Could you explain how zebras migrate?" in asked
+
+
+def test_json_is_streamed_one_element_per_line_and_equals_to_json(sample_site, monkeypatch):
+    monkeypatch.chdir(sample_site.root)
+    settings_ = load(sample_site.conf)
+    until = datetime(2030, 1, 1, tzinfo=UTC)
+    digest = build_digest(settings_, None, until=until, now=until)
+    write_digest(settings_, digest, formats=("json",), out=sample_site.root / "out")
+    raw = (sample_site.root / "out" / "2030-01-01.json").read_text("utf-8")
+    assert json.loads(raw) == digest.to_json()
+    question_lines = [ln for ln in raw.splitlines() if ln.startswith('  {"comment_id"')]
+    assert len(question_lines) == len(digest.questions) > 0
+
+
+# --- shortcuts that must not change what the digest says --------------------------
+
+
+def test_theme_ranking_shortcut_gives_the_full_ranking_top(tmp_path):
+    rng = random.Random(7)
+    bodies = eval_bodies()
+    docs = [
+        Doc(f"c{n}", f"a{rng.randrange(15)}", f"r{rng.randrange(40)}", rng.choice(bodies))
+        for n in range(400)
+    ]
+    full = mine_themes(docs, {}, limit=100_000)  # never stops early
+    for limit in (1, 5, 12):
+        top = mine_themes(docs, {}, limit=limit)
+        assert [(t.key, t.score, t.count) for t in top] == [
+            (t.key, t.score, t.count) for t in full[:limit]
+        ]
+
+
+sentences_of_eval = [s for body in eval_bodies() for s in text.sentences(text.strip_markup(body))]
+HINTS = (
+    "i I'd I’m would could can you please love like to know hear be interested curious "
+    "about does anyone any tips my question is it great if wonder whether explain more "
+    "je me demande ich frage mich pourriez-vous expliquer könnten Sie erklären ınterested "
+    "pleaſe İ ? , . the pricing"
+)
+hint_words = st.sampled_from(HINTS.split(" "))
+
+
+@pytest.mark.parametrize("sentence", sentences_of_eval[:400])
+def test_indirect_question_split_equals_the_single_pattern_on_real_sentences(sentence):
+    single = bool(questions._INDIRECT.search(sentence.replace("’", "'")))
+    assert questions._asks_indirectly(sentence) == single
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(hint_words, min_size=1, max_size=12))
+def test_indirect_question_split_equals_the_single_pattern(words_):
+    sentence = " ".join(words_)
+    single = bool(questions._INDIRECT.search(sentence.replace("’", "'")))
+    assert questions._asks_indirectly(sentence) == single
+
+
+def strip_every_pass(body: str) -> str:
+    """text.strip_markup without its shortcuts: every pass, always."""
+    t = body[: text.MAX_CHARS]
+    t = text._FENCE.sub(" ", t)
+    t = text._INDENTED_CODE.sub(" ", t)
+    t = text._BLOCKQUOTE.sub(" ", t)
+    t = text._INLINE_CODE.sub(lambda m: m.group(0).strip("`").replace("?", ""), t)
+    t = text._MD_IMAGE.sub(r"\1", t)
+    t = text._MD_LINK.sub(r"\1", t)
+    t = text._URL.sub(" ", t)
+    t = text._HTML_TAG.sub(" ", t)
+    t = text._HEADING.sub("", t)
+    t = text._LIST_MARK.sub("", t)
+    t = text._EMPHASIS.sub("", t)
+    t = text._UNCERTAIN.sub("", t)
+    return text._ENTITY.sub(lambda m: text._ENTITIES[m.group(1)], t)
+
+
+MARKDOWN_BITS = [*"ab ?.\n\t>#*_~`[]()!<>&-+1)", "    ", "```", "http://x", "WwW.", "&amp;", "(?)"]
+markdownish = st.lists(st.sampled_from(MARKDOWN_BITS), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(markdownish)
+def test_strip_markup_shortcuts_change_nothing(body):
+    assert text.strip_markup(body) == strip_every_pass(body)
+
+
+@pytest.mark.parametrize("body", eval_bodies())
+def test_strip_markup_shortcuts_change_nothing_on_the_labelled_comments(body):
+    assert text.strip_markup(body) == strip_every_pass(body)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(sentences_of_eval), min_size=1, max_size=30), st.randoms())
+def test_suggestion_prefilter_never_drops_a_question_holding_the_phrase(texts, rnd):
+    lowered = [t.lower().replace("’", "'") for t in texts]
+    keys = [k for t in texts for k in ngrams(t)]
+    for key in rnd.sample(keys, min(len(keys), 5)):
+        holding = [i for i, t in enumerate(texts) if key in ngrams(t)]
+        maybe = _may_mention(lowered, key)
+        assert set(holding) <= set(maybe) and maybe == sorted(maybe)
+
+
+def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):
+    from backchannel.digest import phrases
+
+    monkeypatch.setattr(phrases, "MAX_TOKEN_CACHE", 2_000)
+    rng = random.Random(3)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for _ in range(6):
+        words_ = ("".join(rng.choice(letters) for _ in range(9)) for _ in range(1_000))
+        assert phrases.theme_forms(" ".join(words_))[0] == "other_language"
+        assert len(phrases._TOKEN_INFO) <= 2_000 + 1_000
+
+
+def test_the_cycle_collector_is_restored_after_a_digest_even_on_error():
+    import gc
+
+    from backchannel.digest.gc_pause import cycle_gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cycle_gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_feed_and_last_digest_read_only_the_head_of_a_big_digest(sample_site, monkeypatch):
+    from backchannel.digest.feed import digest_feed
+    from backchannel.digest.files import DigestError, last_until, read_json, read_summary
+
+    monkeypatch.chdir(sample_site.root)
+    settings_ = load(sample_site.conf)
+    until = datetime(2030, 1, 1, tzinfo=UTC)
+    digest = build_digest(settings_, None, until=until, now=until)
+    folder = sample_site.root / "out"
+    write_digest(settings_, digest, formats=("json",), out=folder)
+    path = folder / "2030-01-01.json"
+    expected = {k: v for k, v in digest.to_json().items() if k in ("period", "generated", "totals")}
+    assert read_summary(path) == expected
+    # A cut-off tail does not matter to the summary (the whole file is no longer JSON).
+    path.write_text(path.read_text("utf-8")[:-200], "utf-8")
+    with pytest.raises(DigestError):
+        read_json(path)
+    assert read_summary(path) == expected
+    assert last_until(folder) == until
+    # An older, indented digest is read whole, as before.
+    older = folder / "2029-12-01.json"
+    older.write_text(json.dumps({**expected, "questions": []}, indent=1), "utf-8")
+    assert read_summary(older) == expected
+    feed = digest_feed(folder, "Site", "")
+    assert feed.count("<entry>") == 2 and "Digest 2030-01-01" in feed
