@@ -181,3 +181,18 @@ def test_item_cache_is_used_and_invalidated(tmp_path):
     path.write_text(path.read_text().replace("Kind: comment", "Kind: nope"))
     result = Store(root, cache_dir=cache).load()
     assert result.items == [] and "unknown kind" in str(result.problems[0])
+
+
+def test_large_loads_split_across_processes_give_the_same_result(tmp_path, monkeypatch):
+    import backchannel.store as store_module
+
+    store = Store(tmp_path)
+    for n in range(60):
+        store.add(make_item(f"{n:012d}", body=f"comment {n}"))
+    (tmp_path / "inbox" / "bad000000000.md").write_text("Id: bad000000000\nKind: nope\n\nx")
+    sequential = store.load()
+    monkeypatch.setattr(store_module, "PARALLEL_MIN", 10)
+    parallel = store.load()
+    assert [i.id for i in parallel.items] == [i.id for i in sequential.items]
+    assert [str(p) for p in parallel.problems] == [str(p) for p in sequential.problems]
+    assert parallel.problems[0].line == 1 and parallel.problems[0].path is not None

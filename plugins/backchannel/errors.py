@@ -19,6 +19,10 @@ class ItemFormatError(BackchannelError):
         where = f"{path}:{line}: " if path else ""
         super().__init__(f"{where}{reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, object, int]]:
+        # Keep reason, path and line when the error crosses a process boundary.
+        return (ItemFormatError, (self.reason, self.path, self.line))
+
 
 class StoreError(BackchannelError):
     """The store cannot do what was asked (unknown id, clash, disk trouble)."""

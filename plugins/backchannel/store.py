@@ -20,12 +20,15 @@ import hashlib
 import hmac
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import re
 import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,8 @@ PREFIX_RE = re.compile(r"^[a-z0-9]{1,40}$")
 # leftover of a killed process can be told from a write in progress.
 TEMP_RE = re.compile(r"^[a-z]+-(\d+)-")
 CACHE_NAME = "backchannel-items.pickle"
+# Below this many files a helper process costs more than it saves.
+PARALLEL_MIN = 4000
 CACHE_VERSION = 1
 
 
@@ -168,27 +173,35 @@ class Store:
     def load(self, states: Iterable[State] = tuple(State)) -> LoadResult:
         """Every item in the given states; unreadable files become problems."""
         states = tuple(states)
-        result = LoadResult()
         cache = self._read_cache()
-        fresh: dict[str, tuple[tuple[int, int, int], Item]] = {}
-        for path, state in self._files(states):
-            try:
-                if self.cache_file is None:
-                    result.items.append(self.read(path, state))
+        files = list(self._files(states))
+        signatures: list[tuple[int, int, int] | None] = [None] * len(files)
+        parsed: list[Item | ItemFormatError | None] = [None] * len(files)
+        pending: list[int] = []
+        for n, (path, _) in enumerate(files):
+            if self.cache_file is not None:
+                try:
+                    stat = os.stat(path)
+                except OSError as exc:
+                    parsed[n] = ItemFormatError(f"cannot read: {exc.strerror}", path, 0)
                     continue
-                stat = os.stat(path)
-                signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                signatures[n] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
                 cached = cache.get(path)
-                if cached is not None and cached[0] == signature:
-                    item = cached[1]
-                else:
-                    item = self.read(path, state)
-                fresh[path] = (signature, item)
-                result.items.append(item)
-            except ItemFormatError as exc:
-                result.problems.append(exc)
-            except OSError as exc:
-                result.problems.append(ItemFormatError(f"cannot read: {exc.strerror}", path, 0))
+                if cached is not None and cached[0] == signatures[n]:
+                    parsed[n] = cached[1]
+                    continue
+            pending.append(n)
+        for n, outcome in zip(pending, self._read_all([files[n] for n in pending]), strict=True):
+            parsed[n] = outcome
+        result = LoadResult()
+        fresh: dict[str, tuple[tuple[int, int, int], Item]] = {}
+        for (path, _), signature, outcome in zip(files, signatures, parsed, strict=True):
+            if isinstance(outcome, Item):
+                result.items.append(outcome)
+                if signature is not None:
+                    fresh[path] = (signature, outcome)
+            elif outcome is not None:
+                result.problems.append(outcome)
         if self.cache_file is not None:
             scanned = tuple(os.path.join(self.root, st.value) + os.sep for st in states)
             merged = {p: e for p, e in cache.items() if not p.startswith(scanned)}
@@ -198,6 +211,21 @@ class Store:
             ):
                 self._write_cache(merged)
         return result
+
+    def _read_all(self, files: list[tuple[str, State]]) -> list[Item | ItemFormatError]:
+        """Parse many files; a large batch is split with a forked helper on the second core."""
+        if len(files) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+            return _read_many(self, files)
+        half = len(files) // 2
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                second = pool.submit(_read_many_in, str(self.root), files[half:])
+                first = _read_many(self, files[:half])
+                return first + second.result()
+        except (OSError, BrokenProcessPool) as exc:
+            logger.debug("backchannel: parsing in one process (%s)", exc)
+            return _read_many(self, files)
 
     def _read_cache(self) -> dict[str, tuple[tuple[int, int, int], Item]]:
         if self.cache_file is None:
@@ -460,6 +488,23 @@ class Store:
         """A keyed hash of an e-mail address: matches a person without publishing them."""
         digest = hmac.new(self.secret(), email.strip().lower().encode(), hashlib.sha256)
         return digest.hexdigest()[:16]
+
+
+def _read_many(store: Store, files: list[tuple[str, State]]) -> list[Item | ItemFormatError]:
+    out: list[Item | ItemFormatError] = []
+    for path, state in files:
+        try:
+            out.append(store.read(path, state))
+        except ItemFormatError as exc:
+            out.append(exc)
+        except OSError as exc:
+            out.append(ItemFormatError(f"cannot read: {exc.strerror}", path, 0))
+    return out
+
+
+def _read_many_in(root: str, files: list[tuple[str, State]]) -> list[Item | ItemFormatError]:
+    """`_read_many` in a helper process (module level, so it can be pickled)."""
+    return _read_many(Store(root), files)
 
 
 def open_store(settings: Resolved, cache: bool = True) -> Store:
