@@ -16,7 +16,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.render import prime, rendered
 from backchannel.store import Store
@@ -84,5 +83,3 @@ def collect(
     prime(result.bodies)
     return result
 
-
-__all__ = ["ItemFormatError", "Preloaded", "collect", "preload", "start"]
