@@ -10,7 +10,6 @@ origin id is `<post>/<comment>`.
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,14 +22,7 @@ from backchannel.importers.records import (
     http_url,
     utc_from_naive,
 )
-from backchannel.importers.xmlstream import (
-    Source,
-    child_text,
-    declare_prefixes,
-    iterparse,
-    local,
-    open_source,
-)
+from backchannel.importers.xmlstream import Source, declare_prefixes, feed, open_source
 from backchannel.model import Kind, State
 
 logger = logging.getLogger(__name__)
@@ -82,54 +74,127 @@ def _comment(fields: dict[str, str], origin: str, post_key: str, ref: ArticleRef
     )
 
 
-def parse_wxr(source: Source, name: str) -> Iterator[Record]:
-    """Every comment of a WXR export, in file order."""
-    stream = declare_prefixes(open_source(source), "rss", KNOWN_PREFIXES)
-    origin = "wordpress"
-    path: list[str] = []
-    channel: ET.Element | None = None
-    comments: list[dict[str, str]] = []
-    seen_wp = False
-    for event, elem in iterparse(stream, name):
-        tag = local(elem.tag)
-        if event == "start":
-            if not path and tag != "rss":
+class _WxrReader:
+    """expat handlers that gather each `<item>`'s fields and comments (see xmlstream.feed).
+
+    Only the texts an importer needs are kept: the channel's link, an item's
+    direct fields (the first of a name counts) and its comments' fields. A
+    field's value is its text before any child element, as ElementTree's
+    `.text` gives it, so records (and derived ids) match the earlier parser's.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.origin = "wordpress"
+        self.depth = 0
+        self.seen_wp = False
+        self.in_channel = False
+        self.channel: dict[str, str] = {}
+        self.item: dict[str, str] | None = None
+        self.comment: dict[str, str] | None = None
+        self.comments: list[dict[str, str]] = []
+        self.records: list[Record] = []
+        # The field being read: where it goes, its name, its depth, its text so far.
+        self.target: dict[str, str] | None = None
+        self.key = ""
+        self.field_depth = 0
+        self.text: list[str] = []
+
+    def _open(self, target: dict[str, str], key: str, depth: int) -> None:
+        self.target = target
+        self.key = key
+        self.field_depth = depth
+        self.text = []
+
+    def _close(self) -> None:
+        target = self.target
+        if target is not None and not (target is self.item and self.key in target):
+            target[self.key] = "".join(self.text)
+        self.target = None
+
+    def start(self, tag: str, _attrs: list[str]) -> None:
+        """An element opens."""
+        depth = self.depth = self.depth + 1
+        if self.target is not None:
+            self._close()  # text after a child element is not the field's
+        name = tag.rpartition("}")[2]
+        if not self.seen_wp and "wordpress.org/export/" in tag:
+            self.seen_wp = True
+        if depth == 1:
+            if name != "rss":
                 raise ImportSourceError(
-                    f"not a WordPress WXR file (root element is <{tag}>, expected <rss>)",
-                    name,
+                    f"not a WordPress WXR file (root element is <{name}>, expected <rss>)",
+                    self.name,
                     1,
                     1,
                 )
-            if "wordpress.org/export/" in elem.tag:
-                seen_wp = True
-            if tag == "channel" and len(path) == 1:
-                channel = elem
-            path.append(tag)
-            continue
-        path.pop()
-        if tag == "link" and path == ["rss", "channel"]:
-            origin = f"wordpress:{(elem.text or '').strip().rstrip('/')}"
-        elif tag == "comment" and path[-2:] == ["channel", "item"]:
-            comments.append({local(c.tag): c.text or "" for c in elem})
-            elem.clear()
-        elif tag == "item" and path == ["rss", "channel"]:
-            post_id = (child_text(elem, "post_id") or "").strip()
-            link = (child_text(elem, "link") or "").strip()
-            guid = (child_text(elem, "guid") or "").strip()
-            ref = ArticleRef(
-                url=link or None,
-                permalink=guid or None,
-                slug=(child_text(elem, "post_name") or "").strip() or None,
-                title=clean_name(child_text(elem, "title")) or None,
-            )
-            post_key = post_id or guid or link
-            for fields in comments:
-                yield _comment(fields, origin, post_key, ref)
-            comments.clear()
-            elem.clear()
-            if channel is not None:
-                del channel[:]  # drop finished items so memory stays flat
-    if not seen_wp:
+        elif depth == 2:
+            self.in_channel = name == "channel"
+        elif not self.in_channel:
+            return
+        elif depth == 3:
+            if name == "item":
+                self.item = {}
+            elif name == "link":
+                self._open(self.channel, name, depth)
+        elif self.item is None:
+            return
+        elif depth == 4:
+            if name == "comment":
+                self.comment = {}
+            else:
+                self._open(self.item, name, depth)
+        elif depth == 5 and self.comment is not None:
+            self._open(self.comment, name, depth)
+
+    def data(self, text: str) -> None:
+        """Character data."""
+        if self.target is not None:
+            self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        """An element closes."""
+        depth = self.depth
+        self.depth = depth - 1
+        if self.target is not None and depth == self.field_depth:
+            self._close()
+        if not self.in_channel:
+            return
+        if depth == 4 and self.comment is not None:
+            self.comments.append(self.comment)
+            self.comment = None
+        elif depth == 3:
+            name = tag.rpartition("}")[2]
+            if name == "link":
+                self.origin = f"wordpress:{self.channel.get('link', '').strip().rstrip('/')}"
+            elif name == "item" and self.item is not None:
+                self._emit(self.item)
+                self.item = None
+                self.comments = []
+
+    def _emit(self, item: dict[str, str]) -> None:
+        post_id = item.get("post_id", "").strip()
+        link = item.get("link", "").strip()
+        guid = item.get("guid", "").strip()
+        ref = ArticleRef(
+            url=link or None,
+            permalink=guid or None,
+            slug=item.get("post_name", "").strip() or None,
+            title=clean_name(item.get("title")) or None,
+        )
+        post_key = post_id or guid or link
+        origin = self.origin
+        self.records.extend(_comment(fields, origin, post_key, ref) for fields in self.comments)
+
+
+def parse_wxr(source: Source, name: str) -> Iterator[Record]:
+    """Every comment of a WXR export, in file order."""
+    stream = declare_prefixes(open_source(source), "rss", KNOWN_PREFIXES)
+    reader = _WxrReader(name)
+    for _ in feed(stream, name, reader.start, reader.end, reader.data):
+        yield from reader.records
+        reader.records.clear()
+    if not reader.seen_wp:
         raise ImportSourceError(
             "not a WordPress WXR file (no wordpress.org/export namespace)", name, 1, 1
         )
