@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import hashlib
 import hmac
 import json
@@ -26,6 +27,8 @@ import os
 import pickle
 import re
 import secrets
+import struct
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -516,6 +519,39 @@ def place_new(src: str, dest: str) -> None:
     os.unlink(src)
 
 
+# ext4's "top directory" flag (chattr +T): see `spread_subfolders`.
+FS_IOC_GETFLAGS = 0x80086601
+FS_IOC_SETFLAGS = 0x40086602
+FS_TOPDIR_FL = 0x00020000
+
+
+def spread_subfolders(path: Path | str) -> bool:
+    """Best effort: ask ext4 to put new subfolders of `path` in uncrowded block groups.
+
+    ext4 creates a file's inode in its folder's block group and, on a file
+    system without a journal, skips every inode freed there in the last
+    minutes, one by one: after a big delete nearby (a test run, a previous
+    import's clean-up) each new file costs ~0.35 ms instead of ~0.025 ms.
+    With the flag, a new subfolder goes to a group with room, as top-level
+    folders do. Only a placement hint: anywhere it is not supported, nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        flags = struct.unpack("i", fcntl.ioctl(fd, FS_IOC_GETFLAGS, struct.pack("i", 0)))[0]
+        if not flags & FS_TOPDIR_FL:
+            fcntl.ioctl(fd, FS_IOC_SETFLAGS, struct.pack("i", flags | FS_TOPDIR_FL))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 class Batch:
     """Many new items written as one unit: staged, synced once, moved into place.
 
@@ -539,6 +575,9 @@ class Batch:
     def _tmp_root(self) -> Path:
         root = self.store.root / TMP
         root.mkdir(parents=True, exist_ok=True)
+        spread_subfolders(
+            root
+        )  # the staging folder (where every file is created) goes where there is room
         return root
 
     def _folder(self, item: Item) -> str:

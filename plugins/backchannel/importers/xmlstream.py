@@ -97,6 +97,8 @@ def iterparse(
         line, column = exc.position
         reason = str(exc).split(":", 1)[0]
         raise ImportSourceError(f"not well-formed XML: {reason}", name, line, column + 1) from None
+    except LookupError as exc:  # expat asks Python for an encoding the declaration names
+        raise ImportSourceError(f"not well-formed XML: {exc}", name, 1, 1) from None
     except DefusedXmlException as exc:
         raise ImportSourceError(
             f"refused unsafe XML: {exc}",
@@ -142,6 +144,8 @@ def feed(
         raise ImportSourceError(
             f"not well-formed XML: {reason}", name, exc.lineno, exc.offset + 1
         ) from None
+    except LookupError as exc:  # expat asks Python for an encoding the declaration names
+        raise ImportSourceError(f"not well-formed XML: {exc}", name, 1, 1) from None
     except DefusedXmlException as exc:
         raise ImportSourceError(
             f"refused unsafe XML: {exc}",
