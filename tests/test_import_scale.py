@@ -138,3 +138,46 @@ def test_a_batch_places_nothing_over_an_existing_item_and_undoes_itself(tmp_path
     with pytest.raises(StoreError, match="already exists"):
         batch.commit()
     assert files_in(store.root) == [clash] and clash.read_text() == "someone else's"
+
+
+ORPHAN = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>
+<link>https://old.example</link>
+<item><title>One</title><link>https://old.example/one/</link><wp:post_id>1</wp:post_id>
+<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Ann</wp:comment_author>
+<wp:comment_date_gmt>2020-01-02 03:04:05</wp:comment_date_gmt>
+<wp:comment_content>Binned.</wp:comment_content><wp:comment_approved>trash</wp:comment_approved>
+<wp:comment_parent>0</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>2</wp:comment_id><wp:comment_author>Bo</wp:comment_author>
+<wp:comment_date_gmt>2020-01-03 03:04:05</wp:comment_date_gmt>
+<wp:comment_content>Replying to a binned comment.</wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>1</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>3</wp:comment_id><wp:comment_author>Cy</wp:comment_author>
+<wp:comment_date_gmt>2020-01-04 03:04:05</wp:comment_date_gmt>
+<wp:comment_content>Replying to Bo.</wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>2</wp:comment_parent></wp:comment>
+</item></channel></rss>
+"""
+
+
+def test_a_reply_to_a_missing_parent_is_restaged_at_the_top_level(tmp_path: Path):
+    from backchannel.importers.matching import ArticleIndex
+    from backchannel.importers.run import run_import
+
+    store = Store(tmp_path / "feedback", "secret")
+    summary = run_import(
+        lambda: wordpress.parse(ORPHAN.encode(), "orphan.xml"), store, ArticleIndex([], {})
+    )
+    assert summary.imported == 2 and [s["reason"] for s in summary.skipped] == ["trash"]
+    (warning,) = summary.warnings
+    bo, cy = sorted(store.items(), key=lambda i: i.date)
+    assert warning["id"] == bo.id and "not in the source" in warning["reason"]
+    assert bo.parent is None and "Parent:" not in store.path_of(bo).read_text()
+    assert cy.parent == bo.id  # the rest of the thread stays as it was
+
+
+def test_an_unknown_encoding_is_refused_with_a_position():
+    data = WPTT.read_bytes().replace(b'encoding="UTF-8"', b'encoding="TF-8"', 1)
+    assert b'encoding="TF-8"' in data
+    with pytest.raises(ImportSourceError, match=r"^bad\.xml:1:1: not well-formed XML: .*TF-8"):
+        list(wordpress.parse(data, "bad.xml"))
