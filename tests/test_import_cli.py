@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -12,7 +13,8 @@ import pytest
 from backchannel.errors import StoreError
 from backchannel.importers import wordpress
 from backchannel.importers.matching import ArticleIndex
-from backchannel.importers.run import Summary, plan, write
+from backchannel.importers.records import ImportSourceError, Record
+from backchannel.importers.run import Summary, plan, run_import
 from backchannel.store import Store
 from conftest import REALDATA, Site
 
@@ -63,8 +65,13 @@ def test_import_wptt_end_to_end_threads_show_in_built_site(wptt_site: Site):
         for line in p.read_text("utf-8").splitlines()
     )
     assert not any("themeshaperwp+demos@gmail.com" in p.read_text("utf-8") for p in public)
-    private = list((site.feedback / "private").glob("*.json"))
-    assert any("themeshaperwp+demos@gmail.com" in p.read_text() for p in private)
+    # ... and are not kept at all: only the keyed Email-Hash, no per-item private file
+    assert not any(p.suffix == ".json" for p in files_in(site.feedback / "private"))
+    everything = "".join(p.read_text("utf-8") for p in files_in(site.feedback))
+    assert "themeshaperwp+demos@gmail.com" not in everything
+    assert "::ffff:" not in everything and "127.0.0.1" not in everything
+    with_email = sum(1 for r in wordpress.read(str(WPTT)) if r.email and r.state)
+    assert sum("Email-Hash: " in p.read_text("utf-8") for p in public) == with_email > 20
 
     site.build()
     page = site.page("template-comments")
@@ -78,6 +85,27 @@ def test_import_wptt_end_to_end_threads_show_in_built_site(wptt_site: Site):
     assert "Ping 1 « What’s a tellyworth?" in pings
     assert "&amp;laquo;" not in pings
     assert "tellyworth.wordpress.com/2007/11/21/" in pings
+
+
+def test_imported_people_are_found_by_export_and_erased_by_forget(wptt_site: Site):
+    site = wptt_site
+    run_json(site, "import", "wordpress", str(WPTT))
+    who = "ThemeShaperWP+demos@gmail.com"  # five comments in the export; case does not matter
+    expected = sum(
+        1 for r in wordpress.read(str(WPTT)) if r.state and (r.email or "").lower() == who.lower()
+    )
+    proc = site.cli("export", who)
+    assert proc.returncode == 0, proc.stderr
+    exported = json.loads(proc.stdout)
+    mine = {i["id"] for i in exported["items"]}
+    assert len(mine) == expected == 5
+    assert all(i["private"] == {} for i in exported["items"])  # nothing beyond the hash
+    others = {p.stem for p in files_in(site.feedback) if p.suffix == ".md"} - mine
+    proc = site.cli("forget", who, "--no-republish")
+    assert proc.returncode == 0, proc.stderr
+    left = {p.stem for p in files_in(site.feedback) if p.suffix == ".md"}
+    assert left == others
+    assert json.loads(site.cli("export", who).stdout)["items"] == []
 
 
 def test_unmatched_items_attach_through_an_alias(site: Site):
@@ -164,19 +192,33 @@ def test_wrong_format_is_refused(site: Site, fmt: str, source: Path, message: st
 def test_a_failed_write_removes_what_the_run_wrote(tmp_path: Path):
     store = Store(tmp_path / "feedback", "secret")
     index = ArticleIndex([], {})
-
-    def source() -> list:
-        return list(wordpress.read(str(WPTT)))
-
-    planned = plan(source(), set(), index, Summary())
-    # Another writer creates one of the items between planning and writing.
+    planned = plan(wordpress.read(str(WPTT)), set(), index, Summary())
+    # Another writer creates one of the items after the import listed the store's
+    # ids (so it is no duplicate) but before the batch is placed.
     victim = sorted(planned)[len(planned) // 2]
     clash = store.folder(planned[victim].state) / f"{victim}.md"
-    clash.parent.mkdir(parents=True)
-    clash.write_text("someone else's")
+
+    def source() -> Iterator[Record]:
+        for n, record in enumerate(wordpress.read(str(WPTT))):
+            if n == 5:
+                clash.parent.mkdir(parents=True, exist_ok=True)
+                clash.write_text("someone else's")
+            yield record
+
     with pytest.raises(StoreError, match="already exists"):
-        write(source(), planned, store)
+        run_import(source, store, index)
     assert files_in(store.root) == [clash]
+    assert clash.read_text() == "someone else's"
+    assert not (store.root / ".tmp").exists()
+
+
+def test_a_failed_parse_midway_removes_the_staged_items(tmp_path: Path):
+    store = Store(tmp_path / "feedback")
+    data = WPTT.read_bytes()
+    cut = data[: len(data) * 9 // 10]  # most items are staged before the error
+    with pytest.raises(ImportSourceError, match="not well-formed"):
+        run_import(lambda: wordpress.parse(cut, "cut.xml"), store, ArticleIndex([], {}))
+    assert files_in(store.root) == []  # no item, no staged file, no secret
 
 
 class FeedServer(BaseHTTPRequestHandler):

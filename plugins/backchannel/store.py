@@ -16,6 +16,9 @@ can never clobber each other.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import fcntl
 import hashlib
 import hmac
 import json
@@ -25,6 +28,8 @@ import os
 import pickle
 import re
 import secrets
+import struct
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -512,74 +517,169 @@ def open_store(settings: Resolved, cache: bool = True) -> Store:
     return Store(settings.feedback_path, settings["SECRET"], settings.cache_dir if cache else None)
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+def _write_new(path: str, data: bytes, exclusive: bool = True) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, 0o644)
     try:
         os.write(fd, data)
     finally:
         os.close(fd)
 
 
+AT_FDCWD = -100
+RENAME_NOREPLACE = 1
+
+
+def _load_renameat2() -> Any:
+    # Linux's renameat2(RENAME_NOREPLACE) moves a file into place in one step
+    # and fails instead of overwriting; os.link + os.unlink does the same in two
+    # (and the standard library does not expose the flag). None where missing.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        func = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    func.restype = ctypes.c_int
+    return func
+
+
+class _NoReplace:
+    """The renameat2 function, dropped after the first file system that refuses the flag."""
+
+    func: Any = _load_renameat2()
+
+
+def place_new(src: str, dest: str) -> None:
+    """Move a finished file to a new name; FileExistsError instead of overwriting."""
+    func = _NoReplace.func
+    if func is not None:
+        if func(AT_FDCWD, os.fsencode(src), AT_FDCWD, os.fsencode(dest), RENAME_NOREPLACE) == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.EINVAL, errno.ENOSYS, errno.EPERM):
+            raise OSError(err, os.strerror(err), src, None, dest)
+        _NoReplace.func = None  # this file system or kernel cannot: link and unlink from now on
+    os.link(src, dest)
+    os.unlink(src)
+
+
+# ext4's "top directory" flag (chattr +T): see `spread_subfolders`.
+FS_IOC_GETFLAGS = 0x80086601
+FS_IOC_SETFLAGS = 0x40086602
+FS_TOPDIR_FL = 0x00020000
+
+
+def spread_subfolders(path: Path | str) -> bool:
+    """Best effort: ask ext4 to put new subfolders of `path` in uncrowded block groups.
+
+    ext4 creates a file's inode in its folder's block group and, on a file
+    system without a journal, skips every inode freed there in the last
+    minutes, one by one: after a big delete nearby (a test run, a previous
+    import's clean-up) each new file costs ~0.35 ms instead of ~0.025 ms.
+    With the flag, a new subfolder goes to a group with room, as top-level
+    folders do. Only a placement hint: anywhere it is not supported, nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        flags = struct.unpack("i", fcntl.ioctl(fd, FS_IOC_GETFLAGS, struct.pack("i", 0)))[0]
+        if not flags & FS_TOPDIR_FL:
+            fcntl.ioctl(fd, FS_IOC_SETFLAGS, struct.pack("i", flags | FS_TOPDIR_FL))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 class Batch:
-    """Many new items written as one unit: staged, synced once, linked into place.
+    """Many new items written as one unit: staged, synced once, moved into place.
 
     Per-item fsyncs cost milliseconds each, far too slow for an import of
-    200,000 comments. A batch writes every file into a staging folder under
-    `.tmp/`, makes them all durable with one `os.sync()`, then links each into
-    place (never overwriting) and syncs again. Readers never see half a file;
-    if anything fails, `rollback()` removes what this batch placed, so the
-    store is as it was.
+    200,000 comments. A batch writes each file once, into a staging folder
+    under `.tmp/` (the same file system), makes them all durable with one
+    `os.sync()`, then moves each into place without overwriting (renameat2
+    RENAME_NOREPLACE, else link + unlink) and syncs again. Readers never see
+    half a file; if anything fails, `rollback()` removes what this batch
+    placed, so the store is as it was. Only the item's id and folder are kept
+    per item (folder strings shared), so 200,000 items cost a few megabytes.
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.stage = Path(tempfile.mkdtemp(dir=self._tmp_root(), prefix=temp_prefix("batch")))
-        # (staged name, destination) as plain strings: Path objects for 400,000
-        # files would cost hundreds of megabytes.
-        self._staged: list[tuple[str, str]] = []
-        self._placed: list[str] = []
-        self._items = 0
+        self.stage = tempfile.mkdtemp(dir=self._tmp_root(), prefix=temp_prefix("batch"))
+        self._entries: list[tuple[str, str]] = []  # (item id, destination folder)
+        self._folders: dict[tuple[State, str], str] = {}
+        self._placed = 0
 
     def _tmp_root(self) -> Path:
         root = self.store.root / TMP
         root.mkdir(parents=True, exist_ok=True)
+        spread_subfolders(
+            root
+        )  # the staging folder (where every file is created) goes where there is room
         return root
 
-    def add(self, item: Item, private: dict[str, Any] | None = None) -> None:
-        """Stage one new item (and its private data) for `commit()`."""
-        dest = self.store.path_of(item)
-        n = len(self._staged)
-        staged = self.stage / f"{n}{SUFFIX}"
-        _write_new(staged, dumps(item).encode("utf-8"))
-        self._staged.append((str(staged), str(dest)))
-        self._items += 1
-        if private:
-            staged_private = self.stage / f"{n}.json"
-            _write_new(staged_private, json.dumps(private, sort_keys=True).encode())
-            self._staged.append((str(staged_private), str(self.store._private_path(item.id))))
+    def _folder(self, item: Item) -> str:
+        key = (item.state, item.article if item.state == State.PUBLISHED else "")
+        folder = self._folders.get(key)
+        if folder is None:
+            folder = self._folders[key] = str(self.store.folder(item.state, item.article))
+        return folder
+
+    def _staged(self, number: int) -> str:
+        return os.path.join(self.stage, f"{number}{SUFFIX}")
+
+    def add(self, item: Item, text: str | None = None) -> int:
+        """Stage one new item (its file text, if already made); returns its number in the batch."""
+        if not ID_RE.match(item.id):
+            raise StoreError(f"invalid item id {item.id!r}")
+        folder = self._folder(item)
+        number = len(self._entries)
+        try:
+            _write_new(self._staged(number), (text or dumps(item)).encode("utf-8"))
+        except OSError as exc:
+            raise StoreError(f"cannot stage {item.id}: {exc.strerror}") from exc
+        self._entries.append((item.id, folder))
+        return number
+
+    def amend(self, number: int, **changes: Any) -> Item:
+        """Change fields of a staged item (same id, same folder) before it is placed."""
+        item_id = self._entries[number][0]
+        path = self._staged(number)
+        with open(path, encoding="utf-8") as handle:
+            item = loads(handle.read(), path, State.INBOX)
+        changed = item.with_changes(**changes)
+        if changed.id != item_id:
+            raise StoreError(f"a staged item cannot change its id ({item_id})")
+        _write_new(path, dumps(changed).encode("utf-8"), exclusive=False)
+        return changed
 
     def __len__(self) -> int:
-        return self._items
+        return len(self._entries)
 
     def commit(self) -> None:
         """Place every staged file; on any failure undo them all and raise StoreError."""
+        dest = ""
         try:
             os.sync()  # the data of every staged file is on disk before any becomes visible
-            folders: set[str] = set()
-            for staged, dest in self._staged:
-                folder = os.path.dirname(dest)
-                if folder not in folders:
+            made: set[str] = set()
+            for number, (item_id, folder) in enumerate(self._entries):
+                if folder not in made:
                     os.makedirs(folder, exist_ok=True)
-                    folders.add(folder)
-                if dest.endswith(".json"):  # private data: replaced, as write_private does
-                    os.replace(staged, dest)
-                else:
-                    os.link(staged, dest)
-                self._placed.append(dest)
+                    made.add(folder)
+                dest = os.path.join(folder, item_id + SUFFIX)
+                place_new(self._staged(number), dest)
+                self._placed = number + 1
             os.sync()
-        except FileExistsError as exc:
+        except FileExistsError:
             self.rollback()
-            raise StoreError(f"an item already exists at {exc.filename2 or exc.filename}") from None
+            raise StoreError(f"an item already exists at {dest}") from None
         except OSError as exc:
             self.rollback()
             raise StoreError(f"cannot write the batch: {exc.strerror}") from exc
@@ -587,11 +687,14 @@ class Batch:
 
     def rollback(self) -> None:
         """Remove every file this batch placed, then the staging folder."""
-        for dest in self._placed:
+        folders = set()
+        for item_id, folder in self._entries[: self._placed]:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(dest)
-            self.store._prune(Path(dest).parent)
-        self._placed.clear()
+                os.unlink(os.path.join(folder, item_id + SUFFIX))
+            folders.add(folder)
+        for folder in folders:
+            self.store._prune(Path(folder))
+        self._placed = 0
         self.discard()
 
     def discard(self) -> None:

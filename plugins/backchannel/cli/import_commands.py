@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import importlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -15,9 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backchannel.cli.store_commands import store_of
 from backchannel.importers import FORMATS
+from backchannel.importers.prefetch import prefetched
 from backchannel.importers.records import ImportSourceError
 from backchannel.importers.run import Summary, run_import
 from backchannel.settings import Resolved
+
+# Files from this size on are parsed by a helper process (see importers/prefetch.py);
+# below it, forking costs more than it saves.
+PREFETCH_BYTES = 1 << 20
 
 
 def article_index(settings: Resolved) -> Any:
@@ -93,8 +99,14 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
             return module.parse(data, source)
     else:
 
-        def records() -> Any:
+        def read_here() -> Any:
             return module.read(source)
+
+        records = read_here
+        if os.path.isfile(source) and os.path.getsize(source) >= PREFETCH_BYTES:
+
+            def records() -> Any:
+                return prefetched(read_here)
 
     store = store_of(settings)
     with progress_bar(not args.json) as bar:

@@ -1,10 +1,17 @@
-"""Turn records into stored items: map, validate everything, then write all or nothing.
+"""Turn records into stored items: map, validate and stage in one pass, then place all or nothing.
 
-Two passes over the source (parsers are streaming and deterministic): the
-first maps and validates every record and keeps only ids and threading, so
-memory stays small on exports of hundreds of thousands of comments; the
-second builds the items again and writes them as one store batch. A failure
-while writing removes what this run wrote: a failed import can be re-run.
+One streaming pass maps every record to an article, validates the item it
+becomes (the file must be one `backchannel check` accepts) and stages it in a
+store batch; only ids, articles and parents are kept in memory, so exports of
+hundreds of thousands of comments stay small. Threading is settled after the
+pass (a reply whose parent is missing is restaged at the top level); then the
+batch is placed. A failure anywhere removes what this run wrote: a failed
+import can simply be re-run.
+
+Data minimisation: an imported item keeps only the keyed `Email-Hash` of its
+author's address (so `export` and `forget` find that person); the address
+itself and the IP are not kept. Old commenters never opted in to mail from
+this site, so nothing needs the address, and an IP has no use here at all.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from backchannel.errors import BackchannelError, ItemFormatError
+from backchannel.errors import ItemFormatError
 from backchannel.importers.matching import ArticleIndex, slug_guess
 from backchannel.importers.records import Record
 from backchannel.model import Item, Kind, State, dumps, loads
@@ -69,6 +76,7 @@ class _Planned:
     state: State
     kind: Kind
     parent: str | None
+    staged: int = -1  # the item's number in the batch, -1 when not staged (dry run)
 
 
 def to_item(
@@ -125,11 +133,26 @@ def _track(
     progress.update(task, completed=total if total is not None else None)
 
 
+def _checked(item: Item) -> str:
+    """The item's file text, refused unless the store's own parser accepts it."""
+    text = dumps(item)
+    loads(text, state=item.state)
+    return text
+
+
 def plan(
-    records: Iterable[Record], existing: set[str], index: ArticleIndex, summary: Summary
+    records: Iterable[Record],
+    existing: set[str],
+    index: ArticleIndex,
+    summary: Summary,
+    batch: Batch | None = None,
 ) -> dict[str, _Planned]:
-    """Pass one: map and validate every record; nothing is written."""
+    """Map and validate every record; with a batch, stage each item too (nothing placed yet)."""
     planned: dict[str, _Planned] = {}
+    email_hash = batch.store.email_hash if batch is not None else None
+    # Records of one post share their ArticleRef: match it once, not per comment.
+    last_ref: object = None
+    matched: tuple[str, State | None] = ("", None)
     for rec in records:
         item_id = derived_id(rec.origin, rec.origin_id)
         if rec.state is None:
@@ -149,20 +172,32 @@ def plan(
                 {"id": item_id, "origin_id": rec.origin_id, "reason": "appears twice in the source"}
             )
             continue
-        article = index.match(rec.article)
+        if rec.article is not last_ref:
+            found = index.match(rec.article)
+            matched = (found, None) if found else (slug_guess(rec.article), State.UNMATCHED)
+            last_ref = rec.article
+        article, unmatched = matched
         state = rec.state
-        if article is None:
-            article = slug_guess(rec.article)
-            if state == State.PUBLISHED:
-                state = State.UNMATCHED
+        if unmatched is not None and state == State.PUBLISHED:
+            state = unmatched
+        parent = derived_id(rec.origin, rec.parent_origin_id) if rec.parent_origin_id else None
         try:
-            to_item(rec, item_id, article, state, None)
+            item = to_item(
+                rec,
+                item_id,
+                article,
+                state,
+                parent,
+                email_hash=email_hash(rec.email) if email_hash and rec.email else None,
+                check=False,
+            )
+            text = _checked(item)
         except (ItemFormatError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, ItemFormatError) else str(exc)
             summary.skipped.append({"id": item_id, "origin_id": rec.origin_id, "reason": reason})
             continue
-        parent = derived_id(rec.origin, rec.parent_origin_id) if rec.parent_origin_id else None
-        planned[item_id] = _Planned(article, state, rec.kind, parent)
+        staged = batch.add(item, text) if batch is not None else -1
+        planned[item_id] = _Planned(article, state, rec.kind, parent, staged)
         if article not in index.ids and len(summary.unmatched) < 10000:
             summary.unmatched.append(
                 {
@@ -172,35 +207,7 @@ def plan(
                     "title": rec.article.title,
                 }
             )
-    for item_id, entry in planned.items():
-        if entry.parent is None:
-            continue
-        parent = planned.get(entry.parent)
-        if parent is None and entry.parent in existing:
-            continue  # replies to an item imported earlier
-        if parent is None:
-            summary.warnings.append(
-                {
-                    "id": item_id,
-                    "reason": (
-                        f"parent {entry.parent} is not in the source "
-                        "(deleted, trashed or skipped); "
-                        "kept as a top-level comment"
-                    ),
-                }
-            )
-            entry.parent = None
-        elif parent.article != entry.article:
-            summary.warnings.append(
-                {
-                    "id": item_id,
-                    "reason": (
-                        f"parent {entry.parent} belongs to another article; "
-                        "kept as a top-level comment"
-                    ),
-                }
-            )
-            entry.parent = None
+    _settle_threads(planned, existing, summary, batch)
     for entry in planned.values():
         summary.imported += 1
         summary.by_kind[entry.kind.value] += 1
@@ -208,42 +215,31 @@ def plan(
     return planned
 
 
-def write(records: Iterable[Record], planned: dict[str, _Planned], store: Store) -> int:
-    """Pass two: build every planned item again and write them as one batch."""
-    secret_file = store.root / "private" / "secret"
-    had_secret = secret_file.exists()
-    batch = Batch(store)
-    try:
-        written: set[str] = set()
-        for rec in records:
-            item_id = derived_id(rec.origin, rec.origin_id)
-            entry = planned.get(item_id)
-            if entry is None or item_id in written:
-                continue
-            private = {k: v for k, v in (("email", rec.email), ("ip", rec.ip)) if v}
-            email_hash = store.email_hash(rec.email) if rec.email else None
-            item = to_item(
-                rec,
-                item_id,
-                entry.article,
-                entry.state,
-                entry.parent,
-                email_hash=email_hash,
-                check=False,
+def _settle_threads(
+    planned: dict[str, _Planned], existing: set[str], summary: Summary, batch: Batch | None
+) -> None:
+    """A reply whose parent is missing or on another article becomes a top-level comment."""
+    for item_id, entry in planned.items():
+        if entry.parent is None:
+            continue
+        parent = planned.get(entry.parent)
+        if parent is None and entry.parent in existing:
+            continue  # replies to an item imported earlier
+        if parent is None:
+            reason = (
+                f"parent {entry.parent} is not in the source (deleted, trashed or skipped); "
+                "kept as a top-level comment"
             )
-            batch.add(item, {**private, "origin": rec.origin} if private else None)
-            written.add(item_id)
-        if len(written) != len(planned):
-            raise BackchannelError(
-                "backchannel: the source changed while it was being imported; nothing written"
+        elif parent.article != entry.article:
+            reason = (
+                f"parent {entry.parent} belongs to another article; kept as a top-level comment"
             )
-        batch.commit()
-    except BaseException:
-        batch.rollback()
-        if not had_secret:
-            secret_file.unlink(missing_ok=True)
-        raise
-    return len(written)
+        else:
+            continue
+        summary.warnings.append({"id": item_id, "reason": reason})
+        entry.parent = None
+        if batch is not None:
+            batch.amend(entry.staged, parent=None)
 
 
 def run_import(
@@ -255,9 +251,21 @@ def run_import(
 ) -> Summary:
     """Import every record of a source; all or nothing."""
     summary = Summary(dry_run=dry_run)
-    planned = plan(_track(source(), progress, "reading", None), store.ids(), index, summary)
-    if planned and not dry_run:
-        write(_track(source(), progress, "writing", None), planned, store)
+    existing = store.ids()
+    if dry_run:
+        plan(_track(source(), progress, "reading", None), existing, index, summary)
+        return summary
+    secret_file = store.root / "private" / "secret"
+    had_secret = secret_file.exists()
+    batch = Batch(store)
+    try:
+        plan(_track(source(), progress, "importing", None), existing, index, summary, batch)
+        batch.commit()
+    except BaseException:
+        batch.rollback()
+        if not had_secret:
+            secret_file.unlink(missing_ok=True)
+        raise
     logger.info(
         "backchannel: %d imported, %d already present, %d skipped",
         summary.imported,

@@ -10,9 +10,9 @@ origin id is `<post>/<comment>`.
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from backchannel.importers.records import (
     ArticleRef,
@@ -23,14 +23,7 @@ from backchannel.importers.records import (
     http_url,
     utc_from_naive,
 )
-from backchannel.importers.xmlstream import (
-    Source,
-    child_text,
-    declare_prefixes,
-    iterparse,
-    local,
-    open_source,
-)
+from backchannel.importers.xmlstream import Source, declare_prefixes, feed, open_source
 from backchannel.model import Kind, State
 
 logger = logging.getLogger(__name__)
@@ -82,54 +75,129 @@ def _comment(fields: dict[str, str], origin: str, post_key: str, ref: ArticleRef
     )
 
 
-def parse_wxr(source: Source, name: str) -> Iterator[Record]:
-    """Every comment of a WXR export, in file order."""
-    stream = declare_prefixes(open_source(source), "rss", KNOWN_PREFIXES)
-    origin = "wordpress"
-    path: list[str] = []
-    channel: ET.Element | None = None
+class _Wxr:
+    """What the handlers found so far: records ready to hand on, the origin, the namespace."""
+
+    def __init__(self) -> None:
+        self.records: list[Record] = []
+        self.origin = "wordpress"
+        self.seen_wp = False
+
+
+def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:
+    """expat handlers that gather each `<item>`'s fields and comments (see xmlstream.feed).
+
+    Only the texts an importer needs are kept: the channel's link, an item's
+    direct fields (the first of a name counts) and its comments' fields. A
+    field's value is its text before any child element, as ElementTree's
+    `.text` gives it, so records (and derived ids) match the earlier parser's.
+    Closures over local state, because these run for every element of files
+    with millions of them (attribute look-ups on an object cost a third more).
+    """
+    found = _Wxr()
+    depth = 0
+    in_channel = False
+    channel: dict[str, str] = {}
+    item: dict[str, str] | None = None
+    comment: dict[str, str] | None = None
     comments: list[dict[str, str]] = []
-    seen_wp = False
-    for event, elem in iterparse(stream, name):
-        tag = local(elem.tag)
-        if event == "start":
-            if not path and tag != "rss":
+    # The field being read: where it goes, its name, its depth, its text so far.
+    target: dict[str, str] | None = None
+    key = ""
+    field_depth = 0
+    text: list[str] = []
+
+    def close() -> None:
+        nonlocal target
+        if target is not item or key not in target:  # type: ignore[operator]
+            target[key] = "".join(text)  # type: ignore[index]
+        target = None
+
+    def start(tag: str, _attrs: list[str]) -> None:
+        nonlocal depth, in_channel, item, comment, target, key, field_depth, text
+        depth += 1
+        if target is not None:
+            close()  # text after a child element is not the field's
+        if depth == 5:
+            if comment is not None:
+                target, key, field_depth, text = comment, tag.rpartition("}")[2], 5, []
+            return
+        local = tag.rpartition("}")[2]
+        if not found.seen_wp and "wordpress.org/export/" in tag:
+            found.seen_wp = True
+        if depth == 1:
+            if local != "rss":
                 raise ImportSourceError(
-                    f"not a WordPress WXR file (root element is <{tag}>, expected <rss>)",
+                    f"not a WordPress WXR file (root element is <{local}>, expected <rss>)",
                     name,
                     1,
                     1,
                 )
-            if "wordpress.org/export/" in elem.tag:
-                seen_wp = True
-            if tag == "channel" and len(path) == 1:
-                channel = elem
-            path.append(tag)
-            continue
-        path.pop()
-        if tag == "link" and path == ["rss", "channel"]:
-            origin = f"wordpress:{(elem.text or '').strip().rstrip('/')}"
-        elif tag == "comment" and path[-2:] == ["channel", "item"]:
-            comments.append({local(c.tag): c.text or "" for c in elem})
-            elem.clear()
-        elif tag == "item" and path == ["rss", "channel"]:
-            post_id = (child_text(elem, "post_id") or "").strip()
-            link = (child_text(elem, "link") or "").strip()
-            guid = (child_text(elem, "guid") or "").strip()
-            ref = ArticleRef(
-                url=link or None,
-                permalink=guid or None,
-                slug=(child_text(elem, "post_name") or "").strip() or None,
-                title=clean_name(child_text(elem, "title")) or None,
-            )
-            post_key = post_id or guid or link
-            for fields in comments:
-                yield _comment(fields, origin, post_key, ref)
-            comments.clear()
-            elem.clear()
-            if channel is not None:
-                del channel[:]  # drop finished items so memory stays flat
-    if not seen_wp:
+        elif depth == 2:
+            in_channel = local == "channel"
+        elif not in_channel or depth > 4:
+            return
+        elif depth == 3:
+            if local == "item":
+                item = {}
+            elif local == "link":
+                target, key, field_depth, text = channel, local, 3, []
+        elif item is not None:  # depth 4
+            if local == "comment":
+                comment = {}
+            else:
+                target, key, field_depth, text = item, local, 4, []
+
+    def end(tag: str) -> None:
+        nonlocal depth, item, comment, comments
+        if target is not None and depth == field_depth:
+            close()
+        depth -= 1
+        if depth >= 4 or not in_channel:
+            return
+        if depth == 3:
+            if comment is not None:
+                comments.append(comment)
+                comment = None
+        elif depth == 2:
+            local = tag.rpartition("}")[2]
+            if local == "link":
+                found.origin = f"wordpress:{channel.get('link', '').strip().rstrip('/')}"
+            elif local == "item" and item is not None:
+                _emit(found, item, comments)
+                item = None
+                comments = []
+
+    def data(chunk: str) -> None:
+        if target is not None:
+            text.append(chunk)
+
+    return found, start, end, data
+
+
+def _emit(found: _Wxr, item: dict[str, str], comments: list[dict[str, str]]) -> None:
+    post_id = item.get("post_id", "").strip()
+    link = item.get("link", "").strip()
+    guid = item.get("guid", "").strip()
+    ref = ArticleRef(
+        url=link or None,
+        permalink=guid or None,
+        slug=item.get("post_name", "").strip() or None,
+        title=clean_name(item.get("title")) or None,
+    )
+    post_key = post_id or guid or link
+    origin = found.origin
+    found.records.extend(_comment(fields, origin, post_key, ref) for fields in comments)
+
+
+def parse_wxr(source: Source, name: str) -> Iterator[Record]:
+    """Every comment of a WXR export, in file order."""
+    stream = declare_prefixes(open_source(source), "rss", KNOWN_PREFIXES)
+    found, start, end, data = _wxr_handlers(name)
+    for _ in feed(stream, name, start, end, data):
+        yield from found.records
+        found.records.clear()
+    if not found.seen_wp:
         raise ImportSourceError(
             "not a WordPress WXR file (no wordpress.org/export namespace)", name, 1, 1
         )
