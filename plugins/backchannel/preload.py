@@ -38,7 +38,8 @@ class Preloaded:
 def preload(root: str, secret: str | None, cache_dir: str | None) -> Preloaded:
     """Load the published and unmatched items and render their bodies."""
     store = Store(root, secret, cache_dir)
-    result = store.load(STATES)
+    # Pelican keeps one core busy meanwhile: no second helper from here.
+    result = store.load(STATES, parallel=False)
     bodies = []
     seen: set[str] = set()
     for item in result.items:

@@ -175,8 +175,12 @@ class Store:
             )
         return item
 
-    def load(self, states: Iterable[State] = tuple(State)) -> LoadResult:
-        """Every item in the given states; unreadable files become problems."""
+    def load(self, states: Iterable[State] = tuple(State), parallel: bool = True) -> LoadResult:
+        """Every item in the given states; unreadable files become problems.
+
+        `parallel=False` keeps the parsing in this process (for callers that
+        are themselves a helper process beside a busy parent).
+        """
         states = tuple(states)
         cache = self._read_cache()
         files = list(self._files(states))
@@ -196,7 +200,9 @@ class Store:
                     parsed[n] = cached[1]
                     continue
             pending.append(n)
-        for n, outcome in zip(pending, self._read_all([files[n] for n in pending]), strict=True):
+        todo = [files[n] for n in pending]
+        outcomes = self._read_all(todo) if parallel else _read_many(self, todo)
+        for n, outcome in zip(pending, outcomes, strict=True):
             parsed[n] = outcome
         result = LoadResult()
         fresh: dict[str, tuple[tuple[int, int, int], Item]] = {}
