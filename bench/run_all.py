@@ -2,7 +2,9 @@
 
 Each benchmark writes its own section to bench/results/<name>.md; this script
 runs them one after another (never in parallel: they measure the machine) and
-joins the sections under one header. `--quick` passes --quick to each.
+joins the sections under one header. `--quick` passes --quick to each;
+`python bench/run_all.py build digest` runs only those; `--assemble` just
+rewrites RESULTS.md from the sections already in bench/results/.
 """
 
 from __future__ import annotations
@@ -15,8 +17,15 @@ from common import BENCH, RESULTS, env_with_plugins, machine
 
 
 def main() -> int:
-    quick = "--quick" in sys.argv[1:]
+    args = sys.argv[1:]
+    quick = "--quick" in args
+    # `--only build receiver` runs just those; `--assemble` only rewrites RESULTS.md.
+    only = [a for a in args if not a.startswith("--")]
     scripts = sorted(BENCH.glob("bench_*.py"))
+    if "--assemble" in args:
+        scripts = []
+    elif only:
+        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in only]
     failures = []
     for script in scripts:
         print(f"== {script.name}", flush=True)

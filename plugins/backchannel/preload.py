@@ -83,4 +83,3 @@ def collect(
         result = preload(str(root), secret, str(cache_dir) if cache_dir else None)
     prime(result.bodies)
     return result
-
