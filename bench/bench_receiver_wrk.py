@@ -148,15 +148,16 @@ def main() -> int:
         f"""## Receiver vs Isso under wrk (bench/bench_receiver_wrk.py)
 
 wrk (C load generator), 16 connections, 2 threads, {seconds:g} s per phase,
-{reps} repetition(s), loopback only, one server process each; unique JSON comments with an e-mail address
-(bench/wrk/*.lua), then reads of a 50-comment thread as JSON. Every acknowledged
+{reps} repetition(s), loopback only, one server process each; unique JSON comments
+with an e-mail address (bench/wrk/*.lua), then reads of a 50-comment thread as JSON. Every acknowledged
 Backchannel POST is fsynced (item, private data, their folders) before its 202.
 
 | server | phase | requests/s | p50 ms | p99 ms | non-2xx | lost |
 |---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Medians: Backchannel {our_rps:.0f} POST/s, Isso {isso_rps:.0f} POST/s → **{our_rps / isso_rps:.2f}×**;
+Medians: Backchannel {our_rps:.0f} POST/s, Isso {isso_rps:.0f} POST/s
+→ **{our_rps / isso_rps:.2f}×**;
 Backchannel POST p99 **{our_p99:.1f} ms**. Target (issue 4): ≥ 2× Isso, p99 < 50 ms at
 concurrency 16, no errors, nothing lost → **{"PASS" if ok else "FAIL"}**.
 
