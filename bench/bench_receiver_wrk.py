@@ -149,8 +149,8 @@ def main() -> int:
 
 wrk (C load generator), 16 connections, 2 threads, {seconds:g} s per phase,
 {reps} repetition(s), loopback only, one server process each; unique JSON comments
-with an e-mail address (bench/wrk/*.lua), then reads of a 50-comment thread as JSON. Every acknowledged
-Backchannel POST is fsynced (item, private data, their folders) before its 202.
+with an e-mail address (bench/wrk/*.lua), then reads of a 50-comment thread as JSON.
+Every acknowledged Backchannel POST is fsynced (item, private data, their folders) before its 202.
 
 | server | phase | requests/s | p50 ms | p99 ms | non-2xx | lost |
 |---|---|---|---|---|---|---|
