@@ -19,7 +19,7 @@ from backchannel.importers.records import (
     http_url,
     iso_date,
 )
-from backchannel.importers.xmlstream import Source, child_text, iterparse, local, open_source
+from backchannel.importers.xmlstream import Source, child_text, local, top_level
 from backchannel.model import Kind, State
 
 KIND_SCHEME = "http://schemas.google.com/g/2005#kind"
@@ -45,26 +45,8 @@ def _links(entry: Element) -> dict[str, str]:
 def parse_blogger(source: Source, name: str) -> Iterator[Record]:
     """Every comment of a Blogger export, in file order."""
     posts: dict[str, ArticleRef] = {}
-    depth = 0
-    root = None
     origin = "blogger"
-    for event, elem in iterparse(open_source(source), name):
-        if event == "start":
-            if depth == 0:
-                if local(elem.tag) != "feed":
-                    raise ImportSourceError(
-                        f"not a Blogger export (root element is <{local(elem.tag)}>, "
-                        "expected an Atom <feed>)",
-                        name,
-                        1,
-                        1,
-                    )
-                root = elem
-            depth += 1
-            continue
-        depth -= 1
-        if depth != 1:
-            continue
+    for elem in top_level(source, name, "feed", "Blogger export"):
         tag = local(elem.tag)
         if tag == "id":
             origin = "blogger:" + (elem.text or "").strip().removesuffix(".archive")
@@ -83,8 +65,6 @@ def parse_blogger(source: Source, name: str) -> Iterator[Record]:
                 )
             elif kind == "comment":
                 yield _comment(elem, posts, origin)
-        if root is not None:
-            root.clear()
 
 
 def _comment(entry: Element, posts: dict[str, ArticleRef], origin: str) -> Record:

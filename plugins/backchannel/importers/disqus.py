@@ -12,14 +12,13 @@ from pathlib import Path
 
 from backchannel.importers.records import (
     ArticleRef,
-    ImportSourceError,
     Record,
     clean_name,
     clean_text,
     http_url,
     iso_date,
 )
-from backchannel.importers.xmlstream import Source, child_text, iterparse, local, open_source
+from backchannel.importers.xmlstream import Source, child_text, local, top_level
 from backchannel.model import Kind, State
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
@@ -39,26 +38,8 @@ def _true(value: str | None) -> bool:
 def parse_disqus(source: Source, name: str) -> Iterator[Record]:
     """Every post of a Disqus export, in file order."""
     threads: dict[str, ArticleRef] = {}
-    depth = 0
-    root = None
     forum = ""
-    for event, elem in iterparse(open_source(source), name):
-        if event == "start":
-            if depth == 0:
-                if local(elem.tag) != "disqus":
-                    raise ImportSourceError(
-                        f"not a Disqus export (root element is <{local(elem.tag)}>, "
-                        "expected <disqus>)",
-                        name,
-                        1,
-                        1,
-                    )
-                root = elem
-            depth += 1
-            continue
-        depth -= 1
-        if depth != 1:
-            continue
+    for elem in top_level(source, name, "disqus", "Disqus export"):
         tag = local(elem.tag)
         if tag == "thread":
             link = (child_text(elem, "link") or "").strip()
@@ -73,8 +54,6 @@ def parse_disqus(source: Source, name: str) -> Iterator[Record]:
             yield _post(elem, threads, forum, name)
         elif tag == "category":
             forum = forum or (child_text(elem, "forum") or "").strip()
-        if root is not None:
-            root.clear()  # finished top-level elements are not needed again
 
 
 def _post(elem: object, threads: dict[str, ArticleRef], forum: str, name: str) -> Record:

@@ -157,6 +157,35 @@ def feed(
         stream.close()
 
 
+def top_level(source: Source, name: str, root_tag: str, what: str) -> Iterator[ET.Element]:
+    """Each complete child of the document's root, streamed; the root is checked first.
+
+    Finished children are cleared from the root as the caller moves on, so
+    memory stays flat however large the export.
+    """
+    depth = 0
+    root = None
+    for event, elem in iterparse(open_source(source), name):
+        if event == "start":
+            if depth == 0:
+                if local(elem.tag) != root_tag:
+                    raise ImportSourceError(
+                        f"not a {what} (root element is <{local(elem.tag)}>, "
+                        f"expected <{root_tag}>)",
+                        name,
+                        1,
+                        1,
+                    )
+                root = elem
+            depth += 1
+            continue
+        depth -= 1
+        if depth == 1:
+            yield elem
+            if root is not None:
+                root.clear()  # finished top-level elements are not needed again
+
+
 def local(tag: str) -> str:
     """An element's name without its namespace."""
     return tag.rpartition("}")[2]
