@@ -91,6 +91,7 @@ class Endpoints:
     """Absolute receiver URLs the article page points at."""
 
     comment: str
+    reply: str  # the no-JS reply page, missing only the parent's id
     token: str
     comments_json: str
     webmention: str
@@ -133,6 +134,7 @@ def endpoints_for(thread_id: str, settings: Resolved) -> Endpoints:
     quoted = quote(thread_id)
     return Endpoints(
         comment=f"{base}/comments",
+        reply=f"{base}/comments/new?article={quoted}&parent=",
         token=f"{base}/token?article={quoted}",
         comments_json=f"{base}/comments?article={quoted}",
         webmention=f"{base}/webmention",
