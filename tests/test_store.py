@@ -196,3 +196,19 @@ def test_large_loads_split_across_processes_give_the_same_result(tmp_path, monke
     assert [i.id for i in parallel.items] == [i.id for i in sequential.items]
     assert [str(p) for p in parallel.problems] == [str(p) for p in sequential.problems]
     assert parallel.problems[0].line == 1 and parallel.problems[0].path is not None
+
+
+def test_concurrent_threads_share_folder_fsyncs_and_lose_nothing(tmp_path):
+    """Group commit: many threads writing at once all return, every item stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = Store(tmp_path)
+
+    def write(worker: int) -> None:
+        for n in range(20):
+            store.add(make_item(f"{worker:06d}{n:06d}"), private={"email": f"{worker}@x.example"})
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(write, range(16)))
+    assert len(store.ids()) == 320
+    assert len(list((tmp_path / "private").glob("*.json"))) == 320

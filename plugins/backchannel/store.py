@@ -31,6 +31,7 @@ import secrets
 import struct
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -96,12 +97,56 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync_now(path: str) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class _DirectorySync:
+    """Group commit for folder fsyncs: one fsync covers every writer waiting on it.
+
+    Concurrent receiver requests each link a new file into inbox/ and must see
+    the folder synced before answering. A writer registers *after* its link;
+    any fsync of that folder that starts after the registration covers it, so
+    one leader syncs on behalf of all who registered before it started.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._registered: dict[str, int] = {}
+        self._synced: dict[str, int] = {}
+        self._busy: set[str] = set()
+
+    def sync(self, path: Path | str) -> None:
+        """Return once a fsync of `path` that began after this call has finished."""
+        key = os.fspath(path)
+        with self._cond:
+            ticket = self._registered.get(key, 0) + 1
+            self._registered[key] = ticket
+            while self._synced.get(key, 0) < ticket:
+                if key in self._busy:
+                    self._cond.wait()
+                    continue
+                self._busy.add(key)
+                target = self._registered[key]
+                self._cond.release()
+                try:
+                    _fsync_now(key)
+                finally:
+                    self._cond.acquire()
+                    self._busy.discard(key)
+                    self._cond.notify_all()
+                self._synced[key] = max(self._synced.get(key, 0), target)
+
+
+_DIR_SYNC = _DirectorySync()
+
+
+def _fsync_dir(path: Path | str) -> None:
+    _DIR_SYNC.sync(path)
 
 
 class Store:
