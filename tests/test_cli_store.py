@@ -67,3 +67,25 @@ def test_missing_settings_file_is_a_clear_error(sample_site, tmp_path):
     proc = sample_site.cli("-s", str(tmp_path / "nope.py"), "list")
     assert proc.returncode == 1
     assert "nope.py" in proc.stderr and "not found" in proc.stderr
+
+
+def test_command_table_matches_what_the_modules_define():
+    import argparse
+    import importlib
+
+    from backchannel.cli import COMMAND_MODULES, COMMANDS
+
+    defined: dict[str, str] = {}
+    for name in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(name).add_commands(sub)
+        defined.update(dict.fromkeys(sub.choices, name))
+    assert defined == COMMANDS
+
+
+def test_help_lists_every_command(sample_site):
+    proc = sample_site.cli("--help")
+    assert proc.returncode == 0
+    for command in ("list", "check", "serve", "inbox", "approve", "digest", "import", "send"):
+        assert command in proc.stdout

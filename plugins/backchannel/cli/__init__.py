@@ -16,18 +16,40 @@ from collections.abc import Sequence
 from backchannel.errors import BackchannelError
 from backchannel.settings import load
 
-COMMAND_MODULES = (
-    "backchannel.cli.store_commands",
-    "backchannel.cli.serve_command",
-    "backchannel.cli.send_command",
-    "backchannel.cli.digest_commands",
-    "backchannel.cli.moderation_commands",
-    "backchannel.cli.import_commands",
-)
+# Sub-command -> the module that defines it. Only that module is imported to
+# run a command (the moderation and sending modules pull in Pelican and more;
+# `approve` should not pay for `send`). tests/test_cli_store.py checks this
+# table against what the modules really define.
+COMMANDS: dict[str, str] = {
+    "list": "backchannel.cli.store_commands",
+    "check": "backchannel.cli.store_commands",
+    "serve": "backchannel.cli.serve_command",
+    "send": "backchannel.cli.send_command",
+    **dict.fromkeys(("digest", "draft", "notify-answers"), "backchannel.cli.digest_commands"),
+    **dict.fromkeys(
+        (
+            "inbox",
+            "show",
+            "approve",
+            "reject",
+            "spam",
+            "reply",
+            "edit",
+            "delete",
+            "forget",
+            "export",
+            "notify",
+            "train",
+        ),
+        "backchannel.cli.moderation_commands",
+    ),
+    **dict.fromkeys(("import", "collect"), "backchannel.cli.import_commands"),
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every sub-command, or just the one about to run."""
     parser = argparse.ArgumentParser(
         prog="backchannel",
         description="Moderate, import, digest and serve a Pelican site's feedback.",
@@ -41,14 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).add_commands(subparsers)
     return parser
 
 
+def _command_in(argv: list[str]) -> str | None:
+    """The sub-command named in argv (skipping -s FILE and flags), if any."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-s", "--settings"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `backchannel` console script."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
