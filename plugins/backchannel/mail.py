@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import logging
-import smtplib
 import unicodedata
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -86,6 +85,8 @@ def send(settings: Resolved, messages: list[EmailMessage]) -> int:
     host = settings["SMTP_HOST"]
     if not host or not messages:
         return 0
+    import smtplib  # only when mail is really sent: every CLI command imports this module
+
     try:
         with smtplib.SMTP(host, settings["SMTP_PORT"], timeout=30) as smtp:
             if settings["SMTP_STARTTLS"]:

@@ -19,9 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
 from backchannel.mail import MailError, send
@@ -75,6 +72,11 @@ def cmd_inbox(args: argparse.Namespace, settings: Resolved) -> int:
     if args.json:
         print(json.dumps([inbox_json(i) for i in items], ensure_ascii=False, indent=2))
         return 0
+    # rich is imported here, not at the top: only table output needs it, and
+    # every other command starts faster without it.
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(show_edge=False, pad_edge=False)
     for column in ("id", "kind", "article", "author", "age", "spam", "why", "text"):
         table.add_column(column, overflow="fold")

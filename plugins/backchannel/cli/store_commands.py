@@ -7,9 +7,6 @@ import json
 from collections import Counter
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.settings import Resolved
@@ -58,6 +55,11 @@ def cmd_list(args: argparse.Namespace, settings: Resolved) -> int:
     if args.json:
         print(json.dumps([item_json(i) for i in items], ensure_ascii=False, indent=2))
         return 0
+    # rich is imported here, not at the top: only table output needs it, and
+    # every other command starts faster without it.
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(show_edge=False, pad_edge=False)
     for column in ("id", "state", "kind", "article", "author", "date", "text"):
         table.add_column(column, overflow="fold")
