@@ -15,9 +15,8 @@ from typing import Any
 
 from pelican import signals
 
-from backchannel import preload
+from backchannel import feeds, preload
 from backchannel.digest.publish import on_finalized as on_digest_finalized
-from backchannel.feeds import write_feeds
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
 from backchannel.store import open_store
@@ -35,6 +34,7 @@ logger = logging.getLogger(__name__)
 RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
 PRELOAD_KEY = "_BACKCHANNEL_PRELOAD"
+FEEDS_KEY = "_BACKCHANNEL_FEEDS"
 # Written into OUTPUT_PATH by every build: which article ids exist and where.
 MANIFEST = "backchannel-articles.json"
 
@@ -112,7 +112,17 @@ def on_article_generator_finalized(generator: Any) -> None:
         getattr(generator, "hidden_articles", [])
     )
     threads = load_threads(settings, articles, hidden, generator.context.pop(PRELOAD_KEY, None))
-    generator.context[THREADS_KEY] = (threads, {thread_id_of(a): a for a in articles})
+    by_id = {thread_id_of(a): a for a in articles}
+    generator.context[THREADS_KEY] = (threads, by_id)
+    if settings["COMMENT_FEEDS"]:
+        # The feeds are written on the second core while Pelican writes pages.
+        generator.context[FEEDS_KEY] = feeds.start_writing(
+            Path(generator.output_path),
+            threads,
+            by_id,
+            generator.settings,
+            settings["FEED_MAX_ITEMS"],
+        )
     logger.info(
         "backchannel: %d comments and %d linkbacks on %d articles",
         sum(t.comment_count for t in threads.values()),
@@ -130,7 +140,14 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
     output = Path(generator.output_path)
     write_manifest(output, articles, generator.settings)
     if settings["COMMENT_FEEDS"]:
-        write_feeds(output, threads, articles, generator.settings, settings["FEED_MAX_ITEMS"])
+        feeds.finish_writing(
+            generator.context.pop(FEEDS_KEY, None),
+            output,
+            threads,
+            articles,
+            generator.settings,
+            settings["FEED_MAX_ITEMS"],
+        )
 
 
 def write_manifest(

@@ -8,14 +8,19 @@ feedparser (no bozo flag) and test_feeds.py checks RFC 4287's required elements.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from backchannel.render import html_text, plain_text
 from backchannel.thread import SITE_FEED, CommentNode, Thread
+
+logger = logging.getLogger(__name__)
 
 
 def _absolute(siteurl: str, path: str) -> str:
@@ -123,3 +128,45 @@ def write_feeds(
     path.write_text(site_feed(pairs, siteurl, sitename, limit), "utf-8")
     written.append(path)
     return written
+
+
+def start_writing(
+    output: Path,
+    threads: dict[str, Thread],
+    articles: dict[str, Any],
+    settings: dict[str, Any],
+    limit: int,
+) -> BaseProcess | None:
+    """Fork a child that writes the feeds while Pelican writes the pages; None if it cannot.
+
+    The child inherits the built threads (no copying or pickling), and the
+    feeds need nothing that Pelican's page writing changes.
+    """
+    try:
+        process = multiprocessing.get_context("fork").Process(
+            target=write_feeds, args=(output, threads, articles, settings, limit), daemon=True
+        )
+        process.start()
+    except (OSError, ValueError) as exc:
+        logger.debug("backchannel: writing feeds in-process (%s)", exc)
+        return None
+    return process
+
+
+def finish_writing(
+    process: BaseProcess | None,
+    output: Path,
+    threads: dict[str, Thread],
+    articles: dict[str, Any],
+    settings: dict[str, Any],
+    limit: int,
+) -> None:
+    """Wait for the feed writer; write the feeds here if it was not started or failed."""
+    if process is not None:
+        process.join()
+        if process.exitcode == 0:
+            return
+        logger.warning(
+            "backchannel: the feed writer failed (exit %s); writing again", process.exitcode
+        )
+    write_feeds(output, threads, articles, settings, limit)
