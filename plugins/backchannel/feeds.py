@@ -9,16 +9,17 @@ feedparser (no bozo flag) and test_feeds.py checks RFC 4287's required elements.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from backchannel.render import html_text, plain_text
 from backchannel.thread import SITE_FEED, CommentNode, Thread
+
+if TYPE_CHECKING:  # the CLI imports this module; multiprocessing only the build needs
+    from multiprocessing.process import BaseProcess
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ def start_writing(
     The child inherits the built threads (no copying or pickling), and the
     feeds need nothing that Pelican's page writing changes.
     """
+    import multiprocessing
+
     try:
         process = multiprocessing.get_context("fork").Process(
             target=write_feeds, args=(output, threads, articles, settings, limit), daemon=True

@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import logging
-import multiprocessing
 import os
 import pickle
 import re
@@ -33,8 +32,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -272,6 +269,11 @@ class Store:
         """Parse many files; a large batch is split with a forked helper on the second core."""
         if len(files) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
             return _read_many(self, files)
+        # Imported here: every CLI command imports this module, few load this much.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         half = len(files) // 2
         try:
             context = multiprocessing.get_context("fork")
