@@ -141,3 +141,13 @@ def inbox_files(site: Any, state: str = "inbox") -> list[Path]:
     """Item files in a flat state folder."""
     folder = site.feedback / state
     return sorted(folder.glob("*.md")) if folder.is_dir() else []
+
+
+def empty_store(site: Any) -> None:
+    """Remove what a test added to the store (inbox, spam, private data, temp files)."""
+    for state in ("inbox", "spam", "private", ".tmp"):
+        folder = site.feedback / state
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name != "secret":
+                    path.unlink()

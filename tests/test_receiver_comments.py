@@ -16,7 +16,7 @@ from backchannel.receiver.guard import NO_JS_REASON, make_token
 from backchannel.server import create_app
 from backchannel.store import Store
 from conftest import Site
-from receiver_support import build_site, free_port, inbox_files, running, settings_for
+from receiver_support import build_site, empty_store, free_port, inbox_files, running, settings_for
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +29,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
 def site(built: Site) -> Iterator[Site]:
     """The built site with its store emptied of anything a test added."""
     yield built
-    for state in ("inbox", "spam", "private", ".tmp"):
-        folder = built.feedback / state
-        if folder.is_dir():
-            for path in folder.iterdir():
-                if path.name != "secret":
-                    path.unlink()
+    empty_store(built)
 
 
 def serve(site: Site, **overrides: object):

@@ -14,6 +14,7 @@ from conftest import REALDATA, Site
 from receiver_support import (
     Pages,
     build_site,
+    empty_store,
     free_port,
     inbox_files,
     running,
@@ -32,12 +33,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
 @pytest.fixture
 def site(built: Site) -> Iterator[Site]:
     yield built
-    for state in ("inbox", "spam", "private", ".tmp"):
-        folder = built.feedback / state
-        if folder.is_dir():
-            for path in folder.iterdir():
-                if path.name != "secret":
-                    path.unlink()
+    empty_store(built)
     published = built.feedback / "published" / "first-post"
     for path in published.glob("*.md"):
         if path.stem != "c0ffee000001":

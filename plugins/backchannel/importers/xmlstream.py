@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from pyexpat import ExpatError
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -97,17 +97,19 @@ def iterparse(
         line, column = exc.position
         reason = str(exc).split(":", 1)[0]
         raise ImportSourceError(f"not well-formed XML: {reason}", name, line, column + 1) from None
-    except LookupError as exc:  # expat asks Python for an encoding the declaration names
-        raise ImportSourceError(f"not well-formed XML: {exc}", name, 1, 1) from None
-    except DefusedXmlException as exc:
-        raise ImportSourceError(
-            f"refused unsafe XML: {exc}",
-            name,
-            expat.CurrentLineNumber,
-            expat.CurrentColumnNumber + 1,
-        ) from None
+    except (LookupError, DefusedXmlException) as exc:
+        raise _refusal(exc, name, expat) from None
     finally:
         stream.close()
+
+
+def _refusal(exc: Exception, name: str, expat: Any) -> ImportSourceError:
+    """The error for an unknown encoding (expat asks Python for it) or unsafe XML."""
+    if isinstance(exc, LookupError):
+        return ImportSourceError(f"not well-formed XML: {exc}", name, 1, 1)
+    return ImportSourceError(
+        f"refused unsafe XML: {exc}", name, expat.CurrentLineNumber, expat.CurrentColumnNumber + 1
+    )
 
 
 def feed(
@@ -144,15 +146,8 @@ def feed(
         raise ImportSourceError(
             f"not well-formed XML: {reason}", name, exc.lineno, exc.offset + 1
         ) from None
-    except LookupError as exc:  # expat asks Python for an encoding the declaration names
-        raise ImportSourceError(f"not well-formed XML: {exc}", name, 1, 1) from None
-    except DefusedXmlException as exc:
-        raise ImportSourceError(
-            f"refused unsafe XML: {exc}",
-            name,
-            expat.CurrentLineNumber,
-            expat.CurrentColumnNumber + 1,
-        ) from None
+    except (LookupError, DefusedXmlException) as exc:
+        raise _refusal(exc, name, expat) from None
     finally:
         stream.close()
 
