@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -254,8 +256,9 @@ def bench_receiver(concurrency: int, duration: float, work: Path) -> dict:
     return {"posts": posts, "reads": reads, "found": found}
 
 
-def bench_isso(concurrency: int, duration: float, work: Path) -> dict:
-    """The same against Isso: POST /new?uri=, GET /?uri=."""
+@contextlib.contextmanager
+def isso_running(work: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """Isso on a free loopback port with a 50-comment thread at /read/; yields (base, headers)."""
     isso = ensure_isso()
     folder = work / "isso"
     folder.mkdir()
@@ -271,29 +274,42 @@ def bench_isso(concurrency: int, duration: float, work: Path) -> dict:
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/info", proc)
         headers = {"Origin": base, "Referer": base + "/"}
-
-        def comment(n: int, uri: str) -> dict:
-            return {
-                "text": f"Comment number {n}.",
-                "author": f"Bench {n}",
-                "email": f"r{n}@example.org",
-                "website": None,
-                "title": uri,
-            }
-
         with httpx.Client() as client:
             for n in range(READ_COMMENTS):
                 r = client.post(
                     f"{base}/new",
                     params={"uri": "/read/"},
                     headers=headers,
-                    json=comment(n, "/read/"),
+                    json=isso_comment(n, "/read/"),
                 )
                 r.raise_for_status()
+        yield base, headers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def isso_comment(n: int, uri: str) -> dict:
+    """The comment shape posted to Isso (with an e-mail, as ours)."""
+    return {
+        "text": f"Comment number {n}.",
+        "author": f"Bench {n}",
+        "email": f"r{n}@example.org",
+        "website": None,
+        "title": uri,
+    }
+
+
+def bench_isso(concurrency: int, duration: float, work: Path) -> dict:
+    """The same against Isso: POST /new?uri=, GET /?uri=."""
+    with isso_running(work) as (base, headers):
 
         async def post(client: httpx.AsyncClient, n: int) -> httpx.Response:
             return await client.post(
-                f"{base}/new", params={"uri": "/post/"}, headers=headers, json=comment(n, "/post/")
+                f"{base}/new",
+                params={"uri": "/post/"},
+                headers=headers,
+                json=isso_comment(n, "/post/"),
             )
 
         async def read(client: httpx.AsyncClient, n: int) -> httpx.Response:
@@ -303,9 +319,6 @@ def bench_isso(concurrency: int, duration: float, work: Path) -> dict:
         reads = asyncio.run(load(read, concurrency, duration))
         data = httpx.get(f"{base}/", params={"uri": "/post/", "limit": 0}).json()
         found = data.get("total_replies", 0)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     return {"posts": posts, "reads": reads, "found": found}
 
 

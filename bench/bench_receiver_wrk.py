@@ -24,10 +24,8 @@ import httpx
 from bench_receiver import (
     ARTICLE,
     READ_ARTICLE,
-    READ_COMMENTS,
-    ensure_isso,
     free_port,
-    isso_config,
+    isso_running,
     prepare_receiver_site,
     wait_up,
 )
@@ -80,33 +78,10 @@ def run_ours(seconds: float, work: Path) -> tuple[dict, dict, int]:
 
 
 def run_isso(seconds: float, work: Path) -> tuple[dict, dict, int]:
-    isso = ensure_isso()
-    folder = work / "isso"
-    folder.mkdir()
-    port = free_port()
-    conf = isso_config(folder, port)
-    proc = subprocess.Popen(
-        [str(isso), "-c", str(conf), "run"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_up(f"{base}/info", proc)
-        with httpx.Client() as client:
-            for n in range(READ_COMMENTS):
-                client.post(
-                    f"{base}/new",
-                    params={"uri": "/read/"},
-                    json={"text": f"Comment {n}.", "author": f"R{n}", "title": "/read/"},
-                ).raise_for_status()
+    with isso_running(work) as (base, _):
         posts = wrk(base, seconds, WRK_DIR / "post_isso.lua")
         reads = wrk(f"{base}/?uri=%2Fread%2F", seconds)
         found = httpx.get(f"{base}/", params={"uri": "/post/", "limit": 0}).json()["total_replies"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     return posts, reads, found
 
 
