@@ -7,7 +7,6 @@ A bad item is logged with its path and skipped; the build never stops for one.
 
 from __future__ import annotations
 
-import json
 import logging
 from concurrent.futures import Future
 from pathlib import Path
@@ -17,12 +16,12 @@ from pelican import signals
 
 from backchannel import feeds, preload
 from backchannel.digest.publish import on_finalized as on_digest_finalized
+from backchannel.manifest import write_manifest
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
 from backchannel.store import open_store
 from backchannel.thread import (
     Thread,
-    answers_of,
     build_thread,
     group_by_thread,
     link_answers,
@@ -35,8 +34,6 @@ RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
 PRELOAD_KEY = "_BACKCHANNEL_PRELOAD"
 FEEDS_KEY = "_BACKCHANNEL_FEEDS"
-# Written into OUTPUT_PATH by every build: which article ids exist and where.
-MANIFEST = "backchannel-articles.json"
 
 
 def resolved_settings(settings: dict[str, Any]) -> Resolved:
@@ -148,31 +145,6 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
             generator.settings,
             settings["FEED_MAX_ITEMS"],
         )
-
-
-def write_manifest(
-    output: Path, articles: dict[str, Any], pelican_settings: dict[str, Any]
-) -> Path:
-    """Write MANIFEST: the public list of article ids and URLs the receiver accepts."""
-    aliases = pelican_settings.get("BACKCHANNEL_ALIASES", {})
-    entries = []
-    for tid, article in sorted(articles.items()):
-        entries.append(
-            {
-                "id": tid,
-                "url": article.url,
-                "title": article.title,
-                "date": article.date.isoformat(),
-                "source_path": article.relative_source_path,
-                "aliases": sorted(old for old, new in aliases.items() if new == tid),
-                # Comment ids this post answers: the fast republisher needs them.
-                "answers": answers_of(article),
-            }
-        )
-    path = output / MANIFEST
-    data = {"siteurl": pelican_settings.get("SITEURL", ""), "articles": entries}
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-    return path
 
 
 def register() -> None:

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from html import escape as _escape
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape, quoteattr
 
 from backchannel.render import html_text, plain_text
 from backchannel.thread import SITE_FEED, CommentNode, Thread
@@ -22,6 +22,18 @@ if TYPE_CHECKING:  # the CLI imports this module; multiprocessing only the build
     from multiprocessing.process import BaseProcess
 
 logger = logging.getLogger(__name__)
+
+
+# html.escape rather than xml.sax.saxutils, whose import pulls in urllib.request
+# and ssl: 14 ms of every `backchannel approve`, which rewrites feeds.
+def escape(text: str) -> str:
+    """Escape text for an XML element (&, <, >)."""
+    return _escape(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    """Escape and double-quote text for an XML attribute."""
+    return f'"{_escape(text, quote=True)}"'
 
 
 def _absolute(siteurl: str, path: str) -> str:

@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from backchannel.bake import MANIFEST
+from backchannel.manifest import MANIFEST
 from backchannel.errors import BackchannelError
 from backchannel.feeds import comment_feed, site_feed
 from backchannel.model import Item, State
@@ -83,7 +83,6 @@ def environment(pelican_settings: dict[str, Any]) -> Any:
     import pelican
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
     from pelican.plugins._utils import plugin_enabled
-    from pelican.utils import DateFormatter
 
     theme = os.path.join(os.path.expanduser(pelican_settings["THEME"]), "templates")
     paths = [*pelican_settings["THEME_TEMPLATES_OVERRIDES"], theme]
@@ -105,12 +104,19 @@ def environment(pelican_settings: dict[str, Any]) -> Any:
         bytecode_cache=_bytecode_cache(pelican_settings),
         **pelican_settings["JINJA_ENVIRONMENT"],
     )
-    env.filters.update({"strftime": DateFormatter()})
+    env.filters.update({"strftime": _strftime})
     env.filters.update(pelican_settings["JINJA_FILTERS"])
     env.globals.update(pelican_settings["JINJA_GLOBALS"])
     env.tests["plugin_enabled"] = partial(plugin_enabled, plugin_list=pelican_settings["PLUGINS"])
     env.tests.update(pelican_settings["JINJA_TESTS"])
     return env
+
+
+def _strftime(date: datetime, date_format: str) -> str:
+    """Pelican's `strftime` filter; pelican.utils (~25 ms to import) loads only if a template uses it."""
+    from pelican.utils import DateFormatter
+
+    return DateFormatter()(date, date_format)
 
 
 def _bytecode_cache(pelican_settings: dict[str, Any]) -> Any:
@@ -242,6 +248,15 @@ class Republisher:
         )
         return self.env.get_template(template).render(context)
 
+    @staticmethod
+    def _holds(path: Path, text: str) -> bool:
+        """Whether a built page contains text; a byte search, as few pages list one article."""
+        try:
+            with open(path, "rb") as handle:
+                return text.encode("utf-8") in handle.read()
+        except OSError:
+            return True  # let _read report it
+
     def _read(self, path: Path) -> str:
         if path in self.files:
             return self.files[path]
@@ -331,6 +346,8 @@ class Republisher:
                     # leaves no place to splice the first comment's counts into.
                     raise RepublishError(f"first feedback on {ref.id} changes listing pages")
                 path = Path(folder, name)
+                if path not in self.files and not self._holds(path, before):
+                    continue
                 text = self._read(path)
                 if before in text:
                     self.files[path] = text.replace(before, after)

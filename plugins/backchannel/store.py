@@ -344,6 +344,16 @@ class Store:
         def stem(path: str) -> str:
             return os.path.basename(path)[: -len(SUFFIX)]
 
+        states = tuple(states)
+        for state in states:
+            # Fast path for a whole id in a flat folder before the published
+            # one (the inbox: `approve ID`): the same answer as the scan below,
+            # without listing 1,000 article folders (~30 ms).
+            if state == State.PUBLISHED:
+                break
+            path = os.path.join(self.root, state.value, prefix + SUFFIX)
+            if os.path.isfile(path):
+                return self.read(path, state)
         matches = list(self._files(states, prefix))
         exact = [(p, s) for p, s in matches if stem(p) == prefix]
         if exact:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from backchannel.errors import BackchannelError
+from backchannel.pelican_package import use_without_init
 from backchannel.settings import load
 
 # Sub-command -> the module that defines it. Only that module is imported to
@@ -106,5 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":  # python -m backchannel.cli
+def run() -> None:
+    """The `backchannel` console script and `python -m backchannel.cli`: main() in a fresh process."""
+    # Only a process that starts here may skip Pelican's package __init__
+    # (see pelican_package); main() is also called in-process by tests.
+    use_without_init()
     sys.exit(main())
+
+
+if __name__ == "__main__":  # python -m backchannel.cli
+    run()

@@ -1,7 +1,5 @@
 """`python -m backchannel.cli`."""
 
-import sys
+from backchannel.cli import run
 
-from backchannel.cli import main
-
-sys.exit(main())
+run()

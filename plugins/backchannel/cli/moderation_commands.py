@@ -21,10 +21,8 @@ from typing import Any
 
 from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
-from backchannel.mail import MailError, send
 from backchannel.model import Item, State, dumps
 from backchannel.moderation import ModerationError, Moderator, Result, classifier_for
-from backchannel.notify import notify_author, reply_messages
 from backchannel.republish import RepublishError, read_manifest, republish
 from backchannel.settings import Resolved
 from backchannel.spam import CLASSIFIER_PREFIX
@@ -123,9 +121,7 @@ def _finish(
     pelican_settings = None
     output = None
     if result.change.articles and not args.no_republish and settings["REPUBLISH"]:
-        from pelican.settings import read_settings
-
-        pelican_settings = read_settings(str(Path(args.settings).resolve()))
+        pelican_settings = settings.values["PELICAN_SETTINGS"]
         output = Path(pelican_settings["OUTPUT_PATH"])
         if output.is_dir():
             status = _republish(args, settings, moderator, result, pelican_settings, output)
@@ -177,6 +173,10 @@ def _republish(
 def _mail_readers(
     settings: Resolved, moderator: Moderator, result: Result, output: Path | None
 ) -> int:
+    # Imported here: the e-mail modules cost an approve without replies ~15 ms.
+    from backchannel.mail import MailError, send
+    from backchannel.notify import reply_messages
+
     try:
         articles = read_manifest(output) if output else {}
     except RepublishError:
@@ -318,6 +318,8 @@ def cmd_export(args: argparse.Namespace, settings: Resolved) -> int:
 
 def cmd_notify(args: argparse.Namespace, settings: Resolved) -> int:
     """Mail the author what arrived in the inbox since the last run (for cron)."""
+    from backchannel.notify import notify_author
+
     fresh = notify_author(settings, store_of(settings))
     if fresh:
         print(f"mailed {settings['AUTHOR_EMAIL']} about {len(fresh)} new item(s)")

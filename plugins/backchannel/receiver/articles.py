@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from backchannel.bake import MANIFEST
+from backchannel.manifest import MANIFEST
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
 
