@@ -137,22 +137,12 @@ def test_concurrent_writers_lose_nothing(tmp_path):
 
 def test_full_disk_is_a_store_error_and_leaves_nothing(tmp_path, monkeypatch):
     store = Store(tmp_path)
-    real_write = os.fdopen
 
-    class Full:
-        def __init__(self, handle):
-            self.handle = handle
+    def full(fd, data):
+        raise OSError(28, "No space left on device")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *a):
-            self.handle.close()
-
-        def write(self, data):
-            raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real_write(fd, mode)))
+    # (tests/test_disk_faults.py fills a real tmpfs; this pins the clean-up.)
+    monkeypatch.setattr(os, "write", full)
     with pytest.raises(StoreError, match="No space left"):
         store.add(make_item("999999999999"), private=None)
     monkeypatch.undo()

@@ -367,30 +367,48 @@ class Store:
         return self.read(path, state)
 
     # --- writing -----------------------------------------------------------
-    def _temp(self, data: bytes) -> Path:
-        tmp_dir = self.root / TMP
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=temp_prefix("w"))
+    def _temp(self, data: bytes) -> str:
+        """A new fsynced file in .tmp/ holding data; its path."""
+        tmp_dir = os.path.join(self.root, TMP)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=temp_prefix("w"))
+        except FileNotFoundError:  # the first write of this store (no mkdir per write)
+            os.makedirs(tmp_dir, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=temp_prefix("w"))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
         except BaseException:
+            os.close(fd)
             os.unlink(name)
             raise
-        return Path(name)
+        os.close(fd)
+        return name
+
+    def _place(self, data: bytes, dest: Path, move: Any) -> None:
+        """Write data to a temp file, move it to dest, fsync dest's folder."""
+        tmp = self._temp(data)
+        try:
+            try:
+                move(tmp, dest)
+            except FileNotFoundError:  # dest's folder does not exist yet
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                _fsync_dir(dest.parent.parent)  # the new folder's own entry
+                move(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(dest.parent)
 
     def _create(self, dest: Path, data: bytes) -> None:
         """Write a new file atomically; refuse to overwrite an existing one."""
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._temp(data)
-            try:
-                os.link(tmp, dest)
-            finally:
-                os.unlink(tmp)
-            _fsync_dir(dest.parent)
+            # One rename that refuses to overwrite (place_new), rather than
+            # link + unlink: a syscall less per comment the receiver stores.
+            self._place(data, dest, place_new)
         except FileExistsError:
             raise StoreError(f"an item already exists at {dest}") from None
         except OSError as exc:
@@ -398,10 +416,7 @@ class Store:
 
     def _replace(self, dest: Path, data: bytes) -> None:
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._temp(data)
-            os.replace(tmp, dest)
-            _fsync_dir(dest.parent)
+            self._place(data, dest, os.replace)
         except OSError as exc:
             raise StoreError(f"cannot write {dest}: {exc.strerror}") from exc
 

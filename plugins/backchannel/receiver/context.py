@@ -124,7 +124,22 @@ def decode(body: bytes, charset: str) -> str:
 
 
 async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = None) -> Item:
-    """Assess, then store.add off the event loop; StoreError becomes 503. Returns once fsynced.
+    """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced."""
+    try:
+        # One trip to the thread pool for the whole write, not one per step:
+        # each trip costs the event loop a hand-off (measured ~0.1 ms a request).
+        return await run_in_threadpool(_assess_and_add, receiver, item, private)
+    except StoreError as exc:
+        logger.error("backchannel: could not store %s: %s", item.id, exc)
+        raise RequestProblem(
+            f"could not store the {item.kind}: {exc}; please try later",
+            503,
+            {"Retry-After": "60"},
+        ) from exc
+
+
+def _assess_and_add(receiver: Receiver, item: Item, private: dict[str, Any] | None) -> Item:
+    """Score the item, store it once in its final folder, then audit an automatic decision.
 
     Moderation (`backchannel.moderation.assess`) scores the item and picks its
     folder *before* the write, so the item is written once. A bug there is
@@ -133,26 +148,14 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
     assessment = None
     if receiver.moderation is not None:
         try:
-            assessment = await run_in_threadpool(
-                receiver.moderation.assess, receiver.store, item, receiver.settings
-            )
+            assessment = receiver.moderation.assess(receiver.store, item, receiver.settings)
             item = assessment.item
         except Exception:  # a scorer's bug must never lose or refuse an item
             logger.exception("backchannel: moderation could not assess %s", item.id)
-    try:
-        await run_in_threadpool(receiver.store.add, item, private)
-    except StoreError as exc:
-        logger.error("backchannel: could not store %s: %s", item.id, exc)
-        raise RequestProblem(
-            f"could not store the {item.kind}: {exc}; please try later",
-            503,
-            {"Retry-After": "60"},
-        ) from exc
+    receiver.store.add(item, private)
     if assessment is not None:
         try:
-            await run_in_threadpool(
-                receiver.moderation.record_assessment, receiver.store, assessment
-            )
+            receiver.moderation.record_assessment(receiver.store, assessment)
         except Exception:  # the item is stored; an audit line is not worth a 5xx
             logger.exception("backchannel: could not audit %s", item.id)
     return item
