@@ -29,7 +29,7 @@ from bench_receiver import (
     prepare_receiver_site,
     wait_up,
 )
-from common import BENCH, machine, write_result
+from common import BENCH, WORK, machine, write_result
 
 WRK_DIR = BENCH / "wrk"
 
@@ -85,6 +85,22 @@ def run_isso(seconds: float, work: Path) -> tuple[dict, dict, int]:
     return posts, reads, found
 
 
+def table_rows(rep: int, ours: tuple, theirs: tuple) -> list[str]:
+    """The results table's rows for one repetition of both servers."""
+    rows = []
+    for name, (posts, reads, found) in (("backchannel", ours), ("isso", theirs)):
+        lost = max(0, posts["done"] - posts["errors"] - found)
+        rows.append(
+            f"| {name} #{rep} | posts | {posts['rps']:.0f} | {posts['p50']:.1f} | "
+            f"{posts['p99']:.1f} | {posts['errors']} | {lost} |"
+        )
+        rows.append(
+            f"| {name} #{rep} | reads | {reads['rps']:.0f} | {reads['p50']:.1f} | "
+            f"{reads['p99']:.1f} | {reads['errors']} | – |"
+        )
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -94,24 +110,27 @@ def main() -> int:
         return 0
     seconds, reps = (3.0, 1) if args.quick else (10.0, 3)
     rows, ours_runs, isso_runs = [], [], []
-    for rep in range(1, reps + 1):
-        with tempfile.TemporaryDirectory() as tmp:
-            ours = run_ours(seconds, Path(tmp))
-        with tempfile.TemporaryDirectory() as tmp:
-            theirs = run_isso(seconds, Path(tmp))
-        ours_runs.append(ours)
-        isso_runs.append(theirs)
-        for name, (posts, reads, found) in (("backchannel", ours), ("isso", theirs)):
-            acked = posts["done"] - posts["errors"]
-            lost = max(0, acked - found)
-            rows.append(
-                f"| {name} #{rep} | posts | {posts['rps']:.0f} | {posts['p50']:.1f} | "
-                f"{posts['p99']:.1f} | {posts['errors']} | {lost} |"
-            )
-            rows.append(
-                f"| {name} #{rep} | reads | {reads['rps']:.0f} | {reads['p50']:.1f} | "
-                f"{reads['p99']:.1f} | {reads['errors']} | – |"
-            )
+    # Every run gets a fresh folder and all are deleted only after the last run:
+    # on ext4 without a journal, creating files next to thousands just deleted
+    # costs up to 10x the kernel time (see the import notes in RESULTS.md), and
+    # deleting one run's store right before the next would charge that to the
+    # next run's comments. `spread_subfolders` asks ext4 for uncrowded groups.
+    from backchannel.store import spread_subfolders  # after common put plugins/ on sys.path
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="receiver-wrk-", dir=WORK))
+    spread_subfolders(root)
+    try:
+        for rep in range(1, reps + 1):
+            for name in (f"ours-{rep}", f"isso-{rep}"):
+                (root / name).mkdir()
+            ours = run_ours(seconds, root / f"ours-{rep}")
+            theirs = run_isso(seconds, root / f"isso-{rep}")
+            ours_runs.append(ours)
+            isso_runs.append(theirs)
+            rows.extend(table_rows(rep, ours, theirs))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     our_rps = statistics.median(r[0]["rps"] for r in ours_runs)
     isso_rps = statistics.median(r[0]["rps"] for r in isso_runs)
     our_p99 = statistics.median(r[0]["p99"] for r in ours_runs)

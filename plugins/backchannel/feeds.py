@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from html import escape as _escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backchannel.render import html_text, plain_text

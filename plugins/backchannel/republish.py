@@ -26,9 +26,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from backchannel.manifest import MANIFEST
 from backchannel.errors import BackchannelError
 from backchannel.feeds import comment_feed, site_feed
+from backchannel.manifest import MANIFEST
 from backchannel.model import Item, State
 from backchannel.settings import Resolved
 from backchannel.store import Store
@@ -113,7 +113,7 @@ def environment(pelican_settings: dict[str, Any]) -> Any:
 
 
 def _strftime(date: datetime, date_format: str) -> str:
-    """Pelican's `strftime` filter; pelican.utils (~25 ms to import) loads only if a template uses it."""
+    """Pelican's `strftime` filter; pelican.utils (~25 ms) is imported on first use."""
     from pelican.utils import DateFormatter
 
     return DateFormatter()(date, date_format)

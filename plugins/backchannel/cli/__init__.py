@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The `backchannel` console script and `python -m backchannel.cli`: main() in a fresh process."""
+    """Entry point of the `backchannel` script and `python -m backchannel.cli`."""
     # Only a process that starts here may skip Pelican's package __init__
     # (see pelican_package); main() is also called in-process by tests.
     use_without_init()
