@@ -99,6 +99,18 @@ def _serve(conn: Connection, renderer: Renderer, order: list[tuple[str, Any, Thr
     conn.close()
 
 
+def _fork(renderer: Renderer, order: list[tuple[str, Any, Thread]]) -> tuple[Connection, Any]:
+    """Start the helper; the main process keeps the pipe's reading end."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    conn, child = context.Pipe(duplex=False)
+    process = context.Process(target=_serve, args=(child, renderer, order), daemon=True)
+    process.start()
+    child.close()
+    return conn, process
+
+
 class Stream:
     """The main process's end: partials by thread id, from the helper or rendered here."""
 
@@ -108,18 +120,9 @@ class Stream:
         self.conn: Connection | None = None
         self.process: BaseProcess | None = None
         try:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork")
-            self.conn, child = context.Pipe(duplex=False)
-            self.process = context.Process(
-                target=_serve, args=(child, renderer, order), daemon=True
-            )
-            self.process.start()
-            child.close()
+            self.conn, self.process = _fork(renderer, order)
         except (OSError, ValueError) as exc:
             logger.debug("backchannel: rendering partials in-process (%s)", exc)
-            self.conn = None
 
     def get(self, tid: str, article: Any, thread: Thread) -> tuple[str | None, ...]:
         """The partials of one article: received, or rendered here if the helper failed."""
