@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pelican import Pelican
+from pelican.log import LimitFilter
 from pelican.settings import read_settings
 
 from backchannel import partials
@@ -54,6 +55,8 @@ def rich_site(sample_site):
 def test_helper_output_equals_includes_and_every_fallback(rich_site, monkeypatch, caplog, relative):
     site = rich_site
     caplog.set_level(logging.WARNING, logger="backchannel")
+    # Pelican logs a warning text once per process; each case here must see its own.
+    monkeypatch.setattr(LimitFilter, "_raised_messages", set())
     site.write_conf(
         'BACKCHANNEL_ALIASES = {"old-slug": "moved-post"}\n'
         f"RELATIVE_URLS = {relative}\nDEFAULT_PAGINATION = 2\n"
