@@ -7,11 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from backchannel import partials
 from pelican import Pelican
 from pelican.log import LimitFilter
 from pelican.settings import read_settings
-
-from backchannel import partials
 from test_bake import comment
 
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+Order = list[tuple[str, Any, "Thread"]]  # (thread id, article, thread) in writing order
+
 # (name, template, counts_show_empty) in the order article.html needs them.
 PAGE_PARTIALS = (
     ("discovery", "backchannel/discovery.html", False),
@@ -62,9 +64,7 @@ class Renderer:
         if self.relative:
             from pelican.utils import get_relative_path, path_to_url
 
-            page["SITEURL"] = page["localsiteurl"] = path_to_url(
-                get_relative_path(article.save_as)
-            )
+            page["SITEURL"] = page["localsiteurl"] = path_to_url(get_relative_path(article.save_as))
         page.update(
             output_file=article.save_as,
             article=article,
@@ -89,17 +89,17 @@ class Renderer:
         return tuple(out)
 
 
-NAMES = tuple(name for name, _, _ in PAGE_PARTIALS) + (LISTING[0],)
+NAMES = (*(name for name, _, _ in PAGE_PARTIALS), LISTING[0])
 
 
-def _serve(conn: Connection, renderer: Renderer, order: list[tuple[str, Any, Thread]]) -> None:
+def _serve(conn: Connection, renderer: Renderer, order: Order) -> None:
     """The helper: send (thread id, partials) for each article, in writing order."""
     for tid, article, thread in order:
         conn.send((tid, renderer.render(article, thread)))
     conn.close()
 
 
-def _fork(renderer: Renderer, order: list[tuple[str, Any, Thread]]) -> tuple[Connection, Any]:
+def _fork(renderer: Renderer, order: Order) -> tuple[Connection, Any]:
     """Start the helper; the main process keeps the pipe's reading end."""
     import multiprocessing
 
@@ -114,7 +114,7 @@ def _fork(renderer: Renderer, order: list[tuple[str, Any, Thread]]) -> tuple[Con
 class Stream:
     """The main process's end: partials by thread id, from the helper or rendered here."""
 
-    def __init__(self, renderer: Renderer, order: list[tuple[str, Any, Thread]]) -> None:
+    def __init__(self, renderer: Renderer, order: Order) -> None:
         self.renderer = renderer
         self.ready: dict[str, tuple[str | None, ...]] = {}
         self.conn: Connection | None = None
@@ -175,9 +175,7 @@ class Partials:
         return None if text is None else Markup(text)
 
 
-def start(
-    env: Any, context: dict[str, Any], settings: dict[str, Any], order: list[tuple[str, Any, Thread]]
-) -> Stream:
+def start(env: Any, context: dict[str, Any], settings: dict[str, Any], order: Order) -> Stream:
     """Fork the helper and give every thread in `order` its `html`."""
     stream = Stream(Renderer(env, context, settings), order)
     for tid, article, thread in order:
