@@ -14,7 +14,7 @@ from typing import Any
 
 from pelican import signals
 
-from backchannel import feeds, preload
+from backchannel import feeds, partials, preload
 from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.manifest import write_manifest
 from backchannel.model import State
@@ -34,6 +34,7 @@ RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
 PRELOAD_KEY = "_BACKCHANNEL_PRELOAD"
 FEEDS_KEY = "_BACKCHANNEL_FEEDS"
+PARTIALS_KEY = "_BACKCHANNEL_PARTIALS"
 
 
 def resolved_settings(settings: dict[str, Any]) -> Resolved:
@@ -128,11 +129,33 @@ def on_article_generator_finalized(generator: Any) -> None:
     )
 
 
+def on_all_generators_finalized(generators: list[Any]) -> None:
+    """Start rendering the partials on the second core, now that every input is known."""
+    for generator in generators:
+        if THREADS_KEY in generator.context and hasattr(generator, "translations"):
+            threads, by_id = generator.context[THREADS_KEY]
+            # Pelican writes translations first, then articles.
+            position = {
+                id(a): n for n, a in enumerate([*generator.translations, *generator.articles])
+            }
+            order = sorted(
+                ((tid, article, threads[tid]) for tid, article in by_id.items()),
+                key=lambda entry: position.get(id(entry[1]), len(position)),
+            )
+            generator.context[PARTIALS_KEY] = partials.start(
+                generator.env, generator.context, generator.settings, order
+            )
+            return
+
+
 def on_article_writer_finalized(generator: Any, writer: Any) -> None:
     """Write the comment feeds and the article manifest once the pages are out."""
     settings = resolved_settings(generator.settings)
     if THREADS_KEY not in generator.context:
         return
+    stream = generator.context.pop(PARTIALS_KEY, None)
+    if stream is not None:
+        stream.close()
     threads, articles = generator.context[THREADS_KEY]
     output = Path(generator.output_path)
     write_manifest(output, articles, generator.settings)
@@ -152,5 +175,6 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.article_generator_init.connect(on_article_generator_init)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
     signals.finalized.connect(on_digest_finalized)

@@ -111,6 +111,8 @@ class Thread:
     linkback_count: int = 0
     prompted_by: list[str] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+    # partials.Partials during a build: the theme's partials, pre-rendered.
+    html: Any = None
 
     @property
     def feed_url(self) -> str:
