@@ -52,10 +52,14 @@ class Result:
 
 def classifier_for(store: Store) -> Classifier:
     """One cached classifier per store, so the model file is read once per process."""
-    root = store.root.resolve()
-    if root not in _CLASSIFIERS:
-        _CLASSIFIERS[root] = Classifier(root)
-    return _CLASSIFIERS[root]
+    # Looked up by the store's root as given first: resolve() is an lstat per
+    # path component, on every comment the receiver scores.
+    classifier = _CLASSIFIERS.get(store.root)
+    if classifier is None:
+        root = store.root.resolve()
+        classifier = _CLASSIFIERS.get(root) or Classifier(root)
+        _CLASSIFIERS[root] = _CLASSIFIERS[store.root] = classifier
+    return classifier
 
 
 def _train(store: Store, item: Item, label: str, result: Result) -> None:
