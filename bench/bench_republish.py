@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from backchannel.model import Item, Kind, State, dumps  # noqa: E402
 from backchannel.store import Store  # noqa: E402
+from common import env_with_plugins  # noqa: E402
 
 WORK = ROOT / "bench" / ".work" / "republish"
 RESULTS = ROOT / "bench" / "results" / "republish.md"
@@ -55,16 +56,6 @@ PARAGRAPH = (
     "ordinary length, with *emphasis*, a [link](https://example.org/) and a list:\n\n"
     "- one point\n- another point\n\n"
 )
-
-
-def env() -> dict[str, str]:
-    environ = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
-    # As in a default Python setup, where our modules' bytecode is cached after the
-    # first run. Some sandboxes set PYTHONDONTWRITEBYTECODE=1, which makes every
-    # `approve` recompile ~30 of our modules (~0.1 s); Pelican's own modules keep
-    # the bytecode pip wrote either way.
-    environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    return environ
 
 
 def make_site(articles: int, comments: int, runs: int) -> Store:
@@ -118,7 +109,7 @@ def full_build() -> float:
     subprocess.run(
         [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
         cwd=WORK,
-        env=env(),
+        env=env_with_plugins(),
         check=True,
         capture_output=True,
     )
@@ -138,7 +129,7 @@ def approve(run: int, articles: int) -> float:
             f"i{run:011d}",
         ],
         cwd=WORK,
-        env=env(),
+        env=env_with_plugins(),
         capture_output=True,
         text=True,
         check=False,
