@@ -48,16 +48,37 @@ class Answer:
     url: str
 
 
+class _Dated:
+    """The two renderings of a `date` the templates show, made when asked for.
+
+    Made by the process that renders the partials and feeds (forked children
+    during a build), not by the one that builds the threads: strftime and
+    isoformat for 20,000 comments were ~0.2 s of the main process's build time.
+    """
+
+    date: datetime
+    date_format: str
+
+    @property
+    def date_iso(self) -> str:
+        """The date for `datetime=` attributes and feeds."""
+        return self.date.isoformat(timespec="seconds")
+
+    @property
+    def date_text(self) -> str:
+        """The date as DATE_FORMAT prints it."""
+        return self.date.strftime(self.date_format)
+
+
 @dataclass
-class CommentNode:
+class CommentNode(_Dated):
     """One comment as the templates see it, with its replies."""
 
     id: str
     author: str
     author_url: str | None
     date: datetime
-    date_iso: str
-    date_text: str
+    date_format: str
     html: Markup
     is_author: bool
     parent: str | None
@@ -68,7 +89,7 @@ class CommentNode:
 
 
 @dataclass
-class LinkbackView:
+class LinkbackView(_Dated):
     """One trackback, pingback or webmention as the templates see it."""
 
     id: str
@@ -81,8 +102,7 @@ class LinkbackView:
     author: str
     author_url: str | None
     date: datetime
-    date_iso: str
-    date_text: str
+    date_format: str
     item: Item | None = None
 
 
@@ -169,10 +189,9 @@ def comment_node(item: Item, settings: Resolved) -> CommentNode:
         author=author,
         author_url=item.author_url,
         date=item.date,
-        date_iso=item.date.isoformat(timespec="seconds"),
-        # Formatted here, once: Pelican's strftime filter switches locales on
-        # every call and cost more than the rest of a comment's markup.
-        date_text=item.date.strftime(settings.date_format),
+        # Formatted by date_text rather than in the template: Pelican's strftime
+        # filter switches locales on every call and cost more than the markup.
+        date_format=settings.date_format,
         html=render_markdown(item.body),
         is_author=item.author_reply,
         parent=item.parent,
@@ -197,8 +216,7 @@ def linkback_view(item: Item, settings: Resolved) -> LinkbackView:
         author=item.author,
         author_url=item.author_url,
         date=item.date,
-        date_iso=item.date.isoformat(timespec="seconds"),
-        date_text=item.date.strftime(settings.date_format),
+        date_format=settings.date_format,
         item=item,
     )
 
