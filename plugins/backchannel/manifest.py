@@ -38,5 +38,6 @@ def write_manifest(
         )
     path = output / MANIFEST
     data = {"siteurl": pelican_settings.get("SITEURL", ""), "articles": entries}
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+    # No indent: json's C encoder only serves compact output (indent=1 cost 60 ms).
+    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
     return path
