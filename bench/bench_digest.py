@@ -95,6 +95,7 @@ from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.build import compose
 from backchannel.digest.write import write_digest
 from backchannel.digest.gc_pause import cycle_gc_paused
+from backchannel.background import Deferred
 from datetime import UTC, datetime
 marks = {"imports": time.perf_counter() - t0}
 pause = cycle_gc_paused()  # as build_digest and write_digest do
@@ -105,18 +106,24 @@ def mark(name, since):
 t = time.perf_counter()
 settings = load("pelicanconf.py")
 t = mark("read settings", t)
-items = open_store(settings).load([State.PUBLISHED]).items
+later = Deferred()  # cache writes, run in a child during compose
+items = open_store(settings).load([State.PUBLISHED], defer=later).items
 t = mark("store: load items (the store's own cache)", t)
-articles = load_articles_cached(settings)
+articles = load_articles_cached(settings, defer=later)
 t = mark("articles (cache)", t)
 now = datetime.now(UTC)
 analyses = analyse_all(
     (i for i in items if i.kind == Kind.COMMENT and not i.author_reply and i.date < now),
     settings.cache_dir,
+    keep={i.id for i in items},
+    defer=later,
 )
 t = mark("per-comment analyses (cache)", t)
+later.start()
 digest = compose(items, articles, None, now, analyses=analyses)
 t = mark("compose (questions, themes, engagement, suggestions)", t)
+later.wait()
+t = mark("wait for the cache writer", t)
 write_digest(settings, digest, out=Path("digests-out"))
 t = mark("write md, html, json, feed", t)
 print(json.dumps(marks))

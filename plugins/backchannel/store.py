@@ -31,10 +31,11 @@ import struct
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backchannel.errors import (
     AmbiguousItemError,
@@ -43,7 +44,11 @@ from backchannel.errors import (
     UnknownItemError,
 )
 from backchannel.model import ARTICLE_RE, ID_RE, Item, State, dumps, loads
+from backchannel.parallel import in_two
 from backchannel.settings import Resolved
+
+if TYPE_CHECKING:
+    from backchannel.background import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -217,11 +222,17 @@ class Store:
             )
         return item
 
-    def load(self, states: Iterable[State] = tuple(State), parallel: bool = True) -> LoadResult:
+    def load(
+        self,
+        states: Iterable[State] = tuple(State),
+        parallel: bool = True,
+        defer: Deferred | None = None,
+    ) -> LoadResult:
         """Every item in the given states; unreadable files become problems.
 
         `parallel=False` keeps the parsing in this process (for callers that
-        are themselves a helper process beside a busy parent).
+        are themselves a helper process beside a busy parent). With `defer`,
+        rewriting the parsed-item cache is queued there instead of done now.
         """
         states = tuple(states)
         cache = self._read_cache()
@@ -262,28 +273,15 @@ class Store:
             if merged.keys() != cache.keys() or any(
                 cache[p][0] != entry[0] for p, entry in merged.items()
             ):
-                self._write_cache(merged)
+                if defer is None:
+                    self._write_cache(merged)
+                else:
+                    defer.add(self._write_cache, merged)
         return result
 
     def _read_all(self, files: list[tuple[str, State]]) -> list[Item | ItemFormatError]:
         """Parse many files; a large batch is split with a forked helper on the second core."""
-        if len(files) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
-            return _read_many(self, files)
-        # Imported here: every CLI command imports this module, few load this much.
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        half = len(files) // 2
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                second = pool.submit(_read_many_in, str(self.root), files[half:])
-                first = _read_many(self, files[:half])
-                return first + second.result()
-        except (OSError, BrokenProcessPool) as exc:
-            logger.debug("backchannel: parsing in one process (%s)", exc)
-            return _read_many(self, files)
+        return in_two(partial(_read_many_in, str(self.root)), files, PARALLEL_MIN)
 
     def _read_cache(self) -> dict[str, tuple[tuple[int, int, int], Item]]:
         if self.cache_file is None:
@@ -548,7 +546,7 @@ class Store:
         return digest.hexdigest()[:16]
 
 
-def _read_many(store: Store, files: list[tuple[str, State]]) -> list[Item | ItemFormatError]:
+def _read_many(store: Store, files: Sequence[tuple[str, State]]) -> list[Item | ItemFormatError]:
     out: list[Item | ItemFormatError] = []
     for path, state in files:
         try:
@@ -560,7 +558,9 @@ def _read_many(store: Store, files: list[tuple[str, State]]) -> list[Item | Item
     return out
 
 
-def _read_many_in(root: str, files: list[tuple[str, State]]) -> list[Item | ItemFormatError]:
+def _read_many_in(
+    root: str, files: Sequence[tuple[str, State]]
+) -> list[Item | ItemFormatError]:
     """`_read_many` in a helper process (module level, so it can be pickled)."""
     return _read_many(Store(root), files)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from backchannel.articles import ArticleInfo
+from backchannel.background import Deferred
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.article_cache import load_articles_cached
@@ -119,10 +120,13 @@ def build_digest(
     """Read the published store and content/, and compose the digest."""
     now = now or datetime.now(UTC)
     store = open_store(settings)
-    result = store.load([State.PUBLISHED])
+    # The three caches are written by a child on the second core while this
+    # process composes the digest (see background.py).
+    later = Deferred()
+    result = store.load([State.PUBLISHED], defer=later)
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
-    articles = load_articles_cached(settings)
+    articles = load_articles_cached(settings, defer=later)
     until = until or now
     # Every reader's comment up to `until` is analysed (questions carry over from
     # earlier periods), through the cache of per-comment analyses.
@@ -134,14 +138,19 @@ def build_digest(
         ),
         settings.cache_dir,
         keep={i.id for i in result.items},
+        defer=later,
     )
-    return compose(
-        result.items,
-        articles,
-        since,
-        until,
-        site=str(settings.values.get("SITENAME", "")),
-        siteurl=str(settings.values.get("SITEURL", "") or ""),
-        now=now,
-        analyses=analyses,
-    )
+    later.start()
+    try:
+        return compose(
+            result.items,
+            articles,
+            since,
+            until,
+            site=str(settings.values.get("SITENAME", "")),
+            siteurl=str(settings.values.get("SITEURL", "") or ""),
+            now=now,
+            analyses=analyses,
+        )
+    finally:
+        later.wait()
