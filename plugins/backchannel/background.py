@@ -1,12 +1,15 @@
-"""Cache writes run in a forked child while the parent goes on with its real work.
+"""Work handed to a forked child while the parent goes on: cache writes, and one-off jobs.
 
-Pickling the digest's caches (100,000 parsed items, as many analyses, the
-articles) took ~1.3 s of a cold 100,000-comment digest and ~1.2 s of a weekly
+Deferred: pickling the digest's caches (100,000 parsed items, as many analyses,
+the articles) took ~1.3 s of a cold 100,000-comment digest and ~1.2 s of a weekly
 one, all on the critical path; composing the digest next is single-threaded, so
-a child on the second core writes them meanwhile for free. The child inherits
-the data (fork: nothing is copied or pickled to hand it over). Only work whose
-failure costs nothing but time belongs here: a failed child is logged, not
-retried, and each write is atomic on its own (temp file, then rename).
+a child on the second core writes them meanwhile. Only work whose failure costs
+nothing but time belongs there: a failed child is logged, not retried, and each
+write is atomic on its own (temp file, then rename).
+
+Forked: one computation whose result the parent needs later (the digest's
+articles, read while the store is parsed). Either way the child inherits its
+inputs (fork: nothing is pickled to hand them over).
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:  # multiprocessing itself is imported only when a child starts
     from multiprocessing.process import BaseProcess
 
 logger = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 def _run_all(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
@@ -70,3 +75,56 @@ class Deferred:
                 self._process.exitcode,
             )
         self._process = None
+
+
+def _send_result(conn: Any, func: Callable[..., R], args: tuple[Any, ...]) -> None:
+    try:
+        outcome: tuple[bool, Any] = (True, func(*args))
+    except Exception as exc:  # handed to the parent, which raises it there
+        outcome = (False, exc)
+    conn.send(outcome)
+    conn.close()
+
+
+class Forked(Generic[R]):
+    """func(*args) computed in a forked child: inputs inherited, the result pickled back.
+
+    Where no child can be started, or the child dies, result() computes it here:
+    slower, never different. An exception func raises in the child is raised by result().
+    """
+
+    def __init__(self, func: Callable[..., R], *args: Any) -> None:
+        self._func, self._args = func, args
+        self._conn: Any = None
+        self._process: BaseProcess | None = None
+        if (os.cpu_count() or 1) < 2:
+            return
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_send_result, args=(send, func, args), daemon=True)
+            process.start()
+        except (OSError, ValueError) as exc:
+            logger.debug("backchannel: computing in-process (%s)", exc)
+            return
+        send.close()
+        self._conn, self._process = receive, process
+
+    def result(self) -> R:
+        """The value of func(*args) (waits for the child)."""
+        if self._process is not None:
+            process, self._process = self._process, None
+            try:
+                ok, value = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                logger.warning("backchannel: a helper process failed (%r); working in-process", exc)
+            else:
+                if not ok:
+                    raise value
+                return value
+            finally:
+                self._conn.close()
+                process.join()
+        return self._func(*self._args)

@@ -115,3 +115,12 @@ def load_articles_cached(
             defer.add(write_cache, path, stamp, cache)
     logger.debug("backchannel: digest read %d articles (cache %s)", len(found), path)
     return found
+
+
+def load_articles_plain(settings: Resolved) -> list[ArticleInfo]:
+    """load_articles_cached as cached entries are: plain metadata, text already extracted.
+
+    What a helper process returns (Pelican's metadata objects hold the whole
+    settings and need not cross); the digest reads nothing else.
+    """
+    return [_storable(info) for info in load_articles_cached(settings)]

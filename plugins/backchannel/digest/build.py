@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from backchannel.articles import ArticleInfo
-from backchannel.background import Deferred
+from backchannel.background import Deferred, Forked
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.analysis_cache import analyse_all
-from backchannel.digest.article_cache import load_articles_cached
+from backchannel.digest.article_cache import load_articles_plain
 from backchannel.digest.engagement import activity, article_stats, in_period
 from backchannel.digest.gc_pause import gc_paused
 from backchannel.digest.linkbacks import linkback_entries
@@ -123,10 +123,12 @@ def build_digest(
     # The three caches are written by a child on the second core while this
     # process composes the digest (see background.py).
     later = Deferred()
+    # Reading the articles with Pelican (~1.5 s cold for 1,000) needs nothing
+    # from the store: a child does it meanwhile.
+    reading = Forked(load_articles_plain, settings)
     result = store.load([State.PUBLISHED], defer=later)
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
-    articles = load_articles_cached(settings, defer=later)
     until = until or now
     # Every reader's comment up to `until` is analysed (questions carry over from
     # earlier periods), through the cache of per-comment analyses.
@@ -140,6 +142,7 @@ def build_digest(
         keep={i.id for i in result.items},
         defer=later,
     )
+    articles = reading.result()
     later.start()
     try:
         return compose(
