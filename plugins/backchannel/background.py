@@ -14,6 +14,7 @@ inputs (fork: nothing is pickled to hand them over).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -82,7 +83,9 @@ def _send_result(conn: Any, func: Callable[..., R], args: tuple[Any, ...]) -> No
         outcome: tuple[bool, Any] = (True, func(*args))
     except Exception as exc:  # handed to the parent, which raises it there
         outcome = (False, exc)
-    conn.send(outcome)
+    # A parent that discarded the job has closed its end: nothing to report to.
+    with contextlib.suppress(BrokenPipeError):
+        conn.send(outcome)
     conn.close()
 
 
@@ -93,11 +96,12 @@ class Forked(Generic[R]):
     slower, never different. An exception func raises in the child is raised by result().
     """
 
-    def __init__(self, func: Callable[..., R], *args: Any) -> None:
+    def __init__(self, func: Callable[..., R], *args: Any, worth_it: bool = True) -> None:
+        """Start the child; with `worth_it=False` (small jobs) result() computes it here."""
         self._func, self._args = func, args
         self._conn: Any = None
         self._process: BaseProcess | None = None
-        if (os.cpu_count() or 1) < 2:
+        if not worth_it or (os.cpu_count() or 1) < 2:
             return
         import multiprocessing
 
@@ -128,3 +132,10 @@ class Forked(Generic[R]):
                 self._conn.close()
                 process.join()
         return self._func(*self._args)
+
+    def discard(self) -> None:
+        """Wait for the child, if any, and drop its result (nothing is computed here)."""
+        if self._process is not None:
+            process, self._process = self._process, None
+            self._conn.close()
+            process.join()

@@ -558,9 +558,7 @@ def _read_many(store: Store, files: Sequence[tuple[str, State]]) -> list[Item | 
     return out
 
 
-def _read_many_in(
-    root: str, files: Sequence[tuple[str, State]]
-) -> list[Item | ItemFormatError]:
+def _read_many_in(root: str, files: Sequence[tuple[str, State]]) -> list[Item | ItemFormatError]:
     """`_read_many` in a helper process (module level, so it can be pickled)."""
     return _read_many(Store(root), files)
 

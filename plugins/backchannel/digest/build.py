@@ -10,6 +10,7 @@ from backchannel.articles import ArticleInfo
 from backchannel.background import Deferred, Forked
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.analysis_cache import analyse_all
+from backchannel.digest.article_cache import CACHE_NAME as ARTICLES_CACHE
 from backchannel.digest.article_cache import load_articles_plain
 from backchannel.digest.engagement import activity, article_stats, in_period
 from backchannel.digest.gc_pause import gc_paused
@@ -17,12 +18,23 @@ from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
 from backchannel.digest.suggestions import suggest
-from backchannel.digest.themes import Doc, Unanalysed, coverage, mine_themes
+from backchannel.digest.themes import Doc, Theme, Unanalysed, coverage, mine_themes
 from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
 from backchannel.store import open_store
 
 logger = logging.getLogger(__name__)
+
+# Comments in the period below which mining themes in a child costs more than it saves.
+FORK_MIN = 5000
+
+
+def _themes(docs: list[Doc], articles: Sequence[ArticleInfo], until: datetime) -> list[Theme]:
+    """The themes of `docs`, their gaps judged against the articles published before `until`."""
+    covered = coverage(
+        (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles if a.date < until
+    )
+    return mine_themes(docs, covered)
 
 
 def compose(
@@ -50,25 +62,9 @@ def compose(
     digest.urls = {a.id: a.url for a in articles}
     titles = {a.id: (a.title, a.url) for a in articles}
     upto = [i for i in items if i.date < until]
-    digest.articles = article_stats(upto, titles, since, until)
-    digest.activity = activity(upto, since, until)
-    answers: dict[str, str] = {}
-    for a in articles:
-        if a.date < until:
-            for comment_id in a.answers:
-                answers.setdefault(comment_id, a.slug)
     comments = [i for i in upto if i.kind == Kind.COMMENT]
     if analyses is None:
         analyses = {c.id: analyse(c.body) for c in comments if not c.author_reply}
-    # Open questions carry over from earlier periods; answered ones only show
-    # in the period they were asked.
-    digest.questions = [
-        q
-        for item, q in find_questions(
-            comments, answers, {i: a.questions for i, a in analyses.items()}
-        )
-        if in_period(item, since, until) or not q.answered
-    ]
     unanalysed = Unanalysed()
     docs = []
     for c in comments:
@@ -81,10 +77,27 @@ def compose(
             unanalysed.count(found.unanalysed, c.id)
         else:
             docs.append(Doc(c.id, c.article, c.email_hash or c.author, "", found.forms))
-    covered = coverage(
-        (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles if a.date < until
-    )
-    digest.themes = mine_themes(docs, covered)
+    # Mining themes needs only the docs and the articles: a child does it while
+    # this process counts engagement and finds questions (~1 s and ~2 s of a
+    # 100,000-comment digest; the themes come back small).
+    mining = Forked(_themes, docs, articles, until, worth_it=len(docs) >= FORK_MIN)
+    digest.articles = article_stats(upto, titles, since, until)
+    digest.activity = activity(upto, since, until)
+    answers: dict[str, str] = {}
+    for a in articles:
+        if a.date < until:
+            for comment_id in a.answers:
+                answers.setdefault(comment_id, a.slug)
+    # Open questions carry over from earlier periods; answered ones only show
+    # in the period they were asked.
+    digest.questions = [
+        q
+        for item, q in find_questions(
+            comments, answers, {i: a.questions for i, a in analyses.items()}
+        )
+        if in_period(item, since, until) or not q.answered
+    ]
+    digest.themes = mining.result()
     digest.comment_articles = {doc.id: doc.article for doc in docs}
     names = {c.email_hash or c.author: c.author for c in comments}
     for theme in digest.themes:
@@ -123,9 +136,12 @@ def build_digest(
     # The three caches are written by a child on the second core while this
     # process composes the digest (see background.py).
     later = Deferred()
-    # Reading the articles with Pelican (~1.5 s cold for 1,000) needs nothing
-    # from the store: a child does it meanwhile.
-    reading = Forked(load_articles_plain, settings)
+    # A first digest reads every article with Pelican (~1.5 s for 1,000), which
+    # needs nothing from the store: a child does it while the store is parsed.
+    # Later digests find them in the cache (~20 ms): no child then.
+    cache = settings.cache_dir
+    first = cache is None or not (cache / ARTICLES_CACHE).exists()
+    reading = Forked(load_articles_plain, settings, worth_it=first)
     result = store.load([State.PUBLISHED], defer=later)
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
