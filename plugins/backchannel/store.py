@@ -64,6 +64,10 @@ CACHE_NAME = "backchannel-items.pickle"
 # Below this many files a helper process costs more than it saves.
 PARALLEL_MIN = 4000
 CACHE_VERSION = 1
+# A file's (mtime_ns, size, inode): unchanged means its cached parse still holds.
+Signature = tuple[int, int, int]
+# What reading one file gives: its signature and item, or (None, the problem).
+Outcome = tuple[Signature | None, Item | ItemFormatError]
 
 
 @dataclass
@@ -203,7 +207,14 @@ class Store:
 
     def read(self, path: Path | str, state: State) -> Item:
         """Parse one file; ItemFormatError says which line is wrong."""
+        return self._read_signed(path, state)[1]
+
+    def _read_signed(self, path: Path | str, state: State) -> tuple[Signature, Item]:
+        """`read`, with the signature (mtime, size, inode) of the file as it was read."""
         with open(path, "rb") as handle:
+            # fstat of the open file: the signature of exactly what is parsed,
+            # and no second path lookup (see load).
+            stat = os.fstat(handle.fileno())
             data = handle.read()
         try:
             text = data.decode("utf-8")
@@ -220,7 +231,7 @@ class Store:
                 path,
                 1,
             )
-        return item
+        return (stat.st_mtime_ns, stat.st_size, stat.st_ino), item
 
     def load(
         self,
@@ -237,28 +248,32 @@ class Store:
         states = tuple(states)
         cache = self._read_cache()
         files = list(self._files(states))
-        signatures: list[tuple[int, int, int] | None] = [None] * len(files)
+        signatures: list[Signature | None] = [None] * len(files)
         parsed: list[Item | ItemFormatError | None] = [None] * len(files)
         pending: list[int] = []
         for n, (path, _) in enumerate(files):
-            if self.cache_file is not None:
+            cached = cache.get(path)
+            # Only a file the cache knows is stat-ed here; the others are read
+            # anyway, and their reader takes the signature (a first load of
+            # 100,000 files no longer stats them all before the helper starts).
+            if cached is not None:
                 try:
                     stat = os.stat(path)
                 except OSError as exc:
                     parsed[n] = ItemFormatError(f"cannot read: {exc.strerror}", path, 0)
                     continue
                 signatures[n] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-                cached = cache.get(path)
-                if cached is not None and cached[0] == signatures[n]:
+                if cached[0] == signatures[n]:
                     parsed[n] = cached[1]
                     continue
             pending.append(n)
         todo = [files[n] for n in pending]
         outcomes = self._read_all(todo) if parallel else _read_many(self, todo)
-        for n, outcome in zip(pending, outcomes, strict=True):
+        for n, (signature, outcome) in zip(pending, outcomes, strict=True):
+            signatures[n] = signature
             parsed[n] = outcome
         result = LoadResult()
-        fresh: dict[str, tuple[tuple[int, int, int], Item]] = {}
+        fresh: dict[str, tuple[Signature, Item]] = {}
         for (path, _), signature, outcome in zip(files, signatures, parsed, strict=True):
             if isinstance(outcome, Item):
                 result.items.append(outcome)
@@ -279,11 +294,11 @@ class Store:
                     defer.add(self._write_cache, merged)
         return result
 
-    def _read_all(self, files: list[tuple[str, State]]) -> list[Item | ItemFormatError]:
+    def _read_all(self, files: list[tuple[str, State]]) -> list[Outcome]:
         """Parse many files; a large batch is split with a forked helper on the second core."""
         return in_two(partial(_read_many_in, str(self.root)), files, PARALLEL_MIN)
 
-    def _read_cache(self) -> dict[str, tuple[tuple[int, int, int], Item]]:
+    def _read_cache(self) -> dict[str, tuple[Signature, Item]]:
         if self.cache_file is None:
             return {}
         try:
@@ -305,7 +320,7 @@ class Store:
             return {}
         return data["entries"]
 
-    def _write_cache(self, entries: dict[str, tuple[tuple[int, int, int], Item]]) -> None:
+    def _write_cache(self, entries: dict[str, tuple[Signature, Item]]) -> None:
         if self.cache_file is None:
             return
         data = {"version": CACHE_VERSION, "root": str(self.root.resolve()), "entries": entries}
@@ -546,19 +561,19 @@ class Store:
         return digest.hexdigest()[:16]
 
 
-def _read_many(store: Store, files: Sequence[tuple[str, State]]) -> list[Item | ItemFormatError]:
-    out: list[Item | ItemFormatError] = []
+def _read_many(store: Store, files: Sequence[tuple[str, State]]) -> list[Outcome]:
+    out: list[Outcome] = []
     for path, state in files:
         try:
-            out.append(store.read(path, state))
+            out.append(store._read_signed(path, state))
         except ItemFormatError as exc:
-            out.append(exc)
+            out.append((None, exc))
         except OSError as exc:
-            out.append(ItemFormatError(f"cannot read: {exc.strerror}", path, 0))
+            out.append((None, ItemFormatError(f"cannot read: {exc.strerror}", path, 0)))
     return out
 
 
-def _read_many_in(root: str, files: Sequence[tuple[str, State]]) -> list[Item | ItemFormatError]:
+def _read_many_in(root: str, files: Sequence[tuple[str, State]]) -> list[Outcome]:
     """`_read_many` in a helper process (module level, so it can be pickled)."""
     return _read_many(Store(root), files)
 
