@@ -11,7 +11,7 @@ from backchannel.background import Deferred, Forked
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.article_cache import CACHE_NAME as ARTICLES_CACHE
-from backchannel.digest.article_cache import load_articles_plain
+from backchannel.digest.article_cache import load_articles_cached, load_articles_plain
 from backchannel.digest.engagement import activity, article_stats, in_period
 from backchannel.digest.gc_pause import gc_paused
 from backchannel.digest.linkbacks import linkback_entries
@@ -151,7 +151,7 @@ def build_digest(
     # Later digests find them in the cache (~20 ms): no child then.
     cache = settings.cache_dir
     first = cache is None or not (cache / ARTICLES_CACHE).exists()
-    reading = Forked(load_articles_plain, settings, worth_it=first)
+    reading = Forked(load_articles_plain, settings) if first else None
     result = store.load([State.PUBLISHED], defer=later)
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
@@ -168,7 +168,7 @@ def build_digest(
         keep={i.id for i in result.items},
         defer=later,
     )
-    articles = reading.result()
+    articles = reading.result() if reading else load_articles_cached(settings, defer=later)
     later.start()
     try:
         return compose(
