@@ -212,11 +212,21 @@ class Store:
 
     def _read_signed(self, path: Path | str, state: State) -> tuple[Signature, Item]:
         """`read`, with the signature (mtime, size, inode) of the file as it was read."""
-        with open(path, "rb") as handle:
+        # os.open/os.read rather than open(): no file and buffer objects per
+        # file (5.6 instead of 14-19 us each, measured over 30,000 item files).
+        fd = os.open(path, os.O_RDONLY)
+        try:
             # fstat of the open file: the signature of exactly what is parsed,
             # and no second path lookup (see load).
-            stat = os.fstat(handle.fileno())
-            data = handle.read()
+            stat = os.fstat(fd)
+            data = os.read(fd, stat.st_size + 1)
+            if len(data) != stat.st_size:  # it changed meanwhile (or a short read): read to the end
+                chunks = [data]
+                while more := os.read(fd, 1 << 16):
+                    chunks.append(more)
+                data = b"".join(chunks)
+        finally:
+            os.close(fd)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
