@@ -20,11 +20,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def in_two(func: Callable[[Sequence[T]], list[R]], work: Sequence[T], minimum: int) -> list[R]:
-    """func(work), computed as func(first half) here and func(second half) in a helper.
+def in_two(
+    func: Callable[[Sequence[T]], list[R]], work: Sequence[T], minimum: int, here: float = 0.5
+) -> list[R]:
+    """func(work), computed as func(first part) here and func(the rest) in a helper.
 
-    `func` must be picklable (module level, or a functools.partial of one), and so
-    must the items of `work` and of its result.
+    `here` is the share done in this process (more than half when another child
+    already keeps the second core partly busy). `func` must be picklable (module
+    level, or a functools.partial of one), and so must the items of `work` and of its result.
     """
     if len(work) < minimum or (os.cpu_count() or 1) < 2:
         return func(work)
@@ -33,7 +36,7 @@ def in_two(func: Callable[[Sequence[T]], list[R]], work: Sequence[T], minimum: i
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    half = len(work) // 2
+    half = round(len(work) * here)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
