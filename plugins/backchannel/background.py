@@ -1,15 +1,16 @@
 """Work handed to a forked child while the parent goes on: cache writes, and one-off jobs.
 
 Deferred: pickling the digest's caches (100,000 parsed items, as many analyses,
-the articles) took ~1.3 s of a cold 100,000-comment digest and ~1.2 s of a weekly
-one, all on the critical path; composing the digest next is single-threaded, so
-a child on the second core writes them meanwhile. Only work whose failure costs
-nothing but time belongs there: a failed child is logged, not retried, and each
-write is atomic on its own (temp file, then rename).
+the articles) cost ~1.7 s of a weekly 100,000-comment digest (bench/RESULTS.md,
+before this module), all on the critical path; composing the digest next runs
+on one core, so a child on the second core writes them meanwhile. Only work
+whose failure costs nothing but time belongs there: a failed child is logged,
+not retried, and each write is atomic on its own (temp file, then rename).
 
-Forked: one computation whose result the parent needs later (the digest's
-articles, read while the store is parsed). Either way the child inherits its
-inputs (fork: nothing is pickled to hand them over).
+Forked: one computation whose result the parent needs later (the articles, read
+while the store is parsed; themes and engagement, mined while the questions are
+found; the JSON file, written while Markdown and HTML are rendered). Either way
+the child inherits its inputs (fork: nothing is pickled to hand them over).
 """
 
 from __future__ import annotations
