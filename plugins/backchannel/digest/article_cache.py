@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pelican
 
@@ -18,6 +18,9 @@ from backchannel import articles, render
 from backchannel.articles import ArticleInfo, load_articles
 from backchannel.digest.cache_file import fingerprint, read_cache, source_fingerprint, write_cache
 from backchannel.settings import Resolved
+
+if TYPE_CHECKING:
+    from backchannel.background import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +84,13 @@ def _storable(info: ArticleInfo) -> ArticleInfo:
     return stored
 
 
-def load_articles_cached(settings: Resolved, include_drafts: bool = False) -> list[ArticleInfo]:
-    """articles.load_articles, with unchanged files taken from the cache in CACHE_PATH."""
+def load_articles_cached(
+    settings: Resolved, include_drafts: bool = False, defer: Deferred | None = None
+) -> list[ArticleInfo]:
+    """articles.load_articles, with unchanged files taken from the cache in CACHE_PATH.
+
+    With `defer`, rewriting the cache is queued there instead of done now.
+    """
     folder = settings.cache_dir
     if folder is None:
         return load_articles(settings, include_drafts)
@@ -101,6 +109,18 @@ def load_articles_cached(settings: Resolved, include_drafts: bool = False) -> li
         for rel, (signature, info) in list(cache.items()):
             if before.get(rel) != signature:
                 cache[rel] = (signature, _storable(info))
-        write_cache(path, stamp, cache)
+        if defer is None:
+            write_cache(path, stamp, cache)
+        else:
+            defer.add(write_cache, path, stamp, cache)
     logger.debug("backchannel: digest read %d articles (cache %s)", len(found), path)
     return found
+
+
+def load_articles_plain(settings: Resolved) -> list[ArticleInfo]:
+    """load_articles_cached as cached entries are: plain metadata, text already extracted.
+
+    What a helper process returns (Pelican's metadata objects hold the whole
+    settings and need not cross); the digest reads nothing else.
+    """
+    return [_storable(info) for info in load_articles_cached(settings)]
