@@ -68,7 +68,7 @@ def test_helper_output_equals_includes_and_every_fallback(rich_site, monkeypatch
         m.setattr(partials, "start", lambda *args: None)
         assert build_in_process(site, site.root / "include") == helper
 
-    def dies_midway(conn, renderer, order):
+    def dies_midway(conn, renderer, order, limit):
         for tid, article, thread in order[:2]:
             conn.send((tid, renderer.render(article, thread)))
         os._exit(3)

@@ -8,7 +8,9 @@ feedparser (no bozo flag) and test_feeds.py checks RFC 4287's required elements.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape as _escape
@@ -143,6 +145,15 @@ def write_feeds(
     return written
 
 
+def _write_feeds_yielding(*args: Any) -> None:
+    """write_feeds at the lowest priority of the build's processes (the forked feed writer)."""
+    # The feeds are needed only at the end of the build; the main process and
+    # partials.py's renderer, which page writing waits on, go first.
+    with contextlib.suppress(OSError):
+        os.nice(19)
+    write_feeds(*args)
+
+
 def start_writing(
     output: Path,
     threads: dict[str, Thread],
@@ -159,7 +170,9 @@ def start_writing(
 
     try:
         process = multiprocessing.get_context("fork").Process(
-            target=write_feeds, args=(output, threads, articles, settings, limit), daemon=True
+            target=_write_feeds_yielding,
+            args=(output, threads, articles, settings, limit),
+            daemon=True,
         )
         process.start()
     except (OSError, ValueError) as exc:

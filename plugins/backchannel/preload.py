@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backchannel.model import Item, State
-from backchannel.render import prime, rendered
+from backchannel.render import prime, render_markdown
 from backchannel.store import Store
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Preloaded:
     items: list[Item]
     problems: list[str]  # "path:line: reason", ready to log
     ids: set[str]
-    bodies: list[tuple[str, str, str]]  # (body, safe HTML, plain text)
+    bodies: list[tuple[str, str]]  # (body, safe HTML)
 
 
 def preload(root: str, secret: str | None, cache_dir: str | None) -> Preloaded:
@@ -45,8 +45,7 @@ def preload(root: str, secret: str | None, cache_dir: str | None) -> Preloaded:
     for item in result.items:
         if item.body and item.body not in seen:
             seen.add(item.body)
-            safe, text = rendered(item.body)
-            bodies.append((item.body, str(safe), text))
+            bodies.append((item.body, str(render_markdown(item.body))))
     return Preloaded(
         items=result.items,
         problems=[str(p) for p in result.problems],

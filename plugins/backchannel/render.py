@@ -68,37 +68,39 @@ def markdown_html(text: str) -> str:
     return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
 
 
-# Body -> (safe HTML, plain text). A dict rather than lru_cache so that a
-# build can prime it with what a helper process rendered (see `preload`).
-_RENDERED: dict[str, tuple[Markup, str]] = {}
-_RENDERED_MAX = 250_000
-
-
-def rendered(text: str) -> tuple[Markup, str]:
-    """A Markdown body as (sanitized HTML, its plain text), computed once per body."""
-    hit = _RENDERED.get(text)
-    if hit is None:
-        safe = sanitize(markdown_html(text)).strip()
-        hit = (Markup(safe), html_text(safe))
-        if len(_RENDERED) < _RENDERED_MAX:
-            _RENDERED[text] = hit
-    return hit
-
-
-def prime(pairs: Iterable[tuple[str, str, str]]) -> None:
-    """Seed the cache with (body, safe HTML, text) rendered elsewhere by `rendered`."""
-    for body, safe, text in pairs:
-        _RENDERED[body] = (Markup(safe), text)
+# Body -> safe HTML, and body -> plain text: dicts rather than lru_cache so
+# that a build can prime the first with what a helper process rendered (see
+# `preload`). The text is made only when asked for (feeds, digest, spam
+# filter): a build's pages need only the HTML.
+_HTML: dict[str, Markup] = {}
+_TEXT: dict[str, str] = {}
+_CACHE_MAX = 250_000
 
 
 def render_markdown(text: str) -> Markup:
-    """A comment body (Markdown, maybe with HTML) as safe HTML."""
-    return rendered(text)[0]
+    """A comment body (Markdown, maybe with HTML) as safe HTML, computed once per body."""
+    hit = _HTML.get(text)
+    if hit is None:
+        hit = Markup(sanitize(markdown_html(text)).strip())
+        if len(_HTML) < _CACHE_MAX:
+            _HTML[text] = hit
+    return hit
+
+
+def prime(pairs: Iterable[tuple[str, str]]) -> None:
+    """Seed the cache with (body, safe HTML) pairs made elsewhere by `render_markdown`."""
+    for body, safe in pairs:
+        _HTML[body] = Markup(safe)
 
 
 def plain_text(text: str) -> str:
     """A Markdown body as text without any markup (for feed titles, digest, spam filter)."""
-    return rendered(text)[1]
+    hit = _TEXT.get(text)
+    if hit is None:
+        hit = html_text(render_markdown(text))
+        if len(_TEXT) < _CACHE_MAX:
+            _TEXT[text] = hit
+    return hit
 
 
 def html_text(fragment: str) -> str:
