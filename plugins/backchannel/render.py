@@ -72,7 +72,7 @@ def markdown_html(text: str) -> str:
 # that a build can prime the first with what a helper process rendered (see
 # `preload`). The text is made only when asked for (feeds, digest, spam
 # filter): a build's pages need only the HTML.
-_HTML: dict[str, Markup] = {}
+_HTML: dict[str, str] = {}
 _TEXT: dict[str, str] = {}
 _CACHE_MAX = 250_000
 
@@ -81,16 +81,15 @@ def render_markdown(text: str) -> Markup:
     """A comment body (Markdown, maybe with HTML) as safe HTML, computed once per body."""
     hit = _HTML.get(text)
     if hit is None:
-        hit = Markup(sanitize(markdown_html(text)).strip())
+        hit = sanitize(markdown_html(text)).strip()
         if len(_HTML) < _CACHE_MAX:
             _HTML[text] = hit
-    return hit
+    return Markup(hit)
 
 
 def prime(pairs: Iterable[tuple[str, str]]) -> None:
     """Seed the cache with (body, safe HTML) pairs made elsewhere by `render_markdown`."""
-    for body, safe in pairs:
-        _HTML[body] = Markup(safe)
+    _HTML.update(pairs)
 
 
 def plain_text(text: str) -> str:

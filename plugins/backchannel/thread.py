@@ -79,13 +79,17 @@ class CommentNode(_Dated):
     author_url: str | None
     date: datetime
     date_format: str
-    html: Markup
     is_author: bool
     parent: str | None
     depth: int = 0
     children: list[CommentNode] = field(default_factory=list)
     answered_in: list[Link] = field(default_factory=list)
     item: Item | None = None
+
+    @property
+    def html(self) -> Markup:
+        """The body as safe HTML (looked up when a template or feed asks for it)."""
+        return render_markdown(self.item.body) if self.item else Markup("")
 
 
 @dataclass
@@ -98,12 +102,16 @@ class LinkbackView(_Dated):
     source: str
     site: str
     title: str
-    excerpt_html: Markup
     author: str
     author_url: str | None
     date: datetime
     date_format: str
     item: Item | None = None
+
+    @property
+    def excerpt_html(self) -> Markup:
+        """The excerpt as safe HTML (looked up when a template asks for it)."""
+        return render_markdown(self.item.body) if self.item and self.item.body else Markup("")
 
 
 @dataclass
@@ -192,7 +200,6 @@ def comment_node(item: Item, settings: Resolved) -> CommentNode:
         # Formatted by date_text rather than in the template: Pelican's strftime
         # filter switches locales on every call and cost more than the markup.
         date_format=settings.date_format,
-        html=render_markdown(item.body),
         is_author=item.author_reply,
         parent=item.parent,
         item=item,
@@ -212,7 +219,6 @@ def linkback_view(item: Item, settings: Resolved) -> LinkbackView:
         source=item.source or "",
         site=site,
         title=item.title or "",
-        excerpt_html=render_markdown(item.body) if item.body else Markup(""),
         author=item.author,
         author_url=item.author_url,
         date=item.date,
