@@ -5,7 +5,7 @@ then times the real `pelican` on it with PLUGINS=[] and with the plugin, in
 alternation, R repetitions each. Target: with-plugin ≤ 1.3× plain at
 1,000 × 20; loading the 20,000 items < 1 s.
 
-    python bench/bench_build.py            # 1,000 articles × 20 comments, 3 reps
+    python bench/bench_build.py            # 1,000 articles × 20 comments, 5 reps
     python bench/bench_build.py --quick    # 100 × 20, 2 reps
 """
 
@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int)
     args = parser.parse_args()
     articles = args.articles or (100 if args.quick else 1000)
-    reps = args.reps or (2 if args.quick else 3)
+    reps = args.reps or (2 if args.quick else 5)
     site = WORK / f"build-{articles}x{args.comments}"
     if not (site / "content").is_dir():
         shutil.rmtree(site, ignore_errors=True)
