@@ -147,6 +147,17 @@ def build(site: Path, with_plugin: bool) -> float:
     return time.perf_counter() - start
 
 
+NOTES = """Notes. The with-plugin build runs three processes beside Pelican's: the store is read and
+rendered by a helper while Pelican reads the articles (preload.py), the partials are
+rendered by a helper while Pelican writes the pages, with the main process taking articles
+from the tail rather than waiting (partials.py), and the feeds are written by a third at
+the lowest priority (feeds.py). Before this work (session 1, same machine) the ratio was
+1.59× (8.50 s against 5.36 s). On 2026-11-22 three full runs gave 1.29× and 1.31× (both
+before comment HTML was made lazily) and 1.25× (this code): this 2-vCPU VM varies by
+5–8 % between runs, about the size of the margin, so read the ratio as 1.25–1.31×.
+"""
+
+
 def load_time(site: Path, reps: int) -> list[float]:
     samples = []
     for _ in range(reps):
@@ -199,7 +210,8 @@ Real `pelican` runs, no content cache, alternating plain and with-plugin builds.
 | loading all {items} items from the store | {summary(loads)} | < 1 s {ok(load_med < 1)} |
 
 Machine: {machine()}.
-""",
+
+{NOTES}""",
     )
 
 

@@ -53,11 +53,11 @@ NOTES = """
 Notes. Before the speed work (same machine, 2026-11-22 13:42, no caches existed): 100,000
 comments took 84.1 s and 599 MB; with the caches alone (14:31): cold 27.3 s, warm 8.4 s,
 weekly 10.4 s. Since then a digest uses both cores with forked helper processes: the
-store's parsing and the new comments' analysis are split in halves, the articles are read
-by a child while the store is parsed (first digest only), themes and engagement are
-mined by a child while the questions are found, the JSON is written by a child while
-Markdown and HTML are rendered, and the three cache files are written by a child while
-the digest is composed. Item files are read with os.open/os.read, and only files the
+new comments' analysis is split in halves, the articles are read by a child while the
+store is parsed (on a first digest; this process then parses 65% of the store), themes
+and engagement are mined by a child while the questions are found, the JSON is written
+by a child while Markdown and HTML are rendered, and the three cache files are written by
+a child while the digest is composed. Item files are read with os.open/os.read, and only files the
 parsed-item cache knows are stat-ed. On a busy machine (other processes on both cores)
 the helpers cannot run beside the parent and wall times approach the total CPU time; on
 a quiet one they approach the digest process's own CPU time (the *CPU s* columns). The

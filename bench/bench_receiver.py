@@ -390,7 +390,11 @@ def report(args: argparse.Namespace, ours: list[dict], isso: list[dict]) -> str:
         f"errors {errors}.",
         "",
         f"Target (issue 4): ≥ {TARGET_RATIO:g}× Isso's POST throughput with no errors, p99 < "
-        f"{TARGET_P99_MS:g} ms at concurrency 16, lost = 0 → **{'PASS' if passed else 'FAIL'}**.",
+        f"{TARGET_P99_MS:g} ms at concurrency 16, lost = 0 → under this load generator "
+        f"**{'PASS' if passed else 'FAIL'}**. This generator is Python on the same two cores "
+        "as the server and saturates first (the server reaches ~3× this rate under wrk), so "
+        "its latencies are mostly its own queueing: the target is judged on "
+        "bench_receiver_wrk.py's figures, which use wrk (C) as the load generator.",
         "",
         "Every acknowledged Backchannel POST is fsynced before its 202 (item file, private "
         "data file, their folders); Isso commits each comment to SQLite.",

@@ -40,7 +40,7 @@ def main() -> int:
         "# Benchmark results\n\n"
         "Written by `make bench` (bench/run_all.py), which runs every bench/bench_*.py in turn;\n"
         "each section below says how it was measured. Medians with min/max over repetitions.\n"
-        f"Last full run on: {machine()}.\n"
+        f"Assembled on: {machine()}; each section gives the date and machine of its own run.\n"
     )
     (BENCH / "RESULTS.md").write_text(header + "\n" + "\n\n".join(sections) + "\n", "utf-8")
     if failures:
