@@ -63,6 +63,21 @@ the helpers cannot run beside the parent and wall times approach the total CPU t
 a quiet one they approach the digest process's own CPU time (the *CPU s* columns). The
 digest's output (Markdown, HTML, JSON, feed) is byte-identical to the output before this
 work on the 10k and 100k sites (cold, warm, and weekly at 10k) and the sample site.
+
+Tried for the cold target and not kept (2026-11-22, 100k, A/B back to back against
+main, output byte-identical each time): (1) parsing and analysing in one pass, the
+store's helper handing back items and analyses together (no second helper): store +
+analyses 8.8-9.0 s wall either way, main 8.7-9.0 s; interleaving the analysis item
+by item even cost ~10% more CPU per comment (10,000 comments: parse 0.50 s + analyse
+0.80 s apart, 1.48 s interleaved), and main already keeps both cores busy in these
+stages (this process ~7.5 s of CPU, the helpers and the articles child as much).
+(2) This process encoding the head of the JSON while a child encodes the tail: the
+write stage went from 1.1 to 1.35 s and the peak from 265 to 436 MB (the child's
+~25 MB string crossing back). (3) Items pickled as a tuple of field values: the
+parsed-item cache loads in 0.51 instead of 0.60 s, too little to keep. A cold digest
+of 100,000 comments does ~21 s of CPU on 2 cores (parse ~50 us and analysis ~75-80 us
+per comment, all pure Python, the articles 1.8 s, compose, writing and the caches),
+so 10 s needs less CPU per comment, not a different split.
 """
 
 CONF = """AUTHOR = "Bench Author"
