@@ -4,7 +4,7 @@ bench_receiver.py's load generator is itself Python on the same 2 cores; on
 reads it saturates long before the servers do. This script runs the same
 servers, sites and comment shapes under `wrk` (Debian package `wrk`; skipped
 with a note if missing): fixed 16 connections, fixed duration, loopback only,
-POSTs with unique bodies (bench/wrk/*.lua), then reads of a 50-comment thread.
+POSTs with unique bodies (bench/wrk/post_comments.lua), then reads of a 50-comment thread.
 
     python bench/bench_receiver_wrk.py [--quick]
 """
@@ -37,12 +37,18 @@ WRK_DIR = BENCH / "wrk"
 WARM_UP_SECONDS = 2.0
 
 
-def wrk(url: str, seconds: float, script: Path | None = None, phase: str = "") -> dict:
-    """One wrk run: requests/s, p50/p99 ms, completed and non-2xx counts."""
+POST_SCRIPT = WRK_DIR / "post_comments.lua"
+
+
+def wrk(url: str, seconds: float, script_args: tuple[str, ...] = ()) -> dict:
+    """One wrk run (comment POSTs when given the post script's arguments, else GETs).
+
+    Returns requests/s, p50/p99 ms, completed and non-2xx counts.
+    """
     cmd = ["wrk", "-c16", "-t2", f"-d{seconds:g}s", "--latency", url]
-    if script:
-        cmd[1:1] = ["-s", str(script)]
-        cmd += ["--", phase]
+    if script_args:
+        cmd[1:1] = ["-s", str(POST_SCRIPT)]
+        cmd += ["--", *script_args]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60)
     text = out.stdout
 
@@ -62,10 +68,10 @@ def wrk(url: str, seconds: float, script: Path | None = None, phase: str = "") -
     }
 
 
-def measured_posts(base: str, seconds: float, script: Path) -> dict:
+def measured_posts(base: str, seconds: float, server: str) -> dict:
     """POSTs for `seconds` after a short warm-up of the same (first requests load code)."""
-    warm = wrk(base, WARM_UP_SECONDS, script, "warm-up")
-    posts = wrk(base, seconds, script)
+    warm = wrk(base, WARM_UP_SECONDS, (server, "warm-up"))
+    posts = wrk(base, seconds, (server, ""))
     # Every acknowledged comment must be found, warm-up ones included.
     posts["acked"] = posts["done"] - posts["errors"] + warm["done"] - warm["errors"]
     return posts
@@ -81,7 +87,7 @@ def run_ours(seconds: float, work: Path) -> tuple[dict, dict, int]:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/backchannel/token?article={ARTICLE}", proc)
-        posts = measured_posts(base, seconds, WRK_DIR / "post_backchannel.lua")
+        posts = measured_posts(base, seconds, "backchannel")
         reads = wrk(f"{base}/backchannel/comments?article={READ_ARTICLE}", seconds)
     finally:
         proc.terminate()
@@ -92,7 +98,7 @@ def run_ours(seconds: float, work: Path) -> tuple[dict, dict, int]:
 
 def run_isso(seconds: float, work: Path) -> tuple[dict, dict, int]:
     with isso_running(work) as (base, _):
-        posts = measured_posts(base, seconds, WRK_DIR / "post_isso.lua")
+        posts = measured_posts(base, seconds, "isso")
         reads = wrk(f"{base}/?uri=%2Fread%2F", seconds)
         found = httpx.get(f"{base}/", params={"uri": "/post/", "limit": 0}).json()["total_replies"]
     return posts, reads, found
@@ -156,8 +162,9 @@ def main() -> int:
 
 wrk (C load generator), 16 connections, 2 threads, {seconds:g} s per phase,
 {reps} repetition(s), loopback only, one server process each; unique JSON comments
-with an e-mail address (bench/wrk/*.lua) after a {WARM_UP_SECONDS:g} s warm-up of the same (not
-measured; its comments are counted in "lost"), then reads of a 50-comment thread as JSON.
+with an e-mail address (bench/wrk/post_comments.lua) after a {WARM_UP_SECONDS:g} s warm-up of
+the same (not measured; its comments are counted in "lost"), then reads of a 50-comment
+thread as JSON.
 Each repetition's stores are fresh folders under bench/.work/, deleted after the last run.
 Every acknowledged Backchannel POST is fsynced (item, private data, their folders) before its 202.
 
