@@ -249,14 +249,12 @@ class Store:
         states: Iterable[State] = tuple(State),
         parallel: bool = True,
         defer: Deferred | None = None,
-        here: float = 0.5,
     ) -> LoadResult:
         """Every item in the given states; unreadable files become problems.
 
         `parallel=False` keeps the parsing in this process (for callers that
         are themselves a helper process beside a busy parent). With `defer`,
         rewriting the parsed-item cache is queued there instead of done now.
-        `here` is the share of a large parse done in this process (see parallel.in_two).
         """
         states = tuple(states)
         cache = self._read_cache()
@@ -281,7 +279,7 @@ class Store:
                     continue
             pending.append(n)
         todo = [files[n] for n in pending]
-        outcomes = self._read_all(todo, here) if parallel else _read_many(self, todo)
+        outcomes = self._read_all(todo) if parallel else _read_many(self, todo)
         for n, (signature, outcome) in zip(pending, outcomes, strict=True):
             signatures[n] = signature
             parsed[n] = outcome
@@ -307,9 +305,9 @@ class Store:
                     defer.add(self._write_cache, merged)
         return result
 
-    def _read_all(self, files: list[tuple[str, State]], here: float) -> list[Outcome]:
-        """Parse many files; a large batch is split with a forked helper on the second core."""
-        return in_two(partial(_read_many_in, str(self.root)), files, PARALLEL_MIN, here)
+    def _read_all(self, files: list[tuple[str, State]]) -> list[Outcome]:
+        """Parse many files; a large batch is shared with a forked helper on the second core."""
+        return in_two(partial(_read_many, self), files, PARALLEL_MIN)
 
     def _read_cache(self) -> dict[str, tuple[Signature, Item]]:
         if self.cache_file is None:
@@ -609,11 +607,6 @@ def _read_many(store: Store, files: Sequence[tuple[str, State]]) -> list[Outcome
         except OSError as exc:
             out.append((None, ItemFormatError(f"cannot read: {exc.strerror}", path, 0)))
     return out
-
-
-def _read_many_in(root: str, files: Sequence[tuple[str, State]]) -> list[Outcome]:
-    """`_read_many` in a helper process (module level, so it can be pickled)."""
-    return _read_many(Store(root), files)
 
 
 def open_store(settings: Resolved, cache: bool = True) -> Store:

@@ -152,10 +152,9 @@ def build_digest(
     cache = settings.cache_dir
     first = cache is None or not (cache / ARTICLES_CACHE).exists()
     reading = Forked(load_articles_plain, settings) if first else None
-    # That child takes ~1.5 s of the second core, so this process parses 65% of
-    # the store and its helper 35%: both cores then have ~3 s of work at 100k
-    # (from ~41 us per file; on the busy 2-core machine, no slower than halves).
-    result = store.load([State.PUBLISHED], defer=later, here=0.65 if first else 0.5)
+    # The store's helper and this process share the parsing as they go (see
+    # parallel.in_two), so the articles child's core time is balanced too.
+    result = store.load([State.PUBLISHED], defer=later)
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
     until = until or now
