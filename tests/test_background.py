@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -75,10 +78,30 @@ def doubled(values):
     return [(os.getpid(), v * 2) for v in values]
 
 
-def test_in_two_splits_a_big_batch_and_keeps_the_order():
-    out = in_two(doubled, list(range(100)), minimum=10)
-    assert [v for _, v in out] == [v * 2 for v in range(100)]
-    assert len({pid for pid, _ in out}) == 2
+def doubled_slowly(values):
+    time.sleep(0.005 * len(values))  # long enough for the helper to start and take chunks
+    return doubled(values)
+
+
+def test_in_two_shares_a_big_batch_and_keeps_the_order():
+    out = in_two(doubled_slowly, list(range(200)), minimum=10)
+    assert [v for _, v in out] == [v * 2 for v in range(200)]
+    pids = [pid for pid, _ in out]
+    assert len(set(pids)) == 2
+    # This process works from the front, the helper from the back: one switch.
+    assert pids[0] == os.getpid() and pids[-1] != os.getpid()
+    assert sum(1 for a, b in itertools.pairwise(pids) if a != b) == 1
+
+
+def dies_in_the_helper(parent: int, values):
+    if os.getpid() != parent:
+        os._exit(3)
+    return doubled_slowly(values)
+
+
+def test_in_two_finishes_here_what_a_dead_helper_took():
+    out = in_two(partial(dies_in_the_helper, os.getpid()), list(range(100)), minimum=10)
+    assert out == [(os.getpid(), v * 2) for v in range(100)]
 
 
 def test_in_two_keeps_a_small_batch_here():

@@ -33,7 +33,6 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -212,37 +211,7 @@ class Store:
 
     def _read_signed(self, path: Path | str, state: State) -> tuple[Signature, Item]:
         """`read`, with the signature (mtime, size, inode) of the file as it was read."""
-        # os.open/os.read rather than open(): no file and buffer objects per
-        # file (5.6 instead of 14-19 us each, measured over 30,000 item files).
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            # fstat of the open file: the signature of exactly what is parsed,
-            # and no second path lookup (see load).
-            stat = os.fstat(fd)
-            data = os.read(fd, stat.st_size + 1)
-            if len(data) != stat.st_size:  # it changed meanwhile (or a short read): read to the end
-                chunks = [data]
-                while more := os.read(fd, 1 << 16):
-                    chunks.append(more)
-                data = b"".join(chunks)
-        finally:
-            os.close(fd)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise ItemFormatError(f"invalid UTF-8 at byte {exc.start}", path, line) from None
-        item = loads(text, path, state)
-        folder, name = os.path.split(path)
-        if name[: -len(SUFFIX)] != item.id:
-            raise ItemFormatError(f"file name does not match Id {item.id!r}", path, 1)
-        if state == State.PUBLISHED and os.path.basename(folder) != item.article:
-            raise ItemFormatError(
-                f"Article {item.article!r} does not match its folder {os.path.basename(folder)!r}",
-                path,
-                1,
-            )
-        return (stat.st_mtime_ns, stat.st_size, stat.st_ino), item
+        return _parse_file(path, state, *_read_bytes(path))
 
     def load(
         self,
@@ -279,7 +248,7 @@ class Store:
                     continue
             pending.append(n)
         todo = [files[n] for n in pending]
-        outcomes = self._read_all(todo) if parallel else _read_many(self, todo)
+        outcomes = self._read_all(todo) if parallel else _read_many(todo)
         for n, (signature, outcome) in zip(pending, outcomes, strict=True):
             signatures[n] = signature
             parsed[n] = outcome
@@ -307,7 +276,7 @@ class Store:
 
     def _read_all(self, files: list[tuple[str, State]]) -> list[Outcome]:
         """Parse many files; a large batch is shared with a forked helper on the second core."""
-        return in_two(partial(_read_many, self), files, PARALLEL_MIN)
+        return in_two(_read_many, files, PARALLEL_MIN)
 
     def _read_cache(self) -> dict[str, tuple[Signature, Item]]:
         if self.cache_file is None:
@@ -597,15 +566,73 @@ class Store:
         return digest.hexdigest()[:16]
 
 
-def _read_many(store: Store, files: Sequence[tuple[str, State]]) -> list[Outcome]:
+def _read_bytes(path: Path | str) -> tuple[os.stat_result, bytes]:
+    """A file's bytes, and its stat as it was read."""
+    # os.open/os.read rather than open(): no file and buffer objects per
+    # file (5.6 instead of 14-19 us each, measured over 30,000 item files).
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        # fstat of the open file: the signature of exactly what is parsed,
+        # and no second path lookup (see Store.load).
+        stat = os.fstat(fd)
+        data = os.read(fd, stat.st_size + 1)
+        if len(data) != stat.st_size:  # it changed meanwhile (or a short read): read to the end
+            chunks = [data]
+            while more := os.read(fd, 1 << 16):
+                chunks.append(more)
+            data = b"".join(chunks)
+    finally:
+        os.close(fd)
+    return stat, data
+
+
+def _parse_file(
+    path: Path | str, state: State, stat: os.stat_result, data: bytes
+) -> tuple[Signature, Item]:
+    """The signature and item of a file's bytes as read (see _read_bytes)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ItemFormatError(f"invalid UTF-8 at byte {exc.start}", path, line) from None
+    item = loads(text, path, state)
+    folder, name = os.path.split(path)
+    if name[: -len(SUFFIX)] != item.id:
+        raise ItemFormatError(f"file name does not match Id {item.id!r}", path, 1)
+    if state == State.PUBLISHED and os.path.basename(folder) != item.article:
+        raise ItemFormatError(
+            f"Article {item.article!r} does not match its folder {os.path.basename(folder)!r}",
+            path,
+            1,
+        )
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino), item
+
+
+# Files read in a row before they are parsed (see _read_many).
+READ_BLOCK = 256
+
+
+def _read_many(files: Sequence[tuple[str, State]]) -> list[Outcome]:
     out: list[Outcome] = []
-    for path, state in files:
-        try:
-            out.append(store._read_signed(path, state))
-        except ItemFormatError as exc:
-            out.append((None, exc))
-        except OSError as exc:
-            out.append((None, ItemFormatError(f"cannot read: {exc.strerror}", path, 0)))
+    # A block of files is read, then parsed: system calls between parses made
+    # each ~30% slower here (each call costs the CPU's caches; 45 -> 32 us a file).
+    for first in range(0, len(files), READ_BLOCK):
+        block = files[first : first + READ_BLOCK]
+        read: list[tuple[os.stat_result, bytes] | OSError] = []
+        for path, _ in block:
+            try:
+                read.append(_read_bytes(path))
+            except OSError as exc:
+                read.append(exc)
+        for (path, state), outcome in zip(block, read, strict=True):
+            try:
+                if isinstance(outcome, OSError):
+                    raise outcome
+                out.append(_parse_file(path, state, *outcome))
+            except ItemFormatError as exc:
+                out.append((None, exc))
+            except OSError as exc:
+                out.append((None, ItemFormatError(f"cannot read: {exc.strerror}", path, 0)))
     return out
 
 
