@@ -110,6 +110,45 @@ def test_article_cache_matches_pelican_and_follows_edits(site, monkeypatch):
     assert [a.url for a in load_articles_cached(load(site.conf))] == ["posts/one/"]
 
 
+def test_one_reused_markdown_instance_reads_as_pelican_does(site):
+    # State Python-Markdown keeps per document: footnotes, abbreviations, the
+    # metadata extension (which Pelican removes to render a formatted summary).
+    site.article(
+        "notes", extra="Summary: A *formatted* summary.\n", body="Text.[^1]\n\n[^1]: A note."
+    )
+    site.article("abbr", body="The HTML spec.\n\n*[HTML]: HyperText Markup Language")
+    site.article(
+        "plain", body="No notes here, and HTML is just a word.\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
+    site.article(
+        "again", extra="Summary: Another **one**.\n", body="More.[^1]\n\n[^1]: Second note."
+    )
+    # Without formatted metadata Pelican itself never resets the instance.
+    for slug, body in (("bare-a", "First.[^1]\n\n[^1]: Bare note."), ("bare-b", "Nothing.")):
+        (site.content / f"{slug}.md").write_text(
+            f"Title: {slug}\nDate: 2026-09-02 10:00\nSlug: {slug}\n\n{body}\n", "utf-8"
+        )
+    from pelican.contents import Article
+    from pelican.readers import Readers
+    from pelican.settings import DEFAULT_CONFIG
+
+    settings_ = load(site.conf)
+    pelican_settings = {**DEFAULT_CONFIG, **settings_.values.get("PELICAN_SETTINGS", {})}
+    reused = {a.source_path: a for a in load_articles(settings_)}
+    assert len(reused) == 6
+    for rel, info in reused.items():
+        # A fresh Readers (and so a fresh Markdown instance) for each file, as Pelican reads.
+        own = Readers(pelican_settings).read_file(
+            base_path=str(site.content), path=rel, content_class=Article, context={}
+        )
+        assert info.html == own._content
+        assert info.metadata == own.metadata
+    assert "HyperText" not in reused["plain.md"].html and "<abbr" in reused["abbr.md"].html
+    assert "Second note" in reused["again.md"].html and "A note" not in reused["again.md"].html
+    assert "<em>formatted</em>" in str(reused["notes.md"].metadata["summary"])
+    assert "Bare note" not in reused["bare-b.md"].html
+
+
 # --- through the CLI: cold and warm digests say the same ------------------------
 
 
