@@ -38,6 +38,7 @@ def parse_when(value: str, settings: Resolved, flag: str, end: bool = False) -> 
 
 def cmd_digest(args: argparse.Namespace, settings: Resolved) -> int:
     """Write the digest files and print where they went."""
+    from backchannel.background import Deferred
     from backchannel.digest.build import build_digest
     from backchannel.digest.write import digests_folder, write_digest
 
@@ -53,9 +54,14 @@ def cmd_digest(args: argparse.Namespace, settings: Resolved) -> int:
             f"backchannel: --since {since.date()} is not before --until "
             f"{(until - timedelta(days=1)).date()}"
         )
-    digest = build_digest(settings, since, until)
-    out = Path(args.out) if args.out else None
-    written = write_digest(settings, digest, formats, out)
+    # The cache writer started by build_digest may finish while the files are written.
+    later = Deferred()
+    try:
+        digest = build_digest(settings, since, until, later=later)
+        out = Path(args.out) if args.out else None
+        written = write_digest(settings, digest, formats, out)
+    finally:
+        later.wait()
     t = digest.totals
     print(
         f"backchannel digest: {t['comments']} new comments, {t['linkbacks']} linkbacks, "

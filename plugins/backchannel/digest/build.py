@@ -139,13 +139,19 @@ def build_digest(
     since: datetime | None,
     until: datetime | None = None,
     now: datetime | None = None,
+    later: Deferred | None = None,
 ) -> Digest:
-    """Read the published store and content/, and compose the digest."""
+    """Read the published store and content/, and compose the digest.
+
+    The caches are written by a child while the digest is composed; with
+    `later`, the caller waits for it (after writing the digest, say).
+    """
     now = now or datetime.now(UTC)
     store = open_store(settings)
-    # The three caches are written by a child on the second core while this
-    # process composes the digest (see background.py).
-    later = Deferred()
+    # The three caches are written by a child (see background.py), at the lowest
+    # priority: it takes the core time this process and its helpers leave idle.
+    own = later is None
+    later = later or Deferred()
     # A first digest reads every article with Pelican (~1.5 s for 1,000), which
     # needs nothing from the store: a child does it while the store is parsed.
     # Later digests find them in the cache (~20 ms): no child then.
@@ -184,4 +190,5 @@ def build_digest(
             analyses=analyses,
         )
     finally:
-        later.wait()
+        if own:
+            later.wait()
