@@ -140,12 +140,31 @@ class Digest:
             if not many:
                 yield encode(value)
                 continue
+            # The questions are most of a big digest (130,000 at 100,000 comments).
+            texts = self._question_texts() if key == "questions" else map(encode, value)
             empty = True
-            for element in value:
-                yield ("[\n  " if empty else ",\n  ") + encode(element)
+            for text in texts:
+                yield ("[\n  " if empty else ",\n  ") + text
                 empty = False
             yield "[]" if empty else "\n ]"
         yield "\n}\n"
+
+    def _question_texts(self) -> Iterator[str]:
+        """Each question's JSON text, as the element encoder makes it from the
+        _json_fields dict, at a third of the cost (no dict, strings encoded directly)."""
+        string = json.encoder.encode_basestring  # what _element_encoder uses for str
+        prefix = self.siteurl.rstrip("/") + "/" if self.siteurl else "/"
+        urls = self.urls
+        for q in self.questions:
+            base = urls.get(q.article, f"{q.article}.html")
+            by = "null" if q.answered_by is None else string(q.answered_by)
+            yield (
+                f'{{"comment_id": {string(q.comment_id)}, "article": {string(q.article)}, '
+                f'"author": {string(q.author)}, "text": {string(q.text)}, '
+                f'"answered": {"true" if q.answered else "false"}, "answered_by": {by}, '
+                f'"date": {string(q.date)}, '
+                f'"url": {string(f"{prefix}{base}#comment-{q.comment_id}")}}}'
+            )
 
     def _json_fields(self) -> Iterator[tuple[str, Any, bool]]:
         """(key, value, value is a stream of list elements), in the documented order."""
