@@ -132,7 +132,7 @@ t = mark("read settings", t)
 later = Deferred()
 first = not (settings.cache_dir / CACHE_NAME).exists()
 reading = Forked(load_articles_plain, settings) if first else None
-items = open_store(settings).load([State.PUBLISHED], defer=later, here=0.65 if first else 0.5).items
+items = open_store(settings).load([State.PUBLISHED], defer=later).items
 t = mark("store: load items (the store's own cache)", t)
 now = datetime.now(UTC)
 analyses = analyse_all(
@@ -147,10 +147,10 @@ t = mark("articles (cache; read by a child meanwhile when cold)", t)
 later.start()
 digest = compose(items, articles, None, now, analyses=analyses)
 t = mark("compose (questions, themes, engagement, suggestions)", t)
-later.wait()
-t = mark("wait for the child writing the caches", t)
 write_digest(settings, digest, out=Path("digests-out"))
 t = mark("write md, html, json, feed", t)
+later.wait()  # as the digest command does, after the files are written
+t = mark("wait for the child writing the caches", t)
 print(json.dumps(marks))
 """
 

@@ -102,10 +102,8 @@ def compose(
     # in the period they were asked.
     digest.questions = [
         q
-        for item, q in find_questions(
-            comments, answers, {i: a.questions for i, a in analyses.items()}
-        )
-        if in_period(item, since, until) or not q.answered
+        for item, q in find_questions(comments, answers, analyses)
+        if not q.answered or in_period(item, since, until)
     ]
     digest.themes, digest.articles, digest.activity = mining.result()
     digest.comment_articles = {doc.id: doc.article for doc in docs}

@@ -9,12 +9,15 @@ Measured against tests/data/questions_eval.txt (see README).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from operator import attrgetter
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from backchannel.digest.text import sentences, strip_markup, words
 from backchannel.model import Item, Kind
+
+if TYPE_CHECKING:  # analysis imports this module
+    from backchannel.digest.analysis import Analysis
 
 _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|‘[^’\n]*’")
 _QMARK = re.compile(r"[?？؟]")
@@ -184,13 +187,13 @@ def _answered_by_reply(item: Item, children: dict[str, list[Item]]) -> bool:
 def find_questions(
     comments: Iterable[Item],
     answers: dict[str, str],
-    extracted: Mapping[str, Sequence[str]] | None = None,
+    analyses: Mapping[str, Analysis] | None = None,
 ) -> list[tuple[Item, Question]]:
     """Every question in readers' comments, marked answered by reply or by a post.
 
     `answers` maps a comment id to the slug of a published post listing it in
     `Answers:`; a post wins over a reply as `answered_by`, being the fuller answer.
-    `extracted` holds comments' questions already found (by comment id).
+    `analyses` holds comments' analyses already made (by comment id).
     """
     comments = [c for c in comments if c.kind == Kind.COMMENT]
     children: dict[str, list[Item]] = {}
@@ -201,9 +204,8 @@ def find_questions(
     for c in sorted(comments, key=attrgetter("date", "id")):
         if c.author_reply:
             continue
-        texts = extracted.get(c.id) if extracted is not None else None
-        if texts is None:
-            texts = extract_questions(c.body)
+        found = analyses.get(c.id) if analyses is not None else None
+        texts = extract_questions(c.body) if found is None else found.questions
         if not texts:
             continue
         if c.id in answers:
