@@ -21,7 +21,7 @@ from backchannel.digest.write import write_digest
 from backchannel.model import Item, Kind
 from backchannel.settings import load
 from digest_eval import load_eval
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 UNTIL = "2030-01-01"
@@ -258,6 +258,62 @@ def test_indirect_question_split_equals_the_single_pattern(words_):
     sentence = " ".join(words_)
     single = bool(questions._INDIRECT.search(sentence.replace("’", "'")))
     assert questions._asks_indirectly(sentence) == single
+
+
+def is_question_by_regex(sentence: str) -> bool:
+    """questions.is_question without its ASCII shortcuts: every test by its regex."""
+    q = questions
+    unquoted = q._QUOTED.sub(" ", sentence).strip()
+    if not q._WORD.search(unquoted):
+        return False
+    if q._QMARK.search(unquoted):
+        if q._RHETORICAL.match(q._QMARK.sub("", unquoted).strip(" ¿!.…")):
+            return False
+        return not (q._SURPRISE.search(unquoted) and len(text.words(unquoted)) <= 3)
+    return q._asks_indirectly(unquoted)
+
+
+QUESTION_BITS = [
+    *"?!. ,\t\x1c\"'1",
+    "who knew",
+    "how cool is that",
+    "what's not to like",
+    "right",
+    "Really",
+    "isn't it",
+    "eh",
+    "No",
+    "yes",
+    "am i right",
+    "you know what i mean",
+    "And guess what",
+    "where do I sign up",
+    "what a mess",
+    "Why not",
+    "see what i mean",
+    "how do you price it",
+    "Could you explain",
+    "I wonder if",
+    "pricing tiers",
+    "“quoted?”",
+    "¿Qué?",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(QUESTION_BITS), max_size=12).map("".join))
+@example("Pricing tiers!?")
+@example("Pricing tiers?! \x1c")
+@example("What??")
+@example("eh?")
+@example("\tright?")
+def test_is_question_shortcuts_change_nothing(sentence):
+    assert questions.is_question(sentence) == is_question_by_regex(sentence)
+
+
+@pytest.mark.parametrize("sentence", sentences_of_eval)
+def test_is_question_shortcuts_change_nothing_on_the_labelled_comments(sentence):
+    assert questions.is_question(sentence) == is_question_by_regex(sentence)
 
 
 def strip_every_pass(body: str) -> str:

@@ -26,7 +26,6 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
-_MAYBE_URL = re.compile(r"://|www\.", re.I)
 _MAYBE_LIST = re.compile(r"[-*+.)]\s")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|#39);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'"}
@@ -471,13 +470,19 @@ def strip_markup(text: str) -> str:
     if "](" in text:
         text = _MD_IMAGE.sub(r"\1", text)
         text = _MD_LINK.sub(r"\1", text)
-    if _MAYBE_URL.search(text):
+    # Substring tests, not a case-insensitive regex search (4 us a comment):
+    # only "W" lowers to "w", so they find what _URL needs exactly.
+    if "://" in text or "www." in text.lower():
         text = _URL.sub(" ", text)
     if "<" in text:
         text = _HTML_TAG.sub(" ", text)
     if "#" in text:
         text = _HEADING.sub("", text)
-    if _MAYBE_LIST.search(text):
+    # A list mark starts a line: one line (most comments) has one place to look.
+    if "\n" in text:
+        if _MAYBE_LIST.search(text):
+            text = _LIST_MARK.sub("", text)
+    elif _LIST_MARK.match(text):
         text = _LIST_MARK.sub("", text)
     if "*" in text or "_" in text or "~" in text:
         text = _EMPHASIS.sub("", text)
