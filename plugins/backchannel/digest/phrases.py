@@ -118,4 +118,4 @@ def theme_forms(plain: str) -> tuple[str | None, tuple[str, ...]]:
     if n_words >= MIN_WORDS_FOR_LANGUAGE and n_stop / n_words < MIN_STOPWORD_SHARE:
         return "other_language", ()
     # Interned: the same phrase in many comments is one string in memory and cache.
-    return None, tuple(sys.intern(f) for f in _ngrams_of(scanned).values())
+    return None, tuple(map(sys.intern, _ngrams_of(scanned).values()))
