@@ -109,6 +109,15 @@ def test_non_http_schemes_refused(tmp_path: Path) -> None:
             fetcher(tmp_path, True).get(url)
 
 
+def test_a_url_with_any_characters_is_sent_percent_encoded(tmp_path: Path, pages: Pages) -> None:
+    # A stranger's URL (a pingback source) may hold any character; httpcore takes ASCII only.
+    pages.add("/%C8%BA%20x?q=%C3%BC", "<p>found</p>")
+    resp = asyncio.run(fetcher(tmp_path, True).aget(pages.base + "/Ⱥ x?q=ü"))
+    assert resp.status == 200 and resp.text == "<p>found</p>"
+    with pytest.raises(FetchError, match="invalid URL"):
+        fetcher(tmp_path, True).get("http://ⱥ..example/")
+
+
 def test_loopback_allowed_by_setting_and_redirects_followed(tmp_path: Path, pages: Pages) -> None:
     pages.add("/final", "<p>hello</p>")
     pages.add("/start", b"", status=302, content_type="/final")

@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import anyio
 import httpcore
+import httpx
 
 from backchannel.errors import BackchannelError
 from backchannel.settings import Resolved
@@ -59,8 +60,13 @@ def address_allowed(address: str, allow_private: bool) -> bool:
     )
 
 
-def check_url(url: str) -> None:
-    """Refuse what is not an absolute http(s) URL with a host."""
+def check_url(url: str) -> str:
+    """Refuse what is not an absolute http(s) URL with a host; return it as sent.
+
+    As sent: the host in IDNA and the rest percent-encoded (httpx's own URL
+    normalisation), since httpcore takes ASCII only; a URL a stranger gave may
+    hold any character ("http://x/Ⱥ" was a server error before).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchError(
@@ -68,6 +74,10 @@ def check_url(url: str) -> None:
         )
     if not parts.hostname:
         raise FetchError("URL has no host", url)
+    try:
+        return str(httpx.URL(url))
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"invalid URL: {exc}", url) from None
 
 
 def _pick_address(infos: Iterable[tuple[Any, ...]], host: str, allow_private: bool) -> str:
@@ -183,9 +193,8 @@ class _Hops:
         data: Mapping[str, str] | bytes | None,
         follow_redirects: bool,
     ) -> None:
-        check_url(url)
         self.fetcher = fetcher
-        self.method, self.url, self.follow = method, url, follow_redirects
+        self.method, self.url, self.follow = method, check_url(url), follow_redirects
         self.headers = fetcher._headers(headers)
         self.body = _encode_body(data, self.headers)
         self.deadline = time.monotonic() + fetcher.timeout
@@ -276,8 +285,7 @@ class Fetcher:
     ) -> tuple[str, str]:
         if not location:
             raise FetchError(f"redirect {status} without a Location", url)
-        target = urljoin(url, location)
-        check_url(target)
+        target = check_url(urljoin(url, location))
         # 303 always, and 301/302 after POST by long practice, continue as GET.
         if status == 303 or (status in (301, 302) and method == "POST"):
             method = "GET"
