@@ -80,9 +80,10 @@ def analyse_all(
         len(out),
         len(out) - len(missed),
     )
-    for item_id in keep:
-        if item_id not in fresh and item_id in old:
-            fresh[item_id] = old[item_id]
+    if old:
+        for item_id in keep:
+            if item_id not in fresh and item_id in old:
+                fresh[item_id] = old[item_id]
     # Entries of deleted comments are dropped; an unchanged cache is not rewritten.
     if missed or fresh.keys() != old.keys():
         if defer is None:
