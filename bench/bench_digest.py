@@ -53,31 +53,43 @@ NOTES = """
 Notes. Before the speed work (same machine, 2026-11-22 13:42, no caches existed): 100,000
 comments took 84.1 s and 599 MB; with the caches alone (14:31): cold 27.3 s, warm 8.4 s,
 weekly 10.4 s. Since then a digest uses both cores with forked helper processes: the
-new comments' analysis is split in halves, the articles are read by a child while the
-store is parsed (on a first digest; this process then parses 65% of the store), themes
-and engagement are mined by a child while the questions are found, the JSON is written
-by a child while Markdown and HTML are rendered, and the three cache files are written by
-a child while the digest is composed. Item files are read with os.open/os.read, and only files the
-parsed-item cache knows are stat-ed. On a busy machine (other processes on both cores)
-the helpers cannot run beside the parent and wall times approach the total CPU time; on
-a quiet one they approach the digest process's own CPU time (the *CPU s* columns). The
+store's parsing and the new comments' analysis are each shared with a helper chunk by
+chunk (this process takes chunks from the front, the helper from the back, until they
+meet: no fixed split, so a third process or a busy machine cannot leave one core idle),
+the articles are read by a child while the store is parsed, themes and engagement are
+mined by a child while the questions are found, the JSON is written by a child while
+Markdown and HTML are rendered, and the three cache files are written by a child at the
+lowest priority (nice 19) that the command waits for only after writing the files. On a
+busy machine the helpers cannot run beside the parent and wall times approach the total
+CPU time; on a quiet one they approach the digest process's own CPU time (*CPU s*). The
 digest's output (Markdown, HTML, JSON, feed) is byte-identical to the output before this
-work on the 10k and 100k sites (cold, warm, and weekly at 10k) and the sample site.
+work on the 100k site (cold and warm) and the sample site.
 
-Tried for the cold target and not kept (2026-11-22, 100k, A/B back to back against
-main, output byte-identical each time): (1) parsing and analysing in one pass, the
-store's helper handing back items and analyses together (no second helper): store +
-analyses 8.8-9.0 s wall either way, main 8.7-9.0 s; interleaving the analysis item
-by item even cost ~10% more CPU per comment (10,000 comments: parse 0.50 s + analyse
-0.80 s apart, 1.48 s interleaved), and main already keeps both cores busy in these
-stages (this process ~7.5 s of CPU, the helpers and the articles child as much).
-(2) This process encoding the head of the JSON while a child encodes the tail: the
-write stage went from 1.1 to 1.35 s and the peak from 265 to 436 MB (the child's
-~25 MB string crossing back). (3) Items pickled as a tuple of field values: the
-parsed-item cache loads in 0.51 instead of 0.60 s, too little to keep. A cold digest
-of 100,000 comments does ~21 s of CPU on 2 cores (parse ~50 us and analysis ~75-80 us
-per comment, all pure Python, the articles 1.8 s, compose, writing and the caches),
-so 10 s needs less CPU per comment, not a different split.
+Session 3 (2026-11-22, 17:59-19:10 UTC), cold 100k, A/B back to back against the start of
+the session (769db2a) on this machine, output byte-identical: 14.1-14.5 s -> 11.2-11.6 s
+(total CPU of all processes ~24 -> ~21 s). What paid: the self-balancing shared chunks
+(a fixed 65/35 split left this process alone for ~1.5 s); files read a block at a time
+before they are parsed (system calls between parses made each parse ~30% slower here:
+45 -> 36 us a file); a canonical header read by one regex match; items built without the
+frozen dataclass's __init__; Pelican's Markdown instance reused between articles (1.9 ->
+1.2 s for 1,000); the cache writer at nice 19; questions' JSON made without dicts (1.0 ->
+0.6 s for 130,000); substring tests in place of regex searches that decide the same
+(strip_markup 9.6 -> 3.6 us a comment; ~2 us a sentence in is_question).
+
+Tried and not kept (A/B within the run-to-run noise of +-0.3 s, or worse): a helper
+analysing the comment files ahead, read by itself, while this process parsed the store
+alone (the helper's own reading cost what the items' crossing saved); parsing and
+analysing in one pass per chunk (the post-processing of both then ran alone here);
+everything but the questions mined by the child (it then finished after this process);
+starting the articles child before the digest's imports (~0.1 s); tokenising with
+bytes.translate and split, or with integer token classes (no faster than the regex and
+the loop); items pickled as a tuple of field values (6.5 instead of 7.5 us to unpickle).
+Noticed: this machine's Python (pyenv, built without --enable-optimizations) runs the
+parse and the analysis ~25% slower than Debian's PGO/LTO-built python3.11 on the same
+files (parse 40 -> 29 us, analysis 79 -> 61 us a comment), but the pinned packages need
+Python >= 3.11.5 and Debian's is 3.11.2. A cold digest is ~21 s of CPU on 2 cores, so
+10 s needs ~15% less CPU per comment still (parse ~36 us, analysis ~70-80 us in the
+real run, all pure Python).
 """
 
 CONF = """AUTHOR = "Bench Author"
