@@ -1,4 +1,4 @@
-"""Work on the second core: forked jobs, deferred cache writes, halves in a helper."""
+"""Work on the second core: forked jobs, deferred cache writes, a batch shared with a helper."""
 
 from __future__ import annotations
 
