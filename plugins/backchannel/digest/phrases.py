@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 
+from backchannel.digest.compiled import speedups
 from backchannel.digest.text import STOP_WORDS, stem
 
 MAX_N = 3  # _ngrams_of is written out for this length
@@ -42,12 +43,22 @@ def _token_info(token: str) -> _TokenInfo:
     return (w, is_stop, None if ends_run else stem(w))
 
 
-def scan(text: str) -> tuple[list[tuple[list[str], list[str]]], int, int]:
+Scanned = list[tuple[list[str], list[str]]]
+
+
+def scan(text: str) -> tuple[Scanned, int, int]:
     """(runs of content words as (words, stems), word count, stop-word count)."""
+    if len(_TOKEN_INFO) > MAX_TOKEN_CACHE:
+        _TOKEN_INFO.clear()  # bounded memory on huge vocabularies
+    if speedups is not None:
+        return speedups.scan(text, _TOKEN_INFO, _token_info, _TOKEN)  # type: ignore[no-any-return]
+    return _scan_python(text)
+
+
+def _scan_python(text: str) -> tuple[Scanned, int, int]:
+    # What _speedups.scan does, compiled (tests/test_digest_speedups.py).
     cache = _TOKEN_INFO
-    if len(cache) > MAX_TOKEN_CACHE:
-        cache.clear()  # bounded memory on huge vocabularies
-    found: list[tuple[list[str], list[str]]] = []
+    found: Scanned = []
     run_w: list[str] = []
     run_s: list[str] = []
     n_words = n_stop = 0
@@ -78,8 +89,15 @@ def runs(text: str) -> list[list[str]]:
     return [run_w for run_w, _ in scan(text)[0]]
 
 
-def _ngrams_of(scanned: list[tuple[list[str], list[str]]]) -> dict[tuple[str, ...], str]:
+def _ngrams_of(scanned: Scanned) -> dict[tuple[str, ...], str]:
+    if speedups is not None:
+        return speedups.ngrams_of(scanned)  # type: ignore[no-any-return]
+    return _ngrams_of_python(scanned)
+
+
+def _ngrams_of_python(scanned: Scanned) -> dict[tuple[str, ...], str]:
     # Written out for MAX_N == 3: the general loop built every tuple and form twice.
+    # What _speedups.ngrams_of does, compiled (tests/test_digest_speedups.py).
     found: dict[tuple[str, ...], str] = {}
     for run_w, run_s in scanned:
         size = len(run_s)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from backchannel.digest.compiled import speedups
+
 # Analysis reads at most this much of one comment: an enormous paste must not
 # dominate the themes or the run time.
 MAX_CHARS = 20_000
@@ -495,6 +497,13 @@ def strip_markup(text: str) -> str:
 
 def sentences(plain: str) -> list[str]:
     """Split plain text into sentences (good enough for comments, not for legal prose)."""
+    if speedups is not None:
+        return speedups.sentences(plain)  # type: ignore[no-any-return]
+    return _sentences_python(plain)
+
+
+def _sentences_python(plain: str) -> list[str]:
+    # What _speedups.sentences does, compiled (tests/test_digest_speedups.py).
     # split() keeps each sentence end (the group) as its own part; gluing the
     # parts back in pairs is cheaper than sub() with a group reference.
     parts = _SENTENCE_END.split(plain)
