@@ -110,6 +110,39 @@ def test_article_cache_matches_pelican_and_follows_edits(site, monkeypatch):
     assert [a.url for a in load_articles_cached(load(site.conf))] == ["posts/one/"]
 
 
+CODE_BODIES = {
+    "indented": "Before.\n\n    def price(tier):\n        return tier * 2\n\nAfter.",
+    "fenced": "Before.\n\n```\nSELECT price FROM tiers;\n```\n\nAfter.",
+    "named": "Before.\n\n    :::python\n    print('tiers')\n\nAfter.",
+}
+
+
+def test_the_digest_reads_code_blocks_without_guessing_their_language(site, monkeypatch):
+    for slug, body in CODE_BODIES.items():
+        site.article(slug, body=body)
+    settings_ = load(site.conf)
+    monkeypatch.chdir(site.root)
+    guessed = {a.slug: a for a in load_articles(settings_)}
+    assert 'class="highlight"' in guessed["indented"].html  # codehilite is on, as in Pelican
+
+    from markdown.extensions import codehilite
+
+    guesses = []
+    guess = codehilite.guess_lexer
+    monkeypatch.setattr(
+        codehilite, "guess_lexer", lambda *a, **k: guesses.append(1) or guess(*a, **k)
+    )
+    load_articles(settings_)
+    assert len(guesses) == 2  # the counter works: the tools' own reading guesses
+    guesses.clear()
+    digest_view = {a.slug: a for a in load_articles_cached(settings_)}
+    assert set(digest_view) == set(CODE_BODIES)
+    for slug, info in digest_view.items():
+        assert info.text == guessed[slug].text  # the same words, other highlighting spans
+    assert guesses == []
+    assert ":::python" not in digest_view["named"].text  # a named language is still honoured
+
+
 def test_one_reused_markdown_instance_reads_as_pelican_does(site):
     # State Python-Markdown keeps per document: footnotes, abbreviations, the
     # metadata extension (which Pelican removes to render a formatted summary).

@@ -3,6 +3,8 @@
 Reading 1,000 articles with Pelican's Markdown reader takes seconds; between two
 digests few change. Entries live in Pelican's CACHE_PATH and are dropped when
 the settings that shape an article (URLs, slugs, Markdown, dates) or this code change.
+The digest reads only an article's text, so code blocks' languages are not guessed
+(see articles._without_language_guessing).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def load_articles_cached(
     """
     folder = settings.cache_dir
     if folder is None:
-        return load_articles(settings, include_drafts)
+        return load_articles(settings, include_drafts, guess_code_languages=False)
     path = folder / CACHE_NAME
     pelican_settings = settings.values.get("PELICAN_SETTINGS", {})
     stamp = fingerprint(
@@ -103,7 +105,7 @@ def load_articles_cached(
     )
     cache = read_cache(path, stamp)
     before = {rel: entry[0] for rel, entry in cache.items()}
-    found = load_articles(settings, include_drafts, cache=cache)
+    found = load_articles(settings, include_drafts, cache=cache, guess_code_languages=False)
     changed = {rel: entry[0] for rel, entry in cache.items()} != before
     if changed:
         for rel, (signature, info) in list(cache.items()):
