@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Compiled twins of the digest's hottest text loops (phrases.scan, phrases._ngrams_of,
-text.sentences): the same results, a fraction of the interpreter's overhead.
+text.sentences, questions.questions_in): the same results, a fraction of the
+interpreter's overhead.
 
 A first digest of 100,000 comments spends most of its time in these per-token
 and per-character loops. Each function here must return exactly what its pure
@@ -179,4 +180,29 @@ def sentences(str plain):
         _add_lines(out, plain[begin:mark])
         begin = i = j
     _add_lines(out, plain[begin:])
+    return out
+
+
+def questions_in(str plain, object is_question, object asks_by_form, tuple hints):
+    """questions.questions_in: `is_question` judges any sentence; an ASCII one with
+    neither a question mark nor a quotation is judged here as is_question would
+    (questions._asks_indirectly), `asks_by_form` trying the forms whose `hints` it holds.
+    """
+    cdef list out = []
+    cdef str s, low, hint
+    cdef bint asks
+    for s in sentences(plain):
+        if s.isascii() and u'"' not in s and u'?' not in s:
+            # is_question's _asks_indirectly, which needs one of the forms' words
+            # (is_question's "no letter at all" test is implied: each word has some).
+            low = s.lower()
+            asks = False
+            for hint in hints:
+                if hint in low:
+                    asks = asks_by_form(s, low)
+                    break
+        else:
+            asks = is_question(s)
+        if asks:
+            out.append(u" ".join(s.split()))
     return out

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
+from backchannel.digest.compiled import speedups
 from backchannel.digest.text import sentences, strip_markup, words
 from backchannel.model import Item, Kind
 
@@ -127,7 +128,8 @@ _INDIRECT_BY_HINT = tuple(
     (hints, re.compile(pattern, re.I | re.X)) for hints, pattern in _INDIRECT_FORMS
 )
 # Any form's words at all (most sentences have none): one scan instead of a test per word.
-_ANY_HINT = re.compile("|".join(sorted({hint for hints, _ in _INDIRECT_FORMS for hint in hints})))
+_HINTS = tuple(sorted({hint for hints, _ in _INDIRECT_FORMS for hint in hints}))
+_ANY_HINT = re.compile("|".join(_HINTS))
 _WORD = re.compile(r"[^\W\d_]")
 _SURPRISE = re.compile(r"[?？][!?]+\s*$")
 
@@ -141,6 +143,11 @@ def _asks_indirectly(text: str) -> bool:
     low = text.lower()
     if not _ANY_HINT.search(low):
         return False
+    return _asks_by_form(text, low)
+
+
+def _asks_by_form(text: str, low: str) -> bool:
+    """_INDIRECT.search(text) for ASCII `text` (lower-cased: `low`) holding a form's word."""
     for hints, pattern in _INDIRECT_BY_HINT:
         for hint in hints:
             if hint in low:
@@ -200,6 +207,8 @@ def is_question(sentence: str) -> bool:
 
 def questions_in(plain: str) -> list[str]:
     """The question sentences of already plain text (see text.strip_markup), in order."""
+    if speedups is not None:
+        return speedups.questions_in(plain, is_question, _asks_by_form, _HINTS)  # type: ignore[no-any-return]
     return [" ".join(s.split()) for s in sentences(plain) if is_question(s)]
 
 
