@@ -56,9 +56,12 @@ def analyse_all(
     """
     path = cache_dir / CACHE_NAME if cache_dir is not None else None
     # Any change to the analysing code invalidates every entry.
-    # (The compiled loops count as code: results never differ, but a new build
-    # must not be trusted to before the tests have said so.)
-    stamp = source_fingerprint(analysis, phrases, questions, text, compiled.speedups)
+    # (The compiled loops count as code too, where they are built: results never
+    # differ, but a new build is not trusted with old entries.)
+    code = [analysis, phrases, questions, text]
+    if compiled.speedups is not None:
+        code.append(compiled.speedups)
+    stamp = source_fingerprint(*code)
     # Entries are flat tuples (body hash, *analysis): unpickling 100,000 plain
     # tuples is a third of the cost of as many named tuples.
     old: dict[str, tuple] = read_cache(path, stamp)
