@@ -103,6 +103,21 @@ def test_load_reports_bad_files_and_keeps_good_ones(tmp_path):
     assert str(result.problems[0]).startswith(str(tmp_path / "inbox" / "bad000000000.md") + ":2:")
 
 
+def test_a_file_in_the_wrong_folder_or_under_another_name_is_reported(tmp_path):
+    store = Store(tmp_path)
+    for item_id in ("aaaaaa000001", "aaaaaa000002", "aaaaaa000003"):
+        store.move(store.add(make_item(item_id, article="post")), State.PUBLISHED)
+    published = tmp_path / "published"
+    (published / "other").mkdir()
+    os.rename(published / "post" / "aaaaaa000001.md", published / "other" / "aaaaaa000001.md")
+    os.rename(published / "post" / "aaaaaa000002.md", published / "post" / "aaaaaa000009.md")
+    result = store.load([State.PUBLISHED])
+    assert [i.id for i in result.items] == ["aaaaaa000003"]
+    reasons = sorted(str(p) for p in result.problems)
+    assert "Article 'post' does not match its folder 'other'" in reasons[0]
+    assert "file name does not match Id 'aaaaaa000002'" in reasons[1]
+
+
 def test_derived_ids_are_stable():
     assert derived_id("wordpress", "12") == derived_id("wordpress", "12")
     assert derived_id("wordpress", "12") != derived_id("disqus", "12")

@@ -596,6 +596,13 @@ def _parse_file(
         line = data[: exc.start].count(b"\n") + 1
         raise ItemFormatError(f"invalid UTF-8 at byte {exc.start}", path, line) from None
     item = loads(text, path, state)
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    # A path ending in /<Article>/<Id>.md passes both checks below: one string
+    # test instead of os.path.split and basename (~3 us of the ~25 us a file).
+    if state == State.PUBLISHED and os.fspath(path).endswith(
+        f"{os.sep}{item.article}{os.sep}{item.id}{SUFFIX}"
+    ):
+        return signature, item
     folder, name = os.path.split(path)
     if name[: -len(SUFFIX)] != item.id:
         raise ItemFormatError(f"file name does not match Id {item.id!r}", path, 1)
@@ -605,7 +612,7 @@ def _parse_file(
             path,
             1,
         )
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino), item
+    return signature, item
 
 
 # Files read in a row before they are parsed (see _read_many).
