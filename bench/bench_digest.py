@@ -91,19 +91,24 @@ Python >= 3.11.5 and Debian's is 3.11.2. A cold digest is ~21 s of CPU on 2 core
 10 s needs ~15% less CPU per comment still (parse ~36 us, analysis ~70-80 us in the
 real run, all pure Python).
 
-Session 4 (2026-11-22, 19:35-21:00 UTC): the digest's hottest text loops have compiled
+Session 4 (2026-11-22, 19:35-20:50 UTC): the digest's hottest text loops have compiled
 twins (digest/_speedups.pyx, Cython, built at install, optional): the theme tokeniser and
 run scan, the n-grams, the sentence splitter, and questions_in's common case (an ASCII
 sentence without "?" or quotes). Each returns exactly what its Python original returns
 (property tests). analyse(): 71 -> 45 us a comment in the same process. The digest reads
 articles without codehilite guessing code blocks' languages (the text is the same; 0.55 s
-of reading the 1,000 bench articles went to Pygments' guess). Cold 100k, back to back
-against the session's start (b1d7c85), output byte-identical: 11.4-14.2 s -> 9.7-11.3 s
-(user CPU ~20-23 -> ~17-19 s). Tried and not kept: compiling is_question's "?" branch too
-(2.6 -> ~2 us a sentence: string methods, not the interpreter, cost most there); compiling
-every digest module unchanged with Cython (-4% end to end, and a stale .so would shadow
-edits to the .py beside it); items crossing from the parsing helper as field tuples
-(6.2 -> 4.1 us an item to unpickle and rebuild: ~0.1 s of this process).
+of reading the 1,000 bench articles went to Pygments' guess). A published file's path is
+checked against its Article and Id with one string test (parse 24 -> 20.5 us a file).
+Cold 100k, back to back against the session's start (b1d7c85), output byte-identical:
+11.4-14.2 s -> 9.7-11.3 s (user CPU ~20-23 -> ~17-19 s). Three full runs of this
+benchmark, cold 100k median (pure-Python loops in the same run): 20:17 UTC 9.89 s
+(11.39 s), 20:29 12.16 s (14.51 s), 20:41 10.98 s (12.83 s); warm 6.17, 7.02, 7.64 s:
+the machine's own speed moved by ~25% within the half hour, the compiled loops' share
+(~15% of a cold digest) did not. Tried and not kept: compiling is_question's "?" branch
+(2.6 -> ~2 us a sentence: string methods, not the interpreter, cost most there);
+compiling every digest module unchanged with Cython (-4% end to end, and a stale .so
+would shadow edits to the .py beside it); items crossing from the parsing helper as
+field tuples (6.2 -> 4.1 us an item to unpickle and rebuild: ~0.1 s of this process).
 """
 
 CONF = """AUTHOR = "Bench Author"
