@@ -106,6 +106,35 @@ def test_imported_people_are_found_by_export_and_erased_by_forget(wptt_site: Sit
     left = {p.stem for p in files_in(site.feedback) if p.suffix == ".md"}
     assert left == others
     assert json.loads(site.cli("export", who).stdout)["items"] == []
+    # The erasure sticks: reading the same export again, even asking for deleted
+    # items back, does not bring that person's comments back.
+    for extra in ((), ("--restore-deleted",)):
+        again = run_json(site, "import", "wordpress", str(WPTT), *extra)
+        assert again["imported"] == 0
+        erased = {s["id"]: s["reason"] for s in again["skipped"]}
+        assert erased.keys() == mine
+        assert all("forget" in reason for reason in erased.values())
+        assert json.loads(site.cli("export", who).stdout)["items"] == []
+
+
+def test_a_deleted_item_stays_deleted_when_its_source_is_imported_again(wptt_site: Site):
+    site = wptt_site
+    run_json(site, "import", "wordpress", str(WPTT))
+    page = site.feedback / "published" / "template-comments"
+    gone = sorted(p.stem for p in page.glob("*.md"))[0]
+    proc = site.cli("delete", gone, "--no-republish")
+    assert proc.returncode == 0, proc.stderr
+    dry = run_json(site, "import", "wordpress", str(WPTT), "--dry-run")
+    again = run_json(site, "import", "wordpress", str(WPTT))
+    for summary in (dry, again):
+        assert (summary["imported"], summary["duplicates"]) == (0, 32)
+        (skipped,) = summary["skipped"]
+        assert skipped["id"] == gone and "--restore-deleted" in skipped["reason"]
+    assert not (page / f"{gone}.md").exists()
+    restored = run_json(site, "import", "wordpress", str(WPTT), "--restore-deleted")
+    assert (restored["imported"], restored["skipped"]) == (1, [])
+    assert (page / f"{gone}.md").exists()
+    assert site.cli("check").returncode == 0
 
 
 def test_unmatched_items_attach_through_an_alias(site: Site):
@@ -297,8 +326,15 @@ def test_collect_follows_comment_feeds_with_conditional_get(site: Site, feed_ser
         "not modified"
     }
     assert ("/posts.rss", '"posts.rss-v1"') in FeedServer.seen
-    comments = [i for i in json.loads(site.cli("list", "--json").stdout) if i["kind"] == "comment"]
+    items = json.loads(site.cli("list", "--json").stdout)
+    comments = [i for i in items if i["kind"] == "comment"]
     assert {c["article"] for c in comments} == {"listening"}
+    # A mention deleted here is not collected again from the feed that still lists it.
+    (mention,) = [i["id"] for i in items if i["kind"] == "webmention"]
+    assert site.cli("delete", mention, "--no-republish").returncode == 0
+    third = run_json(site, "collect")
+    assert (third["imported"], third["duplicates"]) == (0, 0)
+    assert [s["id"] for s in third["skipped"]] == [mention]
 
 
 def test_collect_refuses_loopback_without_the_setting(site: Site, feed_server: str):

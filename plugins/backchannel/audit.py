@@ -74,3 +74,20 @@ def read_audit(feedback_root: Path | str) -> list[dict[str, Any]]:
         except ValueError:
             logger.warning("backchannel: %s:%d: unreadable audit line", path, number)
     return out
+
+
+# The reason `Moderator.forget` gives each delete it makes.
+FORGET_REASON = "forget request"
+
+
+def deleted_ids(feedback_root: Path | str) -> dict[str, str]:
+    """Ids of items deleted here (by `delete`, or by `forget` through it), with the reason logged.
+
+    Imports and `collect` consult this so a deleted item stays deleted when its
+    source is read again; the audit trail is already the record of every delete.
+    """
+    deleted: dict[str, str] = {}
+    for record in read_audit(feedback_root):
+        if record.get("action") == "delete" and isinstance(record.get("id"), str):
+            deleted[record["id"]] = str(record.get("reason") or "")
+    return deleted

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from backchannel.audit import log_decision
+from backchannel.audit import FORGET_REASON, log_decision
 from backchannel.errors import BackchannelError, ItemFormatError, StoreError
 from backchannel.model import Item, Kind, State, dumps, loads
 from backchannel.republish import Change
@@ -341,7 +341,7 @@ class Moderator:
         email_hash = self.store.email_hash(email)
         found = items_of(self.store, email)
         for item, _ in found:
-            self.delete(item.id, result, reason="forget request")
+            self.delete(item.id, result, reason=FORGET_REASON)
         forget_reader(self.store, email_hash)
         hashes = unsubscribed(self.store)
         if email_hash in hashes:

@@ -110,7 +110,9 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
 
     store = store_of(settings)
     with progress_bar(not args.json) as bar:
-        summary = run_import(records, store, article_index(settings), args.dry_run, bar)
+        summary = run_import(
+            records, store, article_index(settings), args.dry_run, bar, args.restore_deleted
+        )
     print_summary(summary, args.json)
     return 0
 
@@ -141,6 +143,11 @@ def add_commands(subparsers: Any) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="report what would be imported")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--restore-deleted",
+        action="store_true",
+        help="import items deleted here too (never those a forget request erased)",
+    )
     p.set_defaults(func=cmd_import)
     p = subparsers.add_parser("collect", help="pull the feeds in BACKCHANNEL_FEEDS")
     p.add_argument("--dry-run", action="store_true", help="report what would be imported")

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from backchannel.audit import FORGET_REASON, deleted_ids
 from backchannel.errors import ItemFormatError
 from backchannel.importers.matching import ArticleIndex, slug_guess
 from backchannel.importers.records import Record
@@ -146,8 +147,13 @@ def plan(
     index: ArticleIndex,
     summary: Summary,
     batch: Batch | None = None,
+    deleted: Mapping[str, str] | None = None,
 ) -> dict[str, _Planned]:
-    """Map and validate every record; with a batch, stage each item too (nothing placed yet)."""
+    """Map and validate every record; with a batch, stage each item too (nothing placed yet).
+
+    Ids in `deleted` (items deleted here, see audit.deleted_ids) are skipped.
+    """
+    deleted = deleted or {}
     planned: dict[str, _Planned] = {}
     email_hash = batch.store.email_hash if batch is not None else None
     # Records of one post share their ArticleRef: match it once, not per comment.
@@ -166,6 +172,15 @@ def plan(
             continue
         if item_id in existing:
             summary.duplicates += 1
+            continue
+        if item_id in deleted:
+            summary.skipped.append(
+                {
+                    "id": item_id,
+                    "origin_id": rec.origin_id,
+                    "reason": _deleted_reason(deleted[item_id]),
+                }
+            )
             continue
         if item_id in planned:
             summary.skipped.append(
@@ -215,6 +230,12 @@ def plan(
     return planned
 
 
+def _deleted_reason(logged: str) -> str:
+    if logged == FORGET_REASON:
+        return "erased here by `backchannel forget`; never imported again"
+    return "deleted here (see the audit trail); not imported again without --restore-deleted"
+
+
 def _settle_threads(
     planned: dict[str, _Planned], existing: set[str], summary: Summary, batch: Batch | None
 ) -> None:
@@ -248,18 +269,30 @@ def run_import(
     index: ArticleIndex,
     dry_run: bool = False,
     progress: Any = None,
+    restore_deleted: bool = False,
 ) -> Summary:
-    """Import every record of a source; all or nothing."""
+    """Import every record of a source; all or nothing.
+
+    Items deleted here stay deleted: a source read again does not bring them
+    back, unless `restore_deleted` (never those a `forget` request erased).
+    """
     summary = Summary(dry_run=dry_run)
     existing = store.ids()
+    deleted = {
+        item_id: reason
+        for item_id, reason in deleted_ids(store.root).items()
+        if not restore_deleted or reason == FORGET_REASON
+    }
     if dry_run:
-        plan(_track(source(), progress, "reading", None), existing, index, summary)
+        plan(_track(source(), progress, "reading", None), existing, index, summary, None, deleted)
         return summary
     secret_file = store.root / "private" / "secret"
     had_secret = secret_file.exists()
     batch = Batch(store)
     try:
-        plan(_track(source(), progress, "importing", None), existing, index, summary, batch)
+        plan(
+            _track(source(), progress, "importing", None), existing, index, summary, batch, deleted
+        )
         batch.commit()
     except BaseException:
         batch.rollback()
