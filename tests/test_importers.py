@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from backchannel.importers import blogger, disqus, feed, html, isso, pcs, wordpress
-from backchannel.importers.records import ImportSourceError
+from backchannel.importers.records import ImportSourceError, http_url
 from backchannel.model import Kind, MentionType, State
 from conftest import REALDATA
 
@@ -330,3 +330,22 @@ def test_html_blogger_page():
         ("Ana", "Näive <b>question</b>"),
     ]
     assert records[0].date.year == 2008
+
+
+def test_html_page_with_urls_urllib_cannot_split_still_imports():
+    # Found by the fuzzer: an unbalanced "[" in a host made urlsplit raise ValueError
+    # ("Invalid IPv6 URL") out of the importer instead of the URL being ignored.
+    page = (Path(__file__).parent / "data" / "wp-page.html").read_text("utf-8")
+    page = page.replace('href="https://old.example/', 'href="https://]]>old.example/', 1)
+    page = page.replace('href="https://other.example/ideas/"', 'href="http://[other.example/"')
+    assert "]]>old.example" in page and "[other.example" in page
+    records = html.parse_html(page, "archive/listening.html")
+    assert [r.author for r in records if r.kind == Kind.COMMENT] == ["Zoë Ünal", "Mara", "Tom"]
+    assert records[0].article.url is None  # the broken canonical URL is not kept
+    pings = [r for r in records if r.kind == Kind.PINGBACK]
+    assert [(p.author, p.source) for p in pings] == [("Other blog « Ideas", None)]  # nor that
+    assert [http_url(u) for u in ("https://[x.example/", "http://x]/", "https://x.example/")] == [
+        None,
+        None,
+        "https://x.example/",
+    ]

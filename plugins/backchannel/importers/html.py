@@ -258,6 +258,14 @@ def _mf2_record(
     )
 
 
+def _absolute(base: str | None, href: str) -> str | None:
+    """`href` resolved against the page's URL, if that makes an http(s) URL."""
+    try:
+        return http_url(urljoin(base or "", href))
+    except ValueError:  # urllib cannot split it ("http://[oops", say)
+        return None
+
+
 def _linkback_lists(soup: BeautifulSoup, origin: str, ref: ArticleRef) -> list[Record]:
     records = []
     for heading in soup.find_all(["h2", "h3", "h4"], string=_LINKBACK_HEADING):
@@ -269,7 +277,7 @@ def _linkback_lists(soup: BeautifulSoup, origin: str, ref: ArticleRef) -> list[R
             anchor = li.find("a", href=True)
             if anchor is None:
                 continue
-            source = http_url(urljoin(ref.url or "", anchor["href"]))
+            source = _absolute(ref.url, anchor["href"])
             title = clean_name(anchor.get_text(" ", strip=True))
             records.append(
                 Record(

@@ -6,6 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from backchannel.errors import BackchannelError
 from backchannel.model import Kind, MentionType, State
@@ -74,9 +75,19 @@ def clean_text(value: str | None) -> str:
 
 
 def http_url(value: str | None) -> str | None:
-    """The value if it is an http(s) URL, else None (the store accepts only those)."""
+    """The value if it is an http(s) URL, else None (the store accepts only those).
+
+    "URL-like" is not enough: one urllib cannot split (an unbalanced "[" in the
+    host, say) would raise wherever it is matched or joined later.
+    """
     text = (value or "").strip()
-    return text if re.match(r"^https?://\S+$", text, re.I) else None
+    if not re.match(r"^https?://\S+$", text, re.I):
+        return None
+    try:
+        urlsplit(text)
+    except ValueError:
+        return None
+    return text
 
 
 def utc_from_naive(value: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> datetime | None:
