@@ -365,6 +365,30 @@ def test_webmention_status_survives_restart(site: Site, pages: Pages) -> None:
     assert unknown.status_code == 404 and bad.status_code == 404
 
 
+def test_finished_webmention_statuses_expire_at_the_next_start(site: Site, pages: Pages) -> None:
+    with serve(site) as base:
+        target = f"{base}/first-post.html"
+        source = pages.add("/r", realdata_page("like-of.html", target))
+        done = final_status(send(base, source, target))
+    private = site.feedback / "private"
+    store = Store(site.feedback)
+    old = "2020-01-01T00:00:00+00:00"
+    store.write_private(done["id"], {**done, "updated": old})
+    with serve(site, WEBMENTION_STATUS_DAYS=None) as base:
+        kept = httpx.get(f"{base}/backchannel/webmention/status/{done['id']}")
+    assert kept.status_code == 200  # None keeps every record
+    # A record still queued is as old, but a 202 is a promise: it is verified, never dropped.
+    queued = {**done, "id": "wmqueued0001", "status": "queued", "item": None, "updated": old}
+    store.write_private("wmqueued0001", queued)
+    with serve(site) as base:
+        gone = httpx.get(f"{base}/backchannel/webmention/status/{done['id']}")
+        url = f"{base}/backchannel/webmention/status/wmqueued0001"
+        verified = wait_for(lambda: (d := httpx.get(url).json())["status"] != "queued" and d)
+    assert gone.status_code == 404 and not (private / f"{done['id']}.json").exists()
+    assert verified["status"] == "verified" and verified["item"] == done["item"]
+    assert len(items(site)) == 1  # the webmention itself stays
+
+
 def test_webmention_via_alias_target(site: Site, pages: Pages) -> None:
     with serve(site) as base:
         target = f"{base}/old-first"

@@ -118,6 +118,13 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "User-Agent of every outbound request.",
     ),
+    _s(
+        "WEBMENTION_STATUS_DAYS",
+        30,
+        (int, type(None)),
+        "Days a finished webmention's status record (its status URL) is kept after its last "
+        "change; None keeps them all.",
+    ),
     # --- moderation and notifications ---------------------------------------
     _s(
         "AUTO_APPROVE_KNOWN",

@@ -13,7 +13,9 @@ store's private area as `wm<random>.json`, so the status URL survives a
 restart; records still "queued" (a kill interrupted the verification) are
 verified again when the receiver starts. If the store cannot take a verified
 item (disk full, read-only), the record stays "queued" and is retried after
-RETRY_DELAYS, then at the next start: a 202 is a promise to keep it.
+RETRY_DELAYS, then at the next start: a 202 is a promise to keep it. At that
+start, finished records older than BACKCHANNEL_WEBMENTION_STATUS_DAYS go, so
+the private area does not grow with every webmention ever sent (spam included).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,7 +34,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from backchannel.errors import StoreError
 from backchannel.fetch import FetchError
-from backchannel.model import Item, Kind, State, format_date
+from backchannel.model import Item, Kind, State, format_date, parse_date
 from backchannel.receiver.context import (
     Receiver,
     client_ip,
@@ -279,8 +281,19 @@ async def get_status(request: Request) -> Response:
     return JSONResponse(record, headers={"Cache-Control": "no-cache"})
 
 
+def _expired(record: dict[str, Any], days: int | None) -> bool:
+    """A finished record last changed more than `days` ago (never one still queued)."""
+    if days is None or record.get("status") == "queued":
+        return False
+    try:
+        changed = parse_date(str(record.get("updated") or record.get("created")))
+    except ValueError:
+        return False  # unreadable: kept, as the status URL still answers with it
+    return datetime.now(UTC) - changed > timedelta(days=days)
+
+
 def resume_queued(receiver: Receiver) -> None:
-    """Once per process: verify again what a restart left queued."""
+    """Once per process: verify again what a restart left queued, and drop expired records."""
     if receiver.resumed:
         return
     receiver.resumed = True
@@ -293,7 +306,12 @@ def resume_queued(receiver: Receiver) -> None:
         ]
     except FileNotFoundError:
         return
+    days = receiver.settings["WEBMENTION_STATUS_DAYS"]
     for status_id in names:
         record = receiver.store.read_private(status_id)
+        if _expired(record, days):
+            with contextlib.suppress(OSError):
+                (folder / f"{status_id}.json").unlink()
+            continue
         if record.get("status") == "queued" and "source" in record:
             receiver.spawn(verify(receiver, record, "unknown"))
