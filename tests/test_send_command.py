@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
 import xmlrpc.client
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, Site
-from sender_helpers import Server, Web, slow
+from sender_helpers import Reply, Server, Web, slow
 
 TB_RDF = """<!--
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -199,6 +201,60 @@ def test_bad_targets_are_recorded_and_the_run_goes_on(site: Site, far: Web, home
     later = send(site)
     assert later["results"] == [] and later["summary"]["waiting"] == 4
     assert len(later["waiting"]) == 4
+
+
+def test_sites_are_told_at_once_each_one_request_at_a_time(site: Site, home: Web) -> None:
+    """A slow site does not hold up the others, and no site gets two requests from us at once."""
+    # Each site's first page waits (up to 4 s, under the 6 s fetch timeout) until
+    # the other site has been asked too: one site after the other, both would fail.
+    meet = threading.Barrier(2, timeout=4)
+    servers = [Server(), Server()]
+    peaks = []
+    for server in servers:
+        busy = {"now": 0, "peak": 0, "asked": 0}
+        lock = threading.Lock()
+
+        def counted(reply: Reply, busy: dict = busy, lock: threading.Lock = lock):
+            def route(_: object) -> Reply:
+                with lock:
+                    busy["now"] += 1
+                    busy["peak"] = max(busy["peak"], busy["now"])
+                    busy["asked"] += 1
+                    first = busy["asked"] == 1
+                try:
+                    if first:
+                        meet.wait()
+                    time.sleep(0.05)  # room for a second request to overlap, were one sent
+                    return reply
+                except threading.BrokenBarrierError:
+                    return (500, [], b"the other site was not asked meanwhile")
+                finally:
+                    with lock:
+                        busy["now"] -= 1
+
+            return route
+
+        page = (200, [("Content-Type", "text/html"), ("Link", '</wm>; rel="webmention"')], b"x")
+        for path in ("/t1", "/t2", "/t3"):
+            server.web.routes[path] = counted(page)
+        server.web.routes["/wm"] = counted((202, [], b""))
+        peaks.append(busy)
+    try:
+        configure(site, home, "BACKCHANNEL_FETCH_TIMEOUT = 6.0\n")
+        site.article(
+            "first",
+            body=" ".join(body_linking(s.web, "/t1", "/t2", "/t3") for s in servers),
+        )
+        result = send(site)
+    finally:
+        for server in servers:
+            server.close()
+    assert [r["status"] for r in result["results"]] == ["sent"] * 6
+    # In the plan's order (the order of the links), whichever site answered first.
+    assert [r["target"] for r in result["results"]] == [
+        s.web.url(p) for s in servers for p in ("/t1", "/t2", "/t3")
+    ]
+    assert [(b["asked"], b["peak"]) for b in peaks] == [(6, 1), (6, 1)]
 
 
 def test_text_output_and_errors(site: Site, far: Web, home: Web) -> None:

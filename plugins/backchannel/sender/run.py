@@ -3,14 +3,21 @@
 The record is saved after every send, so a run that is interrupted never sends
 the same mention twice. Discovery results are shared within a run: several
 posts linking to one page fetch it once.
+
+Several sites are told at once (each try can take BACKCHANNEL_FETCH_TIMEOUT per
+request, so one slow or dead site used to hold up every other), but each site
+gets its linkbacks one after another: never two requests from us at a time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from backchannel.fetch import Fetcher, FetchError
 from backchannel.sender.discovery import DiscoveryError, Endpoint, discover
@@ -27,6 +34,17 @@ from backchannel.settings import Resolved
 logger = logging.getLogger(__name__)
 
 GONE_STATUSES = frozenset({404, 410})
+# Sites told at once. Sending is waiting on other servers, not work: threads suffice.
+PARALLEL_SITES = 4
+
+
+def site_of(url: str) -> str:
+    """The site a target lives on (scheme, host and port): the unit of one-at-a-time."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 @dataclass
@@ -37,9 +55,10 @@ class Sender:
     record: SentRecord
     now: datetime
     fetcher: Fetcher
-    on_result: Callable[[Entry, Task], None] | None = None
 
     def __post_init__(self) -> None:
+        # Shared by the sending threads; a target is only ever looked up by the
+        # thread telling its site, so no two threads touch one key.
         self._endpoints: dict[str, Endpoint | DiscoveryError | None] = {}
 
     def _discover(self, target: str) -> Endpoint | None:
@@ -176,23 +195,67 @@ class Sender:
         )
 
     def run(self, plan: Plan) -> list[tuple[Task, Entry]]:
-        """Send every task; the record is saved after each, and after the bookkeeping."""
+        """Send every task; the record is saved after each, and after the bookkeeping.
+
+        The results come back in the plan's order, whatever order the sites answered in.
+        """
         for entry in plan.bookkeeping:
             self.record.put(entry)
         if plan.bookkeeping:
             self.record.save()
-        results = []
-        for task in plan.tasks:
-            entry = self.execute(task)
-            logger.info(
-                "backchannel: %s %s -> %s: %s", task.action, task.source, task.target, entry.status
-            )
-            self.record.put(entry)
-            self.record.save()
-            results.append((task, entry))
-            if self.on_result:
-                self.on_result(entry, task)
-        return results
+        tasks = plan.tasks
+        by_site: dict[str, list[int]] = {}
+        for index, task in enumerate(tasks):
+            by_site.setdefault(site_of(task.target), []).append(index)
+        # Threads send; only this one touches the record, as each outcome arrives.
+        arrived: queue.SimpleQueue[tuple[int, Entry | BaseException | None]] = queue.SimpleQueue()
+        stop = threading.Event()
+
+        def tell(indexes: list[int]) -> None:
+            try:
+                for index in indexes:
+                    if stop.is_set():
+                        return
+                    arrived.put((index, self.execute(tasks[index])))
+            except BaseException as exc:  # re-raised by run, after the other sites stop
+                arrived.put((-1, exc))
+            finally:
+                arrived.put((-1, None))  # this site is done
+
+        results: dict[int, Entry] = {}
+        failure: BaseException | None = None
+        workers = max(1, min(PARALLEL_SITES, len(by_site)))
+        with ThreadPoolExecutor(workers, thread_name_prefix="backchannel-send") as pool:
+            for indexes in by_site.values():
+                pool.submit(tell, indexes)
+            try:
+                open_sites = len(by_site)
+                while open_sites:
+                    index, outcome = arrived.get()
+                    if index < 0:
+                        if outcome is None:
+                            open_sites -= 1
+                        else:
+                            failure = failure or outcome
+                            stop.set()
+                        continue
+                    assert isinstance(outcome, Entry)
+                    task = tasks[index]
+                    logger.info(
+                        "backchannel: %s %s -> %s: %s",
+                        task.action,
+                        task.source,
+                        task.target,
+                        outcome.status,
+                    )
+                    self.record.put(outcome)
+                    self.record.save()
+                    results[index] = outcome
+            finally:
+                stop.set()  # on an interrupt: no new sends; those under way finish
+        if failure is not None:
+            raise failure
+        return [(tasks[index], results[index]) for index in sorted(results)]
 
 
 def utc_now() -> datetime:
