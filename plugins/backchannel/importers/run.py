@@ -284,15 +284,14 @@ def run_import(
         if not restore_deleted or reason == FORGET_REASON
     }
     if dry_run:
-        plan(_track(source(), progress, "reading", None), existing, index, summary, None, deleted)
+        plan(_track(source(), progress, "reading", None), existing, index, summary, deleted=deleted)
         return summary
     secret_file = store.root / "private" / "secret"
     had_secret = secret_file.exists()
     batch = Batch(store)
     try:
-        plan(
-            _track(source(), progress, "importing", None), existing, index, summary, batch, deleted
-        )
+        records = _track(source(), progress, "importing", None)
+        plan(records, existing, index, summary, batch, deleted=deleted)
         batch.commit()
     except BaseException:
         batch.rollback()
