@@ -154,6 +154,8 @@ def main() -> int:
         "",
         "Note: the first run saves sent.json (temp file + fsync + rename) after every send, so",
         "an interrupted run never sends twice; that fsync per target dominates the first run.",
+        "All targets are on one loopback server, i.e. one site, which `send` tells one request",
+        "at a time (different sites are told up to four at once): this is the sequential case.",
         "",
     ]
     out = ROOT / "bench" / "results" / "sender.md"
