@@ -14,7 +14,7 @@ from typing import Any
 
 from pelican import signals
 
-from backchannel import feeds, partials, preload
+from backchannel import build_gc, feeds, partials, preload
 from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.manifest import write_manifest
 from backchannel.model import State
@@ -173,8 +173,10 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(on_initialized)
+    signals.article_generator_init.connect(build_gc.thaw_before_build)
     signals.article_generator_init.connect(on_article_generator_init)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
     signals.finalized.connect(on_digest_finalized)
+    signals.finalized.connect(build_gc.freeze_after_build)
