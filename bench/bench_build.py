@@ -156,13 +156,14 @@ the lowest priority (feeds.py). Before this work (session 1, same machine) the r
 before comment HTML was made lazily) and 1.25× (this code): this 2-vCPU VM varies by
 5–8 % between runs, about the size of the margin, so read the ratio as 1.25–1.31×.
 
-Session 5 (2026-11-22, 21:37-21:56 UTC) ran on another machine of the same kind, an Intel
-Xeon on which plain Pelican is about twice as fast (2.3-3.6 s against 6.9 s): the ratio is
-1.53× and 1.58× (two full runs), then 1.55× and 1.43× with the pipe below: over the target. The plugin's extra work shrank
-less than Pelican's: the with-plugin build used ~5-5.5 s of CPU in all (user + sys, all
-processes) against ~2.1 s for the plain one, so the ~3 s extra no longer fits in the time
-the second core is idle during a plain build (~2 s), and the main process itself did
-~1.1 s more (preload result and thread attachment ~0.45 s, the rest while writing pages).
+Session 5 (2026-11-22, 21:37-22:09 UTC) ran on another machine of the same kind, an Intel
+Xeon on which plain Pelican is about twice as fast (2.3-3.6 s against 6.9 s): the ratio
+was 1.53× and 1.58× (two full runs), then 1.55× and 1.43× with the pipe below: over the
+target. The plugin's extra work shrank less than Pelican's: the with-plugin build used
+~5-5.5 s of CPU in all (user + sys, all processes) against ~2.1 s for the plain one, so
+the ~3 s extra no longer fits in the time the second core is idle during a plain build
+(~2 s), and the main process itself did ~1.1 s more (preload result and thread
+attachment ~0.3-0.45 s, the rest while writing pages).
 One cause found and fixed: the partials helper could not run ahead of the main process
 through a 64 KiB pipe, so the main process rendered ~40% of the articles' partials from the
 tail; with a 1 MiB pipe it renders ~0-7%. In 15 alternating pairs the build was faster in

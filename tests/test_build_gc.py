@@ -1,4 +1,4 @@
-"""The build freezes the cycle collector when it ends, and the next build in the process thaws it."""
+"""A build freezes the cycle collector when it ends; the next build in the process thaws it."""
 
 from __future__ import annotations
 
