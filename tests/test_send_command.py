@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
 import threading
 import time
 import xmlrpc.client
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Site
+from conftest import ROOT, Site, pelican_env
 from sender_helpers import Reply, Server, Web, slow
 
 TB_RDF = """<!--
@@ -255,6 +257,41 @@ def test_sites_are_told_at_once_each_one_request_at_a_time(site: Site, home: Web
         s.web.url(p) for s in servers for p in ("/t1", "/t2", "/t3")
     ]
     assert [(b["asked"], b["peak"]) for b in peaks] == [(6, 1), (6, 1)]
+
+
+def test_an_interrupted_send_records_the_sends_under_way(site: Site, home: Web) -> None:
+    """Ctrl-C: no new send starts, those under way finish and are recorded, none goes twice."""
+    servers = [Server(), Server()]
+    try:
+        for server in servers:
+            for path in ("/t", "/u"):
+                server.web.html(path, "<p>x</p>", [("Link", '</wm>; rel="webmention"')])
+            server.web.routes["/wm"] = slow(1.0, (202, [], b""))
+        configure(site, home, "BACKCHANNEL_FETCH_TIMEOUT = 10.0\n")
+        site.article("first", body=" ".join(body_linking(s.web, "/t", "/u") for s in servers))
+        command = [sys.executable, "-m", "backchannel.cli", "-s", str(site.conf), "send"]
+        proc = subprocess.Popen(command, cwd=site.root, env=pelican_env(), text=True)
+        try:
+            # Interrupted while both sites' first webmentions are being answered.
+            deadline = time.monotonic() + 20
+            while not all(s.web.posts("/wm") for s in servers) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=30) == 130
+        finally:
+            proc.kill()
+        first = {s.web.base: [r.form["target"] for r in s.web.posts("/wm")] for s in servers}
+        assert first == {s.web.base: [s.web.url("/t")] for s in servers}  # /u never started
+        again = send(site)
+        assert sorted(r["target"] for r in again["results"]) == sorted(
+            s.web.url("/u") for s in servers
+        )
+        for server in servers:
+            sent = sorted(r.form["target"] for r in server.web.posts("/wm"))
+            assert sent == [server.web.url("/t"), server.web.url("/u")]  # each exactly once
+    finally:
+        for server in servers:
+            server.close()
 
 
 def test_text_output_and_errors(site: Site, far: Web, home: Web) -> None:

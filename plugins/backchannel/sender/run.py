@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 GONE_STATUSES = frozenset({404, 410})
 # Sites told at once. Sending is waiting on other servers, not work: threads suffice.
 PARALLEL_SITES = 4
+# (index in the plan, its new entry), or (-1, the exception a sending thread raised),
+# or (-1, None) when a site's thread is done.
+Arrivals = queue.SimpleQueue[tuple[int, Entry | BaseException | None]]
 
 
 def site_of(url: str) -> str:
@@ -208,7 +211,7 @@ class Sender:
         for index, task in enumerate(tasks):
             by_site.setdefault(site_of(task.target), []).append(index)
         # Threads send; only this one touches the record, as each outcome arrives.
-        arrived: queue.SimpleQueue[tuple[int, Entry | BaseException | None]] = queue.SimpleQueue()
+        arrived: Arrivals = queue.SimpleQueue()
         stop = threading.Event()
 
         def tell(indexes: list[int]) -> None:
@@ -222,40 +225,52 @@ class Sender:
             finally:
                 arrived.put((-1, None))  # this site is done
 
-        results: dict[int, Entry] = {}
-        failure: BaseException | None = None
         workers = max(1, min(PARALLEL_SITES, len(by_site)))
         with ThreadPoolExecutor(workers, thread_name_prefix="backchannel-send") as pool:
             for indexes in by_site.values():
                 pool.submit(tell, indexes)
             try:
-                open_sites = len(by_site)
-                while open_sites:
-                    index, outcome = arrived.get()
-                    if index < 0:
-                        if outcome is None:
-                            open_sites -= 1
-                        else:
-                            failure = failure or outcome
-                            stop.set()
-                        continue
-                    assert isinstance(outcome, Entry)
-                    task = tasks[index]
-                    logger.info(
-                        "backchannel: %s %s -> %s: %s",
-                        task.action,
-                        task.source,
-                        task.target,
-                        outcome.status,
-                    )
-                    self.record.put(outcome)
-                    self.record.save()
-                    results[index] = outcome
+                results, failure = self._record_arrivals(tasks, arrived, len(by_site), stop)
             finally:
-                stop.set()  # on an interrupt: no new sends; those under way finish
+                stop.set()  # whatever ended the recording, no new sends start
         if failure is not None:
             raise failure
         return [(tasks[index], results[index]) for index in sorted(results)]
+
+    def _record_arrivals(
+        self, tasks: list[Task], arrived: Arrivals, sites: int, stop: threading.Event
+    ) -> tuple[dict[int, Entry], BaseException | None]:
+        """Save each outcome as it arrives until all `sites` are done; the first failure."""
+        results: dict[int, Entry] = {}
+        failure: BaseException | None = None
+        while sites:
+            try:
+                index, outcome = arrived.get()
+            except KeyboardInterrupt as exc:
+                # No new sends; those under way finish (within the fetch timeout)
+                # and are recorded here, so none of them is sent again next time.
+                failure = failure or exc
+                stop.set()
+                continue
+            if not isinstance(outcome, Entry):  # a site is done, or its thread failed
+                if outcome is None:
+                    sites -= 1
+                else:
+                    failure = failure or outcome
+                    stop.set()
+                continue
+            task = tasks[index]
+            logger.info(
+                "backchannel: %s %s -> %s: %s",
+                task.action,
+                task.source,
+                task.target,
+                outcome.status,
+            )
+            self.record.put(outcome)
+            self.record.save()
+            results[index] = outcome
+        return results, failure
 
 
 def utc_now() -> datetime:
