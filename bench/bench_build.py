@@ -166,7 +166,7 @@ the ~3 s extra no longer fits in the time the second core is idle during a plain
 attachment ~0.3-0.45 s, the rest while writing pages).
 One cause found and fixed: the partials helper could not run ahead of the main process
 through a 64 KiB pipe, so the main process rendered ~40% of the articles' partials from the
-tail; with a 1 MiB pipe it renders ~0-7%. In 15 alternating pairs the build was faster in
+tail; with a 1 MiB pipe it renders ~0-20%. In 15 alternating pairs the build was faster in
 11, by a median 0.16 s (~4%): within this machine's run-to-run spread of the ratio.
 A second cause: after the last page, Python's shutdown collected and freed every object
 cycle the build left (~0.3-0.5 s with the plugin, ~0.1 s without); the plugin now freezes

@@ -54,7 +54,7 @@ DONE = ("", ())
 # With the default 64 KiB the helper could not get more than an article or two
 # ahead (an article's partials are tens of KB), so any pause left the main
 # process rendering from the tail: ~40% of the articles at 1,000 x 20 on a
-# 2-core Xeon, ~5-20% with 1 MiB (bench/results/build.md has the A/B).
+# 2-core Xeon, ~0-20% with 1 MiB (bench/results/build.md has the A/B).
 PIPE_BYTES = 1 << 20
 
 
