@@ -113,7 +113,7 @@ field tuples (6.2 -> 4.1 us an item to unpickle and rebuild: ~0.1 s of this proc
 Session 5 (2026-11-22, 21:05-22:20 UTC), the same code on another machine of the same kind
 (Intel Xeon, 2 cores; session 4's was an AMD EPYC): four full runs of this benchmark, cold
 100k median (min-max): 7.53 s (6.62-7.68), 6.50 s (5.38-8.21), 4.92 s (4.74-5.95), 6.52 s
-(6.42-6.54); pure-Python loops in the same runs 8.03, 6.25, -, 6.97 s; warm 3.2-5.0 s,
+(6.42-6.54); pure-Python loops in the same runs 8.03, 6.25, 5.33, 6.97 s; warm 3.2-5.0 s,
 weekly 3.5-5.3 s. One cold run outside the benchmark (22:12 UTC) took 11.2 s, the three
 after it 5.1-5.2 s: a stall not seen again and not explained (the machine is shared).
 """
