@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from backchannel.audit import deleted_ids
 from backchannel.errors import BackchannelError
 from backchannel.fetch import Fetcher, FetchError
 from backchannel.importers.feed import parse_feed
@@ -80,6 +81,8 @@ def collect(
     total = Summary(dry_run=dry_run)
     report: list[dict[str, Any]] = []
     queue = [(str(f), True) for f in settings["FEEDS"]]
+    # Read once for every feed; nothing this run imports is deleted meanwhile.
+    deleted = deleted_ids(store.root)
     while queue:
         feed, follow = queue.pop(0)
         entry: dict[str, Any] = {"feed": feed}
@@ -98,7 +101,9 @@ def collect(
                 report.append(entry)
                 continue
             doc = parse_feed(data, feed)
-            summary = run_import(lambda doc=doc: doc.records, store, index, dry_run, progress)
+            summary = run_import(
+                lambda doc=doc: doc.records, store, index, dry_run, progress, deleted_here=deleted
+            )
             total.merge(summary)
             entry.update(status="ok", imported=summary.imported, duplicates=summary.duplicates)
             if follow:

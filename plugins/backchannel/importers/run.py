@@ -270,17 +270,22 @@ def run_import(
     dry_run: bool = False,
     progress: Any = None,
     restore_deleted: bool = False,
+    deleted_here: Mapping[str, str] | None = None,
 ) -> Summary:
     """Import every record of a source; all or nothing.
 
     Items deleted here stay deleted: a source read again does not bring them
     back, unless `restore_deleted` (never those a `forget` request erased).
+    `deleted_here` is audit.deleted_ids of the store, read now when not given
+    (a caller importing several sources in a row reads it once).
     """
     summary = Summary(dry_run=dry_run)
     existing = store.ids()
+    if deleted_here is None:
+        deleted_here = deleted_ids(store.root)
     deleted = {
         item_id: reason
-        for item_id, reason in deleted_ids(store.root).items()
+        for item_id, reason in deleted_here.items()
         if not restore_deleted or reason == FORGET_REASON
     }
     if dry_run:
