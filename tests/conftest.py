@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = ROOT / "plugins"
-REALDATA = ROOT.parent / "shared" / "realdata"
+# Permissively licensed real exports, copied into the repository (tests/data/README.md).
+REALDATA = Path(__file__).resolve().parent / "data" / "realdata"
+# Development data outside the repository: GPL-licensed or of unclear licence, so
+# never copied here. Only the fixtures below read it, and they skip without it.
+SHARED_REALDATA = ROOT.parent / "shared" / "realdata"
 # Import this checkout's package, whatever an editable install points at.
 sys.path.insert(0, str(PLUGINS))
 
@@ -148,23 +154,60 @@ class Site:
         return (self.output / f"{slug}.html").read_text("utf-8")
 
 
+def shared_realdata(relative: str) -> Path:
+    """A file of ../shared/realdata, or skip (with why) where this checkout has none."""
+    path = SHARED_REALDATA / relative
+    if not path.is_file():
+        pytest.skip(
+            f"{relative} is development data outside the repository (GPL or unclear licence, "
+            f"see tests/data/README.md) and {SHARED_REALDATA} is absent here"
+        )
+    return path
+
+
+@pytest.fixture
+def wptt() -> Path:
+    """WordPress's Theme Unit Test export (GPL-2.0-or-later): read from ../shared only."""
+    return shared_realdata("wptt-theme-test-data/themeunittestdata.wordpress.xml")
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     """An empty site with the real theme and plugin."""
     return Site(tmp_path / "site")
 
 
+@pytest.fixture(scope="session")
+def committed_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site's content/ and feedback/ as committed (HEAD), never as the working
+    tree holds them after a user's own `make serve`, comments or digests."""
+    root = tmp_path_factory.mktemp("committed-sample")
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD", "content", "feedback"],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"the sample site is read from git (HEAD) and this is no git checkout: {exc}")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(root, filter="data")
+    (root / "feedback").mkdir(exist_ok=True)
+    return root
+
+
+def copy_sample(committed: Path, root: Path) -> Site:
+    """A writable copy of the committed sample site at `root`."""
+    shutil.copytree(committed / "content", root / "content")
+    shutil.copytree(committed / "feedback", root / "feedback")
+    return Site(root)
+
+
 @pytest.fixture
-def sample_site(tmp_path: Path) -> Site:
-    """A copy of the project's own sample site (content and feedback)."""
-    root = tmp_path / "sample"
-    root.mkdir()
-    shutil.copytree(ROOT / "content", root / "content")
-    shutil.copytree(
-        ROOT / "feedback", root / "feedback", ignore=shutil.ignore_patterns("private", ".tmp")
-    )
-    s = Site(root)
-    return s
+def sample_site(tmp_path: Path, committed_sample: Path) -> Site:
+    """A copy of the project's own sample site (content and feedback, as committed)."""
+    return copy_sample(committed_sample, tmp_path / "sample")
 
 
 def chromium_path() -> str | None:

@@ -18,7 +18,6 @@ from backchannel.importers.run import Summary, plan, run_import
 from backchannel.store import Store
 from conftest import REALDATA, Site
 
-WPTT = REALDATA / "wptt-theme-test-data" / "themeunittestdata.wordpress.xml"
 DATA = Path(__file__).parent / "data"
 
 
@@ -43,9 +42,9 @@ def wptt_site(site: Site) -> Site:
     return site
 
 
-def test_import_wptt_end_to_end_threads_show_in_built_site(wptt_site: Site):
+def test_import_wptt_end_to_end_threads_show_in_built_site(wptt: Path, wptt_site: Site):
     site = wptt_site
-    summary = run_json(site, "import", "wordpress", str(WPTT))
+    summary = run_json(site, "import", "wordpress", str(wptt))
     assert summary["imported"] == 33 and summary["duplicates"] == 0
     assert summary["by_kind"] == {"comment": 29, "pingback": 2, "trackback": 2}
     assert summary["by_state"] == {"inbox": 3, "published": 24, "unmatched": 6}
@@ -54,7 +53,7 @@ def test_import_wptt_end_to_end_threads_show_in_built_site(wptt_site: Site):
         "page-with-comments",
         "edge-case-no-content",
     }
-    again = run_json(site, "import", "wordpress", str(WPTT))
+    again = run_json(site, "import", "wordpress", str(wptt))
     assert (again["imported"], again["duplicates"]) == (0, 33)
     assert site.cli("check").returncode == 0
     # e-mail addresses and IPs stay private
@@ -70,7 +69,7 @@ def test_import_wptt_end_to_end_threads_show_in_built_site(wptt_site: Site):
     everything = "".join(p.read_text("utf-8") for p in files_in(site.feedback))
     assert "themeshaperwp+demos@gmail.com" not in everything
     assert "::ffff:" not in everything and "127.0.0.1" not in everything
-    with_email = sum(1 for r in wordpress.read(str(WPTT)) if r.email and r.state)
+    with_email = sum(1 for r in wordpress.read(str(wptt)) if r.email and r.state)
     assert sum("Email-Hash: " in p.read_text("utf-8") for p in public) == with_email > 20
 
     site.build()
@@ -87,12 +86,12 @@ def test_import_wptt_end_to_end_threads_show_in_built_site(wptt_site: Site):
     assert "tellyworth.wordpress.com/2007/11/21/" in pings
 
 
-def test_imported_people_are_found_by_export_and_erased_by_forget(wptt_site: Site):
+def test_imported_people_are_found_by_export_and_erased_by_forget(wptt: Path, wptt_site: Site):
     site = wptt_site
-    run_json(site, "import", "wordpress", str(WPTT))
+    run_json(site, "import", "wordpress", str(wptt))
     who = "ThemeShaperWP+demos@gmail.com"  # five comments in the export; case does not matter
     expected = sum(
-        1 for r in wordpress.read(str(WPTT)) if r.state and (r.email or "").lower() == who.lower()
+        1 for r in wordpress.read(str(wptt)) if r.state and (r.email or "").lower() == who.lower()
     )
     proc = site.cli("export", who)
     assert proc.returncode == 0, proc.stderr
@@ -109,7 +108,7 @@ def test_imported_people_are_found_by_export_and_erased_by_forget(wptt_site: Sit
     # The erasure sticks: reading the same export again, even asking for deleted
     # items back, does not bring that person's comments back.
     for extra in ((), ("--restore-deleted",)):
-        again = run_json(site, "import", "wordpress", str(WPTT), *extra)
+        again = run_json(site, "import", "wordpress", str(wptt), *extra)
         assert again["imported"] == 0
         erased = {s["id"]: s["reason"] for s in again["skipped"]}
         assert erased.keys() == mine
@@ -117,21 +116,21 @@ def test_imported_people_are_found_by_export_and_erased_by_forget(wptt_site: Sit
         assert json.loads(site.cli("export", who).stdout)["items"] == []
 
 
-def test_a_deleted_item_stays_deleted_when_its_source_is_imported_again(wptt_site: Site):
+def test_a_deleted_item_stays_deleted_when_its_source_is_imported_again(wptt: Path, wptt_site: Site):
     site = wptt_site
-    run_json(site, "import", "wordpress", str(WPTT))
+    run_json(site, "import", "wordpress", str(wptt))
     page = site.feedback / "published" / "template-comments"
     gone = sorted(p.stem for p in page.glob("*.md"))[0]
     proc = site.cli("delete", gone, "--no-republish")
     assert proc.returncode == 0, proc.stderr
-    dry = run_json(site, "import", "wordpress", str(WPTT), "--dry-run")
-    again = run_json(site, "import", "wordpress", str(WPTT))
+    dry = run_json(site, "import", "wordpress", str(wptt), "--dry-run")
+    again = run_json(site, "import", "wordpress", str(wptt))
     for summary in (dry, again):
         assert (summary["imported"], summary["duplicates"]) == (0, 32)
         (skipped,) = summary["skipped"]
         assert skipped["id"] == gone and "--restore-deleted" in skipped["reason"]
     assert not (page / f"{gone}.md").exists()
-    restored = run_json(site, "import", "wordpress", str(WPTT), "--restore-deleted")
+    restored = run_json(site, "import", "wordpress", str(wptt), "--restore-deleted")
     assert (restored["imported"], restored["skipped"]) == (1, [])
     assert (page / f"{gone}.md").exists()
     assert site.cli("check").returncode == 0
@@ -192,8 +191,8 @@ def test_hostile_xml_is_refused_with_position(site: Site, tmp_path: Path, name: 
     assert files_in(site.feedback) == []
 
 
-def test_truncated_export_is_refused_and_nothing_written(site: Site, tmp_path: Path):
-    data = WPTT.read_bytes()
+def test_truncated_export_is_refused_and_nothing_written(wptt: Path, site: Site, tmp_path: Path):
+    data = wptt.read_bytes()
     path = tmp_path / "cut.xml"
     path.write_bytes(data[: len(data) * 2 // 3])
     proc = site.cli("import", "wordpress", str(path))
@@ -206,10 +205,10 @@ def test_truncated_export_is_refused_and_nothing_written(site: Site, tmp_path: P
     ("fmt", "source", "message"),
     [
         ("wordpress", REALDATA / "isso" / "disqus.xml", "not a WordPress WXR file"),
-        ("disqus", WPTT, "not a Disqus export"),
+        ("disqus", REALDATA / "isso" / "wordpress.xml", "not a Disqus export"),
         ("blogger", REALDATA / "isso" / "wordpress.xml", "not a Blogger export"),
         ("feed", REALDATA / "webmention-io" / "in-reply-to.html", "not well-formed XML"),
-        ("isso", WPTT, "not an Isso database"),
+        ("isso", REALDATA / "google-blog-converters" / "blogger-sample2.xml", "not an Isso database"),
     ],
 )
 def test_wrong_format_is_refused(site: Site, fmt: str, source: Path, message: str):
@@ -218,17 +217,17 @@ def test_wrong_format_is_refused(site: Site, fmt: str, source: Path, message: st
     assert files_in(site.feedback) == []
 
 
-def test_a_failed_write_removes_what_the_run_wrote(tmp_path: Path):
+def test_a_failed_write_removes_what_the_run_wrote(wptt: Path, tmp_path: Path):
     store = Store(tmp_path / "feedback", "secret")
     index = ArticleIndex([], {})
-    planned = plan(wordpress.read(str(WPTT)), set(), index, Summary())
+    planned = plan(wordpress.read(str(wptt)), set(), index, Summary())
     # Another writer creates one of the items after the import listed the store's
     # ids (so it is no duplicate) but before the batch is placed.
     victim = sorted(planned)[len(planned) // 2]
     clash = store.folder(planned[victim].state) / f"{victim}.md"
 
     def source() -> Iterator[Record]:
-        for n, record in enumerate(wordpress.read(str(WPTT))):
+        for n, record in enumerate(wordpress.read(str(wptt))):
             if n == 5:
                 clash.parent.mkdir(parents=True, exist_ok=True)
                 clash.write_text("someone else's")
@@ -241,9 +240,9 @@ def test_a_failed_write_removes_what_the_run_wrote(tmp_path: Path):
     assert not (store.root / ".tmp").exists()
 
 
-def test_a_failed_parse_midway_removes_the_staged_items(tmp_path: Path):
+def test_a_failed_parse_midway_removes_the_staged_items(wptt: Path, tmp_path: Path):
     store = Store(tmp_path / "feedback")
-    data = WPTT.read_bytes()
+    data = wptt.read_bytes()
     cut = data[: len(data) * 9 // 10]  # most items are staged before the error
     with pytest.raises(ImportSourceError, match="not well-formed"):
         run_import(lambda: wordpress.parse(cut, "cut.xml"), store, ArticleIndex([], {}))

@@ -14,7 +14,6 @@ from backchannel.importers.records import ImportSourceError
 from backchannel.store import Batch, Store, _NoReplace, place_new
 from conftest import REALDATA, Site
 
-WPTT = REALDATA / "wptt-theme-test-data" / "themeunittestdata.wordpress.xml"
 
 
 def generated_wxr(path: Path, comments: int) -> Path:
@@ -54,14 +53,14 @@ def files_in(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
-def test_prefetched_records_equal_reading_in_process():
-    here = list(wordpress.read(str(WPTT)))
-    assert list(prefetched(lambda: wordpress.read(str(WPTT)))) == here
+def test_prefetched_records_equal_reading_in_process(wptt: Path):
+    here = list(wordpress.read(str(wptt)))
+    assert list(prefetched(lambda: wordpress.read(str(wptt)))) == here
     assert len(here) == 33  # as the realdata README states
 
 
-def test_prefetched_raises_the_parsers_error_with_its_position(tmp_path: Path):
-    data = WPTT.read_bytes()
+def test_prefetched_raises_the_parsers_error_with_its_position(wptt: Path, tmp_path: Path):
+    data = wptt.read_bytes()
     cut = tmp_path / "cut.xml"
     cut.write_bytes(data[: len(data) * 2 // 3])
     with pytest.raises(ImportSourceError) as here:
@@ -119,9 +118,9 @@ def test_place_new_never_overwrites(
     assert other.read_text() == "new" and not src.exists()
 
 
-def test_a_batch_places_nothing_over_an_existing_item_and_undoes_itself(tmp_path: Path):
+def test_a_batch_places_nothing_over_an_existing_item_and_undoes_itself(wptt: Path, tmp_path: Path):
     store = Store(tmp_path / "feedback", "secret")
-    records = [r for r in wordpress.read(str(WPTT)) if r.state is not None]
+    records = [r for r in wordpress.read(str(wptt)) if r.state is not None]
     from backchannel.importers.run import to_item
     from backchannel.store import derived_id
 
@@ -176,8 +175,8 @@ def test_a_reply_to_a_missing_parent_is_restaged_at_the_top_level(tmp_path: Path
     assert cy.parent == bo.id  # the rest of the thread stays as it was
 
 
-def test_an_unknown_encoding_is_refused_with_a_position():
-    data = WPTT.read_bytes().replace(b'encoding="UTF-8"', b'encoding="TF-8"', 1)
+def test_an_unknown_encoding_is_refused_with_a_position(wptt: Path):
+    data = wptt.read_bytes().replace(b'encoding="UTF-8"', b'encoding="TF-8"', 1)
     assert b'encoding="TF-8"' in data
     with pytest.raises(ImportSourceError, match=r"^bad\.xml:1:1: not well-formed XML: .*TF-8"):
         list(wordpress.parse(data, "bad.xml"))

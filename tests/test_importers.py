@@ -15,7 +15,6 @@ from backchannel.model import Kind, MentionType, State
 from conftest import REALDATA
 
 ISSO_WXR = REALDATA / "isso" / "wordpress.xml"
-WPTT = REALDATA / "wptt-theme-test-data" / "themeunittestdata.wordpress.xml"
 SAMPLE2_WXR = REALDATA / "google-blog-converters" / "wordpress-sample2.wxr"
 BLOGGER = REALDATA / "google-blog-converters" / "blogger-sample2.xml"
 
@@ -57,8 +56,8 @@ def test_isso_wxr_threads_dates_and_missing_fields():
     assert second_post.article.url == "http://example.tld/?p=4"
 
 
-def test_wptt_kinds_states_threading_greek_and_entities():
-    records = list(wordpress.read(str(WPTT)))
+def test_wptt_kinds_states_threading_greek_and_entities(wptt: Path):
+    records = list(wordpress.read(str(wptt)))
     assert len(records) == 33 and len({cid(r) for r in records}) == 33
     assert Counter(r.kind for r in records) == {
         Kind.COMMENT: 29,

@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, Site
+from conftest import Site, copy_sample
 
 SLUGS = [
     "discovery-not-delivery",
@@ -30,16 +30,8 @@ def tree_digest(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Site:
-    import shutil
-
-    root = tmp_path_factory.mktemp("built") / "site"
-    root.mkdir()
-    shutil.copytree(ROOT / "content", root / "content")
-    shutil.copytree(
-        ROOT / "feedback", root / "feedback", ignore=shutil.ignore_patterns("private", ".tmp")
-    )
-    site = Site(root)
+def built(tmp_path_factory, committed_sample: Path) -> Site:
+    site = copy_sample(committed_sample, tmp_path_factory.mktemp("built") / "site")
     site.write_conf("DEFAULT_PAGINATION = 2\n")
     before = tree_digest(site.feedback)
     site.build()
@@ -53,7 +45,7 @@ def soup(site: Site, rel: str) -> BeautifulSoup:
 
 def test_every_sample_article_is_built_with_its_title(built):
     for slug in SLUGS:
-        md = (ROOT / "content" / f"{slug}.md").read_text("utf-8")
+        md = (built.content / f"{slug}.md").read_text("utf-8")
         title = re.search(r"^Title: (.+)$", md, re.M).group(1)
         page = soup(built, f"{slug}.html")
         assert page.find("h1").get_text(strip=True) == title
@@ -119,10 +111,10 @@ def test_comment_feeds_are_valid_atom(built):
     )
     assert not one.bozo
     assert len(one.entries) == len(
-        list((ROOT / "feedback/published/read-feedback-first").glob("*.md"))
+        list((built.feedback / "published/read-feedback-first").glob("*.md"))
     ) - sum(
         1
-        for p in (ROOT / "feedback/published/read-feedback-first").glob("*.md")
+        for p in (built.feedback / "published/read-feedback-first").glob("*.md")
         if "Kind: comment" not in p.read_text()
     )
     page = soup(built, "read-feedback-first.html")
@@ -165,7 +157,7 @@ def test_build_never_modifies_feedback(built):
 
 
 def test_inbox_items_are_not_published(built):
-    for path in (ROOT / "feedback/inbox").glob("*.md"):
+    for path in (built.feedback / "inbox").glob("*.md"):
         item_id = path.stem
         for slug in SLUGS:
             assert f"comment-{item_id}" not in built.page(slug)
