@@ -11,9 +11,12 @@ gets its linkbacks one after another: never two requests from us at a time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
+import signal
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -226,13 +229,20 @@ class Sender:
                 arrived.put((-1, None))  # this site is done
 
         workers = max(1, min(PARALLEL_SITES, len(by_site)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="backchannel-send") as pool:
+        with (
+            _interrupt_sets(stop) as interrupted,
+            ThreadPoolExecutor(
+                workers, thread_name_prefix="backchannel-send", initializer=_ignore_interrupts
+            ) as pool,
+        ):
             for indexes in by_site.values():
                 pool.submit(tell, indexes)
             try:
                 results, failure = self._record_arrivals(tasks, arrived, len(by_site), stop)
             finally:
                 stop.set()  # whatever ended the recording, no new sends start
+        if failure is None and interrupted.is_set():
+            failure = KeyboardInterrupt()
         if failure is not None:
             raise failure
         return [(tasks[index], results[index]) for index in sorted(results)]
@@ -244,14 +254,9 @@ class Sender:
         results: dict[int, Entry] = {}
         failure: BaseException | None = None
         while sites:
-            try:
-                index, outcome = arrived.get()
-            except KeyboardInterrupt as exc:
-                # No new sends; those under way finish (within the fetch timeout)
-                # and are recorded here, so none of them is sent again next time.
-                failure = failure or exc
-                stop.set()
-                continue
+            # Ctrl-C only sets `stop` (see _interrupt_sets): the sends under way finish
+            # (within the fetch timeout) and are recorded here, never sent twice.
+            index, outcome = arrived.get()
             if not isinstance(outcome, Entry):  # a site is done, or its thread failed
                 if outcome is None:
                     sites -= 1
@@ -271,6 +276,41 @@ class Sender:
             self.record.save()
             results[index] = outcome
         return results, failure
+
+
+def _ignore_interrupts() -> None:
+    """In a sending thread: leave Ctrl-C to the main thread.
+
+    The kernel hands a process's SIGINT to any thread that does not block it; one
+    taken by a sending thread would leave the main thread asleep until the next
+    outcome arrived, and meanwhile the other sites would start new sends.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _interrupt_sets(stop: threading.Event) -> Iterator[threading.Event]:
+    """While sending, Ctrl-C sets `stop` (and the event yielded) instead of raising.
+
+    An exception raised between taking an outcome and saving it would lose the
+    record of a send already made; a flag cannot. Only the main thread may set a
+    handler: elsewhere Ctrl-C keeps its default meaning.
+    """
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def utc_now() -> datetime:
