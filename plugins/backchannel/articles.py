@@ -73,8 +73,8 @@ def load_articles(
     from pelican.settings import DEFAULT_CONFIG
 
     pelican_settings = dict(DEFAULT_CONFIG)
-    pelican_settings.update(settings.values.get("PELICAN_SETTINGS", {}))
-    content = Path(pelican_settings.get("PATH") or settings.values.get("PATH") or "content")
+    pelican_settings.update(settings.pelican)
+    content = settings.content_path
     if not content.is_dir():
         raise BackchannelError(f"backchannel: content folder {content} not found")
     if not guess_code_languages:

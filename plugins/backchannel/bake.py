@@ -14,8 +14,9 @@ from typing import Any
 
 from pelican import signals
 
-from backchannel import build_gc, feeds, partials, preload
+from backchannel import build_gc, build_record, feeds, partials, preload
 from backchannel.digest.publish import on_finalized as on_digest_finalized
+from backchannel.errors import BackchannelError
 from backchannel.manifest import write_manifest
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
@@ -31,6 +32,7 @@ from backchannel.thread import (
 logger = logging.getLogger(__name__)
 
 RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
+RECORD_KEY = "_BACKCHANNEL_BUILD_RECORD"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
 PRELOAD_KEY = "_BACKCHANNEL_PRELOAD"
 FEEDS_KEY = "_BACKCHANNEL_FEEDS"
@@ -46,11 +48,25 @@ def resolved_settings(settings: dict[str, Any]) -> Resolved:
 def on_initialized(pelican: Any) -> None:
     """Validate BACKCHANNEL_* once per build; an unknown key stops the build by name."""
     pelican.settings[RESOLVED_KEY] = resolve(pelican.settings)
+    pelican.settings[RECORD_KEY] = build_record.of_this_process()
+
+
+def on_finalized(pelican: Any) -> None:
+    """Record which settings built output/, for the CLI and `backchannel serve`."""
+    settings = resolved_settings(pelican.settings)
+    try:
+        build_record.write(
+            open_store(settings, cache=False),
+            settings.output_path,
+            pelican.settings.get(RECORD_KEY),
+        )
+    except (OSError, BackchannelError) as exc:  # the site is built; later commands lose the hint
+        logger.warning("backchannel: could not record this build's settings: %s", exc)
 
 
 def _store_args(settings: Resolved) -> tuple[Path, str | None, Path | None]:
     # The parsed-item cache follows Pelican's own CACHE_CONTENT switch.
-    cache = settings.cache_dir if settings.values.get("CACHE_CONTENT") else None
+    cache = settings.cache_dir if settings.cache_content else None
     return settings.feedback_path, settings["SECRET"], cache
 
 
@@ -178,5 +194,6 @@ def register() -> None:
     signals.article_generator_finalized.connect(on_article_generator_finalized)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
+    signals.finalized.connect(on_finalized)
     signals.finalized.connect(on_digest_finalized)
     signals.finalized.connect(build_gc.freeze_after_build)

@@ -30,7 +30,7 @@ def _article_link(settings: Resolved, articles: dict[str, Any], item: Item) -> s
     ref = articles.get(item.article)
     if ref is None:
         return ""
-    base = str(settings.values.get("SITEURL") or "").rstrip("/")
+    base = settings.site_url.rstrip("/")
     return f"{base}/{ref.url}#comment-{item.id}"
 
 
@@ -101,7 +101,7 @@ def author_batch(settings: Resolved, store: Store) -> tuple[EmailMessage | None,
         return None, []
     lines = [
         f"{len(fresh)} new item(s) in the Backchannel inbox of "
-        f"{settings.values.get('SITENAME') or 'your site'}:",
+        f"{settings.site_name}:",
         "",
     ]
     for item in fresh:

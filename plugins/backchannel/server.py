@@ -31,7 +31,7 @@ def create_app(settings: Resolved, output: str | Path | None = None) -> Starlett
     if receiver is not None:
         receiver_app = receiver.create_app(settings)
         routes.append(Mount(receiver_prefix(settings), app=receiver_app))
-    folder = Path(output or settings.values.get("OUTPUT_PATH") or "output")
+    folder = Path(output or settings.output_path)
     folder.mkdir(parents=True, exist_ok=True)
     routes.append(Mount("/", app=StaticFiles(directory=folder, html=True), name="site"))
 

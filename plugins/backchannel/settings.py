@@ -9,7 +9,7 @@ receiver. Code reads the resolved values, never `settings.get(KEY, literal)`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -200,12 +200,42 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
+# The Pelican settings Backchannel reads, with Pelican's own defaults (pelican/settings.py).
+PELICAN_DEFAULTS: dict[str, Any] = {
+    "AUTHOR": "",
+    "SITENAME": "A Pelican Blog",
+    "SITEURL": "",
+    "TIMEZONE": "UTC",
+    "DEFAULT_DATE_FORMAT": "%a %d %B %Y",
+    "PATH": "content",
+    "OUTPUT_PATH": "output",
+    "CACHE_PATH": "cache",
+    "CACHE_CONTENT": False,
+}
+
+
 @dataclass(frozen=True)
 class Resolved:
-    """The resolved BACKCHANNEL_* values plus the few Pelican settings we read."""
+    """The resolved BACKCHANNEL_* values, and each Pelican setting we read as a typed field."""
 
-    values: dict[str, Any]
+    values: dict[str, Any]  # BACKCHANNEL_* only
     base_dir: Path
+    author: str = ""
+    site_name: str = PELICAN_DEFAULTS["SITENAME"]
+    site_url: str = ""
+    timezone: str = "UTC"
+    date_format: str = PELICAN_DEFAULTS["DEFAULT_DATE_FORMAT"]
+    content_path: Path = Path("content")
+    output_path: Path = Path("output")
+    cache_dir: Path | None = None
+    cache_content: bool = False
+    theme: str = ""
+    # The whole Pelican settings dict, only to hand to Pelican's own readers and
+    # Jinja set-up (empty where no settings file was read); never read key by key.
+    pelican: dict[str, Any] = field(default_factory=dict)
+    # Where `load` read them: the settings file and `pelican -e`-style overrides.
+    settings_file: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, short_name: str) -> Any:
         return self.values[PREFIX + short_name]
@@ -221,32 +251,27 @@ class Resolved:
         return self["RECEIVER_URL"].rstrip("/")
 
     @property
-    def cache_dir(self) -> Path | None:
-        """Pelican's CACHE_PATH, where derived data (never items) may be cached."""
-        # The CLI's load() keeps Pelican's own settings under PELICAN_SETTINGS.
-        path = self.values.get("CACHE_PATH") or self.values.get("PELICAN_SETTINGS", {}).get(
-            "CACHE_PATH"
-        )
-        return Path(path) if path else None
-
-    @property
-    def date_format(self) -> str:
-        """Pelican's DEFAULT_DATE_FORMAT, for dates shown next to comments."""
-        return self.values.get("DEFAULT_DATE_FORMAT") or "%a %d %B %Y"
-
-    @property
     def site_author(self) -> str:
         """Name the author's replies are published under."""
-        return self["SITE_AUTHOR"] or self.values.get("AUTHOR") or "Author"
+        return self["SITE_AUTHOR"] or self.author or "Author"
 
 
-def resolve(settings: dict[str, Any], base_dir: Path | str | None = None) -> Resolved:
+def _pelican_value(settings: dict[str, Any], key: str) -> Any:
+    """A Pelican setting we read, or Pelican's default when unset (or set to None)."""
+    value = settings.get(key)
+    return PELICAN_DEFAULTS[key] if value is None else value
+
+
+def resolve(
+    settings: dict[str, Any], base_dir: Path | str | None = None, *, full: bool = False
+) -> Resolved:
     """Validate BACKCHANNEL_* keys of a settings dict and fill in defaults.
 
     An unknown BACKCHANNEL_ key stops with SettingsError naming it (a typo would
     otherwise silently fall back to a default); a value of the wrong type is
     warned about by name and replaced by the default, as Pelican does.
-    The caller's dict is never mutated.
+    The caller's dict is never mutated. `full`: `settings` is a whole Pelican
+    settings dict, kept for Pelican's readers and templates.
     """
     unknown = sorted(k for k in settings if k.startswith(PREFIX) and k not in BY_NAME)
     if unknown:
@@ -277,22 +302,28 @@ def resolve(settings: dict[str, Any], base_dir: Path | str | None = None) -> Res
         except SettingsError as exc:
             logger.warning("backchannel: %s; using the default", exc)
             values[PREFIX + "RATE_LIMIT"] = BY_NAME[PREFIX + "RATE_LIMIT"].default
-    for key in (
-        "AUTHOR",
-        "SITEURL",
-        "SITENAME",
-        "TIMEZONE",
-        "PATH",
-        "OUTPUT_PATH",
-        "DEFAULT_DATE_FORMAT",
-    ):
-        if key in settings:
-            values[key] = settings[key]
     if base_dir is None:
         # The site root is the folder holding the content folder: Pelican has
         # already made PATH absolute, so the build and the CLI agree on it.
         base_dir = Path(settings["PATH"]).parent if "PATH" in settings else Path.cwd()
-    return Resolved(values=values, base_dir=Path(base_dir))
+    cache = settings.get("CACHE_PATH")
+    return Resolved(
+        values=values,
+        base_dir=Path(base_dir),
+        author=str(_pelican_value(settings, "AUTHOR")),
+        site_name=str(_pelican_value(settings, "SITENAME")),
+        site_url=str(_pelican_value(settings, "SITEURL")),
+        timezone=str(_pelican_value(settings, "TIMEZONE")),
+        date_format=str(_pelican_value(settings, "DEFAULT_DATE_FORMAT")),
+        # Relative paths mean what they mean to Pelican: from the working folder.
+        content_path=Path(_pelican_value(settings, "PATH")),
+        output_path=Path(_pelican_value(settings, "OUTPUT_PATH")),
+        # Derived data is cached only where the settings name a cache folder.
+        cache_dir=Path(cache) if cache else None,
+        cache_content=bool(_pelican_value(settings, "CACHE_CONTENT")),
+        theme=str(settings.get("THEME") or ""),
+        pelican=dict(settings) if full else {},
+    )
 
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600}
@@ -313,15 +344,16 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return n, seconds
 
 
-def load(settings_file: Path | str = "pelicanconf.py") -> Resolved:
-    """Read a Pelican settings file (as the CLI and receiver do) and resolve it."""
+def load(
+    settings_file: Path | str = "pelicanconf.py", overrides: dict[str, Any] | None = None
+) -> Resolved:
+    """Read a Pelican settings file (with `pelican -e`-style overrides) and resolve it."""
     from pelican.settings import read_settings
 
     path = Path(settings_file).resolve()
     if not path.is_file():
         raise SettingsError(f"backchannel: settings file {settings_file} not found")
-    pelican_settings = read_settings(str(path))
-    resolved = resolve(pelican_settings)
-    # Tools that read content/ with Pelican's readers need the full settings.
-    resolved.values["PELICAN_SETTINGS"] = pelican_settings
-    return resolved
+    pelican_settings = read_settings(str(path), override=dict(overrides or {}))
+    return replace(
+        resolve(pelican_settings, full=True), settings_file=path, overrides=dict(overrides or {})
+    )

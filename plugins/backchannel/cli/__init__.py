@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from backchannel.build_record import settings_of_output
 from backchannel.errors import BackchannelError
 from backchannel.pelican_package import use_without_init
 from backchannel.settings import load
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # is about the build, not about this command.
     logging.getLogger("pelican.settings").setLevel(logging.ERROR)
     try:
-        settings = load(args.settings)
+        settings = settings_of_output(load(args.settings))
         return int(args.func(args, settings) or 0)
     except BackchannelError as exc:
         message = str(exc)

@@ -15,7 +15,7 @@ from backchannel.settings import Resolved
 
 def _zone(settings: Resolved) -> Any:
     try:
-        return ZoneInfo(str(settings.values.get("TIMEZONE") or "UTC"))
+        return ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
 
@@ -102,7 +102,7 @@ def cmd_draft(args: argparse.Namespace, settings: Resolved) -> int:
     title = plain_title(args.title or suggestion["title"])
     if not title:
         raise DigestError("backchannel: --title is empty")
-    pelican = settings.values.get("PELICAN_SETTINGS", {})
+    pelican = settings.pelican
     slug = slugify(title, regex_subs=pelican.get("SLUG_REGEX_SUBSTITUTIONS", []))[:80].strip("-")
     everything = load_articles(settings, include_drafts=True)
     text = draft_text(

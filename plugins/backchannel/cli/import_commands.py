@@ -32,7 +32,7 @@ def article_index(settings: Resolved) -> Any:
     from backchannel.importers.matching import ArticleIndex
 
     return ArticleIndex(
-        load_articles(settings), settings["ALIASES"], settings.values.get("SITEURL") or ""
+        load_articles(settings), settings["ALIASES"], settings.site_url
     )
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from backchannel.build_record import BuildRecord
 from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
 from backchannel.model import Item, State, dumps
@@ -121,8 +122,8 @@ def _finish(
     pelican_settings = None
     output = None
     if result.change.articles and not args.no_republish and settings["REPUBLISH"]:
-        pelican_settings = settings.values["PELICAN_SETTINGS"]
-        output = Path(pelican_settings["OUTPUT_PATH"])
+        pelican_settings = settings.pelican
+        output = settings.output_path
         if output.is_dir():
             status = _republish(args, settings, moderator, result, pelican_settings, output)
     if result.replies:
@@ -149,11 +150,14 @@ def _republish(
             sys.executable,
             "-m",
             "pelican",
-            str(pelican_settings["PATH"]),
+            str(settings.content_path),
             "-o",
             str(output),
-            "-s",
-            str(Path(args.settings).resolve()),
+            # The settings that built output/ (see build_record), not only -s.
+            *BuildRecord(
+                str(settings.settings_file) if settings.settings_file else None,
+                settings.overrides,
+            ).pelican_arguments(),
         ],
         capture_output=True,
         text=True,

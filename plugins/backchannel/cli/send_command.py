@@ -18,7 +18,7 @@ from backchannel.settings import Resolved
 
 def site_url_of(args: argparse.Namespace, settings: Resolved) -> str:
     """The absolute site URL mentions are sent from: --site-url, else SITEURL."""
-    siteurl = (args.site_url or settings.values.get("SITEURL") or "").rstrip("/")
+    siteurl = (args.site_url or settings.site_url).rstrip("/")
     if not siteurl:
         raise SendError(
             "backchannel: SITEURL is empty, so the posts have no absolute URL to send as the "

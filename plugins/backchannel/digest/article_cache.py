@@ -97,7 +97,7 @@ def load_articles_cached(
     if folder is None:
         return load_articles(settings, include_drafts, guess_code_languages=False)
     path = folder / CACHE_NAME
-    pelican_settings = settings.values.get("PELICAN_SETTINGS", {})
+    pelican_settings = settings.pelican
     stamp = fingerprint(
         pelican.__version__ if hasattr(pelican, "__version__") else "",
         source_fingerprint(articles, render),

@@ -56,7 +56,7 @@ def notify_answers(settings: Resolved, store: Store, dry_run: bool = False) -> N
     ledger_path = store.root / LEDGER
     ledger = read_ledger(ledger_path)
     done = {(e["comment"], e["article"]) for e in ledger}
-    siteurl = str(settings.values.get("SITEURL", "") or "")
+    siteurl = settings.site_url
     # (address, article) -> the reader's answered comments: one message each.
     pending: dict[tuple[str, str], list[Item]] = {}
     articles = load_articles(settings)
@@ -87,7 +87,7 @@ def notify_answers(settings: Resolved, store: Store, dry_run: bool = False) -> N
         article = by_slug[slug]
         first = items[0]
         asked = "\n\n".join(f"  “{' '.join(i.body.split())[:300]}”" for i in items)
-        site_name = settings.values.get("SITENAME", "the site")
+        site_name = settings.site_name
         body = (
             f"Hello {first.author},\n\nYou asked this on {site_name}:"
             f"\n\n{asked}\n\n{settings.site_author} has now answered it in a post:\n\n"

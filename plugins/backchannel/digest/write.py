@@ -50,7 +50,7 @@ def write_digest(
         )
     folder = out or digests_folder(settings)
     day = digest.until.date().isoformat()
-    theme = settings.values.get("PELICAN_SETTINGS", {}).get("THEME")
+    theme = settings.theme or None
     written = []
     # JSON is always kept in the digests folder: --last-digest and the feed read it.
     # The JSON is streamed element by element (see Digest.json_chunks), and
@@ -76,15 +76,15 @@ def write_digest(
     if json_job is not None:
         json_job.result()  # raises the child's DigestError, if any
     if "json" in formats:
-        site = str(settings.values.get("SITENAME", ""))
-        siteurl = str(settings.values.get("SITEURL", "") or "")
+        site = settings.site_name
+        siteurl = settings.site_url
         feed_path = folder / FEED
         # This digest's summary is at hand: the feed need not parse its JSON again.
         known = {day: digest.feed_summary()}
         atomic_write(feed_path, digest_feed(folder, site, siteurl, known).encode("utf-8"))
         written.append(feed_path)
     if settings["PUBLISH_DIGEST"] and "html" in formats:
-        output = Path(settings.values.get("OUTPUT_PATH") or settings.base_dir / "output")
+        output = settings.output_path
         copied = publish_copy(folder, output, day)
         if copied:
             logger.info("backchannel: digest published at %s", copied)

@@ -45,7 +45,7 @@ async def _problem(request: Request, exc: Exception) -> Response:
 def _site_origins(settings: Resolved) -> list[str]:
     """Origins whose pages may call the receiver from script (SITEURL's, if it differs)."""
     origins = []
-    for url in (settings.values.get("SITEURL") or "", settings.receiver_url):
+    for url in (settings.site_url, settings.receiver_url):
         parts = urlsplit(url)
         if parts.scheme and parts.netloc:
             origins.append(f"{parts.scheme}://{parts.netloc}")

@@ -51,7 +51,7 @@ class Articles:
     """Lookup of known articles by id and by target URL; reloads on rebuild."""
 
     def __init__(self, settings: Resolved) -> None:
-        output = Path(settings.values.get("OUTPUT_PATH") or "output")
+        output = settings.output_path
         if not output.is_absolute():
             output = settings.base_dir / output
         self.path = output / MANIFEST

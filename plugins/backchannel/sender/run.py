@@ -142,7 +142,7 @@ class Sender:
         info = task.info
         title = info.title if info else task.source
         excerpt = (info.summary or info.text) if info else ""
-        blog_name = str(self.settings.values.get("SITENAME") or "")
+        blog_name = self.settings.site_name
         return send_trackback(
             self.fetcher,
             endpoint.url,
