@@ -49,3 +49,22 @@ def test_none_turns_rate_limit_off_and_rates_parse():
     assert parse_rate("5/hour") == (5, 3600)
     with pytest.raises(SettingsError):
         parse_rate("0/minute")
+
+
+def test_pelican_settings_are_typed_fields_with_pelicans_defaults():
+    resolved = resolve({"SITEURL": "https://example.org", "CACHE_CONTENT": True})
+    assert resolved.site_url == "https://example.org" and resolved.cache_content is True
+    assert resolved.site_name == "A Pelican Blog" and resolved.timezone == "UTC"
+    assert resolved.date_format == "%a %d %B %Y" and resolved.cache_dir is None
+    assert resolve({"SITEURL": None}).site_url == ""
+
+
+def test_no_code_reads_a_setting_with_its_own_fallback():
+    """Defaults live in settings.py alone: no `values.get(KEY, literal)` elsewhere."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in (ROOT / "plugins" / "backchannel").rglob("*.py")
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if "settings.values" in line or ".values.get(" in line and "settings" in line
+    ]
+    assert not offenders, offenders
