@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from backchannel.articles import ArticleInfo
+from backchannel.digest.analysis import analyse
 from backchannel.digest.build import compose
 from backchannel.digest.draft import draft_text
 from backchannel.digest.questions import extract_questions, is_question
@@ -116,6 +117,12 @@ PLANTED = [
 ]
 
 
+def doc(cid: str, art: str, reader: str, text: str) -> Doc:
+    """A comment as the theme miner sees it, analysed as the digest would."""
+    found = analyse(text)
+    return Doc(cid, art, reader, found.forms, found.questions, found.language)
+
+
 def test_planted_themes_rank_in_the_top_five():
     rng = random.Random(7)
     filler = [
@@ -163,8 +170,10 @@ def test_planted_themes_rank_in_the_top_five():
         if n % 4 == 0:
             words.insert(rng.randrange(len(words)), "and " + PLANTED[(n // 4) % 5] + " and")
         text = ". ".join(" ".join(words[i : i + 3]) for i in range(0, len(words), 3))
+        if n % 4 == 0:  # a gap is a topic readers ask about
+            text += f". What about {PLANTED[(n // 4) % 5]}?"
         docs.append(
-            Doc(f"c{n:05d}", f"article-{rng.randrange(20)}", f"reader-{rng.randrange(60)}", text)
+            doc(f"c{n:05d}", f"article-{rng.randrange(20)}", f"reader-{rng.randrange(60)}", text)
         )
     covered = coverage([("Listening", " ".join(filler))])
     themes = mine_themes(docs, covered, limit=5)
@@ -175,7 +184,7 @@ def test_planted_themes_rank_in_the_top_five():
 
 def test_theme_is_not_a_gap_when_an_article_covers_it():
     docs = [
-        Doc(f"c{i}", "a", f"r{i}", f"How should I think about research budget {w}")
+        doc(f"c{i}", "a", f"r{i}", f"How should I think about research budget {w}?")
         for i, w in enumerate(["limits", "planning", "cuts", "growth"])
     ]
     covered = coverage([("Research budget", "research budget research budget research budget")])
@@ -249,11 +258,19 @@ def test_bad_input_still_renders_and_says_what_it_could_not_read():
         ),
         comment("cccccc000004", "one", "D", "I think this is a long rant about pricing. " * 30_000),
         comment("cccccc000005", "gone", "E", "Is the orphan article counted?"),
+        comment(
+            "cccccc000006", "one", "F", "这个方法在我的电脑上不能用，请问应该怎么解决这个问题？"
+        ),
     ]
     d = compose(items, [article("one")], None, UNTIL)
+    # German has stop words shipped for it: analysed. Chinese needs a word segmenter.
     assert d.unanalysed == {"links_or_emoji": 2, "other_language": 1, "truncated": 1}
+    assert d.unanalysed_languages == {"zh": 1}
+    assert d.totals["analysed_comments"] == 3
     md, page = render_md(d), render_html(d)
-    assert "held only links or emoji" in md and "not in English" in page
+    assert "held only links or emoji" in md
+    assert "1 comment in Chinese (zh) not analysed for themes" in md
+    assert "1 comment in Chinese (zh) not analysed for themes" in page
     assert "first 20,000" in page
     empty = compose([], [], T0, UNTIL)
     assert "No new feedback" in render_html(empty)

@@ -15,9 +15,6 @@ from backchannel.digest.analysis import analyse
 from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.article_cache import load_articles_cached
 from backchannel.digest.build import build_digest
-from backchannel.digest.phrases import ngrams
-from backchannel.digest.suggestions import _may_mention
-from backchannel.digest.themes import Doc, mine_themes
 from backchannel.digest.write import write_digest
 from backchannel.model import Item, Kind
 from backchannel.settings import load
@@ -167,7 +164,7 @@ def test_one_reused_markdown_instance_reads_as_pelican_does(site):
     from pelican.settings import DEFAULT_CONFIG
 
     settings_ = load(site.conf)
-    pelican_settings = {**DEFAULT_CONFIG, **settings_.values.get("PELICAN_SETTINGS", {})}
+    pelican_settings = {**DEFAULT_CONFIG, **settings_.pelican}
     reused = {a.source_path: a for a in load_articles(settings_)}
     assert len(reused) == 6
     for rel, info in reused.items():
@@ -271,21 +268,6 @@ def test_question_json_texts_equal_the_generic_encoding(siteurl):
 
 
 # --- shortcuts that must not change what the digest says --------------------------
-
-
-def test_theme_ranking_shortcut_gives_the_full_ranking_top(tmp_path):
-    rng = random.Random(7)
-    bodies = eval_bodies()
-    docs = [
-        Doc(f"c{n}", f"a{rng.randrange(15)}", f"r{rng.randrange(40)}", rng.choice(bodies))
-        for n in range(400)
-    ]
-    full = mine_themes(docs, {}, limit=100_000)  # never stops early
-    for limit in (1, 5, 12):
-        top = mine_themes(docs, {}, limit=limit)
-        assert [(t.key, t.score, t.count) for t in top] == [
-            (t.key, t.score, t.count) for t in full[:limit]
-        ]
 
 
 sentences_of_eval = [s for body in eval_bodies() for s in text.sentences(text.strip_markup(body))]
@@ -401,17 +383,6 @@ def test_strip_markup_shortcuts_change_nothing_on_the_labelled_comments(body):
     assert text.strip_markup(body) == strip_every_pass(body)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(sentences_of_eval), min_size=1, max_size=30), st.randoms())
-def test_suggestion_prefilter_never_drops_a_question_holding_the_phrase(texts, rnd):
-    lowered = [t.lower().replace("’", "'") for t in texts]
-    keys = [k for t in texts for k in ngrams(t)]
-    for key in rnd.sample(keys, min(len(keys), 5)):
-        holding = [i for i, t in enumerate(texts) if key in ngrams(t)]
-        maybe = _may_mention(lowered, key)
-        assert set(holding) <= set(maybe) and maybe == sorted(maybe)
-
-
 def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):
     from backchannel.digest import phrases
 
@@ -420,8 +391,8 @@ def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):
     letters = "abcdefghijklmnopqrstuvwxyz"
     for _ in range(6):
         words_ = ("".join(rng.choice(letters) for _ in range(9)) for _ in range(1_000))
-        assert phrases.theme_forms(" ".join(words_))[0] == "other_language"
-        assert len(phrases._TOKEN_INFO) <= 2_000 + 1_000
+        assert len(phrases.theme_forms(" ".join(words_))) > 1_000
+        assert len(phrases._TOKEN_INFO["en"]) <= 2_000 + 1_000
 
 
 def test_the_cycle_collector_is_restored_after_a_digest_even_on_error():

@@ -1,4 +1,4 @@
-"""One comment's analysis: its questions and theme phrases, from one pass over its text.
+"""One comment's analysis: its language, questions and theme phrases, from one pass over its text.
 
 Everything the digest derives from a comment's body alone lives here, so it can
 be computed once per body and cached (see analysis_cache); what depends on the
@@ -7,26 +7,38 @@ period, the thread or the articles is decided later, in build.compose.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
+from backchannel.digest.language import analysable, detect
 from backchannel.digest.phrases import theme_forms
 from backchannel.digest.questions import questions_in
 from backchannel.digest.text import MAX_CHARS, strip_markup
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Analysis(NamedTuple):
     """What one comment body says, as far as the digest is concerned."""
 
     questions: tuple[str, ...]
-    # Surface forms of its 1-3 word phrases, one per stem key (themes.theme_forms).
+    # Surface forms of its 1-3 word phrases, one per stem key (phrases.theme_forms).
     forms: tuple[str, ...]
     # Why its themes could not be read ("links_or_emoji", "other_language"), or None.
     unanalysed: str | None
     truncated: bool
+    # ISO 639-1 code of its language ("en", "de", "zh"…; "und" when too short to tell).
+    language: str = "en"
 
 
 def analyse(body: str) -> Analysis:
-    """Questions and theme phrases of one comment body (Markdown)."""
+    """Language, questions and theme phrases of one comment body (Markdown)."""
     plain = strip_markup(body)
-    reason, forms = theme_forms(plain)
-    return Analysis(tuple(questions_in(plain)), forms, reason, len(body) > MAX_CHARS)
+    truncated = len(body) > MAX_CHARS
+    questions = tuple(questions_in(plain))
+    if not _LETTER.search(plain):
+        return Analysis(questions, (), "links_or_emoji", truncated, "und")
+    language = detect(plain)
+    if not analysable(language):
+        return Analysis(questions, (), "other_language", truncated, language)
+    return Analysis(questions, theme_forms(plain, language), None, truncated, language)

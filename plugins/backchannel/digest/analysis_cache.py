@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backchannel.digest import analysis, compiled, phrases, questions, text
+from backchannel.digest import analysis, compiled, language, phrases, questions, text
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cache_file import read_cache, source_fingerprint, write_cache
 from backchannel.model import Item
@@ -58,7 +58,7 @@ def analyse_all(
     # Any change to the analysing code invalidates every entry.
     # (The compiled loops count as code too, where they are built: results never
     # differ, but a new build is not trusted with old entries.)
-    code = [analysis, phrases, questions, text]
+    code = [analysis, language, phrases, questions, text]
     if compiled.speedups is not None:
         code.append(compiled.speedups)
     stamp = source_fingerprint(*code)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from backchannel.articles import ArticleInfo
@@ -25,6 +26,7 @@ from backchannel.store import open_store
 
 logger = logging.getLogger(__name__)
 
+_NAME_WORD = re.compile(r"[^\W\d_]+")
 # Comments in the period below which mining themes in a child costs more than it saves.
 FORK_MIN = 5000
 
@@ -35,17 +37,31 @@ def _themes_and_engagement(
     articles: Sequence[ArticleInfo],
     since: datetime | None,
     until: datetime,
-) -> tuple[list[Theme], list[ArticleStats], list[tuple[str, int, int]]]:
+) -> tuple[list[Theme], list[ArticleStats], tuple[list[tuple[str, int, int]], str]]:
     """The themes of `docs` (gaps judged against the articles before `until`), and engagement."""
     covered = coverage(
         (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles if a.date < until
     )
     titles = {a.id: (a.title, a.url) for a in articles}
     return (
-        mine_themes(docs, covered),
+        mine_themes(docs, covered, people(upto, articles)),
         article_stats(upto, titles, since, until),
         activity(upto, since, until),
     )
+
+
+def people(items: Iterable[Item], articles: Iterable[ArticleInfo]) -> set[str]:
+    """Every word of every name on the site: commenters, the author's replies, article authors."""
+    found: set[str] = set()
+    for a in articles:
+        for key in ("author", "authors"):
+            value = a.metadata.get(key)
+            for one in value if isinstance(value, list | tuple) else [value]:
+                if one:
+                    found.update(_NAME_WORD.findall(str(one).lower()))
+    for name in {i.author for i in items if i.kind == Kind.COMMENT}:
+        found.update(_NAME_WORD.findall(name.lower()))
+    return {w for w in found if len(w) >= 3}
 
 
 def compose(
@@ -84,9 +100,10 @@ def compose(
         if found.truncated:
             unanalysed.count("truncated", c.id)
         if found.unanalysed:
-            unanalysed.count(found.unanalysed, c.id)
+            unanalysed.count(found.unanalysed, c.id, found.language)
         else:
-            docs.append(Doc(c.id, c.article, c.email_hash or c.author, "", found.forms))
+            reader = c.email_hash or c.author
+            docs.append(Doc(c.id, c.article, reader, found.forms, found.questions, found.language))
     # Themes and engagement need neither the questions nor each other: a child
     # works them out while this process finds the questions (~1 s and ~1.5 s of
     # CPU at 100,000 comments; what comes back is small).
@@ -105,11 +122,12 @@ def compose(
         for item, q in find_questions(comments, answers, analyses)
         if not q.answered or in_period(item, since, until)
     ]
-    digest.themes, digest.articles, digest.activity = mining.result()
+    digest.themes, digest.articles, (digest.activity, digest.activity_unit) = mining.result()
     digest.comment_articles = {doc.id: doc.article for doc in docs}
     names = {c.email_hash or c.author: c.author for c in comments}
     for theme in digest.themes:
         theme.readers = sorted({names.get(r, r) for r in theme.readers})
+        theme.askers = sorted({names.get(r, r) for r in theme.askers})
     digest.linkbacks = linkback_entries(upto, since, until)
     digest.suggestions = suggest(digest.questions, digest.themes, {a.id: a.title for a in articles})
     digest.unanalysed = {
@@ -117,6 +135,7 @@ def compose(
         "other_language": unanalysed.other_language,
         "truncated": unanalysed.truncated,
     }
+    digest.unanalysed_languages = dict(unanalysed.languages.most_common())
     new = [i for i in upto if in_period(i, since, until)]
     digest.totals = {
         "comments": sum(1 for i in new if i.kind == Kind.COMMENT),
@@ -182,8 +201,8 @@ def build_digest(
             articles,
             since,
             until,
-            site=str(settings.values.get("SITENAME", "")),
-            siteurl=str(settings.values.get("SITEURL", "") or ""),
+            site=settings.site_name,
+            siteurl=settings.site_url,
             now=now,
             analyses=analyses,
         )

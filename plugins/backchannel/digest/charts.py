@@ -7,8 +7,10 @@ from markupsafe import Markup, escape
 from backchannel.digest.model import ArticleStats
 
 
-def activity_svg(weeks: list[tuple[str, int, int]], width: int = 640, height: int = 160) -> Markup:
-    """Stacked weekly bars: comments (solid) and linkbacks (light), with a text summary."""
+def activity_svg(
+    weeks: list[tuple[str, int, int]], width: int = 640, height: int = 160, unit: str = "week"
+) -> Markup:
+    """Stacked bars per week (or month, year): comments (solid), linkbacks (light)."""
     if not weeks:
         return Markup("")
     top = max(c + n for _, c, n in weeks) or 1
@@ -18,18 +20,19 @@ def activity_svg(weeks: list[tuple[str, int, int]], width: int = 640, height: in
     parts = [
         f'<svg class="bc-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'aria-labelledby="activity-title"><title id="activity-title">Comments and linkbacks '
-        f"per week, {escape(weeks[0][0])} to {escape(weeks[-1][0])}</title>",
+        f"per {unit}, {escape(weeks[0][0])} to {escape(weeks[-1][0])}</title>",
         f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - 4}" y2="{pad_t + plot_h}" '
         'class="axis"/>',
         f'<text x="{pad_l - 4}" y="{pad_t + 8}" text-anchor="end" class="tick">{top}</text>',
         f'<text x="{pad_l - 4}" y="{pad_t + plot_h}" text-anchor="end" class="tick">0</text>',
     ]
+    tick = {"week": lambda w: w[5:], "month": lambda w: w[:7], "year": lambda w: w[:4]}[unit]
     for idx, (week, comments, links) in enumerate(weeks):
         x = pad_l + idx * bar_w + 1
         h_c = plot_h * comments / top
         h_l = plot_h * links / top
         y_c = pad_t + plot_h - h_c
-        label = f"week of {week}: {comments} comments, {links} linkbacks"
+        label = f"{unit} of {week}: {_count(comments, 'comment')}, {_count(links, 'linkback')}"
         parts.append(f"<g><title>{escape(label)}</title>")
         parts.append(
             f'<rect x="{x:.1f}" y="{y_c:.1f}" width="{max(bar_w - 2, 1):.1f}" '
@@ -41,10 +44,14 @@ def activity_svg(weeks: list[tuple[str, int, int]], width: int = 640, height: in
         )
         if idx % max(1, len(weeks) // 6) == 0:
             parts.append(
-                f'<text x="{x:.1f}" y="{height - 6}" class="tick">{escape(week[5:])}</text>'
+                f'<text x="{x:.1f}" y="{height - 6}" class="tick">{escape(tick(week))}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def article_bars_svg(stats: list[ArticleStats], limit: int = 12, width: int = 640) -> Markup:
@@ -67,8 +74,8 @@ def article_bars_svg(stats: list[ArticleStats], limit: int = 12, width: int = 64
         total_w = plot_w * (s.comments + s.linkbacks) / top
         new_w = plot_w * s.new_comments / top
         parts.append(
-            f"<g><title>{escape(s.title)}: {s.comments} comments ({s.new_comments} new), "
-            f"{s.linkbacks} linkbacks, {s.readers} readers</title>"
+            f"<g><title>{escape(s.title)}: {_count(s.comments, 'comment')} ({s.new_comments} new), "
+            f"{_count(s.linkbacks, 'linkback')}, {_count(s.readers, 'reader')}</title>"
         )
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" class="label">'

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from backchannel.digest.model import ArticleStats
 from backchannel.model import Item, Kind
 
-MAX_BARS = 26
+MAX_BARS = 26  # weekly bars at most; longer spans are shown by month
+MAX_MONTHS = 60  # monthly bars at most; longer spans are shown by year
 
 
 def in_period(item: Item, since: datetime | None, until: datetime) -> bool:
@@ -54,32 +55,56 @@ def article_stats(
     )
 
 
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (
+        day.replace(year=day.year + 1, month=1)
+        if day.month == 12
+        else day.replace(month=day.month + 1)
+    )
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
 def activity(
     items: Iterable[Item], since: datetime | None, until: datetime
-) -> list[tuple[str, int, int]]:
-    """(week starting, comments, linkbacks) for the last weeks up to `until`."""
-    per_week: Counter[tuple[str, bool]] = Counter()
-    first: datetime | None = None
-    mondays: dict[date, str] = {}  # many items share a day
+) -> tuple[list[tuple[str, int, int]], str]:
+    """(period start, comments, linkbacks) from the first to the last feedback, and the unit.
+
+    Weekly bars while the feedback spans at most MAX_BARS weeks, then monthly while
+    it spans at most MAX_MONTHS months, then yearly: an old blog's chart shows its
+    feedback, not the empty weeks before the digest, and never hundreds of bars.
+    """
+    per_day: Counter[tuple[date, bool]] = Counter()
     for item in items:
         if item.date >= until or (since is not None and item.date < since):
             continue
-        day = item.date.date()
-        week = mondays.get(day)
-        if week is None:
-            week = mondays[day] = (day - timedelta(days=day.weekday())).isoformat()
-        per_week[(week, item.kind == Kind.COMMENT)] += 1
-        first = item.date if first is None or item.date < first else first
-    if first is None:
-        return []
-    end = (until - timedelta(seconds=1)).date()
-    end -= timedelta(days=end.weekday())
-    start = first.date() - timedelta(days=first.date().weekday())
-    start = max(start, end - timedelta(weeks=MAX_BARS - 1))
-    weeks = []
-    week = start
-    while week <= end:
-        key = week.isoformat()
-        weeks.append((key, per_week[(key, True)], per_week[(key, False)]))
-        week += timedelta(weeks=1)
-    return weeks
+        per_day[(item.date.date(), item.kind == Kind.COMMENT)] += 1
+    if not per_day:
+        return [], "week"
+    first = min(day for day, _ in per_day)
+    last = max(day for day, _ in per_day)
+    if (_monday(last) - _monday(first)).days // 7 < MAX_BARS:
+        unit, start, step = "week", _monday, lambda d: d + timedelta(weeks=1)
+    elif (last.year - first.year) * 12 + last.month - first.month < MAX_MONTHS:
+        unit, start, step = "month", _month, _next_month
+    else:
+        unit, start, step = (
+            "year",
+            lambda d: d.replace(month=1, day=1),
+            lambda d: d.replace(year=d.year + 1),
+        )
+    per_bar: Counter[tuple[date, bool]] = Counter()
+    for (day, is_comment), count in per_day.items():
+        per_bar[(start(day), is_comment)] += count
+    bars = []
+    bar = start(first)
+    while bar <= last:
+        bars.append((bar.isoformat(), per_bar[(bar, True)], per_bar[(bar, False)]))
+        bar = step(bar)
+    return bars, unit

@@ -98,6 +98,10 @@ class Digest:
     totals: dict[str, int] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
     comment_articles: dict[str, str] = field(default_factory=dict)
+    # Comments left out of themes per language they are in ({"zh": 12}).
+    unanalysed_languages: dict[str, int] = field(default_factory=dict)
+    # What one bar of `activity` spans: "week", "month" or "year".
+    activity_unit: str = "week"
 
     def comment_url(self, comment_id: str, article: str) -> str:
         """Link to one comment on the site (the evidence behind a claim)."""
@@ -224,6 +228,9 @@ class Digest:
                     "readers": len(t.readers),
                     "comment_ids": t.comment_ids,
                     "score": t.score,
+                    "questions": t.questions,
+                    "askers": t.askers,
+                    "related": t.related,
                 }
                 for t in self.themes
             ),
@@ -266,3 +273,5 @@ class Digest:
             True,
         )
         yield "unanalysed", self.unanalysed, False
+        yield "unanalysed_languages", self.unanalysed_languages, False
+        yield "activity_unit", self.activity_unit, False

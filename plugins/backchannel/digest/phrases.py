@@ -1,103 +1,278 @@
 """Phrases of a text: runs of content words and their 1-3 word stem n-grams.
 
 What the theme miner counts, what the article coverage is measured in, and what a
-comment's cached analysis keeps (theme_forms). Runs break at stop words and
-punctuation (the RAKE idea); n-grams are keyed by crude stems so *price*, *prices*
-and *pricing* meet, and keep the surface form first seen for display.
+comment's cached analysis keeps (theme_forms). Runs break at the language's stop
+words, at words every blog's comments use ("thanks", "post", "wondering"), at
+markup left in imported text ("href", "nofollow") and at punctuation (the RAKE
+idea); n-grams are keyed by crude stems so *price*, *prices* and *pricing* meet,
+and keep the surface form first seen for display. The name after a greeting
+("Hi Anna", "Thanks, Bob") is a person, never part of a phrase.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from functools import lru_cache
 
-from backchannel.digest.compiled import speedups
-from backchannel.digest.text import STOP_WORDS, stem
+from backchannel.digest.language import ENGLISH, stop_words
+from backchannel.digest.text import stem
 
 MAX_N = 3  # _ngrams_of is written out for this length
-# An English comment uses plenty of function words; one that uses almost none
-# is in another language and would only add noise to English themes.
-MIN_STOPWORD_SHARE = 0.12
-MIN_WORDS_FOR_LANGUAGE = 6
 
-# One scan of the lower-cased text yields both punctuation (which ends a phrase:
-# "pricing, scale" is not the phrase "pricing scale") and words (as text.words).
+# Words readers use on any blog: they say how a comment is written, not what it is about.
+GENERIC = frozenset(
+    [
+        "add",
+        "added",
+        "adding",
+        "answer",
+        "answered",
+        "answers",
+        "anyone",
+        "appreciate",
+        "article",
+        "articles",
+        "awesome",
+        "bit",
+        "blog",
+        "blogs",
+        "case",
+        "change",
+        "changed",
+        "changes",
+        "cheers",
+        "comment",
+        "commented",
+        "comments",
+        "confused",
+        "correct",
+        "dear",
+        "detail",
+        "details",
+        "doubt",
+        "easy",
+        "example",
+        "examples",
+        "excellent",
+        "explain",
+        "explained",
+        "explaining",
+        "explanation",
+        "fantastic",
+        "feel",
+        "good",
+        "great",
+        "guess",
+        "hello",
+        "help",
+        "helped",
+        "helpful",
+        "helps",
+        "hey",
+        "hi",
+        "hope",
+        "idea",
+        "ideas",
+        "info",
+        "interested",
+        "interesting",
+        "issue",
+        "issues",
+        "kind",
+        "kindly",
+        "learn",
+        "learned",
+        "lot",
+        "lots",
+        "love",
+        "mention",
+        "mentioned",
+        "message",
+        "nice",
+        "note",
+        "page",
+        "part",
+        "people",
+        "please",
+        "point",
+        "possible",
+        "post",
+        "posted",
+        "posts",
+        "problem",
+        "problems",
+        "question",
+        "questions",
+        "read",
+        "reader",
+        "readers",
+        "reading",
+        "real",
+        "really",
+        "reason",
+        "regards",
+        "reply",
+        "right",
+        "says",
+        "series",
+        "sir",
+        "site",
+        "solution",
+        "stuff",
+        "sure",
+        "test",
+        "tested",
+        "testing",
+        "tests",
+        "thank",
+        "thanks",
+        "thing",
+        "things",
+        "thought",
+        "time",
+        "times",
+        "tried",
+        "try",
+        "trying",
+        "understand",
+        "understanding",
+        "useful",
+        "using",
+        "way",
+        "ways",
+        "website",
+        "wonder",
+        "wondered",
+        "wondering",
+        "wonderful",
+        "work",
+        "worked",
+        "working",
+        "works",
+        "wow",
+        "write",
+        "writing",
+        "written",
+        "wrong",
+        "yes",
+    ]
+)
+# Markup that survives in imported or pasted text: never a topic.
+MARKUP = frozenset(
+    [
+        "href",
+        "rel",
+        "nofollow",
+        "noopener",
+        "noreferrer",
+        "target",
+        "blank",
+        "http",
+        "https",
+        "www",
+        "com",
+        "html",
+        "htm",
+        "src",
+        "img",
+        "div",
+        "span",
+        "class",
+        "style",
+        "amp",
+        "nbsp",
+        "quot",
+        "br",
+        "em",
+        "strong",
+        "blockquote",
+        "pre",
+        "ul",
+        "li",
+        "ol",
+        "alt",
+        "width",
+        "height",
+        "frac",
+        "dfrac",
+        "cdot",
+        "mathrm",
+        "mathbf",
+        "sqrt",
+    ]
+)
+
+# "Hi Anna", "Thanks, Bob!", "Dear Dr Smith": the capitalised word after a greeting.
+_GREETING_NAME = re.compile(
+    r"\b(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Tt]hx|[Cc]heers|[Rr]egards)"
+    r"[ \t,!]+(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?[A-Z][\w'’-]*"
+)
 _TOKEN = re.compile(r"[.,;:!?()\[\]\"“”—–/…？\n]+|[^\W\d_][\w'’-]*")
 # The same scan for ASCII text (most comments): a third faster, the same tokens.
 _ASCII_TOKEN = re.compile(r"[.,;:!?()\[\]\"/\n]+|[a-z][a-z0-9_'-]*")
 _PUNCT_CHARS = frozenset('.,;:!?()[]"“”—–/…？\n')
-# token -> (word or None for punctuation, is a stop word, stem or None when the
-# token ends a run); words repeat across comments, so each is classified once.
-_TokenInfo = tuple[str | None, bool, str | None]
-_PUNCT_INFO: _TokenInfo = (None, False, None)
-_TOKEN_INFO: dict[str, _TokenInfo] = {}
+# token -> (word or None for punctuation, stem or None when the token ends a run);
+# words repeat across comments, so each is classified once per language.
+_TokenInfo = tuple[str | None, str | None]
+_PUNCT_INFO: _TokenInfo = (None, None)
 MAX_TOKEN_CACHE = 300_000
-
-
-def _token_info(token: str) -> _TokenInfo:
-    if token[0] in _PUNCT_CHARS:
-        return _PUNCT_INFO
-    w = token.strip("'-")
-    is_stop = w in STOP_WORDS
-    ends_run = is_stop or len(w) < 3 or "'" in w
-    return (w, is_stop, None if ends_run else stem(w))
-
+_TOKEN_INFO: dict[str, dict[str, _TokenInfo]] = {}
 
 Scanned = list[tuple[list[str], list[str]]]
 
 
-def scan(text: str) -> tuple[Scanned, int, int]:
-    """(runs of content words as (words, stems), word count, stop-word count)."""
-    if len(_TOKEN_INFO) > MAX_TOKEN_CACHE:
-        _TOKEN_INFO.clear()  # bounded memory on huge vocabularies
-    if speedups is not None:
-        return speedups.scan(text, _TOKEN_INFO, _token_info, _TOKEN)  # type: ignore[no-any-return]
-    return _scan_python(text)
+@lru_cache(maxsize=64)
+def theme_stop_words(language: str) -> frozenset[str]:
+    """Words that end a phrase in this language: its stop words, generic blog words, markup."""
+    return stop_words(language) | GENERIC | MARKUP
 
 
-def _scan_python(text: str) -> tuple[Scanned, int, int]:
-    # What _speedups.scan does, compiled (tests/test_digest_speedups.py).
-    cache = _TOKEN_INFO
+def _token_info(token: str, stop: frozenset[str]) -> _TokenInfo:
+    if token[0] in _PUNCT_CHARS:
+        return _PUNCT_INFO
+    w = token.strip("'-")
+    ends_run = w in stop or len(w) < 3 or "'" in w
+    return (w, None if ends_run else stem(w))
+
+
+def scan(text: str, language: str = ENGLISH) -> Scanned:
+    """Runs of content words as (words, stems), greeting names left out."""
+    cache = _TOKEN_INFO.get(language)
+    if cache is None or len(cache) > MAX_TOKEN_CACHE:  # bounded memory on huge vocabularies
+        cache = _TOKEN_INFO[language] = {}
+    stop = theme_stop_words(language)
+    if "i" in text or "I" in text or "e" in text:  # every greeting holds one of these
+        text = _GREETING_NAME.sub(",", text)
     found: Scanned = []
     run_w: list[str] = []
     run_s: list[str] = []
-    n_words = n_stop = 0
     low = text.lower()
     tokens = _ASCII_TOKEN.findall(low) if low.isascii() else _TOKEN.findall(low.replace("’", "'"))
     for token in tokens:
         info = cache.get(token)
         if info is None:
-            info = cache[token] = _token_info(token)
-        w, is_stop, s = info
-        if w is not None:
-            n_words += 1
-            n_stop += is_stop
+            info = cache[token] = _token_info(token, stop)
+        w, s = info
         if s is None:
             if run_w:
                 found.append((run_w, run_s))
                 run_w, run_s = [], []
         else:
-            run_w.append(w)
+            run_w.append(w)  # type: ignore[arg-type]
             run_s.append(s)
     if run_w:
         found.append((run_w, run_s))
-    return found, n_words, n_stop
+    return found
 
 
-def runs(text: str) -> list[list[str]]:
+def runs(text: str, language: str = ENGLISH) -> list[list[str]]:
     """Runs of content words (lower case), broken at stop words and punctuation."""
-    return [run_w for run_w, _ in scan(text)[0]]
+    return [run_w for run_w, _ in scan(text, language)]
 
 
 def _ngrams_of(scanned: Scanned) -> dict[tuple[str, ...], str]:
-    if speedups is not None:
-        return speedups.ngrams_of(scanned)  # type: ignore[no-any-return]
-    return _ngrams_of_python(scanned)
-
-
-def _ngrams_of_python(scanned: Scanned) -> dict[tuple[str, ...], str]:
     # Written out for MAX_N == 3: the general loop built every tuple and form twice.
-    # What _speedups.ngrams_of does, compiled (tests/test_digest_speedups.py).
     found: dict[tuple[str, ...], str] = {}
     for run_w, run_s in scanned:
         size = len(run_s)
@@ -118,9 +293,9 @@ def _ngrams_of_python(scanned: Scanned) -> dict[tuple[str, ...], str]:
     return found
 
 
-def ngrams(text: str) -> dict[tuple[str, ...], str]:
+def ngrams(text: str, language: str = ENGLISH) -> dict[tuple[str, ...], str]:
     """Stem n-grams (1..3) of a text, each with the surface form first seen."""
-    return _ngrams_of(scan(text)[0])
+    return _ngrams_of(scan(text, language))
 
 
 def form_key(form: str) -> tuple[str, ...]:
@@ -128,12 +303,7 @@ def form_key(form: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in form.split(" "))
 
 
-def theme_forms(plain: str) -> tuple[str | None, tuple[str, ...]]:
-    """(reason it cannot be analysed or None, its n-grams' surface forms, one per stem key)."""
-    scanned, n_words, n_stop = scan(plain)
-    if not n_words:
-        return "links_or_emoji", ()
-    if n_words >= MIN_WORDS_FOR_LANGUAGE and n_stop / n_words < MIN_STOPWORD_SHARE:
-        return "other_language", ()
+def theme_forms(plain: str, language: str = ENGLISH) -> tuple[str, ...]:
+    """Its n-grams' surface forms, one per stem key."""
     # Interned: the same phrase in many comments is one string in memory and cache.
-    return None, tuple(map(sys.intern, _ngrams_of(scanned).values()))
+    return tuple(map(sys.intern, _ngrams_of(scan(plain, language)).values()))

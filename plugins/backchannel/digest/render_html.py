@@ -73,6 +73,8 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         shown += len(kept[-1][1])
     suggested = {cid for s in digest.suggestions for cid in s.questions}
     joined_by_comment = {cid: [_joined(by_comment[cid])] for cid in suggested if cid in by_comment}
+    behind_themes = {cid for t in digest.themes for cid in t.questions[:3]}
+    theme_questions = {cid: by_comment[cid] for cid in behind_themes if cid in by_comment}
     template = _env().get_template("digest.html")
     return template.render(
         d=digest,
@@ -89,7 +91,8 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         by_comment=joined_by_comment,
         titles=titles,
         article_of=digest.comment_articles,
-        activity_svg=activity_svg(digest.activity),
+        activity_svg=activity_svg(digest.activity, unit=digest.activity_unit),
+        theme_questions=theme_questions,
         bars_svg=article_bars_svg(digest.articles),
         linkbacks_by_site=by_site(digest.linkbacks),
         unread=unread_lines(digest),

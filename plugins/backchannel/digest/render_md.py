@@ -19,23 +19,45 @@ def period_label(digest: Digest) -> str:
     return f"from {digest.since.date().isoformat()} to {until}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 theme', '2 themes', '1 reply', '3 replies'."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {many or (word[:-1] + 'ies' if word.endswith('y') else word + 's')}"
+
+
+# Names of the languages most often met in comments; others show as their code.
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "de": "German", "el": "Greek", "es": "Spanish", "fa": "Persian",
+    "fr": "French", "he": "Hebrew", "hi": "Hindi", "it": "Italian", "ja": "Japanese",
+    "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian",
+    "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese",
+    "und": "an unknown language",
+}  # fmt: skip
+
+
 def unread_lines(digest: Digest) -> list[str]:
     """Plain sentences about what the analysis skipped."""
     u = digest.unanalysed
     lines = []
     if u.get("links_or_emoji"):
         lines.append(
-            f"{u['links_or_emoji']} comment(s) held only links or emoji: "
+            f"{plural(u['links_or_emoji'], 'comment')} held only links or emoji: "
             "counted, but no questions or themes in them."
         )
     if u.get("other_language"):
-        lines.append(
-            f"{u['other_language']} comment(s) not in English: questions marked with "
-            "'?' are listed, but they are left out of the themes."
-        )
+        languages = digest.unanalysed_languages or {"und": u["other_language"]}
+        for code, count in languages.items():
+            name = LANGUAGE_NAMES.get(code, code)
+            where = name if code == "und" else f"{name} ({code})"
+            lines.append(
+                f"{plural(count, 'comment')} in {where} not analysed for themes "
+                "(no word segmenter or stop words for it); their questions are listed."
+            )
     if u.get("truncated"):
         lines.append(
-            f"{u['truncated']} enormous comment(s): only their first 20,000 characters were read."
+            f"{plural(u['truncated'], 'enormous comment')}: "
+            "only their first 20,000 characters were read."
         )
     return lines
 
@@ -57,10 +79,10 @@ def render_md(digest: Digest) -> str:
     out = [
         f"# Feedback digest {d.until.date().isoformat()}: {_md_text(d.site)}",
         "",
-        f"{label.capitalize()}: {t.get('comments', 0)} new comments from "
-        f"{t.get('readers', 0)} readers, {t.get('linkbacks', 0)} linkbacks, "
-        f"{t.get('open_questions', 0)} open questions, "
-        f"{sum(1 for th in d.themes if th.gap)} themes no post covers.",
+        f"{label.capitalize()}: {plural(t.get('comments', 0), 'new comment')} from "
+        f"{plural(t.get('readers', 0), 'reader')}, {plural(t.get('linkbacks', 0), 'linkback')}, "
+        f"{plural(t.get('open_questions', 0), 'open question')}, "
+        f"{plural(sum(1 for th in d.themes if th.gap), 'theme')} no post covers.",
         "",
         "## Suggested next posts",
         "",
@@ -109,10 +131,20 @@ def render_md(digest: Digest) -> str:
         out.append("Too little text for recurring themes (a theme needs two readers).")
     for th in d.themes:
         flag = " — **gap: no post covers it**" if th.gap else ""
+        related = f" (also: {', '.join(map(_md_text, th.related))})" if th.related else ""
         out.append(
-            f"- {_md_text(th.phrase)}: {th.count} comments on {len(th.articles)} "
-            f"article(s) by {len(th.readers)} readers{flag}"
+            f"- **{_md_text(th.phrase)}**{related}: {plural(th.count, 'comment')} on "
+            f"{plural(len(th.articles), 'article')} by {plural(len(th.readers), 'reader')}, "
+            f"{plural(len(th.questions), 'question')} from "
+            f"{plural(len(th.askers), 'reader')}{flag}"
         )
+        for cid in th.questions[:3]:
+            q = texts.get(cid)
+            if q:
+                out.append(
+                    f"  - “{_md_text(q.text)}” ({_md_text(q.author)}, "
+                    f"<{d.comment_url(q.comment_id, q.article)}>)"
+                )
     out += [
         "",
         "## Engagement",

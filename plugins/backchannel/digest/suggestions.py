@@ -1,4 +1,4 @@
-"""Suggested next posts: gap themes and open questions, turned into working titles."""
+"""Suggested next posts: open questions grouped by topic or article, with working titles."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from backchannel.digest.model import Suggestion
-from backchannel.digest.phrases import ngrams
+from backchannel.digest.phrases import form_key, ngrams
 from backchannel.digest.questions import Question
 from backchannel.digest.themes import Theme
 
@@ -50,72 +50,62 @@ def working_title(text: str, fallback: str) -> str:
     return t
 
 
-def _mentions(grams: dict[str, dict], question: Question, theme: Theme) -> bool:
-    if question.text not in grams:
-        grams[question.text] = ngrams(question.text)
-    return theme.key in grams[question.text]
-
-
-def _may_mention(lowered: list[str], key: tuple[str, ...]) -> list[int]:
-    """Indexes of the texts that can hold the stem key: a cheap test before n-grams.
-
-    stem() only cuts a suffix (or turns "ies" into "y"), so every stem but its
-    last letter is part of a word of any text using the phrase.
-    """
-    maybe: Iterable[int] = range(len(lowered))
-    for part in {s[:-1] for s in key if len(s) > 1}:
-        maybe = [i for i in maybe if part in lowered[i]]
-    return list(maybe)
+def _mentions(question: Question, keys: set[tuple[str, ...]], grams: dict[str, set]) -> bool:
+    """True when the question's text holds one of the topic's phrases (by stem n-gram)."""
+    found = grams.get(question.text)
+    if found is None:
+        found = grams[question.text] = set(ngrams(question.text))
+    return not keys.isdisjoint(found)
 
 
 def suggest(
     questions: Iterable[Question], themes: Iterable[Theme], titles: dict[str, str]
 ) -> list[Suggestion]:
-    """A short ranked list: gap themes with their questions, then follow-ups per article."""
-    open_qs = [q for q in questions if not q.answered]
-    used: set[str] = set()  # comment ids already behind a suggestion
-    grams: dict[str, dict] = {}
-    # As themes.ngrams sees the text (lower case, typographic apostrophes plain);
-    # 130,000 texts are lowered in one pass when none holds a line break.
-    joined = "\n".join(q.text for q in open_qs)
-    if open_qs and joined.count("\n") == len(open_qs) - 1:
-        lowered = joined.lower().replace("’", "'").split("\n")
-    else:
-        lowered = [q.text.lower().replace("’", "'") for q in open_qs]
-    del joined
+    """A short ranked list of posts that would answer open questions.
+
+    First one per theme: the open questions that mention the theme's topic, from
+    any article; then, for what is left, the open questions of one article. Only
+    open questions count, and only the readers who asked them are credited: a
+    theme nobody has an open question about suggests nothing.
+    """
+    by_comment: dict[str, list[Question]] = {}
+    for q in questions:
+        if not q.answered:
+            by_comment.setdefault(q.comment_id, []).append(q)
+    used: set[int] = set()  # id() of questions already behind a suggestion
+    grams: dict[str, set] = {}
     out: list[Suggestion] = []
     for theme in themes:
-        if not theme.gap:
-            continue
+        keys = {theme.key} | {form_key(p) for p in theme.related}
         qs = [
             q
-            for q in (open_qs[i] for i in _may_mention(lowered, theme.key))
-            if q.comment_id not in used and _mentions(grams, q, theme)
+            for cid in theme.questions
+            for q in by_comment.get(cid, ())
+            if id(q) not in used and _mentions(q, keys, grams)
         ]
-        if len({q.author for q in qs}) < 2 and theme.count < 4:
-            continue  # one reader's aside is not yet a theme worth a post
+        if not qs:
+            continue
+        used.update(id(q) for q in qs)
         qs.sort(
             key=lambda q: (
                 -len(q.text) if q.text.lower().startswith(("how", "what", "why", "would")) else 0
             )
         )
-        best = qs[0].text if qs else ""
-        fallback = f"What readers keep asking about {theme.phrase}"
-        readers = sorted({q.author for q in qs} | set(theme.readers))
-        used.update(q.comment_id for q in qs)
+        readers = sorted({q.author for q in qs})
         out.append(
             Suggestion(
-                title=working_title(best, fallback) if best else fallback,
+                title=working_title(qs[0].text, f"What readers ask about {theme.phrase}"),
                 questions=_unique(q.comment_id for q in qs),
                 themes=[theme.phrase],
                 readers=readers,
-                score=theme.score + 3 * len({q.comment_id for q in qs}) + 2 * len(readers),
+                score=3 * len(qs) + 2 * len(readers) + (4 if theme.gap else 0),
             )
         )
     by_article: dict[str, list[Question]] = {}
-    for q in open_qs:
-        if q.comment_id not in used:
-            by_article.setdefault(q.article, []).append(q)
+    for qs in by_comment.values():
+        for q in qs:
+            if id(q) not in used:
+                by_article.setdefault(q.article, []).append(q)
     for article, qs in by_article.items():
         readers = sorted({q.author for q in qs})
         if len(qs) < 2 and len(out) >= MAX_SUGGESTIONS:
@@ -127,7 +117,7 @@ def suggest(
                 questions=_unique(q.comment_id for q in qs),
                 themes=[],
                 readers=readers,
-                score=2 * len({q.comment_id for q in qs}) + 2 * len(readers),
+                score=2 * len(qs) + 2 * len(readers),
             )
         )
     out.sort(key=lambda s: (-s.score, s.title))

@@ -1,10 +1,15 @@
-"""Themes: phrases readers keep using, ranked by how often and how widely, and gaps.
+"""Themes: the topics readers raise, each a phrase with the comments and questions behind it.
 
-Phrases are runs of content words between stop words (the RAKE idea), cut into
-1-3 word n-grams and compared by crude stems (see phrases.py). A theme must come from at least
-two readers; it ranks higher the more comments, articles and readers it spans,
-and longer phrases beat the single words inside them. It is a *gap* when no
-published article's own text uses the phrase enough to count as covering it.
+Candidates are the 1-3 word phrases of readers' comments (phrases.py: runs of
+content words between stop words, generic blog words and markup, keyed by crude
+stems) that at least two readers use, that are not a person's name and that not
+every comment uses. A candidate ranks by how many readers use it, how many of
+them *ask* about it (a question sentence holding the phrase), how many articles
+it spans, and its length: "domain controller" beats "domain". Phrases used by
+largely the same comments are one topic: the best-ranked names it and the others
+are listed as related. A theme is a *gap* when at least two readers ask about it
+and no article covers it (uses it in its title, summary or tags, or often enough
+in its text).
 """
 
 from __future__ import annotations
@@ -15,18 +20,76 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backchannel.digest.phrases import MAX_N, form_key, scan, theme_forms
-from backchannel.digest.text import strip_markup
+from backchannel.digest.language import ENGLISH
+from backchannel.digest.phrases import MAX_N, form_key, ngrams, scan
 
-LENGTH_WEIGHT = {1: 1.0, 2: 1.8, 3: 2.2}
-# Uses in one article that make it cover a phrase.
+LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.4}
+# Uses in one article that make it cover a phrase (a title, summary or tag counts as many).
 COVER_MIN = 3
+COVER_MIN_PHRASE = 2
 MAX_DOC_SHARE = 0.25
+# How many candidates get their exact readers, articles and questions counted.
+POOL = 120
+# Share of the smaller set of comments two phrases must share to be one topic.
+SAME_TOPIC = 0.6
+MIN_ASKERS_FOR_GAP = 2
+# Zipf frequency (log10 uses per billion words) at which a word is everyday language;
+# rarer words are more specific (capped), commoner ones barely count.
+EVERYDAY_ZIPF = 6.0
+MAX_SPECIFICITY = 2.0
+MIN_SPECIFICITY = 0.2
+# Languages with a large enough wordfreq list that need no extra segmenter.
+_WORDFREQ_LANGUAGES = frozenset(
+    [
+        "ar",
+        "bn",
+        "bs",
+        "bg",
+        "ca",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "fa",
+        "fi",
+        "fil",
+        "fr",
+        "he",
+        "hi",
+        "hu",
+        "id",
+        "is",
+        "it",
+        "lt",
+        "lv",
+        "mk",
+        "ms",
+        "nb",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "ru",
+        "sh",
+        "sk",
+        "sl",
+        "sr",
+        "sv",
+        "sw",
+        "ta",
+        "tr",
+        "uk",
+        "ur",
+        "vi",
+    ]
+)
 
 
 @dataclass
 class Theme:
-    """One recurring phrase and its evidence."""
+    """One recurring topic and its evidence."""
 
     phrase: str
     key: tuple[str, ...]
@@ -36,45 +99,41 @@ class Theme:
     comment_ids: list[str]
     gap: bool = False
     score: float = 0.0
+    # Comments whose question sentences mention the topic, and who asked them.
+    questions: list[str] = field(default_factory=list)
+    askers: list[str] = field(default_factory=list)
+    # Other phrases used by mostly the same comments.
+    related: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Doc:
-    """A comment as the theme miner sees it (forms: its theme_forms, if already known)."""
+    """A comment as the theme miner sees it: its phrases and its question sentences."""
 
     id: str
     article: str
     reader: str
-    text: str
-    forms: tuple[str, ...] | None = None
+    forms: tuple[str, ...]
+    questions: tuple[str, ...] = ()
+    language: str = ENGLISH
 
 
 @dataclass
 class Unanalysed:
-    """Counts of comments the analysis could not read, by reason."""
+    """Counts of comments the analysis could not read, by reason (and language)."""
 
     links_or_emoji: int = 0
     other_language: int = 0
     truncated: int = 0
+    languages: Counter[str] = field(default_factory=Counter)
     ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def count(self, reason: str, item_id: str) -> None:
+    def count(self, reason: str, item_id: str, language: str = "") -> None:
         """Count one comment that could not be analysed ("links_or_emoji", ...)."""
         setattr(self, reason, getattr(self, reason) + 1)
         self.ids[reason].append(item_id)
-
-
-def analysable(body: str, unanalysed: Unanalysed, item_id: str) -> str | None:
-    """The plain text to analyse, or None (and the reason counted) if there is none."""
-    if len(body) > 20_000:
-        unanalysed.truncated += 1
-        unanalysed.ids["truncated"].append(item_id)
-    plain = strip_markup(body)
-    reason, _ = theme_forms(plain)
-    if reason is not None:
-        unanalysed.count(reason, item_id)
-        return None
-    return plain
+        if reason == "other_language":
+            self.languages[language or "und"] += 1
 
 
 def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
@@ -87,7 +146,7 @@ def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
     for heading, body in articles:
         seen: Counter[tuple[str, ...]] = Counter()
         for text, weight in ((heading, COVER_MIN), (body, 1)):
-            for _, stems in scan(text)[0]:
+            for _, stems in scan(text):
                 size = len(stems)
                 for n in range(1, MAX_N + 1):
                     for i in range(size - n + 1):
@@ -98,77 +157,98 @@ def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
     return best
 
 
-def _score(key: tuple[str, ...], count: int, n_articles: int, n_readers: int) -> float:
-    """More comments, longer phrases, more articles and more readers rank higher."""
-    return (
-        count
-        * LENGTH_WEIGHT[len(key)]
-        * (1 + math.log(n_articles))
-        * (1 + 0.5 * math.log(n_readers))
+def is_covered(key: tuple[str, ...], covered: dict[tuple[str, ...], int]) -> bool:
+    """True when an article is about the phrase (a two-word phrase is specific: fewer uses do)."""
+    return covered.get(key, 0) >= (COVER_MIN if len(key) == 1 else COVER_MIN_PHRASE)
+
+
+class _Asks:
+    """Which comments' question sentences mention a phrase (each question's n-grams made once)."""
+
+    def __init__(self, docs: list[Doc]) -> None:
+        self.docs = docs
+        self.grams: dict[int, list[set[tuple[str, ...]]]] = {}
+
+    def mention(self, n: int, key: tuple[str, ...]) -> bool:
+        doc = self.docs[n]
+        if not doc.questions:
+            return False
+        grams = self.grams.get(n)
+        if grams is None:
+            grams = self.grams[n] = [set(ngrams(q, doc.language)) for q in doc.questions]
+        return any(key in g for g in grams)
+
+
+def specificity(words: Iterable[str], language: str) -> float:
+    """How far from everyday language a phrase's words are (the IDF idea, against
+    wordfreq's general-language counts): "cache" far, "simple" and "level" near."""
+    if language not in _WORDFREQ_LANGUAGES:
+        return 1.0
+    from wordfreq import zipf_frequency  # its word lists load on first use
+
+    values = [
+        min(MAX_SPECIFICITY, max(0.0, EVERYDAY_ZIPF - zipf_frequency(w, language))) for w in words
+    ]
+    return max(MIN_SPECIFICITY, sum(values) / len(values)) if values else 1.0
+
+
+def _score(n_readers: int, n_askers: int, n_articles: int, size: int, specific: float) -> float:
+    """Readers who ask weigh most; then readers, specific words, longer phrases, more articles."""
+    return round(
+        (n_readers + 2 * n_askers)
+        * LENGTH_WEIGHT[size]
+        * specific
+        * (1 + 0.5 * math.log(max(n_articles, 1))),
+        3,
     )
 
 
-def _has_readers(numbers: list[int], doc_reader: list[str], wanted: int) -> bool:
-    """True when the documents come from at least `wanted` distinct readers."""
-    seen: set[str] = set()
-    for n in numbers:
-        seen.add(doc_reader[n])
-        if len(seen) >= wanted:
-            return True
-    return len(seen) >= wanted
-
-
 def mine_themes(
-    docs: Iterable[Doc], covered: dict[tuple[str, ...], int], limit: int = 12, min_readers: int = 2
+    docs: Iterable[Doc],
+    covered: dict[tuple[str, ...], int],
+    names: Iterable[str] = (),
+    limit: int = 12,
+    min_readers: int = 2,
 ) -> list[Theme]:
-    """The top recurring phrases, with gap flags against the articles' coverage."""
-    # One posting list (document numbers) per surface form; everything else is
-    # derived from these, and full evidence is built only for the themes kept.
+    """The top topics of readers' comments, with gap flags against the articles' coverage.
+
+    `names` are people's names (commenters, the site's authors): no theme holds one.
+    """
+    blocked = {form_key(n)[0] for n in names if n}
+    kept_docs: list[Doc] = []
     postings: dict[str, list[int]] = {}
-    ids: list[str] = []
-    doc_article: list[str] = []
-    doc_reader: list[str] = []
     for doc in docs:
-        forms = doc.forms if doc.forms is not None else theme_forms(doc.text)[1]
-        if not forms:
+        if not doc.forms:
             continue
-        number = len(ids)
-        ids.append(doc.id)
-        doc_article.append(doc.article)
-        doc_reader.append(doc.reader)
-        for form in forms:
+        number = len(kept_docs)
+        kept_docs.append(doc)
+        for form in doc.forms:
             found = postings.get(form)
             if found is None:
                 postings[form] = [number]
             else:
                 found.append(number)
-    # Forms of one stem key, in the order first seen (the phrase shown is the
-    # most common form, the first seen among equals).
-    forms_of: dict[tuple[str, ...], list[str]] = {}
-    for form in postings:
-        key = form_key(form)
-        group = forms_of.get(key)
-        if group is None:
-            forms_of[key] = [form]
-        else:
-            group.append(form)
-    df = {key: sum(len(postings[f]) for f in forms) for key, forms in forms_of.items()}
-    total = len(set(ids))
+    total = len(kept_docs)
     # A phrase in most comments is the site's background vocabulary, not a theme
     # (the max_df idea from text mining); only judged once there is enough text.
     ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
+    forms_of: dict[tuple[str, ...], list[str]] = {}
+    for form, numbers in postings.items():
+        if len(numbers) < 2:
+            continue  # most forms are used once; a stem's rare variants add little
+        key = form_key(form)
+        if blocked.intersection(key):
+            continue
+        forms_of.setdefault(key, []).append(form)
 
     def docs_of(key: tuple[str, ...]) -> list[int]:
         forms = forms_of[key]
         if len(forms) == 1:
             return postings[forms[0]]
-        return [n for f in forms for n in postings[f]]
+        return sorted({n for f in forms for n in postings[f]})
 
-    candidates = [
-        key
-        for key, count in df.items()
-        if 2 <= count <= ceiling and _has_readers(docs_of(key), doc_reader, min_readers)
-    ]
+    df = {key: sum(len(postings[f]) for f in forms) for key, forms in forms_of.items()}
+    candidates = [key for key, count in df.items() if 2 <= count <= ceiling]
     # A word or phrase that mostly occurs inside a longer candidate is that phrase.
     longer: dict[tuple[str, ...], int] = defaultdict(int)
     for key in candidates:
@@ -177,55 +257,80 @@ def mine_themes(
                 for i in range(len(key) - n + 1):
                     sub = key[i : i + n]
                     longer[sub] = max(longer[sub], df[key])
-    # Exact scores need each candidate's distinct articles and readers; an upper
-    # bound (as many as its comments, at most all there are) needs neither, so
-    # candidates are scored best bound first until no bound can reach the top.
-    all_articles, all_readers = len(set(doc_article)), len(set(doc_reader))
-    bounded = []
-    for key in candidates:
-        count = df[key]
-        if longer.get(key, 0) >= 0.75 * count:
+    pool = heapq.nlargest(
+        POOL,
+        (key for key in candidates if longer.get(key, 0) < 0.75 * df[key]),
+        key=lambda k: (df[k] * LENGTH_WEIGHT[len(k)], k),
+    )
+    asks = _Asks(kept_docs)
+    scored = []
+    for key in pool:
+        numbers = docs_of(key)
+        readers = {kept_docs[n].reader for n in numbers}
+        if len(readers) < min_readers:
             continue
-        bound = _score(key, count, min(count, all_articles), min(count, all_readers))
-        bounded.append((-bound, key))
-    bounded.sort()
-    ranked = []
-    top: list[float] = []  # min-heap of the best `limit` rounded scores so far
-    for neg_bound, key in bounded:
-        if limit > 0 and len(top) >= limit and round(-neg_bound, 3) < top[0]:
-            break  # scores never exceed bounds, and rounding keeps the order
-        numbers = docs_of(key)
-        count = df[key]
-        score = round(
-            _score(
-                key,
-                count,
-                len({doc_article[n] for n in numbers}),
-                len({doc_reader[n] for n in numbers}),
-            ),
-            3,
-        )
-        if len(top) < limit:
-            heapq.heappush(top, score)
-        elif limit > 0 and score > top[0]:
-            heapq.heapreplace(top, score)
+        asking = [n for n in numbers if asks.mention(n, key)]
+        askers = {kept_docs[n].reader for n in asking}
+        n_articles = len({kept_docs[n].article for n in numbers})
         phrase = max(forms_of[key], key=lambda f: len(postings[f]))
-        # Ranked by the rounded score, as shown, so equal-looking scores tie.
-        ranked.append((-score, -count, phrase, key))
-    ranked.sort()
-    themes = []
-    for neg_score, _, phrase, key in ranked[:limit]:
-        numbers = docs_of(key)
+        specific = specificity(phrase.split(" "), kept_docs[numbers[0]].language)
+        score = _score(len(readers), len(askers), n_articles, len(key), specific)
+        scored.append((-score, -len(numbers), key, numbers, asking))
+    scored.sort()
+    themes: list[Theme] = []
+    members: list[set[int]] = []
+    asked: list[set[int]] = []
+    for neg_score, _, key, numbers, asking in scored:
+        here = set(numbers)
+        phrase = max(forms_of[key], key=lambda f: len(postings[f]))
+        same = next(
+            (
+                i
+                for i, other in enumerate(members)
+                if len(here & other) >= SAME_TOPIC * min(len(here), len(other))
+            ),
+            None,
+        )
+        if same is not None:
+            theme = themes[same]
+            if _names_it_better(theme, key, len(numbers)):
+                theme.related.insert(0, theme.phrase)
+                theme.phrase, theme.key = phrase, key
+            else:
+                theme.related.append(phrase)
+            asked[same].update(asking)
+            continue
+        if len(themes) >= limit:
+            continue
+        members.append(here)
+        asked.append(set(asking))
         themes.append(
             Theme(
                 phrase=phrase,
                 key=key,
-                count=df[key],
-                articles=sorted({doc_article[n] for n in numbers}),
-                readers=sorted({doc_reader[n] for n in numbers}),
-                comment_ids=sorted({ids[n] for n in numbers}),
-                gap=covered.get(key, 0) < COVER_MIN,
+                count=len(numbers),
+                articles=sorted({kept_docs[n].article for n in numbers}),
+                readers=sorted({kept_docs[n].reader for n in numbers}),
+                comment_ids=sorted({kept_docs[n].id for n in numbers}),
                 score=-neg_score,
+                askers=sorted({kept_docs[n].reader for n in asking}),
             )
         )
+    for theme, asking in zip(themes, asked, strict=True):
+        # A topic's questions are those that mention any of its phrases.
+        theme.questions = sorted({kept_docs[n].id for n in asking})
+        theme.askers = sorted({kept_docs[n].reader for n in asking})
+        theme.gap = len(theme.askers) >= MIN_ASKERS_FOR_GAP and not is_covered(theme.key, covered)
+        theme.related = theme.related[:5]
     return themes
+
+
+def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
+    """Whether a phrase of the same topic should name it instead: a longer phrase
+    holding the theme's word, used by a third of its comments ("event handler")."""
+    return (
+        count >= max(2, theme.count / 3)
+        and len(theme.key) == 1
+        and len(key) > 1
+        and theme.key[0] in key
+    )
