@@ -195,3 +195,46 @@ def test_draft_publish_build_and_the_loop_closes(site, smtp_server):
     # Publishing the digest was asked for: the built site carries the newest one.
     site.build()
     assert (site.output / "digest" / "index.html").exists()
+
+
+def test_draft_answers_starts_a_post_for_the_comments_named(site):
+    site.article("sync-notes", title="Notes on Sync")
+    store = Store(site.feedback)
+    bodies = [
+        ("bbbbbbbbbb01", "Lena", "How do you resolve conflicts when both phones edited offline?"),
+        ("bbbbbbbbbb02", "Omar", "Lovely write-up, I tried it at home and it held up."),
+        ("bbbbbbbbbb03", "Ines", "Does the merge keep deletions made on the laptop?"),
+    ]
+    for n, (cid, name, body) in enumerate(bodies):
+        store.add(
+            Item(
+                id=cid,
+                kind=Kind.COMMENT,
+                article="sync-notes",
+                author=name,
+                date=datetime(2026, 10, 1 + n, tzinfo=UTC),
+                origin="receiver",
+                body=body,
+                state=State.PUBLISHED,
+            )
+        )
+    # Any comments, whatever the suggestions hold: one without a question too.
+    proc = site.cli("draft", "--answers", "bbbbbbbbbb03", "bbbbbbbbbb02", "--title", "Sync FAQ")
+    assert proc.returncode == 0, proc.stderr
+    text = (site.content / "drafts" / "sync-faq.md").read_text("utf-8")
+    assert "Answers: bbbbbbbbbb03, bbbbbbbbbb02" in text
+    assert "Ines and Omar" in text and "Lena" not in text
+    assert "> Does the merge keep deletions made on the laptop?" in text
+    assert "> Lovely write-up, I tried it at home and it held up." in text
+    # Without --title, the first question gives the working title.
+    proc = site.cli("draft", "--answers", "bbbbbbbbbb01")
+    assert proc.returncode == 0, proc.stderr
+    [made] = [p for p in (site.content / "drafts").glob("*.md") if p.name != "sync-faq.md"]
+    assert "Answers: bbbbbbbbbb01" in made.read_text("utf-8")
+    assert made.name.startswith("how-to-resolve-conflicts")
+
+    before = sorted((site.content / "drafts").glob("*.md"))
+    bad = site.cli("draft", "--answers", "bbbbbbbbbb01", "ffffffffffff")
+    assert bad.returncode != 0
+    assert bad.stderr.strip().count("\n") == 0 and "ffffffffffff" in bad.stderr
+    assert sorted((site.content / "drafts").glob("*.md")) == before

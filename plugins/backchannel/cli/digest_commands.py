@@ -73,12 +73,46 @@ def cmd_digest(args: argparse.Namespace, settings: Resolved) -> int:
 
 
 def cmd_draft(args: argparse.Namespace, settings: Resolved) -> int:
-    """Write content/drafts/<slug>.md from one suggestion."""
+    """Write content/drafts/<slug>.md from one suggestion, or for the comments --answers names."""
     from pelican.utils import slugify
 
     from backchannel.articles import load_articles
-    from backchannel.digest.build import build_digest
     from backchannel.digest.draft import draft_text, plain_title, write_draft
+
+    if args.answers:
+        suggestion, questions = _answering(settings, args.answers)
+    else:
+        suggestion, questions = _suggested(settings, args)
+    title = plain_title(args.title or suggestion["title"])
+    if not title:
+        raise DigestError("backchannel: --title is empty")
+    pelican = settings.pelican
+    slug = slugify(title, regex_subs=pelican.get("SLUG_REGEX_SUBSTITUTIONS", []))[:80].strip("-")
+    everything = load_articles(settings, include_drafts=True)
+    text = draft_text(
+        title,
+        slug,
+        suggestion,
+        questions,
+        articles={a.id: a for a in everything},
+        now=datetime.now(_zone(settings)),
+    )
+    content = Path(pelican.get("PATH") or settings.base_dir / "content")
+    path = write_draft(content, slug, text, {a.slug for a in everything})
+    from backchannel.digest.render_md import plural
+
+    print(
+        f"backchannel draft: wrote {path} answering "
+        f"{plural(len(suggestion['questions']), 'comment')} from "
+        f"{', '.join(suggestion.get('readers', []))}"
+    )
+    print("  set 'Status: published' in it when the answer is written")
+    return 0
+
+
+def _suggested(settings: Resolved, args: argparse.Namespace) -> tuple[dict, list[dict]]:
+    """The --suggestion N of a fresh digest (or the newest one), and the digest's questions."""
+    from backchannel.digest.build import build_digest
     from backchannel.digest.write import digests_folder
 
     if args.from_digest:
@@ -98,29 +132,34 @@ def cmd_draft(args: argparse.Namespace, settings: Resolved) -> int:
         raise DigestError(
             f"backchannel: --suggestion {args.suggestion} is out of range (1-{len(suggestions)})"
         )
-    suggestion = suggestions[args.suggestion - 1]
-    title = plain_title(args.title or suggestion["title"])
-    if not title:
-        raise DigestError("backchannel: --title is empty")
-    pelican = settings.pelican
-    slug = slugify(title, regex_subs=pelican.get("SLUG_REGEX_SUBSTITUTIONS", []))[:80].strip("-")
-    everything = load_articles(settings, include_drafts=True)
-    text = draft_text(
-        title,
-        slug,
-        suggestion,
-        data.get("questions", []),
-        articles={a.id: a for a in everything},
-        now=datetime.now(_zone(settings)),
-    )
-    content = Path(pelican.get("PATH") or settings.base_dir / "content")
-    path = write_draft(content, slug, text, {a.slug for a in everything})
-    print(
-        f"backchannel draft: wrote {path} answering {len(suggestion['questions'])} "
-        f"question(s) from {', '.join(suggestion.get('readers', []))}"
-    )
-    print("  set 'Status: published' in it when the answer is written")
-    return 0
+    return suggestions[args.suggestion - 1], data.get("questions", [])
+
+
+def _answering(settings: Resolved, ids: list[str]) -> tuple[dict, list[dict]]:
+    """A suggestion for exactly these published readers' comments (--answers)."""
+    from backchannel.digest.draft import for_comments
+    from backchannel.digest.suggestions import working_title
+    from backchannel.errors import StoreError
+    from backchannel.model import Kind, State
+
+    store = store_of(settings)
+    comments = []
+    for wanted in dict.fromkeys(ids):
+        try:
+            item = store.find(wanted, [State.PUBLISHED])
+        except StoreError as error:
+            raise DigestError(f"backchannel: --answers {wanted}: {error}") from None
+        if item.kind != Kind.COMMENT or item.author_reply:
+            raise DigestError(
+                f"backchannel: --answers {wanted}: not a reader's comment "
+                "(a linkback, or your own reply)"
+            )
+        comments.append(item)
+    suggestion, questions = for_comments(comments)
+    readers = suggestion["readers"]
+    fallback = "Answering " + (", ".join(readers[:3]) + (" and others" if len(readers) > 3 else ""))
+    suggestion["title"] = working_title(questions[0]["text"], fallback) if questions else fallback
+    return suggestion, questions
 
 
 def cmd_notify_answers(args: argparse.Namespace, settings: Resolved) -> int:
@@ -169,6 +208,13 @@ def add_commands(subparsers: Any) -> None:
         default=1,
         metavar="N",
         help="which suggested post (1 = the first; default 1)",
+    )
+    p.add_argument(
+        "--answers",
+        nargs="+",
+        metavar="ID",
+        help="start a post answering these comments (ids as in the digest), "
+        "whatever the suggestions hold",
     )
     p.add_argument("--title", help="the post's title (default: the suggestion's working title)")
     p.set_defaults(func=cmd_draft)

@@ -15,8 +15,11 @@ from typing import Any
 
 from backchannel.articles import ArticleInfo
 from backchannel.digest.files import DigestError
+from backchannel.model import Item
 
 DRAFTS = "drafts"
+# A comment with no question sentence is quoted up to this many characters.
+QUOTE_CHARS = 400
 
 
 def literal_md(text: str) -> str:
@@ -89,6 +92,30 @@ def draft_text(
         ]
     lines += ["## My answer", "", "(Write the answer here. Set `Status: published` when done.)", ""]
     return "\n".join(lines)
+
+
+def for_comments(comments: list[Item]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A suggestion answering exactly these comments, and their questions as the JSON digest
+    lists them (a comment with no question sentence is quoted from its text)."""
+    from backchannel.digest.analysis import analyse
+    from backchannel.digest.text import strip_markup
+
+    questions: list[dict[str, Any]] = []
+    for c in comments:
+        texts = list(analyse(c.body).questions)
+        if not texts:
+            plain = " ".join(strip_markup(c.body).split())
+            texts = [plain if len(plain) <= QUOTE_CHARS else plain[:QUOTE_CHARS] + "…"]
+        questions += [
+            {"comment_id": c.id, "article": c.article, "author": c.author, "text": t} for t in texts
+        ]
+    suggestion = {
+        "title": "",
+        "questions": [c.id for c in comments],
+        "themes": [],
+        "readers": list(dict.fromkeys(c.author for c in comments)),
+    }
+    return suggestion, questions
 
 
 def write_draft(content: Path, slug: str, text: str, taken: set[str]) -> Path:
