@@ -1,4 +1,4 @@
-"""Importers read the exports in ../shared/realdata and find exactly the facts its README states."""
+"""Importers read the real exports in tests/data/realdata and find the facts their README states."""
 
 from __future__ import annotations
 

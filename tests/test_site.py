@@ -21,9 +21,13 @@ SLUGS = [
 
 
 def tree_digest(folder: Path) -> str:
+    """A hash of every file in `folder` but the build's own record of its settings
+    (private/build-*.json, see build_record.py), the one thing a build writes there."""
     h = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and not (
+            path.parent.name == "private" and path.name.startswith("build-")
+        ):
             h.update(str(path.relative_to(folder)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()
