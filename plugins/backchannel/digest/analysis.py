@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from backchannel.digest.language import analysable, detect
-from backchannel.digest.phrases import theme_forms
+from backchannel.digest.language import ENGLISH, analysable, detect, is_english
+from backchannel.digest.phrases import runs_text, scan_counted
 from backchannel.digest.questions import questions_in
 from backchannel.digest.text import MAX_CHARS, strip_markup
 
@@ -22,8 +22,8 @@ class Analysis(NamedTuple):
     """What one comment body says, as far as the digest is concerned."""
 
     questions: tuple[str, ...]
-    # Surface forms of its 1-3 word phrases, one per stem key (phrases.theme_forms).
-    forms: tuple[str, ...]
+    # Its runs of content words, " w1 w2 | w3 w4 " (phrases.runs_text): the theme miner's input.
+    runs: str
     # Why its themes could not be read ("links_or_emoji", "other_language"), or None.
     unanalysed: str | None
     truncated: bool
@@ -37,8 +37,15 @@ def analyse(body: str) -> Analysis:
     truncated = len(body) > MAX_CHARS
     questions = tuple(questions_in(plain))
     if not _LETTER.search(plain):
-        return Analysis(questions, (), "links_or_emoji", truncated, "und")
-    language = detect(plain)
+        return Analysis(questions, "", "links_or_emoji", truncated, "und")
+    # One scan with English stop words both counts them and, for an English
+    # comment (most of them), yields its phrases.
+    scanned, n_words, n_stop = scan_counted(plain)
+    language = detect(plain, is_english(plain, n_words, n_stop))
+    if language == ENGLISH:
+        return Analysis(questions, runs_text(scanned), None, truncated, language)
     if not analysable(language):
-        return Analysis(questions, (), "other_language", truncated, language)
-    return Analysis(questions, theme_forms(plain, language), None, truncated, language)
+        return Analysis(questions, "", "other_language", truncated, language)
+    return Analysis(
+        questions, runs_text(scan_counted(plain, language)[0]), None, truncated, language
+    )

@@ -103,7 +103,7 @@ def compose(
             unanalysed.count(found.unanalysed, c.id, found.language)
         else:
             reader = c.email_hash or c.author
-            docs.append(Doc(c.id, c.article, reader, found.forms, found.questions, found.language))
+            docs.append(Doc(c.id, c.article, reader, found.runs, found.questions, found.language))
     # Themes and engagement need neither the questions nor each other: a child
     # works them out while this process finds the questions (~1 s and ~1.5 s of
     # CPU at 100,000 comments; what comes back is small).

@@ -44,9 +44,19 @@ def looks_english(text: str) -> bool:
     return stop / len(found) >= MIN_STOPWORD_SHARE
 
 
-def detect(text: str) -> str:
-    """The ISO 639-1 code of a text's language ("en", "de", "zh"…), or "und"."""
-    if looks_english(text):
+def is_english(text: str, n_words: int, n_stop: int) -> bool:
+    """looks_english, from counts already made (words, English stop words among them)."""
+    if n_words < MIN_WORDS:
+        return not _UNSPACED.search(text)
+    return n_stop / n_words >= MIN_STOPWORD_SHARE
+
+
+def detect(text: str, english: bool | None = None) -> str:
+    """The ISO 639-1 code of a text's language ("en", "de", "zh"…), or "und".
+
+    `english`: whether it looks English, if already known (see is_english).
+    """
+    if english if english is not None else looks_english(text):
         return ENGLISH
     letters = sum(ch.isalpha() for ch in text[:2000])
     if letters < 8:

@@ -12,11 +12,10 @@ and keep the surface form first seen for display. The name after a greeting
 from __future__ import annotations
 
 import re
-import sys
 from functools import lru_cache
 
 from backchannel.digest.language import ENGLISH, stop_words
-from backchannel.digest.text import stem
+from backchannel.digest.text import STOP_WORDS, stem
 
 MAX_N = 3  # _ngrams_of is written out for this length
 
@@ -203,19 +202,20 @@ MARKUP = frozenset(
     ]
 )
 
-# "Hi Anna", "Thanks, Bob!", "Dear Dr Smith": the capitalised word after a greeting.
-_GREETING_NAME = re.compile(
-    r"\b(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Tt]hx|[Cc]heers|[Rr]egards)"
-    r"[ \t,!]+(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?[A-Z][\w'’-]*"
-)
+# "Hi Anna", "Thanks, Bob!", "Dear Dr Smith": a capitalised word after one of these
+# (and after "you", "Dr"… or a comma between them) is a person, never part of a phrase.
+GREETINGS = frozenset(["hi", "hello", "hey", "dear", "thanks", "thank", "thx", "cheers"])
+_GREETING_GLUE = frozenset(["you", "mr", "mrs", "ms", "dr", "prof", "so", "much"])
 _TOKEN = re.compile(r"[.,;:!?()\[\]\"“”—–/…？\n]+|[^\W\d_][\w'’-]*")
 # The same scan for ASCII text (most comments): a third faster, the same tokens.
-_ASCII_TOKEN = re.compile(r"[.,;:!?()\[\]\"/\n]+|[a-z][a-z0-9_'-]*")
+_ASCII_TOKEN = re.compile(r"[.,;:!?()\[\]\"/\n]+|[A-Za-z][A-Za-z0-9_'-]*")
 _PUNCT_CHARS = frozenset('.,;:!?()[]"“”—–/…？\n')
-# token -> (word or None for punctuation, stem or None when the token ends a run);
+_SOFT_PUNCT = frozenset([",", "!", ",\n"])  # "Hi, Anna" / "Thanks! Anna" still greets
+# token (as written) -> (lower-case word or None for punctuation, stem or None when the
+# token ends a run, is an English stop word, kind: 1 greeting, 2 glue, 3 capitalised);
 # words repeat across comments, so each is classified once per language.
-_TokenInfo = tuple[str | None, str | None]
-_PUNCT_INFO: _TokenInfo = (None, None)
+_TokenInfo = tuple[str | None, str | None, bool, int]
+_PUNCT_INFO: _TokenInfo = (None, None, False, 0)
 MAX_TOKEN_CACHE = 300_000
 _TOKEN_INFO: dict[str, dict[str, _TokenInfo]] = {}
 
@@ -230,30 +230,39 @@ def theme_stop_words(language: str) -> frozenset[str]:
 
 def _token_info(token: str, stop: frozenset[str]) -> _TokenInfo:
     if token[0] in _PUNCT_CHARS:
-        return _PUNCT_INFO
-    w = token.strip("'-")
+        return (None, token, False, 0) if token in _SOFT_PUNCT else _PUNCT_INFO
+    w = token.lower().replace("’", "'").strip("'-")
     ends_run = w in stop or len(w) < 3 or "'" in w
-    return (w, None if ends_run else stem(w))
+    kind = 1 if w in GREETINGS else 2 if w in _GREETING_GLUE else 3 if token[0].isupper() else 0
+    return (w, None if ends_run else stem(w), w in STOP_WORDS, kind)
 
 
-def scan(text: str, language: str = ENGLISH) -> Scanned:
-    """Runs of content words as (words, stems), greeting names left out."""
+def scan_counted(text: str, language: str = ENGLISH) -> tuple[Scanned, int, int]:
+    """(runs of content words as (words, stems), words, English stop words among them)."""
     cache = _TOKEN_INFO.get(language)
     if cache is None or len(cache) > MAX_TOKEN_CACHE:  # bounded memory on huge vocabularies
         cache = _TOKEN_INFO[language] = {}
     stop = theme_stop_words(language)
-    if "i" in text or "I" in text or "e" in text:  # every greeting holds one of these
-        text = _GREETING_NAME.sub(",", text)
     found: Scanned = []
     run_w: list[str] = []
     run_s: list[str] = []
-    low = text.lower()
-    tokens = _ASCII_TOKEN.findall(low) if low.isascii() else _TOKEN.findall(low.replace("’", "'"))
+    n_words = n_stop = 0
+    greeted = False
+    tokens = _ASCII_TOKEN.findall(text) if text.isascii() else _TOKEN.findall(text)
     for token in tokens:
         info = cache.get(token)
         if info is None:
             info = cache[token] = _token_info(token, stop)
-        w, s = info
+        w, s, is_stop, kind = info
+        if w is None:
+            greeted = greeted and s is not None  # a comma keeps "Hi, Anna" a greeting
+            s = None
+        else:
+            n_words += 1
+            n_stop += is_stop
+            if kind == 3 and greeted:
+                s = None  # the name after a greeting
+            greeted = kind == 1 or (greeted and kind == 2)
         if s is None:
             if run_w:
                 found.append((run_w, run_s))
@@ -263,7 +272,12 @@ def scan(text: str, language: str = ENGLISH) -> Scanned:
             run_s.append(s)
     if run_w:
         found.append((run_w, run_s))
-    return found
+    return found, n_words, n_stop
+
+
+def scan(text: str, language: str = ENGLISH) -> Scanned:
+    """Runs of content words as (words, stems), greeting names left out."""
+    return scan_counted(text, language)[0]
 
 
 def runs(text: str, language: str = ENGLISH) -> list[list[str]]:
@@ -303,7 +317,29 @@ def form_key(form: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in form.split(" "))
 
 
+def forms_of(scanned: Scanned) -> tuple[str, ...]:
+    """The n-grams' surface forms of scanned text, one per stem key."""
+    return tuple(_ngrams_of(scanned).values())
+
+
 def theme_forms(plain: str, language: str = ENGLISH) -> tuple[str, ...]:
     """Its n-grams' surface forms, one per stem key."""
-    # Interned: the same phrase in many comments is one string in memory and cache.
-    return tuple(map(sys.intern, _ngrams_of(scan(plain, language)).values()))
+    return forms_of(scan(plain, language))
+
+
+def runs_text(scanned: Scanned) -> str:
+    """Runs of content words as one string: " w1 w2 | w3 w4 w5 " (what a cached analysis
+    keeps: small to store, and a phrase is in it exactly when f" {phrase} " is)."""
+    if not scanned:
+        return ""
+    return " " + " | ".join(" ".join(run_w) for run_w, _ in scanned) + " "
+
+
+def ngrams_of_runs(runs: str) -> dict[tuple[str, ...], str]:
+    """Stem n-grams (1..3) of a runs_text string, each with the surface form first seen."""
+    scanned = []
+    for run in runs.split(" | "):
+        words = run.split()
+        if words:
+            scanned.append((words, [stem(w) for w in words]))
+    return _ngrams_of(scanned)

@@ -16,20 +16,26 @@ from __future__ import annotations
 
 import heapq
 import math
+import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from backchannel.digest.language import ENGLISH
-from backchannel.digest.phrases import MAX_N, form_key, ngrams, scan
+from backchannel.digest.phrases import MAX_N, form_key, ngrams, ngrams_of_runs, scan
 
 LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.4}
 # Uses in one article that make it cover a phrase (a title, summary or tag counts as many).
 COVER_MIN = 3
 COVER_MIN_PHRASE = 2
 MAX_DOC_SHARE = 0.25
-# How many candidates get their exact readers, articles and questions counted.
+# How many candidates get their readers, articles and questions counted.
 POOL = 120
+# Topics are found in at most this many comments (a seeded sample of a bigger site):
+# a topic too rare to show in 20,000 comments would not make the top twelve anyway.
+SAMPLE = 20_000
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
 # Share of the smaller set of comments two phrases must share to be one topic.
 SAME_TOPIC = 0.6
 MIN_ASKERS_FOR_GAP = 2
@@ -113,7 +119,7 @@ class Doc:
     id: str
     article: str
     reader: str
-    forms: tuple[str, ...]
+    runs: str  # its runs of content words (phrases.runs_text)
     questions: tuple[str, ...] = ()
     language: str = ENGLISH
 
@@ -213,22 +219,35 @@ def mine_themes(
     """The top topics of readers' comments, with gap flags against the articles' coverage.
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
+    Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
+    each topic's comments, readers and questions are then counted in all of them.
     """
-    blocked = {form_key(n)[0] for n in names if n}
-    kept_docs: list[Doc] = []
+    everything = [doc for doc in docs if doc.runs]
+    sample = everything
+    if len(everything) > SAMPLE:
+        # Seeded by the size, so the same feedback gives the same digest.
+        sample = random.Random(len(everything)).sample(everything, SAMPLE)
+    found = _topics(sample, covered, {form_key(n)[0] for n in names if n}, limit, min_readers)
+    return _counted(found, everything, covered)
+
+
+def _topics(
+    docs: list[Doc],
+    covered: dict[tuple[str, ...], int],
+    blocked: set[str],
+    limit: int,
+    min_readers: int,
+) -> list[tuple[Theme, list[str]]]:
+    """The top topics of `docs`, each with every surface form of its phrases."""
     postings: dict[str, list[int]] = {}
-    for doc in docs:
-        if not doc.forms:
-            continue
-        number = len(kept_docs)
-        kept_docs.append(doc)
-        for form in doc.forms:
+    for number, doc in enumerate(docs):
+        for form in ngrams_of_runs(doc.runs).values():
             found = postings.get(form)
             if found is None:
                 postings[form] = [number]
             else:
                 found.append(number)
-    total = len(kept_docs)
+    total = len(docs)
     # A phrase in most comments is the site's background vocabulary, not a theme
     # (the max_df idea from text mining); only judged once there is enough text.
     ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
@@ -237,9 +256,8 @@ def mine_themes(
         if len(numbers) < 2:
             continue  # most forms are used once; a stem's rare variants add little
         key = form_key(form)
-        if blocked.intersection(key):
-            continue
-        forms_of.setdefault(key, []).append(form)
+        if not blocked.intersection(key):
+            forms_of.setdefault(key, []).append(form)
 
     def docs_of(key: tuple[str, ...]) -> list[int]:
         forms = forms_of[key]
@@ -262,27 +280,24 @@ def mine_themes(
         (key for key in candidates if longer.get(key, 0) < 0.75 * df[key]),
         key=lambda k: (df[k] * LENGTH_WEIGHT[len(k)], k),
     )
-    asks = _Asks(kept_docs)
+    asks = _Asks(docs)
     scored = []
     for key in pool:
         numbers = docs_of(key)
-        readers = {kept_docs[n].reader for n in numbers}
+        readers = {docs[n].reader for n in numbers}
         if len(readers) < min_readers:
             continue
-        asking = [n for n in numbers if asks.mention(n, key)]
-        askers = {kept_docs[n].reader for n in asking}
-        n_articles = len({kept_docs[n].article for n in numbers})
+        askers = {docs[n].reader for n in numbers if asks.mention(n, key)}
+        n_articles = len({docs[n].article for n in numbers})
         phrase = max(forms_of[key], key=lambda f: len(postings[f]))
-        specific = specificity(phrase.split(" "), kept_docs[numbers[0]].language)
+        specific = specificity(phrase.split(" "), docs[numbers[0]].language)
         score = _score(len(readers), len(askers), n_articles, len(key), specific)
-        scored.append((-score, -len(numbers), key, numbers, asking))
+        scored.append((-score, -len(numbers), key, numbers, phrase))
     scored.sort()
-    themes: list[Theme] = []
+    themes: list[tuple[Theme, list[str]]] = []
     members: list[set[int]] = []
-    asked: list[set[int]] = []
-    for neg_score, _, key, numbers, asking in scored:
+    for neg_score, _, key, numbers, phrase in scored:
         here = set(numbers)
-        phrase = max(forms_of[key], key=lambda f: len(postings[f]))
         same = next(
             (
                 i
@@ -292,37 +307,61 @@ def mine_themes(
             None,
         )
         if same is not None:
-            theme = themes[same]
+            theme, forms = themes[same]
             if _names_it_better(theme, key, len(numbers)):
                 theme.related.insert(0, theme.phrase)
-                theme.phrase, theme.key = phrase, key
+                theme.phrase, theme.key, theme.count = phrase, key, len(numbers)
+                forms[:0] = forms_of[key]  # the theme's own forms come first
             else:
                 theme.related.append(phrase)
-            asked[same].update(asking)
+                forms.extend(forms_of[key])
             continue
-        if len(themes) >= limit:
-            continue
-        members.append(here)
-        asked.append(set(asking))
-        themes.append(
-            Theme(
-                phrase=phrase,
-                key=key,
-                count=len(numbers),
-                articles=sorted({kept_docs[n].article for n in numbers}),
-                readers=sorted({kept_docs[n].reader for n in numbers}),
-                comment_ids=sorted({kept_docs[n].id for n in numbers}),
-                score=-neg_score,
-                askers=sorted({kept_docs[n].reader for n in asking}),
-            )
-        )
-    for theme, asking in zip(themes, asked, strict=True):
-        # A topic's questions are those that mention any of its phrases.
-        theme.questions = sorted({kept_docs[n].id for n in asking})
-        theme.askers = sorted({kept_docs[n].reader for n in asking})
+        if len(themes) < limit:
+            members.append(here)
+            theme = Theme(phrase, key, len(numbers), [], [], [], score=-neg_score)
+            themes.append((theme, list(forms_of[key])))
+    return themes
+
+
+def _counted(
+    found: list[tuple[Theme, list[str]]], docs: list[Doc], covered: dict[tuple[str, ...], int]
+) -> list[Theme]:
+    """The themes with their evidence counted in every comment: those using the theme's
+    own phrase (any form of it), and the questions that mention any of its phrases."""
+    wanted = []
+    for theme, forms in found:
+        own = [f for f in forms if form_key(f) == theme.key]
+        # A comment holding none of a theme's words cannot hold its phrases: a cheap
+        # set test before the exact phrase tests.
+        wanted.append((theme, own, forms, {w for f in forms for w in f.split(" ")}, [], []))
+    for doc in docs:
+        words = set(doc.runs.split())
+        questions = None
+        for _theme, own, forms, needed, using, asking in wanted:
+            if words.isdisjoint(needed):
+                continue
+            if any(f" {f} " in doc.runs for f in own):
+                using.append(doc)
+            if doc.questions:
+                if questions is None:
+                    questions = [_plain(q) for q in doc.questions]
+                if any(f" {f} " in q for q in questions for f in forms):
+                    asking.append(doc)
+    for theme, _, _, _, using, asking in wanted:
+        theme.count = len(using)
+        theme.articles = sorted({d.article for d in using})
+        theme.readers = sorted({d.reader for d in using})
+        theme.comment_ids = sorted({d.id for d in using})
+        theme.questions = sorted({d.id for d in asking})
+        theme.askers = sorted({d.reader for d in asking})
         theme.gap = len(theme.askers) >= MIN_ASKERS_FOR_GAP and not is_covered(theme.key, covered)
         theme.related = theme.related[:5]
-    return themes
+    return [theme for theme, *_ in wanted]
+
+
+def _plain(text: str) -> str:
+    """A question's words as a runs string compares them: " w1 w2 w3 " (lower case)."""
+    return " " + " ".join(_WORD.findall(text.lower().replace("’", "'"))) + " "
 
 
 def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
