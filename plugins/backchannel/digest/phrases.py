@@ -19,187 +19,39 @@ from backchannel.digest.text import STOP_WORDS, stem
 
 MAX_N = 3  # _ngrams_of is written out for this length
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Words readers use on any blog: they say how a comment is written, not what it is about.
-GENERIC = frozenset(
-    [
-        "add",
-        "added",
-        "adding",
-        "answer",
-        "answered",
-        "answers",
-        "anyone",
-        "appreciate",
-        "article",
-        "articles",
-        "awesome",
-        "bit",
-        "blog",
-        "blogs",
-        "case",
-        "change",
-        "changed",
-        "changes",
-        "cheers",
-        "comment",
-        "commented",
-        "comments",
-        "confused",
-        "correct",
-        "dear",
-        "detail",
-        "details",
-        "doubt",
-        "easy",
-        "example",
-        "examples",
-        "excellent",
-        "explain",
-        "explained",
-        "explaining",
-        "explanation",
-        "fantastic",
-        "feel",
-        "good",
-        "great",
-        "guess",
-        "hello",
-        "help",
-        "helped",
-        "helpful",
-        "helps",
-        "hey",
-        "hi",
-        "hope",
-        "idea",
-        "ideas",
-        "info",
-        "interested",
-        "interesting",
-        "issue",
-        "issues",
-        "kind",
-        "kindly",
-        "learn",
-        "learned",
-        "lot",
-        "lots",
-        "love",
-        "mention",
-        "mentioned",
-        "message",
-        "nice",
-        "note",
-        "page",
-        "part",
-        "people",
-        "please",
-        "point",
-        "possible",
-        "post",
-        "posted",
-        "posts",
-        "problem",
-        "problems",
-        "question",
-        "questions",
-        "read",
-        "reader",
-        "readers",
-        "reading",
-        "real",
-        "really",
-        "reason",
-        "regards",
-        "reply",
-        "right",
-        "says",
-        "series",
-        "sir",
-        "site",
-        "solution",
-        "stuff",
-        "sure",
-        "test",
-        "tested",
-        "testing",
-        "tests",
-        "thank",
-        "thanks",
-        "thing",
-        "things",
-        "thought",
-        "time",
-        "times",
-        "tried",
-        "try",
-        "trying",
-        "understand",
-        "understanding",
-        "useful",
-        "using",
-        "way",
-        "ways",
-        "website",
-        "wonder",
-        "wondered",
-        "wondering",
-        "wonderful",
-        "work",
-        "worked",
-        "working",
-        "works",
-        "wow",
-        "write",
-        "writing",
-        "written",
-        "wrong",
-        "yes",
-    ]
+GENERIC = _words(
+    """
+    actually add added adding although answer answered answers anyone anyway appreciate
+    article articles assume assuming awesome basically bit blog blogs case certain
+    certainly change changed changes cheers comment commented comments completely
+    confused correct dear detail details doubt easy entire entirely especially exactly
+    example examples excellent explain explained explaining explanation fairly fantastic
+    feel general generally good great guess hello help helped helpful helps hey hi hope
+    idea ideas incorrect info instead interested interesting issue issues kind kindly
+    learn learned likely lot lots love mention mentioned message mostly nearly nice note
+    obviously others otherwise page part particular people perhaps please point possible
+    post posted posts probably problem problems question questions quite rather read
+    reader readers reading real really reason regarding regards related reply right says
+    series several similar simple simply simultaneously sir site slightly solution
+    specific specifically stuff sure test tested testing tests thank thanks thing things
+    though thought time times tried try trying understand understanding unless useful
+    using various way ways website whatever wonder wondered wonderful wondering work
+    worked working works worth wow write writing written wrong yes
+    """
 )
 # Markup that survives in imported or pasted text: never a topic.
-MARKUP = frozenset(
-    [
-        "href",
-        "rel",
-        "nofollow",
-        "noopener",
-        "noreferrer",
-        "target",
-        "blank",
-        "http",
-        "https",
-        "www",
-        "com",
-        "html",
-        "htm",
-        "src",
-        "img",
-        "div",
-        "span",
-        "class",
-        "style",
-        "amp",
-        "nbsp",
-        "quot",
-        "br",
-        "em",
-        "strong",
-        "blockquote",
-        "pre",
-        "ul",
-        "li",
-        "ol",
-        "alt",
-        "width",
-        "height",
-        "frac",
-        "dfrac",
-        "cdot",
-        "mathrm",
-        "mathbf",
-        "sqrt",
-    ]
+MARKUP = _words(
+    """
+    href rel nofollow noopener noreferrer target blank http https www com html htm src
+    img div span class style amp nbsp quot br em strong blockquote pre ul li ol alt
+    width height frac dfrac cdot mathrm mathbf sqrt
+    """
 )
 
 # "Hi Anna", "Thanks, Bob!", "Dear Dr Smith": a capitalised word after one of these
