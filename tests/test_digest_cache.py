@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from backchannel.articles import load_articles
-from backchannel.digest import analysis_cache, questions, text
+from backchannel.digest import analysis_cache
 from backchannel.digest.analysis import analyse
 from backchannel.digest.analysis_cache import analyse_all
 from backchannel.digest.article_cache import load_articles_cached
@@ -19,8 +19,6 @@ from backchannel.digest.write import write_digest
 from backchannel.model import Item, Kind
 from backchannel.settings import load
 from digest_eval import load_eval
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
 
 UNTIL = "2030-01-01"
 
@@ -270,117 +268,8 @@ def test_question_json_texts_equal_the_generic_encoding(siteurl):
 # --- shortcuts that must not change what the digest says --------------------------
 
 
-sentences_of_eval = [s for body in eval_bodies() for s in text.sentences(text.strip_markup(body))]
-HINTS = (
-    "i I'd I’m would could can you please love like to know hear be interested curious "
-    "about does anyone any tips my question is it great if wonder whether explain more "
-    "je me demande ich frage mich pourriez-vous expliquer könnten Sie erklären ınterested "
-    "pleaſe İ ? , . the pricing"
-)
-hint_words = st.sampled_from(HINTS.split(" "))
-
-
-@pytest.mark.parametrize("sentence", sentences_of_eval[:400])
-def test_indirect_question_split_equals_the_single_pattern_on_real_sentences(sentence):
-    single = bool(questions._INDIRECT.search(sentence.replace("’", "'")))
-    assert questions._asks_indirectly(sentence) == single
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(hint_words, min_size=1, max_size=12))
-def test_indirect_question_split_equals_the_single_pattern(words_):
-    sentence = " ".join(words_)
-    single = bool(questions._INDIRECT.search(sentence.replace("’", "'")))
-    assert questions._asks_indirectly(sentence) == single
-
-
-def is_question_by_regex(sentence: str) -> bool:
-    """questions.is_question without its ASCII shortcuts: every test by its regex."""
-    q = questions
-    unquoted = q._QUOTED.sub(" ", sentence).strip()
-    if not q._WORD.search(unquoted):
-        return False
-    if q._QMARK.search(unquoted):
-        if q._RHETORICAL.match(q._QMARK.sub("", unquoted).strip(" ¿!.…")):
-            return False
-        return not (q._SURPRISE.search(unquoted) and len(text.words(unquoted)) <= 3)
-    return q._asks_indirectly(unquoted)
-
-
-QUESTION_BITS = [
-    *"?!. ,\t\x1c\"'1",
-    "who knew",
-    "how cool is that",
-    "what's not to like",
-    "right",
-    "Really",
-    "isn't it",
-    "eh",
-    "No",
-    "yes",
-    "am i right",
-    "you know what i mean",
-    "And guess what",
-    "where do I sign up",
-    "what a mess",
-    "Why not",
-    "see what i mean",
-    "how do you price it",
-    "Could you explain",
-    "I wonder if",
-    "pricing tiers",
-    "“quoted?”",
-    "¿Qué?",
-]
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(QUESTION_BITS), max_size=12).map("".join))
-@example("Pricing tiers!?")
-@example("Pricing tiers?! \x1c")
-@example("What??")
-@example("eh?")
-@example("\tright?")
-def test_is_question_shortcuts_change_nothing(sentence):
-    assert questions.is_question(sentence) == is_question_by_regex(sentence)
-
-
-@pytest.mark.parametrize("sentence", sentences_of_eval)
-def test_is_question_shortcuts_change_nothing_on_the_labelled_comments(sentence):
-    assert questions.is_question(sentence) == is_question_by_regex(sentence)
-
-
-def strip_every_pass(body: str) -> str:
-    """text.strip_markup without its shortcuts: every pass, always."""
-    t = body[: text.MAX_CHARS]
-    t = text._FENCE.sub(" ", t)
-    t = text._INDENTED_CODE.sub(" ", t)
-    t = text._BLOCKQUOTE.sub(" ", t)
-    t = text._INLINE_CODE.sub(lambda m: m.group(0).strip("`").replace("?", ""), t)
-    t = text._MD_IMAGE.sub(r"\1", t)
-    t = text._MD_LINK.sub(r"\1", t)
-    t = text._URL.sub(" ", t)
-    t = text._HTML_TAG.sub(" ", t)
-    t = text._HEADING.sub("", t)
-    t = text._LIST_MARK.sub("", t)
-    t = text._EMPHASIS.sub("", t)
-    t = text._UNCERTAIN.sub("", t)
-    return text._ENTITY.sub(lambda m: text._ENTITIES[m.group(1)], t)
-
-
-MARKDOWN_BITS = [*"ab ?.\n\t>#*_~`[]()!<>&-+1)", "    ", "```", "http://x", "WwW.", "&amp;", "(?)"]
-markdownish = st.lists(st.sampled_from(MARKDOWN_BITS), max_size=40).map("".join)
-
-
-@settings(max_examples=400, deadline=None)
-@given(markdownish)
-def test_strip_markup_shortcuts_change_nothing(body):
-    assert text.strip_markup(body) == strip_every_pass(body)
-
-
-@pytest.mark.parametrize("body", eval_bodies())
-def test_strip_markup_shortcuts_change_nothing_on_the_labelled_comments(body):
-    assert text.strip_markup(body) == strip_every_pass(body)
+# The shortcuts of text.strip_markup and questions.is_question are checked
+# against their unshortened forms in tests/test_digest_questions.py.
 
 
 def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from backchannel.digest import phrases, questions, text
+from backchannel.digest import phrases, text
 from backchannel.digest.compiled import speedups
 from digest_eval import load_eval
 from hypothesis import example, given, settings
@@ -53,15 +53,6 @@ EVAL = [body for body, _ in load_eval()]
 
 @settings(max_examples=600, deadline=None)
 @given(texts)
-@example("Pricing, scale and pricing tiers… Really?")
-@example("…\u3000Done.”\nNext")
-@example("a.b. c")
-def test_sentences_equal_the_regex_original(compiled, value):
-    assert compiled.sentences(value) == text._sentences_python(value)
-
-
-@settings(max_examples=600, deadline=None)
-@given(texts)
 @example("Pricing tiers, pricing TIERS and the price of tiers!")
 @example("İstanbul’s straße")
 def test_scan_and_ngrams_equal_the_python_originals(compiled, value):
@@ -74,68 +65,16 @@ def test_scan_and_ngrams_equal_the_python_originals(compiled, value):
 @pytest.mark.parametrize("body", EVAL)
 def test_compiled_loops_equal_the_originals_on_the_labelled_comments(compiled, body):
     plain = text.strip_markup(body)
-    assert compiled.sentences(plain) == text._sentences_python(plain)
     scanned = compiled.scan(plain, phrases._TOKEN_INFO, phrases._token_info, phrases._TOKEN)
     assert scanned == phrases._scan_python(plain)
     assert compiled.ngrams_of(scanned[0]) == phrases._ngrams_of_python(scanned[0])
 
 
-def python_questions(plain: str) -> list[str]:
-    return [" ".join(s.split()) for s in text._sentences_python(plain) if questions.is_question(s)]
-
-
-def compiled_questions(compiled, plain: str) -> list[str]:
-    return compiled.questions_in(
-        plain, questions.is_question, questions._asks_by_form, questions._HINTS
-    )
-
-
-# Sentences with and without the indirect forms' words, question marks, quotes,
-# no letters at all, and non-ASCII letters: every way into questions_in's branches.
-QUESTION_BITS = [
-    *".?!\"'1,\n\téİ",
-    " ",
-    "could you explain",
-    "I wonder whether",
-    "I'd love to know how",
-    "you",
-    "please",
-    "any tips on",
-    "great to know",
-    "pricing tiers",
-    "who knew",
-    "right",
-    "Really",
-    "“quoted?”",
-    "je me demande",
-    "Könnten Sie erklären",
-]
-question_texts = st.lists(st.sampled_from(QUESTION_BITS), max_size=30).map("".join)
-
-
-@settings(max_examples=600, deadline=None)
-@given(question_texts)
-@example("I wonder whether it scales. 123. Could you explain tiers")
-@example('He said "could you explain" and left.')
-def test_questions_in_equals_the_python_original(compiled, value):
-    assert compiled_questions(compiled, value) == python_questions(value)
-
-
-@pytest.mark.parametrize("body", EVAL)
-def test_questions_in_equals_the_original_on_the_labelled_comments(compiled, body):
-    plain = text.strip_markup(body)
-    assert compiled_questions(compiled, plain) == python_questions(plain)
-
-
 def test_the_public_functions_use_the_compiled_loops(compiled, monkeypatch):
     calls = []
     monkeypatch.setattr(phrases, "speedups", CountingProxy(compiled, calls))
-    monkeypatch.setattr(text, "speedups", CountingProxy(compiled, calls))
-    monkeypatch.setattr(questions, "speedups", CountingProxy(compiled, calls))
     phrases.theme_forms("Pricing tiers matter. Do they?")
-    text.sentences("One. Two.")
-    questions.questions_in("Do they?")
-    assert calls == ["scan", "ngrams_of", "sentences", "questions_in"]
+    assert calls == ["scan", "ngrams_of"]
 
 
 class CountingProxy:

@@ -1,41 +1,58 @@
-"""Plain text for analysis: strip Markdown cheaply, split sentences, tokenise, stem.
+"""Plain text for analysis: Markdown/HTML to text, sentences, words, stems.
 
-Written with the standard library on purpose: the digest has to read 100,000
-comments in seconds, and NLP packages (spaCy, NLTK data) do not install
-offline. Rendering every body with markdown-it just to read it would cost more
-than the whole analysis, so this strips the few constructs that matter.
+A comment body is rendered by GitHub's CommonMark library (cmarkgfm) and read
+back as text, so markup, attributes, link targets, code blocks and quoted
+replies never become words; URLs are removed from the text only after that
+(removing them first left `rel="nofollow noopener"` behind as words).
+Sentences come from sentencex (Wikimedia's segmenter, compiled), which knows
+abbreviations ("e.g.", "i. e.", "P.S.") and other languages' end marks ("？").
 """
 
 from __future__ import annotations
 
+import html
+import logging
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
-from backchannel.digest.compiled import speedups
+import cmarkgfm
+import sentencex
+from cmarkgfm.cmark import Options
+
+logger = logging.getLogger(__name__)
 
 # Analysis reads at most this much of one comment: an enormous paste must not
 # dominate the themes or the run time.
 MAX_CHARS = 20_000
 
-_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
-_INDENTED_CODE = re.compile(r"^(?: {4}|\t).*$", re.M)
-_BLOCKQUOTE = re.compile(r"^\s*>.*$", re.M)
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
-_HTML_TAG = re.compile(r"<[^>\n]{1,300}>")
-_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+# A body holding none of these characters, and no line starting with one of
+# _LINE_MARKS, renders to itself: no need to render it.
+_MARKUP = re.compile(r"[<>&*_`\\\[\]#~|]")
+_LINE_MARKS = frozenset("-+= \t0123456789")
+# Raw HTML in the body (an import from Disqus or WordPress, or a reader's tags):
+# cmark passes it through, so the rendered page needs a real HTML parser.
+_RAW_HTML = re.compile(r"<[A-Za-z/!?]")
+_RENDER_OPTIONS = Options.CMARK_OPT_UNSAFE
+# What cmark itself writes: text and attribute values are escaped, so every "<"
+# starts one of its own tags and these patterns read its output exactly.
+_PRE = re.compile(r"<pre[^>]*>.*?</pre>", re.S)
+_INNER_QUOTE = re.compile(r"<blockquote>(?:(?!<blockquote>).)*?</blockquote>", re.S)
+_CODE = re.compile(r"<code>(.*?)</code>", re.S)
+_BLOCK_ENDS = ("</p>", "</li>", "</ul>", "</ol>", "<hr />", *(f"</h{n}>" for n in range(1, 7)))
+_BR = re.compile(r"<br />")
+_TAG = re.compile(r"<[^>]*>")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
-_EMPHASIS = re.compile(r"(\*\*|__|\*|~~)")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
-_MAYBE_LIST = re.compile(r"[-*+.)]\s")
-_ENTITY = re.compile(r"&(amp|lt|gt|quot|#39);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'"}
 _UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
-
-# A sentence ends at . ! ? … (and their full-width forms), optionally followed by
-# closing quotes or brackets, then space; a line break always ends one.
-_SENTENCE_END = re.compile(r"([.!?…？！。]+[\"”’»)\]]*)\s+")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
+# Where sentencex may have split inside a word or after an unknown abbreviation.
+_MAY_GLUE = re.compile(r"[.!?…][^\s.!?…]|\. [a-z]")
+# Abbreviations sentencex splits after when a lower-case word follows.
+_ABBREVIATION = re.compile(
+    r"\b(?:lib|libs|etc|vs|approx|fig|eq|ref|cf|incl|esp|resp|ca|func|var|obj|ex|min|max|no|vol|pp|ch|sec)\.\s*$",
+    re.I,
+)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
 STOP_WORDS = frozenset(
@@ -454,62 +471,101 @@ STOP_WORDS = frozenset(
 )
 
 
+class _TextOfHTML(HTMLParser):
+    """Text of an HTML fragment: no tags or attributes, no code blocks or quotes."""
+
+    SKIP = frozenset({"pre", "blockquote", "script", "style", "template", "textarea"})
+    BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def _html_text(page: str) -> str:
+    """Text of arbitrary HTML (a reader's raw tags), read by the standard library's parser."""
+    parser = _TextOfHTML()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _rendered_text(page: str) -> str:
+    """Text of HTML that cmark wrote itself (the body held no raw HTML)."""
+    if "<pre" in page:
+        page = _PRE.sub("\n\n", page)
+    while "<blockquote>" in page:  # innermost first: quotes nest
+        page = _INNER_QUOTE.sub("\n\n", page)
+    if "<code>" in page:
+        # Inline code stays as words (it is often a name), minus any "?" it holds.
+        page = _CODE.sub(lambda m: m.group(1).replace("?", ""), page)
+    for end in _BLOCK_ENDS:
+        if end in page:
+            page = page.replace(end, "\n\n")
+    if "<br" in page:
+        page = _BR.sub("\n", page)
+    return html.unescape(_TAG.sub("", page))
+
+
 def strip_markup(text: str) -> str:
-    """Comment Markdown as plain prose: no code, quotes of others, links, URLs or tags."""
+    """A comment body (Markdown, maybe with HTML) as plain prose: no markup, code, quotes or URLs.
+
+    Paragraphs and other blocks are separated by a blank line; a line break
+    inside a paragraph stays a single newline.
+    """
     text = text[:MAX_CHARS]
-    # Each pass runs only when the text holds a character its pattern needs:
-    # most comments are plain prose, and 13 regex scans dominated the analysis.
-    if "```" in text or "~~~" in text:
-        text = _FENCE.sub(" ", text)
-    if "    " in text or "\t" in text:
-        text = _INDENTED_CODE.sub(" ", text)
-    # Lines quoted with ">" are someone else's words (usually the article's).
-    if ">" in text:
-        text = _BLOCKQUOTE.sub(" ", text)
-    # Inline code stays as words (it is often a name), minus any "?" it holds.
-    if "`" in text:
-        text = _INLINE_CODE.sub(lambda m: m.group(0).strip("`").replace("?", ""), text)
-    if "](" in text:
-        text = _MD_IMAGE.sub(r"\1", text)
-        text = _MD_LINK.sub(r"\1", text)
-    # Substring tests, not a case-insensitive regex search (4 us a comment):
-    # only "W" lowers to "w", so they find what _URL needs exactly.
+    if _MARKUP.search(text) or any(line[:1] in _LINE_MARKS for line in text.split("\n")):
+        page = cmarkgfm.markdown_to_html(text, options=_RENDER_OPTIONS)
+        text = _html_text(page) if _RAW_HTML.search(text) else _rendered_text(page)
+    # URLs go after the markup: only the text's own URLs are left by now.
     if "://" in text or "www." in text.lower():
         text = _URL.sub(" ", text)
-    if "<" in text:
-        text = _HTML_TAG.sub(" ", text)
-    if "#" in text:
-        text = _HEADING.sub("", text)
-    # A list mark starts a line: one line (most comments) has one place to look.
-    if "\n" in text:
-        if _MAYBE_LIST.search(text):
-            text = _LIST_MARK.sub("", text)
-    elif _LIST_MARK.match(text):
-        text = _LIST_MARK.sub("", text)
-    if "*" in text or "_" in text or "~" in text:
-        text = _EMPHASIS.sub("", text)
     if "(" in text:
         text = _UNCERTAIN.sub("", text)
-    if "&" in text:
-        text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
-    return text
+    return text.strip()
 
 
-def sentences(plain: str) -> list[str]:
-    """Split plain text into sentences (good enough for comments, not for legal prose)."""
-    if speedups is not None:
-        return speedups.sentences(plain)  # type: ignore[no-any-return]
-    return _sentences_python(plain)
+def sentences(plain: str, language: str = "en") -> list[str]:
+    """Split plain text (see strip_markup) into sentences, whitespace collapsed.
 
-
-def _sentences_python(plain: str) -> list[str]:
-    # What _speedups.sentences does, compiled (tests/test_digest_speedups.py).
-    # split() keeps each sentence end (the group) as its own part; gluing the
-    # parts back in pairs is cheaper than sub() with a group reference.
-    parts = _SENTENCE_END.split(plain)
-    parts.append("")
-    marked = "\n".join([parts[i] + parts[i + 1] for i in range(0, len(parts), 2)])
-    return [s for s in map(str.strip, marked.split("\n")) if s]
+    sentencex finds the sentence ends; a line break always ends one too: on
+    the labelled real comments readers break lines between unpunctuated
+    sentences ("Hi Anna" / "How do I …") far more often than inside one.
+    """
+    if "?!" in plain or "!?" in plain:
+        plain = _SURPRISE_END.sub("\\1\n", plain)  # sentencex goes on past "Really?! I…"
+    parts = sentencex.segment(language, plain)
+    if len(parts) > 1 and _MAY_GLUE.search(plain):
+        glued = parts[:1]
+        for part in parts[1:]:
+            # sentencex also splits inside a word ("ASP.NET", "Task.Run") and
+            # after a few abbreviations it does not know ("lib. version").
+            if not glued[-1][-1:].isspace() or (
+                part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:])
+            ):
+                glued[-1] += part
+            else:
+                glued.append(part)
+        parts = glued
+    plain = "\n".join(parts)
+    return [" ".join(words) for words in map(str.split, plain.split("\n")) if words]
 
 
 def words(text: str) -> list[str]:
