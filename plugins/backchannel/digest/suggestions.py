@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 
 from backchannel.digest.model import Suggestion
-from backchannel.digest.phrases import form_key, ngrams
 from backchannel.digest.questions import Question
 from backchannel.digest.themes import Theme
 
@@ -50,12 +49,11 @@ def working_title(text: str, fallback: str) -> str:
     return t
 
 
-def _mentions(question: Question, keys: set[tuple[str, ...]], grams: dict[str, set]) -> bool:
-    """True when the question's text holds one of the topic's phrases (by stem n-gram)."""
-    found = grams.get(question.text)
-    if found is None:
-        found = grams[question.text] = set(ngrams(question.text))
-    return not keys.isdisjoint(found)
+def _mentions(question: Question, starts: list[str]) -> bool:
+    """True when a word of the question starts one of the topic's phrases (as themes count
+    a theme's questions: "static mesh" in "…the static meshes?")."""
+    text = " " + question.text.lower().replace("’", "'")
+    return any(start in text for start in starts)
 
 
 def suggest(
@@ -73,15 +71,14 @@ def suggest(
         if not q.answered:
             by_comment.setdefault(q.comment_id, []).append(q)
     used: set[int] = set()  # id() of questions already behind a suggestion
-    grams: dict[str, set] = {}
     out: list[Suggestion] = []
     for theme in themes:
-        keys = {theme.key} | {form_key(p) for p in theme.related}
+        starts = [f" {p}" for p in [theme.phrase, *theme.related]]
         qs = [
             q
             for cid in theme.questions
             for q in by_comment.get(cid, ())
-            if id(q) not in used and _mentions(q, keys, grams)
+            if id(q) not in used and _mentions(q, starts)
         ]
         if not qs:
             continue
