@@ -114,6 +114,14 @@ class Digest:
         prefix = self.siteurl.rstrip("/") + "/" if self.siteurl else "/"
         return prefix + self.urls.get(article, f"{article}.html")
 
+    def answer_url(self, q: Question) -> str | None:
+        """Link to what answered a question: the author's reply on the page, or the post."""
+        if q.answered_by is None:
+            return None
+        if q.answered_by == "author-reply":
+            return self.comment_url(q.answer_id, q.article) if q.answer_id else None
+        return self.article_url(q.answered_by)
+
     @property
     def open_questions(self) -> list[Question]:
         """Questions still waiting for an answer."""
@@ -162,12 +170,14 @@ class Digest:
         for q in self.questions:
             base = urls.get(q.article, f"{q.article}.html")
             by = "null" if q.answered_by is None else string(q.answered_by)
+            answer = self.answer_url(q)
             yield (
                 f'{{"comment_id": {string(q.comment_id)}, "article": {string(q.article)}, '
                 f'"author": {string(q.author)}, "text": {string(q.text)}, '
                 f'"answered": {"true" if q.answered else "false"}, "answered_by": {by}, '
                 f'"date": {string(q.date)}, '
-                f'"url": {string(f"{prefix}{base}#comment-{q.comment_id}")}}}'
+                f'"url": {string(f"{prefix}{base}#comment-{q.comment_id}")}, '
+                f'"answer_url": {"null" if answer is None else string(answer)}}}'
             )
 
     def _json_fields(self) -> Iterator[tuple[str, Any, bool]]:
@@ -212,6 +222,7 @@ class Digest:
                     "answered_by": q.answered_by,
                     "date": q.date,
                     "url": self.comment_url(q.comment_id, q.article),
+                    "answer_url": self.answer_url(q),
                 }
                 for q in self.questions
             ),

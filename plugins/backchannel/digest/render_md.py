@@ -7,6 +7,7 @@ from operator import attrgetter
 
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
+from backchannel.digest.questions import Question
 
 MAX_SHOWN = 300
 
@@ -70,6 +71,15 @@ def _md_text(text: str) -> str:
     return out
 
 
+def _answered_in(d: Digest, q: Question, titles: dict[str, str]) -> str:
+    """'in a reply <url>' or 'in “Post” <url>': where a question was answered."""
+    url = d.answer_url(q)
+    link = f" <{url}>" if url else ""
+    if q.answered_by == "author-reply":
+        return f"in a reply{link}"
+    return f"in “{_md_text(titles.get(q.answered_by or '', q.answered_by or ''))}”{link}"
+
+
 def render_md(digest: Digest) -> str:
     """The Markdown digest."""
     d = digest
@@ -123,7 +133,7 @@ def render_md(digest: Digest) -> str:
         out += [
             "",
             f"Answered {label}: "
-            + ", ".join(f"{_md_text(q.author)} (by {q.answered_by})" for q in answered),
+            + ", ".join(f"{_md_text(q.author)} ({_answered_in(d, q, titles)})" for q in answered),
             "",
         ]
     out += ["", "## Themes and gaps", ""]
