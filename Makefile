@@ -43,7 +43,7 @@ help:
 	@echo ''
 	@echo 'Set DEBUG=1 for debug output, PORT=N for another port.'
 
-$(STAMP): pyproject.toml constraints.txt setup.py plugins/backchannel/digest/_speedups.pyx
+$(STAMP): pyproject.toml constraints.txt
 	test -x "$(VENV)/bin/python" || $(PY) -m venv "$(VENV)"
 	"$(VENV)/bin/python" -m pip install -q --upgrade pip
 	"$(VENV)/bin/python" -m pip install -q -c constraints.txt -e '.[test]'

@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 
 import httpx
-from conftest import Site
-from receiver_support import free_port
-from serve_support import Served
-
 from backchannel.build_record import BuildRecord, read
 from backchannel.settings import load
 from backchannel.store import CACHE_NAME, Store
+from conftest import Site
+from receiver_support import free_port
+from serve_support import Served
 
 INBOX_COMMENT = """Id: {id}
 Kind: comment

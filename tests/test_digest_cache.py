@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -216,24 +215,6 @@ def test_warm_digest_equals_cold_and_sees_an_edited_comment(sample_site):
     data = digest_files(sample_site)["json"]
     asked = [q["text"] for q in data["questions"] if q["comment_id"] == "377216a3f4a1"]
     assert "Could you explain how zebras migrate?" in asked
-
-
-def digest_with(site, pure: str, cold: bool) -> dict[str, object]:
-    """The digest files of one CLI run; `pure`: BACKCHANNEL_PURE_PYTHON's value."""
-    if cold:
-        shutil.rmtree(site.root / "cache", ignore_errors=True)
-    proc = site.cli("digest", "--until", UNTIL, env={"BACKCHANNEL_PURE_PYTHON": pure})
-    assert proc.returncode == 0, proc.stderr
-    return digest_files(site)
-
-
-def test_the_pure_python_digest_equals_the_compiled_one(sample_site):
-    # BACKCHANNEL_PURE_PYTHON=1 is also what an install without a C compiler runs.
-    pure_cold = digest_with(sample_site, "1", cold=True)
-    pure_warm = digest_with(sample_site, "1", cold=False)
-    compiled_cold = digest_with(sample_site, "", cold=True)
-    assert pure_cold == pure_warm == compiled_cold
-    assert pure_cold["json"]["questions"] and pure_cold["json"]["themes"]
 
 
 def test_json_is_streamed_one_element_per_line_and_equals_to_json(sample_site, monkeypatch):

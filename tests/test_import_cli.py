@@ -116,7 +116,9 @@ def test_imported_people_are_found_by_export_and_erased_by_forget(wptt: Path, wp
         assert json.loads(site.cli("export", who).stdout)["items"] == []
 
 
-def test_a_deleted_item_stays_deleted_when_its_source_is_imported_again(wptt: Path, wptt_site: Site):
+def test_a_deleted_item_stays_deleted_when_its_source_is_imported_again(
+    wptt: Path, wptt_site: Site
+):
     site = wptt_site
     run_json(site, "import", "wordpress", str(wptt))
     page = site.feedback / "published" / "template-comments"
@@ -208,7 +210,11 @@ def test_truncated_export_is_refused_and_nothing_written(wptt: Path, site: Site,
         ("disqus", REALDATA / "isso" / "wordpress.xml", "not a Disqus export"),
         ("blogger", REALDATA / "isso" / "wordpress.xml", "not a Blogger export"),
         ("feed", REALDATA / "webmention-io" / "in-reply-to.html", "not well-formed XML"),
-        ("isso", REALDATA / "google-blog-converters" / "blogger-sample2.xml", "not an Isso database"),
+        (
+            "isso",
+            REALDATA / "google-blog-converters" / "blogger-sample2.xml",
+            "not an Isso database",
+        ),
     ],
 )
 def test_wrong_format_is_refused(site: Site, fmt: str, source: Path, message: str):

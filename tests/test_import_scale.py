@@ -12,8 +12,7 @@ from backchannel.importers import wordpress
 from backchannel.importers.prefetch import prefetched
 from backchannel.importers.records import ImportSourceError
 from backchannel.store import Batch, Store, _NoReplace, place_new
-from conftest import REALDATA, Site
-
+from conftest import Site
 
 
 def generated_wxr(path: Path, comments: int) -> Path:

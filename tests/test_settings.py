@@ -65,6 +65,6 @@ def test_no_code_reads_a_setting_with_its_own_fallback():
         f"{path.relative_to(ROOT)}:{n}"
         for path in (ROOT / "plugins" / "backchannel").rglob("*.py")
         for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
-        if "settings.values" in line or ".values.get(" in line and "settings" in line
+        if "settings.values" in line or (".values.get(" in line and "settings" in line)
     ]
     assert not offenders, offenders

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from backchannel.manifest import MANIFEST
