@@ -121,12 +121,12 @@ def test_reply_validation(site) -> None:
     add(store, 2)
     proc = site.cli("reply", "c00000000001", "--text", "hi")
     assert proc.returncode == 1 and "approve it before replying" in proc.stderr
-    proc = site.cli("reply", "c00000000002", "--text", "   ")
+    proc = site.cli("reply", "c00000000002", "--yes", "--text", "   ")
     assert proc.returncode == 1 and "empty" in proc.stderr
     assert store.find("c00000000002").state == State.INBOX
     editor = site.root / "editor.py"
     editor.write_text("import sys\nopen(sys.argv[1], 'w').write('From the editor.')\n")
-    proc = site.cli("reply", "c00000000002", env={"EDITOR": f"{sys.executable} {editor}"})
+    proc = site.cli("reply", "c00000000002", "--yes", env={"EDITOR": f"{sys.executable} {editor}"})
     assert proc.returncode == 0, proc.stderr
     replies = [i for i in store.items() if i.author_reply]
     assert [r.body for r in replies] == ["From the editor."]
@@ -215,3 +215,38 @@ def test_show_prints_the_item_and_private_keys(site) -> None:
     proc = site.cli("show", "c00000000001")
     assert proc.returncode == 0
     assert "Id: c00000000001" in proc.stdout and "private: email, ip, notify" in proc.stdout
+
+
+def test_inbox_is_one_line_an_item_at_80_columns_and_names_unreadable_files(site) -> None:
+    store = Store(site.feedback)
+    first = add(store, 1)
+    store.update(first.with_changes(body="First line\nsecond line " + "word " * 40))
+    add(store, 2, parent="c00000000001")
+    # A hand-edited file may hold what the receiver strips at the door.
+    path = site.feedback / "inbox" / "c00000000001.md"
+    path.write_text(path.read_text("utf-8").replace("Author: ", "Author: \u202eAnn "), "utf-8")
+    broken = site.feedback / "inbox" / "c00000000003.md"
+    broken.write_text("Id: c00000000003\nKind: nonsense\n\nbody\n", "utf-8")
+    proc = site.cli("inbox", env={"COLUMNS": "80"})
+    assert proc.returncode == 1  # an unreadable file is never hidden
+    assert str(broken) in proc.stderr and "unreadable" in proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 2 and all(len(line) <= 80 for line in lines), lines
+    first_line, second = lines
+    assert (
+        first_line.startswith("c00000000001") and "\u202e" not in first_line and "Ann" in first_line
+    )
+    assert "second line" in first_line  # line breaks folded, not cut
+    assert second.startswith("c00000000002") and "↩ c00000000001" in second
+
+
+def test_reply_to_an_inbox_comment_asks_first(site) -> None:
+    store = Store(site.feedback)
+    add(store, 1)
+    proc = site.cli("reply", "c00000000001", "--text", "Thanks!", input="")
+    assert proc.returncode == 1 and "still in the inbox" in proc.stderr and "--yes" in proc.stderr
+    assert store.find("c00000000001").state == State.INBOX
+    assert not [i for i in store.items() if i.author_reply]
+    proc = site.cli("reply", "c00000000001", "--yes", "--text", "Thanks!", input="")
+    assert proc.returncode == 0, proc.stderr
+    assert store.find("c00000000001").state == State.PUBLISHED

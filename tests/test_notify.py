@@ -115,7 +115,7 @@ def test_reader_hears_of_a_reply_only_if_opted_in(site, smtp) -> None:
         parent="c00000000001",
     )
     site.build()
-    proc = site.cli("reply", "c00000000002", "--text", "Bob did not ask for mail.")
+    proc = site.cli("reply", "c00000000002", "--yes", "--text", "Bob did not ask for mail.")
     assert proc.returncode == 0 and smtp.messages == []
     proc = site.cli("approve", "c00000000003")  # Cy replies to Ann
     assert proc.returncode == 0, proc.stderr
@@ -128,7 +128,7 @@ def test_reader_hears_of_a_reply_only_if_opted_in(site, smtp) -> None:
     assert unsubscribe in msg.get_content()
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # The author's reply also reaches Ann; after she unsubscribes, nothing does.
-    assert site.cli("reply", "c00000000001", "--text", "Thanks Ann").returncode == 0
+    assert site.cli("reply", "c00000000001", "--yes", "--text", "Thanks Ann").returncode == 0
     assert len(smtp.messages) == 2 and "Mara Lindqvist replied" in smtp.messages[1]["Subject"]
     from urllib.parse import parse_qs, urlsplit
 
@@ -136,7 +136,7 @@ def test_reader_hears_of_a_reply_only_if_opted_in(site, smtp) -> None:
 
     query = parse_qs(urlsplit(unsubscribe).query)
     assert do_unsubscribe(store, query["h"][0], query["t"][0])
-    assert site.cli("reply", "c00000000001", "--text", "Once more").returncode == 0
+    assert site.cli("reply", "c00000000001", "--yes", "--text", "Once more").returncode == 0
     assert len(smtp.messages) == 2
 
 

@@ -63,7 +63,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
         ["spam", "--no-republish"],
         ["delete", "--no-republish"],
         ["edit", "--no-republish", "--file", "/etc/hostname"],
-        ["reply", "--no-republish", "--text", "hi"],
+        ["reply", "--no-republish", "--yes", "--text", "hi"],
     ],
 )
 def test_cli_ids_cannot_leave_the_store(

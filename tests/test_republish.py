@@ -89,7 +89,7 @@ def test_fast_path_is_byte_identical_to_a_full_build(site, tmp_path: Path) -> No
     before = site.page("alpha")
     for args in (
         ("approve", "c00000000010"),
-        ("reply", "c00000000004", "--text", "Thanks!"),
+        ("reply", "c00000000004", "--yes", "--text", "Thanks!"),
         ("reject", "c00000000003"),
         ("approve", "c00000000011"),
     ):

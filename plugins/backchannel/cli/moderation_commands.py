@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from typing import Any
 from backchannel.build_record import BuildRecord
 from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
-from backchannel.model import Item, State, dumps
+from backchannel.model import Item, Kind, State, dumps
 from backchannel.moderation import ModerationError, Moderator, Result, classifier_for
 from backchannel.republish import RepublishError, read_manifest, republish
 from backchannel.settings import Resolved
@@ -64,36 +65,45 @@ def inbox_json(item: Item) -> dict[str, Any]:
     }
 
 
+SHORT_KIND = {Kind.COMMENT: "cmt", Kind.TRACKBACK: "tb", Kind.PINGBACK: "pb", Kind.WEBMENTION: "wm"}
+
+
+def terminal_text(text: str) -> str:
+    """A stranger's text made safe to print: no control, bidi or line-break characters."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def inbox_line(item: Item, width: int) -> str:
+    """One item as one line of at most `width` characters (details: `show ID`)."""
+    score = f"{item.spam_score:.2f}" if item.spam_score is not None else "   -"
+    head = f"{item.id:<12}  {SHORT_KIND[item.kind]:<3} {score:>4} {_age(item.date):>5}  "
+    who = item.author or "(no name)"
+    if item.parent:
+        who += f" ↩ {item.parent}"
+    why = f"[{'; '.join(item.reasons)}] " if item.reasons else ""
+    tail = terminal_text(f"{item.article} · {who}: {why}{item.body or item.title or ''}")
+    line = head + " ".join(tail.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def cmd_inbox(args: argparse.Namespace, settings: Resolved) -> int:
-    """List the inbox: what waits, how spammy it looks and why."""
-    items = [_scored(settings, i) for i in store_of(settings).items([State.INBOX])]
-    items.sort(key=lambda i: (i.date, i.id))
+    """List the inbox, one line an item: what waits, what it answers, how spammy and why."""
+    loaded = store_of(settings).load([State.INBOX])
+    items = sorted((_scored(settings, i) for i in loaded.items), key=lambda i: (i.date, i.id))
+    for problem in loaded.problems:  # never hidden: `check` is not the only one to say so
+        print(f"backchannel: unreadable: {terminal_text(str(problem))}", file=sys.stderr)
     if args.json:
         print(json.dumps([inbox_json(i) for i in items], ensure_ascii=False, indent=2))
-        return 0
-    # rich is imported here, not at the top: only table output needs it, and
-    # every other command starts faster without it.
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("id", "kind", "article", "author", "age", "spam", "why", "text"):
-        table.add_column(column, overflow="fold")
-    for i in items:
-        score = f"{i.spam_score:.2f}" if i.spam_score is not None else "-"
-        table.add_row(
-            i.id,
-            i.kind.value,
-            i.article,
-            i.author,
-            _age(i.date),
-            score,
-            "; ".join(i.reasons),
-            first_line(i.body or i.title or ""),
+    else:
+        width = max(80, shutil.get_terminal_size((80, 24)).columns)
+        for item in items:
+            print(inbox_line(item, width))
+        print(
+            f"{len(items)} item(s) in the inbox"
+            + (f", {len(loaded.problems)} unreadable" if loaded.problems else ""),
+            file=sys.stderr,
         )
-    Console(width=max(120, Console().width)).print(table)
-    Console(stderr=True).print(f"{len(items)} item(s) in the inbox")
-    return 0
+    return 1 if loaded.problems else 0
 
 
 def cmd_show(args: argparse.Namespace, settings: Resolved) -> int:
@@ -268,9 +278,22 @@ def _text_of(args: argparse.Namespace) -> tuple[str, Path | None]:
     return _editor("")
 
 
+def _confirm_approval(parent: Item) -> None:
+    """Ask before a reply publishes a comment still waiting in the inbox (--yes skips)."""
+    what = f"{parent.id} ({terminal_text(parent.author or 'no name')}) is still in the inbox"
+    if not sys.stdin.isatty():
+        raise ModerationError(f"{what}: replying approves it; approve it first, or pass --yes")
+    answer = input(f"{what}: replying approves and publishes it. Reply? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise ModerationError(f"not replied: {parent.id} stays in the inbox")
+
+
 def cmd_reply(args: argparse.Namespace, settings: Resolved) -> int:
     """Publish a reply as the site's author."""
     moderator = Moderator(settings, store_of(settings))
+    parent = moderator.store.find(args.id)
+    if parent.state == State.INBOX and not args.yes:
+        _confirm_approval(parent)
     text, kept = _text_of(args)
     if not text.strip():
         raise ModerationError("reply refused: the text is empty")
@@ -374,6 +397,9 @@ def add_commands(subparsers: Any) -> None:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--text", help="the reply (Markdown)")
     source.add_argument("--file", help="read the reply from this file")
+    p.add_argument(
+        "-y", "--yes", action="store_true", help="reply to a comment in the inbox without asking"
+    )
     p = changing("edit", "edit an item in $EDITOR", cmd_edit, many=False)
     p.add_argument("id", help="item id or unique prefix")
     p.add_argument("--file", help="take the item's new text from this file instead")
