@@ -255,13 +255,23 @@ def build_thread(thread_id: str, items: Iterable[Item], settings: Resolved) -> T
 def group_by_thread(
     items: Iterable[Item], known: set[str], aliases: dict[str, str]
 ) -> tuple[dict[str, list[Item]], list[Item]]:
-    """Group items by the thread they belong to, following aliases; also return orphans."""
+    """Group items by the thread they belong to, following aliases; also return orphans.
+
+    An article id that differs only in case (an import guessed `learn-x`, the
+    author later wrote `Slug: Learn-X`) still finds its thread, when only one
+    article has that id in any case.
+    """
     groups: dict[str, list[Item]] = defaultdict(list)
     orphans: list[Item] = []
+    folded: dict[str, str | None] = {}
+    for tid in known:
+        folded[tid.casefold()] = None if tid.casefold() in folded else tid
     for item in items:
         key = resolve_alias(item.article, known, aliases)
         if key is None and item.origin_url:
             key = resolve_alias(item.origin_url, known, aliases)
+        if key is None:
+            key = folded.get(item.article.casefold())
         if key is None:
             orphans.append(item)
         else:

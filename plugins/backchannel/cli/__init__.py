@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,6 +48,7 @@ COMMANDS: dict[str, str] = {
         "backchannel.cli.moderation_commands",
     ),
     **dict.fromkeys(("import", "collect"), "backchannel.cli.import_commands"),
+    **dict.fromkeys(("admin-password", "admin-link"), "backchannel.cli.admin_commands"),
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
@@ -96,16 +99,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("pelican.settings").setLevel(logging.ERROR)
     try:
         settings = settings_of_output(load(args.settings))
-        return int(args.func(args, settings) or 0)
+        code = int(args.func(args, settings) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return code
     except BackchannelError as exc:
         message = str(exc)
         if not message.startswith("backchannel"):
             message = f"backchannel: {message}"
         print(message, file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps(error_json(exc, message), ensure_ascii=False, indent=2))
         return 1
     except KeyboardInterrupt:
         print("backchannel: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`list --json | head`): not an error worth a traceback.
+        # Point stdout at /dev/null so the interpreter's final flush fails silently too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141  # what a shell reports for a process ended by SIGPIPE
+
+
+def error_json(exc: BackchannelError, message: str) -> dict[str, object]:
+    """The `--json` form of a refusal: the message, and the file position when known."""
+    result: dict[str, object] = {"error": message}
+    for key in ("source", "line", "column"):
+        value = getattr(exc, key, None)
+        if value:
+            result[key] = value
+    return result
 
 
 def run() -> None:

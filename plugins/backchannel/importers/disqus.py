@@ -3,6 +3,8 @@
 `isDeleted` posts are not imported (counted as skipped; a reply to one is kept
 at the top level), `isSpam` posts go to spam, a post whose thread is not in
 the export is skipped as an orphan: it names no page it could ever attach to.
+A post without a `dsq:id` is skipped too (a re-import could not recognise it),
+reported as `#N`, its position among the file's posts, so each is named apart.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def parse_disqus(source: Source, name: str) -> Iterator[Record]:
     """Every post of a Disqus export, in file order."""
     threads: dict[str, ArticleRef] = {}
     forum = ""
+    posts = 0
     for elem in top_level(source, name, "disqus", "Disqus export"):
         tag = local(elem.tag)
         if tag == "thread":
@@ -51,19 +54,23 @@ def parse_disqus(source: Source, name: str) -> Iterator[Record]:
                 title=title or None,
             )
         elif tag == "post":
-            yield _post(elem, threads, forum, name)
+            posts += 1
+            yield _post(elem, threads, forum, posts)
         elif tag == "category":
             forum = forum or (child_text(elem, "forum") or "").strip()
 
 
-def _post(elem: object, threads: dict[str, ArticleRef], forum: str, name: str) -> Record:
-    post_id = elem.get(DSQ_ID, "")  # type: ignore[attr-defined]
+def _post(elem: object, threads: dict[str, ArticleRef], forum: str, number: int) -> Record:
+    post_id = elem.get(DSQ_ID, "").strip()  # type: ignore[attr-defined]
     thread_id = _ref_id(elem, "thread") or ""
     author = next((c for c in elem if local(c.tag) == "author"), None)  # type: ignore[attr-defined]
     ref = threads.get(thread_id)
     state: State | None = State.SPAM if _true(child_text(elem, "isSpam")) else State.PUBLISHED
     skip = None
-    if _true(child_text(elem, "isDeleted")):
+    if not post_id:
+        post_id = f"#{number}"
+        state, skip = None, f"post {post_id} of the export has no dsq:id"
+    elif _true(child_text(elem, "isDeleted")):
         state, skip = None, "deleted in Disqus"
     elif ref is None:
         state, skip = None, f"orphan: thread {thread_id} is not in the export"

@@ -40,7 +40,8 @@ class ArticleRef:
 class Record:
     """One comment or linkback as a source describes it, before it becomes an Item.
 
-    `state` None means "not imported" (trash, deleted), with `skip_reason` saying why.
+    `state` None means "not imported" (trash, deleted), with `skip_reason` saying why;
+    `note` is something the import summary should tell the author (a guessed date).
     """
 
     origin: str
@@ -59,6 +60,7 @@ class Record:
     title: str | None = None
     mention_type: MentionType | None = None
     skip_reason: str | None = None
+    note: str | None = None
 
 
 _SPACE = re.compile(r"\s+")

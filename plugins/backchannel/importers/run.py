@@ -213,6 +213,8 @@ def plan(
             continue
         staged = batch.add(item, text) if batch is not None else -1
         planned[item_id] = _Planned(article, state, rec.kind, parent, staged)
+        if rec.note:
+            summary.warnings.append({"id": item_id, "reason": rec.note})
         if article not in index.ids and len(summary.unmatched) < 10000:
             summary.unmatched.append(
                 {

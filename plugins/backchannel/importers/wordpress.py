@@ -3,14 +3,19 @@
 States: approved `1` -> published, `0` -> inbox, `spam` -> spam, `trash` (and
 `post-trashed`) -> not imported, counted as skipped. Dates come from
 `comment_date_gmt` (UTC); when that is missing or zero, `comment_date` is
-taken as UTC. Comment ids are unique only per post in real exports, so the
-origin id is `<post>/<comment>`.
+taken as UTC; a comment with no date at all gets its post's date (post_date_gmt,
+post_date, then pubDate) and a note in the summary, so nothing is lost.
+Only the channel's own RSS `<link>` names the site (WordPress.com adds an
+`<atom:link>` beside it, which must not replace it). Comment ids are unique
+only per post in real exports, so the origin id is `<post>/<comment>`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +33,14 @@ from backchannel.model import Kind, State
 
 logger = logging.getLogger(__name__)
 
-# Prefixes WordPress used; 2.x exports forgot to declare `excerpt`.
+# Prefixes WordPress used (2.x exports forgot to declare `excerpt`, WordPress.com
+# `atom`); xmlstream.WELL_KNOWN_PREFIXES declares the others.
 KNOWN_PREFIXES = {
     "excerpt": "http://wordpress.org/export/1.2/excerpt/",
     "content": "http://purl.org/rss/1.0/modules/content/",
     "wfw": "http://wellformedweb.org/CommentAPI/",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": "http://www.w3.org/2005/Atom",
 }
 STATES = {"1": State.PUBLISHED, "0": State.INBOX, "spam": State.SPAM}
 SKIPPED = {"trash": "trash", "post-trashed": "trash (post trashed)"}
@@ -45,7 +52,28 @@ KINDS = {
 }
 
 
-def _comment(fields: dict[str, str], origin: str, post_key: str, ref: ArticleRef) -> Record:
+def _post_date(item: dict[str, str]) -> datetime | None:
+    """The post's own date, for a comment that has none."""
+    date = utc_from_naive(item.get("post_date_gmt", "")) or utc_from_naive(
+        item.get("post_date", "")
+    )
+    if date is None and item.get("pubDate", "").strip():
+        try:
+            date = parsedate_to_datetime(item["pubDate"].strip())
+        except (TypeError, ValueError):
+            return None
+        if date.tzinfo is None:
+            date = date.replace(tzinfo=UTC)
+    return date
+
+
+def _comment(
+    fields: dict[str, str],
+    origin: str,
+    post_key: str,
+    ref: ArticleRef,
+    post_date: datetime | None = None,
+) -> Record:
     cid = fields.get("comment_id", "").strip()
     kind = KINDS.get(fields.get("comment_type", "").strip().lower(), Kind.COMMENT)
     approved = fields.get("comment_approved", "1").strip().lower()
@@ -54,6 +82,10 @@ def _comment(fields: dict[str, str], origin: str, post_key: str, ref: ArticleRef
     date = utc_from_naive(fields.get("comment_date_gmt", "")) or utc_from_naive(
         fields.get("comment_date", "")
     )
+    note = None
+    if date is None and post_date is not None:
+        date = post_date
+        note = "no date in the export; dated with its post's date"
     parent = fields.get("comment_parent", "").strip()
     url = http_url(fields.get("comment_author_url"))
     return Record(
@@ -72,6 +104,7 @@ def _comment(fields: dict[str, str], origin: str, post_key: str, ref: ArticleRef
         parent_origin_id=f"{post_key}/{parent}" if parent not in ("", "0") else None,
         source=url if kind != Kind.COMMENT else None,
         title=clean_name(fields.get("comment_author")) if kind != Kind.COMMENT else None,
+        note=note,
     )
 
 
@@ -140,12 +173,12 @@ def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:
         elif depth == 3:
             if local == "item":
                 item = {}
-            elif local == "link":
+            elif tag == "link" and "link" not in channel:  # RSS's own, not atom:link
                 target, key, field_depth, text = channel, local, 3, []
         elif item is not None:  # depth 4
             if local == "comment":
                 comment = {}
-            else:
+            elif local != "link" or tag == "link":
                 target, key, field_depth, text = item, local, 4, []
 
     def end(tag: str) -> None:
@@ -161,7 +194,7 @@ def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:
                 comment = None
         elif depth == 2:
             local = tag.rpartition("}")[2]
-            if local == "link":
+            if tag == "link":
                 found.origin = f"wordpress:{channel.get('link', '').strip().rstrip('/')}"
             elif local == "item" and item is not None:
                 _emit(found, item, comments)
@@ -187,12 +220,13 @@ def _emit(found: _Wxr, item: dict[str, str], comments: list[dict[str, str]]) -> 
     )
     post_key = post_id or guid or link
     origin = found.origin
-    found.records.extend(_comment(fields, origin, post_key, ref) for fields in comments)
+    post_date = _post_date(item)
+    found.records.extend(_comment(fields, origin, post_key, ref, post_date) for fields in comments)
 
 
 def parse_wxr(source: Source, name: str) -> Iterator[Record]:
     """Every comment of a WXR export, in file order."""
-    stream = declare_prefixes(open_source(source), "rss", KNOWN_PREFIXES)
+    stream = declare_prefixes(open_source(source), "rss", KNOWN_PREFIXES, name)
     found, start, end, data = _wxr_handlers(name)
     for _ in feed(stream, name, start, end, data):
         yield from found.records

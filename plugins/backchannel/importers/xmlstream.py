@@ -5,15 +5,20 @@ bomb or an external entity stops the import with its line and column. Files
 are read in chunks and elements cleared after use, so memory stays flat.
 
 Tolerance: WordPress 2.x wrote `<excerpt:encoded>` without declaring the
-`excerpt` prefix (see realdata google-blog-converters). A strict parser
-refuses such a file ("unbound prefix"), so `declare_prefixes` adds the
-declarations of known prefixes the root element forgot, inside the root
-tag itself, so every reported line number stays true.
+`excerpt` prefix (see realdata google-blog-converters), WordPress.com writes
+`<atom:link>` without `xmlns:atom`, and some Blogger exports use
+`<app:control>` without `xmlns:app`. A strict parser refuses such a file
+("unbound prefix"); lenient ones (Pelican's importer, browsers) read it. So
+`declare_prefixes` adds the declarations of well-known prefixes the root
+element forgot, inside the root tag itself, so every reported line number
+stays true, and logs a warning naming each prefix the file then really uses
+without having declared it anywhere.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -26,30 +31,108 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from backchannel.importers.records import ImportSourceError
 
+logger = logging.getLogger(__name__)
+
 HEAD_BYTES = 65536
 CHUNK_BYTES = 1 << 20
 Source = bytes | str | Path | BinaryIO
 
 
-class _Prefixed(io.RawIOBase):
-    """A stream whose head has extra namespace declarations in the root tag."""
+# Namespaces every importer may meet, by their usual prefix (Atom, RSS modules,
+# the Atom Publishing Protocol, Google Data, threading, WordPress, Disqus).
+WELL_KNOWN_PREFIXES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "app": "http://www.w3.org/2007/app",
+    "thr": "http://purl.org/syndication/thread/1.0",
+    "gd": "http://schemas.google.com/g/2005",
+    "openSearch": "http://a9.com/-/spec/opensearchrss/1.0/",
+    "georss": "http://www.georss.org/georss",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "wfw": "http://wellformedweb.org/CommentAPI/",
+    "slash": "http://purl.org/rss/1.0/modules/slash/",
+    "sy": "http://purl.org/rss/1.0/modules/syndication/",
+    "media": "http://search.yahoo.com/mrss/",
+    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
+    "wp": "http://wordpress.org/export/1.2/",
+    "dsq": "http://disqus.com/disqus-internals",
+}
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose head has extra namespace declarations in the root tag.
+
+    It watches the bytes going through for the first use of each prefix it
+    declared (`<p:` or ` p:name=`), unless the file declares it itself first
+    (on an inner element), and warns once per prefix really missing.
+    """
+
+    def __init__(
+        self, head: bytes, rest: BinaryIO, added: list[str], name: str, skip: int = 0
+    ) -> None:
         self._head = head
         self._rest = rest
+        self._pending = [p.encode() for p in added]
+        self._name = name
+        self._skip = skip  # bytes not watched: up to the end of the root tag we rewrote
+        self._tail = b""
 
     def readable(self) -> bool:
         return True
 
+    def _watch(self, data: bytes) -> None:
+        window = self._tail + data
+        for prefix in list(self._pending):
+            declared = window.find(b"xmlns:" + prefix + b"=")
+            use = _first_use(window, prefix)
+            if declared >= 0 and (use < 0 or declared < use):
+                self._pending.remove(prefix)
+            elif use >= 0:
+                self._pending.remove(prefix)
+                logger.warning(
+                    "backchannel: %s: undeclared namespace prefix '%s' (read as %s, "
+                    "as lenient parsers do)",
+                    self._name,
+                    prefix.decode(),
+                    WELL_KNOWN_PREFIXES.get(prefix.decode(), "its usual namespace"),
+                )
+        self._tail = window[-64:]  # a use split across two reads is still seen
+
     def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
         if self._head:
             n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
+            chunk = self._head[:n]
             self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+        else:
+            chunk = self._rest.read(len(buffer))
+            n = len(chunk)
+        buffer[:n] = chunk
+        if self._skip:
+            cut = min(self._skip, n)
+            chunk, self._skip = chunk[cut:], self._skip - cut
+        if self._pending and chunk:
+            self._watch(chunk)
+        return n
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+def _first_use(data: bytes, prefix: bytes) -> int:
+    """Where `<prefix:` or an attribute ` prefix:name=` first occurs, or -1.
+
+    Plain `find`s (fast over megabytes); a regex checks only the candidates.
+    """
+    element = data.find(b"<" + prefix + b":")
+    start = 0
+    while (at := data.find(b" " + prefix + b":", start)) >= 0:
+        if element >= 0 and at > element:
+            break
+        if re.match(rb" [\w.-]+:[\w.-]+\s*=", data[at : at + 200]):
+            return at
+        start = at + 1
+    return element
 
 
 def open_source(source: Source) -> BinaryIO:
@@ -66,21 +149,27 @@ def open_source(source: Source) -> BinaryIO:
     return source
 
 
-def declare_prefixes(stream: BinaryIO, root: str, prefixes: dict[str, str]) -> BinaryIO:
-    """Add `xmlns:p="uri"` to the root tag for every prefix it does not declare."""
+def declare_prefixes(
+    stream: BinaryIO, root: str, prefixes: dict[str, str] | None = None, name: str = ""
+) -> BinaryIO:
+    """Add `xmlns:p="uri"` to the root tag for every well-known prefix it does not declare.
+
+    `prefixes` adds to (or overrides) WELL_KNOWN_PREFIXES for one format.
+    """
+    known = {**WELL_KNOWN_PREFIXES, **(prefixes or {})}
     head = stream.read(HEAD_BYTES)
     match = re.search(rb"<" + root.encode() + rb"(\s[^>]*)?>", head)
+    added: list[str] = []
     if match:
         tag = match.group(0)
-        extra = b"".join(
-            b' xmlns:%s="%s"' % (p.encode(), uri.encode())
-            for p, uri in prefixes.items()
-            if b"xmlns:" + p.encode() + b"=" not in tag
-        )
+        added = [p for p in known if b"xmlns:" + p.encode() + b"=" not in tag]
+        extra = b"".join(b' xmlns:%s="%s"' % (p.encode(), known[p].encode()) for p in added)
         if extra:
             end = match.end() - (2 if tag.endswith(b"/>") else 1)
             head = head[:end] + extra + head[end:]
-    return io.BufferedReader(_Prefixed(head, stream))  # type: ignore[arg-type]
+            skip = match.end() + len(extra)
+            return io.BufferedReader(_Prefixed(head, stream, added, name, skip))  # type: ignore[arg-type]
+    return io.BufferedReader(_Prefixed(head, stream, [], name))  # type: ignore[arg-type]
 
 
 def iterparse(
@@ -160,7 +249,8 @@ def top_level(source: Source, name: str, root_tag: str, what: str) -> Iterator[E
     """
     depth = 0
     root = None
-    for event, elem in iterparse(open_source(source), name):
+    stream = declare_prefixes(open_source(source), root_tag, None, name)
+    for event, elem in iterparse(stream, name):
         if event == "start":
             if depth == 0:
                 if local(elem.tag) != root_tag:
