@@ -20,7 +20,7 @@ from backchannel.errors import BackchannelError, ItemFormatError, StoreError
 from backchannel.model import Item, Kind, State, dumps, loads
 from backchannel.republish import Change
 from backchannel.settings import Resolved
-from backchannel.spam import HAM, SPAM, Classifier
+from backchannel.spam import CLASSIFIER_PREFIX, HAM, SPAM, Classifier
 from backchannel.store import Store, new_id
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,17 @@ def classifier_for(store: Store) -> Classifier:
         classifier = _CLASSIFIERS.get(root) or Classifier(root)
         _CLASSIFIERS[root] = _CLASSIFIERS[store.root] = classifier
     return classifier
+
+
+def scored(store: Store, item: Item, settings: Resolved) -> Item:
+    """The item with a score (computed now, not saved, if the receiver gave none)."""
+    if item.spam_score is not None and any(r.startswith(CLASSIFIER_PREFIX) for r in item.reasons):
+        return item
+    try:
+        score, reasons = classifier_for(store).score(item, settings["MAX_LINKS"])
+    except (BackchannelError, OSError):
+        return item
+    return item.with_changes(spam_score=score, reasons=reasons)
 
 
 def _train(store: Store, item: Item, label: str, result: Result) -> None:

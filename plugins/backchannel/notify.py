@@ -13,6 +13,7 @@ import logging
 from email.message import EmailMessage
 from typing import Any
 
+from backchannel.admin_tokens import ONE_CLICK_ACTIONS, one_click_url
 from backchannel.errors import SettingsError, StoreError
 from backchannel.mail import build_message, display_address, may_mail, send, unsubscribe_url
 from backchannel.model import Item, State
@@ -113,7 +114,14 @@ def author_batch(settings: Resolved, store: Store) -> tuple[EmailMessage | None,
         lines.append(f"  {_excerpt(item, 160)}".replace("\n", " "))
         if item.reasons:
             lines.append(f"  held because: {'; '.join(item.reasons)}")
-    lines += ["", "Moderate with: backchannel inbox"]
+        # Signed, expiring links to a confirmation page: a mail scanner's GET changes nothing.
+        for action in ONE_CLICK_ACTIONS:
+            lines.append(f"  {action}: {one_click_url(settings, store, item.id, action)}")
+    lines += [
+        "",
+        f"Moderate on the page: {settings.receiver_url}/admin",
+        "or with: backchannel inbox",
+    ]
     message = build_message(
         settings,
         to=settings["AUTHOR_EMAIL"],

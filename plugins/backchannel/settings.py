@@ -156,6 +156,13 @@ SETTINGS: tuple[Setting, ...] = (
     _s("SMTP_STARTTLS", False, bool, "Use STARTTLS with the SMTP server."),
     _s("MAIL_FROM", "backchannel@localhost", str, "From address of notification mail."),
     _s(
+        "ADMIN_PASSWORD_HASH",
+        None,
+        (str, type(None)),
+        "Hash of the moderation page's password (`backchannel admin-password`); the environment "
+        "variable of the same name overrides it; None: sign in only with `backchannel admin-link`.",
+    ),
+    _s(
         "AUTHOR_EMAIL",
         None,
         (str, type(None)),

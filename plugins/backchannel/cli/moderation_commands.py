@@ -20,14 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from backchannel.build_record import BuildRecord
 from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
+from backchannel.follow_up import follow_up
 from backchannel.model import Item, Kind, State, dumps
-from backchannel.moderation import ModerationError, Moderator, Result, classifier_for
-from backchannel.republish import RepublishError, read_manifest, republish
+from backchannel.moderation import ModerationError, Moderator, Result, classifier_for, scored
 from backchannel.settings import Resolved
-from backchannel.spam import CLASSIFIER_PREFIX
 
 
 def _age(date: datetime) -> str:
@@ -40,13 +38,7 @@ def _age(date: datetime) -> str:
 
 def _scored(settings: Resolved, item: Item) -> Item:
     """The item with a score (computed now, not saved, if the receiver gave none)."""
-    if item.spam_score is not None and any(r.startswith(CLASSIFIER_PREFIX) for r in item.reasons):
-        return item
-    try:
-        score, reasons = classifier_for(store_of(settings)).score(item, settings["MAX_LINKS"])
-    except (BackchannelError, OSError):
-        return item
-    return item.with_changes(spam_score=score, reasons=reasons)
+    return scored(store_of(settings), item, settings)
 
 
 def inbox_json(item: Item) -> dict[str, Any]:
@@ -123,95 +115,13 @@ def cmd_show(args: argparse.Namespace, settings: Resolved) -> int:
 def _finish(
     args: argparse.Namespace, settings: Resolved, moderator: Moderator, result: Result
 ) -> int:
-    """Print what happened, update output/, mail readers."""
-    for line in result.lines:
+    """Print what happened, update output/, mail readers (the moderation page does the same)."""
+    done = follow_up(settings, moderator.store, result, update_output=not args.no_republish)
+    for line in done.said:
         print(line)
-    for warning in result.warnings:
-        print(f"backchannel: warning: {warning}", file=sys.stderr)
-    status = 0
-    pelican_settings = None
-    output = None
-    if result.change.articles and not args.no_republish and settings["REPUBLISH"]:
-        pelican_settings = settings.pelican
-        output = settings.output_path
-        if output.is_dir():
-            status = _republish(args, settings, moderator, result, pelican_settings, output)
-    if result.replies:
-        status = _mail_readers(settings, moderator, result, output) or status
-    return status
-
-
-def _republish(
-    args: argparse.Namespace,
-    settings: Resolved,
-    moderator: Moderator,
-    result: Result,
-    pelican_settings: dict[str, Any],
-    output: Path,
-) -> int:
-    try:
-        written = republish(settings, pelican_settings, moderator.store, output, result.change)
-        print(f"updated {len(written)} file(s) in {output}")
-        return 0
-    except RepublishError as exc:
-        print(f"backchannel: {exc}; rebuilding the whole site instead", file=sys.stderr)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pelican",
-            str(settings.content_path),
-            "-o",
-            str(output),
-            # The settings that built output/ (see build_record), not only -s.
-            *BuildRecord(
-                str(settings.settings_file) if settings.settings_file else None,
-                settings.overrides,
-            ).pelican_arguments(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
-    if proc.returncode != 0:
-        print(
-            f"backchannel: the rebuild failed; run `make html`:\n{proc.stderr[-2000:]}",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"rebuilt {output}")
-    return 0
-
-
-def _mail_readers(
-    settings: Resolved, moderator: Moderator, result: Result, output: Path | None
-) -> int:
-    # Imported here: the e-mail modules cost an approve without replies ~15 ms.
-    from backchannel.mail import MailError, send
-    from backchannel.notify import reply_messages
-
-    try:
-        articles = read_manifest(output) if output else {}
-    except RepublishError:
-        articles = {}
-    messages = reply_messages(settings, moderator.store, result.replies, articles)
-    if not messages:
-        return 0
-    if not settings["SMTP_HOST"]:
-        print(
-            f"backchannel: warning: {len(messages)} reader notification(s) not sent: "
-            "BACKCHANNEL_SMTP_HOST is not set",
-            file=sys.stderr,
-        )
-        return 0
-    try:
-        sent = send(settings, messages)
-    except MailError as exc:
-        print(f"backchannel: warning: {exc}", file=sys.stderr)
-        return 1
-    print(f"mailed {sent} reader(s) about a reply to their comment")
-    return 0
+    for problem in done.problems:
+        print(problem, file=sys.stderr)
+    return done.status
 
 
 def _each(args: argparse.Namespace, settings: Resolved, action: Any) -> int:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from backchannel.receiver import comments, pingback, trackback, unsubscribe, webmention
+from backchannel.receiver import admin, comments, pingback, trackback, unsubscribe, webmention
 from backchannel.receiver.context import Receiver
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
@@ -33,6 +33,7 @@ ROUTES = (
     ("/webmention", webmention.post_webmention, ["POST"]),
     ("/webmention/status/{id}", webmention.get_status, ["GET"]),
     ("/unsubscribe", unsubscribe.unsubscribe, ["GET", "POST"]),
+    *admin.ROUTES,  # the moderation page (sign-in, inbox, one-click links)
 )
 
 
