@@ -131,6 +131,18 @@ def test_the_record_names_the_settings_and_overrides(site: Site) -> None:
     assert read(store, site.output).overrides.get("BACKCHANNEL_RECEIVER_URL") is None
 
 
+def test_a_recorded_settings_file_that_is_gone_is_warned_about(site: Site) -> None:
+    site.article("first-post")
+    inbox(site, "aaaaaa000005")
+    other = site.root / "other.py"
+    other.write_text(site.conf.read_text("utf-8"), "utf-8")
+    site.build("-s", str(other))
+    other.unlink()
+    proc = site.cli("approve", "aaaaaa000005")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{other}, which is gone; using {site.conf}" in proc.stderr
+
+
 def test_the_parse_cache_runs_in_builds_with_cache_content(site: Site) -> None:
     """CACHE_CONTENT = True: the store's parsed-item cache is written and read by builds."""
     site.write_conf(f'CACHE_CONTENT = True\nCACHE_PATH = "{site.root / "cache"}"\n')

@@ -102,6 +102,13 @@ def settings_of_output(settings: Resolved) -> Resolved:
     record = read(open_store(settings, cache=False), settings.output_path)
     if record is None or record.settings_file is None:
         return settings
+    if not Path(record.settings_file).is_file():
+        print(
+            f"backchannel: warning: {settings.output_path} was built with "
+            f"{record.settings_file}, which is gone; using {settings.settings_file}",
+            file=sys.stderr,
+        )
+        return settings
     same_file = settings.settings_file is not None and record.settings_file == str(
         settings.settings_file
     )
