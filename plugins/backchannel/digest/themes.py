@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from backchannel.digest.language import ENGLISH
-from backchannel.digest.phrases import MAX_N, form_key, ngrams, ngrams_of_runs, scan
+from backchannel.digest.phrases import form_key, ngrams, ngrams_of_runs, scan
 
 LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.4}
 # Uses in one article that make it cover a phrase (a title, summary or tag counts as many).
@@ -32,8 +32,8 @@ MAX_DOC_SHARE = 0.25
 # How many candidates get their readers, articles and questions counted.
 POOL = 120
 # Topics are found in at most this many comments (a seeded sample of a bigger site):
-# a topic too rare to show in 5,000 comments would not make the top twelve anyway.
-SAMPLE = 5_000
+# a topic too rare to show in 4,000 comments would not make the top twelve anyway.
+SAMPLE = 4_000
 # Share of the smaller set of comments two phrases must share to be one topic.
 SAME_TOPIC = 0.6
 MIN_ASKERS_FOR_GAP = 2
@@ -140,30 +140,30 @@ class Unanalysed:
             self.languages[language or "und"] += 1
 
 
-def coverage(articles: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], int]:
-    """For each stem n-gram, the most uses in one article ((heading, body) pairs).
+@dataclass
+class Coverage:
+    """The articles' text as stems, to tell whether an article covers a phrase."""
 
-    A phrase in an article's title, summary or tags counts as COVER_MIN uses:
-    the post is about it. A phrase merely mentioned in passing is not covered.
-    """
-    best: dict[tuple[str, ...], int] = {}
-    for heading, body in articles:
-        seen: Counter[tuple[str, ...]] = Counter()
-        for text, weight in ((heading, COVER_MIN), (body, 1)):
-            for _, stems in scan(text):
-                size = len(stems)
-                for n in range(1, MAX_N + 1):
-                    for i in range(size - n + 1):
-                        seen[tuple(stems[i : i + n])] += weight
-        for key, count in seen.items():
-            if count > best.get(key, 0):
-                best[key] = count
-    return best
+    # Per article: (title, summary and tags; text), each as " stem stem | stem " runs.
+    texts: list[tuple[str, str]]
 
 
-def is_covered(key: tuple[str, ...], covered: dict[tuple[str, ...], int]) -> bool:
-    """True when an article is about the phrase (a two-word phrase is specific: fewer uses do)."""
-    return covered.get(key, 0) >= (COVER_MIN if len(key) == 1 else COVER_MIN_PHRASE)
+def _stem_runs(text: str) -> str:
+    return " " + " | ".join(" ".join(stems) for _, stems in scan(text)) + " "
+
+
+def coverage(articles: Iterable[tuple[str, str]]) -> Coverage:
+    """What the articles ((heading, body) pairs) say, for is_covered."""
+    return Coverage([(_stem_runs(heading), _stem_runs(body)) for heading, body in articles])
+
+
+def is_covered(key: tuple[str, ...], covered: Coverage) -> bool:
+    """True when an article is about the phrase: it is in the article's title, summary or
+    tags, or its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase,
+    which is specific). A phrase merely mentioned in passing is not covered."""
+    needed = COVER_MIN if len(key) == 1 else COVER_MIN_PHRASE
+    padded = " " + " ".join(key) + " "
+    return any(padded in heading or body.count(padded) >= needed for heading, body in covered.texts)
 
 
 class _Asks:
@@ -209,7 +209,7 @@ def _score(n_readers: int, n_askers: int, n_articles: int, size: int, specific: 
 
 def mine_themes(
     docs: Iterable[Doc],
-    covered: dict[tuple[str, ...], int],
+    covered: Coverage,
     names: Iterable[str] = (),
     limit: int = 12,
     min_readers: int = 2,
@@ -225,13 +225,12 @@ def mine_themes(
     if len(everything) > SAMPLE:
         # Seeded by the size, so the same feedback gives the same digest.
         sample = random.Random(len(everything)).sample(everything, SAMPLE)
-    found = _topics(sample, covered, {form_key(n)[0] for n in names if n}, limit, min_readers)
+    found = _topics(sample, {form_key(n)[0] for n in names if n}, limit, min_readers)
     return _counted(found, everything, covered)
 
 
 def _topics(
     docs: list[Doc],
-    covered: dict[tuple[str, ...], int],
     blocked: set[str],
     limit: int,
     min_readers: int,
@@ -322,7 +321,7 @@ def _topics(
 
 
 def _counted(
-    found: list[tuple[Theme, list[str]]], docs: list[Doc], covered: dict[tuple[str, ...], int]
+    found: list[tuple[Theme, list[str]]], docs: list[Doc], covered: Coverage
 ) -> list[Theme]:
     """The themes with their evidence counted in every comment: those using the theme's
     own phrase (any form of it), and their questions that mention any of its phrases."""
