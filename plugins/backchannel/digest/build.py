@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from backchannel.articles import ArticleInfo
 from backchannel.background import Deferred, Forked
@@ -37,6 +38,7 @@ def _themes_and_engagement(
     articles: Sequence[ArticleInfo],
     since: datetime | None,
     until: datetime,
+    cache_dir: Path | None = None,
 ) -> tuple[list[Theme], list[ArticleStats], tuple[list[tuple[str, int, int]], str]]:
     """The themes of `docs` (gaps judged against the articles before `until`), and engagement."""
     covered = coverage(
@@ -44,7 +46,7 @@ def _themes_and_engagement(
     )
     titles = {a.id: (a.title, a.url) for a in articles}
     return (
-        mine_themes(docs, covered, people(upto, articles)),
+        mine_themes(docs, covered, people(upto, articles), cache_dir=cache_dir),
         article_stats(upto, titles, since, until),
         activity(upto, since, until),
     )
@@ -74,6 +76,7 @@ def compose(
     siteurl: str = "",
     now: datetime | None = None,
     analyses: Mapping[str, Analysis] | None = None,
+    cache_dir: Path | None = None,
 ) -> Digest:
     """The digest of `items` (published feedback) against `articles` for [since, until).
 
@@ -108,7 +111,14 @@ def compose(
     # works them out while this process finds the questions (~1 s and ~1.5 s of
     # CPU at 100,000 comments; what comes back is small).
     mining = Forked(
-        _themes_and_engagement, docs, upto, articles, since, until, worth_it=len(docs) >= FORK_MIN
+        _themes_and_engagement,
+        docs,
+        upto,
+        articles,
+        since,
+        until,
+        cache_dir,
+        worth_it=len(docs) >= FORK_MIN,
     )
     answers: dict[str, str] = {}
     for a in articles:
@@ -205,6 +215,7 @@ def build_digest(
             siteurl=settings.site_url,
             now=now,
             analyses=analyses,
+            cache_dir=settings.cache_dir,
         )
     finally:
         if own:

@@ -20,9 +20,11 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from backchannel.digest.language import ENGLISH
 from backchannel.digest.phrases import form_key, ngrams, ngrams_of_runs, scan
+from backchannel.digest.specificity import Specificity
 
 LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.4}
 # Uses in one article that make it cover a phrase (a title, summary or tag counts as many).
@@ -37,58 +39,6 @@ SAMPLE = 4_000
 # Share of the smaller set of comments two phrases must share to be one topic.
 SAME_TOPIC = 0.6
 MIN_ASKERS_FOR_GAP = 2
-# Zipf frequency (log10 uses per billion words) at which a word is everyday language;
-# rarer words are more specific (capped), commoner ones barely count.
-EVERYDAY_ZIPF = 6.0
-MAX_SPECIFICITY = 2.0
-MIN_SPECIFICITY = 0.2
-# Languages with a large enough wordfreq list that need no extra segmenter.
-_WORDFREQ_LANGUAGES = frozenset(
-    [
-        "ar",
-        "bn",
-        "bs",
-        "bg",
-        "ca",
-        "cs",
-        "da",
-        "de",
-        "el",
-        "en",
-        "es",
-        "fa",
-        "fi",
-        "fil",
-        "fr",
-        "he",
-        "hi",
-        "hu",
-        "id",
-        "is",
-        "it",
-        "lt",
-        "lv",
-        "mk",
-        "ms",
-        "nb",
-        "nl",
-        "pl",
-        "pt",
-        "ro",
-        "ru",
-        "sh",
-        "sk",
-        "sl",
-        "sr",
-        "sv",
-        "sw",
-        "ta",
-        "tr",
-        "uk",
-        "ur",
-        "vi",
-    ]
-)
 
 
 @dataclass
@@ -183,19 +133,6 @@ class _Asks:
         return any(key in g for g in grams)
 
 
-def specificity(words: Iterable[str], language: str) -> float:
-    """How far from everyday language a phrase's words are (the IDF idea, against
-    wordfreq's general-language counts): "cache" far, "simple" and "level" near."""
-    if language not in _WORDFREQ_LANGUAGES:
-        return 1.0
-    from wordfreq import zipf_frequency  # its word lists load on first use
-
-    values = [
-        min(MAX_SPECIFICITY, max(0.0, EVERYDAY_ZIPF - zipf_frequency(w, language))) for w in words
-    ]
-    return max(MIN_SPECIFICITY, sum(values) / len(values)) if values else 1.0
-
-
 def _score(n_readers: int, n_askers: int, n_articles: int, size: int, specific: float) -> float:
     """Readers who ask weigh most; then readers, specific words, longer phrases, more articles."""
     return round(
@@ -213,10 +150,12 @@ def mine_themes(
     names: Iterable[str] = (),
     limit: int = 12,
     min_readers: int = 2,
+    cache_dir: Path | None = None,
 ) -> list[Theme]:
     """The top topics of readers' comments, with gap flags against the articles' coverage.
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
+    `cache_dir` keeps the word frequencies looked up (see specificity.py).
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
@@ -225,7 +164,9 @@ def mine_themes(
     if len(everything) > SAMPLE:
         # Seeded by the size, so the same feedback gives the same digest.
         sample = random.Random(len(everything)).sample(everything, SAMPLE)
-    found = _topics(sample, {form_key(n)[0] for n in names if n}, limit, min_readers)
+    specific = Specificity(cache_dir)
+    found = _topics(sample, {form_key(n)[0] for n in names if n}, limit, min_readers, specific)
+    specific.save()
     return _counted(found, everything, covered)
 
 
@@ -234,6 +175,7 @@ def _topics(
     blocked: set[str],
     limit: int,
     min_readers: int,
+    specific: Specificity,
 ) -> list[tuple[Theme, list[str]]]:
     """The top topics of `docs`, each with every surface form of its phrases."""
     postings: dict[str, list[int]] = {}
@@ -287,8 +229,8 @@ def _topics(
         askers = {docs[n].reader for n in numbers if asks.mention(n, key)}
         n_articles = len({docs[n].article for n in numbers})
         phrase = max(forms_of[key], key=lambda f: len(postings[f]))
-        specific = specificity(phrase.split(" "), docs[numbers[0]].language)
-        score = _score(len(readers), len(askers), n_articles, len(key), specific)
+        far = specific.of(phrase.split(" "), docs[numbers[0]].language)
+        score = _score(len(readers), len(askers), n_articles, len(key), far)
         scored.append((-score, -len(numbers), key, numbers, phrase))
     scored.sort()
     themes: list[tuple[Theme, list[str]]] = []
