@@ -225,7 +225,8 @@ def table(tallies: dict[str, Tally]) -> str:
             f"| {_f1(t.tp, t.fp, t.fn)} | {_ratio(t.base_tp, t.base_tp + t.base_fp)} / "
             f"{_ratio(t.base_tp, t.base_tp + t.base_fn)} / {_f1(t.base_tp, t.base_fp, t.base_fn)} "
             f"| {t.open_listed} | {_ratio(t.open_true, t.open_listed)} "
-            f"| {_ratio(t.unanswered_listed, t.unanswered)} ({t.unanswered_listed}/{t.unanswered}) |"
+            f"| {_ratio(t.unanswered_listed, t.unanswered)} "
+            f"({t.unanswered_listed}/{t.unanswered}) |"
         )
     return "\n".join(rows)
 

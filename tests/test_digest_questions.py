@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import cmarkgfm
 import pytest
 from backchannel.articles import ArticleInfo
-from backchannel.digest import questions, text
+from backchannel.digest import question_forms, text
 from backchannel.digest.build import compose
 from backchannel.digest.questions import extract_questions, find_questions, is_question
 from backchannel.digest.render_html import render_html
@@ -164,9 +164,9 @@ HINTS = (
 
 def every_form(low: str) -> bool:
     """_asks_indirectly without its word index: every form's pattern tried."""
-    for _, pattern in questions._INDIRECT_BY_HINT:
+    for _, pattern in question_forms._INDIRECT_BY_HINT:
         if pattern.search(low):
-            return not questions._SELF_SETTLED.search(low)
+            return not question_forms._SELF_SETTLED.search(low)
     return False
 
 
@@ -174,11 +174,11 @@ def every_form(low: str) -> bool:
 @given(st.lists(st.sampled_from(HINTS.split(" ")), min_size=1, max_size=14))
 def test_the_word_index_changes_nothing(words):
     low = " ".join(words)
-    assert questions._asks_indirectly(low) == every_form(low)
-    whole = bool(questions._INTERROGATIVE.match(low)) and not questions._NOT_INTERROGATIVE.match(
-        low
-    )
-    assert questions._worded_as_question(low) == whole
+    assert question_forms._asks_indirectly(low) == every_form(low)
+    whole = bool(
+        question_forms._INTERROGATIVE.match(low)
+    ) and not question_forms._NOT_INTERROGATIVE.match(low)
+    assert question_forms._worded_as_question(low) == whole
 
 
 # --- answered ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backchannel.digest import analysis, language, phrases, questions, text
+from backchannel.digest import analysis, language, phrases, question_forms, questions, text
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cache_file import read_cache, source_fingerprint, write_cache
 from backchannel.model import Item
@@ -56,7 +56,7 @@ def analyse_all(
     """
     path = cache_dir / CACHE_NAME if cache_dir is not None else None
     # Any change to the analysing code invalidates every entry.
-    stamp = source_fingerprint(analysis, language, phrases, questions, text)
+    stamp = source_fingerprint(analysis, language, phrases, question_forms, questions, text)
     # Entries are flat tuples (body hash, *analysis): unpickling 100,000 plain
     # tuples is a third of the cost of as many named tuples.
     old: dict[str, tuple] = read_cache(path, stamp)

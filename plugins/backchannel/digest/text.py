@@ -33,6 +33,7 @@ _LINE_MARKS = frozenset("-+= \t0123456789")
 # Raw HTML in the body (an import from Disqus or WordPress, or a reader's tags):
 # cmark passes it through, so the rendered page needs a real HTML parser.
 _RAW_HTML = re.compile(r"<[A-Za-z/!?]")
+_CODE_SPAN = re.compile(r"`+[^`]*`+")
 _RENDER_OPTIONS = Options.CMARK_OPT_UNSAFE
 # What cmark itself writes: text and attribute values are escaped, so every "<"
 # starts one of its own tags and these patterns read its output exactly.
@@ -46,8 +47,6 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
-# Where sentencex may have split inside a word or after an unknown abbreviation.
-_MAY_GLUE = re.compile(r"[.!?…][^\s.!?…]|\. [a-z]")
 # Abbreviations sentencex splits after when a lower-case word follows.
 _ABBREVIATION = re.compile(
     r"\b(?:lib|libs|etc|vs|approx|fig|eq|ref|cf|incl|esp|resp|ca|func|var|obj|ex|min|max|no|vol|pp|ch|sec)\.\s*$",
@@ -56,418 +55,35 @@ _ABBREVIATION = re.compile(
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 
 STOP_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "aren't",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "can't",
-        "cannot",
-        "could",
-        "couldn't",
-        "did",
-        "didn't",
-        "do",
-        "does",
-        "doesn't",
-        "doing",
-        "don't",
-        "down",
-        "during",
-        "each",
-        "even",
-        "ever",
-        "every",
-        "few",
-        "for",
-        "from",
-        "further",
-        "get",
-        "gets",
-        "got",
-        "had",
-        "hadn't",
-        "has",
-        "hasn't",
-        "have",
-        "haven't",
-        "having",
-        "he",
-        "he'd",
-        "he'll",
-        "he's",
-        "her",
-        "here",
-        "here's",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "how's",
-        "however",
-        "i",
-        "i'd",
-        "i'll",
-        "i'm",
-        "i've",
-        "if",
-        "in",
-        "into",
-        "is",
-        "isn't",
-        "it",
-        "it's",
-        "its",
-        "itself",
-        "just",
-        "let's",
-        "like",
-        "lot",
-        "lots",
-        "many",
-        "may",
-        "maybe",
-        "me",
-        "might",
-        "more",
-        "most",
-        "much",
-        "must",
-        "mustn't",
-        "my",
-        "myself",
-        "need",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "often",
-        "on",
-        "once",
-        "one",
-        "only",
-        "or",
-        "other",
-        "ought",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "quite",
-        "rather",
-        "really",
-        "same",
-        "say",
-        "says",
-        "said",
-        "see",
-        "seem",
-        "seems",
-        "shan't",
-        "she",
-        "she'd",
-        "she'll",
-        "she's",
-        "should",
-        "shouldn't",
-        "so",
-        "some",
-        "something",
-        "still",
-        "such",
-        "than",
-        "that",
-        "that's",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "there's",
-        "these",
-        "they",
-        "they'd",
-        "they'll",
-        "they're",
-        "they've",
-        "thing",
-        "things",
-        "think",
-        "this",
-        "those",
-        "though",
-        "through",
-        "thus",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "upon",
-        "us",
-        "use",
-        "used",
-        "very",
-        "want",
-        "was",
-        "wasn't",
-        "way",
-        "we",
-        "we'd",
-        "we'll",
-        "we're",
-        "we've",
-        "well",
-        "were",
-        "weren't",
-        "what",
-        "what's",
-        "when",
-        "when's",
-        "where",
-        "where's",
-        "whether",
-        "which",
-        "while",
-        "who",
-        "who's",
-        "whom",
-        "why",
-        "why's",
-        "will",
-        "with",
-        "without",
-        "won't",
-        "would",
-        "wouldn't",
-        "yes",
-        "yet",
-        "you",
-        "you'd",
-        "you'll",
-        "you're",
-        "you've",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "thank",
-        "thanks",
-        "great",
-        "good",
-        "post",
-        "article",
-        "piece",
-        "read",
-        "reading",
-        "agree",
-        "point",
-        "bit",
-        "make",
-        "makes",
-        "made",
-        "know",
-        "actually",
-        "always",
-        "never",
-        "sometimes",
-        "already",
-        "back",
-        "first",
-        "last",
-        "two",
-        "three",
-        "new",
-        "old",
-        "next",
-        "per",
-        "via",
-        "etc",
-        "else",
-        "another",
-        "anyone",
-        "someone",
-        "everyone",
-        "nobody",
-        "people",
-        "person",
-        "time",
-        "times",
-        "year",
-        "years",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "ask",
-        "asked",
-        "asking",
-        "question",
-        "questions",
-        "answer",
-        "wonder",
-        "mean",
-        "means",
-        "true",
-        "right",
-        "kind",
-        "sort",
-        "part",
-        "write",
-        "wrote",
-        "written",
-        "writing",
-        "keep",
-        "keeps",
-        "kept",
-        "reply",
-        "replies",
-        "work",
-        "works",
-        "worked",
-        "working",
-        "tell",
-        "told",
-        "everything",
-        "anything",
-        "nothing",
-        "small",
-        "big",
-        "little",
-        "long",
-        "short",
-        "high",
-        "low",
-        "best",
-        "better",
-        "worse",
-        "worst",
-        "whole",
-        "own",
-        "sure",
-        "real",
-        "really",
-        "find",
-        "found",
-        "give",
-        "gave",
-        "given",
-        "take",
-        "took",
-        "taken",
-        "come",
-        "came",
-        "go",
-        "goes",
-        "going",
-        "gone",
-        "put",
-        "try",
-        "tried",
-        "trying",
-        "start",
-        "started",
-        "help",
-        "helps",
-        "helped",
-        "feel",
-        "felt",
-        "look",
-        "looks",
-        "looked",
-        "call",
-        "called",
-        "end",
-        "ended",
-        "lots",
-        "hard",
-        "easy",
-        "different",
-        "interesting",
-        "useful",
-        "nice",
-        "happen",
-        "happened",
-        "happens",
-        "seem",
-        "seemed",
-        "done",
-        "getting",
-        "stop",
-        "number",
-        "case",
-        "example",
-        "exactly",
-        "probably",
-        "usually",
-        "simply",
-        "almost",
-        "enough",
-        "less",
-        "least",
-        "far",
-        "once",
-        "twice",
-        "everyone's",
-        "instead",
-        "since",
-        "around",
-        "today",
-        "yesterday",
-        "tomorrow",
-        "ago",
-        "later",
-        "soon",
-        "fine",
-        "okay",
-        "ok",
-        "sure",
-        "oh",
-        "ha",
-        "hi",
-        "hello",
-        "dear",
-        "love",
-        "loved",
-        "lovely",
-        "brilliant",
-        "excellent",
-        "awesome",
-        "amazing",
-        "wonderful",
-        "perfect",
-    ]
+    """
+    a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each even ever every few for from further get gets got had
+    hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him
+    himself his how how's however i i'd i'll i'm i've if in into is isn't it it's its itself
+    just let's like lot lots many may maybe me might more most much must mustn't my myself need
+    no nor not now of off often on once one only or other ought our ours ourselves out over own
+    quite rather really same say says said see seem seems shan't she she'd she'll she's should
+    shouldn't so some something still such than that that's the their theirs them themselves
+    then there there's these they they'd they'll they're they've thing things think this those
+    though through thus to too under until up upon us use used very want was wasn't way we we'd
+    we'll we're we've well were weren't what what's when when's where where's whether which
+    while who who's whom why why's will with without won't would wouldn't yes yet you you'd
+    you'll you're you've your yours yourself yourselves thank thanks great good post article
+    piece read reading agree point bit make makes made know actually always never sometimes
+    already back first last two three new old next per via etc else another anyone someone
+    everyone nobody people person time times year years day days week weeks ask asked asking
+    question questions answer wonder mean means true right kind sort part write wrote written
+    writing keep keeps kept reply replies work works worked working tell told everything
+    anything nothing small big little long short high low best better worse worst whole own sure
+    real really find found give gave given take took taken come came go goes going gone put try
+    tried trying start started help helps helped feel felt look looks looked call called end
+    ended lots hard easy different interesting useful nice happen happened happens seem seemed
+    done getting stop number case example exactly probably usually simply almost enough less
+    least far once twice everyone's instead since around today yesterday tomorrow ago later soon
+    fine okay ok sure oh ha hi hello dear love loved lovely brilliant excellent awesome amazing
+    wonderful perfect
+    """.split()  # noqa: SIM905 (a word list reads best as text)
 )
 
 
@@ -524,6 +140,13 @@ def _rendered_text(page: str) -> str:
     return html.unescape(_TAG.sub("", page))
 
 
+def _has_raw_html(text: str) -> bool:
+    """True when the body holds HTML tags of its own (not "<" inside `code`)."""
+    if "`" in text:
+        text = _CODE_SPAN.sub("", text)
+    return bool(_RAW_HTML.search(text))
+
+
 def strip_markup(text: str) -> str:
     """A comment body (Markdown, maybe with HTML) as plain prose: no markup, code, quotes or URLs.
 
@@ -533,7 +156,7 @@ def strip_markup(text: str) -> str:
     text = text[:MAX_CHARS]
     if _MARKUP.search(text) or any(line[:1] in _LINE_MARKS for line in text.split("\n")):
         page = cmarkgfm.markdown_to_html(text, options=_RENDER_OPTIONS)
-        text = _html_text(page) if _RAW_HTML.search(text) else _rendered_text(page)
+        text = _html_text(page) if _has_raw_html(text) else _rendered_text(page)
     # URLs go after the markup: only the text's own URLs are left by now.
     if "://" in text or "www." in text.lower():
         text = _URL.sub(" ", text)
@@ -552,20 +175,23 @@ def sentences(plain: str, language: str = "en") -> list[str]:
     if "?!" in plain or "!?" in plain:
         plain = _SURPRISE_END.sub("\\1\n", plain)  # sentencex goes on past "Really?! I…"
     parts = sentencex.segment(language, plain)
-    if len(parts) > 1 and _MAY_GLUE.search(plain):
-        glued = parts[:1]
-        for part in parts[1:]:
-            # sentencex also splits inside a word ("ASP.NET", "Task.Run") and
-            # after a few abbreviations it does not know ("lib. version").
-            if not glued[-1][-1:].isspace() or (
-                part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:])
-            ):
-                glued[-1] += part
-            else:
-                glued.append(part)
-        parts = glued
-    plain = "\n".join(parts)
-    return [" ".join(words) for words in map(str.split, plain.split("\n")) if words]
+    glued: list[str] = []
+    for part in parts:
+        # sentencex also splits inside a word ("ASP.NET", "Task.Run") and
+        # after a few abbreviations it does not know ("lib. version").
+        if glued and (
+            not glued[-1][-1:].isspace()
+            or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+        ):
+            glued[-1] += part
+        else:
+            glued.append(part)
+    # Every white space str.split() knows but " " is unprintable (line breaks too).
+    if "  " in plain or not plain.isprintable():
+        pieces = "\n".join(glued).split("\n")
+        return [" ".join(words) for words in map(str.split, pieces) if words]
+    # One line, single spaces (most comments): stripping each is collapsing it.
+    return [text for text in map(str.strip, glued) if text]
 
 
 def words(text: str) -> list[str]:

@@ -1,0 +1,306 @@
+"""Which sentences ask the author something: the forms of a reader's question.
+
+A sentence asks when it ends in a question mark (outside quotation marks) and
+is neither a stock rhetorical phrase nor a one-word fragment ("Really?"); or,
+without "?", when it is worded as a question ("Do you know if …", "what if …"),
+announces one ("One question though: how …"), asks indirectly in any person
+("wondering if …", "I'm curious what …") or asks the author for something
+("could you show …", "please let me know …", "any idea how …"). The forms
+follow the labelling rules of the real-comment development set
+(bench/bench_digest_quality.py); tests/test_digest_questions.py holds an
+invented example of each.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+logger = logging.getLogger(__name__)
+
+_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|‘[^’\n]*’")
+_QMARK = re.compile(r"[?？؟]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Scripts written without spaces: a "one-word" sentence there is a whole question.
+_NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+# Stock phrases that end in "?" but ask nothing.
+_RHETORICAL = re.compile(
+    r"""^(?:
+        who\s+(?:knew|cares|doesn'?t|does\s+not|would(?:'?ve|\s+have)\s+(?:thought|guessed)|am\s+i\s+to\s+\w+)
+      | (?:how|what)\s+(?:cool|great|nice|wonderful|awesome|amazing|brilliant|good|bad|hard|
+            difficult|lovely|refreshing|rare|sad|funny|true)\s+is\s+that
+      | what(?:'?s|\s+is)\s+not\s+to\s+(?:like|love)
+      | what\s+could\s+(?:possibly\s+)?go\s+wrong
+      | why\s+not | right | really | seriously | huh | eh | no | yes | am\s+i\s+right
+      | isn'?t\s+(?:it|that)(?:\s+\w+)? | wasn'?t\s+it | (?:you\s+)?know\s+what\s+i\s+mean
+      | see\s+what\s+i\s+mean | who\s+hasn'?t | (?:and\s+)?(?:guess|you\s+know)\s+what
+      | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
+      | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
+    )[\s,.!]*$""",
+    re.I | re.X,
+)
+
+# Words that may open a sentence before its question proper ("So, do you …").
+_LEAD = r"(?:(?:so|and|also|but|then|ok|okay|well|hmm+|now|anyway|btw|still|or|plus|oh)\b[,\s]*)*"
+# One short clause before a comma ("Stephen, can you …", "In the second example, is …").
+_CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+,\s*)?"
+_AUX = (
+    r"(?:do|does|did|can|could|would|will|is|are|was|were|have|has|should|shall|might|am|"
+    r"isn'?t|aren'?t|doesn'?t|don'?t|didn'?t|can'?t|couldn'?t|wouldn'?t|won'?t|shouldn'?t|"
+    r"haven'?t|hasn'?t|wasn'?t|weren'?t)"
+)
+_SUBJECT = (
+    r"(?:you|i|we|they|he|she|it|there|this|that|these|those|anyone|anybody|someone|somebody|"
+    r"any|anything|something|everyone|your|my|our|their|one|u)"
+)
+_WH = r"(?:how|what|why|where|when|which|who|whom|whose)"
+
+# Questions worded as questions, with or without their "?".
+_INTERROGATIVE = re.compile(
+    rf"""^{_LEAD}{_CLAUSE}{_LEAD}(?:
+        {_AUX}\s+{_SUBJECT}\b
+      | (?:is|are|was|were|does|did|can|could|will|would|isn'?t|aren'?t|doesn'?t)\s+the\b
+      | {_WH}\s+(?:{_AUX}|if|about|else|exactly|would)\b
+      | how\s+(?:come|much|many|often|long)\b
+    )""",
+    re.I | re.X,
+)
+# Inversions that are not questions: conditions ("Should you need …, …"),
+# wishes ("May you …"), clefts ("What is nice is …", "Which is why …").
+_NOT_INTERROGATIVE = re.compile(
+    r"""^(?:(?:should|had|were)\s+\w+\s+[^,]*,
+      | may\s+you\b
+      | .*,\s*(?:is|was)\s+that\b
+      | what\s+(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+\s+(?:is|was)\b
+      | which\s+(?:is|was)\s+(?:why|how|what|where|when)\b
+      | how\s+to\s+\w+\s*:)""",
+    re.I | re.X,
+)
+_WH_ANYWHERE = re.compile(
+    rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
+)
+# An announced question: "One question though: how does …".
+_ANNOUNCED = re.compile(
+    r"^(?:[\w'’]+\s+){0,3}questions?(?:\s+[\w'’]+){0,3}\s*[:—–-]\s*(?P<rest>\S.*)$", re.I | re.S
+)
+
+# Indirect questions and requests, anywhere in a sentence: each form with the
+# words it cannot match without, so most sentences are searched by none.
+_INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("wonder", "wonders", "wondered", "wondering"),
+        r"(?<!no\s)\bwonder(?:s|ed|ing)?\s+(?:if|whether|why|how|what|who|when|where|which|about)\b",
+    ),
+    (
+        ("curious",),
+        r"\bcurious\s+(?:about|on|as\s+to|whether|if|how|why|what|who|which|where|when|"
+        r"to\s+(?:know|hear|see|learn|understand))",
+    ),
+    (
+        ("confused", "unclear", "puzzled"),
+        r"\b(?:confused|unclear|puzzled)\s+(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b",
+    ),
+    (
+        ("trying to", "try to", "want to", "need to"),
+        r"\b(?:trying|try|want|need)\s+to\s+(?:understand|figure\s+out|work\s+out|know|learn)\s+"
+        r"(?:why|how|what|whether|if|where|which|when|more\s+about)\b",
+    ),
+    (
+        ("could you", "can you", "would you", "will you"),
+        r"""\b(?:could|can|would|will)\s+you\s+(?:please\s+|perhaps\s+|maybe\s+|kindly\s+|possibly\s+|also\s+)?
+            (?:explain|expand|elaborate|say|talk|write|share|clarify|describe|give|show|provide|
+            recommend|suggest|point|cover|tell|walk|unpack|go|dig|address|help|check|confirm|look|
+            post|add|update|comment|weigh|send|consider|mind|do\s+a|make\s+a)\b""",
+    ),
+    (
+        ("please",),
+        r"""\bplease\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|explain|expand|elaborate|clarify|advise|help|
+            confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
+            recommend|write|cover|post|send|update|add|fix|provide|give|say)\b""",
+    ),
+    (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
+    (
+        ("appreciate", "appreciated", "welcome"),
+        r"""\b(?:(?:i'?d|i\s+would|would)\s+(?:\w+\s+){0,3}?appreciate\b
+          | appreciate\s+(?:it\s+)?if\s+you\b
+          | any\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
+            (?:appreciated|welcome)\b)""",
+    ),
+    (
+        ("love to", "like to", "keen to", "glad to", "grateful to"),
+        r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+)(?:really\s+|very\s+much\s+)?
+            (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
+            (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your))""",
+    ),
+    (
+        ("interested",),
+        r"""\bi(?:'d|\s+would)\s+be\s+(?:very\s+|really\s+)?interested\s+
+            (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your))
+          | \bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested\s*,?\s+
+            (?:i|we)(?:'d|'ll|\s+can|\s+could|\s+will|\s+would)\b
+          | \b(?:i|we)\s+(?:can|could)\s+\w+.*\bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested
+          | \bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested\s*,?\s+
+            you\s+(?:might|may|could|should|can)\b""",
+    ),
+    (
+        ("explain", "elaborate", "clarify", "describe", "tell", "show"),
+        rf"""^{_LEAD}(?:\([^)]*\)\s*)?(?:please\s+)?(?:explain|elaborate|clarify|describe|tell\s+(?:me|us)|show\s+(?:me|us))\b""",
+    ),
+    (("anyone", "anybody"), r"\b(?:does|do)\s+any(?:one|body)\s+(?:know|have)\b"),
+    (
+        ("any",),
+        r"""\bany\s+(?:tips|advice|thoughts|pointers|ideas?|recommendations|suggestions|references|
+            hints?|chance|insights?|comments?)\s+(?:on|about|for|would|how|why|what|whether|if|
+            where|when|regarding|of|that|you)\b""",
+    ),
+    (
+        ("question",),
+        r"\b(?:my|the|one|another|a)\s+question\s+(?:is|would\s+be|was)\s+(?:whether|if|how|why|what|which|where|when)\b",
+    ),
+    (
+        (
+            "would great",
+            "would helpful",
+            "would useful",
+            "would interesting",
+            "would good",
+            "would nice",
+            "it'd great",
+            "it'd helpful",
+            "it'd useful",
+            "it'd interesting",
+            "it'd good",
+            "it'd nice",
+        ),
+        r"""\b(?:it\s+would|it'd|would\s+it)\s+be\s+(?:great|helpful|useful|interesting|good|nice)\s+
+            (?:to\s+(?:know|hear|read|learn|understand|see)|if\s+you\b)""",
+    ),
+    (
+        ("suggest you", "might you", "should you", "may you", "could you"),
+        r"""\bi\s+(?:would\s+)?suggest\s+(?:that\s+)?you\b
+          | \byou\s+(?:might|may|should|could)\s+(?:want\s+to\s+)?
+            (?:weigh|take\s+a\s+look|look\s+at|check|
+            consider|mention|correct|fix|update|write|cover|explain|clarify)""",
+    ),
+    (("demande",), r"\bje\s+me\s+demande\b"),
+    (("frage",), r"\bich\s+frage\s+mich\b"),
+    (("pregunto",), r"\bme\s+pregunto\b"),
+    (("chiedo",), r"\bmi\s+chiedo\b"),
+    (("pourriez-vous",), r"\bpourriez-vous\s+expliquer\b"),
+    (("könnten",), r"\bkönnten\s+sie\s+(?:erklären|mehr)\b"),
+)
+# Musings the reader says they will settle themselves ask nothing of the author.
+_SELF_SETTLED = re.compile(
+    r"\b(?:i'll|i\s+will|i\s+can)\s+(?:manage|figure|work|find|sort|try)\b[^.]*\b(?:myself|on\s+my\s+own)\b",
+    re.I,
+)
+_INDIRECT_BY_HINT = tuple(
+    (hints, re.compile(pattern, re.I | re.X)) for hints, pattern in _INDIRECT_FORMS
+)
+# Each form is tried only on sentences holding all the words of one of its
+# hints, found by splitting at white space: a word is looked up with the
+# punctuation that may cling to it ("know.", "(please"), which costs less than
+# stripping the punctuation from every word of every sentence.
+_FORMS_BY_WORD: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+for _n, (_hints, _) in enumerate(_INDIRECT_FORMS):
+    for _hint in _hints:
+        _needs = tuple(_hint.split())
+        _key = max(sorted(_needs), key=len)
+        for _form in (_key, *(_key + p for p in ",.:;!)"), "(" + _key):
+            _FORMS_BY_WORD.setdefault(_form, []).append((_needs, _n))
+_HINT_WORDS = frozenset(_FORMS_BY_WORD)
+# Words one of the interrogative openings needs among a sentence's first words.
+_OPENERS = frozenset(
+    """do does did can could would will is are was were have has should shall might am how what
+    why where when which who whom whose isn't aren't doesn't don't didn't can't couldn't wouldn't
+    won't shouldn't haven't hasn't wasn't weren't""".split()  # noqa: SIM905 (a word list as text)
+)
+_LEADS = frozenset(
+    "so and also but then ok okay well hmm hmmm now anyway btw still or plus oh".split()  # noqa: SIM905
+)
+_OPENS = frozenset(
+    w + p for w in _OPENERS | _LEADS for p in ("", ",", ".", ":", ";", "!", "-", "...")
+)
+
+
+def _asks_indirectly(low: str, words: list[str] | None = None) -> bool:
+    """True when a lower-cased sentence asks indirectly or requests something."""
+    hits = _HINT_WORDS.intersection(low.split() if words is None else words)
+    if not hits:
+        return False
+    tried: set[int] = set()
+    for word in hits:
+        for needs, n in _FORMS_BY_WORD[word]:
+            if n in tried or not all(need in low for need in needs):
+                continue
+            tried.add(n)
+            if _INDIRECT_BY_HINT[n][1].search(low):
+                return not _SELF_SETTLED.search(low)
+    return False
+
+
+def _worded_as_question(low: str, words: list[str] | None = None) -> bool:
+    """True for interrogative word order ("do you know if …", "what if …"), "?" or not."""
+    first = (low.split(None, 6) if words is None else words)[:5]
+    if _OPENS.isdisjoint(first) or not _may_open_question(first):
+        return False
+    return bool(_INTERROGATIVE.match(low)) and not _NOT_INTERROGATIVE.match(low)
+
+
+def _may_open_question(first: list[str]) -> bool:
+    """False when a sentence's first words cannot start _INTERROGATIVE (most sentences).
+
+    It must open on such a word or a lead-in ("so", "and"), or on a clause of
+    at most four words and a comma ("In the second example, is …").
+    """
+    for n, word in enumerate(first):
+        bare = word.strip(",.:;!-")
+        if bare in _OPENERS or bare in _LEADS:
+            return n == 0 or first[n - 1].endswith(",") or first[n - 1] in _LEADS
+    return False
+
+
+def _asks_without_mark(text: str) -> bool:
+    """True when a sentence without "?" still asks the author something."""
+    low = text.lower()
+    if not low.isascii():
+        low = low.replace("’", "'")
+    words = low.split()
+    if _worded_as_question(low, words) or _asks_indirectly(low, words):
+        return True
+    if "question" in low:
+        announced = _ANNOUNCED.match(low)
+        if announced:
+            return _worded_as_question(announced.group("rest"))
+    return False
+
+
+def is_question(sentence: str) -> bool:
+    """True when a plain-text sentence asks something (directly or indirectly)."""
+    ascii_ = sentence.isascii()
+    # A quotation stays as a mark, so the words after it do not open the sentence.
+    unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
+    if "?" not in unquoted and (ascii_ or not _QMARK.search(unquoted)):
+        return _asks_without_mark(unquoted)
+    bare = _QMARK.sub("", unquoted).strip(" ¿!.…")
+    if not _LETTER.search(bare) or _RHETORICAL.match(bare):
+        return False
+    count = len(bare.split())
+    if count <= 1 and not _NO_SPACES.search(bare):
+        return False  # "Really?", "Why?": a fragment, not a question to answer
+    end = unquoted.rstrip()
+    run = end[len(end.rstrip("!?？")) :]
+    # "Seriously?!": surprise, not a question.
+    return not ("!" in run and count <= 3)
+
+
+def remark(text: str) -> bool:
+    """True for a statement with a questioning "?" ("…, any leak will say more?").
+
+    In a reply to another reader such a sentence argues with that reader; it
+    does not ask the author anything.
+    """
+    low = text.lower().replace("’", "'")
+    asks = _worded_as_question(low) or _asks_indirectly(low)
+    return not (asks or _WH_ANYWHERE.search(low))
