@@ -137,6 +137,8 @@ def _flash(request: Request) -> tuple[list[str], list[str]]:
 @signed_in
 async def inbox(request: Request) -> Response:
     """The inbox, with the outcome of the last decision when there was one."""
+    if request.method == "POST":  # nothing to do here: back to the page (PRG)
+        return RedirectResponse(admin_path(request), 303)
     receiver = receiver_of(request)
     context = await run_in_threadpool(_inbox_context, receiver)
     said, problems = _flash(request)
@@ -310,7 +312,7 @@ async def one_click(request: Request) -> Response:
 
 # (path, endpoint, methods): added to the receiver's route table.
 ROUTES = (
-    ("/admin", inbox, ["GET"]),
+    ("/admin", inbox, ["GET", "POST"]),
     ("/admin/signin", sign_in, ["GET", "POST"]),
     ("/admin/link", sign_in_link, ["GET", "POST"]),
     ("/admin/signout", sign_out, ["GET", "POST"]),

@@ -96,7 +96,8 @@ _SIGN_IN = _page(
 the line it prints into your settings, or sign in once with the link that
 <code>backchannel admin-link</code> prints.</p>
 {% endif %}
-<p>Or sign in with a one-time link: <code>backchannel admin-link</code>.</p>"""
+{% if has_password %}<p>Or sign in with a one-time link: <code>backchannel admin-link</code>.</p>
+{% endif %}"""
 )
 
 _CONFIRM_LINK = _page(
