@@ -1,0 +1,124 @@
+"""The moderation page in headless Chromium: a 390 px phone without JavaScript, and axe-core.
+
+The author signs in, approves one comment and replies to another; both are on
+the article page within a second of the click. axe-core (shipped inside
+axe-playwright-python, nothing fetched) finds no violation on the sign-in page,
+the inbox and an e-mail link's confirmation page.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from admin_support import PASSWORD, admin_site, serving
+from backchannel.admin_tokens import one_click_url
+from backchannel.store import Store
+from conftest import Site
+from receiver_support import free_port
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+def on_article_within(http: httpx.Client, base: str, needles: list[str], seconds: float) -> float:
+    """Seconds until the built article page holds every needle (fails after `seconds`)."""
+    start = time.monotonic()
+    while True:
+        html = http.get(f"{base}/first-post.html").text
+        elapsed = time.monotonic() - start
+        if all(n in html for n in needles):
+            return elapsed
+        assert elapsed < seconds, f"not on the article page after {elapsed:.2f} s: {needles}"
+        time.sleep(0.02)
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
+    ]
+
+
+def test_sign_in_approve_and_reply_on_a_phone_without_javascript(site: Site, chromium: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    port = free_port()
+    admin_site(site, port)
+    with (
+        serving(site, port) as served,
+        sync_api.sync_playwright() as pw,
+        httpx.Client(timeout=5) as http,  # made before the clicks: a client's set-up is slow
+    ):
+        browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+            page = context.new_page()
+            page.goto(served.admin)
+            assert page.url == served.admin + "/signin"
+            page.fill("#password", PASSWORD)
+            with page.expect_navigation():
+                page.click("button[type=submit]:has-text('Sign in')")
+            assert page.url == served.admin
+            assert page.is_visible("#item-c00000000001")
+            # Everything fits the phone's width: no sideways scrolling.
+            box = page.locator("#item-c00000000003").bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+            clicked = time.monotonic()
+            with page.expect_navigation():
+                page.click("#item-c00000000001 button[name=action][value=approve]")
+            on_article_within(http, served.base, ['id="comment-c00000000001"'], 1.0)
+            elapsed = time.monotonic() - clicked
+            assert elapsed < 1.0, f"approval took {elapsed:.2f} s to reach the article page"
+            assert "approved c00000000001" in page.inner_text("[role=status]")
+            assert page.locator("#item-c00000000001").count() == 0
+
+            page.fill("#item-c00000000004 textarea[name=body]", "Thanks, Dee: more next week.")
+            clicked = time.monotonic()
+            with page.expect_navigation():
+                page.click("#item-c00000000004 form:has(textarea) button[type=submit]")
+            on_article_within(
+                http,
+                served.base,
+                ['id="comment-c00000000004"', "Thanks, Dee: more next week."],
+                1.0,
+            )
+            elapsed = time.monotonic() - clicked
+            assert elapsed < 1.0, f"reply took {elapsed:.2f} s to reach the article page"
+            assert "replied to c00000000004" in page.inner_text("[role=status]")
+
+            # The reader sees both on the article page.
+            reader = browser.new_context(java_script_enabled=False, viewport=PHONE).new_page()
+            reader.goto(f"{served.base}/first-post.html")
+            assert reader.is_visible("#comment-c00000000001")
+            assert reader.is_visible("#comment-c00000000004")
+            assert "Thanks, Dee: more next week." in reader.inner_text("body")
+
+            # axe-core, with script on (axe is a script), in the same session.
+            state = context.storage_state()
+            checked = browser.new_context(viewport=PHONE, storage_state=state).new_page()
+            checked.goto(served.admin)
+            assert checked.locator("article.item").count() == 3
+            assert checked.evaluate("document.documentElement.scrollWidth") <= 390
+            assert axe_violations(checked) == []
+            anonymous = browser.new_context(viewport=PHONE).new_page()
+            anonymous.goto(served.admin + "/signin")
+            assert axe_violations(anonymous) == []
+            link = one_click_url(served.settings, Store(site.feedback), "c00000000005", "approve")
+            anonymous.goto(link)
+            assert "Approve this comment?" in anonymous.content()
+            assert axe_violations(anonymous) == []
+            assert anonymous.evaluate("document.documentElement.scrollWidth") <= 390
+        finally:
+            browser.close()
