@@ -258,24 +258,14 @@ def env() -> dict[str, str]:
     return out
 
 
-def compiled_loops() -> bool:
-    """True when this checkout's compiled digest loops (_speedups.pyx) are built."""
-    from backchannel.digest.compiled import speedups
-
-    return speedups is not None
-
-
-def run_once(site: Path, pure: bool = False) -> tuple[float, float]:
-    """(seconds, peak MB) of one `backchannel digest` in a fresh process.
-
-    `pure`: with BACKCHANNEL_PURE_PYTHON=1, the Python originals of the compiled loops.
-    """
+def run_once(site: Path) -> tuple[float, float]:
+    """(seconds, peak MB) of one `backchannel digest` in a fresh process."""
     digest = [sys.executable, "-m", "backchannel.cli", "-s", "pelicanconf.py", "digest"]
     digest += ["--out", "digests-out"]
     proc = subprocess.run(
         [sys.executable, "-c", WRAPPER.format(timeout=RUN_TIMEOUT_S), *digest],
         cwd=site,
-        env={**env(), "BACKCHANNEL_PURE_PYTHON": "1"} if pure else env(),
+        env=env(),
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_S + 30,
@@ -315,17 +305,12 @@ def load_average() -> str:
 
 def measure(site: Path, n: int, repeat: int) -> dict[str, list[tuple[float, float]]]:
     """Cold runs (cache removed before each), warm runs (after one unmeasured warm-up),
-    and weekly runs: warm caches plus 1% new comments, as a digest a week later sees.
-    Where the compiled loops are built, cold runs of the pure Python originals
-    alternate with the cold runs, as the same-run reference."""
+    and weekly runs: warm caches plus 1% new comments, as a digest a week later sees."""
     cache = site / "cache"
-    cold, pure = [], []
+    cold = []
     for _ in range(repeat):
         shutil.rmtree(cache, ignore_errors=True)
         cold.append(run_once(site))
-        if compiled_loops():
-            shutil.rmtree(cache, ignore_errors=True)
-            pure.append(run_once(site, pure=True))
     run_once(site)  # leaves every cache filled for this feedback
     warm = [run_once(site) for _ in range(repeat)]
     weekly = []
@@ -335,10 +320,7 @@ def measure(site: Path, n: int, repeat: int) -> dict[str, list[tuple[float, floa
         for path in added:
             path.unlink()
         run_once(site)  # back to the warm state of the n comments
-    out = {"cold": cold, "warm": warm, "weekly (+1% new)": weekly}
-    if pure:
-        out["cold, pure Python"] = pure
-    return out
+    return {"cold": cold, "warm": warm, "weekly (+1% new)": weekly}
 
 
 def row(n: int, mode: str, runs: list[tuple[float, float]]) -> str:
@@ -386,8 +368,8 @@ def main() -> None:
     lines = [
         "## Digest",
         "",
-        f"`{command}`, {started:%Y-%m-%d %H:%M} UTC; {machine()}; compiled digest loops "
-        f"(`_speedups.pyx`): {'built' if compiled_loops() else 'NOT built'}.",
+        f"`{command}`, {started:%Y-%m-%d %H:%M} UTC; {machine()}; pure Python (the compiled "
+        "twins of the digest loops are gone).",
         f"Load average before / after: {load_before} → {load_average()}. The machine (2 cores) "
         "is shared with other engineers' builds and tests, so times are noisy and a quiet "
         "machine is faster.",
@@ -397,9 +379,7 @@ def main() -> None:
         "process. *cold*: Pelican's CACHE_PATH removed before each run (no parsed-item, "
         "article or analysis cache); *warm*: the caches a previous digest of the same "
         "feedback left; *weekly*: those caches plus 1% new comment files (new items to "
-        "parse and analyse, caches rewritten), as the next digest a week later sees; "
-        "*cold, pure Python*: cold runs with BACKCHANNEL_PURE_PYTHON=1 (the compiled loops' "
-        "Python originals), each right after a *cold* run.",
+        "parse and analyse, caches rewritten), as the next digest a week later sees.",
         "",
         "| comments | state | median s | min s | max s | runs | median peak MB | max peak MB |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",

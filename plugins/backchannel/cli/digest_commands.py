@@ -63,9 +63,12 @@ def cmd_digest(args: argparse.Namespace, settings: Resolved) -> int:
     finally:
         later.wait()
     t = digest.totals
+    from backchannel.digest.render_md import plural
+
     print(
-        f"backchannel digest: {t['comments']} new comments, {t['linkbacks']} linkbacks, "
-        f"{t['open_questions']} open questions, {len(digest.suggestions)} suggestions"
+        f"backchannel digest: {plural(t['comments'], 'new comment')}, "
+        f"{plural(t['linkbacks'], 'linkback')}, {plural(t['open_questions'], 'open question')}, "
+        f"{plural(len(digest.suggestions), 'suggestion')}"
     )
     for path in written:
         print(f"  wrote {path}")
