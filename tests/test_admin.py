@@ -117,6 +117,7 @@ def test_password_sign_in_sets_a_strict_http_only_cookie_and_is_rate_limited(
         assert page.status_code == 200 and 'id="item-c00000000001"' in page.text
         assert page.headers["cache-control"] == "no-store"
         assert page.headers["x-frame-options"] == "DENY"
+        assert "default-src 'none'" in page.headers["content-security-policy"]
         # Sign out (with the page's CSRF token) ends it.
         out = http.post(served.admin + "/signout", data={"csrf": csrf_in(page.text)})
         assert out.status_code == 303
@@ -163,6 +164,8 @@ def test_every_state_change_needs_a_valid_csrf_token(site: Site) -> None:
             served.admin + "/signin", data={"csrf": csrf_in(fresh.text), "password": PASSWORD}
         )
         assert refused.status_code == 403
+        huge = http.post(served.admin + "/signin", data={"password": "x" * 70000})
+        assert huge.status_code == 413  # BACKCHANNEL_MAX_BODY_BYTES, before any parsing
         assert sign_in(http, served.admin).status_code == 303
         assert sign_in(other, served.admin).status_code == 303
         token = csrf_in(http.get(served.admin).text)

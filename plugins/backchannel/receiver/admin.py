@@ -31,6 +31,7 @@ from backchannel.receiver.admin_auth import (
     csrf_token,
     now,
     page,
+    read_form,
     sign_in,
     sign_in_link,
     sign_out,
@@ -232,7 +233,7 @@ def _one_click_csrf(request: Request, payload: dict[str, Any]) -> str:
 async def one_click(request: Request) -> Response:
     """GET: what the link would do, and a button. POST (from that button): do it, once."""
     receiver = receiver_of(request)
-    form = await request.form() if request.method == "POST" else None
+    form = await read_form(request) if request.method == "POST" else None
     token = str((form or request.query_params).get("t", ""))
     sign_in_page = admin_path(request, "/signin")
     if not token:
