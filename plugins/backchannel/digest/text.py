@@ -41,8 +41,14 @@ _PRE = re.compile(r"<pre[^>]*>.*?</pre>", re.S)
 _INNER_QUOTE = re.compile(r"<blockquote>(?:(?!<blockquote>).)*?</blockquote>", re.S)
 _CODE = re.compile(r"<code>(.*?)</code>", re.S)
 _BLOCK_ENDS = ("</p>", "</li>", "</ul>", "</ol>", "<hr />", *(f"</h{n}>" for n in range(1, 7)))
-_BR = re.compile(r"<br />")
-_TAG = re.compile(r"<[^>]*>")
+_BR = re.compile(r"<br\s*/?>", re.I)
+# An open or closing tag as CommonMark defines one (quoted values may hold ">").
+_TAG = re.compile(
+    r"""</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*"""
+    r"""(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?>"""
+)
+_HTML_BLOCK = re.compile(r"^ {0,3}<", re.M)
+_FREE_HTML = re.compile(r"<(?:script|style|textarea|pre|!|\?)", re.I)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -97,22 +103,28 @@ class _TextOfHTML(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.code = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self.skipping += 1
+        elif tag == "code":
+            self.code += 1
         elif tag == "br":
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self.skipping = max(0, self.skipping - 1)
+        elif tag == "code":
+            self.code = max(0, self.code - 1)
         elif tag in self.BLOCKS:
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
-            self.parts.append(data)
+            # Inline code stays as words (often a name), minus any "?" it holds.
+            self.parts.append(data.replace("?", "") if self.code else data)
 
 
 def _html_text(page: str) -> str:
@@ -135,16 +147,23 @@ def _rendered_text(page: str) -> str:
     for end in _BLOCK_ENDS:
         if end in page:
             page = page.replace(end, "\n\n")
-    if "<br" in page:
-        page = _BR.sub("\n", page)
+    page = _BR.sub("\n", page)
     return html.unescape(_TAG.sub("", page))
 
 
-def _has_raw_html(text: str) -> bool:
-    """True when the body holds HTML tags of its own (not "<" inside `code`)."""
+def _needs_html_parser(text: str) -> bool:
+    """True when the body holds HTML that cmark copies through as it is.
+
+    A raw tag inside a line is copied only when it is a well-formed tag (the
+    CommonMark grammar, which _TAG follows); an HTML block (a line starting
+    with "<"), a comment or a script is copied whatever it holds, so only
+    those need the HTML parser. "<" inside `code` is not HTML.
+    """
     if "`" in text:
         text = _CODE_SPAN.sub("", text)
-    return bool(_RAW_HTML.search(text))
+    if not _RAW_HTML.search(text):
+        return False
+    return bool(_HTML_BLOCK.search(text) or _FREE_HTML.search(text))
 
 
 def strip_markup(text: str) -> str:
@@ -156,7 +175,7 @@ def strip_markup(text: str) -> str:
     text = text[:MAX_CHARS]
     if _MARKUP.search(text) or any(line[:1] in _LINE_MARKS for line in text.split("\n")):
         page = cmarkgfm.markdown_to_html(text, options=_RENDER_OPTIONS)
-        text = _html_text(page) if _has_raw_html(text) else _rendered_text(page)
+        text = _html_text(page) if _needs_html_parser(text) else _rendered_text(page)
     # URLs go after the markup: only the text's own URLs are left by now.
     if "://" in text or "www." in text.lower():
         text = _URL.sub(" ", text)
