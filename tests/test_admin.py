@@ -9,7 +9,9 @@ clock, never slept through.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
+import time
 
 import httpx
 import pytest
@@ -376,3 +378,22 @@ def test_one_click_link_from_the_mail_approves_after_confirmation_once(site: Sit
     audit = (site.feedback / "moderation" / "audit.jsonl").read_text()
     assert "one-click link in the notification e-mail" in audit
     assert PASSWORD_HASH not in audit
+
+
+def _spend(args: tuple[str, str]) -> bool:
+    from backchannel.admin_tokens import use_sign_in_link
+    from backchannel.store import Store
+
+    root, token = args
+    return use_sign_in_link(Store(root), token, time.time())
+
+
+def test_a_sign_in_link_is_spent_once_by_racing_processes(site: Site) -> None:
+    """Eight processes (as receiver workers would) spend one link at once: one wins."""
+    url = site.cli("admin-link").stdout.strip().splitlines()[-1]
+    token = url.split("t=", 1)[1]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(8) as pool:
+        outcomes = pool.map(_spend, [(str(site.feedback), token)] * 8)
+    assert sorted(outcomes) == [False] * 7 + [True]
+    assert json.loads((site.feedback / "private" / TOKENS_FILE).read_text())["links"] == {}
