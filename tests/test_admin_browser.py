@@ -17,7 +17,7 @@ from admin_support import PASSWORD, admin_site, inbox_item, serving
 from backchannel.admin_tokens import one_click_url
 from backchannel.store import Store
 from conftest import Site
-from receiver_support import free_port
+from receiver_support import Pages, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -29,6 +29,9 @@ ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+FORGED = """<!doctype html><html lang="en"><title>Win</title>
+<form method="post" action="{target}"><input name="action" value="approve">
+<button>Claim your prize</button></form></html>"""
 
 
 def on_article_within(http: httpx.Client, base: str, needles: list[str], seconds: float) -> float:
@@ -113,6 +116,18 @@ def test_sign_in_approve_and_reply_on_a_phone_without_javascript(site: Site, chr
             assert checked.locator("article.item").count() == 3
             assert checked.evaluate("document.documentElement.scrollWidth") <= 390
             assert axe_violations(checked) == []
+            # A forged form on another page, submitted from the signed-in browser: from
+            # another site the Strict cookie stays home (401); from the same site (another
+            # port) it goes along, and the missing CSRF token refuses it (403).
+            for host, status in (("localhost", 401), ("127.0.0.1", 403)):
+                with Pages(host) as evil:
+                    target = f"{served.admin}/items/c00000000005"
+                    url = evil.add("/win.html", FORGED.format(target=target))
+                    checked.goto(url)
+                    with checked.expect_response(target) as response:
+                        checked.click("button")
+                    assert response.value.status == status, host
+            assert (site.feedback / "inbox" / "c00000000005.md").exists()
             anonymous = browser.new_context(viewport=PHONE).new_page()
             anonymous.goto(served.admin + "/signin")
             assert axe_violations(anonymous) == []
