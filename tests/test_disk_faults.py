@@ -116,7 +116,7 @@ def assert_kept(answers: dict[str, httpx.Response]) -> None:
     assert answers["comment-form"].status_code == 303
     assert "<error>0</error>" in answers["trackback"].text
     assert answers["pingback"].status_code == 200 and "<fault>" not in answers["pingback"].text
-    assert answers["webmention"].status_code == 202
+    assert answers["webmention"].status_code == 201
 
 
 def serve(site: Site):
@@ -175,7 +175,7 @@ def test_webmention_accepted_then_disk_full_is_kept_once_space_returns(disk_site
         r = httpx.post(
             base + "/backchannel/webmention", data={"source": source, "target": target}, timeout=5
         )
-        assert r.status_code == 202
+        assert r.status_code == 201
         ballast = fill(site.feedback)
         status_url = r.headers["location"]
         time.sleep(1.5)  # the fetch is done and the store refused the item meanwhile

@@ -295,6 +295,6 @@ def test_webmention_form(
         timeout=10,
     )
     no_5xx(r)
-    if r.status_code == 202:
+    if r.status_code == 201:
         status = httpx.get(r.headers["location"], timeout=10)
         no_5xx(status)

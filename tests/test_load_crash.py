@@ -87,7 +87,7 @@ def send(client: httpx.Client, kind: str, token: str, api: str, target: str, pag
         r = client.post(f"{api}/pingback", content=body, headers={"Content-Type": "text/xml"})
         return r.status_code == 200 and "<fault>" not in r.text
     r = client.post(f"{api}/webmention", data={"source": source, "target": target})
-    return r.status_code == 202
+    return r.status_code == 201
 
 
 def tokens_in_store(feedback: Path) -> tuple[Counter[str], list[str]]:
@@ -232,7 +232,7 @@ def test_webmention_queued_at_a_kill_is_verified_after_restart(site: Site, tmp_p
                 data={"source": source, "target": target},
                 timeout=5,
             )
-            assert r.status_code == 202
+            assert r.status_code == 201
             status_url = r.headers["location"]
             served.kill()
             assert tokens_in_store(site.feedback)[0][token] == 0  # not verified before the kill

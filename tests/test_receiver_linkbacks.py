@@ -248,7 +248,7 @@ def send(base: str, source: str, target: str) -> httpx.Response:
 
 
 def final_status(r: httpx.Response) -> dict:
-    assert r.status_code == 202
+    assert r.status_code == 201  # Webmention 3.2.1: a status URL comes with 201 Created
     url = r.headers["location"]
 
     def finished() -> dict | None:

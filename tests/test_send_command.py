@@ -161,6 +161,10 @@ def test_send_dry_run_send_repeat_update_delete(site: Site, far: Web, home: Web)
     assert early["/old"]["action"] == "delete" and early["/old"]["status"] == "failed"
     assert "still answers HTTP 200" in early["/old"]["reason"]
     assert posts(far)["/moved/wm2"] == 3  # nothing sent while the post is online
+    home.routes["/first.html"] = (404, [], b"not found")
+    missing = by_target(send(site), far)
+    assert missing["/old"]["status"] == "failed" and "only on 410" in missing["/old"]["reason"]
+    assert posts(far)["/moved/wm2"] == 3  # a 404 is not a deletion: receivers need 410
     home.routes["/first.html"] = (410, [], b"gone")
     gone = by_target(send(site), far)
     assert gone == {"/old": gone["/old"]} and gone["/old"]["status"] == "deleted"

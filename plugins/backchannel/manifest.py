@@ -3,18 +3,54 @@
 The receiver reads it to know which articles accept feedback, and the fast
 republisher to find pages. It lives apart from `bake` so that neither has to
 import Pelican to read it.
+
+It also keeps the tombstones: `deleted` lists every article an earlier build
+listed that this one does not (deleted, or a draft again), with its URL, so
+`backchannel serve` answers 410 Gone there (Webmention receivers delete a
+mention only on 410), and a static host can be configured from the same list.
+An article that comes back leaves the list.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from backchannel.thread import answers_of
 
+logger = logging.getLogger(__name__)
+
 # Written into OUTPUT_PATH by every build: which article ids exist and where.
 MANIFEST = "backchannel-articles.json"
+
+
+def read_manifest(output: Path) -> dict[str, Any]:
+    """The manifest in `output`, or an empty one when there is none (or it is unreadable)."""
+    try:
+        data = json.loads((output / MANIFEST).read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        logger.warning("backchannel: ignoring unreadable %s: %s", output / MANIFEST, exc)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def tombstones(previous: dict[str, Any], entries: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Articles the previous manifest listed (or had as deleted) that `entries` lacks."""
+    ids = {e["id"] for e in entries}
+    urls = {e["url"] for e in entries}
+    gone: dict[str, dict[str, str]] = {}
+    for entry in [*previous.get("deleted", []), *previous.get("articles", [])]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            continue
+        tid = str(entry.get("id", ""))
+        if tid in ids or entry["url"] in urls:
+            continue
+        gone[tid] = {"id": tid, "url": entry["url"], "title": str(entry.get("title", ""))}
+    return [gone[tid] for tid in sorted(gone)]
 
 
 def write_manifest(
@@ -37,7 +73,11 @@ def write_manifest(
             }
         )
     path = output / MANIFEST
-    data = {"siteurl": pelican_settings.get("SITEURL", ""), "articles": entries}
+    data = {
+        "siteurl": pelican_settings.get("SITEURL", ""),
+        "articles": entries,
+        "deleted": tombstones(read_manifest(output), entries),
+    }
     # No indent: json's C encoder only serves compact output (indent=1 cost 60 ms).
     path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
     return path

@@ -1,4 +1,7 @@
-"""The ASGI app that serves the built site and mounts the receiver beside it."""
+"""The ASGI app that serves the built site and mounts the receiver beside it.
+
+Deleted articles answer 410 Gone (see tombstones.py).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from backchannel.settings import Resolved
+from backchannel.tombstones import Tombstones
 
 
 def receiver_prefix(settings: Resolved) -> str:
@@ -33,7 +37,8 @@ def create_app(settings: Resolved, output: str | Path | None = None) -> Starlett
         routes.append(Mount(receiver_prefix(settings), app=receiver_app))
     folder = Path(output or settings.output_path)
     folder.mkdir(parents=True, exist_ok=True)
-    routes.append(Mount("/", app=StaticFiles(directory=folder, html=True), name="site"))
+    site = Tombstones(StaticFiles(directory=folder, html=True), folder)
+    routes.append(Mount("/", app=site, name="site"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

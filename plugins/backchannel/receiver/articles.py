@@ -116,6 +116,21 @@ class Articles:
         ours = {self.receiver_host, urlsplit(self.siteurl).netloc.lower()} - {""}
         return bool(host) and host in ours
 
+    def page_exists(self, url: str) -> bool:
+        """True when a URL on our host names a built page (home, archives, tags, ...)."""
+        self._refresh()
+        path = unquote(urlsplit(url).path).lstrip("/")
+        site_path = urlsplit(self._siteurl).path.strip("/")
+        if site_path:
+            if not (path + "/").startswith(site_path + "/"):
+                return False
+            path = path[len(site_path) :].lstrip("/")
+        output = self.path.parent.resolve()
+        page = (output / path).resolve()
+        if not page.is_relative_to(output):
+            return False
+        return page.is_file() or (page / "index.html").is_file()
+
     def by_target(self, url: str) -> KnownArticle | None:
         """The article a linkback target URL names, or None if it names none of ours."""
         self._refresh()

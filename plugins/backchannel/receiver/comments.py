@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,6 +30,7 @@ from backchannel.receiver.context import (
     RequestProblem,
     client_ip,
     decode,
+    form_fields,
     limit_rate,
     media_type,
     read_body,
@@ -108,11 +109,7 @@ async def _fields(request: Request) -> dict[str, Any]:
                 raise RequestProblem(f"field {name!r} must be a string")
         return out
     if kind == "application/x-www-form-urlencoded":
-        text = decode(body, charset)
-        try:
-            parsed = parse_qs(text, keep_blank_values=True, max_num_fields=50)
-        except ValueError as exc:
-            raise RequestProblem(f"malformed form body: {exc}") from None
+        parsed = form_fields(body, charset, 50)
         return {name: parsed[name][0] for name in FIELDS if name in parsed}
     raise RequestProblem(
         f"unsupported content type {kind or 'none'!r}: send "

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -121,6 +122,32 @@ def decode(body: bytes, charset: str) -> str:
         raise RequestProblem(f"unknown charset {charset!r}") from None
     except UnicodeDecodeError as exc:
         raise RequestProblem(f"body is not valid {charset} (byte {exc.start})") from None
+
+
+def form_fields(body: bytes, charset: str, max_fields: int) -> dict[str, list[str]]:
+    """An application/x-www-form-urlencoded body's fields, decoded in its declared charset.
+
+    Percent-escapes stand for bytes in the body's charset (`title=Caf%E9` with
+    `charset=iso-8859-1` is "Café"), so they are decoded with it too; invalid
+    bytes for that charset, or an unknown charset, are a 400, never a guess.
+    """
+    text = decode(body, charset)
+    try:
+        return parse_qs(
+            text,
+            keep_blank_values=True,
+            max_num_fields=max_fields,
+            encoding=charset,
+            errors="strict",
+        )
+    except UnicodeDecodeError as exc:
+        raise RequestProblem(
+            f"a form field is not valid {charset} after percent-decoding (byte {exc.start})"
+        ) from None
+    except LookupError:
+        raise RequestProblem(f"unknown charset {charset!r}") from None
+    except ValueError as exc:
+        raise RequestProblem(f"malformed form body: {exc}") from None
 
 
 async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = None) -> Item:

@@ -33,7 +33,7 @@ from backchannel.receiver.context import (
 )
 from backchannel.receiver.guard import Rejected, Submission
 from backchannel.receiver.problems import RequestProblem
-from backchannel.receiver.source import links_to, normalize, read_source
+from backchannel.receiver.source import exact_target, links_to, normalize, read_source
 from backchannel.store import derived_id
 
 logger = logging.getLogger(__name__)
@@ -100,9 +100,15 @@ def _target_article(receiver: Receiver, target: str) -> KnownArticle:
     article = receiver.articles.by_target(target)
     if article is not None:
         return article
-    if receiver.articles.is_our_host(target):
-        raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an article on this site")
-    raise PingbackFault(TARGET_NOT_ENABLED, "targetURI is not on this site")
+    if not receiver.articles.is_our_host(target):
+        raise PingbackFault(TARGET_NOT_ENABLED, "targetURI is not on this site")
+    # 0x0020 is for a page that does not exist; an existing page that takes no
+    # pingbacks (the home page, an archive) is 0x0021.
+    if receiver.articles.page_exists(target):
+        raise PingbackFault(
+            TARGET_NOT_ENABLED, "targetURI exists but is not a pingback-enabled article"
+        )
+    raise PingbackFault(TARGET_NOT_FOUND, "targetURI does not exist on this site")
 
 
 async def ping(request: Request, source: str, target: str) -> str:
@@ -131,9 +137,7 @@ async def ping(request: Request, source: str, target: str) -> str:
     if resp.status >= 400:
         raise PingbackFault(SOURCE_NOT_FOUND, f"sourceURI answered HTTP {resp.status}")
 
-    def is_target(url: str) -> bool:
-        found = receiver.articles.by_target(url)
-        return normalize(url) == normalize(target) or (found is not None and found.id == article.id)
+    is_target = exact_target(target, article.id, receiver.articles.by_target)
 
     if not links_to(resp, is_target):
         raise PingbackFault(NO_LINK, "sourceURI does not link to targetURI")

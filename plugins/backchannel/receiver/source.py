@@ -1,15 +1,28 @@
-"""Reading a linkback's source page: does it link to us, and what does it say?
+r"""Reading a linkback's source page: does it link to us, and what does it say?
 
 Shared by Pingback and Webmention. HTML is parsed with BeautifulSoup (the
 stdlib parser, explicitly); microformats2 with mf2py, whose h-entry gives the
 author, content and the Webmention type. Parsers are fallback chains:
 h-entry, then <title>/<h1> and the text around the link.
+
+Other sources (JSON, plain text) are searched for URLs with linkify-it-py (the
+maintained port of markdown-it's linkify-it): it ends a URL where prose does
+(a trailing period, comma or closing bracket is not part of it) and keeps
+balanced parentheses. JSON is parsed first, so `{"url":"…"}` and the escaped
+`http:\/\/…` PHP writes are read as the strings they are; text that is not
+valid JSON has `\/` unescaped before the search.
+
+The target must be linked exactly (Webmention 3.2.2): scheme and host case, a
+fragment and a trailing slash aside, the URL must be the target, or another
+URL of the same article (an alias, `index.html`) with the same query: a link
+to `post.html?utm=1` does not count for `post.html`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +30,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import mf2py
 from bs4 import BeautifulSoup
+from linkify_it import LinkifyIt
 
 from backchannel.fetch import FetchResponse
 from backchannel.model import MentionType, parse_date
@@ -43,6 +57,8 @@ LINK_ATTRS = (
 )
 
 TargetTest = Callable[[str], bool]
+JSON_TYPES = ("application/json",)
+_LINKIFY = LinkifyIt().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
 
 
 @dataclass(frozen=True)
@@ -84,16 +100,58 @@ def _links(soup: BeautifulSoup, base: str) -> list[tuple[Any, str]]:
     return out
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON document (keys too: some APIs key by URL)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield key
+            yield from _strings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner)
+
+
+def text_urls(text: str, content_type: str = "") -> list[str]:
+    """The http(s) URLs a JSON or plain-text document mentions."""
+    texts: list[str] = []
+    if content_type in JSON_TYPES or content_type.endswith("+json") or text.lstrip()[:1] in "{[":
+        try:
+            texts = list(_strings(json.loads(text)))
+        except ValueError:
+            texts = []
+    if not texts:
+        texts = [text.replace("\\/", "/")]
+    urls = []
+    for part in texts:
+        for match in _LINKIFY.match(part) or []:
+            if match.schema.lower() in ("http:", "https:"):
+                urls.append(match.url)
+    return urls
+
+
+def exact_target(target: str, article_id: str, by_target: Callable[[str], Any]) -> TargetTest:
+    """A test for links to exactly `target`, or to another URL of its article with its query."""
+    wanted = normalize(target)
+    query = urlsplit(target).query
+
+    def is_target(url: str) -> bool:
+        if normalize(url) == wanted:
+            return True
+        if urlsplit(url).query != query:
+            return False
+        found = by_target(url)
+        return found is not None and found.id == article_id
+
+    return is_target
+
+
 def links_to(resp: FetchResponse, is_target: TargetTest) -> bool:
     """True if the source links to the target (for non-HTML: mentions the URL)."""
     if resp.content_type in HTML_TYPES or not resp.content_type:
         return any(is_target(url) for _, url in _links(_soup(resp), resp.url))
-    text = resp.text
-    return any(
-        is_target(word.strip("<>()\"'"))
-        for word in text.split()
-        if word.strip("<>()\"'").startswith(("http://", "https://"))
-    )
+    return any(is_target(url) for url in text_urls(resp.text, resp.content_type))
 
 
 def _clip(text: str, around: str = "") -> str:

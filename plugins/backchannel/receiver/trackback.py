@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from starlette.requests import Request
@@ -20,8 +20,8 @@ from starlette.responses import Response
 from backchannel.model import Item, Kind, State, one_line
 from backchannel.receiver.context import (
     client_ip,
-    decode,
     exists,
+    form_fields,
     limit_rate,
     media_type,
     read_body,
@@ -69,10 +69,7 @@ async def post_trackback(request: Request) -> Response:
         kind, charset = media_type(request)
         if kind != "application/x-www-form-urlencoded":
             raise RequestProblem(f"TrackBack pings are form-encoded POSTs, not {kind or 'none'!r}")
-        try:
-            fields = parse_qs(decode(body, charset), keep_blank_values=True, max_num_fields=20)
-        except ValueError as exc:
-            raise RequestProblem(f"malformed form body: {exc}") from None
+        fields = form_fields(body, charset, 20)
         value = {k: one_line(v[0]) for k, v in fields.items() if v}
         article = receiver.articles.get(article_id)
         if article is None:

@@ -1,8 +1,9 @@
 """W3C Webmention (Recommendation, 12 January 2017): POST /webmention, status URL.
 
 Synchronously: source and target must be http(s) URLs, differ, and the target
-must be one of our articles (else 400 with the reason). Then 202 Accepted with
-a Location header naming /webmention/status/<id>, and verification runs as a
+must be one of our articles (else 400 with the reason). Then 201 Created with
+a Location header naming /webmention/status/<id> (spec 3.2.1: a receiver that
+offers a status URL answers 201), and verification runs as a
 background task: fetch the source (SSRF-safe Fetcher), check it links to the
 target, read its h-entry (mf2py). The item id is derived from source and
 article, so a re-sent webmention updates the same item; a source that is now
@@ -13,7 +14,7 @@ store's private area as `wm<random>.json`, so the status URL survives a
 restart; records still "queued" (a kill interrupted the verification) are
 verified again when the receiver starts. If the store cannot take a verified
 item (disk full, read-only), the record stays "queued" and is retried after
-RETRY_DELAYS, then at the next start: a 202 is a promise to keep it. At that
+RETRY_DELAYS, then at the next start: a 201 is a promise to keep it. At that
 start, finished records older than BACKCHANNEL_WEBMENTION_STATUS_DAYS go, so
 the private area does not grow with every webmention ever sent (spam included).
 """
@@ -26,7 +27,7 @@ import logging
 import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -38,8 +39,8 @@ from backchannel.model import Item, Kind, State, format_date, parse_date
 from backchannel.receiver.context import (
     Receiver,
     client_ip,
-    decode,
     exists,
+    form_fields,
     limit_rate,
     media_type,
     read_body,
@@ -48,7 +49,7 @@ from backchannel.receiver.context import (
 )
 from backchannel.receiver.guard import Submission
 from backchannel.receiver.problems import RequestProblem
-from backchannel.receiver.source import links_to, normalize, read_source
+from backchannel.receiver.source import exact_target, links_to, normalize, read_source
 from backchannel.store import PRIVATE, derived_id, new_id
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def _url_ok(value: str) -> bool:
 
 
 async def post_webmention(request: Request) -> Response:
-    """POST /webmention: validate, answer 202 with a status URL, verify in the background."""
+    """POST /webmention: validate, answer 201 with a status URL, verify in the background."""
     receiver = receiver_of(request)
     resume_queued(receiver)
     try:
@@ -97,10 +98,7 @@ async def post_webmention(request: Request) -> Response:
                 f"{kind or 'none'!r}",
                 415,
             )
-        try:
-            fields = parse_qs(decode(body, charset), keep_blank_values=True, max_num_fields=20)
-        except ValueError as exc:
-            raise RequestProblem(f"malformed form body: {exc}") from None
+        fields = form_fields(body, charset, 20)
         source = (fields.get("source") or [""])[0].strip()
         target = (fields.get("target") or [""])[0].strip()
         if not source or not target:
@@ -138,7 +136,7 @@ async def post_webmention(request: Request) -> Response:
     status_url = f"{receiver.settings.receiver_url}/webmention/status/{record['id']}"
     return JSONResponse(
         {"status": "queued", "status_url": status_url, "id": record["id"]},
-        status_code=202,
+        status_code=201,
         headers={"Location": status_url},
     )
 
@@ -194,11 +192,7 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
         if resp.status >= 400:
             return done("rejected", f"source answered HTTP {resp.status}")
 
-        def is_target(url: str) -> bool:
-            found = receiver.articles.by_target(url)
-            return normalize(url) == normalize(target) or (
-                found is not None and found.id == article_id
-            )
+        is_target = exact_target(target, article_id, receiver.articles.by_target)
 
         if not links_to(resp, is_target):
             removed = await _remove(receiver, item_id, article_id)
@@ -241,7 +235,7 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
             return done("verified", f"{facts.mention_type.value} stored for moderation", item_id)
         return await _update(receiver, item, state, done)
     except (StoreError, RequestProblem) as exc:
-        # The 202 already promised to keep it: stay queued and try again
+        # The 201 already promised to keep it: stay queued and try again
         # (disk full or read-only is usually fixed); a restart resumes it too.
         attempt = int(record.get("attempts", 0)) + 1
         record["attempts"] = attempt

@@ -36,7 +36,9 @@ from backchannel.settings import Resolved
 
 logger = logging.getLogger(__name__)
 
-GONE_STATUSES = frozenset({404, 410})
+# Only 410 tells a Webmention receiver to delete (spec 3.2.2; webmention.rocks'
+# delete test): a 404 might be a typo or a moved page, so the notice waits.
+GONE_STATUSES = frozenset({410})
 # Sites told at once. Sending is waiting on other servers, not work: threads suffice.
 PARALLEL_SITES = 4
 # (index in the plan, its new entry), or (-1, the exception a sending thread raised),
@@ -122,13 +124,19 @@ class Sender:
         )
 
     def _source_gone(self, task: Task) -> str | None:
-        """None when the post's URL answers 404/410, else why the notice must wait."""
+        """None when the post's URL answers 410 Gone, else why the notice must wait."""
         try:
             response = self.fetcher.get(task.source)
         except FetchError as exc:
             return f"cannot check that the post is gone: {exc.reason}"
         if response.status in GONE_STATUSES:
             return None
+        if response.status == 404:
+            return (
+                f"the post answers 404 at {task.source}, and receivers delete only on "
+                "410 Gone: serve the build's tombstones (`backchannel serve` does; see "
+                "the `deleted` list in backchannel-articles.json for a static host)"
+            )
         return (
             f"the post still answers HTTP {response.status} at {task.source}: build "
             "(and deploy) the site first so it answers 410 Gone"
