@@ -322,3 +322,13 @@ def test_inline_tags_read_without_the_html_parser_as_with_it(body):
     assert not text._needs_html_parser(body)
     page = cmarkgfm.markdown_to_html(body, options=text._RENDER_OPTIONS)
     assert text._rendered_text(page).split() == text._html_text(page).split()
+
+
+def test_comments_in_other_languages_keep_their_questions():
+    body = "Das gilt z.B. auch für ARM. Gilt das auch für RISC-V? 这个方法在 ARM 上也适用吗？谢谢。"
+    assert extract_questions(body, language="de") == [
+        "Gilt das auch für RISC-V?",
+        "这个方法在 ARM 上也适用吗？",
+    ]
+    # An unknown code falls back to general rules rather than failing.
+    assert extract_questions("Was ist das? Gut.", language="und") == ["Was ist das?"]

@@ -59,14 +59,17 @@ class Question(NamedTuple):
     answer_id: str | None = None
 
 
-def questions_in(plain: str) -> list[str]:
-    """The question sentences of already plain text (see text.strip_markup), in order."""
-    return [s for s in sentences(plain) if is_question(s)]
+def questions_in(plain: str, language: str = "en") -> list[str]:
+    """The question sentences of already plain text (see text.strip_markup), in order.
+
+    `language` (ISO 639-1) picks sentencex's sentence rules; any code is accepted.
+    """
+    return [s for s in sentences(plain, language) if is_question(s)]
 
 
-def extract_questions(body: str) -> list[str]:
+def extract_questions(body: str, language: str = "en") -> list[str]:
     """The question sentences of a comment body (Markdown), in order."""
-    return questions_in(strip_markup(body))
+    return questions_in(strip_markup(body), language)
 
 
 def _first_name(name: str) -> str:

@@ -198,9 +198,12 @@ def sentences(plain: str, language: str = "en") -> list[str]:
     for part in parts:
         # sentencex also splits inside a word ("ASP.NET", "Task.Run") and
         # after a few abbreviations it does not know ("lib. version").
-        if glued and (
-            not glued[-1][-1:].isspace()
-            or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+        if (
+            glued
+            and (
+                glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
+                or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+            )
         ):
             glued[-1] += part
         else:
