@@ -78,7 +78,8 @@ def _first_name(name: str) -> str:
 
 def _to_someone_else(text: str, others: set[str]) -> bool:
     """True when a question names another reader ("…, George?") rather than the author."""
-    if not others:
+    # A name is addressed after a comma or an "@", or before a comma or colon.
+    if not others or ("," not in text and "@" not in text and ":" not in text):
         return False
     for match in _NAMED.finditer(text):
         name = next(g for g in match.groups() if g)
