@@ -74,7 +74,7 @@ def test_site_pages_a_pelican_user_expects(built):
 
 def test_threads_are_baked_nested_with_author_replies(built):
     page = soup(built, "customers-are-the-experts.html")
-    comments = page.select("article.h-entry.comment")
+    comments = page.select("article.comment")
     assert comments, "comment thread on the page"
     # three levels: a comment inside a reply inside a top-level comment
     deepest = max(len(c.find_parents("li", class_="comment-item")) for c in comments)
@@ -172,3 +172,37 @@ def test_manifest_lists_articles(built):
 
     data = json.loads((built.output / "backchannel-articles.json").read_text())
     assert sorted(a["id"] for a in data["articles"]) == sorted(SLUGS)
+
+
+def _comments(entry: dict) -> list[dict]:
+    """Every `comment` of a parsed microformat, depth first, with its replies."""
+    out = []
+    for c in entry.get("properties", {}).get("comment", []):
+        if isinstance(c, dict):
+            out.append(c)
+            out.extend(_comments(c))
+    return out
+
+
+@pytest.mark.parametrize("slug", ["customers-are-the-experts", "discovery-not-delivery"])
+def test_mf2_one_h_entry_holds_every_comment_replies_nested(built, slug):
+    import mf2py
+
+    url = f"https://example.org/{slug}.html"
+    html = (built.output / f"{slug}.html").read_text("utf-8")
+    parsed = mf2py.parse(doc=html, url=url)
+    entries = [i for i in parsed["items"] if "h-entry" in i["type"]]
+    assert len(entries) == 1 and not [i for i in parsed["items"] if "h-cite" in i["type"]]
+    [entry] = entries
+    page = BeautifulSoup(html, "html.parser")
+    replies_in = page.select(".linkbacks article.p-comment")
+    every = _comments(entry)
+    assert len(every) == len(page.select("article.comment")) + len(replies_in) > 0
+    top = entry["properties"]["comment"]
+    for c in top:
+        assert c["type"] == ["h-cite"] and c["properties"]["in-reply-to"] == [url]
+    nested = [c for c in every if c not in top]
+    assert nested, "replies are nested in their parent comment"
+    for parent in every:
+        for child in parent["properties"].get("comment", []):
+            assert child["properties"]["in-reply-to"][0].startswith(url + "#comment-")

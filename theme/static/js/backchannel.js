@@ -31,9 +31,9 @@
   // Build a comment like the baked thread does; only the server-sanitized html is HTML.
   function commentElement(c, isPending) {
     var li = document.createElement("li");
-    li.className = "comment-item" + (isPending ? " is-pending" : "");
+    li.className = "comment-item p-comment h-cite" + (isPending ? " is-pending" : "");
     var art = document.createElement("article");
-    art.className = "h-entry h-cite comment";
+    art.className = "comment";
     art.id = "comment-" + c.id;
     var meta = document.createElement("header");
     meta.className = "comment-meta";
