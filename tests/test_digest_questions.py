@@ -122,6 +122,7 @@ QUESTIONS = [
     "We were wondering whether the fix made it upstream.",
     "I'm curious what you would pick today.",
     "I'm a little confused why the second loop is slower.",
+    "I am trying to understand what the second flag changes.",
     "If you are interested, I can send you my measurements.",  # an offer to decide on
     "Stephen, is the lock released before the callback runs.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
@@ -139,6 +140,8 @@ NOT_QUESTIONS = [
     "My guess, then, is that the cache was cold.",
     '"Why is it slow?" was what my manager asked.',  # a quotation
     "I don't understand the second figure.",  # confusion that names no point
+    "You need to understand how the allocator works first.",  # advice, not a wish
+    "What is more, the second run was faster.",
     "ありがとうございます。",
 ]
 

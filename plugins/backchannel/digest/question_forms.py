@@ -74,6 +74,7 @@ _NOT_INTERROGATIVE = re.compile(
       | .*,\s*(?:is|was)\s+that\b
       | what\s+(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+\s+(?:is|was)\b
       | which\s+(?:is|was)\s+(?:why|how|what|where|when)\b
+      | what\s+is\s+more\b
       | how\s+to\s+\w+\s*:)""",
     re.I | re.X,
 )
@@ -103,7 +104,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("trying to", "try to", "want to", "need to"),
-        r"\b(?:trying|try|want|need)\s+to\s+(?:understand|figure\s+out|work\s+out|know|learn)\s+"
+        # The reader's own wish ("I'm trying to understand what …"), not advice
+        # to someone else ("you need to understand how …").
+        r"\b(?:i|i'm|we|we're)\s+(?:am\s+|are\s+|still\s+|just\s+|really\s+)*"
+        r"(?:trying|try|want|wanted|need|needed)\s+to\s+"
+        r"(?:understand|figure\s+out|work\s+out|know|learn)\s+"
         r"(?:why|how|what|whether|if|where|which|when|more\s+about)\b",
     ),
     (
