@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from typing import Any
 
@@ -14,8 +15,22 @@ from backchannel.store import Store, open_store
 
 
 def store_of(settings: Resolved) -> Store:
-    """The store the settings point at."""
-    return open_store(settings)
+    """The store the settings point at, cleared of what an interrupted run left in `.tmp/`.
+
+    A killed import can leave hundreds of thousands of staged files; every
+    command that uses the store (and the receiver at its start) removes those
+    of writers that are no longer running, so `check` need not fail over them.
+    """
+    store = open_store(settings)
+    removed = store.sweep_temps()
+    if removed:
+        print(
+            f"backchannel: removed {len(removed)} leftover temporary "
+            f"{'entry' if len(removed) == 1 else 'entries'} of an interrupted run "
+            f"from {store.root / '.tmp'}",
+            file=sys.stderr,
+        )
+    return store
 
 
 def item_json(item: Item) -> dict[str, Any]:

@@ -8,6 +8,11 @@ it had parsed them itself. An error in the helper (a malformed or hostile
 file) is raised in the importer with its message and position unchanged, so
 the import still stops before anything is placed. Where `fork` is not
 available, the records are simply read in this process.
+
+The helper never outlives the importer: it closes its inherited copy of the
+pipe's read end at once, so when the importer dies (even by SIGKILL) its next
+send fails with a broken pipe instead of blocking forever on a full pipe, and
+it checks between batches that its parent is still the importer.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
@@ -27,13 +33,20 @@ logger = logging.getLogger(__name__)
 BATCH = 1000
 
 
-def _produce(source: Callable[[], Iterable[Any]], out: Connection) -> None:
+def _produce(
+    source: Callable[[], Iterable[Any]], out: Connection, unused: Connection, parent: int
+) -> None:
     """In the helper: send ("records", [...]) batches, then ("done", None) or ("error", exc)."""
+    # Only the importer may hold the read end: with this copy open, a dead
+    # importer would leave a reader, and a send into the full pipe would block forever.
+    unused.close()
     try:
         batch: list[Any] = []
         for record in source():
             batch.append(record)
             if len(batch) >= BATCH:
+                if os.getppid() != parent:
+                    return  # the importer is gone (reparented): nobody will read this
                 out.send(("records", batch))
                 batch = []
         out.send(("records", batch))
@@ -58,7 +71,9 @@ def prefetched(source: Callable[[], Iterable[Any]]) -> Iterator[Any]:
         return
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    helper = context.Process(target=_produce, args=(source, send), daemon=True)
+    helper = context.Process(
+        target=_produce, args=(source, send, receive, os.getpid()), daemon=True
+    )
     helper.start()
     send.close()  # only the helper writes: EOF here means it died
     try:
