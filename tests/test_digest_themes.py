@@ -121,7 +121,7 @@ def test_html_attributes_in_imported_bodies_never_become_themes():
     assert "relay board" in [t.phrase for t in d.themes]
 
 
-def test_a_theme_nobody_asks_about_is_never_suggested():
+def test_a_topic_nobody_asks_about_is_neither_a_theme_nor_suggested():
     said = [
         "The flux pen made my rework so much cleaner.",
         "A flux pen is the best tool I bought this year.",
@@ -131,9 +131,15 @@ def test_a_theme_nobody_asks_about_is_never_suggested():
         comment(f"e{n:011d}", "solder-basics", READERS[n], t, days=n) for n, t in enumerate(said)
     ]
     d = compose(items, ARTICLES, None, UNTIL)
-    assert "flux pen" in [t.phrase for t in d.themes]
-    assert all(not t.questions and not t.gap for t in d.themes)
-    assert d.suggestions == []
+    assert d.themes == [] and d.suggestions == []
+    # The same topic, asked about by two readers, is a theme with those questions.
+    asked = [
+        comment("e00000000010", "solder-basics", "Goran", "Which flux pen lasts longest?"),
+        comment("e00000000011", "bench-supply", "Hana", "Does a flux pen work on aluminium?"),
+    ]
+    d = compose(items + asked, ARTICLES, None, UNTIL)
+    [pen] = [t for t in d.themes if t.phrase == "flux pen"]
+    assert pen.questions == ["e00000000010", "e00000000011"] and pen.count == 5
 
 
 def test_suggestions_hold_only_open_questions_and_credit_their_askers():

@@ -35,7 +35,7 @@ GENERIC = _words(
     feel general generally good great guess hello help helped helpful helps hey hi hope
     idea ideas incorrect info instead interested interesting issue issues kind kindly
     learn learned likely lot lots love mention mentioned message mostly nearly nice note
-    obviously others otherwise page part particular people perhaps please point possible
+    obviously ones others otherwise page part particular people perhaps please point possible
     post posted posts probably problem problems question questions quite rather read
     reader readers reading real really reason regarding regards related reply right says
     series several similar simple simply simultaneously sir site slightly solution

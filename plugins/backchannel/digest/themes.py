@@ -227,6 +227,8 @@ def _topics(
         if len(readers) < min_readers:
             continue
         askers = {docs[n].reader for n in numbers if asks.mention(n, key)}
+        if not askers:
+            continue  # a theme is a topic readers ask about; what nobody asks is not one
         n_articles = len({docs[n].article for n in numbers})
         phrase = max(forms_of[key], key=lambda f: len(postings[f]))
         far = specific.of(phrase.split(" "), docs[numbers[0]].language)
@@ -282,6 +284,8 @@ def _counted(
         # in "…the static meshes?"): cheap, and the stems' sense of the same word.
         starts = [f" {f}" for f in forms]
         asking = [d for d in docs_using if d.questions and _asks_about(d.questions, starts)]
+        if not asking:
+            continue  # the sample's askers used another form of the phrase: rare
         theme.count = len(docs_using)
         theme.articles = sorted({d.article for d in docs_using})
         theme.readers = sorted({d.reader for d in docs_using})
