@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable
 
@@ -103,18 +104,21 @@ def suggest(
         for q in qs:
             if id(q) not in used:
                 by_article.setdefault(q.article, []).append(q)
+    # A big site has open questions under hundreds of articles: rank them by counts
+    # first, and make suggestions only of those that can reach the list.
+    ranked = []
     for article, qs in by_article.items():
-        readers = sorted({q.author for q in qs})
-        if len(qs) < 2 and len(out) >= MAX_SUGGESTIONS:
-            continue
         name = titles.get(article, article)
+        score = 2 * len(qs) + 2 * len({q.author for q in qs})
+        ranked.append((-score, f"Your questions on “{name}”, answered", qs))
+    for neg_score, title, qs in heapq.nsmallest(MAX_SUGGESTIONS, ranked, key=lambda r: r[:2]):
         out.append(
             Suggestion(
-                title=f"Your questions on “{name}”, answered",
+                title=title,
                 questions=_unique(q.comment_id for q in qs),
                 themes=[],
-                readers=readers,
-                score=2 * len(qs) + 2 * len(readers),
+                readers=sorted({q.author for q in qs}),
+                score=-neg_score,
             )
         )
     out.sort(key=lambda s: (-s.score, s.title))
