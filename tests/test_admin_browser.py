@@ -1,14 +1,14 @@
 """The moderation page in headless Chromium: a 390 px phone without JavaScript, and axe-core.
 
 The author signs in, approves one comment and replies to another; both are on
-the article page within a second of the click. axe-core (shipped inside
+the article page as soon as the click's page has loaded (the decision republishes
+inside the request; how fast is measured in bench/, not asserted here). axe-core (shipped inside
 axe-playwright-python, nothing fetched) finds no violation on the sign-in page,
 the inbox and an e-mail link's confirmation page.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -34,16 +34,11 @@ FORGED = """<!doctype html><html lang="en"><title>Win</title>
 <button>Claim your prize</button></form></html>"""
 
 
-def on_article_within(http: httpx.Client, base: str, needles: list[str], seconds: float) -> float:
-    """Seconds until the built article page holds every needle (fails after `seconds`)."""
-    start = time.monotonic()
-    while True:
-        html = http.get(f"{base}/first-post.html").text
-        elapsed = time.monotonic() - start
-        if all(n in html for n in needles):
-            return elapsed
-        assert elapsed < seconds, f"not on the article page after {elapsed:.2f} s: {needles}"
-        time.sleep(0.02)
+def assert_on_article(http: httpx.Client, base: str, needles: list[str]) -> None:
+    """The built article page holds every needle now: no waiting, no retry."""
+    html = http.get(f"{base}/first-post.html").text
+    missing = [n for n in needles if n not in html]
+    assert not missing, f"not on the article page when the moderation page answered: {missing}"
 
 
 def axe_violations(page) -> list[str]:
@@ -79,27 +74,18 @@ def test_sign_in_approve_and_reply_on_a_phone_without_javascript(site: Site, chr
             box = page.locator("#item-c00000000003").bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
 
-            clicked = time.monotonic()
             with page.expect_navigation():
                 page.click("#item-c00000000001 button[name=action][value=approve]")
-            on_article_within(http, served.base, ['id="comment-c00000000001"'], 1.0)
-            elapsed = time.monotonic() - clicked
-            assert elapsed < 1.0, f"approval took {elapsed:.2f} s to reach the article page"
+            assert_on_article(http, served.base, ['id="comment-c00000000001"'])
             assert "approved c00000000001" in page.inner_text("[role=status]")
             assert page.locator("#item-c00000000001").count() == 0
 
             page.fill("#item-c00000000004 textarea[name=body]", "Thanks, Dee: more next week.")
-            clicked = time.monotonic()
             with page.expect_navigation():
                 page.click("#item-c00000000004 form:has(textarea) button[type=submit]")
-            on_article_within(
-                http,
-                served.base,
-                ['id="comment-c00000000004"', "Thanks, Dee: more next week."],
-                1.0,
+            assert_on_article(
+                http, served.base, ['id="comment-c00000000004"', "Thanks, Dee: more next week."]
             )
-            elapsed = time.monotonic() - clicked
-            assert elapsed < 1.0, f"reply took {elapsed:.2f} s to reach the article page"
             assert "replied to c00000000004" in page.inner_text("[role=status]")
 
             # The reader sees both on the article page.
