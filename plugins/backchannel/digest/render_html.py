@@ -12,7 +12,7 @@ from backchannel.digest.charts import activity_svg, article_bars_svg
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import Question
-from backchannel.digest.render_md import period_label, unread_lines
+from backchannel.digest.render_md import period_label, theme_question, unread_lines
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,13 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         shown += len(kept[-1][1])
     suggested = {cid for s in digest.suggestions for cid in s.questions}
     joined_by_comment = {cid: [_joined(by_comment[cid])] for cid in suggested if cid in by_comment}
-    behind_themes = {cid for t in digest.themes for cid in t.questions[:3]}
-    theme_questions = {cid: by_comment[cid] for cid in behind_themes if cid in by_comment}
+    # Per theme, the question of each of its first comments that uses its phrases.
+    theme_questions = {
+        (t.phrase, cid): [q]
+        for t in digest.themes
+        for cid in t.questions[:3]
+        if (q := theme_question(t, by_comment.get(cid, [])))
+    }
     template = _env().get_template("digest.html")
     return template.render(
         d=digest,

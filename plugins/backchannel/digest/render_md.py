@@ -8,6 +8,7 @@ from operator import attrgetter
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import Question
+from backchannel.digest.themes import Theme
 
 MAX_SHOWN = 300
 
@@ -63,6 +64,16 @@ def unread_lines(digest: Digest) -> list[str]:
     return lines
 
 
+def theme_question(theme: Theme, asked: list[Question]) -> Question | None:
+    """The question of one comment that the theme counts: the first that uses its phrases."""
+    starts = [f" {p}" for p in [theme.phrase, *theme.related]]
+    for q in asked:
+        text = " " + q.text.lower().replace("’", "'")
+        if any(start in text for start in starts):
+            return q
+    return asked[0] if asked else None
+
+
 def _md_text(text: str) -> str:
     # Reader text stays literal in Markdown: no HTML, no emphasis, no links.
     out = text.replace("\\", "\\\\")
@@ -98,6 +109,9 @@ def render_md(digest: Digest) -> str:
         "",
     ]
     texts = {q.comment_id: q for q in d.questions}
+    asked: dict[str, list[Question]] = {}
+    for q in d.questions:
+        asked.setdefault(q.comment_id, []).append(q)
     if not d.suggestions:
         out += ["Nothing is both open and recurring yet.", ""]
     for n, s in enumerate(d.suggestions, 1):
@@ -149,7 +163,7 @@ def render_md(digest: Digest) -> str:
             f"{plural(len(th.askers), 'reader')}{flag}"
         )
         for cid in th.questions[:3]:
-            q = texts.get(cid)
+            q = theme_question(th, asked.get(cid, []))
             if q:
                 out.append(
                     f"  - “{_md_text(q.text)}” ({_md_text(q.author)}, "
