@@ -183,3 +183,27 @@ def test_list_json_into_a_closed_pipe_ends_without_a_traceback(site: Site):
     proc.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert proc.returncode == 141, err
+
+
+def test_a_prefix_declared_on_an_inner_element_is_not_reported(caplog, tmp_path: Path):
+    text = DATELESS.read_text("utf-8").replace(
+        "<item>",
+        '<item xmlns:atom="http://www.w3.org/2005/Atom">'
+        '<atom:link rel="self" href="http://workshop.example.org/x"/>',
+        1,
+    )
+    # Far from the root, past several reads of the parser's buffer.
+    text = text.replace("<channel>", "<channel>\n" + "<!-- padding -->\n" * 200_000, 1)
+    path = tmp_path / "inner.wxr"
+    path.write_text(text, "utf-8")
+    with caplog.at_level(logging.WARNING):
+        records = list(wordpress.read(str(path)))
+    assert len(records) == 3
+    assert not [r for r in caplog.records if "undeclared" in r.getMessage()]
+    undeclared = tmp_path / "late.wxr"
+    undeclared.write_text(text.replace(' xmlns:atom="http://www.w3.org/2005/Atom"', ""), "utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert len(list(wordpress.read(str(undeclared)))) == 3
+    assert [
+        r.getMessage().count("'atom'") for r in caplog.records if "undeclared" in r.getMessage()
+    ] == [1]

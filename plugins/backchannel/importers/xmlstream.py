@@ -62,9 +62,9 @@ WELL_KNOWN_PREFIXES = {
 class _Prefixed(io.RawIOBase):
     """A stream whose head has extra namespace declarations in the root tag.
 
-    It watches the bytes going through for the first use of each prefix it
-    declared (`<p:` or ` p:name=`), unless the file declares it itself first
-    (on an inner element), and warns once per prefix really missing.
+    It watches the bytes going through for the first element using each prefix
+    it declared (`<p:`), unless the file declares it itself first (on an inner
+    element), and warns once per prefix really missing.
     """
 
     def __init__(
@@ -72,30 +72,46 @@ class _Prefixed(io.RawIOBase):
     ) -> None:
         self._head = head
         self._rest = rest
-        self._pending = [p.encode() for p in added]
+        self._pending = set(added)
         self._name = name
         self._skip = skip  # bytes not watched: up to the end of the root tag we rewrote
         self._tail = b""
+        self._compile()
 
     def readable(self) -> bool:
         return True
 
+    def _compile(self) -> None:
+        # One regex pass per read for all prefixes (a `find` per prefix cost 20x more).
+        names = b"|".join(re.escape(p.encode()) for p in sorted(self._pending))
+        self._use = re.compile(rb"<(" + names + rb"):")
+        self._declared = re.compile(rb"xmlns:(" + names + rb")\s*=")
+
     def _watch(self, data: bytes) -> None:
         window = self._tail + data
-        for prefix in list(self._pending):
-            declared = window.find(b"xmlns:" + prefix + b"=")
-            use = _first_use(window, prefix)
-            if declared >= 0 and (use < 0 or declared < use):
-                self._pending.remove(prefix)
-            elif use >= 0:
-                self._pending.remove(prefix)
+        start = 0
+        while self._pending and (use := self._use.search(window, start)):
+            for declared in self._declared.finditer(window, 0, use.start()):
+                self._pending.discard(declared.group(1).decode())
+            prefix = use.group(1).decode()
+            if prefix in self._pending:
+                self._pending.discard(prefix)
                 logger.warning(
                     "backchannel: %s: undeclared namespace prefix '%s' (read as %s, "
                     "as lenient parsers do)",
                     self._name,
-                    prefix.decode(),
-                    WELL_KNOWN_PREFIXES.get(prefix.decode(), "its usual namespace"),
+                    prefix,
+                    WELL_KNOWN_PREFIXES.get(prefix, "its usual namespace"),
                 )
+            if self._pending:
+                self._compile()
+            start = use.end()
+        if self._pending:  # declared on an inner element, to be used later: not missing
+            declared = {m.group(1).decode() for m in self._declared.finditer(window, start)}
+            if declared & self._pending:
+                self._pending -= declared
+                if self._pending:
+                    self._compile()
         self._tail = window[-64:]  # a use split across two reads is still seen
 
     def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
@@ -117,22 +133,6 @@ class _Prefixed(io.RawIOBase):
     def close(self) -> None:
         self._rest.close()
         super().close()
-
-
-def _first_use(data: bytes, prefix: bytes) -> int:
-    """Where `<prefix:` or an attribute ` prefix:name=` first occurs, or -1.
-
-    Plain `find`s (fast over megabytes); a regex checks only the candidates.
-    """
-    element = data.find(b"<" + prefix + b":")
-    start = 0
-    while (at := data.find(b" " + prefix + b":", start)) >= 0:
-        if element >= 0 and at > element:
-            break
-        if re.match(rb" [\w.-]+:[\w.-]+\s*=", data[at : at + 200]):
-            return at
-        start = at + 1
-    return element
 
 
 def open_source(source: Source) -> BinaryIO:
