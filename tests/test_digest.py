@@ -120,7 +120,7 @@ PLANTED = [
 def doc(cid: str, art: str, reader: str, text: str) -> Doc:
     """A comment as the theme miner sees it, analysed as the digest would."""
     found = analyse(text)
-    return Doc(cid, art, reader, found.runs, found.questions, found.language)
+    return Doc(cid, art, reader, found.words, found.questions, found.language, text)
 
 
 def test_planted_themes_rank_in_the_top_five():

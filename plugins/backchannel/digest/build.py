@@ -106,7 +106,9 @@ def compose(
             unanalysed.count(found.unanalysed, c.id, found.language)
         else:
             reader = c.email_hash or c.author
-            docs.append(Doc(c.id, c.article, reader, found.runs, found.questions, found.language))
+            docs.append(
+                Doc(c.id, c.article, reader, found.words, found.questions, found.language, c.body)
+            )
     # Themes and engagement need neither the questions nor each other: a child
     # works them out while this process finds the questions (~1 s and ~1.5 s of
     # CPU at 100,000 comments; what comes back is small).

@@ -1,7 +1,7 @@
 """Phrases of a text: runs of content words and their 1-3 word stem n-grams.
 
 What the theme miner counts, what the article coverage is measured in, and what a
-comment's cached analysis keeps (theme_forms). Runs break at the language's stop
+sampled comment yields (theme_forms). Runs break at the language's stop
 words, at words every blog's comments use ("thanks", "post", "wondering"), at
 markup left in imported text ("href", "nofollow") and at punctuation (the RAKE
 idea); n-grams are keyed by crude stems so *price*, *prices* and *pricing* meet,
@@ -177,21 +177,3 @@ def forms_of(scanned: Scanned) -> tuple[str, ...]:
 def theme_forms(plain: str, language: str = ENGLISH) -> tuple[str, ...]:
     """Its n-grams' surface forms, one per stem key."""
     return forms_of(scan(plain, language))
-
-
-def runs_text(scanned: Scanned) -> str:
-    """Runs of content words as one string: " w1 w2 | w3 w4 w5 " (what a cached analysis
-    keeps: small to store, and a phrase is in it exactly when f" {phrase} " is)."""
-    if not scanned:
-        return ""
-    return " " + " | ".join(" ".join(run_w) for run_w, _ in scanned) + " "
-
-
-def ngrams_of_runs(runs: str) -> dict[tuple[str, ...], str]:
-    """Stem n-grams (1..3) of a runs_text string, each with the surface form first seen."""
-    scanned = []
-    for run in runs.split(" | "):
-        words = run.split()
-        if words:
-            scanned.append((words, [stem(w) for w in words]))
-    return _ngrams_of(scanned)

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backchannel.digest.language import ENGLISH
-from backchannel.digest.phrases import form_key, ngrams, ngrams_of_runs, scan
+from backchannel.digest.phrases import form_key, ngrams, scan
 from backchannel.digest.specificity import Specificity
+from backchannel.digest.text import strip_markup
 
 LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.4}
 # Uses in one article that make it cover a phrase (a title, summary or tag counts as many).
@@ -67,9 +68,10 @@ class Doc:
     id: str
     article: str
     reader: str
-    runs: str  # its runs of content words (phrases.runs_text)
+    words: str  # its words, " w1 w2 w3 " (analysis.words_of): where phrases are counted
     questions: tuple[str, ...] = ()
     language: str = ENGLISH
+    body: str = ""  # its Markdown: the sample's phrases are read from it
 
 
 @dataclass
@@ -159,7 +161,7 @@ def mine_themes(
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
-    everything = [doc for doc in docs if doc.runs]
+    everything = [doc for doc in docs if doc.words]
     sample = everything
     if len(everything) > SAMPLE:
         # Seeded by the size, so the same feedback gives the same digest.
@@ -180,7 +182,9 @@ def _topics(
     """The top topics of `docs`, each with every surface form of its phrases."""
     postings: dict[str, list[int]] = {}
     for number, doc in enumerate(docs):
-        for form in ngrams_of_runs(doc.runs).values():
+        for form in ngrams(
+            strip_markup(doc.body) if doc.body else doc.words, doc.language
+        ).values():
             found = postings.get(form)
             if found is None:
                 postings[form] = [number]
@@ -269,14 +273,14 @@ def _counted(
 ) -> list[Theme]:
     """The themes with their evidence counted in every comment: those using the theme's
     own phrase (any form of it), and their questions that mention any of its phrases."""
-    runs = [doc.runs for doc in docs]
+    texts = [doc.words for doc in docs]
     using: list[list[Doc]] = []
     # The hot loop of a big digest (100,000 comments x 12 themes): substring tests in
     # comprehensions, the cheapest way to run them in Python.
     for theme, forms in found:
         hits: set[int] = set()
         for form in {f" {f} " for f in forms if form_key(f) == theme.key}:
-            hits.update([n for n, text in enumerate(runs) if form in text])
+            hits.update([n for n, text in enumerate(texts) if form in text])
         using.append([docs[n] for n in sorted(hits)])
     themes = []
     for (theme, forms), docs_using in zip(found, using, strict=True):
