@@ -73,19 +73,31 @@ def extract_questions(body: str, language: str = "en") -> list[str]:
 
 
 def _first_name(name: str) -> str:
-    return name.split(maxsplit=1)[0].lower() if name.split() else ""
+    """A name's first word, lower-cased ("" for an empty name)."""
+    words = name.split(None, 1)
+    return words[0].lower() if words else ""
 
 
-def _to_someone_else(text: str, others: set[str]) -> bool:
-    """True when a question names another reader ("…, George?") rather than the author."""
-    # A name is addressed after a comma or an "@", or before a comma or colon.
-    if not others or ("," not in text and "@" not in text and ":" not in text):
+_NOBODY: set[str] = set()
+
+
+class _Named(NamedTuple):
+    """The readers on an article a question may name, and the names that do not count."""
+
+    readers: set[str]
+    owners: set[str]
+    asker: str
+
+    def other(self, text: str) -> bool:
+        """True when a question names another reader ("…, George?") rather than the author."""
+        # A name is addressed after a comma or an "@", or before a comma or colon.
+        if "," not in text and "@" not in text and ":" not in text:
+            return False
+        for match in _NAMED.finditer(text):
+            name = next(g for g in match.groups() if g).lower()
+            if name in self.readers and name not in self.owners and name != self.asker:
+                return True
         return False
-    for match in _NAMED.finditer(text):
-        name = next(g for g in match.groups() if g)
-        if name.lower() in others:
-            return True
-    return False
 
 
 class _Threads:
@@ -137,19 +149,23 @@ class _Threads:
         return current
 
     def answer(self, item: Item) -> Item | None:
-        """The first author comment below `item`, or after it anywhere in its thread."""
-        found = [self._below(item), self._first_after(self.root(item.id), item)]
-        if self.top_level and item.parent is None:
-            found.append(self._first_after("\0" + item.article, item))
-        return min((c for c in found if c is not None), key=attrgetter("date"), default=None)
+        """The author comment that answers `item`: the first later one in its thread,
+        else (top-level questions) the first later top-level one, else one below it
+        (a reply dated before its parent, as some imports have it)."""
+        found = self._first_after(self.root(item.id), item)
+        if found is None and self.top_level and item.parent is None:
+            found = self._first_after("\0" + item.article, item)
+        return found if found is not None else self._below(item)
 
     def _first_after(self, key: str, item: Item) -> Item | None:
         """The oldest author comment of group `key` written after `item`."""
         entries = self.owner.get(key)
         if not entries:
             return None
-        n = bisect_right(self.owner_dates[key], item.date)
-        return next((e[2] for e in entries[n:] if e[2].id != item.id), None)
+        for n in range(bisect_right(self.owner_dates[key], item.date), len(entries)):
+            if entries[n][2].id != item.id:
+                return entries[n][2]
+        return None
 
     def _below(self, item: Item) -> Item | None:
         """The oldest author comment anywhere below `item`."""
@@ -189,13 +205,14 @@ def find_questions(
     """
     comments = [c for c in comments if c.kind == Kind.COMMENT]
     threads = _Threads(comments, top_level)
+    first = {author: _first_name(author) for author in {c.author for c in comments}}
     readers: dict[str, set[str]] = {}
     owners: set[str] = set()
     for c in comments:
         if c.author_reply:
-            owners.add(_first_name(c.author))
+            owners.add(first[c.author])
         else:
-            readers.setdefault(c.article, set()).add(_first_name(c.author))
+            readers.setdefault(c.article, set()).add(first[c.author])
     out: list[tuple[Item, Question]] = []
     for c in sorted(comments, key=attrgetter("date", "id")):
         if c.author_reply:
@@ -204,10 +221,12 @@ def find_questions(
         texts = extract_questions(c.body) if found is None else found.questions
         if not texts:
             continue
-        others = readers.get(c.article, set()) - owners - {_first_name(c.author), ""}
+        named = _Named(readers.get(c.article, _NOBODY), owners, first[c.author])
         to_reader = c.parent is not None and not threads.is_author(c.parent)
         texts = [
-            t for t in texts if not _to_someone_else(t, others) and not (to_reader and remark(t))
+            t
+            for t in texts
+            if not named.other(t) and not (to_reader and ("?" in t or "？" in t) and remark(t))
         ]
         if not texts:
             continue
