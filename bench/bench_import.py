@@ -3,7 +3,7 @@
 Full size: 10,000 posts and 200,000 comments (target: < 60 s, peak RSS < 300 MB).
 `--quick`: 500 posts and 10,000 comments. Each repetition imports into a fresh
 store in a fresh process; wall time, items/s and the peak RSS (the importer's
-plus its parsing helper's, both running at once) are recorded, and a Markdown
+plus that of any child process, counted together) are recorded, and a Markdown
 section is written to bench/results/import.md.
 """
 
@@ -101,7 +101,7 @@ def site(root: Path) -> Path:
 
 
 def one_run(wxr: Path, run_dir: Path) -> tuple[float, float, dict]:
-    """Import into a fresh site; (seconds, peak MB of importer + parsing helper, summary)."""
+    """Import into a fresh site; (seconds, peak MB of importer + any child, summary)."""
     conf = site(run_dir)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "plugins"))
     proc = subprocess.run(
@@ -117,7 +117,7 @@ def one_run(wxr: Path, run_dir: Path) -> tuple[float, float, dict]:
         raise SystemExit(proc.stderr)
     line = next(x for x in proc.stderr.splitlines() if x.startswith("BENCH "))
     _, seconds, rss_kb, helper_kb = line.split()
-    # The parsing helper runs alongside the importer: count both peaks together.
+    # A child process would run alongside the importer: count both peaks together.
     return float(seconds), (int(rss_kb) + int(helper_kb)) / 1024, json.loads(proc.stdout)
 
 
@@ -187,7 +187,7 @@ into a fresh store (most unmatched: the site has 3 articles).
 |---|---|---|---|
 | wall time (s) | {median:.1f} | {min(times):.1f} | {max(times):.1f} |
 | items/s | {items / median:,.0f} | {items / max(times):,.0f} | {items / min(times):,.0f} |
-| peak RSS, importer + helper (MB) | {mid_mb:.0f} | {min(peaks):.0f} | {max(peaks):.0f} |
+| peak RSS, importer + children (MB) | {mid_mb:.0f} | {min(peaks):.0f} | {max(peaks):.0f} |
 
 Repetitions: {len(runs)}, each a cold start into a fresh folder. Machine: {machine()};
 shared with other engineers' work while measured (load average before the runs: {load}),

@@ -1,4 +1,4 @@
-"""Large imports: the parsing helper process, the write batch, all or nothing at size."""
+"""Large imports: the write batch, all or nothing at size."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from backchannel.cli.import_commands import PREFETCH_BYTES
 from backchannel.errors import StoreError
 from backchannel.importers import wordpress
-from backchannel.importers.prefetch import prefetched
 from backchannel.importers.records import ImportSourceError
 from backchannel.store import Batch, Store, _NoReplace, place_new
 from conftest import Site
@@ -52,27 +50,9 @@ def files_in(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
-def test_prefetched_records_equal_reading_in_process(wptt: Path):
-    here = list(wordpress.read(str(wptt)))
-    assert list(prefetched(lambda: wordpress.read(str(wptt)))) == here
-    assert len(here) == 33  # as the realdata README states
-
-
-def test_prefetched_raises_the_parsers_error_with_its_position(wptt: Path, tmp_path: Path):
-    data = wptt.read_bytes()
-    cut = tmp_path / "cut.xml"
-    cut.write_bytes(data[: len(data) * 2 // 3])
-    with pytest.raises(ImportSourceError) as here:
-        list(wordpress.read(str(cut)))
-    with pytest.raises(ImportSourceError) as there:
-        list(prefetched(lambda: wordpress.read(str(cut))))
-    assert str(there.value) == str(here.value) and there.value.line == here.value.line > 1
-    assert (there.value.source, there.value.column) == (here.value.source, here.value.column)
-
-
 def test_a_large_export_imports_all_or_nothing_through_the_cli(site: Site, tmp_path: Path):
     big = generated_wxr(tmp_path / "big.xml", 2500)
-    assert big.stat().st_size >= PREFETCH_BYTES  # so the helper process does the parsing
+    assert big.stat().st_size >= 1 << 20
     data = big.read_bytes()
     cut = tmp_path / "cut.xml"
     cut.write_bytes(data[: len(data) * 9 // 10])  # fails after most items were staged

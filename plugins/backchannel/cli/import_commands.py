@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import importlib
 import json
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -16,14 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backchannel.cli.store_commands import store_of
 from backchannel.importers import FORMATS
-from backchannel.importers.prefetch import prefetched
 from backchannel.importers.records import ImportSourceError
 from backchannel.importers.run import Summary, run_import
 from backchannel.settings import Resolved
-
-# Files from this size on are parsed by a helper process (see importers/prefetch.py);
-# below it, forking costs more than it saves.
-PREFETCH_BYTES = 1 << 20
 
 
 def article_index(settings: Resolved) -> Any:
@@ -31,9 +25,7 @@ def article_index(settings: Resolved) -> Any:
     from backchannel.articles import load_articles
     from backchannel.importers.matching import ArticleIndex
 
-    return ArticleIndex(
-        load_articles(settings), settings["ALIASES"], settings.site_url
-    )
+    return ArticleIndex(load_articles(settings), settings["ALIASES"], settings.site_url)
 
 
 @contextlib.contextmanager
@@ -98,15 +90,11 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
         def records() -> Any:
             return module.parse(data, source)
     else:
+        # Parsed in this process: a forked parsing helper measured slower on two
+        # loaded cores (bench/results/import.md), and could outlive a killed import.
 
-        def read_here() -> Any:
+        def records() -> Any:
             return module.read(source)
-
-        records = read_here
-        if os.path.isfile(source) and os.path.getsize(source) >= PREFETCH_BYTES:
-
-            def records() -> Any:
-                return prefetched(read_here)
 
     store = store_of(settings)
     with progress_bar(not args.json) as bar:
