@@ -355,3 +355,15 @@ def test_make_publish_runs_send_if_enabled(tmp_path: Path) -> None:
     build = next(i for i, line in enumerate(lines) if "pelican" in line and "publishconf" in line)
     send_line = next(i for i, line in enumerate(lines) if "send --if-enabled" in line)
     assert build < send_line and "publishconf.py" in lines[send_line]
+
+
+def test_the_user_agent_says_webmention(site: Site, far: Web, home: Web) -> None:
+    """Webmention §3.1.2: the sender's User-Agent should say it sends webmentions."""
+    configure(site, home)
+    far.html("/ua-target", "<p>x</p>", [("Link", '</wm>; rel="webmention"')])
+    far.routes["/wm"] = (202, [], b"")
+    site.article("first", body=body_linking(far, "/ua-target"))
+    send(site)
+    (request,) = far.posts("/wm")
+    agent = {k.lower(): v for k, v in request.headers.items()}["user-agent"]
+    assert "Webmention" in agent and agent.startswith("Backchannel/")

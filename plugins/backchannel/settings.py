@@ -114,7 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("FETCH_MAX_BYTES", 1048576, int, "Largest response body an outbound fetch reads."),
     _s(
         "USER_AGENT",
-        "Backchannel/0.1 (+linkback verification)",
+        "Backchannel/0.1 (Webmention, Pingback, TrackBack; +linkback verification)",
         str,
         "User-Agent of every outbound request.",
     ),
