@@ -349,3 +349,22 @@ def test_collect_refuses_loopback_without_the_setting(site: Site, feed_server: s
     (feed,) = json.loads(proc.stdout)["feeds"]
     assert feed["status"] == "error"
     assert FeedServer.seen == []
+
+
+def test_the_site_authors_own_comments_are_imported_as_replies(site: Site):
+    """JJ, the blog's owner in the real 2008 export, answers a reader: with JJ as a name of
+    the author, that comment is the author's (the digest counts it as an answer)."""
+    source = str(REALDATA / "google-blog-converters" / "wordpress-sample2.wxr")
+    summary = run_json(site, "import", "wordpress", source, "--author-name", " jj ")
+    assert summary["imported"] == 3
+    texts = {p.read_text("utf-8") for p in site.feedback.rglob("*.md")}
+    mine = [t for t in texts if "Author-Reply: yes" in t]
+    assert len(mine) == 1 and "I'll get that fixed soon." in mine[0]
+    assert all("Author: journalseditor" in t for t in texts - set(mine))
+    # AUTHOR in the settings is a name of the author too.
+    other = Site(site.root.parent / "other")
+    other.write_conf('AUTHOR = "JJ"\n')
+    run_json(other, "import", "wordpress", source)
+    assert (
+        sum("Author-Reply: yes" in p.read_text("utf-8") for p in other.feedback.rglob("*.md")) == 1
+    )

@@ -20,6 +20,14 @@ from backchannel.importers.run import Summary, run_import
 from backchannel.settings import Resolved
 
 
+def author_names(settings: Resolved, more: list[str] | None = None) -> frozenset[str]:
+    """The names the site author signs comments with, as `name_key` folds them."""
+    from backchannel.importers.run import name_key
+
+    names = {settings.site_author, settings.author, *(more or [])}
+    return frozenset(name_key(n) for n in names if n and n.strip())
+
+
 def article_index(settings: Resolved) -> Any:
     """The local articles, for mapping imported items."""
     from backchannel.articles import load_articles
@@ -99,7 +107,13 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
     store = store_of(settings)
     with progress_bar(not args.json) as bar:
         summary = run_import(
-            records, store, article_index(settings), args.dry_run, bar, args.restore_deleted
+            records,
+            store,
+            article_index(settings),
+            args.dry_run,
+            bar,
+            args.restore_deleted,
+            author_names=author_names(settings, args.author_name),
         )
     print_summary(summary, args.json)
     return 0
@@ -111,7 +125,9 @@ def cmd_collect(args: argparse.Namespace, settings: Resolved) -> int:
 
     store = store_of(settings)
     with progress_bar(not args.json) as bar:
-        summary, feeds = collect(settings, store, article_index(settings), args.dry_run, bar)
+        summary, feeds = collect(
+            settings, store, article_index(settings), args.dry_run, bar, author_names(settings)
+        )
     print_summary(summary, args.json, {"feeds": feeds})
     if not args.json:
         for feed in feeds:
@@ -135,6 +151,14 @@ def add_commands(subparsers: Any) -> None:
         "--restore-deleted",
         action="store_true",
         help="import items deleted here too (never those a forget request erased)",
+    )
+    p.add_argument(
+        "--author-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a name you signed your own comments with in the source (besides AUTHOR and "
+        "BACKCHANNEL_SITE_AUTHOR): those comments become your replies; repeatable",
     )
     p.set_defaults(func=cmd_import)
     p = subparsers.add_parser("collect", help="pull the feeds in BACKCHANNEL_FEEDS")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,12 @@ def collect(
     index: ArticleIndex,
     dry_run: bool = False,
     progress: Any = None,
+    author_names: Collection[str] = (),
 ) -> tuple[Summary, list[dict[str, Any]]]:
-    """Pull every configured feed; return the combined summary and a line per feed."""
+    """Pull every configured feed; return the combined summary and a line per feed.
+
+    Comments signed with `author_names` (see run.name_key) become the author's replies.
+    """
     fetcher = Fetcher(settings)
     state = load_state(store)
     total = Summary(dry_run=dry_run)
@@ -102,7 +107,13 @@ def collect(
                 continue
             doc = parse_feed(data, feed)
             summary = run_import(
-                lambda doc=doc: doc.records, store, index, dry_run, progress, deleted_here=deleted
+                lambda doc=doc: doc.records,
+                store,
+                index,
+                dry_run,
+                progress,
+                deleted_here=deleted,
+                author_names=author_names,
             )
             total.merge(summary)
             entry.update(status="ok", imported=summary.imported, duplicates=summary.duplicates)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,11 @@ class _Planned:
     staged: int = -1  # the item's number in the batch, -1 when not staged (dry run)
 
 
+def name_key(name: str | None) -> str:
+    """A display name as names are compared: case and spacing folded."""
+    return " ".join((name or "").split()).casefold()
+
+
 def to_item(
     rec: Record,
     item_id: str,
@@ -89,8 +94,13 @@ def to_item(
     *,
     email_hash: str | None = None,
     check: bool = True,
+    author_names: Collection[str] = (),
 ) -> Item:
-    """The store item for a record (validated by the model's own parser)."""
+    """The store item for a record (validated by the model's own parser).
+
+    A comment signed with one of `author_names` (folded by `name_key`) is the site
+    author's own: its `Author-Reply: yes` lets the digest count it as an answer.
+    """
     if rec.date is None:
         raise ValueError("no date")
     title = rec.title
@@ -111,6 +121,7 @@ def to_item(
         title=title,
         mention_type=rec.mention_type if rec.kind == Kind.WEBMENTION else None,
         origin_id=rec.origin_id,
+        author_reply=rec.kind == Kind.COMMENT and name_key(rec.author) in author_names,
         origin_url=rec.article.url
         if rec.article.url and rec.article.url.startswith(("http://", "https://"))
         else None,
@@ -148,10 +159,12 @@ def plan(
     summary: Summary,
     batch: Batch | None = None,
     deleted: Mapping[str, str] | None = None,
+    author_names: Collection[str] = (),
 ) -> dict[str, _Planned]:
     """Map and validate every record; with a batch, stage each item too (nothing placed yet).
 
-    Ids in `deleted` (items deleted here, see audit.deleted_ids) are skipped.
+    Ids in `deleted` (items deleted here, see audit.deleted_ids) are skipped;
+    comments signed with `author_names` become the site author's replies.
     """
     deleted = deleted or {}
     planned: dict[str, _Planned] = {}
@@ -205,6 +218,7 @@ def plan(
                 parent,
                 email_hash=email_hash(rec.email) if email_hash and rec.email else None,
                 check=False,
+                author_names=author_names,
             )
             text = _checked(item)
         except (ItemFormatError, ValueError) as exc:
@@ -273,13 +287,15 @@ def run_import(
     progress: Any = None,
     restore_deleted: bool = False,
     deleted_here: Mapping[str, str] | None = None,
+    author_names: Collection[str] = (),
 ) -> Summary:
     """Import every record of a source; all or nothing.
 
     Items deleted here stay deleted: a source read again does not bring them
     back, unless `restore_deleted` (never those a `forget` request erased).
     `deleted_here` is audit.deleted_ids of the store, read now when not given
-    (a caller importing several sources in a row reads it once).
+    (a caller importing several sources in a row reads it once). Comments signed
+    with one of `author_names` (keys of `name_key`) are imported as the author's.
     """
     summary = Summary(dry_run=dry_run)
     existing = store.ids()
@@ -291,14 +307,21 @@ def run_import(
         if not restore_deleted or reason == FORGET_REASON
     }
     if dry_run:
-        plan(_track(source(), progress, "reading", None), existing, index, summary, deleted=deleted)
+        plan(
+            _track(source(), progress, "reading", None),
+            existing,
+            index,
+            summary,
+            deleted=deleted,
+            author_names=author_names,
+        )
         return summary
     secret_file = store.root / "private" / "secret"
     had_secret = secret_file.exists()
     batch = Batch(store)
     try:
         records = _track(source(), progress, "importing", None)
-        plan(records, existing, index, summary, batch, deleted=deleted)
+        plan(records, existing, index, summary, batch, deleted=deleted, author_names=author_names)
         batch.commit()
     except BaseException:
         batch.rollback()
