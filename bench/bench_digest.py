@@ -121,24 +121,27 @@ Session 5 (2026-11-22, 21:05-22:20 UTC), the same code on another machine of the
 weekly 3.5-5.3 s. One cold run outside the benchmark (22:12 UTC) took 11.2 s, the three
 after it 5.1-5.2 s: a stall not seen again and not explained (the machine is shared).
 
-Issue 18 (2026-12-01, 19:05-20:50 UTC, AMD EPYC, 2 cores, load average 2-8 from other
-sessions' test runs throughout): the corpus is now bench/corpus.py's generated comments
-(~69 words, half with a question, two-word topics drawn Zipf-like from ~6,000, 800 model
-names, greetings, links and code) instead of the labelled evaluation texts repeated, and
-the digest does more per comment: questions through sentencex and new sentence forms, the
-comment's language, topics instead of n-gram counts. Measured in one process on 3,000
-generated comments at load ~2: analyse() ~250-350 us a comment, of which questions_in
-~105-125 us, the phrase scan ~55 us, strip_markup ~13 us (the earlier corpus: ~70 us in
-all). In the themes child at 100k (CPU s, load ~6): mining 1.9 (topics from a seeded
-4,000-comment sample, then substring counts over all: was 4.4 with n-gram postings over
-20,000), coverage of 1,000 articles 0.3 (stem runs looked up per theme: was ~1.5 with an
-n-gram table), article stats 0.2, activity 0.15; the wordfreq values are cached (its import
-and word list cost ~0.5 s). In process at load ~2 (19:24 UTC), warm 100k: imports 0.4,
-store 1.7, analyses 0.7, compose 4.7 (this process 3.6), write 0.5 = 8.0 s; cold 28.7 s
-(analyses 12.8 s wall, 8.8 s CPU here plus a helper). The table above was taken at load
-~8 (4x oversubscribed), so its wall times are inflated; the targets fail either way:
-cold needs the per-comment analysis near 70 us again (questions_in is most of it) and
-warm needs less than the store's load and find_questions alone take now (~1.8 + ~2 s).
+Issue 18 (2026-12-01, 19:05-20:50 UTC, AMD EPYC, 2 cores; load average 2-8 from other
+sessions' test runs for most of it, ~0.1-2 during the table above): the corpus is now
+bench/corpus.py's generated comments (~69 words, half with a question, two-word topics
+drawn Zipf-like from ~6,000, 800 model names, greetings, links and code) instead of the
+labelled evaluation texts repeated, and the digest does more per comment: questions
+through sentencex and new sentence forms, the comment's language, topics instead of
+n-gram counts. What paid, in this session (CPU s at 100k, one process): the analysis
+keeps a comment's words (lower case, punctuation to spaces, ~8 us) instead of scanning
+it for phrase runs (~55-80 us); phrases are read only from a seeded 4,000-comment sample
+(was n-gram postings over every comment, then over a 20,000 sample: mining 4.4 -> 1.9 ->
+1.8 s with str.find over all comments' words joined once); gaps looked up per theme in
+the articles' stem runs (coverage of 1,000 articles ~1.5 -> 0.35 s); suggestions without
+n-grams per question and per-article groups built only for the five kept (~2.7 -> ~1.0
+s profiled); the wordfreq values cached (its import and word list ~0.5 s). In process on
+the quiet machine at the end: cold 14.2 s (store 3.7, analyses 5.1, compose 4.3), warm
+7.6 s (store 1.7, analyses 0.7, compose 4.1 of which this process 2.4: the themes child,
+~2.7 s of CPU, is the critical path), against 28.7 s cold and 8.0 s warm at 19:24 (load
+~2). The targets still fail: cold needs the per-comment analysis (~80-140 us: questions
+~45 us, strip_markup ~19 us, words ~8 us) and the store's parse cheaper; warm needs the
+store's load (1.7 s) and the compose stage (questions ~2 s, themes child ~2.7 s) about
+halved.
 """
 
 CONF = """AUTHOR = "Bench Author"
