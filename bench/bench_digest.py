@@ -122,7 +122,7 @@ weekly 3.5-5.3 s. One cold run outside the benchmark (22:12 UTC) took 11.2 s, th
 after it 5.1-5.2 s: a stall not seen again and not explained (the machine is shared).
 
 Issue 18 (2026-12-01, 19:05-20:50 UTC, AMD EPYC, 2 cores; load average 2-8 from other
-sessions' test runs for most of it, ~0.1-2 during the table above): the corpus is now
+sessions' test runs for most of it, 2.6-2.9 around the table above): the corpus is now
 bench/corpus.py's generated comments (~69 words, half with a question, two-word topics
 drawn Zipf-like from ~6,000, 800 model names, greetings, links and code) instead of the
 labelled evaluation texts repeated, and the digest does more per comment: questions
