@@ -62,6 +62,15 @@ def classifier_for(store: Store) -> Classifier:
     return classifier
 
 
+def age(date: datetime, now: datetime | None = None) -> str:
+    """How long ago `date` was, in its largest whole unit ("3 d", "5 min", "12 s")."""
+    seconds = max(0, int(((now or datetime.now(UTC)) - date).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
 def scored(store: Store, item: Item, settings: Resolved) -> Item:
     """The item with a score (computed now, not saved, if the receiver gave none)."""
     if item.spam_score is not None and any(r.startswith(CLASSIFIER_PREFIX) for r in item.reasons):

@@ -101,8 +101,7 @@ def author_batch(settings: Resolved, store: Store) -> tuple[EmailMessage | None,
     if not fresh:
         return None, []
     lines = [
-        f"{len(fresh)} new item(s) in the Backchannel inbox of "
-        f"{settings.site_name}:",
+        f"{len(fresh)} new item(s) in the Backchannel inbox of {settings.site_name}:",
         "",
     ]
     for item in fresh:

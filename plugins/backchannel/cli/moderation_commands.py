@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,15 @@ from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
 from backchannel.follow_up import follow_up
 from backchannel.model import Item, Kind, State, dumps
-from backchannel.moderation import ModerationError, Moderator, Result, classifier_for, scored
+from backchannel.moderation import (
+    ModerationError,
+    Moderator,
+    Result,
+    age,
+    classifier_for,
+    scored,
+)
 from backchannel.settings import Resolved
-
-
-def _age(date: datetime) -> str:
-    seconds = max(0, int((datetime.now(UTC) - date).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} s"
 
 
 def _scored(settings: Resolved, item: Item) -> Item:
@@ -68,7 +66,7 @@ def terminal_text(text: str) -> str:
 def inbox_line(item: Item, width: int) -> str:
     """One item as one line of at most `width` characters (details: `show ID`)."""
     score = f"{item.spam_score:.2f}" if item.spam_score is not None else "   -"
-    head = f"{item.id:<12}  {SHORT_KIND[item.kind]:<3} {score:>4} {_age(item.date):>5}  "
+    head = f"{item.id:<12}  {SHORT_KIND[item.kind]:<3} {score:>4} {age(item.date):>5}  "
     who = item.author or "(no name)"
     if item.parent:
         who += f" ↩ {item.parent}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -24,7 +23,7 @@ from backchannel import admin_tokens
 from backchannel.errors import BackchannelError, StoreError
 from backchannel.follow_up import FollowUp, follow_up
 from backchannel.model import Item, Kind, State
-from backchannel.moderation import Moderator, Result, scored
+from backchannel.moderation import Moderator, Result, age, scored
 from backchannel.receiver import admin_pages
 from backchannel.receiver.admin_auth import (
     admin_path,
@@ -55,14 +54,6 @@ KIND_LABELS = {
 _DECIDING = threading.Lock()
 
 
-def _age(date: datetime) -> str:
-    seconds = max(0, int((datetime.now(UTC) - date).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} s"
-
-
 def _excerpt(text: str, limit: int = 300) -> str:
     text = plain_text(text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -91,7 +82,7 @@ def _view(receiver: Receiver, item: Item, articles: dict[str, Any]) -> dict[str,
         "author": item.author or "(no name)",
         "article_title": ref.title if ref else item.article,
         "article_url": f"{base}/{ref.url}" if ref else "",
-        "age": _age(item.date),
+        "age": age(item.date),
         "score": item.spam_score,
         "reasons": list(item.reasons),
         "parent": item.parent,
