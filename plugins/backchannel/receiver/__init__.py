@@ -18,7 +18,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from backchannel.receiver import admin, comments, pingback, trackback, unsubscribe, webmention
+from backchannel.receiver import (
+    admin,
+    comments,
+    pingback,
+    reply,
+    trackback,
+    unsubscribe,
+    webmention,
+)
 from backchannel.receiver.context import Receiver
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
@@ -26,7 +34,7 @@ from backchannel.settings import Resolved
 ROUTES = (
     ("/comments", comments.post_comment, ["POST"]),
     ("/comments", comments.get_comments, ["GET"]),
-    ("/comments/new", comments.new_comment_form, ["GET"]),
+    ("/comments/new", reply.new_comment_form, ["GET"]),
     ("/token", comments.get_token, ["GET"]),
     ("/trackback/{article}", trackback.post_trackback, ["POST"]),
     ("/pingback", pingback.post_pingback, ["POST"]),

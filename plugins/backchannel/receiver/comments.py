@@ -22,9 +22,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from backchannel.errors import BackchannelError, ItemFormatError
+from backchannel.errors import ItemFormatError
 from backchannel.model import ID_RE, Item, Kind, State, format_date, one_line
-from backchannel.receiver import pages
+from backchannel.receiver import pages, reply
 from backchannel.receiver.context import (
     Receiver,
     RequestProblem,
@@ -54,11 +54,19 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error(
-    request: Request, reason: str, status: int, headers: dict[str, str] | None = None
+    request: Request,
+    reason: str,
+    status: int,
+    headers: dict[str, str] | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> Response:
-    """A JSON error for the script, an HTML page for a browser form."""
+    """A JSON error for the script; for a browser form, the form again with what was typed."""
     if _wants_json(request):
         return JSONResponse({"error": reason}, status_code=status, headers=headers)
+    if fields:
+        again = reply.form_again(request, fields, reason, status, headers)
+        if again is not None:
+            return again
     siteurl = _siteurl(request)
     back = request.headers.get("referer")
     html = pages.message_page(
@@ -67,6 +75,7 @@ def _error(
         siteurl,
         error=True,
         back=back if back and back.startswith(("http://", "https://")) else None,
+        site_name=receiver_of(request).settings.site_name,
     )
     return HTMLResponse(html, status_code=status, headers=headers)
 
@@ -125,20 +134,14 @@ def _http_url(value: str, name: str) -> str:
     return value
 
 
-def _parent_exists(receiver: Receiver, article: str, parent: str) -> bool:
-    store = receiver.store
-    return any(
-        (store.folder(state, article) / f"{parent}{SUFFIX}").exists()
-        for state in (State.PUBLISHED, State.INBOX)
-    )
-
-
 async def post_comment(request: Request) -> Response:
     """POST /comments: store a comment in the inbox (or spam)."""
     receiver = receiver_of(request)
+    fields: dict[str, Any] | None = None
     try:
-        await limit_rate(request)
+        # Read before the rate check, so that even a 429 gives the reader's text back.
         fields = await _fields(request)
+        await limit_rate(request)
         article_id = one_line(str(fields.get("article", "")))
         if not article_id:
             raise RequestProblem("missing field 'article'")
@@ -159,7 +162,9 @@ async def post_comment(request: Request) -> Response:
             raise RequestProblem("field 'email' is not an e-mail address")
         notify = fields.get("notify") is True or str(fields.get("notify", "")).lower() in TRUE
         parent = one_line(str(fields.get("parent", ""))) or None
-        if parent and (not ID_RE.match(parent) or not _parent_exists(receiver, article.id, parent)):
+        if parent and (
+            not ID_RE.match(parent) or not reply.parent_exists(receiver, article.id, parent)
+        ):
             raise RequestProblem(f"field 'parent': no comment {parent!r} on this article")
         sub = Submission(
             kind=Kind.COMMENT,
@@ -197,9 +202,9 @@ async def post_comment(request: Request) -> Response:
             receiver.guard.forget(sub)
             raise
     except Rejected as exc:
-        return _error(request, exc.reason, exc.status)
+        return _error(request, exc.reason, exc.status, fields=fields)
     except RequestProblem as exc:
-        return _error(request, exc.reason, exc.status, exc.headers)
+        return _error(request, exc.reason, exc.status, exc.headers, fields)
     logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)
     if _wants_json(request):
         return JSONResponse(_comment_json(item, pending=True), status_code=202)
@@ -297,47 +302,3 @@ async def get_token(request: Request) -> Response:
         },
         headers={"Cache-Control": "no-store"},
     )
-
-
-async def new_comment_form(request: Request) -> Response:
-    """GET /comments/new?article=&parent=: the reply form for readers without JavaScript."""
-    receiver = receiver_of(request)
-    article_id = request.query_params.get("article", "")
-    parent = request.query_params.get("parent", "")
-    siteurl = receiver.articles.siteurl
-    article = receiver.articles.get(article_id)
-    if article is None:
-        return HTMLResponse(
-            pages.message_page(
-                "Unknown article", f"There is no article {article_id!r}.", siteurl, error=True
-            ),
-            status_code=404,
-        )
-    parent_author = None
-    if parent:
-        if not ID_RE.match(parent) or not _parent_exists(receiver, article.id, parent):
-            return HTMLResponse(
-                pages.message_page(
-                    "Unknown comment",
-                    f"There is no comment {parent!r} on this article.",
-                    siteurl,
-                    error=True,
-                ),
-                status_code=404,
-            )
-        try:
-            parent_author = receiver.store.find(parent, (State.PUBLISHED,)).author
-        except BackchannelError:  # in the inbox, or unreadable: the form works without a name
-            parent_author = None
-    base = f"{request.url.scheme}://{request.url.netloc}"
-    html = pages.reply_form_page(
-        action=f"{receiver.settings.receiver_url}/comments",
-        article=article.id,
-        article_title=article.title,
-        article_url=receiver.articles.article_url(article, base),
-        parent=parent,
-        parent_author=parent_author,
-        token=make_token(receiver.guard.secret, article.id),
-        siteurl=siteurl,
-    )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,141 @@
+"""The no-JS comment form page: `GET /comments/new`, and the same form again on an error.
+
+A reader without JavaScript reaches it from a comment's Reply link; it quotes
+the published comment being answered (a comment still in the inbox is not
+quoted: its text is not public yet). When a form POST is refused, the reader
+gets this form back with everything they typed and the reason in an error box.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from backchannel.errors import BackchannelError
+from backchannel.model import ID_RE, State, one_line
+from backchannel.receiver import pages
+from backchannel.receiver.articles import KnownArticle
+from backchannel.receiver.context import Receiver, receiver_of
+from backchannel.receiver.guard import make_token, token_age
+from backchannel.render import render_markdown
+from backchannel.store import SUFFIX
+
+logger = logging.getLogger(__name__)
+
+TRUE = {"1", "on", "yes", "true"}
+
+
+def parent_exists(receiver: Receiver, article: str, parent: str) -> bool:
+    """True when `parent` is a comment on `article`, published or in the inbox."""
+    store = receiver.store
+    return any(
+        (store.folder(state, article) / f"{parent}{SUFFIX}").exists()
+        for state in (State.PUBLISHED, State.INBOX)
+    )
+
+
+def quote_of(receiver: Receiver, article: str, parent: str) -> pages.Quote | None:
+    """The published comment `parent` as the article page renders it, else None."""
+    if not parent or not ID_RE.match(parent):
+        return None
+    try:
+        item = receiver.store.find(parent, (State.PUBLISHED,))
+    except BackchannelError:  # in the inbox (not public yet), or unreadable
+        return None
+    if item.article != article:
+        return None
+    author = receiver.settings.site_author if item.author_reply else item.author
+    return pages.Quote(author=author, html=render_markdown(item.body))
+
+
+def _page(
+    request: Request,
+    receiver: Receiver,
+    article: KnownArticle,
+    parent: str,
+    token: str,
+    typed: pages.Typed | None = None,
+    error: str | None = None,
+) -> str:
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    return pages.reply_form_page(
+        action=f"{receiver.settings.receiver_url}/comments",
+        article=article.id,
+        article_title=article.title,
+        article_url=receiver.articles.article_url(article, base),
+        parent=parent,
+        quote=quote_of(receiver, article.id, parent),
+        token=token,
+        siteurl=receiver.articles.siteurl,
+        site_name=receiver.settings.site_name,
+        typed=typed,
+        error=error,
+    )
+
+
+def form_again(
+    request: Request, fields: dict[str, Any], reason: str, status: int, headers: Any
+) -> Response | None:
+    """The form again with the typed fields and the error, or None without a known article."""
+    receiver = receiver_of(request)
+    try:
+        article = receiver.articles.get(one_line(str(fields.get("article", ""))))
+    except BackchannelError:
+        return None
+    if article is None:
+        return None
+    parent = one_line(str(fields.get("parent", "")))
+    if parent and (not ID_RE.match(parent) or not parent_exists(receiver, article.id, parent)):
+        parent = ""  # sending it back would fail the same way
+    token = str(fields.get("token", "")).strip()
+    # A valid token is kept: "wait and send again" counts from when the form was opened.
+    if token_age(receiver.guard.secret, article.id, token) is None:
+        token = make_token(receiver.guard.secret, article.id)
+    notify = fields.get("notify")
+    typed = pages.Typed(
+        author=str(fields.get("author", "")),
+        url=str(fields.get("url", "")),
+        email=str(fields.get("email", "")),
+        notify=notify is True or str(notify or "").lower() in TRUE,
+        body=str(fields.get("body", "")),
+    )
+    html = _page(request, receiver, article, parent, token, typed, reason)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+async def new_comment_form(request: Request) -> Response:
+    """GET /comments/new?article=&parent=: the reply form for readers without JavaScript."""
+    receiver = receiver_of(request)
+    article_id = request.query_params.get("article", "")
+    parent = request.query_params.get("parent", "")
+    siteurl = receiver.articles.siteurl
+    name = receiver.settings.site_name
+    article = receiver.articles.get(article_id)
+    if article is None:
+        return HTMLResponse(
+            pages.message_page(
+                "Unknown article",
+                f"There is no article {article_id!r}.",
+                siteurl,
+                error=True,
+                site_name=name,
+            ),
+            status_code=404,
+        )
+    if parent and (not ID_RE.match(parent) or not parent_exists(receiver, article.id, parent)):
+        return HTMLResponse(
+            pages.message_page(
+                "Unknown comment",
+                f"There is no comment {parent!r} on this article.",
+                siteurl,
+                error=True,
+                site_name=name,
+            ),
+            status_code=404,
+        )
+    token = make_token(receiver.guard.secret, article.id)
+    html = _page(request, receiver, article, parent, token)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
