@@ -85,3 +85,55 @@ def test_comment_form_with_and_without_javascript(sample_site: Site, chromium: s
             assert without_js.reasons == (NO_JS_REASON,)
         finally:
             browser.close()
+
+
+def test_pending_comment_survives_a_reload_until_the_build_bakes_it(
+    sample_site: Site, chromium: str
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    port = free_port()
+    sample_site.write_conf(f'BACKCHANNEL_RECEIVER_URL = "http://127.0.0.1:{port}/backchannel"\n')
+    sample_site.build()
+    settings = settings_for(sample_site.conf, port, MIN_SECONDS_TO_POST=1)
+    before = set((sample_site.feedback / "inbox").glob("*.md"))
+    with (
+        running(create_app(settings, sample_site.output), port) as base,
+        sync_api.sync_playwright() as pw,
+    ):
+        browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = browser.new_context().new_page()
+            page.goto(f"{base}/{SLUG}.html")
+            page.wait_for_function(
+                "document.querySelector('#comment-form input[name=token]').value !== ''",
+                timeout=10000,
+            )
+            page.fill("#cf-author", "Remembered Reader")
+            page.fill("#cf-body", "Still here after a *reload*.")
+            page.wait_for_timeout(1200)  # a human takes longer than MIN_SECONDS_TO_POST
+            page.click("#comment-form button[type=submit]")
+            page.wait_for_selector(".comment-item.is-pending", timeout=10000)
+            [item] = new_inbox_items(sample_site, before)
+            # The date as the baked thread prints it (Pelican's DEFAULT_DATE_FORMAT).
+            baked_date = item.date.strftime("%a %d %B %Y")
+
+            page.reload()
+            page.wait_for_selector(f"#comment-{item.id}", timeout=10000)
+            shown = page.inner_text(".comment-item.is-pending")
+            assert "Remembered Reader" in shown and "Still here after a reload." in shown
+            assert "awaiting moderation" in shown.lower()
+            assert page.inner_text(f"#comment-{item.id} time").strip(" ·") == baked_date
+
+            approved = sample_site.cli("approve", item.id)
+            assert approved.returncode == 0, approved.stderr
+            assert f'id="comment-{item.id}"' in sample_site.page(SLUG)  # republished
+
+            page.reload()
+            page.wait_for_load_state("networkidle")
+            assert page.locator(f"[id='comment-{item.id}']").count() == 1
+            assert page.locator(".comment-item.is-pending").count() == 0
+            assert baked_date in page.inner_text(f"#comment-{item.id} time")
+            key = f"backchannel:pending:{SLUG}"
+            assert page.evaluate(f"window.localStorage.getItem('{key}')") is None
+        finally:
+            browser.close()

@@ -2,7 +2,9 @@
 // Without this script the form is a plain POST (the receiver answers 303 back
 // to #comment-pending). With it: a fresh timing token, JSON submission, the
 // pending comment shown in place, in-page replies, and comments approved since
-// the last build fetched from the receiver. No dependencies.
+// the last build fetched from the receiver. A posted comment is kept in
+// localStorage (per article) and shown again after a reload, until the page's
+// baked thread holds it. No dependencies.
 (function () {
   "use strict";
   var root = document.querySelector("div.backchannel[data-article]");
@@ -14,6 +16,11 @@
   var status = form.querySelector(".form-status");
   var home = respond.parentNode;
   var homeNext = respond.nextSibling;
+  var article = root.getAttribute("data-article");
+  var dateFormat = root.getAttribute("data-date-format") || "%a %d %B %Y";
+  var storeKey = "backchannel:pending:" + article;
+  // A comment never approved (rejected, spam) stops being shown after this long.
+  var KEEP_MS = 60 * 24 * 3600 * 1000;
 
   function say(text) {
     if (status) status.textContent = text;
@@ -26,6 +33,55 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data && data.token) form.elements.token.value = data.token; })
       .catch(function () { /* the form still works: the comment is held for moderation */ });
+  }
+
+  var DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December"];
+
+  function pad(n, width) {
+    var text = String(n);
+    while (text.length < width) text = "0" + text;
+    return text;
+  }
+
+  // The date as the baked pages print it: Pelican's strftime with DEFAULT_DATE_FORMAT
+  // (handed over in data-date-format), in the offset the receiver wrote, English names.
+  function formatDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso || "");
+    if (!m) return iso || "";
+    var y = +m[1], mo = +m[2], d = +m[3], h = +m[4];
+    var weekday = new Date(Date.UTC(y, mo - 1, d)).getUTCDay();
+    var start = Date.UTC(y, 0, 1);
+    var yday = Math.round((Date.UTC(y, mo - 1, d) - start) / 86400000) + 1;
+    var values = {
+      a: DAYS[weekday].slice(0, 3), A: DAYS[weekday], w: String(weekday),
+      b: MONTHS[mo - 1].slice(0, 3), h: MONTHS[mo - 1].slice(0, 3), B: MONTHS[mo - 1],
+      d: pad(d, 2), e: pad(d, 2).replace(/^0/, " "), m: pad(mo, 2), y: pad(y % 100, 2),
+      Y: String(y), H: m[4], I: pad(h % 12 || 12, 2), M: m[5], S: m[6],
+      p: h < 12 ? "AM" : "PM", j: pad(yday, 3), "%": "%"
+    };
+    return dateFormat.replace(/%(-?)([a-zA-Z%])/g, function (all, dash, code) {
+      if (!(code in values)) return all;
+      // %-d, %-m, ...: Pelican's strftime drops the leading zeros.
+      return dash ? values[code].replace(/^[0 ]+(?=.)/, "") : values[code];
+    });
+  }
+
+  function loadPending() {
+    try {
+      var list = JSON.parse(window.localStorage.getItem(storeKey) || "[]");
+      return Array.isArray(list) ? list : [];
+    } catch (e) {
+      return [];  // storage off (private mode) or damaged: nothing to show again
+    }
+  }
+
+  function savePending(list) {
+    try {
+      if (list.length) window.localStorage.setItem(storeKey, JSON.stringify(list));
+      else window.localStorage.removeItem(storeKey);
+    } catch (e) { /* storage full or off: the comment is still on the server */ }
   }
 
   // Build a comment like the baked thread does; only the server-sanitized html is HTML.
@@ -51,7 +107,7 @@
     var time = document.createElement("time");
     time.className = "dt-published";
     time.setAttribute("datetime", c.date);
-    time.textContent = " · " + new Date(c.date).toLocaleDateString();
+    time.textContent = " · " + formatDate(c.date);
     meta.appendChild(time);
     if (isPending) {
       var badge = document.createElement("span");
@@ -96,9 +152,35 @@
   }
 
   function show(c, isPending) {
-    if (document.getElementById("comment-" + c.id)) return;
+    var existing = document.getElementById("comment-" + c.id);
+    if (existing) {
+      // Shown as pending from storage, approved since: show it as approved.
+      var item = existing.parentNode;
+      if (!isPending && item.classList.contains("is-pending")) {
+        item.parentNode.replaceChild(commentElement(c, false), item);
+      }
+      return;
+    }
     var list = listFor(c.parent);
     if (list) list.appendChild(commentElement(c, isPending));
+  }
+
+  // Before anything is added: an id on the page now is one the build baked.
+  function restorePending() {
+    var now = Date.now();
+    var keep = loadPending().filter(function (c) {
+      return c && c.id && !document.getElementById("comment-" + c.id) &&
+        !(now - (c.saved || 0) > KEEP_MS);
+    });
+    savePending(keep);
+    keep.forEach(function (c) { show(c, true); });
+  }
+
+  function rememberPending(c) {
+    var list = loadPending().filter(function (p) { return p && p.id !== c.id; });
+    c.saved = Date.now();
+    list.push(c);
+    savePending(list);
   }
 
   function resetReply() {
@@ -154,6 +236,7 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (r.status === 202) {
+          rememberPending(body);
           show(body, true);
           if (pending) pending.classList.add("is-visible");
           f.body.value = "";
@@ -181,6 +264,7 @@
       .catch(function () { /* the baked thread is still there */ });
   }
 
+  restorePending();
   fetchToken();
   showApproved();
 })();
