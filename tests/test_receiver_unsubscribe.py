@@ -33,4 +33,10 @@ def test_unsubscribe_get_confirms_post_records(site: Site) -> None:
     assert forged.status_code == 400 and "not valid" in forged.text
     assert incomplete.status_code == 400
     assert done.status_code == 200 and "no more e-mails" in done.text
+    # In the site's dress; a refusal is an error box, a confirmation the status one.
+    for page in (shown, forged, incomplete, done):
+        assert '<a href="/" rel="home">Test Site</a>' in page.text
+    for page in (forged, incomplete):
+        assert 'class="notice is-visible error" role="alert"' in page.text
+    assert 'role="status"' in done.text and 'role="alert"' not in done.text
     assert not mail.may_mail(store, email_hash)

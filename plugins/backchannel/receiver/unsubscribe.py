@@ -30,10 +30,15 @@ async def unsubscribe(request: Request) -> Response:
     email_hash = request.query_params.get("h", "")
     token = request.query_params.get("t", "")
     siteurl = _siteurl(request)
+    name = receiver.settings.site_name  # the header of every page links home by it
     if not email_hash or not token:
         return HTMLResponse(
             pages.message_page(
-                "Unsubscribe", "This unsubscribe link is incomplete.", siteurl, error=True
+                "Unsubscribe",
+                "This unsubscribe link is incomplete.",
+                siteurl,
+                error=True,
+                site_name=name,
             ),
             status_code=400,
         )
@@ -45,6 +50,7 @@ async def unsubscribe(request: Request) -> Response:
                 siteurl,
                 form_action=str(request.url),
                 form_button="Unsubscribe",
+                site_name=name,
             ),
             headers={"Cache-Control": "no-store"},
         )
@@ -53,7 +59,7 @@ async def unsubscribe(request: Request) -> Response:
         await read_body(request)
     except RequestProblem as exc:
         return HTMLResponse(
-            pages.message_page("Unsubscribe", exc.reason, siteurl, error=True),
+            pages.message_page("Unsubscribe", exc.reason, siteurl, error=True, site_name=name),
             status_code=exc.status,
             headers=exc.headers,
         )
@@ -61,12 +67,19 @@ async def unsubscribe(request: Request) -> Response:
     if not ok:
         return HTMLResponse(
             pages.message_page(
-                "Unsubscribe", "This unsubscribe link is not valid.", siteurl, error=True
+                "Unsubscribe",
+                "This unsubscribe link is not valid.",
+                siteurl,
+                error=True,
+                site_name=name,
             ),
             status_code=400,
         )
     return HTMLResponse(
         pages.message_page(
-            "Unsubscribed", "Done: you will get no more e-mails about replies.", siteurl
+            "Unsubscribed",
+            "Done: you will get no more e-mails about replies.",
+            siteurl,
+            site_name=name,
         )
     )
