@@ -243,3 +243,17 @@ def test_a_deleted_post_answers_410_and_its_webmentions_are_deleted(tmp_path) ->
     site.build()
     manifest = json.loads((site.output / "backchannel-articles.json").read_text("utf-8"))
     assert manifest["deleted"] == []
+
+
+def test_tombstones_survive_a_build_that_deletes_the_output_folder(tmp_path) -> None:
+    """publishconf.py sets DELETE_OUTPUT_DIRECTORY: the tombstones must outlive it."""
+    site = build_site(Site(tmp_path / "site"))
+    site.write_conf("DELETE_OUTPUT_DIRECTORY = True\n")
+    site.build()
+    (site.content / "second-post.md").unlink()
+    site.build()
+    manifest = json.loads((site.output / "backchannel-articles.json").read_text("utf-8"))
+    assert [d["id"] for d in manifest["deleted"]] == ["second-post"]
+    site.build()  # and the build after that still knows
+    manifest = json.loads((site.output / "backchannel-articles.json").read_text("utf-8"))
+    assert [d["id"] for d in manifest["deleted"]] == ["second-post"]

@@ -14,10 +14,10 @@ from typing import Any
 
 from pelican import signals
 
-from backchannel import build_gc, build_record, feeds, partials, preload
+from backchannel import build_gc, build_record, feeds, furniture, partials, preload
 from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.errors import BackchannelError
-from backchannel.manifest import write_manifest
+from backchannel.manifest import read_manifest, write_manifest
 from backchannel.model import State
 from backchannel.settings import Resolved, resolve
 from backchannel.store import open_store
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
 RECORD_KEY = "_BACKCHANNEL_BUILD_RECORD"
+PREVIOUS_MANIFEST_KEY = "_BACKCHANNEL_PREVIOUS_MANIFEST"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
 PRELOAD_KEY = "_BACKCHANNEL_PRELOAD"
 FEEDS_KEY = "_BACKCHANNEL_FEEDS"
@@ -49,6 +50,11 @@ def on_initialized(pelican: Any) -> None:
     """Validate BACKCHANNEL_* once per build; an unknown key stops the build by name."""
     pelican.settings[RESOLVED_KEY] = resolve(pelican.settings)
     pelican.settings[RECORD_KEY] = build_record.of_this_process()
+    # Read now: with DELETE_OUTPUT_DIRECTORY (publishconf.py) Pelican removes it before
+    # writing, and its articles are the tombstones of any this build no longer has.
+    pelican.settings[PREVIOUS_MANIFEST_KEY] = read_manifest(
+        resolved_settings(pelican.settings).output_path
+    )
 
 
 def on_finalized(pelican: Any) -> None:
@@ -174,7 +180,7 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
         stream.close()
     threads, articles = generator.context[THREADS_KEY]
     output = Path(generator.output_path)
-    write_manifest(output, articles, generator.settings)
+    write_manifest(output, articles, settings, generator.settings.get(PREVIOUS_MANIFEST_KEY, {}))
     if settings["COMMENT_FEEDS"]:
         feeds.finish_writing(
             generator.context.pop(FEEDS_KEY, None),
@@ -192,6 +198,7 @@ def register() -> None:
     signals.article_generator_init.connect(build_gc.thaw_before_build)
     signals.article_generator_init.connect(on_article_generator_init)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
+    signals.article_generator_finalized.connect(furniture.on_article_generator_finalized)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
     signals.finalized.connect(on_finalized)

@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from backchannel.settings import Resolved
 from backchannel.thread import answers_of
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,14 @@ def tombstones(previous: dict[str, Any], entries: list[dict[str, Any]]) -> list[
 
 
 def write_manifest(
-    output: Path, articles: dict[str, Any], pelican_settings: dict[str, Any]
+    output: Path, articles: dict[str, Any], settings: Resolved, previous: dict[str, Any]
 ) -> Path:
-    """Write MANIFEST: the public list of article ids and URLs the receiver accepts."""
-    aliases = pelican_settings.get("BACKCHANNEL_ALIASES", {})
+    """Write MANIFEST: the public list of article ids and URLs the receiver accepts.
+
+    `previous` is the manifest the last build left, read before this build began
+    (DELETE_OUTPUT_DIRECTORY removes it): its articles this build lacks become tombstones.
+    """
+    aliases = settings["ALIASES"]
     entries = []
     for tid, article in sorted(articles.items()):
         entries.append(
@@ -74,9 +79,9 @@ def write_manifest(
         )
     path = output / MANIFEST
     data = {
-        "siteurl": pelican_settings.get("SITEURL", ""),
+        "siteurl": settings.site_url,
         "articles": entries,
-        "deleted": tombstones(read_manifest(output), entries),
+        "deleted": tombstones(previous, entries),
     }
     # No indent: json's C encoder only serves compact output (indent=1 cost 60 ms).
     path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
