@@ -4,7 +4,9 @@ Everything a reader, another site or an importer wrote is data until it passes
 through `render_markdown`. nh3 (the Ammonia sanitizer) is the barrier: the
 Markdown step may emit raw HTML because imported WordPress comments contain
 some, and nh3 keeps only an allowlist of tags, attributes and URL schemes, and
-adds rel="nofollow ugc noopener" to every link.
+adds rel="nofollow ugc noopener" to every link. Bare http(s):// and www. URLs
+in the sanitized text (outside links and code) become links, found by
+linkify-it-py, and the result goes through nh3 once more.
 
 cmark (GitHub's C implementation of CommonMark, via cmarkgfm) renders a comment
 in microseconds; pure-Python Markdown took about 50 times longer, which a
@@ -14,11 +16,13 @@ build of 20,000 comments could not afford.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
+from linkify_it import LinkifyIt
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -56,11 +60,54 @@ _cleaner = nh3.Cleaner(
     strip_comments=True,
 )
 _text_only = nh3.Cleaner(tags=set(), attributes={})
+# Fuzzy links only for `www.` (as GitHub does): "readme.md" is a file, not a site.
+_linkify = LinkifyIt().set({"fuzzy_link": True, "fuzzy_email": False, "fuzzy_ip": False})
+# A tag of nh3's output: attribute values are double-quoted with `"` escaped.
+_TAG = re.compile(r'<(/?)([a-z0-9]+)(?:[^>"]|"[^"]*")*>')
+_NO_LINKS = frozenset({"a", "code", "pre"})
 
 
 def sanitize(fragment: str) -> str:
     """Keep only allowlisted markup; every link gets the untrusted-link rel."""
     return _cleaner.clean(fragment)
+
+
+def _link_text(escaped: str) -> str:
+    """One escaped text node with its bare URLs made into links (unchanged if none)."""
+    text = html.unescape(escaped)
+    matches = [
+        m
+        for m in _linkify.match(text) or []
+        if m.schema.lower() in ("http:", "https:") or (not m.schema and m.raw.startswith("www."))
+    ]
+    if not matches:
+        return escaped
+    out, pos = [], 0
+    for m in matches:
+        out.append(html.escape(text[pos : m.index], quote=False))
+        out.append(f'<a href="{html.escape(m.url)}">{html.escape(m.raw, quote=False)}</a>')
+        pos = m.last_index
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def link_urls(fragment: str) -> str:
+    """Sanitized HTML with its bare URLs linked, outside links and code; sanitized again."""
+    if not _linkify.pretest(fragment):
+        return fragment
+    out, depth, pos = [], 0, 0
+    for tag in _TAG.finditer(fragment):
+        text = fragment[pos : tag.start()]
+        out.append(_link_text(text) if depth == 0 and text else text)
+        out.append(tag.group(0))
+        if tag.group(2) in _NO_LINKS:
+            depth = max(0, depth + (-1 if tag.group(1) else 1))
+        pos = tag.end()
+    tail = fragment[pos:]
+    out.append(_link_text(tail) if depth == 0 and tail else tail)
+    linked = "".join(out)
+    # New links get their rel (and a last scheme check) from the sanitizer itself.
+    return fragment if linked == fragment else sanitize(linked)
 
 
 def markdown_html(text: str) -> str:
@@ -81,7 +128,7 @@ def render_markdown(text: str) -> Markup:
     """A comment body (Markdown, maybe with HTML) as safe HTML, computed once per body."""
     hit = _HTML.get(text)
     if hit is None:
-        hit = sanitize(markdown_html(text)).strip()
+        hit = link_urls(sanitize(markdown_html(text))).strip()
         if len(_HTML) < _CACHE_MAX:
             _HTML[text] = hit
     return Markup(hit)
