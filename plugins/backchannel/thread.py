@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup
 
 from backchannel.model import Item, Kind, MentionType
-from backchannel.render import render_markdown
+from backchannel.render import ALLOWED_TAGS, LINK_REL, render_markdown
 from backchannel.settings import Resolved
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,16 @@ class Thread:
     def feed_url(self) -> str:
         """This thread's comment feed, relative to SITEURL."""
         return feed_url(self.id)
+
+    @property
+    def allowed_tags(self) -> list[str]:
+        """The HTML tags a comment may use (the sanitizer's allow-list), for the form's help."""
+        return sorted(ALLOWED_TAGS)
+
+    @property
+    def link_rel(self) -> str:
+        """The rel every link in a comment gets."""
+        return LINK_REL
 
     def all_comments(self) -> list[CommentNode]:
         """Every comment, depth first, in display order."""
