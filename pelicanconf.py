@@ -27,3 +27,7 @@ AUTHOR_FEED_RSS = None
 # Backchannel: every key and its default is in README ("Settings").
 BACKCHANNEL_RECEIVER_URL = "http://127.0.0.1:8000/backchannel"
 BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True  # local demo: verify linkbacks from loopback
+BACKCHANNEL_AUTHOR_BIO = (
+    "Mara Lindqvist advises small organisations on how they organise their work and share "
+    "what they know, and writes here about learning from the people she teaches."
+)

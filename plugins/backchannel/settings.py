@@ -69,6 +69,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Write an Atom feed of comments per article and one for the whole site.",
     ),
     _s("FEED_MAX_ITEMS", 50, int, "How many comments the site-wide comment feed keeps."),
+    # --- reader furniture ---------------------------------------------------
+    _s(
+        "AUTHOR_BIO",
+        None,
+        (str, type(None)),
+        "Short plain-text bio in an h-card box under the site author's posts; None: no box.",
+    ),
+    _s(
+        "AUTHOR_URL",
+        None,
+        (str, type(None)),
+        "The author box's link; None links the author's page on this site.",
+    ),
+    _s("AUTHOR_PHOTO", None, (str, type(None)), "URL of the author box's photo; None: no photo."),
     _s(
         "SECRET",
         None,
