@@ -41,3 +41,22 @@ def test_every_xss_vector_is_neutralised():
 
 def test_plain_text_has_no_markup_and_decodes_entities():
     assert plain_text("**Tom &amp; Jerry** <script>x</script>") == "Tom & Jerry"
+
+
+def test_bare_urls_become_links_but_not_inside_links_code_or_addresses():
+    html = render_markdown(
+        "See https://ok.example/a?b=1&c=2. or www.example.org, "
+        'or <a href="https://imported.example/">https://imported.example/</a>; '
+        "mail me@ok.example, `https://code.example` ftp://old.example"
+    )
+    rel = 'rel="nofollow ugc noopener"'
+    assert (
+        f'<a href="https://ok.example/a?b=1&amp;c=2" {rel}>https://ok.example/a?b=1&amp;c=2</a>.'
+        in html
+    )
+    assert f'<a href="http://www.example.org" {rel}>www.example.org</a>' in html
+    # An imported comment's own link is kept as it was, not nested or doubled.
+    assert html.count("imported.example") == 2 and "<a></a>" not in html
+    assert html.count("<a ") == 3
+    assert "<code>https://code.example</code>" in html and "ftp://old.example" in html
+    assert plain_text("see https://ok.example/") == "see https://ok.example/"
