@@ -99,6 +99,23 @@ def test_author_box_is_an_h_card(built: Site) -> None:
     assert props["url"] == ["http://example.test/author/mara-lindqvist.html"]
 
 
+def test_author_box_from_settings_with_photo_and_none_on_a_guest_post(site: Site) -> None:
+    site.write_conf(
+        f"BACKCHANNEL_AUTHOR_BIO = {BIO!r}\n"
+        "BACKCHANNEL_AUTHOR_URL = 'https://mara.example/'\n"
+        "BACKCHANNEL_AUTHOR_PHOTO = 'https://mara.example/me.jpg'\n"
+    )
+    site.article("mine")
+    site.article("guest", extra="Author: Guest Writer\n")
+    site.build()
+    parsed = mf2py.parse(doc=site.page("mine"), url="http://example.test/mine.html")
+    (entry,) = parsed["items"]
+    (card,) = [c for c in entry.get("children", []) if "h-card" in c["type"]]
+    assert card["properties"]["url"] == ["https://mara.example/"]
+    assert card["properties"]["photo"][0]["value"] == "https://mara.example/me.jpg"
+    assert 'class="author-box' not in site.page("guest")
+
+
 def test_no_author_box_without_a_bio(site: Site) -> None:
     site.article("post")
     site.build()

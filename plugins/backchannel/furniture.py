@@ -10,6 +10,7 @@ touches it.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -49,20 +50,56 @@ def _key(article: Any) -> tuple[str, str]:
     return (getattr(article, "lang", ""), article.url)
 
 
-def related(article: Any, pool: list[Any], limit: int = RELATED_MAX) -> list[Any]:
-    """Other articles sharing tags or the category: most shared tags first, then newest."""
-    tags = {t.slug for t in getattr(article, "tags", None) or []}
-    category = getattr(article, "category", None)
-    scored = []
-    for other in pool:
-        if other is article or getattr(other, "lang", None) != getattr(article, "lang", None):
-            continue
-        shared = len(tags & {t.slug for t in getattr(other, "tags", None) or []})
-        same = category is not None and getattr(other, "category", None) == category
-        if shared or same:
-            scored.append((shared, same, other.date, other.url, other))
-    scored.sort(key=lambda s: s[:4], reverse=True)
-    return [s[-1] for s in scored[:limit]]
+def _tags(article: Any) -> frozenset[str]:
+    return frozenset(t.slug for t in getattr(article, "tags", None) or [])
+
+
+def _newest_first(article: Any) -> tuple[Any, str]:
+    return (article.date, article.url)
+
+
+class Related:
+    """Related posts for a set of articles, through tag and category indexes.
+
+    Comparing every pair grows with the square of the site; the indexes visit
+    only articles that share something.
+    """
+
+    def __init__(self, articles: list[Any]) -> None:
+        self.tags = {id(a): _tags(a) for a in articles}
+        self.by_tag: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        self.by_category: dict[tuple[str, Any], list[Any]] = defaultdict(list)
+        for a in articles:
+            lang = getattr(a, "lang", "")
+            for slug in self.tags[id(a)]:
+                self.by_tag[(lang, slug)].append(a)
+            if getattr(a, "category", None) is not None:
+                self.by_category[(lang, a.category)].append(a)
+        for same in self.by_category.values():
+            same.sort(key=_newest_first, reverse=True)
+
+    def of(self, article: Any, limit: int = RELATED_MAX) -> list[Any]:
+        """Most shared tags first, then the same category, then newest; up to `limit`."""
+        lang = getattr(article, "lang", "")
+        category = getattr(article, "category", None)
+        shared: dict[int, list[Any]] = {}
+        for slug in self.tags.get(id(article), _tags(article)):
+            for other in self.by_tag[(lang, slug)]:
+                if other is not article:
+                    shared.setdefault(id(other), [0, other])[0] += 1
+        ranked = heapq.nlargest(
+            limit,
+            shared.values(),
+            key=lambda s: (s[0], s[1].category == category, s[1].date, s[1].url),
+        )
+        out = [other for _, other in ranked]
+        # Then articles of the same category that share no tag, newest first.
+        for other in self.by_category.get((lang, category), []) if category is not None else []:
+            if len(out) >= limit:
+                break
+            if other is not article and id(other) not in shared:
+                out.append(other)
+        return out
 
 
 def _series_index(article: Any) -> float | None:
@@ -114,11 +151,12 @@ def author_box(article: Any, settings: Resolved) -> AuthorBox | None:
     bio = settings["AUTHOR_BIO"]
     if not bio:
         return None
-    name = settings.site_author
+    names = {n for n in (settings.author, settings["SITE_AUTHOR"]) if n}
     authors = list(getattr(article, "authors", None) or [])
-    author = next((a for a in authors if str(a) == name), None)
+    author = next((a for a in authors if str(a) in names), None)
     if authors and author is None:
         return None  # a guest post: the bio is not theirs
+    name = str(author) if author is not None else settings.site_author
     url = settings["AUTHOR_URL"]
     if url:
         return AuthorBox(name, url, bio, settings["AUTHOR_PHOTO"])
@@ -130,8 +168,9 @@ def author_box(article: Any, settings: Resolved) -> AuthorBox | None:
 def attach(articles: list[Any], settings: Resolved) -> None:
     """Set `related`, `series_nav` and `author_box` on every article."""
     navs = series(articles)
+    index = Related(articles)
     for article in articles:
-        article.related = related(article, articles)
+        article.related = index.of(article)
         article.series_nav = navs.get(_key(article))
         article.author_box = author_box(article, settings)
 
