@@ -159,3 +159,15 @@ def test_article_page_axe_clean(built: Site, chromium: str) -> None:
                 assert violations == [], slug
         finally:
             browser.close()
+
+
+def test_the_sample_sites_series_links_its_two_parts(sample_site: Site) -> None:
+    sample_site.build()
+    first = soup(sample_site, "read-feedback-first")
+    assert "Part 1 of 2" in first.select_one(".series").get_text()
+    assert first.select_one("nav.series-nav a[rel=next]")["href"] == "/credit-the-askers.html"
+    second = soup(sample_site, "credit-the-askers")
+    assert "Part 2 of 2" in second.select_one(".series").get_text()
+    assert second.select_one("nav.series-nav a[rel=prev]")["href"] == "/read-feedback-first.html"
+    assert second.select_one("nav.series-nav a[rel=next]") is None
+    assert second.select_one("nav.related a")  # shares tags with the other posts
