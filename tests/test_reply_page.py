@@ -200,3 +200,24 @@ def test_reply_page_in_chromium_axe_clean_and_the_error_box_is_not_green(
             assert violations == []
         finally:
             browser.close()
+
+
+def test_the_reply_page_says_which_html_is_allowed() -> None:
+    """The no-JS form's help names the sanitizer's own tags, as the article page does."""
+    from backchannel.receiver.pages import reply_form_page
+    from backchannel.render import ALLOWED_TAGS, LINK_REL
+
+    html = reply_form_page(
+        action="/c",
+        article="a",
+        article_title="A",
+        article_url="/a.html",
+        parent="",
+        quote=None,
+        token="t",
+        siteurl="",
+        site_name="S",
+    )
+    for tag in ALLOWED_TAGS:
+        assert f"<code>&lt;{tag}&gt;</code>" in html
+    assert f'rel="{LINK_REL}"' in html and "Markdown supported." not in html

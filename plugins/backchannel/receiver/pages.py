@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from jinja2 import Environment
 from markupsafe import Markup
 
+from backchannel.render import ALLOWED_TAGS, LINK_REL
+
 _env = Environment(autoescape=True)
 
 _BASE = """<!doctype html>
@@ -80,7 +82,10 @@ if you ask for that below.</p></div>
 <div class="field"><label for="cf-body">Comment <span class="req">(required)</span></label>
 <textarea id="cf-body" name="body" rows="7" required aria-describedby="cf-body-help">
 {{- typed.body }}</textarea>
-<p class="help" id="cf-body-help">Markdown supported.</p></div>
+<p class="help" id="cf-body-help">Markdown, and these HTML tags:
+{% for t in allowed_tags %}<code>&lt;{{ t }}&gt;</code>
+{%- if not loop.last %}, {% endif %}{% endfor %}.
+Web addresses become links; every link gets <code>rel="{{ link_rel }}"</code>.</p></div>
 <div class="hp" aria-hidden="true"><label for="cf-homepage">Leave this empty</label>
 <input id="cf-homepage" name="homepage" type="text" value="" tabindex="-1" autocomplete="off"></div>
 <p class="note">Comments are moderated.</p>
@@ -174,4 +179,7 @@ def reply_form_page(
         typed=typed or Typed(),
         error=error,
         message=None,
+        # What the one sanitizer keeps, as the article page's form says it.
+        allowed_tags=sorted(ALLOWED_TAGS),
+        link_rel=LINK_REL,
     )
