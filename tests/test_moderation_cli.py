@@ -141,11 +141,13 @@ def test_edit_refuses_invalid_items_and_keeps_the_text(site) -> None:
         "import sys\np = sys.argv[1]\nt = open(p).read()\n"
         "open(p, 'w').write(t.replace('Date: 2026-10-01T12:00:00+00:00', 'Date: yesterday'))\n"
     )
-    proc = site.cli("edit", "c00000000001", env={"EDITOR": f"{sys.executable} {editor}"})
+    # TMPDIR: the refused text is kept in a temp file, here in the test's own folder.
+    env = {"EDITOR": f"{sys.executable} {editor}", "TMPDIR": str(site.root)}
+    proc = site.cli("edit", "c00000000001", env=env)
     assert proc.returncode == 1
     assert "edit refused" in proc.stderr and "Date" in proc.stderr and ":5:" in proc.stderr
     kept = Path(proc.stderr.split("kept in ")[1].strip())
-    assert "Date: yesterday" in kept.read_text("utf-8")
+    assert kept.parent == site.root and "Date: yesterday" in kept.read_text("utf-8")
     assert store.path_of(store.find("c00000000001")).read_bytes() == original
     bad_id = site.root / "bad.md"
     bad_id.write_text(original.decode().replace("c00000000001", "c00000000009"), "utf-8")
