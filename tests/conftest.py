@@ -16,11 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = ROOT / "plugins"
+DATA = Path(__file__).resolve().parent / "data"
 # Permissively licensed real exports, copied into the repository (tests/data/README.md).
-REALDATA = Path(__file__).resolve().parent / "data" / "realdata"
-# Development data outside the repository: GPL-licensed or of unclear licence, so
-# never copied here. Only the fixtures below read it, and they skip without it.
-SHARED_REALDATA = ROOT.parent / "shared" / "realdata"
+REALDATA = DATA / "realdata"
 # Import this checkout's package, whatever an editable install points at.
 sys.path.insert(0, str(PLUGINS))
 
@@ -154,21 +152,11 @@ class Site:
         return (self.output / f"{slug}.html").read_text("utf-8")
 
 
-def shared_realdata(relative: str) -> Path:
-    """A file of ../shared/realdata, or skip (with why) where this checkout has none."""
-    path = SHARED_REALDATA / relative
-    if not path.is_file():
-        pytest.skip(
-            f"{relative} is development data outside the repository (GPL or unclear licence, "
-            f"see tests/data/README.md) and {SHARED_REALDATA} is absent here"
-        )
-    return path
-
-
 @pytest.fixture
 def wptt() -> Path:
-    """WordPress's Theme Unit Test export (GPL-2.0-or-later): read from ../shared only."""
-    return shared_realdata("wptt-theme-test-data/themeunittestdata.wordpress.xml")
+    """A WXR 1.2 export shaped like WordPress's Theme Unit Test data (written for these tests:
+    that export itself is GPL-licensed, so it is not in the repository)."""
+    return DATA / "wxr-1.2-theme-test.xml"
 
 
 @pytest.fixture
