@@ -151,3 +151,14 @@ def empty_store(site: Any) -> None:
             for path in folder.iterdir():
                 if path.name != "secret":
                     path.unlink()
+
+
+def serve_site(site: Any, **overrides: Any) -> Any:
+    """The receiver of a built test site on a free loopback port, rate limit and timing
+    check off unless overridden; a context manager yielding its base URL."""
+    from backchannel.server import create_app
+
+    port = free_port()
+    defaults = {"RATE_LIMIT": None, "MIN_SECONDS_TO_POST": 0}
+    settings = settings_for(site.conf, port, **{**defaults, **overrides})
+    return running(create_app(settings, site.output), port)

@@ -13,10 +13,14 @@ import httpx
 import pytest
 from backchannel.model import State, loads
 from backchannel.receiver.guard import NO_JS_REASON, make_token
-from backchannel.server import create_app
 from backchannel.store import Store
 from conftest import Site
-from receiver_support import build_site, empty_store, free_port, inbox_files, running, settings_for
+from receiver_support import (
+    build_site,
+    empty_store,
+    inbox_files,
+    serve_site,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +36,8 @@ def site(built: Site) -> Iterator[Site]:
     empty_store(built)
 
 
-def serve(site: Site, **overrides: object):
-    """Start the receiver for this site with settings overrides; a context manager."""
-    port = free_port()
-    defaults = {"RATE_LIMIT": None, "MIN_SECONDS_TO_POST": 0}
-    settings = settings_for(site.conf, port, **{**defaults, **overrides})
-    return running(create_app(settings, site.output), port)
+# The receiver beside the built site (receiver_support.serve_site).
+serve = serve_site
 
 
 def form(**fields: str) -> dict[str, str]:

@@ -7,20 +7,18 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
+from functools import partial
 
 import httpx
 import pytest
 from backchannel.model import loads
-from backchannel.server import create_app
 from conftest import Site
 from receiver_support import (
     Pages,
     build_site,
     empty_store,
-    free_port,
     inbox_files,
-    running,
-    settings_for,
+    serve_site,
     wait_for,
 )
 
@@ -42,12 +40,8 @@ def pages() -> Iterator[Pages]:
         yield server
 
 
-def serve(site: Site):
-    port = free_port()
-    settings = settings_for(
-        site.conf, port, RATE_LIMIT=None, MIN_SECONDS_TO_POST=0, ALLOW_PRIVATE_ADDRESSES=True
-    )
-    return running(create_app(settings, site.output), port)
+# The receiver beside the built site (receiver_support.serve_site).
+serve = partial(serve_site, ALLOW_PRIVATE_ADDRESSES=True)
 
 
 def items(site: Site):

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import xmlrpc.client
 from collections.abc import Iterator
+from functools import partial
 
 import httpx
 import pytest
 from backchannel.model import Kind, MentionType, State, loads
-from backchannel.server import create_app
 from backchannel.store import Store
 from conftest import REALDATA, Site
 from receiver_support import (
     Pages,
     build_site,
     empty_store,
-    free_port,
     inbox_files,
-    running,
-    settings_for,
+    serve_site,
     wait_for,
 )
 
@@ -55,11 +53,8 @@ class Receiver:
         self.article = base + "/first-post.html"
 
 
-def serve(site: Site, **overrides: object):
-    port = free_port()
-    defaults = {"RATE_LIMIT": None, "MIN_SECONDS_TO_POST": 0, "ALLOW_PRIVATE_ADDRESSES": True}
-    settings = settings_for(site.conf, port, **{**defaults, **overrides})
-    return running(create_app(settings, site.output), port)
+# The receiver beside the built site (receiver_support.serve_site).
+serve = partial(serve_site, ALLOW_PRIVATE_ADDRESSES=True)
 
 
 def items(site: Site, state: str = "inbox"):

@@ -13,9 +13,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from backchannel.server import create_app
 from conftest import Site
-from receiver_support import build_site, empty_store, free_port, inbox_files, running, settings_for
+from receiver_support import (
+    build_site,
+    empty_store,
+    inbox_files,
+    serve_site,
+)
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 INBOX_COMMENT = """Id: 1ab0c0000001
@@ -53,13 +57,8 @@ def site(built: Site) -> Iterator[Site]:
     empty_store(built)
 
 
-def serve(site: Site, **overrides: object):
-    """The receiver beside the built site; a context manager yielding the base URL."""
-    port = free_port()
-    settings = settings_for(
-        site.conf, port, **{"RATE_LIMIT": None, "MIN_SECONDS_TO_POST": 0, **overrides}
-    )
-    return running(create_app(settings, site.output), port)
+# The receiver beside the built site (receiver_support.serve_site).
+serve = serve_site
 
 
 def value_of(page: str, name: str) -> str:
