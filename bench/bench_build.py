@@ -168,7 +168,9 @@ Backchannel and no cache (CACHE_PATH removed first: *cold*); with Backchannel ag
 comment changed (*warm*: the SQLite cache the cold build left, so no body is rendered).
 Pelican's own content cache is off in all three (CACHE_CONTENT = False), so only
 Backchannel's rendered-HTML cache differs between cold and warm. The build runs in one
-process (no helper processes, no gc freeze: issue 17); peak RSS is that process's. The
+process (no helper processes, no gc freeze: issue 17), except that the store, until its own
+change for issue 17 lands, shares the parsing of a large store with one forked helper
+(parallel.in_two); peak RSS is that of the largest process. The
 machine is shared with other sessions' builds and tests: the load average is printed
 beside each table; on a loaded machine wall times are longer and noisier than on a quiet
 one, and the ratios come from rounds run alternately in the same minutes. CPU time (user +
@@ -194,14 +196,15 @@ def load_average() -> str:
     return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def measure(articles: int, comments: int, reps: int) -> str:
+def measure(articles: int, comments: int, reps: int, warm_up: bool = True) -> str:
     """Alternating rounds at one size; the markdown table of the results."""
     site = WORK / f"build-{articles}x{comments}"
     if not (site / "content").is_dir():
         shutil.rmtree(site, ignore_errors=True)
         generate(site, articles, comments)
     before = load_average()
-    build(site, True)  # warm the OS cache and Python's bytecode
+    if warm_up:
+        build(site, True)  # warm the OS cache and Python's bytecode
     runs: dict[str, list[list[float]]] = {"plain": [], "cold": [], "warm": []}
     for _ in range(reps):
         runs["plain"].append(build(site, False))
@@ -243,22 +246,23 @@ Load average (1 / 5 / 15 min) before: {before}; after: {after}. Machine: {machin
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--articles", type=int, help="time at this size (default 1,000)")
+    parser.add_argument("--articles", type=int, help="time at this size (default 1,000; 0: none)")
     parser.add_argument("--memory-articles", type=int, help="peak RSS at this size (default 5,000)")
+    parser.add_argument("--result", default="build", help="name of the bench/results/ file")
     parser.add_argument("--comments", type=int, default=20)
     parser.add_argument("--reps", type=int)
     args = parser.parse_args()
-    articles = args.articles or (100 if args.quick else 1000)
+    articles = args.articles if args.articles is not None else (100 if args.quick else 1000)
     memory = (
         args.memory_articles if args.memory_articles is not None else (200 if args.quick else 5000)
     )
     reps = args.reps or (2 if args.quick else 5)
-    sections = [measure(articles, args.comments, reps)]
+    sections = [measure(articles, args.comments, reps)] if articles else []
     if memory:
-        # Peak RSS varies little between runs: two rounds at the large size.
-        sections.append(measure(memory, args.comments, 2))
+        # Peak RSS varies little between runs: one round at the large size.
+        sections.append(measure(memory, args.comments, 1, warm_up=False))
     write_result(
-        "build",
+        args.result,
         "## Build with baked threads (bench/bench_build.py)\n\n"
         "Comments with 1 in 3 a reply, 1 in 10 items a webmention, 3 in 10 comments with "
         "Markdown markup, the rest plain prose. Real `pelican` runs, medians of alternating "
