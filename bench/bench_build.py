@@ -1,17 +1,20 @@
-"""Build time with and without the plugin, and store load time (issue: baked threads).
+"""Build time and peak memory with and without the plugin, cold and warm (issue 17).
 
 Generates a site of N articles with K comments each (threaded, some linkbacks),
-then times the real `pelican` on it with PLUGINS=[] and with the plugin, in
-alternation, R repetitions each. Target: with-plugin ≤ 1.3× plain at
-1,000 × 20; loading the 20,000 items < 1 s.
+then runs the real `pelican` on it: plain (PLUGINS=[]), with the plugin and no
+cache, and with the plugin again with its cache and no comment changed, in
+alternation. Targets (issue 17): cold ≤ 1.6× plain and warm ≤ 1.3× plain at
+1,000 × 20; peak RSS ≤ 2× plain at 5,000 × 20; loading 20,000 items < 1 s.
 
-    python bench/bench_build.py            # 1,000 articles × 20 comments, 5 reps
-    python bench/bench_build.py --quick    # 100 × 20, 2 reps
+    python bench/bench_build.py            # 1,000 × 20, 5 rounds; then 5,000 × 20, 2 rounds
+    python bench/bench_build.py --quick    # 100 × 20 and 200 × 20, 2 rounds
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import shutil
 import statistics
@@ -129,7 +132,22 @@ def generate(site: Path, articles: int, per_article: int) -> None:
             (folder / f"{item_id}.md").write_text(dumps(item), "utf-8")
 
 
-def build(site: Path, with_plugin: bool) -> float:
+# Runs one build as its only child and reports (wall seconds, CPU seconds of every process
+# of the build, peak RSS in MB of the largest one).
+WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+elapsed = time.perf_counter() - start
+if proc.returncode != 0:
+    sys.exit(proc.stdout + proc.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024]))
+"""
+
+
+def build(site: Path, with_plugin: bool, cold: bool = True) -> list[float]:
+    """One real `pelican` run: (wall s, CPU s, peak MB). `cold` removes the cache folder first."""
     conf = site / ("with.py" if with_plugin else "plain.py")
     conf.write_text(
         CONF.format(
@@ -139,42 +157,24 @@ def build(site: Path, with_plugin: bool) -> float:
         )
     )
     shutil.rmtree(site / "output", ignore_errors=True)
-    start = time.perf_counter()
-    run(
-        [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", str(conf), "-q"],
-        cwd=site,
-    )
-    return time.perf_counter() - start
+    if cold:
+        shutil.rmtree(site / "cache", ignore_errors=True)
+    pelican = [sys.executable, "-m", "pelican", "content", "-o", "output", "-s", str(conf), "-q"]
+    return json.loads(run([sys.executable, "-c", WRAPPER, *pelican], cwd=site).stdout)
 
 
-NOTES = """Notes. The with-plugin build runs three processes beside Pelican's: the store is read and
-rendered by a helper while Pelican reads the articles (preload.py), the partials are
-rendered by a helper while Pelican writes the pages, with the main process taking articles
-from the tail rather than waiting (partials.py), and the feeds are written by a third at
-the lowest priority (feeds.py). Before this work (session 1, same machine) the ratio was
-1.59× (8.50 s against 5.36 s). On 2026-11-22 three full runs gave 1.29× and 1.31× (both
-before comment HTML was made lazily) and 1.25× (this code): this 2-vCPU VM varies by
-5–8 % between runs, about the size of the margin, so read the ratio as 1.25–1.31×.
-
-Session 5 (2026-11-22, 21:37-22:09 UTC) ran on another machine of the same kind, an Intel
-Xeon on which plain Pelican is about twice as fast (2.3-3.6 s against 6.9 s): the ratio
-was 1.53× and 1.58× (two full runs), then 1.55× and 1.43× with the pipe below: over the
-target. The plugin's extra work shrank less than Pelican's: the with-plugin build used
-~5-5.5 s of CPU in all (user + sys, all processes) against ~2.1 s for the plain one, so
-the ~3 s extra no longer fits in the time the second core is idle during a plain build
-(~2 s), and the main process itself did ~1.1 s more (preload result and thread
-attachment ~0.3-0.45 s, the rest while writing pages).
-One cause found and fixed: the partials helper could not run ahead of the main process
-through a 64 KiB pipe, so the main process rendered ~40% of the articles' partials from the
-tail; with a 1 MiB pipe it renders ~0-20%. In 15 alternating pairs the build was faster in
-11, by a median 0.16 s (~4%): within this machine's run-to-run spread of the ratio.
-A second cause: after the last page, Python's shutdown collected and freed every object
-cycle the build left (~0.3-0.5 s with the plugin, ~0.1 s without); the plugin now freezes
-the collector when the build has finished (build_gc.py). In 15 rounds of with-plugin
-builds with and without that freeze, plus a plain build, alternating: faster in 13 of 15,
-by a median 0.30 s; ratio of medians 1.44× without, 1.36× with (plain 2.44 s). Single full
-runs of this script after both changes gave 1.42×, 1.20× and 1.33×: on this machine the plain
-build's own median moved from 2.4 to 4.1 s between runs minutes apart.
+NOTES = """Each round builds three times, in this order: plain Pelican (PLUGINS=[]); with
+Backchannel and no cache (CACHE_PATH removed first: *cold*); with Backchannel again, no
+comment changed (*warm*: the SQLite cache the cold build left, so no body is rendered).
+Pelican's own content cache is off in all three (CACHE_CONTENT = False), so only
+Backchannel's rendered-HTML cache differs between cold and warm. The build runs in one
+process (no helper processes, no gc freeze: issue 17), except that the store, until its own
+change for issue 17 lands, shares the parsing of a large store with one forked helper
+(parallel.in_two); peak RSS is that of the largest process. The
+machine is shared with other sessions' builds and tests: the load average is printed
+beside each table; on a loaded machine wall times are longer and noisier than on a quiet
+one, and the ratios come from rounds run alternately in the same minutes. CPU time (user +
+system, every process of the build) depends much less on the load.
 """
 
 
@@ -192,46 +192,81 @@ def ok(passed: bool) -> str:
     return "✅" if passed else "❌"
 
 
+def load_average() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def measure(articles: int, comments: int, reps: int, warm_up: bool = True) -> str:
+    """Alternating rounds at one size; the markdown table of the results."""
+    site = WORK / f"build-{articles}x{comments}"
+    if not (site / "content").is_dir():
+        shutil.rmtree(site, ignore_errors=True)
+        generate(site, articles, comments)
+    before = load_average()
+    if warm_up:
+        build(site, True)  # warm the OS cache and Python's bytecode
+    runs: dict[str, list[list[float]]] = {"plain": [], "cold": [], "warm": []}
+    for _ in range(reps):
+        runs["plain"].append(build(site, False))
+        runs["cold"].append(build(site, True, cold=True))
+        runs["warm"].append(build(site, True, cold=False))
+    after = load_average()
+    secs, cpu, peak = ({k: [r[n] for r in v] for k, v in runs.items()} for n in range(3))
+
+    def ratio(samples: dict[str, list[float]], variant: str) -> float:
+        return statistics.median(samples[variant]) / statistics.median(samples["plain"])
+
+    cold, warm = ratio(secs, "cold"), ratio(secs, "warm")
+    cpu_cold, cpu_warm = ratio(cpu, "cold"), ratio(cpu, "warm")
+    memory = max(ratio(peak, "cold"), ratio(peak, "warm"))
+    items = articles * comments
+    load_med = statistics.median(loads := load_time(site, 5))
+    table = {
+        "plain Pelican build (PLUGINS=[])": "plain",
+        "with Backchannel, cold (no cache)": "cold",
+        "with Backchannel, warm (no comment changed)": "warm",
+    }
+    rows = "".join(
+        f"| {name} | {summary(secs[k])} | {summary(cpu[k])} | {summary(peak[k], 'MB')} | |\n"
+        for name, k in table.items()
+    )
+    return f"""### {articles:,} articles × {comments} items = {items:,} items
+
+Load average (1 / 5 / 15 min) before: {before}; after: {after}. Machine: {machine()}.
+
+| measure | wall time | CPU time (all processes) | peak RSS | target |
+|---|---|---|---|---|
+{rows}| cold / plain, medians | **{cold:.2f}×** | {cpu_cold:.2f}× | | ≤ 1.6× {ok(cold <= 1.6)} |
+| warm / plain, medians | **{warm:.2f}×** | {cpu_warm:.2f}× | | ≤ 1.3× {ok(warm <= 1.3)} |
+| peak RSS with / plain, ratio of medians | | | **{memory:.2f}×** | ≤ 2× {ok(memory <= 2)} |
+| loading all {items} items from the store | {summary(loads)} | | | < 1 s {ok(load_med < 1)} |
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--articles", type=int)
+    parser.add_argument("--articles", type=int, help="time at this size (default 1,000; 0: none)")
+    parser.add_argument("--memory-articles", type=int, help="peak RSS at this size (default 5,000)")
+    parser.add_argument("--result", default="build", help="name of the bench/results/ file")
     parser.add_argument("--comments", type=int, default=20)
     parser.add_argument("--reps", type=int)
     args = parser.parse_args()
-    articles = args.articles or (100 if args.quick else 1000)
+    articles = args.articles if args.articles is not None else (100 if args.quick else 1000)
+    memory = (
+        args.memory_articles if args.memory_articles is not None else (200 if args.quick else 5000)
+    )
     reps = args.reps or (2 if args.quick else 5)
-    site = WORK / f"build-{articles}x{args.comments}"
-    if not (site / "content").is_dir():
-        shutil.rmtree(site, ignore_errors=True)
-        generate(site, articles, args.comments)
-    plain, with_plugin = [], []
-    build(site, True)  # warm the OS cache and Python's bytecode
-    for _ in range(reps):
-        plain.append(build(site, False))
-        with_plugin.append(build(site, True))
-    loads = load_time(site, 5)
-    ratio = statistics.median(with_plugin) / statistics.median(plain)
-    items = articles * args.comments
-    load_med = statistics.median(loads)
+    sections = [measure(articles, args.comments, reps)] if articles else []
+    if memory:
+        # Peak RSS varies little between runs: one round at the large size.
+        sections.append(measure(memory, args.comments, 1, warm_up=False))
     write_result(
-        "build",
-        f"""## Build with baked threads (bench/bench_build.py)
-
-{articles} articles × {args.comments} items = {items} items (comments, 1 in 3 a reply,
-1 in 10 a webmention, 3 in 10 comments with Markdown markup, the rest plain prose).
-Real `pelican` runs, no content cache, alternating plain and with-plugin builds.
-
-| measure | result | target |
-|---|---|---|
-| plain Pelican build (PLUGINS=[]) | {summary(plain)} | |
-| build with Backchannel | {summary(with_plugin)} | |
-| ratio of medians | **{ratio:.2f}×** | ≤ 1.30× {ok(ratio <= 1.3)} |
-| loading all {items} items from the store | {summary(loads)} | < 1 s {ok(load_med < 1)} |
-
-Machine: {machine()}.
-
-{NOTES}""",
+        args.result,
+        "## Build with baked threads (bench/bench_build.py)\n\n"
+        "Comments with 1 in 3 a reply, 1 in 10 items a webmention, 3 in 10 comments with "
+        "Markdown markup, the rest plain prose. Real `pelican` runs, medians of alternating "
+        "rounds.\n\n" + "\n".join(sections) + "\n" + NOTES,
     )
 
 

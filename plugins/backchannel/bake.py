@@ -8,17 +8,18 @@ A bad item is logged with its path and skipped; the build never stops for one.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
-from backchannel import build_gc, build_record, feeds, furniture, partials, preload
+from backchannel import build_record, feeds, furniture
+from backchannel.cache import Cache
 from backchannel.digest.publish import on_finalized as on_digest_finalized
 from backchannel.errors import BackchannelError
 from backchannel.manifest import read_manifest, write_manifest
 from backchannel.model import State
+from backchannel.render import render_all
 from backchannel.settings import Resolved, resolve
 from backchannel.store import open_store
 from backchannel.thread import (
@@ -35,9 +36,8 @@ RESOLVED_KEY = "_BACKCHANNEL_RESOLVED"
 RECORD_KEY = "_BACKCHANNEL_BUILD_RECORD"
 PREVIOUS_MANIFEST_KEY = "_BACKCHANNEL_PREVIOUS_MANIFEST"
 THREADS_KEY = "_BACKCHANNEL_THREADS"
-PRELOAD_KEY = "_BACKCHANNEL_PRELOAD"
-FEEDS_KEY = "_BACKCHANNEL_FEEDS"
-PARTIALS_KEY = "_BACKCHANNEL_PARTIALS"
+# What a build shows: items that are published or wait for their article.
+STATES = (State.PUBLISHED, State.UNMATCHED)
 
 
 def resolved_settings(settings: dict[str, Any]) -> Resolved:
@@ -70,34 +70,19 @@ def on_finalized(pelican: Any) -> None:
         logger.warning("backchannel: could not record this build's settings: %s", exc)
 
 
-def _store_args(settings: Resolved) -> tuple[Path, str | None, Path | None]:
-    # The parsed-item cache follows Pelican's own CACHE_CONTENT switch.
-    cache = settings.cache_dir if settings.cache_content else None
-    return settings.feedback_path, settings["SECRET"], cache
-
-
-def on_article_generator_init(generator: Any) -> None:
-    """Start reading the store on another core while Pelican reads the articles."""
-    settings = resolved_settings(generator.settings)
-    generator.context[PRELOAD_KEY] = preload.start(*_store_args(settings))
-
-
-def load_threads(
-    settings: Resolved,
-    articles: list[Any],
-    hidden: list[Any],
-    future: Future[preload.Preloaded] | None = None,
-) -> dict[str, Thread]:
+def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> dict[str, Thread]:
     """Read the published store and build a thread for every article."""
     # Unmatched items (imported for an article that did not exist yet) attach
     # themselves as soon as their article, or an alias for it, exists.
-    loaded = preload.collect(future, *_store_args(settings))
-    store = open_store(settings, cache=False)  # for paths in messages only
+    # The parsed-item cache follows Pelican's own CACHE_CONTENT switch.
+    store = open_store(settings, cache=settings.cache_content)
+    loaded = store.load(STATES)
+    ids = store.ids()
     for problem in loaded.problems:
         logger.warning("backchannel: skipping %s", problem)
     items = []
     for item in loaded.items:
-        if item.parent and item.parent not in loaded.ids:
+        if item.parent and item.parent not in ids:
             logger.warning(
                 "backchannel: skipping %s: parent %s does not exist",
                 store.path_of(item),
@@ -115,6 +100,13 @@ def load_threads(
                 store.path_of(item),
                 item.article,
             )
+    # Every body shown is rendered now, through the cache: the pages and feeds
+    # then find it in render's memo, and a rebuild renders only what changed.
+    with Cache(settings.cache_dir) as cache:
+        rendered, cached = render_all(
+            (item.body for group in groups.values() for item in group), cache
+        )
+    logger.info("backchannel: %d bodies rendered, %d taken from the cache", rendered, cached)
     threads = {tid: build_thread(tid, groups.get(tid, []), settings) for tid in by_id}
     link_answers(threads, by_id)
     for tid, article in by_id.items():
@@ -131,18 +123,8 @@ def on_article_generator_finalized(generator: Any) -> None:
     hidden = list(getattr(generator, "drafts", [])) + list(
         getattr(generator, "hidden_articles", [])
     )
-    threads = load_threads(settings, articles, hidden, generator.context.pop(PRELOAD_KEY, None))
-    by_id = {thread_id_of(a): a for a in articles}
-    generator.context[THREADS_KEY] = (threads, by_id)
-    if settings["COMMENT_FEEDS"]:
-        # The feeds are written on the second core while Pelican writes pages.
-        generator.context[FEEDS_KEY] = feeds.start_writing(
-            Path(generator.output_path),
-            threads,
-            by_id,
-            generator.settings,
-            settings["FEED_MAX_ITEMS"],
-        )
+    threads = load_threads(settings, articles, hidden)
+    generator.context[THREADS_KEY] = (threads, {thread_id_of(a): a for a in articles})
     logger.info(
         "backchannel: %d comments and %d linkbacks on %d articles",
         sum(t.comment_count for t in threads.values()),
@@ -151,39 +133,16 @@ def on_article_generator_finalized(generator: Any) -> None:
     )
 
 
-def on_all_generators_finalized(generators: list[Any]) -> None:
-    """Start rendering the partials on the second core, now that every input is known."""
-    for generator in generators:
-        if THREADS_KEY in generator.context and hasattr(generator, "translations"):
-            threads, by_id = generator.context[THREADS_KEY]
-            # Pelican writes translations first, then articles.
-            position = {
-                id(a): n for n, a in enumerate([*generator.translations, *generator.articles])
-            }
-            order = sorted(
-                ((tid, article, threads[tid]) for tid, article in by_id.items()),
-                key=lambda entry: position.get(id(entry[1]), len(position)),
-            )
-            generator.context[PARTIALS_KEY] = partials.start(
-                generator.env, generator.context, generator.settings, order
-            )
-            return
-
-
 def on_article_writer_finalized(generator: Any, writer: Any) -> None:
     """Write the comment feeds and the article manifest once the pages are out."""
     settings = resolved_settings(generator.settings)
     if THREADS_KEY not in generator.context:
         return
-    stream = generator.context.pop(PARTIALS_KEY, None)
-    if stream is not None:
-        stream.close()
     threads, articles = generator.context[THREADS_KEY]
     output = Path(generator.output_path)
     write_manifest(output, articles, settings, generator.settings.get(PREVIOUS_MANIFEST_KEY, {}))
     if settings["COMMENT_FEEDS"]:
-        feeds.finish_writing(
-            generator.context.pop(FEEDS_KEY, None),
+        feeds.write_feeds(
             output,
             threads,
             articles,
@@ -195,12 +154,8 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(on_initialized)
-    signals.article_generator_init.connect(build_gc.thaw_before_build)
-    signals.article_generator_init.connect(on_article_generator_init)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
     signals.article_generator_finalized.connect(furniture.on_article_generator_finalized)
-    signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
     signals.finalized.connect(on_finalized)
     signals.finalized.connect(on_digest_finalized)
-    signals.finalized.connect(build_gc.freeze_after_build)

@@ -1,33 +1,25 @@
 """Atom (RFC 4287) feeds of comments: one per article and one for the whole site.
 
-Written with plain string building and XML escaping rather than feedgenerator:
-its SAX writer costs about a quarter of a millisecond per entry, which is five
-seconds per build at 20,000 comments. tests/test_site.py checks the output with
+Written with plain string building and XML escaping rather than feedgenerator,
+whose SAX writer cost more per entry than the rest of the feed: a site has as many
+entries as comments. tests/test_site.py checks the output with
 feedparser (no bozo flag) and test_feeds.py checks RFC 4287's required elements.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape as _escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backchannel.render import html_text, plain_text
 from backchannel.thread import SITE_FEED, CommentNode, Thread
 
-if TYPE_CHECKING:  # the CLI imports this module; multiprocessing only the build needs
-    from multiprocessing.process import BaseProcess
-
-logger = logging.getLogger(__name__)
-
 
 # html.escape rather than xml.sax.saxutils, whose import pulls in urllib.request
-# and ssl: 14 ms of every `backchannel approve`, which rewrites feeds.
+# and ssl, which `backchannel approve` (it rewrites feeds) needs nowhere else.
 def escape(text: str) -> str:
     """Escape text for an XML element (&, <, >)."""
     return _escape(text, quote=False)
@@ -143,58 +135,3 @@ def write_feeds(
     path.write_text(site_feed(pairs, siteurl, sitename, limit), "utf-8")
     written.append(path)
     return written
-
-
-def _write_feeds_yielding(*args: Any) -> None:
-    """write_feeds at the lowest priority of the build's processes (the forked feed writer)."""
-    # The feeds are needed only at the end of the build; the main process and
-    # partials.py's renderer, which page writing waits on, go first.
-    with contextlib.suppress(OSError):
-        os.nice(19)
-    write_feeds(*args)
-
-
-def start_writing(
-    output: Path,
-    threads: dict[str, Thread],
-    articles: dict[str, Any],
-    settings: dict[str, Any],
-    limit: int,
-) -> BaseProcess | None:
-    """Fork a child that writes the feeds while Pelican writes the pages; None if it cannot.
-
-    The child inherits the built threads (no copying or pickling), and the
-    feeds need nothing that Pelican's page writing changes.
-    """
-    import multiprocessing
-
-    try:
-        process = multiprocessing.get_context("fork").Process(
-            target=_write_feeds_yielding,
-            args=(output, threads, articles, settings, limit),
-            daemon=True,
-        )
-        process.start()
-    except (OSError, ValueError) as exc:
-        logger.debug("backchannel: writing feeds in-process (%s)", exc)
-        return None
-    return process
-
-
-def finish_writing(
-    process: BaseProcess | None,
-    output: Path,
-    threads: dict[str, Thread],
-    articles: dict[str, Any],
-    settings: dict[str, Any],
-    limit: int,
-) -> None:
-    """Wait for the feed writer; write the feeds here if it was not started or failed."""
-    if process is not None:
-        process.join()
-        if process.exitcode == 0:
-            return
-        logger.warning(
-            "backchannel: the feed writer failed (exit %s); writing again", process.exitcode
-        )
-    write_feeds(output, threads, articles, settings, limit)

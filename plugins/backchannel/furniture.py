@@ -50,23 +50,28 @@ def _key(article: Any) -> tuple[str, str]:
     return (getattr(article, "lang", ""), article.url)
 
 
+def _category(article: Any) -> str | None:
+    """The category's slug (what Pelican compares categories by), or None."""
+    category = getattr(article, "category", None)
+    return None if category is None else category.slug
+
+
 def _tags(article: Any) -> frozenset[str]:
     return frozenset(t.slug for t in getattr(article, "tags", None) or [])
-
-
-def _newest_first(article: Any) -> tuple[Any, str]:
-    return (article.date, article.url)
 
 
 class Related:
     """Related posts for a set of articles, through tag and category indexes.
 
     Comparing every pair grows with the square of the site; the indexes visit
-    only articles that share something.
+    only articles that share something. Each article's category slug, date and
+    URL are read once: Pelican works them out again on every access.
     """
 
     def __init__(self, articles: list[Any]) -> None:
         self.tags = {id(a): _tags(a) for a in articles}
+        self.newness = {id(a): (a.date, a.url) for a in articles}
+        self.category = {id(a): _category(a) for a in articles}
         self.by_tag: dict[tuple[str, str], list[Any]] = defaultdict(list)
         self.by_category: dict[tuple[str, Any], list[Any]] = defaultdict(list)
         for a in articles:
@@ -76,12 +81,13 @@ class Related:
             if getattr(a, "category", None) is not None:
                 self.by_category[(lang, a.category)].append(a)
         for same in self.by_category.values():
-            same.sort(key=_newest_first, reverse=True)
+            same.sort(key=lambda a: self.newness[id(a)], reverse=True)
 
     def of(self, article: Any, limit: int = RELATED_MAX) -> list[Any]:
         """Most shared tags first, then the same category, then newest; up to `limit`."""
         lang = getattr(article, "lang", "")
         category = getattr(article, "category", None)
+        mine = _category(article)
         shared: dict[int, list[Any]] = {}
         for slug in self.tags.get(id(article), _tags(article)):
             for other in self.by_tag[(lang, slug)]:
@@ -90,7 +96,7 @@ class Related:
         ranked = heapq.nlargest(
             limit,
             shared.values(),
-            key=lambda s: (s[0], s[1].category == category, s[1].date, s[1].url),
+            key=lambda s: (s[0], self.category[id(s[1])] == mine, self.newness[id(s[1])]),
         )
         out = [other for _, other in ranked]
         # Then articles of the same category that share no tag, newest first.

@@ -15,15 +15,21 @@ build of 20,000 comments could not afford.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 from linkify_it import LinkifyIt
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from backchannel.cache import Cache
 
 ALLOWED_TAGS = frozenset(
     {
@@ -122,13 +128,17 @@ def markdown_html(text: str) -> str:
     return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
 
 
-# Body -> safe HTML, and body -> plain text: dicts rather than lru_cache so
-# that a build can prime the first with what a helper process rendered (see
-# `preload`). The text is made only when asked for (feeds, digest, spam
-# filter): a build's pages need only the HTML.
+# Body -> safe HTML, and body -> plain text, for this process. The text is
+# made only when asked for (feeds, digest, spam filter): pages need only the HTML.
 _HTML: dict[str, str] = {}
 _TEXT: dict[str, str] = {}
 _CACHE_MAX = 250_000
+
+# Rows of the build's cache (cache.py) holding rendered bodies, by body hash.
+CACHE_KIND = "comment-html"
+# Raise it when this module's rules change the HTML; the libraries' versions
+# count on their own (see renderer_version).
+RULES = "1"
 
 
 def render_markdown(text: str) -> Markup:
@@ -141,9 +151,33 @@ def render_markdown(text: str) -> Markup:
     return Markup(hit)
 
 
-def prime(pairs: Iterable[tuple[str, str]]) -> None:
-    """Seed the cache with (body, safe HTML) pairs made elsewhere by `render_markdown`."""
-    _HTML.update(pairs)
+@functools.cache
+def renderer_version() -> str:
+    """What made a rendering: these rules and the libraries that apply them."""
+    from importlib.metadata import version
+
+    return " ".join([RULES, *(f"{n}={version(n)}" for n in ("cmarkgfm", "nh3", "linkify-it-py"))])
+
+
+def body_key(text: str) -> str:
+    """A body's key in the cache."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_all(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
+    """Render every body once, taking what `cache` already holds; (rendered, from cache).
+
+    What is rendered here is added to the cache, and rows of bodies no longer
+    given are dropped, so the cache holds what the site shows and nothing else.
+    """
+    keys = {body_key(text): text for text in bodies if text}
+    version = renderer_version()
+    found = cache.get_many(CACHE_KIND, version, keys)
+    fresh = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
+    _HTML.update((keys[key], html) for key, html in found.items())
+    cache.put_many(CACHE_KIND, version, fresh)
+    cache.keep_only(CACHE_KIND, keys)
+    return len(fresh), len(found)
 
 
 def plain_text(text: str) -> str:

@@ -49,12 +49,7 @@ class Answer:
 
 
 class _Dated:
-    """The two renderings of a `date` the templates show, made when asked for.
-
-    Made by the process that renders the partials and feeds (forked children
-    during a build), not by the one that builds the threads: strftime and
-    isoformat for 20,000 comments were ~0.2 s of the main process's build time.
-    """
+    """The two renderings of a `date` the templates show, made when asked for."""
 
     date: datetime
     date_format: str
@@ -139,8 +134,6 @@ class Thread:
     linkback_count: int = 0
     prompted_by: list[str] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
-    # partials.Partials during a build: the theme's partials, pre-rendered.
-    html: Any = None
 
     @property
     def feed_url(self) -> str:

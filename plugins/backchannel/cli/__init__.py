@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from backchannel.build_record import settings_of_output
 from backchannel.errors import BackchannelError
-from backchannel.pelican_package import use_without_init
 from backchannel.settings import load
 
 # Sub-command -> the module that defines it. Only that module is imported to
@@ -134,9 +133,6 @@ def error_json(exc: BackchannelError, message: str) -> dict[str, object]:
 
 def run() -> None:
     """Entry point of the `backchannel` script and `python -m backchannel.cli`."""
-    # Only a process that starts here may skip Pelican's package __init__
-    # (see pelican_package); main() is also called in-process by tests.
-    use_without_init()
     sys.exit(main())
 
 
