@@ -16,14 +16,22 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from backchannel.errors import ItemFormatError
-from backchannel.model import ID_RE, Item, Kind, State, format_date, one_line
+from backchannel.model import (
+    ID_RE,
+    Item,
+    Kind,
+    State,
+    clean_text,
+    format_date,
+    http_url,
+    one_line,
+)
 from backchannel.receiver import pages, reply
 from backchannel.receiver.context import (
     Receiver,
@@ -88,14 +96,18 @@ def _siteurl(request: Request) -> str:
 
 
 async def _fields(request: Request) -> dict[str, Any]:
-    """The allow-listed fields of a form or JSON body."""
+    """The allow-listed fields of a form or JSON body, control characters removed
+    (the model's one normalisation, here at the door: a name of only ESC is empty)."""
     body = await read_body(request)
     kind, charset = media_type(request)
     if kind == "application/json":
+        text = decode(body, charset)
         try:
-            data = json.loads(decode(body, charset))
+            data = json.loads(text)
         except ValueError as exc:
             raise RequestProblem(f"body is not valid JSON: {exc}") from None
+        except RecursionError:  # [[[[... 30,000 deep: a form has no nesting at all
+            raise RequestProblem("body is not valid JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise RequestProblem("JSON body must be an object of fields")
         out: dict[str, Any] = {}
@@ -113,13 +125,13 @@ async def _fields(request: Request) -> dict[str, Any]:
                     raise RequestProblem(
                         f"field {name!r} is not valid Unicode (a lone surrogate)"
                     ) from None
-                out[name] = value
+                out[name] = clean_text(value)
             else:
                 raise RequestProblem(f"field {name!r} must be a string")
         return out
     if kind == "application/x-www-form-urlencoded":
         parsed = form_fields(body, charset, 50)
-        return {name: parsed[name][0] for name in FIELDS if name in parsed}
+        return {name: clean_text(parsed[name][0]) for name in FIELDS if name in parsed}
     raise RequestProblem(
         f"unsupported content type {kind or 'none'!r}: send "
         "application/x-www-form-urlencoded or application/json",
@@ -128,8 +140,7 @@ async def _fields(request: Request) -> dict[str, Any]:
 
 
 def _http_url(value: str, name: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if http_url(value) is None:  # the model's URL policy: what it would drop is refused
         raise RequestProblem(f"field {name!r} must be an http(s) URL")
     return value
 
@@ -208,8 +219,7 @@ async def post_comment(request: Request) -> Response:
     logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)
     if _wants_json(request):
         return JSONResponse(_comment_json(item, pending=True), status_code=202)
-    base = f"{request.url.scheme}://{request.url.netloc}"
-    target = receiver.articles.article_url(article, base) + "#comment-pending"
+    target = receiver.articles.article_url(article) + "#comment-pending"
     return RedirectResponse(target, status_code=303)
 
 
