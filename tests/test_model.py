@@ -49,6 +49,7 @@ def test_round_trip_keeps_every_field():
         origin_url="https://old.example/p",
     )
     again = loads(dumps(item))
+    assert again == item
 
 
 def test_header_values_cannot_forge_lines():
