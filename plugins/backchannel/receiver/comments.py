@@ -52,6 +52,9 @@ from backchannel.store import SUFFIX, new_id
 logger = logging.getLogger(__name__)
 
 FIELDS = ("author", "url", "email", "notify", "body", "parent", "article", "token", "homepage")
+# What the reader wrote, cleaned at the door; ids and the token are matched as
+# sent (a NUL inside an id must not turn it into another, valid one).
+TEXT_FIELDS = frozenset({"author", "url", "email", "body", "homepage"})
 EMAIL_RE = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 TRUE = {"1", "on", "yes", "true"}
 THREAD_CACHE_SECONDS = 5.0
@@ -125,13 +128,17 @@ async def _fields(request: Request) -> dict[str, Any]:
                     raise RequestProblem(
                         f"field {name!r} is not valid Unicode (a lone surrogate)"
                     ) from None
-                out[name] = clean_text(value)
+                out[name] = clean_text(value) if name in TEXT_FIELDS else value
             else:
                 raise RequestProblem(f"field {name!r} must be a string")
         return out
     if kind == "application/x-www-form-urlencoded":
         parsed = form_fields(body, charset, 50)
-        return {name: clean_text(parsed[name][0]) for name in FIELDS if name in parsed}
+        return {
+            name: clean_text(parsed[name][0]) if name in TEXT_FIELDS else parsed[name][0]
+            for name in FIELDS
+            if name in parsed
+        }
     raise RequestProblem(
         f"unsupported content type {kind or 'none'!r}: send "
         "application/x-www-form-urlencoded or application/json",
