@@ -172,3 +172,52 @@ def test_redirect_limit(tmp_path: Path, pages: Pages) -> None:
     pages.add("/nowhere", b"", status=302, content_type="")
     with pytest.raises(FetchError, match="without a Location"):
         fetcher(tmp_path, True).get(pages.base + "/nowhere")
+
+
+# Issue 20 F5: ranges `is_private` missed (the filter checked it, not `is_global`).
+NON_GLOBAL = [
+    "100.64.0.1",  # carrier-grade NAT
+    "100.100.100.200",  # a cloud metadata address inside it
+    "100.127.255.254",
+    "192.88.99.1",  # 6to4 relay anycast
+    "2002:7f00:1::1",  # 6to4: 127.0.0.1 inside an IPv6 address
+    "2002:a00:1::1",
+    "fec0::1",  # deprecated site-local
+    "feff::1",
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "::7f00:1",  # IPv4-compatible 127.0.0.1
+    "::ffff:100.100.100.200",  # IPv4-mapped metadata address
+    "ff0e::1",  # global-scope multicast
+    "233.252.0.1",
+    "198.18.0.1",  # benchmarking (private to Python: the test setting admits it)
+    "240.0.0.1",
+]
+ADMITTED_BY_THE_TEST_SETTING = {"198.18.0.1", "240.0.0.1"}
+
+
+@pytest.mark.parametrize("address", NON_GLOBAL)
+def test_every_non_global_range_is_refused_even_with_the_test_setting(address: str) -> None:
+    assert address_allowed(address, allow_private=False) is False
+    if address not in ADMITTED_BY_THE_TEST_SETTING:
+        assert address_allowed(address, allow_private=True) is False
+
+
+@pytest.mark.parametrize("address", ["100.100.100.200", "2002:7f00:1::1", "fec0::1", "192.88.99.1"])
+def test_a_name_resolving_to_a_non_global_range_is_refused_at_connect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, address: str
+) -> None:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+    def fake_getaddrinfo(host: str, port: int, *args: object, **kw: object):
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    async def afake(host: str, port: int, *args: object, **kw: object):
+        return fake_getaddrinfo(host, port)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    monkeypatch.setattr(anyio, "getaddrinfo", afake)
+    with pytest.raises(FetchError, match=f"refusing private or reserved address {address}"):
+        asyncio.run(fetcher(tmp_path, False).aget("http://metadata.test/latest/"))
+    with pytest.raises(FetchError, match="refusing"):
+        fetcher(tmp_path, True).get("http://metadata.test/latest/")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from backchannel.errors import ItemFormatError
-from backchannel.model import Item, Kind, MentionType, dumps, loads
+from backchannel.model import UNWANTED, Item, Kind, MentionType, clean_text, dumps, loads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,12 +98,10 @@ def test_bad_items_name_the_line(text, line, fragment):
     assert str(info.value).startswith(f"x.md:{line}:")
 
 
-names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(
-    lambda s: s.split()
-)
-bodies = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300).filter(
-    lambda s: s.strip()
-)
+# Any characters, control characters and lone surrogates included: what a stranger sends.
+chars = st.characters() | st.sampled_from("\x00\x1b\x07\x9b\x85\r\ud800\ufffe\t")
+names = st.text(chars, min_size=1, max_size=40).filter(lambda s: clean_text(s).split())
+bodies = st.text(chars, min_size=1, max_size=300).filter(lambda s: clean_text(s).strip())
 
 
 @settings(max_examples=150, deadline=None)
@@ -119,8 +117,44 @@ def test_write_read_round_trip_property(author, body, title, minutes):
         body=body,
         title=title,
     )
-    again = loads(dumps(item))
-    assert again.author == " ".join(author.split())
-    assert again.title == (" ".join(title.split()) if title else None)
-    assert again.body == body.replace("\r\n", "\n").strip("\n")
+    text = dumps(item)
+    text.encode("utf-8")  # no lone surrogate left
+    assert not UNWANTED.search(text.replace("\n", "").replace("\t", ""))
+    again = loads(text)
+    assert again.author == " ".join(clean_text(author).split())
+    assert again.title == (" ".join(clean_text(title).split()) if title else None)
+    assert again.body == clean_text(body).strip("\n")
     assert again.date == item.date
+
+
+def test_one_policy_for_every_field_of_an_item_made_in_code() -> None:
+    """Issue 20 F1/F7/F8: controls removed, lengths capped, only http(s) URLs kept."""
+    item = Item(
+        id="0123456789ab",
+        kind=Kind.WEBMENTION,
+        article="post",
+        author="\x1b]0;pwned\x07Eve\x1b[2J" + "e" * 300_000,
+        date=datetime(2026, 5, 1, tzinfo=UTC),
+        origin="receiver",
+        body="a\x00b\r\nc\x9b31m",
+        source="https://ok.example/post",
+        title="T" * 500_000,
+        author_url="javascript:alert(1)",
+        reasons=("held\x1b[31m", "\x00"),
+    )
+    assert item.author.startswith("]0;pwnedEve[2J") and len(item.author) == 100
+    assert item.author.endswith("…") and len(item.title) == 300
+    assert item.body == "ab\nc31m" and item.author_url is None
+    assert item.reasons == ("held[31m",)
+    assert loads(dumps(item)).author == item.author
+    for url in ("data:text/html,x", " JAVASCRIPT:x", "ftp://x/", "http://", "http://[x/", "x" * 3):
+        assert item.with_changes(author_url=url).author_url is None
+    assert item.with_changes(author_url="https://a.example/\x00").author_url == "https://a.example/"
+    assert item.with_changes(source="https://a.example/" + "x" * 3000).source is None
+
+
+def test_a_file_with_control_characters_is_read_without_them() -> None:
+    text = GOOD.replace("Ana Souza", "Ana\x1b[31m Souza").replace("deserve", "de\x00serve\r\n")
+    item = loads(text)
+    assert item.author == "Ana[31m Souza"
+    assert "\x00" not in item.body and "\r" not in item.body and "deserve" in item.body

@@ -41,23 +41,40 @@ class FetchError(BackchannelError):
         super().__init__(f"{url}: {reason}" if url else reason)
 
 
+# Ranges Python's `is_global` still calls global but a fetch of a stranger's URL
+# must not reach: carrier-grade NAT (100.64.0.0/10, where cloud metadata such as
+# 100.100.100.200 lives), the 6to4 and Teredo relays and prefixes (an IPv4 address
+# inside an IPv6 one), NAT64 (64:ff9b::/96 reaches any IPv4 address, loopback
+# included) and the deprecated site-local fec0::/10.
+NOT_GLOBAL = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "100.64.0.0/10",
+        "192.88.99.0/24",
+        "2002::/16",
+        "2001::/32",
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "fec0::/10",
+        "::/96",
+    )
+)
+
+
 def address_allowed(address: str, allow_private: bool) -> bool:
-    """False for loopback, private, link-local, multicast, reserved and unspecified addresses."""
+    """True only for globally routable unicast addresses (`is_global`, less NOT_GLOBAL).
+
+    BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES (tests, local demos) adds loopback and
+    the private ranges, never link-local (169.254.169.254) or carrier-grade NAT.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    if ip.is_loopback and allow_private:
+    if not ip.is_loopback and any(ip.version == n.version and ip in n for n in NOT_GLOBAL):
+        return False
+    if allow_private and (ip.is_loopback or (ip.is_private and not ip.is_link_local)):
         return True
-    if ip.is_private and allow_private and not ip.is_link_local:
-        return True
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
 def check_url(url: str) -> str:

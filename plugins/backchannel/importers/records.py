@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from backchannel.errors import BackchannelError
-from backchannel.model import Kind, MentionType, State
+from backchannel.model import Kind, MentionType, State, one_line
+from backchannel.model import clean_text as model_clean_text
+from backchannel.model import http_url as model_http_url
 
 
 class ImportSourceError(BackchannelError):
@@ -63,33 +63,20 @@ class Record:
     note: str | None = None
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def clean_name(value: str | None) -> str:
-    """A display name: HTML entities unescaped (ping authors carry `&laquo;`), one line."""
-    return _SPACE.sub(" ", html.unescape(value or "")).strip()
+    """A display name: HTML entities unescaped (ping authors carry `&laquo;`), one line,
+    no control characters (an entity such as `&#27;` makes one)."""
+    return one_line(model_clean_text(html.unescape(value or "")))
 
 
 def clean_text(value: str | None) -> str:
-    """A body: surrounding blank lines and indentation of CDATA wrappers removed."""
-    return (value or "").strip()
+    """A body: control characters and surrounding blank lines and indentation removed."""
+    return model_clean_text(value or "").strip()
 
 
 def http_url(value: str | None) -> str | None:
-    """The value if it is an http(s) URL, else None (the store accepts only those).
-
-    "URL-like" is not enough: one urllib cannot split (an unbalanced "[" in the
-    host, say) would raise wherever it is matched or joined later.
-    """
-    text = (value or "").strip()
-    if not re.match(r"^https?://\S+$", text, re.I):
-        return None
-    try:
-        urlsplit(text)
-    except ValueError:
-        return None
-    return text
+    """The value if it is an http(s) URL, else None: the model's one URL policy."""
+    return model_http_url(value)
 
 
 def utc_from_naive(value: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> datetime | None:

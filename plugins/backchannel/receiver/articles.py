@@ -54,7 +54,11 @@ class Articles:
         if not output.is_absolute():
             output = settings.base_dir / output
         self.path = output / MANIFEST
-        self.receiver_host = (urlsplit(settings.receiver_url).netloc or "").lower()
+        receiver = urlsplit(settings.receiver_url)
+        self.receiver_host = (receiver.netloc or "").lower()
+        self.receiver_origin = (
+            f"{receiver.scheme}://{receiver.netloc}" if receiver.scheme and receiver.netloc else ""
+        )
         self._mtime: int | None = None
         self._by_id: dict[str, KnownArticle] = {}
         self._by_path: dict[str, str] = {}
@@ -105,9 +109,10 @@ class Articles:
         self._refresh()
         return self._siteurl
 
-    def article_url(self, article: KnownArticle, request_base: str) -> str:
-        """The absolute URL of an article: SITEURL-based, else on the request's host."""
-        base = self.siteurl.rstrip("/") or request_base.rstrip("/")
+    def article_url(self, article: KnownArticle) -> str:
+        """The URL of an article: SITEURL-based, else on the receiver's configured host,
+        else site-relative; never on a Host header a client could choose."""
+        base = self.siteurl.rstrip("/") or self.receiver_origin
         return f"{base}/{article.url}"
 
     def is_our_host(self, url: str) -> bool:

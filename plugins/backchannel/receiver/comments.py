@@ -16,14 +16,22 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from backchannel.errors import ItemFormatError
-from backchannel.model import ID_RE, Item, Kind, State, format_date, one_line
+from backchannel.model import (
+    ID_RE,
+    Item,
+    Kind,
+    State,
+    clean_text,
+    format_date,
+    http_url,
+    one_line,
+)
 from backchannel.receiver import pages, reply
 from backchannel.receiver.context import (
     Receiver,
@@ -44,6 +52,9 @@ from backchannel.store import SUFFIX, new_id
 logger = logging.getLogger(__name__)
 
 FIELDS = ("author", "url", "email", "notify", "body", "parent", "article", "token", "homepage")
+# What the reader wrote, cleaned at the door; ids and the token are matched as
+# sent (a NUL inside an id must not turn it into another, valid one).
+TEXT_FIELDS = frozenset({"author", "url", "email", "body", "homepage"})
 EMAIL_RE = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 TRUE = {"1", "on", "yes", "true"}
 THREAD_CACHE_SECONDS = 5.0
@@ -88,14 +99,18 @@ def _siteurl(request: Request) -> str:
 
 
 async def _fields(request: Request) -> dict[str, Any]:
-    """The allow-listed fields of a form or JSON body."""
+    """The allow-listed fields of a form or JSON body, control characters removed
+    (the model's one normalisation, here at the door: a name of only ESC is empty)."""
     body = await read_body(request)
     kind, charset = media_type(request)
     if kind == "application/json":
+        text = decode(body, charset)
         try:
-            data = json.loads(decode(body, charset))
+            data = json.loads(text)
         except ValueError as exc:
             raise RequestProblem(f"body is not valid JSON: {exc}") from None
+        except RecursionError:  # [[[[... 30,000 deep: a form has no nesting at all
+            raise RequestProblem("body is not valid JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise RequestProblem("JSON body must be an object of fields")
         out: dict[str, Any] = {}
@@ -113,13 +128,17 @@ async def _fields(request: Request) -> dict[str, Any]:
                     raise RequestProblem(
                         f"field {name!r} is not valid Unicode (a lone surrogate)"
                     ) from None
-                out[name] = value
+                out[name] = clean_text(value) if name in TEXT_FIELDS else value
             else:
                 raise RequestProblem(f"field {name!r} must be a string")
         return out
     if kind == "application/x-www-form-urlencoded":
         parsed = form_fields(body, charset, 50)
-        return {name: parsed[name][0] for name in FIELDS if name in parsed}
+        return {
+            name: clean_text(parsed[name][0]) if name in TEXT_FIELDS else parsed[name][0]
+            for name in FIELDS
+            if name in parsed
+        }
     raise RequestProblem(
         f"unsupported content type {kind or 'none'!r}: send "
         "application/x-www-form-urlencoded or application/json",
@@ -128,8 +147,7 @@ async def _fields(request: Request) -> dict[str, Any]:
 
 
 def _http_url(value: str, name: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if http_url(value) is None:  # the model's URL policy: what it would drop is refused
         raise RequestProblem(f"field {name!r} must be an http(s) URL")
     return value
 
@@ -208,8 +226,7 @@ async def post_comment(request: Request) -> Response:
     logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)
     if _wants_json(request):
         return JSONResponse(_comment_json(item, pending=True), status_code=202)
-    base = f"{request.url.scheme}://{request.url.netloc}"
-    target = receiver.articles.article_url(article, base) + "#comment-pending"
+    target = receiver.articles.article_url(article) + "#comment-pending"
     return RedirectResponse(target, status_code=303)
 
 

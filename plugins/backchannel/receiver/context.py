@@ -10,7 +10,10 @@ before it is written.
 from __future__ import annotations
 
 import asyncio
+import codecs
+import functools
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,9 +21,9 @@ from urllib.parse import parse_qs
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from backchannel.errors import StoreError
+from backchannel.errors import ItemFormatError, StoreError
 from backchannel.fetch import Fetcher
-from backchannel.model import Item, State
+from backchannel.model import Item, State, dumps, loads
 from backchannel.receiver.articles import Articles
 from backchannel.receiver.guard import Guard
 from backchannel.receiver.problems import RequestProblem
@@ -114,14 +117,45 @@ def media_type(request: Request) -> tuple[str, str]:
     return kind.lower(), charset
 
 
-def decode(body: bytes, charset: str) -> str:
-    """Text of a body, or a 400 naming the encoding problem."""
+# Text every ASCII-compatible charset decodes to itself; an escape codec
+# (unicode_escape, utf-7) or a wide one (utf-16, utf-32, EBCDIC) does not.
+_ASCII_PROBE = "".join(map(chr, range(32, 127))) + " \\x41\\u0041+AEE- xn--abc"
+
+
+@functools.lru_cache(maxsize=64)
+def text_charset(charset: str) -> str:
+    """The codec name of a charset a stranger may declare, or a 400.
+
+    Only ASCII-compatible text encodings (what forms and XML declarations
+    carry); `unicode_escape` would turn `\\ud800` into a lone surrogate, `rot13`
+    is no text encoding at all.
+    """
     try:
-        return body.decode(charset)
+        info = codecs.lookup(charset)
     except LookupError:
         raise RequestProblem(f"unknown charset {charset!r}") from None
+    try:
+        with warnings.catch_warnings():  # unicode_escape warns about the probe's "\]"
+            warnings.simplefilter("ignore", DeprecationWarning)
+            same = getattr(info, "_is_text_encoding", True) and (
+                _ASCII_PROBE.encode("ascii").decode(info.name) == _ASCII_PROBE
+            )
+    except (LookupError, ValueError):
+        same = False
+    if not same:
+        raise RequestProblem(f"unsupported charset {charset!r}: send UTF-8")
+    return info.name
+
+
+def decode(body: bytes, charset: str) -> str:
+    """Text of a body, or a 400 naming the encoding problem."""
+    codec = text_charset(charset)
+    try:
+        return body.decode(codec)
     except UnicodeDecodeError as exc:
         raise RequestProblem(f"body is not valid {charset} (byte {exc.start})") from None
+    except ValueError:  # UnicodeError from codecs that raise no UnicodeDecodeError
+        raise RequestProblem(f"body is not valid {charset}") from None
 
 
 def form_fields(body: bytes, charset: str, max_fields: int) -> dict[str, list[str]]:
@@ -137,7 +171,7 @@ def form_fields(body: bytes, charset: str, max_fields: int) -> dict[str, list[st
             text,
             keep_blank_values=True,
             max_num_fields=max_fields,
-            encoding=charset,
+            encoding=text_charset(charset),
             errors="strict",
         )
     except UnicodeDecodeError as exc:
@@ -152,6 +186,12 @@ def form_fields(body: bytes, charset: str, max_fields: int) -> dict[str, list[st
 
 async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = None) -> Item:
     """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced."""
+    try:
+        # The file must be one `backchannel check` accepts, checked before any
+        # write (the private data included): a refusal leaves nothing behind.
+        item = loads(dumps(item), state=item.state)
+    except ItemFormatError as exc:
+        raise RequestProblem(f"the {item.kind} cannot be stored: {exc.reason}") from None
     try:
         # One trip to the thread pool for the whole write, not one per step:
         # each trip costs the event loop a hand-off (measured ~0.1 ms a request).

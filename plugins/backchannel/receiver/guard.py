@@ -28,13 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from backchannel.model import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS
+from backchannel.model import MAX_AUTHOR_URL_CHARS as MAX_URL_CHARS
 from backchannel.settings import Resolved, parse_rate
 
 NO_JS_REASON = "sent without JavaScript: posting time unknown"
-MAX_AUTHOR_CHARS = 100
-MAX_URL_CHARS = 300
 MAX_EMAIL_CHARS = 254
-MAX_TITLE_CHARS = 300
 # How many recent fingerprints duplicate detection remembers.
 DUPLICATE_MEMORY = 10000
 LINK_RE = re.compile(r"(?i)\bhttps?://|\bwww\.|<a\s")
@@ -106,7 +105,9 @@ def make_token(secret: bytes, article: str, now: float | None = None) -> str:
 def token_age(secret: bytes, article: str, token: str, now: float | None = None) -> float | None:
     """Seconds since the token was made, or None if it is not one of ours for this article."""
     stamp, _, mac = token.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(mac, _mac(secret, article, stamp)):
+    # compare_digest raises TypeError on a non-ASCII str: a stranger's token is bytes here.
+    expected = _mac(secret, article, stamp).encode()
+    if not stamp.isdigit() or not hmac.compare_digest(mac.encode("utf-8", "replace"), expected):
         return None
     return (now if now is not None else time.time()) - int(stamp)
 

@@ -10,12 +10,14 @@ target, take its title and the text around the link.
 from __future__ import annotations
 
 import logging
+import re
 import xmlrpc.client
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -30,10 +32,17 @@ from backchannel.receiver.context import (
     read_body,
     receiver_of,
     save,
+    text_charset,
 )
 from backchannel.receiver.guard import Rejected, Submission
 from backchannel.receiver.problems import RequestProblem
-from backchannel.receiver.source import exact_target, links_to, normalize, read_source
+from backchannel.receiver.source import (
+    SourceError,
+    exact_target,
+    links_to,
+    normalize,
+    read_source,
+)
 from backchannel.store import derived_id
 
 logger = logging.getLogger(__name__)
@@ -75,14 +84,52 @@ def fault(code: int, reason: str, http_status: int = 200) -> Response:
     return response
 
 
+# The XML declaration's encoding, when there is one (XML 1.0 section 4.3.3).
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
+_DECLARED_TEXT = re.compile(_DECLARED.pattern.decode("ascii"))
+# What expat decodes itself; any other declared charset is decoded here first.
+_EXPAT_NATIVE = frozenset({"utf-8", "utf-16", "iso8859-1", "ascii"})
+
+
+def as_expat_input(body: bytes) -> bytes:
+    """The body in an encoding expat reads: UTF-8 when another charset was declared.
+
+    expat knows only UTF-8, UTF-16, ISO-8859-1 and ASCII (pyexpat adds one-byte
+    charsets and refuses multi-byte ones with a bare ValueError); a `gbk` or
+    `shift_jis` declaration is decoded here and the declaration rewritten, and an
+    unknown or non-ASCII-compatible one (utf-7, utf-32) is a parse error fault.
+    """
+    match = _DECLARED.match(body)
+    if match is None:
+        return body
+    declared = match.group(1).decode("ascii")
+    try:
+        codec = text_charset(declared)
+    except RequestProblem:
+        raise PingbackFault(PARSE_ERROR, f"unsupported XML encoding {declared!r}") from None
+    if codec in _EXPAT_NATIVE:
+        return body
+    try:
+        text = body.decode(codec)
+    except ValueError:
+        raise PingbackFault(PARSE_ERROR, f"request is not valid {declared}") from None
+    found = _DECLARED_TEXT.match(text)
+    if found is not None:
+        text = text[: found.start(1)] + "utf-8" + text[found.end(1) :]
+    return text.encode("utf-8")
+
+
 def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
     """(method, params) of an XML-RPC call, parsed safely."""
+    body = as_expat_input(body)
     try:
         root = DefusedET.fromstring(body)
     except DefusedXmlException as exc:
         raise PingbackFault(PARSE_ERROR, f"refused unsafe XML: {exc}") from None
     except DefusedET.ParseError as exc:
         raise PingbackFault(PARSE_ERROR, f"request is not well-formed XML: {exc}") from None
+    except (ValueError, LookupError) as exc:  # pyexpat's own refusals of an encoding
+        raise PingbackFault(PARSE_ERROR, f"request cannot be decoded: {exc}") from None
     if root.tag != "methodCall":
         raise PingbackFault(PARSE_ERROR, "request is not an XML-RPC methodCall")
     try:
@@ -139,9 +186,13 @@ async def ping(request: Request, source: str, target: str) -> str:
 
     is_target = exact_target(target, article.id, receiver.articles.by_target)
 
-    if not links_to(resp, is_target):
-        raise PingbackFault(NO_LINK, "sourceURI does not link to targetURI")
-    facts = read_source(resp, is_target)
+    try:
+        # Parsing a page (up to FETCH_MAX_BYTES) is CPU work: off the event loop.
+        if not await run_in_threadpool(links_to, resp, is_target):
+            raise PingbackFault(NO_LINK, "sourceURI does not link to targetURI")
+        facts = await run_in_threadpool(read_source, resp, is_target)
+    except SourceError as exc:
+        raise PingbackFault(SOURCE_NOT_FOUND, f"cannot read sourceURI: {exc.reason}") from None
     author = facts.author or parts.hostname
     sub = Submission(
         kind=Kind.PINGBACK,
@@ -176,6 +227,8 @@ async def ping(request: Request, source: str, target: str) -> str:
         await save(receiver, item, {"ip": sub.ip})
     except RequestProblem as exc:
         receiver.guard.forget(sub)
+        if exc.status < 500:  # the item itself was refused: no storage trouble
+            raise PingbackFault(GENERIC, exc.reason) from None
         raise PingbackFault(UPSTREAM_ERROR, exc.reason, exc.status) from None
     logger.info("backchannel: pingback %s from %s -> %s", item.id, source, item.state)
     return f"Pingback from {source} to {target} registered; it awaits moderation."

@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from backchannel.errors import BackchannelError
-from backchannel.model import ID_RE, State, one_line
+from backchannel.model import ID_RE, Kind, State, one_line
 from backchannel.receiver import pages
 from backchannel.receiver.articles import KnownArticle
-from backchannel.receiver.context import Receiver, receiver_of
+from backchannel.receiver.context import Receiver, limit_rate, receiver_of
 from backchannel.receiver.guard import make_token, token_age
+from backchannel.receiver.problems import RequestProblem
 from backchannel.render import render_markdown
 from backchannel.store import SUFFIX
 
@@ -38,14 +40,19 @@ def parent_exists(receiver: Receiver, article: str, parent: str) -> bool:
 
 
 def quote_of(receiver: Receiver, article: str, parent: str) -> pages.Quote | None:
-    """The published comment `parent` as the article page renders it, else None."""
+    """The published comment `parent` as the article page renders it, else None.
+
+    Read from the article's own folder: one file, whatever the size of the
+    store (a search of every article folder per GET was an easy flood).
+    """
     if not parent or not ID_RE.match(parent):
         return None
+    path = receiver.store.folder(State.PUBLISHED, article) / f"{parent}{SUFFIX}"
     try:
-        item = receiver.store.find(parent, (State.PUBLISHED,))
-    except BackchannelError:  # in the inbox (not public yet), or unreadable
+        item = receiver.store.read(path, State.PUBLISHED)
+    except (BackchannelError, OSError):  # in the inbox (not public yet), or unreadable
         return None
-    if item.article != article:
+    if item.article != article or item.kind != Kind.COMMENT:
         return None
     author = receiver.settings.site_author if item.author_reply else item.author
     return pages.Quote(author=author, html=render_markdown(item.body))
@@ -60,12 +67,11 @@ def _page(
     typed: pages.Typed | None = None,
     error: str | None = None,
 ) -> str:
-    base = f"{request.url.scheme}://{request.url.netloc}"
     return pages.reply_form_page(
         action=f"{receiver.settings.receiver_url}/comments",
         article=article.id,
         article_title=article.title,
-        article_url=receiver.articles.article_url(article, base),
+        article_url=receiver.articles.article_url(article),
         parent=parent,
         quote=quote_of(receiver, article.id, parent),
         token=token,
@@ -107,12 +113,24 @@ def form_again(
 
 
 async def new_comment_form(request: Request) -> Response:
-    """GET /comments/new?article=&parent=: the reply form for readers without JavaScript."""
+    """GET /comments/new?article=&parent=: the reply form for readers without JavaScript.
+
+    Rate-limited like a POST, and its file reads (two stats, one item) run off
+    the event loop.
+    """
     receiver = receiver_of(request)
     article_id = request.query_params.get("article", "")
     parent = request.query_params.get("parent", "")
     siteurl = receiver.articles.siteurl
     name = receiver.settings.site_name
+    try:
+        await limit_rate(request)
+    except RequestProblem as exc:
+        return HTMLResponse(
+            pages.message_page("Please wait", exc.reason, siteurl, error=True, site_name=name),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
     article = receiver.articles.get(article_id)
     if article is None:
         return HTMLResponse(
@@ -125,7 +143,8 @@ async def new_comment_form(request: Request) -> Response:
             ),
             status_code=404,
         )
-    if parent and (not ID_RE.match(parent) or not parent_exists(receiver, article.id, parent)):
+    html = await run_in_threadpool(_new_form, request, receiver, article, parent)
+    if html is None:
         return HTMLResponse(
             pages.message_page(
                 "Unknown comment",
@@ -136,6 +155,14 @@ async def new_comment_form(request: Request) -> Response:
             ),
             status_code=404,
         )
-    token = make_token(receiver.guard.secret, article.id)
-    html = _page(request, receiver, article, parent, token)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def _new_form(
+    request: Request, receiver: Receiver, article: KnownArticle, parent: str
+) -> str | None:
+    """The form page, or None when `parent` is no comment on this article."""
+    if parent and (not ID_RE.match(parent) or not parent_exists(receiver, article.id, parent)):
+        return None
+    token = make_token(receiver.guard.secret, article.id)
+    return _page(request, receiver, article, parent, token)

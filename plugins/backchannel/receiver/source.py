@@ -20,24 +20,36 @@ to `post.html?utm=1` does not count for `post.html`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import mf2py
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from linkify_it import LinkifyIt
 
+from backchannel.errors import BackchannelError
 from backchannel.fetch import FetchResponse
-from backchannel.model import MentionType, parse_date
+from backchannel.model import (
+    MAX_AUTHOR_CHARS,
+    MAX_AUTHOR_URL_CHARS,
+    MAX_TITLE_CHARS,
+    MentionType,
+    clean_line,
+    http_url,
+    parse_date,
+)
 
 logger = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 300
+# Real pages nest a few dozen elements deep; far more is an attack on the parsers.
+MAX_DEPTH = 400
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Webmention type from the h-entry property that holds the target, in order.
 TYPE_PROPERTIES = (
@@ -59,6 +71,24 @@ LINK_ATTRS = (
 TargetTest = Callable[[str], bool]
 JSON_TYPES = ("application/json",)
 _LINKIFY = LinkifyIt().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+
+
+class SourceError(BackchannelError):
+    """A source page cannot be read (nested too deeply for the parsers)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@contextlib.contextmanager
+def _readable() -> Iterator[None]:
+    # The parsers (mf2py, the JSON decoder) recurse: a page nested 30,000 deep
+    # would end in RecursionError, a stranger's input turned into a server error.
+    try:
+        yield
+    except RecursionError:
+        raise SourceError("the source page is nested too deeply to read") from None
 
 
 @dataclass(frozen=True)
@@ -87,7 +117,25 @@ def same_url(target: str) -> TargetTest:
 
 
 def _soup(resp: FetchResponse) -> BeautifulSoup:
-    return BeautifulSoup(resp.text, "html.parser")
+    soup = BeautifulSoup(resp.text, "html.parser")
+    if _depth(soup) > MAX_DEPTH:
+        # mf2py walks the tree recursively and html5lib slows down
+        # quadratically with nesting: a page 30,000 <div>s deep is refused.
+        raise SourceError(f"the source page is nested more than {MAX_DEPTH} elements deep")
+    return soup
+
+
+def _depth(soup: BeautifulSoup) -> int:
+    """How deep the element tree goes (iteratively: no recursion on a hostile page)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
+    return deepest
 
 
 def _links(soup: BeautifulSoup, base: str) -> list[tuple[Any, str]]:
@@ -119,7 +167,7 @@ def text_urls(text: str, content_type: str = "") -> list[str]:
     if content_type in JSON_TYPES or content_type.endswith("+json") or text.lstrip()[:1] in "{[":
         try:
             texts = list(_strings(json.loads(text)))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or too deep: searched as text
             texts = []
     if not texts:
         texts = [text.replace("\\/", "/")]
@@ -149,6 +197,11 @@ def exact_target(target: str, article_id: str, by_target: Callable[[str], Any]) 
 
 def links_to(resp: FetchResponse, is_target: TargetTest) -> bool:
     """True if the source links to the target (for non-HTML: mentions the URL)."""
+    with _readable():
+        return _links_to(resp, is_target)
+
+
+def _links_to(resp: FetchResponse, is_target: TargetTest) -> bool:
     if resp.content_type in HTML_TYPES or not resp.content_type:
         return any(is_target(url) for _, url in _links(_soup(resp), resp.url))
     return any(is_target(url) for url in text_urls(resp.text, resp.content_type))
@@ -220,7 +273,22 @@ def _h_entry(parsed: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def read_source(resp: FetchResponse, is_target: TargetTest) -> SourceFacts:
-    """Title, excerpt and (from an h-entry) author, date and mention type."""
+    """Title, excerpt and (from an h-entry) author, date and mention type.
+
+    Cleaned as the model cleans an item's fields, so a name of only control
+    characters is no name (the caller falls back to the host name).
+    """
+    with _readable():
+        facts = _read_source(resp, is_target)
+    return replace(
+        facts,
+        title=clean_line(facts.title, MAX_TITLE_CHARS) or None,
+        author=clean_line(facts.author, MAX_AUTHOR_CHARS) or None,
+        author_url=http_url(facts.author_url, MAX_AUTHOR_URL_CHARS),
+    )
+
+
+def _read_source(resp: FetchResponse, is_target: TargetTest) -> SourceFacts:
     if resp.content_type not in HTML_TYPES and resp.content_type:
         return SourceFacts(title=None, excerpt=_clip(resp.text))
     soup = _soup(resp)

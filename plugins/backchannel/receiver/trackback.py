@@ -17,7 +17,17 @@ from xml.sax.saxutils import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backchannel.model import Item, Kind, State, one_line
+from backchannel.model import (
+    MAX_AUTHOR_CHARS,
+    MAX_TITLE_CHARS,
+    Item,
+    Kind,
+    State,
+    clean_text,
+    clip,
+    http_url,
+    one_line,
+)
 from backchannel.receiver.context import (
     client_ip,
     exists,
@@ -28,7 +38,7 @@ from backchannel.receiver.context import (
     receiver_of,
     save,
 )
-from backchannel.receiver.guard import MAX_TITLE_CHARS, Rejected, Submission
+from backchannel.receiver.guard import Rejected, Submission
 from backchannel.receiver.problems import RequestProblem
 from backchannel.receiver.source import normalize
 from backchannel.store import derived_id
@@ -70,21 +80,20 @@ async def post_trackback(request: Request) -> Response:
         if kind != "application/x-www-form-urlencoded":
             raise RequestProblem(f"TrackBack pings are form-encoded POSTs, not {kind or 'none'!r}")
         fields = form_fields(body, charset, 20)
-        value = {k: one_line(v[0]) for k, v in fields.items() if v}
+        # Control characters removed at the door (the model's one normalisation),
+        # so a blog name of only ESC is no name and falls back to the host.
+        value = {k: one_line(clean_text(v[0])) for k, v in fields.items() if v}
         article = receiver.articles.get(article_id)
         if article is None:
             raise RequestProblem(f"unknown article {article_id!r}")
         url = value.get("url", "")
         if not url:
             raise RequestProblem("missing field 'url'")
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        if http_url(url) is None:
             raise RequestProblem("field 'url' must be an http(s) URL")
-        title = value.get("title", "")[:MAX_TITLE_CHARS]
-        excerpt = " ".join(fields.get("excerpt", [""])[0].split())[
-            : receiver.settings["MAX_FIELD_CHARS"]
-        ]
-        blog_name = value.get("blog_name", "")[:100] or parts.hostname
+        title = clip(value.get("title", ""), MAX_TITLE_CHARS)
+        excerpt = clip(value.get("excerpt", ""), receiver.settings["MAX_FIELD_CHARS"])
+        blog_name = clip(value.get("blog_name", ""), MAX_AUTHOR_CHARS) or urlsplit(url).hostname
         item_id = derived_id("trackback", f"{article.id}\n{normalize(url)}")
         if await exists(receiver, item_id, article.id):
             raise RequestProblem("this TrackBack was already registered", 409)

@@ -49,7 +49,13 @@ from backchannel.receiver.context import (
 )
 from backchannel.receiver.guard import Submission
 from backchannel.receiver.problems import RequestProblem
-from backchannel.receiver.source import exact_target, links_to, normalize, read_source
+from backchannel.receiver.source import (
+    SourceError,
+    exact_target,
+    links_to,
+    normalize,
+    read_source,
+)
 from backchannel.store import PRIVATE, derived_id, new_id
 
 logger = logging.getLogger(__name__)
@@ -194,14 +200,22 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
 
         is_target = exact_target(target, article_id, receiver.articles.by_target)
 
-        if not links_to(resp, is_target):
+        try:
+            # Parsing a page (up to FETCH_MAX_BYTES) is CPU work: off the event loop.
+            linked = await run_in_threadpool(links_to, resp, is_target)
+        except SourceError as exc:
+            return done("rejected", f"source could not be read: {exc.reason}")
+        if not linked:
             removed = await _remove(receiver, item_id, article_id)
             return done(
                 "deleted" if removed else "rejected",
                 "source does not link to target"
                 + ("; the earlier webmention was deleted" if removed else ""),
             )
-        facts = read_source(resp, is_target)
+        try:
+            facts = await run_in_threadpool(read_source, resp, is_target)
+        except SourceError as exc:
+            return done("rejected", f"source could not be read: {exc.reason}")
         author = facts.author or urlsplit(source).hostname or "unknown"
         sub = Submission(
             kind=Kind.WEBMENTION,
@@ -234,14 +248,24 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
             await save(receiver, item, {"ip": ip})
             return done("verified", f"{facts.mention_type.value} stored for moderation", item_id)
         return await _update(receiver, item, state, done)
-    except (StoreError, RequestProblem) as exc:
-        # The 201 already promised to keep it: stay queued and try again
-        # (disk full or read-only is usually fixed); a restart resumes it too.
-        attempt = int(record.get("attempts", 0)) + 1
-        record["attempts"] = attempt
-        if attempt <= len(RETRY_DELAYS):
-            receiver.spawn(_retry(receiver, record, ip, RETRY_DELAYS[attempt - 1]))
-        return done("queued", f"could not store the webmention yet ({exc}); will try again")
+    except RequestProblem as exc:
+        if exc.status >= 500:
+            return _requeue(receiver, record, ip, exc, done)
+        return done("rejected", exc.reason)  # the item itself was refused: nothing to retry
+    except StoreError as exc:
+        return _requeue(receiver, record, ip, exc, done)
+
+
+def _requeue(
+    receiver: Receiver, record: dict[str, Any], ip: str, exc: Exception, done: Any
+) -> dict[str, Any]:
+    # The 201 already promised to keep it: stay queued and try again
+    # (disk full or read-only is usually fixed); a restart resumes it too.
+    attempt = int(record.get("attempts", 0)) + 1
+    record["attempts"] = attempt
+    if attempt <= len(RETRY_DELAYS):
+        receiver.spawn(_retry(receiver, record, ip, RETRY_DELAYS[attempt - 1]))
+    return done("queued", f"could not store the webmention yet ({exc}); will try again")
 
 
 async def _retry(receiver: Receiver, record: dict[str, Any], ip: str, delay: float) -> None:
