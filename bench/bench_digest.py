@@ -175,48 +175,35 @@ t0 = time.perf_counter()
 from backchannel.settings import load
 from backchannel.store import open_store
 from backchannel.model import Kind, State
-from backchannel.background import Deferred, Forked
-from backchannel.digest.article_cache import CACHE_NAME, load_articles_cached, load_articles_plain
-from backchannel.digest.analysis_cache import analyse_all
+from backchannel.cache import Cache
+from backchannel.digest.cached import analyse_all, load_articles_cached
 from backchannel.digest.build import compose
 from backchannel.digest.write import write_digest
-from backchannel.digest.gc_pause import cycle_gc_paused
 from datetime import UTC, datetime
 marks = {"imports": (time.perf_counter() - t0, time.process_time())}
-pause = cycle_gc_paused()  # as build_digest and write_digest do
-pause.__enter__()
 def mark(name, since):
-    # (wall seconds, CPU seconds of this process: on a busy machine the second
-    # shows what the critical path costs when the helpers have cores of their own)
+    # (wall seconds, CPU seconds of this process)
     marks[name] = (time.perf_counter() - since[0], time.process_time() - since[1])
     return time.perf_counter(), time.process_time()
 t = time.perf_counter(), time.process_time()
 settings = load("pelicanconf.py")
 t = mark("read settings", t)
-later = Deferred()
-first = not (settings.cache_dir / CACHE_NAME).exists()
-reading = Forked(load_articles_plain, settings) if first else None
-items = open_store(settings).load([State.PUBLISHED], defer=later).items
-t = mark("store: load items (the store's own cache)", t)
+items = open_store(settings).load([State.PUBLISHED]).items
+t = mark(STORE_STAGE, t)
 now = datetime.now(UTC)
-analyses = analyse_all(
-    (i for i in items if i.kind == Kind.COMMENT and not i.author_reply and i.date < now),
-    settings.cache_dir,
-    keep={i.id for i in items},
-    defer=later,
-)
-t = mark("per-comment analyses (cache)", t)
-articles = reading.result() if reading else load_articles_cached(settings, defer=later)
-t = mark("articles (cache; read by a child meanwhile when cold)", t)
-later.start()
-digest = compose(items, articles, None, now, analyses=analyses)
+cache = Cache(settings.cache_dir)
+comments = [i for i in items if i.kind == Kind.COMMENT and not i.author_reply]
+analyses = analyse_all(comments, cache)
+t = mark("per-comment analyses (cache rows)", t)
+articles, stems = load_articles_cached(settings, cache)
+t = mark("articles (cache rows)", t)
+digest = compose(items, articles, None, now, analyses=analyses, stems=stems, cache=cache)
 t = mark("compose (questions, themes, engagement, suggestions)", t)
 write_digest(settings, digest, out=Path("digests-out"))
 t = mark("write md, html, json, feed", t)
-later.wait()  # as the digest command does, after the files are written
-t = mark("wait for the child writing the caches", t)
 print(json.dumps(marks))
-"""
+""".replace("STORE_STAGE", repr("store: load items (the store's own cache)"))
+STORE_STAGE = "store: load items (the store's own cache)"
 
 
 def generate(n: int) -> Path:

@@ -21,8 +21,9 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from backchannel.articles import ArticleInfo
+from backchannel.cache import Cache
 from backchannel.digest.language import ENGLISH
 from backchannel.digest.phrases import form_key, ngrams, scan
 from backchannel.digest.specificity import Specificity
@@ -110,6 +111,12 @@ def coverage(articles: Iterable[tuple[str, str]]) -> Coverage:
     return Coverage([(_stem_runs(heading), _stem_runs(body)) for heading, body in articles])
 
 
+def article_stems(article: ArticleInfo) -> tuple[str, str]:
+    """An article's (title, summary and tags; text) as Coverage keeps them."""
+    heading = f"{article.title}. {article.summary}. {', '.join(article.tags)}"
+    return _stem_runs(heading), _stem_runs(article.text)
+
+
 def is_covered(key: tuple[str, ...], covered: Coverage) -> bool:
     """True when an article is about the phrase: it is in the article's title, summary or
     tags, or its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase,
@@ -153,12 +160,12 @@ def mine_themes(
     names: Iterable[str] = (),
     limit: int = 12,
     min_readers: int = 2,
-    cache_dir: Path | None = None,
+    cache: Cache | None = None,
 ) -> list[Theme]:
     """The top topics of readers' comments, with gap flags against the articles' coverage.
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
-    `cache_dir` keeps the word frequencies looked up (see specificity.py).
+    `cache` keeps the word frequencies looked up (see specificity.py).
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
@@ -167,7 +174,7 @@ def mine_themes(
     if len(everything) > SAMPLE:
         # Seeded by the size, so the same feedback gives the same digest.
         sample = random.Random(len(everything)).sample(everything, SAMPLE)
-    specific = Specificity(cache_dir)
+    specific = Specificity(cache)
     found = _topics(sample, {form_key(n)[0] for n in names if n}, limit, min_readers, specific)
     specific.save()
     return _counted(found, everything, covered)
