@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -314,3 +315,40 @@ def test_feed_and_last_digest_read_only_the_head_of_a_big_digest(sample_site, mo
     assert read_summary(older) == expected
     feed = digest_feed(folder, "Site", "")
     assert feed.count("<entry>") == 2 and "Digest 2030-01-01" in feed
+
+
+# --- the sampled comments' phrase rows ----------------------------------------------
+
+
+def test_theme_phrases_come_from_the_cache_and_a_new_comment_moves_the_sample_little(
+    tmp_path, monkeypatch
+):
+    from backchannel.digest import themes
+    from backchannel.digest.themes import PHRASES, Doc, coverage, mine_themes
+
+    monkeypatch.setattr(themes, "SAMPLE", 30)  # the sample is a part of a bigger site's comments
+    docs = []
+    for n, body in enumerate(eval_bodies()[:90]):
+        found = analyse(body)
+        if found.words:
+            docs.append(Doc(f"c{n:05d}", f"a{n % 7}", f"r{n % 40}", found.words, found.questions,
+                            found.language, body))  # fmt: skip
+    covered = coverage([("Nothing", "nothing at all")])
+    folder = tmp_path / "cache"
+
+    def view(found):
+        return [(t.phrase, t.count, t.questions, t.related, t.gap, t.score) for t in found]
+
+    plain = view(mine_themes(docs, covered, cache=Cache(None)))
+    assert plain  # the sample finds themes at all
+    with Cache(folder) as cache:
+        assert view(mine_themes(docs, covered, cache=cache)) == plain
+    sampled = set(rows(folder, PHRASES))
+    assert len(sampled) == 30
+    with Cache(folder) as cache:  # read back from the rows: the same themes
+        assert view(mine_themes(docs, covered, cache=cache)) == plain
+    # Two more comments: the sample (chosen by a hash of the ids) keeps all but two at most.
+    more = [*docs, *(dataclasses.replace(d, id=f"c9{d.id}") for d in docs[:2])]
+    with Cache(folder) as cache:
+        mine_themes(more, covered, cache=cache)
+    assert len(sampled & set(rows(folder, PHRASES))) >= 28

@@ -18,8 +18,6 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pelican
@@ -28,7 +26,7 @@ from backchannel import articles, render
 from backchannel.articles import ArticleInfo, load_articles
 from backchannel.cache import Cache
 from backchannel.digest import analysis, language, phrases, question_forms, questions, text
-from backchannel.digest.analysis import Analysis, analyse
+from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
 from backchannel.digest.themes import article_stems
 from backchannel.model import Item
 from backchannel.settings import Resolved
@@ -71,22 +69,6 @@ KEPT_METADATA = ("author", "authors")
 
 def _hash(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def code_version(*modules: ModuleType) -> str:
-    """A hash of the source of the modules whose output a row holds."""
-    sources = []
-    for module in modules:
-        try:
-            sources.append(Path(module.__file__ or "").read_bytes())
-        except OSError:
-            sources.append(repr(module).encode())
-    return _hash(*(hashlib.blake2b(s).hexdigest() for s in sources))
-
-
-def body_hash(body: str) -> str:
-    """The key of a comment body's analysis."""
-    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def analyse_all(comments: Iterable[Item], cache: Cache) -> dict[str, Analysis]:
