@@ -1,7 +1,7 @@
 """One comment's analysis: its language, questions and theme phrases, from one pass over its text.
 
 Everything the digest derives from a comment's body alone lives here, so it can
-be computed once per body and cached (see analysis_cache); what depends on the
+be computed once per body and cached (see cached.py); what depends on the
 period, the thread or the articles is decided later, in build.compose.
 """
 
