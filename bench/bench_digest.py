@@ -54,94 +54,23 @@ TARGET_MB = 500
 CORPUS_VERSION = "2: bench/corpus.py templates"
 RUN_TIMEOUT_S = 600
 NOTES = """
-Notes. Before the speed work (same machine, 2026-11-22 13:42, no caches existed): 100,000
-comments took 84.1 s and 599 MB; with the caches alone (14:31): cold 27.3 s, warm 8.4 s,
-weekly 10.4 s. Since then a digest uses both cores with forked helper processes: the
-store's parsing and the new comments' analysis are each shared with a helper chunk by
-chunk (this process takes chunks from the front, the helper from the back, until they
-meet: no fixed split, so a third process or a busy machine cannot leave one core idle),
-the articles are read by a child while the store is parsed, themes and engagement are
-mined by a child while the questions are found, the JSON is written by a child while
-Markdown and HTML are rendered, and the three cache files are written by a child at the
-lowest priority (nice 19) that the command waits for only after writing the files. On a
-busy machine the helpers cannot run beside the parent and wall times approach the total
-CPU time; on a quiet one they approach the digest process's own CPU time (*CPU s*). The
-digest's output (Markdown, HTML, JSON, feed) is byte-identical to the output before this
-work on the 100k site (cold and warm) and the sample site.
+History. Before any speed work (2026-11-22) 100,000 comments took 84.1 s and 599 MB. Sessions
+3-5 then added per-comment caches (pickles), helper processes (the store's parsing and the
+analysis shared with a forked helper, articles read, themes mined and the JSON written by
+children, the caches written by a nice-19 child), a paused cycle collector and a Cython twin
+of the hottest loops; issue 18 changed the corpus to bench/corpus.py's realistic comments and
+the analysis to the new question forms and topics. With all of that, on a quiet machine
+(2026-12-01 20:16 UTC, load 0.4-1.8): cold 14.9 s, warm 7.8 s, weekly 9.2 s, peak 331-379 MB.
 
-Session 3 (2026-11-22, 17:59-19:10 UTC), cold 100k, A/B back to back against the start of
-the session (769db2a) on this machine, output byte-identical: 14.1-14.5 s -> 11.2-11.6 s
-(total CPU of all processes ~24 -> ~21 s). What paid: the self-balancing shared chunks
-(a fixed 65/35 split left this process alone for ~1.5 s); files read a block at a time
-before they are parsed (system calls between parses made each parse ~30% slower here:
-45 -> 36 us a file); a canonical header read by one regex match; items built without the
-frozen dataclass's __init__; Pelican's Markdown instance reused between articles (1.9 ->
-1.2 s for 1,000); the cache writer at nice 19; questions' JSON made without dicts (1.0 ->
-0.6 s for 130,000); substring tests in place of regex searches that decide the same
-(strip_markup 9.6 -> 3.6 us a comment; ~2 us a sentence in is_question).
-
-Tried and not kept (A/B within the run-to-run noise of +-0.3 s, or worse): a helper
-analysing the comment files ahead, read by itself, while this process parsed the store
-alone (the helper's own reading cost what the items' crossing saved); parsing and
-analysing in one pass per chunk (the post-processing of both then ran alone here);
-everything but the questions mined by the child (it then finished after this process);
-starting the articles child before the digest's imports (~0.1 s); tokenising with
-bytes.translate and split, or with integer token classes (no faster than the regex and
-the loop); items pickled as a tuple of field values (6.5 instead of 7.5 us to unpickle).
-Noticed: this machine's Python (pyenv, built without --enable-optimizations) runs the
-parse and the analysis ~25% slower than Debian's PGO/LTO-built python3.11 on the same
-files (parse 40 -> 29 us, analysis 79 -> 61 us a comment), but the pinned packages need
-Python >= 3.11.5 and Debian's is 3.11.2. A cold digest is ~21 s of CPU on 2 cores, so
-10 s needs ~15% less CPU per comment still (parse ~36 us, analysis ~70-80 us in the
-real run, all pure Python).
-
-Session 4 (2026-11-22, 19:35-20:50 UTC): the digest's hottest text loops have compiled
-twins (digest/_speedups.pyx, Cython, built at install, optional): the theme tokeniser and
-run scan, the n-grams, the sentence splitter, and questions_in's common case (an ASCII
-sentence without "?" or quotes). Each returns exactly what its Python original returns
-(property tests). analyse(): 71 -> 45 us a comment in the same process. The digest reads
-articles without codehilite guessing code blocks' languages (the text is the same; 0.55 s
-of reading the 1,000 bench articles went to Pygments' guess). A published file's path is
-checked against its Article and Id with one string test (parse 24 -> 20.5 us a file).
-Cold 100k, back to back against the session's start (b1d7c85), output byte-identical:
-11.4-14.2 s -> 9.7-11.3 s (user CPU ~20-23 -> ~17-19 s). Three full runs of this
-benchmark, cold 100k median (pure-Python loops in the same run): 20:17 UTC 9.89 s
-(11.39 s), 20:29 12.16 s (14.51 s), 20:41 10.98 s (12.83 s); warm 6.17, 7.02, 7.64 s:
-the machine's own speed moved by ~25% within the half hour, the compiled loops' share
-(~15% of a cold digest) did not. Tried and not kept: compiling is_question's "?" branch
-(2.6 -> ~2 us a sentence: string methods, not the interpreter, cost most there);
-compiling every digest module unchanged with Cython (-4% end to end, and a stale .so
-would shadow edits to the .py beside it); items crossing from the parsing helper as
-field tuples (6.2 -> 4.1 us an item to unpickle and rebuild: ~0.1 s of this process).
-
-Session 5 (2026-11-22, 21:05-22:20 UTC), the same code on another machine of the same kind
-(Intel Xeon, 2 cores; session 4's was an AMD EPYC): four full runs of this benchmark, cold
-100k median (min-max): 7.53 s (6.62-7.68), 6.50 s (5.38-8.21), 4.92 s (4.74-5.95), 6.52 s
-(6.42-6.54); pure-Python loops in the same runs 8.03, 6.25, 5.33, 6.97 s; warm 3.2-5.0 s,
-weekly 3.5-5.3 s. One cold run outside the benchmark (22:12 UTC) took 11.2 s, the three
-after it 5.1-5.2 s: a stall not seen again and not explained (the machine is shared).
-
-Issue 18 (2026-12-01, 19:05-20:50 UTC, AMD EPYC, 2 cores; load average 2-8 from other
-sessions' test runs for most of it, 2.6-2.9 around the table above): the corpus is now
-bench/corpus.py's generated comments (~69 words, half with a question, two-word topics
-drawn Zipf-like from ~6,000, 800 model names, greetings, links and code) instead of the
-labelled evaluation texts repeated, and the digest does more per comment: questions
-through sentencex and new sentence forms, the comment's language, topics instead of
-n-gram counts. What paid, in this session (CPU s at 100k, one process): the analysis
-keeps a comment's words (lower case, punctuation to spaces, ~8 us) instead of scanning
-it for phrase runs (~55-80 us); phrases are read only from a seeded 4,000-comment sample
-(was n-gram postings over every comment, then over a 20,000 sample: mining 4.4 -> 1.9 ->
-1.8 s with str.find over all comments' words joined once); gaps looked up per theme in
-the articles' stem runs (coverage of 1,000 articles ~1.5 -> 0.35 s); suggestions without
-n-grams per question and per-article groups built only for the five kept (~2.7 -> ~1.0
-s profiled); the wordfreq values cached (its import and word list ~0.5 s). In process on
-the quiet machine at the end: cold 14.2 s (store 3.7, analyses 5.1, compose 4.3), warm
-7.6 s (store 1.7, analyses 0.7, compose 4.1 of which this process 2.4: the themes child,
-~2.7 s of CPU, is the critical path), against 28.7 s cold and 8.0 s warm at 19:24 (load
-~2). The targets still fail: cold needs the per-comment analysis (~80-140 us: questions
-~45 us, strip_markup ~19 us, words ~8 us) and the store's parse cheaper; warm needs the
-store's load (1.7 s) and the compose stage (questions ~2 s, themes child ~2.7 s) about
-halved.
+Issues 17/18, this code: one process (no fork, no helper, no gc pause, no Cython), and the
+digest's caches are rows of the one SQLite cache (backchannel/cache.py): a comment body's
+analysis keyed by its hash, an article's fields, text and stems keyed by its file stamp,
+the theme sample's phrase forms keyed by body hash (the sample is now chosen by a hash of
+the comment ids, so a week's new comments change only their share of it), the wordfreq
+values looked up. The store's own item cache is still its pickle until the store's branch
+merges: its load is shown apart above. Not one of the removed helpers was re-measured
+at >= 1.3x here: on a machine this loaded (other sessions' test suites, load 9-13) a
+second process has no free core to run on.
 """
 
 CONF = """AUTHOR = "Bench Author"
@@ -175,48 +104,37 @@ t0 = time.perf_counter()
 from backchannel.settings import load
 from backchannel.store import open_store
 from backchannel.model import Kind, State
-from backchannel.background import Deferred, Forked
-from backchannel.digest.article_cache import CACHE_NAME, load_articles_cached, load_articles_plain
-from backchannel.digest.analysis_cache import analyse_all
+from backchannel.cache import Cache
+from backchannel.digest.cached import analyse_all, load_articles_cached
 from backchannel.digest.build import compose
 from backchannel.digest.write import write_digest
-from backchannel.digest.gc_pause import cycle_gc_paused
 from datetime import UTC, datetime
 marks = {"imports": (time.perf_counter() - t0, time.process_time())}
-pause = cycle_gc_paused()  # as build_digest and write_digest do
-pause.__enter__()
 def mark(name, since):
-    # (wall seconds, CPU seconds of this process: on a busy machine the second
-    # shows what the critical path costs when the helpers have cores of their own)
+    # (wall seconds, CPU seconds of this process)
     marks[name] = (time.perf_counter() - since[0], time.process_time() - since[1])
     return time.perf_counter(), time.process_time()
 t = time.perf_counter(), time.process_time()
 settings = load("pelicanconf.py")
 t = mark("read settings", t)
-later = Deferred()
-first = not (settings.cache_dir / CACHE_NAME).exists()
-reading = Forked(load_articles_plain, settings) if first else None
-items = open_store(settings).load([State.PUBLISHED], defer=later).items
-t = mark("store: load items (the store's own cache)", t)
+items = open_store(settings).load([State.PUBLISHED]).items
+t = mark(STORE_STAGE, t)
 now = datetime.now(UTC)
-analyses = analyse_all(
-    (i for i in items if i.kind == Kind.COMMENT and not i.author_reply and i.date < now),
-    settings.cache_dir,
-    keep={i.id for i in items},
-    defer=later,
-)
-t = mark("per-comment analyses (cache)", t)
-articles = reading.result() if reading else load_articles_cached(settings, defer=later)
-t = mark("articles (cache; read by a child meanwhile when cold)", t)
-later.start()
-digest = compose(items, articles, None, now, analyses=analyses)
+cache = Cache(settings.cache_dir)
+comments = [i for i in items if i.kind == Kind.COMMENT and not i.author_reply]
+analyses = analyse_all(comments, cache)
+t = mark("per-comment analyses (cache rows)", t)
+articles, stems = load_articles_cached(settings, cache)
+t = mark("articles (cache rows)", t)
+digest = compose(items, articles, None, now, analyses=analyses, stems=stems, cache=cache)
 t = mark("compose (questions, themes, engagement, suggestions)", t)
 write_digest(settings, digest, out=Path("digests-out"))
 t = mark("write md, html, json, feed", t)
-later.wait()  # as the digest command does, after the files are written
-t = mark("wait for the child writing the caches", t)
 print(json.dumps(marks))
-"""
+""".replace("STORE_STAGE", repr("store: load items (the store's own cache)"))
+STORE_STAGE = "store: load items (the store's own cache)"
+# The store's load alone (the first stages of STAGES).
+STORE_ONLY = STAGES[: STAGES.index("now = datetime.now(UTC)")] + "print(json.dumps(marks))\n"
 
 
 def generate(n: int) -> Path:
@@ -299,12 +217,12 @@ def run_once(site: Path) -> tuple[float, float]:
     return float(seconds), float(peak)
 
 
-def stages(site: Path, cold: bool) -> dict[str, float]:
+def stages(site: Path, cold: bool, script: str = STAGES) -> dict[str, float]:
     """Seconds per stage of one digest, in process (cold: CACHE_PATH removed first)."""
     if cold:
         shutil.rmtree(site / "cache", ignore_errors=True)
     proc = subprocess.run(
-        [sys.executable, "-c", STAGES],
+        [sys.executable, "-c", script],
         cwd=site,
         env=env(),
         capture_output=True,
@@ -382,6 +300,15 @@ def main() -> None:
             print(rows[-1], flush=True)
     biggest = max(sizes)
     where = {mode: stages(generate(biggest), mode == "cold") for mode in ("cold", "warm")}
+    # The store's load is the store's own code and cache: shown apart, in process, each
+    # state `repeat` times (the weekly state's store load is a warm one plus 1% new files).
+    store_s = {
+        mode: statistics.median(
+            stages(generate(biggest), mode == "cold", STORE_ONLY)[STORE_STAGE][0]
+            for _ in range(args.repeat)
+        )
+        for mode in ("cold", "warm")
+    }
     command = "python bench/bench_digest.py" + (" --quick" if args.quick else "")
     if args.sizes:
         command += " --sizes " + " ".join(map(str, args.sizes))
@@ -411,11 +338,14 @@ def main() -> None:
     if TARGET_N in results:
         for mode in ("warm", "weekly (+1% new)", "cold"):
             ok, med, peak = verdict(results[TARGET_N][mode], TARGET_SECONDS[mode])
+            store = store_s["cold" if mode == "cold" else "warm"]
             lines.append(
                 f"Target (issue 18), {mode}: {TARGET_N:,} comments under "
                 f"{TARGET_SECONDS[mode]:.0f} s "
                 f"and {TARGET_MB} MB: median {med:.2f} s, peak {peak:.0f} MB: "
-                f"**{'PASS' if ok else 'FAIL'}**."
+                f"**{'PASS' if ok else 'FAIL'}**. Of which the store's load of the items "
+                f"(in process, median of {args.repeat}): {store:.2f} s; the digest without "
+                f"it: {med - store:.2f} s."
             )
             lines.append("")
     else:

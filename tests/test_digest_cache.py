@@ -1,7 +1,8 @@
-"""The digest's speed work: caches in CACHE_PATH, streamed JSON, shortcuts that change nothing."""
+"""The digest's rows in the one SQLite cache, streamed JSON, shortcuts that change nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -9,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from backchannel.articles import load_articles
-from backchannel.digest import analysis_cache
+from backchannel.cache import FILE_NAME, Cache
 from backchannel.digest.analysis import analyse
-from backchannel.digest.analysis_cache import analyse_all
-from backchannel.digest.article_cache import load_articles_cached
 from backchannel.digest.build import build_digest
+from backchannel.digest.cached import ANALYSIS, analyse_all, body_hash, load_articles_cached
 from backchannel.digest.write import write_digest
 from backchannel.model import Item, Kind
 from backchannel.settings import load
@@ -38,41 +38,56 @@ def eval_bodies() -> list[str]:
     return [t for t, _ in load_eval()]
 
 
-# --- the per-comment analysis cache -------------------------------------------
+# --- the per-comment analysis rows ------------------------------------------------
 
 
-def test_analysis_cache_reuses_entries_and_notices_changed_bodies(tmp_path):
+def rows(folder, kind: str) -> dict[str, str]:
+    """The rows of one kind as the SQLite file holds them (key -> version)."""
+    import sqlite3
+
+    with sqlite3.connect(folder / FILE_NAME) as db:
+        return dict(db.execute("SELECT key, version FROM entry WHERE kind = ?", (kind,)))
+
+
+def test_analysis_rows_are_reused_added_and_dropped_one_by_one(tmp_path):
     items = [comment(n, body) for n, body in enumerate(eval_bodies()[:40])]
-    cache = tmp_path / "cache"
-    first = analyse_all(items, cache)
+    folder = tmp_path / "cache"
+    with Cache(folder) as cache:
+        first = analyse_all(items, cache)
     assert first == {i.id: analyse(i.body) for i in items}
-    path = cache / analysis_cache.CACHE_NAME
-    stamp = path.stat().st_ino  # a rewrite is a new file (temp file, then rename)
-    assert analyse_all(items, cache) == first
-    assert path.stat().st_ino == stamp  # nothing new: not rewritten
-    # Same id, new body: analysed again, not served from the cache.
+    assert set(rows(folder, ANALYSIS)) == {body_hash(i.body) for i in items}
+    with Cache(folder) as cache:
+        assert analyse_all(items, cache) == first  # read back from the rows
+    # Same id, new body: analysed again, not served from the cache; the old body's row goes.
     changed = [*items[:-1], comment(39, "Could you explain how zebras migrate?")]
-    again = analyse_all(changed, cache)
+    with Cache(folder) as cache:
+        again = analyse_all(changed, cache)
     assert again["c00039"].questions == ("Could you explain how zebras migrate?",)
-    # Comments outside this digest but still in the store keep their entries...
-    stamp = path.stat().st_ino
-    analyse_all(changed[:10], cache, keep={i.id for i in changed})
-    assert path.stat().st_ino == stamp
-    # ...deleted ones go at the next write.
-    analyse_all(changed[:10], cache)
-    assert path.stat().st_ino != stamp
-    assert analyse_all(changed[:10], None) == analyse_all(changed[:10], cache)
+    assert set(rows(folder, ANALYSIS)) == {body_hash(i.body) for i in changed}
+    with Cache(folder) as cache:
+        assert analyse_all(changed[:10], cache) == analyse_all(changed[:10], Cache(None))
+    assert set(rows(folder, ANALYSIS)) == {body_hash(i.body) for i in changed[:10]}
 
 
-def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path):
+def test_a_row_of_other_code_or_a_damaged_file_is_never_trusted(tmp_path):
+    import sqlite3
+
     items = [comment(n, body) for n, body in enumerate(eval_bodies()[:10])]
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    path = cache / analysis_cache.CACHE_NAME
-    for junk in (b"", b"not a pickle", b"\x80\x05K\x01."):  # the last: a pickled int
-        path.write_bytes(junk)
-        assert analyse_all(items, cache) == {i.id: analyse(i.body) for i in items}
-        assert path.read_bytes() != junk
+    expected = {i.id: analyse(i.body) for i in items}
+    folder = tmp_path / "cache"
+    with Cache(folder) as cache:
+        analyse_all(items, cache)
+    # A row written by other analysing code (another version) reads as missing.
+    lie = json.dumps([["Is this a lie?"], " lie ", None, False, "en"])
+    with sqlite3.connect(folder / FILE_NAME) as db:
+        db.execute("UPDATE entry SET version = 'old', value = ? WHERE kind = ?", (lie, ANALYSIS))
+    with Cache(folder) as cache:
+        assert analyse_all(items, cache) == expected
+    assert set(rows(folder, ANALYSIS).values()) != {"old"}
+    # A file that is not a database: the digest still analyses everything.
+    (folder / FILE_NAME).write_bytes(b"not a database" * 100)
+    with Cache(folder) as cache:
+        assert analyse_all(items, cache) == expected
 
 
 # --- the article cache ---------------------------------------------------------
@@ -83,26 +98,32 @@ def article_view(articles):
 
 
 def test_article_cache_matches_pelican_and_follows_edits(site, monkeypatch):
-    site.article("one", body="About pricing tiers.")
+    site.article("one", extra="Author: Marta Kowalczyk\n", body="About pricing tiers.")
     site.article("two", extra="Tags: money, time\nAnswers: c00001\n", body="About **scale**.")
     site.article("draft", extra="Status: draft\n")
     settings_ = load(site.conf)
     # CACHE_PATH is relative to the working folder, as in Pelican.
     monkeypatch.chdir(site.root)
     fresh = article_view(load_articles(settings_))
-    assert article_view(load_articles_cached(settings_)) == fresh  # cold
-    assert article_view(load_articles_cached(settings_)) == fresh  # warm
-    assert (site.root / "cache").is_dir() and not list(site.feedback.rglob("*.pickle"))
-    drafts = load_articles_cached(settings_, include_drafts=True)
-    assert {a.slug for a in drafts} == {"one", "two", "draft"}
+    cache = Cache(site.root / "cache")
+
+    def cached(settings_=settings_):
+        return load_articles_cached(settings_, cache)[0]
+
+    assert article_view(cached()) == fresh  # cold
+    assert article_view(cached()) == fresh  # warm
+    # The authors' names come back from the rows too: no theme may be a person's name.
+    authors = [a.metadata.get("author") for a in load_articles(settings_)]
+    assert [a.metadata.get("author") for a in cached()] == ["Marta Kowalczyk", None]
+    assert [str(a) if a else a for a in authors] == ["Marta Kowalczyk", None]
+    assert set(rows(site.root / "cache", "digest-article")) == {"one.md", "two.md", "draft.md"}
     site.article("one", title="Pricing, revisited", body="Longer text about pricing tiers.")
     (site.content / "two.md").unlink()
-    assert [(a.slug, a.title) for a in load_articles_cached(settings_)] == [
-        ("one", "Pricing, revisited")
-    ]
+    assert [(a.slug, a.title) for a in cached()] == [("one", "Pricing, revisited")]
+    assert set(rows(site.root / "cache", "digest-article")) == {"one.md", "draft.md"}
     # A setting that changes URLs invalidates every entry.
     site.write_conf('ARTICLE_URL = "posts/{slug}/"\n')
-    assert [a.url for a in load_articles_cached(load(site.conf))] == ["posts/one/"]
+    assert [a.url for a in cached(load(site.conf))] == ["posts/one/"]
 
 
 CODE_BODIES = {
@@ -130,7 +151,7 @@ def test_the_digest_reads_code_blocks_without_guessing_their_language(site, monk
     load_articles(settings_)
     assert len(guesses) == 2  # the counter works: the tools' own reading guesses
     guesses.clear()
-    digest_view = {a.slug: a for a in load_articles_cached(settings_)}
+    digest_view = {a.slug: a for a in load_articles_cached(settings_, Cache(None))[0]}
     assert set(digest_view) == set(CODE_BODIES)
     for slug, info in digest_view.items():
         assert info.text == guessed[slug].text  # the same words, other highlighting spans
@@ -201,9 +222,13 @@ def test_warm_digest_equals_cold_and_sees_an_edited_comment(sample_site):
     assert proc.returncode == 0, proc.stderr
     cold = digest_files(sample_site)
     cache = sample_site.root / "cache"
-    names = {p.name for p in cache.iterdir()}
-    assert {"backchannel-digest-analysis.pickle", "backchannel-digest-articles.pickle"} <= names
-    assert not [p for p in sample_site.feedback.rglob("*") if p.suffix == ".pickle"]
+    assert rows(cache, ANALYSIS) and rows(cache, "digest-article")
+    assert not list(cache.glob("backchannel-digest-*"))  # no pickle of the digest's own
+    proc = sample_site.cli("digest", "--until", UNTIL)
+    assert proc.returncode == 0, proc.stderr
+    assert digest_files(sample_site) == cold
+    # Deleting the cache changes nothing the digest says.
+    (cache / FILE_NAME).unlink()
     proc = sample_site.cli("digest", "--until", UNTIL)
     assert proc.returncode == 0, proc.stderr
     assert digest_files(sample_site) == cold
@@ -265,25 +290,6 @@ def test_token_cache_stays_bounded_on_a_long_tail_of_words(monkeypatch):
         assert len(phrases._TOKEN_INFO["en"]) <= 2_000 + 1_000
 
 
-def test_the_cycle_collector_is_restored_after_a_digest_even_on_error():
-    import gc
-
-    from backchannel.digest.gc_pause import cycle_gc_paused
-
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), cycle_gc_paused():
-        assert not gc.isenabled()
-        raise RuntimeError("boom")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with cycle_gc_paused():
-            pass
-        assert not gc.isenabled()  # left as the caller had it
-    finally:
-        gc.enable()
-
-
 def test_feed_and_last_digest_read_only_the_head_of_a_big_digest(sample_site, monkeypatch):
     from backchannel.digest.feed import digest_feed
     from backchannel.digest.files import DigestError, last_until, read_json, read_summary
@@ -309,3 +315,40 @@ def test_feed_and_last_digest_read_only_the_head_of_a_big_digest(sample_site, mo
     assert read_summary(older) == expected
     feed = digest_feed(folder, "Site", "")
     assert feed.count("<entry>") == 2 and "Digest 2030-01-01" in feed
+
+
+# --- the sampled comments' phrase rows ----------------------------------------------
+
+
+def test_theme_phrases_come_from_the_cache_and_a_new_comment_moves_the_sample_little(
+    tmp_path, monkeypatch
+):
+    from backchannel.digest import themes
+    from backchannel.digest.themes import PHRASES, Doc, coverage, mine_themes
+
+    monkeypatch.setattr(themes, "SAMPLE", 30)  # the sample is a part of a bigger site's comments
+    docs = []
+    for n, body in enumerate(eval_bodies()[:90]):
+        found = analyse(body)
+        if found.words:
+            docs.append(Doc(f"c{n:05d}", f"a{n % 7}", f"r{n % 40}", found.words, found.questions,
+                            found.language, body))  # fmt: skip
+    covered = coverage([("Nothing", "nothing at all")])
+    folder = tmp_path / "cache"
+
+    def view(found):
+        return [(t.phrase, t.count, t.questions, t.related, t.gap, t.score) for t in found]
+
+    plain = view(mine_themes(docs, covered, cache=Cache(None)))
+    assert plain  # the sample finds themes at all
+    with Cache(folder) as cache:
+        assert view(mine_themes(docs, covered, cache=cache)) == plain
+    sampled = set(rows(folder, PHRASES))
+    assert len(sampled) == 30
+    with Cache(folder) as cache:  # read back from the rows: the same themes
+        assert view(mine_themes(docs, covered, cache=cache)) == plain
+    # Two more comments: the sample (chosen by a hash of the ids) keeps all but two at most.
+    more = [*docs, *(dataclasses.replace(d, id=f"c9{d.id}") for d in docs[:2])]
+    with Cache(folder) as cache:
+        mine_themes(more, covered, cache=cache)
+    assert len(sampled & set(rows(folder, PHRASES))) >= 28

@@ -225,12 +225,13 @@ def test_a_greeted_name_is_not_a_theme_even_when_no_setting_names_the_author():
 
 
 def test_word_specificity_ranks_topic_words_over_everyday_ones_and_is_kept(tmp_path):
+    from backchannel.cache import Cache
     from backchannel.digest.specificity import Specificity
 
-    first = Specificity(tmp_path)
+    first = Specificity(Cache(tmp_path))
     assert first.of(["cache", "line"], "en") > first.of(["simple"], "en") > 0
     assert first.of(["egal"], "xx") == 1.0  # no word list for the language: neutral
     first.save()
-    again = Specificity(tmp_path)
-    assert ("en", "cache") in again.known and not again.added
+    again = Specificity(Cache(tmp_path))
+    assert "en:cache" in again.known and not again.added
     assert again.of(["simple"], "en") == first.of(["simple"], "en") and not again.added

@@ -38,7 +38,6 @@ def parse_when(value: str, settings: Resolved, flag: str, end: bool = False) -> 
 
 def cmd_digest(args: argparse.Namespace, settings: Resolved) -> int:
     """Write the digest files and print where they went."""
-    from backchannel.background import Deferred
     from backchannel.digest.build import build_digest
     from backchannel.digest.write import digests_folder, write_digest
 
@@ -54,14 +53,8 @@ def cmd_digest(args: argparse.Namespace, settings: Resolved) -> int:
             f"backchannel: --since {since.date()} is not before --until "
             f"{(until - timedelta(days=1)).date()}"
         )
-    # The cache writer started by build_digest may finish while the files are written.
-    later = Deferred()
-    try:
-        digest = build_digest(settings, since, until, later=later)
-        out = Path(args.out) if args.out else None
-        written = write_digest(settings, digest, formats, out)
-    finally:
-        later.wait()
+    digest = build_digest(settings, since, until)
+    written = write_digest(settings, digest, formats, Path(args.out) if args.out else None)
     t = digest.totals
     from backchannel.digest.render_md import plural
 

@@ -3,7 +3,7 @@
 `build.build_digest` reads the store and content/; `render_*` turn the result
 into Markdown, HTML and JSON; `write.write_digest` puts them in
 feedback/digests/; `draft` and `notify` close the loop. Each comment body is
-read once by `analysis` (questions, phrases) and cached per comment by
-`analysis_cache`; articles are cached per file by `article_cache` (both in
-Pelican's CACHE_PATH, see README "Digest speed").
+read once by `analysis` (questions, words, language); `cached` keeps those
+analyses by body hash, and what the digest reads of each article by file
+stamp, as rows of the one SQLite cache (backchannel.cache) in CACHE_PATH.
 """

@@ -1,13 +1,16 @@
 """One comment's analysis: its language, questions and theme phrases, from one pass over its text.
 
 Everything the digest derives from a comment's body alone lives here, so it can
-be computed once per body and cached (see analysis_cache); what depends on the
+be computed once per body and cached (see cached.py); what depends on the
 period, the thread or the articles is decided later, in build.compose.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 from backchannel.digest.language import ENGLISH, analysable, detect, is_english
@@ -33,6 +36,22 @@ class Analysis(NamedTuple):
     truncated: bool
     # ISO 639-1 code of its language ("en", "de", "zh"…; "und" when too short to tell).
     language: str = "en"
+
+
+def body_hash(body: str) -> str:
+    """The key of what is cached of a comment body (its analysis, its phrases)."""
+    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def code_version(*modules: ModuleType) -> str:
+    """A hash of the source of the modules whose output a cache row holds."""
+    digest = hashlib.blake2b(digest_size=16)
+    for module in modules:
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            digest.update(repr(module).encode())
+    return digest.hexdigest()
 
 
 def words_of(plain: str) -> str:

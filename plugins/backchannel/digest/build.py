@@ -6,21 +6,17 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from backchannel.articles import ArticleInfo
-from backchannel.background import Deferred, Forked
+from backchannel.cache import Cache
 from backchannel.digest.analysis import Analysis, analyse
-from backchannel.digest.analysis_cache import analyse_all
-from backchannel.digest.article_cache import CACHE_NAME as ARTICLES_CACHE
-from backchannel.digest.article_cache import load_articles_cached, load_articles_plain
+from backchannel.digest.cached import analyse_all, load_articles_cached
 from backchannel.digest.engagement import activity, article_stats, in_period
-from backchannel.digest.gc_pause import gc_paused
 from backchannel.digest.linkbacks import linkback_entries
-from backchannel.digest.model import ArticleStats, Digest
+from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
 from backchannel.digest.suggestions import suggest
-from backchannel.digest.themes import Doc, Theme, Unanalysed, coverage, mine_themes
+from backchannel.digest.themes import Coverage, Doc, Unanalysed, article_stems, mine_themes
 from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
 from backchannel.store import open_store
@@ -28,28 +24,6 @@ from backchannel.store import open_store
 logger = logging.getLogger(__name__)
 
 _NAME_WORD = re.compile(r"[^\W\d_]+")
-# Comments in the period below which mining themes in a child costs more than it saves.
-FORK_MIN = 5000
-
-
-def _themes_and_engagement(
-    docs: list[Doc],
-    upto: list[Item],
-    articles: Sequence[ArticleInfo],
-    since: datetime | None,
-    until: datetime,
-    cache_dir: Path | None = None,
-) -> tuple[list[Theme], list[ArticleStats], tuple[list[tuple[str, int, int]], str]]:
-    """The themes of `docs` (gaps judged against the articles before `until`), and engagement."""
-    covered = coverage(
-        (f"{a.title}. {a.summary}. {', '.join(a.tags)}", a.text) for a in articles if a.date < until
-    )
-    titles = {a.id: (a.title, a.url) for a in articles}
-    return (
-        mine_themes(docs, covered, people(upto, articles), cache_dir=cache_dir),
-        article_stats(upto, titles, since, until),
-        activity(upto, since, until),
-    )
 
 
 def people(items: Iterable[Item], articles: Iterable[ArticleInfo]) -> set[str]:
@@ -76,11 +50,14 @@ def compose(
     siteurl: str = "",
     now: datetime | None = None,
     analyses: Mapping[str, Analysis] | None = None,
-    cache_dir: Path | None = None,
+    stems: Mapping[str, tuple[str, str]] | None = None,
+    cache: Cache | None = None,
 ) -> Digest:
     """The digest of `items` (published feedback) against `articles` for [since, until).
 
-    `analyses` holds comments' analyses already made (by id); others are analysed here.
+    `analyses` holds comments' analyses already made (by id), `stems` articles'
+    stems (themes.article_stems, by id); others are made here. `cache` keeps
+    the word frequencies the themes looked up.
     """
     digest = Digest(
         since=since,
@@ -109,19 +86,6 @@ def compose(
             docs.append(
                 Doc(c.id, c.article, reader, found.words, found.questions, found.language, c.body)
             )
-    # Themes and engagement need neither the questions nor each other: a child
-    # works them out while this process finds the questions (~1 s and ~1.5 s of
-    # CPU at 100,000 comments; what comes back is small).
-    mining = Forked(
-        _themes_and_engagement,
-        docs,
-        upto,
-        articles,
-        since,
-        until,
-        cache_dir,
-        worth_it=len(docs) >= FORK_MIN,
-    )
     answers: dict[str, str] = {}
     for a in articles:
         if a.date < until:
@@ -134,7 +98,12 @@ def compose(
         for item, q in find_questions(comments, answers, analyses)
         if not q.answered or in_period(item, since, until)
     ]
-    digest.themes, digest.articles, (digest.activity, digest.activity_unit) = mining.result()
+    stems = stems or {}
+    covered = Coverage([stems.get(a.id) or article_stems(a) for a in articles if a.date < until])
+    digest.themes = mine_themes(docs, covered, people(upto, articles), cache=cache)
+    titles = {a.id: (a.title, a.url) for a in articles}
+    digest.articles = article_stats(upto, titles, since, until)
+    digest.activity, digest.activity_unit = activity(upto, since, until)
     digest.comment_articles = {doc.id: doc.article for doc in docs}
     names = {c.email_hash or c.author: c.author for c in comments}
     for theme in digest.themes:
@@ -162,52 +131,24 @@ def compose(
     return digest
 
 
-@gc_paused
 def build_digest(
     settings: Resolved,
     since: datetime | None,
     until: datetime | None = None,
     now: datetime | None = None,
-    later: Deferred | None = None,
 ) -> Digest:
-    """Read the published store and content/, and compose the digest.
-
-    The caches are written by a child while the digest is composed; with
-    `later`, the caller waits for it (after writing the digest, say).
-    """
+    """Read the published store and content/, and compose the digest."""
     now = now or datetime.now(UTC)
-    store = open_store(settings)
-    # The three caches are written by a child (see background.py), at the lowest
-    # priority: it takes the core time this process and its helpers leave idle.
-    own = later is None
-    later = later or Deferred()
-    # A first digest reads every article with Pelican (~1.5 s for 1,000), which
-    # needs nothing from the store: a child does it while the store is parsed.
-    # Later digests find them in the cache (~20 ms): no child then.
-    cache = settings.cache_dir
-    first = cache is None or not (cache / ARTICLES_CACHE).exists()
-    reading = Forked(load_articles_plain, settings) if first else None
-    # The store's helper and this process share the parsing as they go (see
-    # parallel.in_two), so the articles child's core time is balanced too.
-    result = store.load([State.PUBLISHED], defer=later)
+    result = open_store(settings).load([State.PUBLISHED])
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
     until = until or now
-    # Every reader's comment up to `until` is analysed (questions carry over from
-    # earlier periods), through the cache of per-comment analyses.
-    analyses = analyse_all(
-        (
-            i
-            for i in result.items
-            if i.kind == Kind.COMMENT and not i.author_reply and i.date < until
-        ),
-        settings.cache_dir,
-        keep={i.id for i in result.items},
-        defer=later,
-    )
-    articles = reading.result() if reading else load_articles_cached(settings, defer=later)
-    later.start()
-    try:
+    # Every reader's comment in the store is analysed (questions carry over from
+    # earlier periods; later ones keep their cache rows for a later digest).
+    comments = [i for i in result.items if i.kind == Kind.COMMENT and not i.author_reply]
+    with Cache(settings.cache_dir) as cache:
+        analyses = analyse_all(comments, cache)
+        articles, stems = load_articles_cached(settings, cache)
         return compose(
             result.items,
             articles,
@@ -217,8 +158,6 @@ def build_digest(
             siteurl=settings.site_url,
             now=now,
             analyses=analyses,
-            cache_dir=settings.cache_dir,
+            stems=stems,
+            cache=cache,
         )
-    finally:
-        if own:
-            later.wait()

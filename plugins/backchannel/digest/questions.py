@@ -13,7 +13,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from backchannel.digest.question_forms import is_question, remark
@@ -213,23 +212,28 @@ def find_questions(
             owners.add(first[c.author])
         else:
             readers.setdefault(c.article, set()).add(first[c.author])
+    asking: list[tuple[Item, tuple[str, ...] | list[str]]] = []
+    for c in comments:
+        if not c.author_reply:
+            found = analyses.get(c.id) if analyses is not None else None
+            texts = extract_questions(c.body) if found is None else found.questions
+            if texts:
+                asking.append((c, texts))
+    # Only the comments that ask are sorted (about half of them).
+    asking.sort(key=lambda entry: (entry[0].date, entry[0].id))
     out: list[tuple[Item, Question]] = []
-    for c in sorted(comments, key=attrgetter("date", "id")):
-        if c.author_reply:
-            continue
-        found = analyses.get(c.id) if analyses is not None else None
-        texts = extract_questions(c.body) if found is None else found.questions
-        if not texts:
-            continue
-        named = _Named(readers.get(c.article, _NOBODY), owners, first[c.author])
+    for c, asked in asking:
+        texts = asked
         to_reader = c.parent is not None and not threads.is_author(c.parent)
-        texts = [
-            t
-            for t in texts
-            if not named.other(t) and not (to_reader and ("?" in t or "？" in t) and remark(t))
-        ]
-        if not texts:
-            continue
+        if to_reader or any("," in t or "@" in t or ":" in t for t in asked):
+            named = _Named(readers.get(c.article, _NOBODY), owners, first[c.author])
+            texts = [
+                t
+                for t in asked
+                if not named.other(t) and not (to_reader and ("?" in t or "？" in t) and remark(t))
+            ]
+            if not texts:
+                continue
         answer_id: str | None = None
         if c.id in answers:
             by: str | None = answers[c.id]

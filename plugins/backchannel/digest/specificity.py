@@ -2,22 +2,19 @@
 
 The IDF idea without a corpus per site: "cache line" is specific, "simple" and
 "level" are not. wordfreq takes ~0.3-0.5 s to import and load its English list, so
-the values a digest looked up are kept in CACHE_PATH and a later digest imports
-wordfreq only when a theme candidate holds a word it has not seen.
+the values a digest looked up are kept in the cache (rows "digest-wordfreq", keyed
+by language and word) and a later digest imports wordfreq only when a theme
+candidate holds a word it has not seen.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
-from backchannel.digest.cache_file import fingerprint, read_cache, write_cache
+from backchannel.cache import Cache
 
-logger = logging.getLogger(__name__)
-
-CACHE_NAME = "backchannel-digest-wordfreq.pickle"
+KIND = "digest-wordfreq"
 # Zipf frequency (log10 uses per billion words) at which a word is everyday language;
 # rarer words are more specific (capped), commoner ones barely count.
 EVERYDAY_ZIPF = 6.0
@@ -28,30 +25,31 @@ _CODES = "ar bn bs bg ca cs da de el en es fa fi fil fr he hi hu id is it lt lv 
 LANGUAGES = frozenset(f"{_CODES} ro ru sh sk sl sr sv sw ta tr uk ur vi".split(" "))
 
 
-def _stamp() -> str:
+def _version() -> str:
     try:
-        return fingerprint("wordfreq", version("wordfreq"))
+        return f"wordfreq {version('wordfreq')}"
     except PackageNotFoundError:
-        return fingerprint("wordfreq", None)
+        return "wordfreq"
 
 
 class Specificity:
-    """Word specificity with the values already looked up kept in `cache_dir`."""
+    """Word specificity with the values already looked up kept in `cache`."""
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
-        self.path = cache_dir / CACHE_NAME if cache_dir is not None else None
-        self.stamp = _stamp()
-        self.known: dict[tuple[str, str], float] = read_cache(self.path, self.stamp)
-        self.added = False
+    def __init__(self, cache: Cache | None = None) -> None:
+        self.cache = cache or Cache(None)
+        self.version = _version()
+        # Keyed "language:word"; a few thousand rows at most (theme candidates' words).
+        self.known: dict[str, float] = self.cache.get_many(KIND, self.version)
+        self.added: dict[str, float] = {}
 
     def zipf(self, word: str, language: str) -> float:
         """wordfreq's Zipf frequency of a word (0 for a word it has never seen)."""
-        found = self.known.get((language, word))
+        key = f"{language}:{word}"
+        found = self.known.get(key)
         if found is None:
             from wordfreq import zipf_frequency  # imported only for a word not yet seen
 
-            found = self.known[(language, word)] = zipf_frequency(word, language)
-            self.added = True
+            found = self.known[key] = self.added[key] = zipf_frequency(word, language)
         return found
 
     def of(self, words: Iterable[str], language: str) -> float:
@@ -65,6 +63,5 @@ class Specificity:
 
     def save(self) -> None:
         """Keep the values looked up for the next digest (a failed write only costs time)."""
-        if self.added:
-            write_cache(self.path, self.stamp, self.known)
-            self.added = False
+        self.cache.put_many(KIND, self.version, self.added)
+        self.added = {}

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import heapq
 import math
-import random
+import zlib
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from backchannel.articles import ArticleInfo
+from backchannel.cache import Cache
+from backchannel.digest import language, phrases, text
+from backchannel.digest.analysis import body_hash, code_version
 from backchannel.digest.language import ENGLISH
-from backchannel.digest.phrases import form_key, ngrams, scan
+from backchannel.digest.phrases import form_key, ngrams, scan, theme_forms
 from backchannel.digest.specificity import Specificity
 from backchannel.digest.text import strip_markup
 
@@ -35,9 +38,12 @@ COVER_MIN_PHRASE = 2
 MAX_DOC_SHARE = 0.25
 # How many candidates get their readers, articles and questions counted.
 POOL = 120
-# Topics are found in at most this many comments (a seeded sample of a bigger site):
-# a topic too rare to show in 4,000 comments would not make the top twelve anyway.
+# Topics are found in at most this many comments (a sample of a bigger site, chosen
+# by a hash of their ids): a topic too rare to show in 4,000 comments would not make
+# the top twelve anyway.
 SAMPLE = 4_000
+# Cache rows of the sampled comments' phrase forms, keyed by body hash.
+PHRASES = "digest-phrases"
 # Share of the smaller set of comments two phrases must share to be one topic.
 SAME_TOPIC = 0.6
 MIN_ASKERS_FOR_GAP = 2
@@ -110,6 +116,12 @@ def coverage(articles: Iterable[tuple[str, str]]) -> Coverage:
     return Coverage([(_stem_runs(heading), _stem_runs(body)) for heading, body in articles])
 
 
+def article_stems(article: ArticleInfo) -> tuple[str, str]:
+    """An article's (title, summary and tags; text) as Coverage keeps them."""
+    heading = f"{article.title}. {article.summary}. {', '.join(article.tags)}"
+    return _stem_runs(heading), _stem_runs(article.text)
+
+
 def is_covered(key: tuple[str, ...], covered: Coverage) -> bool:
     """True when an article is about the phrase: it is in the article's title, summary or
     tags, or its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase,
@@ -153,28 +165,56 @@ def mine_themes(
     names: Iterable[str] = (),
     limit: int = 12,
     min_readers: int = 2,
-    cache_dir: Path | None = None,
+    cache: Cache | None = None,
 ) -> list[Theme]:
     """The top topics of readers' comments, with gap flags against the articles' coverage.
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
-    `cache_dir` keeps the word frequencies looked up (see specificity.py).
+    `cache` keeps the word frequencies looked up (see specificity.py).
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
     everything = [doc for doc in docs if doc.words]
     sample = everything
     if len(everything) > SAMPLE:
-        # Seeded by the size, so the same feedback gives the same digest.
-        sample = random.Random(len(everything)).sample(everything, SAMPLE)
-    specific = Specificity(cache_dir)
-    found = _topics(sample, {form_key(n)[0] for n in names if n}, limit, min_readers, specific)
+        # Chosen by a hash of the id, not at random: the same feedback gives the same
+        # digest, and a week's new comments change only their share of the sample
+        # (the others' phrases come from the cache).
+        ranks = [(zlib.crc32(d.id.encode()), n) for n, d in enumerate(everything)]
+        sample = [everything[n] for n in sorted(n for _, n in heapq.nsmallest(SAMPLE, ranks))]
+    cache = cache or Cache(None)
+    specific = Specificity(cache)
+    forms = _sample_forms(sample, cache)
+    blocked = {form_key(n)[0] for n in names if n}
+    found = _topics(sample, forms, blocked, limit, min_readers, specific)
     specific.save()
     return _counted(found, everything, covered)
 
 
+def _sample_forms(docs: list[Doc], cache: Cache) -> list[list[str]]:
+    """Each doc's phrase forms (phrases.theme_forms of its text), from the cache by body hash."""
+    version = code_version(language, phrases, text)
+    keys = [body_hash(doc.body) if doc.body else "w" + body_hash(doc.words) for doc in docs]
+    known = cache.get_many(PHRASES, version, keys)
+    made: dict[str, list[str]] = {}
+    out = []
+    for doc, key in zip(docs, keys, strict=True):
+        found = known.get(key)
+        if found is None:
+            found = made.get(key)
+        if found is None:
+            plain = strip_markup(doc.body) if doc.body else doc.words
+            found = made[key] = list(theme_forms(plain, doc.language))
+        out.append(found)
+    cache.put_many(PHRASES, version, made)
+    if made:
+        cache.keep_only(PHRASES, keys)  # those of comments no longer sampled go
+    return out
+
+
 def _topics(
     docs: list[Doc],
+    doc_forms: list[list[str]],
     blocked: set[str],
     limit: int,
     min_readers: int,
@@ -182,10 +222,8 @@ def _topics(
 ) -> list[tuple[Theme, list[str]]]:
     """The top topics of `docs`, each with every surface form of its phrases."""
     postings: dict[str, list[int]] = {}
-    for number, doc in enumerate(docs):
-        for form in ngrams(
-            strip_markup(doc.body) if doc.body else doc.words, doc.language
-        ).values():
+    for number, forms in enumerate(doc_forms):
+        for form in forms:
             found = postings.get(form)
             if found is None:
                 postings[form] = [number]
