@@ -355,7 +355,7 @@ class Moderator:
 
     def forget(self, email: str, result: Result) -> int:
         """Erase everything one person submitted; returns how many items went."""
-        from backchannel.mail import UNSUBSCRIBED, unsubscribed
+        from backchannel.mail import resubscribe
         from backchannel.privacy import items_of
 
         email_hash = self.store.email_hash(email)
@@ -363,11 +363,7 @@ class Moderator:
         for item, _ in found:
             self.delete(item.id, result, reason=FORGET_REASON)
         forget_reader(self.store, email_hash)
-        hashes = unsubscribed(self.store)
-        if email_hash in hashes:
-            self.store.write_private_file(
-                UNSUBSCRIBED, json.dumps(sorted(hashes - {email_hash})).encode()
-            )
+        resubscribe(self.store, email_hash)
         log_decision(
             self.store.root, "forget", None, f"{len(found)} item(s) erased", count=len(found)
         )
