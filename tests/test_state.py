@@ -167,3 +167,34 @@ def test_an_existing_sites_state_files_are_migrated_once(tmp_path: Path) -> None
     # A second process opening it later finds the same, and migrates nothing again.
     again = PrivateState(private)
     assert again.keys(UNSUBSCRIBED) == {"h1", "h2"}
+
+
+def test_two_receiver_workers_share_the_rate_limit_and_duplicate_memory(site: Site) -> None:
+    """Two receivers (as two uvicorn workers) on one site: limits and repeats are shared."""
+    build_site(site)
+    with (
+        serve_site(site, RATE_LIMIT="3/minute") as one,
+        serve_site(site, RATE_LIMIT="3/minute") as two,
+    ):
+        comment = {"article": "first-post", "author": "Grace", "body": "Said once."}
+        first = httpx.post(f"{one}/backchannel/comments", json=comment)
+        repeat = httpx.post(f"{two}/backchannel/comments", json=comment)
+        third = httpx.post(f"{one}/backchannel/comments", json={**comment, "body": "Other."})
+        over = httpx.post(f"{two}/backchannel/comments", json={**comment, "body": "More."})
+    assert (first.status_code, repeat.status_code, third.status_code) == (202, 409, 202)
+    assert over.status_code == 429 and int(over.headers["retry-after"]) >= 1
+
+
+def test_every_429_of_a_too_fast_comment_says_when_to_retry(site: Site) -> None:
+    """The timing check's 429 (form sent too soon after loading) carries Retry-After too."""
+    from backchannel.receiver.guard import make_token
+
+    build_site(site)
+    token = make_token(Store(site.feedback).secret(), "first-post")
+    comment = {"article": "first-post", "author": "Grace", "body": "Fast.", "token": token}
+    with serve_site(site, MIN_SECONDS_TO_POST=30) as base:
+        as_json = httpx.post(f"{base}/backchannel/comments", json=comment)
+        as_form = httpx.post(f"{base}/backchannel/comments", data=comment)
+    for answer in (as_json, as_form):
+        assert answer.status_code == 429
+        assert 1 <= int(answer.headers["retry-after"]) <= 30

@@ -202,7 +202,7 @@ async def post_comment(request: Request) -> Response:
             receiver.guard.forget(sub)
             raise
     except Rejected as exc:
-        return _error(request, exc.reason, exc.status, fields=fields)
+        return _error(request, exc.reason, exc.status, exc.headers, fields)
     except RequestProblem as exc:
         return _error(request, exc.reason, exc.status, exc.headers, fields)
     logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)

@@ -25,6 +25,7 @@ from backchannel.receiver.articles import Articles
 from backchannel.receiver.guard import Guard
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
+from backchannel.state import state_of
 from backchannel.store import SUFFIX, Store
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class Receiver:
             settings=settings,
             store=store,
             articles=Articles(settings),
-            guard=Guard(settings, store.secret()),
+            guard=Guard(settings, store.secret(), state=state_of(store)),
             fetcher=Fetcher(settings),
             moderation=_moderation(),
         )
