@@ -406,3 +406,17 @@ def test_a_sign_in_link_is_spent_once_by_racing_processes(site: Site) -> None:
         outcomes = pool.map(_spend, [(str(site.feedback), token)] * 8)
     assert sorted(outcomes) == [False] * 7 + [True]
     assert state_of(Store(site.feedback)).items(SIGN_IN_LINK) == {}
+
+
+def test_spending_sign_in_links_too_often_is_429_with_retry_after(site: Site) -> None:
+    """Guessing one-time links is rate limited like passwords, and the 429 says when to retry."""
+    port = free_port()
+    admin_site(site, port)
+    with serving(site, port) as served, client() as http:
+        csrf = csrf_in(http.get(served.admin + "/signin").text)
+        answers = [
+            http.post(served.admin + "/link", data={"t": f"guess{n}", "csrf": csrf})
+            for n in range(6)
+        ]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert int(answers[-1].headers["retry-after"]) >= 1
