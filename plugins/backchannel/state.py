@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from backchannel.errors import StoreError
+
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "state.sqlite3"
@@ -60,6 +62,11 @@ DUPLICATE = "duplicate"  # key: submission fingerprint (expiring)
 SIGN_IN_LINK = "sign-in-link"  # key: SHA-256 of a one-time sign-in token (expiring)
 ONE_CLICK_USED = "one-click-used"  # key: nonce of a spent one-click link (expiring)
 
+
+class StateError(StoreError):
+    """The state database could not be read or written (disk full, read-only, corrupt)."""
+
+
 # Expired rows are swept this often (per process), so the file does not grow.
 _SWEEP_EVERY = 500
 
@@ -83,37 +90,49 @@ class PrivateState:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(
-                self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=True
-            )
-            db.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
-            db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL with WAL: a killed process loses no committed write (only
-            # a power cut can lose the last ones), without an fsync per commit.
-            db.execute("PRAGMA synchronous=NORMAL")
-            for statement in _SCHEMA:
-                db.execute(statement)
-            with contextlib.suppress(OSError):
-                os.chmod(self.path, 0o600)
-            self._local.db = db
-            with self._lock:  # other threads wait until the old files are read
-                if not self._migrated:
-                    migrate(self)
-                    self._migrated = True
+            try:
+                db = self._connect()
+            except (OSError, sqlite3.Error) as exc:
+                raise StateError(f"cannot open {self.path}: {exc}") from exc
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(
+            self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=True
+        )
+        db.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL with WAL: a killed process loses no committed write (only
+        # a power cut can lose the last ones), without an fsync per commit.
+        db.execute("PRAGMA synchronous=NORMAL")
+        for statement in _SCHEMA:
+            db.execute(statement)
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, 0o600)
+        self._local.db = db
+        with self._lock:  # other threads wait until the old files are read
+            if not self._migrated:
+                migrate(self)
+                self._migrated = True
         return db
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction, taken at once (BEGIN IMMEDIATE) so read-then-write is atomic."""
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StateError(f"cannot write {self.path}: {exc}") from exc
         self._writes += 1
         if self._writes % _SWEEP_EVERY == 0:
             self.sweep()
@@ -126,25 +145,27 @@ class PrivateState:
             self._local.db = None
 
     # --- values by (kind, key) -----------------------------------------------
+    def _rows(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        try:
+            return self._db().execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot read {self.path}: {exc}") from exc
+
     def get(self, kind: str, key: str, now: float | None = None) -> Any:
         """The value, or None when there is none (or it expired)."""
-        row = (
-            self._db()
-            .execute(
-                "SELECT value FROM entry WHERE kind = ? AND key = ?"
-                " AND (expires IS NULL OR expires > ?)",
-                (kind, key, _now(now)),
-            )
-            .fetchone()
+        rows = self._rows(
+            "SELECT value FROM entry WHERE kind = ? AND key = ?"
+            " AND (expires IS NULL OR expires > ?)",
+            (kind, key, _now(now)),
         )
-        return json.loads(row[0]) if row else None
+        return json.loads(rows[0][0]) if rows else None
 
     def has(self, kind: str, key: str, now: float | None = None) -> bool:
         return self.get(kind, key, now) is not None
 
     def items(self, kind: str, now: float | None = None) -> dict[str, Any]:
         """Every live key of a kind with its value."""
-        rows = self._db().execute(
+        rows = self._rows(
             "SELECT key, value FROM entry WHERE kind = ? AND (expires IS NULL OR expires > ?)",
             (kind, _now(now)),
         )
@@ -246,14 +267,13 @@ class PrivateState:
         """Delete expired values and hits older than the longest rate period."""
         at = _now(now)
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("DELETE FROM entry WHERE expires IS NOT NULL AND expires <= ?", (at,))
-            db.execute("DELETE FROM hit WHERE at <= ?", (at - longest_period,))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DELETE FROM entry WHERE expires IS NOT NULL AND expires <= ?", (at,))
+                db.execute("DELETE FROM hit WHERE at <= ?", (at - longest_period,))
+        except sqlite3.Error as exc:
+            logger.warning("backchannel: could not sweep %s: %s", self.path, exc)
 
 
 def _now(now: float | None) -> float:

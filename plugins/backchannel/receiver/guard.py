@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 import re
 import threading
 import time
@@ -29,7 +30,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from backchannel.settings import Resolved, parse_rate
-from backchannel.state import DUPLICATE, PrivateState
+from backchannel.state import DUPLICATE, PrivateState, StateError
+
+logger = logging.getLogger(__name__)
 
 NO_JS_REASON = "sent without JavaScript: posting time unknown"
 MAX_AUTHOR_CHARS = 100
@@ -169,7 +172,11 @@ class RateLimiter:
         count, period = self.limit
         client = client_key(client)
         if self.state is not None:
-            return self.state.hit(f"{self.name} {client}", count, period, now)
+            try:
+                return self.state.hit(f"{self.name} {client}", count, period, now)
+            except StateError as exc:  # a broken disk answers 503 where it matters, not here
+                logger.error("backchannel: rate limit not applied: %s", exc)
+                return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
             hits = self._hits.pop(client, None) or deque()
@@ -346,7 +353,11 @@ class Guard:
         """True if this fingerprint was seen; remembers it otherwise."""
         fp = self.fingerprint(sub)
         if self.state is not None:
-            return not self.state.add(DUPLICATE, fp, expires=time.time() + DUPLICATE_SECONDS)
+            try:
+                return not self.state.add(DUPLICATE, fp, expires=time.time() + DUPLICATE_SECONDS)
+            except StateError as exc:
+                logger.error("backchannel: duplicate check skipped: %s", exc)
+                return False
         with self._lock:
             if fp in self._seen:
                 return True
@@ -358,7 +369,10 @@ class Guard:
     def forget(self, sub: Submission) -> None:
         """Forget a fingerprint (the write failed, so a retry is not a duplicate)."""
         if self.state is not None:
-            self.state.remove(DUPLICATE, self.fingerprint(sub))
+            try:
+                self.state.remove(DUPLICATE, self.fingerprint(sub))
+            except StateError as exc:
+                logger.error("backchannel: a retry may be refused as a duplicate: %s", exc)
             return
         with self._lock:
             self._seen.pop(self.fingerprint(sub), None)
