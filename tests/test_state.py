@@ -145,6 +145,7 @@ def test_an_existing_sites_state_files_are_migrated_once(tmp_path: Path) -> None
     (private / "wmabcdef123456.json").write_text(json.dumps(record))
     (private / "wmbroken00000.json").write_text("{not json")
     (private / "c00000000001.json").write_text(json.dumps({"email": "a@b.c"}))  # an item's
+    (private / "known-readers.json").write_text(json.dumps(["h1"]))  # now retired unread
 
     store = Store(root)
     state = state_of(store)
@@ -160,6 +161,7 @@ def test_an_existing_sites_state_files_are_migrated_once(tmp_path: Path) -> None
         root / "notified-answers.json",
         private / "admin-tokens.json",
         private / "wmabcdef123456.json",
+        private / "known-readers.json",
     ):
         assert not old.exists() and old.with_name(old.name + ".migrated").exists()
     assert (private / "wmbroken00000.json").exists()  # unreadable: kept, never lost

@@ -339,6 +339,9 @@ def _migrations(folder: Path) -> list[tuple[Path, Callable[[Any], dict[str, dict
         (root / "moderation" / "notified.json", notified),
         (root / "notified-answers.json", answers),
         (folder / "admin-tokens.json", tokens),
+        # Auto-approve now needs the reader's cookie, not this list (derivable from
+        # the published items anyway): retired unread.
+        (folder / "known-readers.json", lambda data: {}),
     ]
     try:
         names = sorted(os.listdir(folder))

@@ -151,12 +151,19 @@ def form_fields(body: bytes, charset: str, max_fields: int) -> dict[str, list[st
         raise RequestProblem(f"malformed form body: {exc}") from None
 
 
-async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = None) -> Item:
-    """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced."""
+async def save(
+    receiver: Receiver,
+    item: Item,
+    private: dict[str, Any] | None = None,
+    earlier: tuple[tuple[str, str], ...] = (),
+) -> Item:
+    """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced.
+
+    `earlier`: the comments the sender's reader cookie names (for auto-approve)."""
     try:
         # One trip to the thread pool for the whole write, not one per step:
         # each trip costs the event loop a hand-off (measured ~0.1 ms a request).
-        return await run_in_threadpool(_assess_and_add, receiver, item, private)
+        return await run_in_threadpool(_assess_and_add, receiver, item, private, earlier)
     except StoreError as exc:
         logger.error("backchannel: could not store %s: %s", item.id, exc)
         raise RequestProblem(
@@ -166,7 +173,12 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
         ) from exc
 
 
-def _assess_and_add(receiver: Receiver, item: Item, private: dict[str, Any] | None) -> Item:
+def _assess_and_add(
+    receiver: Receiver,
+    item: Item,
+    private: dict[str, Any] | None,
+    earlier: tuple[tuple[str, str], ...] = (),
+) -> Item:
     """Score the item, store it once in its final folder, then audit an automatic decision.
 
     Moderation (`backchannel.moderation.assess`) scores the item and picks its
@@ -176,7 +188,9 @@ def _assess_and_add(receiver: Receiver, item: Item, private: dict[str, Any] | No
     assessment = None
     if receiver.moderation is not None:
         try:
-            assessment = receiver.moderation.assess(receiver.store, item, receiver.settings)
+            assessment = receiver.moderation.assess(
+                receiver.store, item, receiver.settings, earlier
+            )
             item = assessment.item
         except Exception:  # a scorer's bug must never lose or refuse an item
             logger.exception("backchannel: moderation could not assess %s", item.id)
