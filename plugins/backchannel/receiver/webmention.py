@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,7 +63,7 @@ STATUS_PREFIX = "wm"
 # the last one the record stays "queued" until the next start of the receiver.
 RETRY_DELAYS = (2.0, 10.0, 60.0, 300.0, 900.0)
 # How long a worker's claim on a queued record lasts (longer than one verification
-# with its fetch timeout); a worker killed mid-way leaves it to lapse.
+# with its fetch timeout); a worker killed mid-way loses it at once (see _claim).
 CLAIM_SECONDS = 600.0
 
 
@@ -86,13 +87,35 @@ def write_status(receiver: Receiver, record: dict[str, Any]) -> None:
 
 
 def _claim(receiver: Receiver, status_id: str, renew: bool = False) -> bool:
-    """Take (or renew) this worker's claim to verify a queued record; False if another has it."""
-    state = state_of(receiver.store)
-    expires = time.time() + CLAIM_SECONDS
-    if renew:
-        state.put(WEBMENTION_CLAIM, status_id, expires=expires)
+    """Take (or renew) this worker's claim to verify a queued record; False if another live
+    worker holds it. A claim of a dead process (killed mid-way) or an old one is void."""
+    mine, now = os.getpid(), time.time()
+
+    def take(old: Any) -> dict[str, Any]:
+        if (
+            not renew
+            and isinstance(old, dict)
+            and old.get("pid") != mine
+            and float(old.get("until", 0)) > now
+            and _alive(old.get("pid"))
+        ):
+            return old
+        return {"pid": mine, "until": now + CLAIM_SECONDS}
+
+    return state_of(receiver.store).update(WEBMENTION_CLAIM, status_id, take)["pid"] == mine
+
+
+def _alive(pid: Any) -> bool:
+    """True if a process of this id runs on this host (the state database is host-local)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
         return True
-    return state.add(WEBMENTION_CLAIM, status_id, expires=expires)
+    return True
 
 
 def _url_ok(value: str) -> bool:
@@ -329,6 +352,7 @@ def resume_queued(receiver: Receiver) -> None:
         try:
             if _expired(record, days):
                 state.remove(WEBMENTION, status_id)
+                state.remove(WEBMENTION_CLAIM, status_id)
             elif (
                 record.get("status") == "queued"
                 and "source" in record
