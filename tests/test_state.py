@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -200,3 +201,25 @@ def test_every_429_of_a_too_fast_comment_says_when_to_retry(site: Site) -> None:
     for answer in (as_json, as_form):
         assert answer.status_code == 429
         assert 1 <= int(answer.headers["retry-after"]) <= 30
+
+
+def test_one_live_worker_claims_a_queued_webmention(tmp_path: Path) -> None:
+    """The queue is shared: a record claimed by another live worker is left to it; a dead
+    worker's claim (killed mid-verification) is void, so a restart resumes it at once."""
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from backchannel.receiver.webmention import _claim
+    from backchannel.state import WEBMENTION_CLAIM
+
+    receiver = SimpleNamespace(store=Store(tmp_path))
+    state = state_of(receiver.store)
+    parent = os.getppid()  # another process that is alive
+    state.put(WEBMENTION_CLAIM, "wmlive0000001", {"pid": parent, "until": 4e9})
+    assert not _claim(receiver, "wmlive0000001")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    state.put(WEBMENTION_CLAIM, "wmdead0000001", {"pid": dead.pid, "until": 4e9})
+    assert _claim(receiver, "wmdead0000001")
+    assert _claim(receiver, "wmfree0000001") and _claim(receiver, "wmfree0000001")  # mine
