@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 
 import uvicorn
 from backchannel.settings import Resolved, load
+from backchannel.state import FILE_NAME as STATE_FILE
 
 
 def free_port() -> int:
@@ -149,8 +151,14 @@ def empty_store(site: Any) -> None:
         folder = site.feedback / state
         if folder.is_dir():
             for path in folder.iterdir():
-                if path.name != "secret":
+                if path.name != "secret" and not path.name.startswith(STATE_FILE):
                     path.unlink()
+    # The state database stays (this process may hold it open); its rows go.
+    state_file = site.feedback / "private" / STATE_FILE
+    if state_file.exists():
+        with contextlib.closing(sqlite3.connect(state_file, timeout=10)) as db, db:
+            db.execute("DELETE FROM entry")
+            db.execute("DELETE FROM hit")
 
 
 def serve_site(site: Any, **overrides: Any) -> Any:

@@ -25,7 +25,9 @@ from admin_support import (
     sign_in,
     smtp_server,
 )
-from backchannel.admin_tokens import TOKENS_FILE, hash_password, verify_password
+from backchannel.admin_tokens import hash_password, verify_password
+from backchannel.state import FILE_NAME, SIGN_IN_LINK, state_of
+from backchannel.store import Store
 from bs4 import BeautifulSoup
 from conftest import Site
 from receiver_support import free_port
@@ -68,8 +70,10 @@ def test_admin_link_prints_a_one_time_url_last_and_keeps_only_its_hash(site: Sit
     url = proc.stdout.strip().splitlines()[-1]
     assert url.startswith("http://127.0.0.1:8000/backchannel/admin/link?t="), url
     token = url.split("t=", 1)[1]
-    kept = (site.feedback / "private" / TOKENS_FILE).read_text("utf-8")
-    assert token not in kept and len(json.loads(kept)["links"]) == 1
+    kept = state_of(Store(site.feedback)).items(SIGN_IN_LINK)
+    assert token not in json.dumps(kept) and len(kept) == 1
+    for part in (site.feedback / "private").glob(FILE_NAME + "*"):  # the file, its WAL
+        assert token.encode() not in part.read_bytes()
     assert "15 minutes" in proc.stdout
 
 
@@ -401,4 +405,18 @@ def test_a_sign_in_link_is_spent_once_by_racing_processes(site: Site) -> None:
     with context.Pool(8) as pool:
         outcomes = pool.map(_spend, [(str(site.feedback), token)] * 8)
     assert sorted(outcomes) == [False] * 7 + [True]
-    assert json.loads((site.feedback / "private" / TOKENS_FILE).read_text())["links"] == {}
+    assert state_of(Store(site.feedback)).items(SIGN_IN_LINK) == {}
+
+
+def test_spending_sign_in_links_too_often_is_429_with_retry_after(site: Site) -> None:
+    """Guessing one-time links is rate limited like passwords, and the 429 says when to retry."""
+    port = free_port()
+    admin_site(site, port)
+    with serving(site, port) as served, client() as http:
+        csrf = csrf_in(http.get(served.admin + "/signin").text)
+        answers = [
+            http.post(served.admin + "/link", data={"t": f"guess{n}", "csrf": csrf})
+            for n in range(6)
+        ]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert int(answers[-1].headers["retry-after"]) >= 1

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 
 import pytest
+from backchannel.digest.notify import read_ledger
 from backchannel.model import Item, Kind, State
 from backchannel.store import Store
 
@@ -187,7 +188,7 @@ def test_draft_publish_build_and_the_loop_closes(site, smtp_server):
         "https://blog.example/how-to-price-expertise.html" in msg.get_payload(decode=True).decode()
     )
     assert msg["List-Unsubscribe"]
-    ledger = (site.feedback / "notified-answers.json").read_text("utf-8")
+    ledger = json.dumps(read_ledger(Store(site.feedback)))
     assert "aaaaaaaaaa01" in ledger and "@" not in ledger
     assert "sent 0" in site.cli("notify-answers").stdout  # once only
     assert len(inbox.messages) == 1

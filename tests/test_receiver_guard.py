@@ -12,10 +12,12 @@ from backchannel.receiver.guard import (
     RateLimiter,
     Rejected,
     Submission,
+    client_key,
     make_token,
     token_age,
 )
 from backchannel.settings import resolve
+from backchannel.state import PrivateState
 
 
 def guard(tmp_path: Path, **overrides: object) -> Guard:
@@ -121,3 +123,40 @@ def test_duplicates_remembered_and_forgotten(tmp_path: Path) -> None:
     g.forget(sub(body="same"))
     g.judge(sub(body="same"))  # after a failed write, a retry is welcome
     g.judge(sub(body="same", article="a2"))  # another article is not a duplicate
+
+
+def test_rate_limit_counts_an_ipv6_slash_64_as_one_client(tmp_path: Path) -> None:
+    """One host holds a whole /64: rotating addresses inside it must not reset the limit."""
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:ffff::9")
+    assert client_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
+    assert client_key("::ffff:192.0.2.7") == "192.0.2.7" == client_key("192.0.2.7")
+    assert client_key("unknown") == "unknown"
+    for limiter in (RateLimiter("2/minute"), RateLimiter("2/minute", state=PrivateState(tmp_path))):
+        assert limiter.allow("2001:db8::1", now=0.0) == 0
+        assert limiter.allow("2001:db8::2", now=1.0) == 0
+        assert limiter.allow("2001:db8::3", now=2.0) == pytest.approx(58.0)
+        assert limiter.allow("2001:db8:0:1::1", now=2.0) == 0  # the next /64 is someone else
+
+
+def test_a_too_fast_comment_is_429_with_retry_after(tmp_path: Path) -> None:
+    g = guard(tmp_path, MIN_SECONDS_TO_POST=30)
+    with pytest.raises(Rejected) as info:
+        g.judge(sub(token=make_token(g.secret, "a1")))
+    assert info.value.status == 429
+    assert 29 <= int(info.value.headers["Retry-After"]) <= 30
+
+
+def test_duplicates_are_shared_through_the_state_database(tmp_path: Path) -> None:
+    """Two guards on one state database (two workers): a repeat sent to the other is caught."""
+    values = {"BACKCHANNEL_MIN_SECONDS_TO_POST": 0}
+    first, second = (
+        Guard(resolve(values, base_dir=tmp_path), b"k" * 32, state=PrivateState(tmp_path))
+        for _ in range(2)
+    )
+    first.judge(sub(body="Once only"))
+    with pytest.raises(Rejected) as info:
+        second.judge(sub(body="once   ONLY"))
+    assert info.value.status == 409
+    second.forget(sub(body="once only"))
+    first.judge(sub(body="once only"))  # forgotten by one, forgotten for both

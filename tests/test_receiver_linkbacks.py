@@ -9,6 +9,7 @@ from functools import partial
 import httpx
 import pytest
 from backchannel.model import Kind, MentionType, State, loads
+from backchannel.state import WEBMENTION, state_of
 from backchannel.store import Store
 from conftest import REALDATA, Site
 from receiver_support import (
@@ -343,7 +344,7 @@ def test_webmention_bad_requests(site: Site, data: dict, reason: str) -> None:
         json_body = httpx.post(f"{base}/backchannel/webmention", json=filled)
     assert r.status_code == 400 and reason in r.text
     assert json_body.status_code == 415
-    assert items(site) == [] and not list((site.feedback / "private").glob("wm*.json"))
+    assert items(site) == [] and state_of(Store(site.feedback)).items(WEBMENTION) == {}
 
 
 def test_webmention_status_survives_restart(site: Site, pages: Pages) -> None:
@@ -365,21 +366,20 @@ def test_finished_webmention_statuses_expire_at_the_next_start(site: Site, pages
         target = f"{base}/first-post.html"
         source = pages.add("/r", realdata_page("like-of.html", target))
         done = final_status(send(base, source, target))
-    private = site.feedback / "private"
-    store = Store(site.feedback)
+    state = state_of(Store(site.feedback))
     old = "2020-01-01T00:00:00+00:00"
-    store.write_private(done["id"], {**done, "updated": old})
+    state.put(WEBMENTION, done["id"], {**done, "updated": old})
     with serve(site, WEBMENTION_STATUS_DAYS=None) as base:
         kept = httpx.get(f"{base}/backchannel/webmention/status/{done['id']}")
     assert kept.status_code == 200  # None keeps every record
     # A record still queued is as old, but a 202 is a promise: it is verified, never dropped.
     queued = {**done, "id": "wmqueued0001", "status": "queued", "item": None, "updated": old}
-    store.write_private("wmqueued0001", queued)
+    state.put(WEBMENTION, "wmqueued0001", queued)
     with serve(site) as base:
         gone = httpx.get(f"{base}/backchannel/webmention/status/{done['id']}")
         url = f"{base}/backchannel/webmention/status/wmqueued0001"
         verified = wait_for(lambda: (d := httpx.get(url).json())["status"] != "queued" and d)
-    assert gone.status_code == 404 and not (private / f"{done['id']}.json").exists()
+    assert gone.status_code == 404 and state.get(WEBMENTION, done["id"]) is None
     assert verified["status"] == "verified" and verified["item"] == done["item"]
     assert len(items(site)) == 1  # the webmention itself stays
 

@@ -158,8 +158,11 @@ def test_after_receive_auto_approves_known_readers(tmp_path: Path) -> None:
     store.add(comment(1, "Kim", "first").with_changes(state=State.PUBLISHED, email_hash=known))
     second = store.add(comment(2, "Kim", "second"), private={"email": "Kim@Example.org"})
     stranger = store.add(comment(3, "Lee", "hello"), private={"email": "lee@example.org"})
+    browser = [("post", f"c{1:011d}")]  # what Kim's reader cookie names
     off = resolve({}, tmp_path)
-    assert after_receive(store, second, off).state == State.INBOX
+    assert after_receive(store, second, off, browser).state == State.INBOX
     on = resolve({"BACKCHANNEL_AUTO_APPROVE_KNOWN": True}, tmp_path)
-    assert after_receive(store, store.find(second.id), on).state == State.PUBLISHED
-    assert after_receive(store, stranger, on).state == State.INBOX
+    # Knowing Kim's address (any letter case) is not enough without her browser's cookie.
+    assert after_receive(store, store.find(second.id), on).state == State.INBOX
+    assert after_receive(store, store.find(second.id), on, browser).state == State.PUBLISHED
+    assert after_receive(store, stranger, on, browser).state == State.INBOX

@@ -5,27 +5,23 @@
   environment variable of that name. The hash has no `$` in it, so it survives
   a shell's double quotes and a systemd `Environment=` line.
 - A one-time sign-in link (`backchannel admin-link`) is 32 random bytes; only its
-  SHA-256 and its expiry are kept, in `feedback/private/admin-tokens.json`.
+  SHA-256 and its expiry are kept, in the private state database (`state.py`).
 - The one-click approve / spam links of the author's notification e-mail are
   signed (itsdangerous, keyed by the store's secret) and carry their expiry and a
-  nonce; a used nonce is remembered in the same file until the link expires.
-Every read-modify-write of that file holds an advisory lock, so two receiver
-workers never both accept the same one-time link.
+  nonce; a used nonce is remembered there too until the link expires.
+Spending either is one database transaction, so two receiver workers never both
+accept the same one-time link.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import fcntl
 import hashlib
 import hmac
-import json
 import logging
 import os
 import secrets
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,13 +29,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from backchannel.errors import BackchannelError
 from backchannel.settings import Resolved
-from backchannel.store import PRIVATE, Store
+from backchannel.state import ONE_CLICK_USED, SIGN_IN_LINK, state_of
+from backchannel.store import Store
 
 logger = logging.getLogger(__name__)
 
 ENV_PASSWORD_HASH = "BACKCHANNEL_ADMIN_PASSWORD_HASH"
-TOKENS_FILE = "admin-tokens.json"
-LOCK_FILE = "admin-tokens.lock"
 SIGN_IN_LINK_SECONDS = 15 * 60
 ONE_CLICK_SECONDS = 7 * 86400  # a notification read after a weekend still works
 ONE_CLICK_ACTIONS = ("approve", "spam")
@@ -113,36 +108,6 @@ def mac(store: Store, purpose: str, value: str) -> str:
 
 
 # --- the one-time state: sign-in links and used one-click nonces ---------------
-@contextlib.contextmanager
-def _tokens(store: Store, now: float) -> Iterator[dict[str, dict[str, float]]]:
-    """The token file under an exclusive lock, pruned of expired entries; saved on exit."""
-    folder = store.root / PRIVATE
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            data = json.loads((folder / TOKENS_FILE).read_text("utf-8"))
-            state = {
-                k: {str(t): float(e) for t, e in data.get(k, {}).items()} for k in ("links", "used")
-            }
-        except FileNotFoundError:
-            state = {"links": {}, "used": {}}
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            # Losing pending links only means asking for a new one; never crash on it.
-            logger.warning("backchannel: %s unreadable (%s); starting afresh", TOKENS_FILE, exc)
-            state = {"links": {}, "used": {}}
-        before = json.dumps(state, sort_keys=True)
-        for table in state.values():
-            for key in [k for k, expiry in table.items() if expiry <= now]:
-                del table[key]
-        yield state
-        if json.dumps(state, sort_keys=True) != before:
-            store.write_private_file(TOKENS_FILE, json.dumps(state, sort_keys=True).encode())
-    finally:
-        os.close(fd)  # releases the lock
-
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -151,21 +116,18 @@ def new_sign_in_link(settings: Resolved, store: Store, now: float | None = None)
     """A sign-in URL valid SIGN_IN_LINK_SECONDS, once; only its hash is kept."""
     now = time.time() if now is None else now
     token = secrets.token_urlsafe(32)
-    with _tokens(store, now) as state:
-        state["links"][_digest(token)] = now + SIGN_IN_LINK_SECONDS
+    state_of(store).put(SIGN_IN_LINK, _digest(token), expires=now + SIGN_IN_LINK_SECONDS)
     return f"{settings.receiver_url}/admin/link?{urlencode({'t': token})}"
 
 
 def sign_in_link_valid(store: Store, token: str, now: float) -> bool:
     """True if the sign-in link is pending (read only: the GET shows a button)."""
-    with _tokens(store, now) as state:
-        return _digest(token) in state["links"]
+    return state_of(store).has(SIGN_IN_LINK, _digest(token), now)
 
 
 def use_sign_in_link(store: Store, token: str, now: float) -> bool:
     """Spend a sign-in link: True the first time within its 15 minutes, False ever after."""
-    with _tokens(store, now) as state:
-        return state["links"].pop(_digest(token), None) is not None
+    return state_of(store).remove(SIGN_IN_LINK, _digest(token), now)
 
 
 # --- one-click links in the author's e-mail ------------------------------------------
@@ -198,15 +160,12 @@ def read_one_click(store: Store, token: str, now: float) -> dict[str, Any]:
         raise TokenError("This link is not valid.", 401)
     if payload["e"] <= now:
         raise TokenError("This link has expired: moderate from the moderation page.", 410)
-    with _tokens(store, now) as state:
-        if payload["n"] in state["used"]:
-            raise TokenError("This link was already used.", 410)
+    if state_of(store).has(ONE_CLICK_USED, payload["n"], now):
+        raise TokenError("This link was already used.", 410)
     return payload
 
 
 def spend_one_click(store: Store, payload: dict[str, Any], now: float) -> None:
     """Remember a one-click link as used (TokenError if another request used it first)."""
-    with _tokens(store, now) as state:
-        if payload["n"] in state["used"]:
-            raise TokenError("This link was already used.", 410)
-        state["used"][payload["n"]] = float(payload["e"])
+    if not state_of(store).add(ONE_CLICK_USED, payload["n"], expires=float(payload["e"]), now=now):
+        raise TokenError("This link was already used.", 410)

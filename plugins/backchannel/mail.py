@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import unicodedata
 from email.errors import HeaderParseError
@@ -22,11 +21,10 @@ from urllib.parse import urlencode
 
 from backchannel.errors import BackchannelError
 from backchannel.settings import Resolved
-from backchannel.store import PRIVATE, Store
+from backchannel.state import UNSUBSCRIBED, state_of
+from backchannel.store import Store
 
 logger = logging.getLogger(__name__)
-
-UNSUBSCRIBED = "unsubscribed.json"
 
 
 class MailError(BackchannelError):
@@ -132,27 +130,27 @@ def unsubscribe_url(settings: Resolved, store: Store, email_hash: str) -> str:
     return f"{settings.receiver_url}/unsubscribe?{query}"
 
 
-def _unsubscribed_path(store: Store):
-    return store.root / PRIVATE / UNSUBSCRIBED
-
-
 def unsubscribed(store: Store) -> set[str]:
     """E-mail hashes that asked for no more mail."""
-    try:
-        return set(json.loads(_unsubscribed_path(store).read_text("utf-8")))
-    except (OSError, ValueError):
-        return set()
+    return state_of(store).keys(UNSUBSCRIBED)
 
 
 def unsubscribe(store: Store, email_hash: str, token: str) -> bool:
     """Record an unsubscribe if the token is genuine; False if it is not."""
-    if not hmac.compare_digest(token, unsubscribe_token(store, email_hash)):
+    if not hmac.compare_digest(
+        token.encode("utf-8", "replace"), unsubscribe_token(store, email_hash).encode()
+    ):
         return False
-    hashes = unsubscribed(store) | {email_hash}
-    store.write_private_file(UNSUBSCRIBED, json.dumps(sorted(hashes)).encode())
+    # One row, one transaction: simultaneous unsubscribes never overwrite each other.
+    state_of(store).put(UNSUBSCRIBED, email_hash)
     return True
+
+
+def resubscribe(store: Store, email_hash: str) -> None:
+    """Forget an unsubscribe (when the person is forgotten altogether)."""
+    state_of(store).remove(UNSUBSCRIBED, email_hash)
 
 
 def may_mail(store: Store, email_hash: str | None) -> bool:
     """False for readers who unsubscribed."""
-    return bool(email_hash) and email_hash not in unsubscribed(store)
+    return bool(email_hash) and not state_of(store).has(UNSUBSCRIBED, email_hash)

@@ -9,8 +9,9 @@ decision: a broken model is retrained or reported, and the decision stands.
 
 from __future__ import annotations
 
-import json
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,11 +22,10 @@ from backchannel.model import Item, Kind, State, dumps, loads
 from backchannel.republish import Change
 from backchannel.settings import Resolved
 from backchannel.spam import CLASSIFIER_PREFIX, HAM, SPAM, Classifier
-from backchannel.store import Store, new_id
+from backchannel.store import SUFFIX, Store, new_id
 
 logger = logging.getLogger(__name__)
 
-KNOWN_READERS = "known-readers.json"
 _CLASSIFIERS: dict[Path, Classifier] = {}
 
 
@@ -97,39 +97,40 @@ def email_hash_of(store: Store, item: Item) -> str | None:
     return store.email_hash(email) if email else None
 
 
-# --- known readers (for auto-approve) ---------------------------------------
-def known_readers(store: Store) -> set[str]:
-    """E-mail hashes of readers with an approved comment (built once from the store)."""
-    path = store.root / "private" / KNOWN_READERS
-    try:
-        return set(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError):
-        hashes = {
-            h
-            for i in store.items([State.PUBLISHED])
-            if not i.author_reply and (h := email_hash_of(store, i))
-        }
-        _save_known(store, hashes)
-        return hashes
+# --- auto-approve: a returning reader, proven by more than an address ------------
+# A link in the text (Markdown, HTML or bare) always waits for the moderator.
+LINK_RE = re.compile(r"(?i)\bhttps?://|\bwww\.|<a\s|\]\(|^\s*\[[^\]]+\]:", re.MULTILINE)
 
 
-def _save_known(store: Store, hashes: set[str]) -> None:
-    store.write_private_file(KNOWN_READERS, json.dumps(sorted(hashes)).encode())
+def vouching_comment(store: Store, item: Item, earlier: Iterable[tuple[str, str]]) -> Item | None:
+    """The approved comment, among those this browser sent before (`earlier`: article, id),
+    that has the same e-mail as `item`; None if there is none."""
+    email_hash = email_hash_of(store, item)
+    if not email_hash:
+        return None
+    for article, item_id in earlier:
+        try:
+            path = store.folder(State.PUBLISHED, article) / f"{item_id}{SUFFIX}"
+            before = store.read(path, State.PUBLISHED)
+        except (BackchannelError, OSError):
+            continue  # since deleted, rejected or never approved
+        if (
+            before.id == item_id
+            and before.kind == Kind.COMMENT
+            and not before.author_reply
+            and email_hash_of(store, before) == email_hash
+        ):
+            return before
+    return None
 
 
-def _remember_reader(store: Store, item: Item) -> None:
-    h = email_hash_of(store, item)
-    if h and not item.author_reply:
-        hashes = known_readers(store)
-        if h not in hashes:
-            _save_known(store, hashes | {h})
-
-
-def forget_reader(store: Store, email_hash: str) -> None:
-    """Drop one e-mail hash from the known-readers list."""
-    hashes = known_readers(store)
-    if email_hash in hashes:
-        _save_known(store, hashes - {email_hash})
+def may_auto_approve(store: Store, item: Item, earlier: Iterable[tuple[str, str]]) -> bool:
+    """A comment with no link, from a browser that sent an approved comment with this e-mail
+    (and the same homepage, if it gives one)."""
+    if item.kind != Kind.COMMENT or LINK_RE.search(item.body):
+        return False
+    before = vouching_comment(store, item, earlier)
+    return before is not None and item.author_url in (None, "", before.author_url)
 
 
 # --- the receiver's hook ------------------------------------------------------
@@ -142,11 +143,15 @@ class Assessment:
     reason: str = ""
 
 
-def assess(store: Store, item: Item, settings: Resolved) -> Assessment:
+def assess(
+    store: Store, item: Item, settings: Resolved, earlier: Iterable[tuple[str, str]] = ()
+) -> Assessment:
     """Score a new item and decide its state (inbox, spam, or published); writes nothing.
 
     The receiver calls this *before* storing, so an item is written once, in
     its final folder, with its score: one write and its fsyncs, not two.
+    `earlier` is what the sender's reader cookie proves it sent before
+    (see `receiver/reader_cookie.py`); only with it can a comment be auto-approved.
     """
     try:
         score, reasons = classifier_for(store).score(item, settings["MAX_LINKS"])
@@ -159,17 +164,11 @@ def assess(store: Store, item: Item, settings: Resolved) -> Assessment:
         return Assessment(
             scored.with_changes(state=State.SPAM), "auto-spam", f"score {score:.2f} >= {threshold}"
         )
-    if (
-        settings["AUTO_APPROVE_KNOWN"]
-        and item.kind == Kind.COMMENT
-        and score < 0.5
-        and (h := email_hash_of(store, item))
-        and h in known_readers(store)
-    ):
+    if settings["AUTO_APPROVE_KNOWN"] and score < 0.5 and may_auto_approve(store, item, earlier):
         return Assessment(
             scored.with_changes(state=State.PUBLISHED),
             "auto-approve",
-            "reader with an earlier approved comment",
+            "same browser and e-mail as an earlier approved comment",
         )
     return Assessment(scored)
 
@@ -180,9 +179,11 @@ def record_assessment(store: Store, assessment: Assessment) -> None:
         log_decision(store.root, assessment.action, assessment.item, assessment.reason)
 
 
-def after_receive(store: Store, item: Item, settings: Resolved) -> Item:
+def after_receive(
+    store: Store, item: Item, settings: Resolved, earlier: Iterable[tuple[str, str]] = ()
+) -> Item:
     """Assess an item that is already stored, and move or rewrite it accordingly."""
-    assessment = assess(store, item, settings)
+    assessment = assess(store, item, settings, earlier)
     new = assessment.item
     if new.state != item.state:
         moved = store.move(item, new.state, spam_score=new.spam_score, reasons=new.reasons)
@@ -211,7 +212,6 @@ class Moderator:
         published = self.store.move(item, State.PUBLISHED)
         log_decision(self.store.root, "approve", item, reason)
         _train(self.store, item, HAM, result)
-        _remember_reader(self.store, published)
         result.lines.append(f"approved {item.id} ({item.kind} by {item.author} on {item.article})")
         result.published(published, None)
         if published.parent:
@@ -355,19 +355,14 @@ class Moderator:
 
     def forget(self, email: str, result: Result) -> int:
         """Erase everything one person submitted; returns how many items went."""
-        from backchannel.mail import UNSUBSCRIBED, unsubscribed
+        from backchannel.mail import resubscribe
         from backchannel.privacy import items_of
 
         email_hash = self.store.email_hash(email)
         found = items_of(self.store, email)
         for item, _ in found:
             self.delete(item.id, result, reason=FORGET_REASON)
-        forget_reader(self.store, email_hash)
-        hashes = unsubscribed(self.store)
-        if email_hash in hashes:
-            self.store.write_private_file(
-                UNSUBSCRIBED, json.dumps(sorted(hashes - {email_hash})).encode()
-            )
+        resubscribe(self.store, email_hash)
         log_decision(
             self.store.root, "forget", None, f"{len(found)} item(s) erased", count=len(found)
         )

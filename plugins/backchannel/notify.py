@@ -2,13 +2,12 @@
 
 Readers are mailed only if they ticked "e-mail me" (private `notify: true`) and
 did not unsubscribe since; every reader message carries the one-click link.
-The author's batch remembers which items it already announced in
-`feedback/moderation/notified.json`, so a cron job mails each item once.
+The author's batch remembers which items it already announced in the private
+state database, so a cron job mails each item once.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from email.message import EmailMessage
 from typing import Any
@@ -19,12 +18,10 @@ from backchannel.mail import build_message, display_address, may_mail, send, uns
 from backchannel.model import Item, State
 from backchannel.render import plain_text
 from backchannel.settings import Resolved
-from backchannel.spam import FOLDER, atomic_write
+from backchannel.state import NOTIFIED, state_of
 from backchannel.store import Store
 
 logger = logging.getLogger(__name__)
-
-NOTIFIED = "notified.json"
 
 
 def _article_link(settings: Resolved, articles: dict[str, Any], item: Item) -> str:
@@ -80,22 +77,11 @@ def reply_messages(
     return messages
 
 
-def _notified_path(store: Store):
-    return store.root / FOLDER / NOTIFIED
-
-
-def _already_notified(store: Store) -> set[str]:
-    try:
-        return set(json.loads(_notified_path(store).read_text("utf-8"))["ids"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
-
-
 def author_batch(settings: Resolved, store: Store) -> tuple[EmailMessage | None, list[Item]]:
     """The author's message about inbox items not announced before (None if there are none)."""
     if not settings["AUTHOR_EMAIL"]:
         raise SettingsError("backchannel: BACKCHANNEL_AUTHOR_EMAIL is not set; nobody to notify")
-    seen = _already_notified(store)
+    seen = state_of(store).keys(NOTIFIED)
     fresh = [i for i in store.items([State.INBOX]) if i.id not in seen]
     fresh.sort(key=lambda i: (i.date, i.id))
     if not fresh:
@@ -138,8 +124,8 @@ def notify_author(settings: Resolved, store: Store) -> list[Item]:
     if message is None:
         return []
     send(settings, [message])
-    # Only items still in the inbox need remembering: the file stays small.
-    current = {i.id for i in store.items([State.INBOX])}
-    ids = sorted((_already_notified(store) & current) | {i.id for i in fresh})
-    atomic_write(_notified_path(store), json.dumps({"ids": ids}).encode())
+    state = state_of(store)
+    state.put_many(NOTIFIED, dict.fromkeys((i.id for i in fresh), True))
+    # Only items still in the inbox need remembering: the table stays small.
+    state.keep_only(NOTIFIED, {i.id for i in store.items([State.INBOX])})
     return fresh

@@ -144,7 +144,8 @@ SETTINGS: tuple[Setting, ...] = (
         "AUTO_APPROVE_KNOWN",
         False,
         bool,
-        "Publish at once comments by readers with an earlier approved comment.",
+        "Publish at once link-free comments from the browser and e-mail of an earlier approved"
+        " comment.",
     ),
     _s(
         "SPAM_THRESHOLD",

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from backchannel.build_record import settings_of_output
+from backchannel.cli.output import filtered_output
 from backchannel.errors import BackchannelError
 from backchannel.settings import load
 
@@ -86,6 +87,13 @@ def _command_in(argv: list[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `backchannel` console script."""
+    # Every command prints strangers' names and text: none of it may reach the
+    # terminal as a control sequence (see cli/output.py).
+    with filtered_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)

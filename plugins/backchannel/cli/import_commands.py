@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from backchannel.cli.output import unfiltered
 from backchannel.cli.store_commands import store_of
 from backchannel.importers import FORMATS
 from backchannel.importers.records import ImportSourceError
@@ -47,7 +48,7 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=Console(file=unfiltered(sys.stderr)),  # rich's own escapes only
         transient=True,
     ) as bar:
         yield bar

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from backchannel.cli.output import terminal_text
 from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
 from backchannel.follow_up import follow_up
@@ -56,11 +57,6 @@ def inbox_json(item: Item) -> dict[str, Any]:
 
 
 SHORT_KIND = {Kind.COMMENT: "cmt", Kind.TRACKBACK: "tb", Kind.PINGBACK: "pb", Kind.WEBMENTION: "wm"}
-
-
-def terminal_text(text: str) -> str:
-    """A stranger's text made safe to print: no control, bidi or line-break characters."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def inbox_line(item: Item, width: int) -> str:

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from typing import Any
 
+from backchannel.cli.output import cell, rich_console
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.settings import Resolved
@@ -72,24 +73,29 @@ def cmd_list(args: argparse.Namespace, settings: Resolved) -> int:
         return 0
     # rich is imported here, not at the top: only table output needs it, and
     # every other command starts faster without it.
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False)
     for column in ("id", "state", "kind", "article", "author", "date", "text"):
         table.add_column(column, overflow="fold")
     for i in items:
+        # Text cells, never markup: a name like "[/bold]" is a name, not a tag.
         table.add_row(
-            i.id,
-            i.state.value,
-            i.kind.value,
-            i.article,
-            i.author,
-            i.date.strftime("%Y-%m-%d %H:%M"),
-            first_line(i.body or (i.title or "")),
+            *map(
+                cell,
+                (
+                    i.id,
+                    i.state.value,
+                    i.kind.value,
+                    i.article,
+                    i.author,
+                    i.date.strftime("%Y-%m-%d %H:%M"),
+                    first_line(i.body or (i.title or "")),
+                ),
+            )
         )
-    Console().print(table)
-    Console(stderr=True).print(f"{len(items)} item(s)")
+    rich_console().print(table)
+    print(f"{len(items)} item(s)", file=sys.stderr)
     return 0
 
 

@@ -1,29 +1,25 @@
 """E-mail the readers whose questions a published post answers, once each.
 
-What was sent is remembered in feedback/notified-answers.json as pairs of
-comment id and article slug: no addresses, nothing personal. Each message is
+What was sent is remembered in the private state database as pairs of comment
+id and article slug: no addresses, nothing personal. Each message is
 recorded right after it is sent, so a failure half-way never mails anyone twice.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from backchannel.articles import load_articles
-from backchannel.digest.files import DigestError, atomic_write
 from backchannel.errors import UnknownItemError
 from backchannel.mail import build_message, display_address, may_mail, send, unsubscribe_url
 from backchannel.model import Item, State
 from backchannel.settings import Resolved
+from backchannel.state import NOTIFIED_ANSWER, state_of
 from backchannel.store import Store
 
 logger = logging.getLogger(__name__)
-
-LEDGER = "notified-answers.json"
 
 
 @dataclass
@@ -39,23 +35,20 @@ class NotifyReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
-def read_ledger(path: Path) -> list[dict[str, str]]:
-    """The record of sent notifications."""
-    if not path.exists():
-        return []
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return list(data["sent"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DigestError(f"backchannel: {path} is unreadable ({exc}); fix or remove it") from None
+def read_ledger(store: Store) -> list[dict[str, str]]:
+    """The record of sent notifications: comment, article and date of each."""
+    entries = []
+    for key, value in sorted(state_of(store).items(NOTIFIED_ANSWER).items()):
+        comment, _, article = key.partition(" ")
+        entries.append({"comment": comment, "article": article, "date": value.get("date")})
+    return entries
 
 
 def notify_answers(settings: Resolved, store: Store, dry_run: bool = False) -> NotifyReport:
     """Mail each opted-in asker of each answered comment once."""
     report = NotifyReport()
-    ledger_path = store.root / LEDGER
-    ledger = read_ledger(ledger_path)
-    done = {(e["comment"], e["article"]) for e in ledger}
+    state = state_of(store)
+    done = {tuple(key.partition(" ")[::2]) for key in state.keys(NOTIFIED_ANSWER)}
     siteurl = settings.site_url
     # (address, article) -> the reader's answered comments: one message each.
     pending: dict[tuple[str, str], list[Item]] = {}
@@ -103,8 +96,7 @@ def notify_answers(settings: Resolved, store: Store, dry_run: bool = False) -> N
         )
         send(settings, [msg])
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        ledger.extend({"comment": i.id, "article": slug, "date": now} for i in items)
-        atomic_write(ledger_path, json.dumps({"sent": ledger}, indent=1).encode("utf-8"))
+        state.put_many(NOTIFIED_ANSWER, {f"{i.id} {slug}": {"date": now} for i in items})
         report.sent += 1
         logger.info(
             "backchannel: told the asker of %s about %s", ", ".join(i.id for i in items), slug

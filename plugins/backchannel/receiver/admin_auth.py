@@ -259,7 +259,9 @@ async def sign_in_link(request: Request) -> Response:
         return page(admin_pages.message("Refused", "Invalid CSRF token.", error=True), 403)
     wait = _limited(request)
     if wait:
-        return page(admin_pages.message("Slow down", "Too many attempts.", error=True), 429)
+        response = page(admin_pages.message("Slow down", "Too many attempts.", error=True), 429)
+        response.headers["Retry-After"] = str(max(int(wait + 0.999), 1))
+        return response
     token = str(form.get("t", ""))
     if not token or not await run_in_threadpool(
         admin_tokens.use_sign_in_link, store, token, now(request)

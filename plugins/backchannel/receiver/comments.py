@@ -32,7 +32,7 @@ from backchannel.model import (
     http_url,
     one_line,
 )
-from backchannel.receiver import pages, reply
+from backchannel.receiver import pages, reader_cookie, reply
 from backchannel.receiver.context import (
     Receiver,
     RequestProblem,
@@ -214,20 +214,26 @@ async def post_comment(request: Request) -> Response:
         private: dict[str, Any] = {"ip": sub.ip, "notify": bool(notify and email)}
         if email:
             private["email"] = email
+        earlier = reader_cookie.read(request, receiver.store)
         try:
-            await save(receiver, item, private)
+            item = await save(receiver, item, private, earlier)
         except RequestProblem:
             receiver.guard.forget(sub)
             raise
     except Rejected as exc:
-        return _error(request, exc.reason, exc.status, fields=fields)
+        return _error(request, exc.reason, exc.status, exc.headers, fields)
     except RequestProblem as exc:
         return _error(request, exc.reason, exc.status, exc.headers, fields)
     logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)
+    response: Response
     if _wants_json(request):
-        return JSONResponse(_comment_json(item, pending=True), status_code=202)
-    target = receiver.articles.article_url(article) + "#comment-pending"
-    return RedirectResponse(target, status_code=303)
+        response = JSONResponse(_comment_json(item, pending=True), status_code=202)
+    else:
+        target = receiver.articles.article_url(article) + "#comment-pending"
+        response = RedirectResponse(target, status_code=303)
+    if email:  # the browser's proof for auto-approve next time (reader_cookie.py)
+        reader_cookie.remember(response, request, receiver.store, receiver.settings, earlier, item)
+    return response
 
 
 def _comment_json(item: Item, pending: bool = False) -> dict[str, Any]:

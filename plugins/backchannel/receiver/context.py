@@ -28,6 +28,7 @@ from backchannel.receiver.articles import Articles
 from backchannel.receiver.guard import Guard
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
+from backchannel.state import state_of
 from backchannel.store import SUFFIX, Store
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Receiver:
             settings=settings,
             store=store,
             articles=Articles(settings),
-            guard=Guard(settings, store.secret()),
+            guard=Guard(settings, store.secret(), state=state_of(store)),
             fetcher=Fetcher(settings),
             moderation=_moderation(),
         )
@@ -184,8 +185,15 @@ def form_fields(body: bytes, charset: str, max_fields: int) -> dict[str, list[st
         raise RequestProblem(f"malformed form body: {exc}") from None
 
 
-async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = None) -> Item:
-    """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced."""
+async def save(
+    receiver: Receiver,
+    item: Item,
+    private: dict[str, Any] | None = None,
+    earlier: tuple[tuple[str, str], ...] = (),
+) -> Item:
+    """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced.
+
+    `earlier`: the comments the sender's reader cookie names (for auto-approve)."""
     try:
         # The file must be one `backchannel check` accepts, checked before any
         # write (the private data included): a refusal leaves nothing behind.
@@ -195,7 +203,7 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
     try:
         # One trip to the thread pool for the whole write, not one per step:
         # each trip costs the event loop a hand-off (measured ~0.1 ms a request).
-        return await run_in_threadpool(_assess_and_add, receiver, item, private)
+        return await run_in_threadpool(_assess_and_add, receiver, item, private, earlier)
     except StoreError as exc:
         logger.error("backchannel: could not store %s: %s", item.id, exc)
         raise RequestProblem(
@@ -205,7 +213,12 @@ async def save(receiver: Receiver, item: Item, private: dict[str, Any] | None = 
         ) from exc
 
 
-def _assess_and_add(receiver: Receiver, item: Item, private: dict[str, Any] | None) -> Item:
+def _assess_and_add(
+    receiver: Receiver,
+    item: Item,
+    private: dict[str, Any] | None,
+    earlier: tuple[tuple[str, str], ...] = (),
+) -> Item:
     """Score the item, store it once in its final folder, then audit an automatic decision.
 
     Moderation (`backchannel.moderation.assess`) scores the item and picks its
@@ -215,7 +228,9 @@ def _assess_and_add(receiver: Receiver, item: Item, private: dict[str, Any] | No
     assessment = None
     if receiver.moderation is not None:
         try:
-            assessment = receiver.moderation.assess(receiver.store, item, receiver.settings)
+            assessment = receiver.moderation.assess(
+                receiver.store, item, receiver.settings, earlier
+            )
             item = assessment.item
         except Exception:  # a scorer's bug must never lose or refuse an item
             logger.exception("backchannel: moderation could not assess %s", item.id)

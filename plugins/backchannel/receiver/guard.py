@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 import re
 import threading
 import time
@@ -31,11 +32,16 @@ from enum import StrEnum
 from backchannel.model import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS
 from backchannel.model import MAX_AUTHOR_URL_CHARS as MAX_URL_CHARS
 from backchannel.settings import Resolved, parse_rate
+from backchannel.state import DUPLICATE, PrivateState, StateError
+
+logger = logging.getLogger(__name__)
 
 NO_JS_REASON = "sent without JavaScript: posting time unknown"
 MAX_EMAIL_CHARS = 254
-# How many recent fingerprints duplicate detection remembers.
+# How many recent fingerprints duplicate detection remembers in memory, and
+# how long the shared state database remembers each one.
 DUPLICATE_MEMORY = 10000
+DUPLICATE_SECONDS = 30 * 86400
 LINK_RE = re.compile(r"(?i)\bhttps?://|\bwww\.|<a\s")
 
 
@@ -54,15 +60,24 @@ class Verdict:
     action: Action
     reason: str
     status: int = 400
+    retry_after: float | None = None  # seconds, for a 429
 
 
 class Rejected(Exception):  # noqa: N818 - a control-flow signal, not a BackchannelError
-    """Raised by `Guard.judge` for a REJECT verdict; carries the HTTP status."""
+    """Raised by `Guard.judge` for a REJECT verdict; carries the HTTP status (and headers)."""
 
-    def __init__(self, reason: str, status: int = 400) -> None:
+    def __init__(self, reason: str, status: int = 400, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.headers: dict[str, str] = {}
+        if status == 429:  # every 429 says when to come back (RFC 6585)
+            self.headers["Retry-After"] = retry_after_header(retry_after or 1.0)
+
+
+def retry_after_header(seconds: float) -> str:
+    """A Retry-After value: whole seconds, at least 1."""
+    return str(max(int(seconds + 0.999), 1))
 
 
 @dataclass
@@ -113,12 +128,41 @@ def token_age(secret: bytes, article: str, token: str, now: float | None = None)
 
 
 # --- rate limiting ----------------------------------------------------------------
-class RateLimiter:
-    """Sliding-window request counts per client address, in memory."""
+def client_key(address: str) -> str:
+    """Whom a rate limit counts: an IPv4 address, or an IPv6 address's /64.
 
-    def __init__(self, rate: str | None, max_clients: int = 50000) -> None:
+    A single IPv6 host usually holds a whole /64 (SLAAC, privacy addresses), so
+    counting each address alone would let one client rotate past any limit.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+class RateLimiter:
+    """Sliding-window request counts per client (see `client_key`).
+
+    With a `state` database the counts are shared by every receiver worker on
+    the host; without one they are this process's own, in memory.
+    """
+
+    def __init__(
+        self,
+        rate: str | None,
+        max_clients: int = 50000,
+        state: PrivateState | None = None,
+        name: str = "request",
+    ) -> None:
         self.limit = parse_rate(rate) if rate else None
         self.max_clients = max_clients
+        self.state = state
+        self.name = name
         self._hits: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -127,6 +171,13 @@ class RateLimiter:
         if self.limit is None:
             return 0.0
         count, period = self.limit
+        client = client_key(client)
+        if self.state is not None:
+            try:
+                return self.state.hit(f"{self.name} {client}", count, period, now)
+            except StateError as exc:  # a broken disk answers 503 where it matters, not here
+                logger.error("backchannel: rate limit not applied: %s", exc)
+                return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
             hits = self._hits.pop(client, None) or deque()
@@ -231,6 +282,7 @@ def check_timing(guard: Guard, sub: Submission) -> Verdict | None:
             Action.REJECT,
             f"sent {max(age, 0):.0f} s after the form loaded; wait {minimum:g} s and send again",
             status=429,
+            retry_after=minimum - max(age, 0),
         )
     if age > guard.settings["TOKEN_MAX_AGE"]:
         return Verdict(Action.HOLD, "form token expired: the page was open for a long time")
@@ -269,14 +321,25 @@ CHECKS: tuple[Check, ...] = (
 
 
 class Guard:
-    """Runs the checks; keeps the rate limiter and the duplicate memory."""
+    """Runs the checks; keeps the rate limiter and the duplicate memory.
 
-    def __init__(self, settings: Resolved, secret: bytes, checks: tuple[Check, ...] = CHECKS):
+    Given the store's private `state`, both are kept there and shared by every
+    worker; without it (unit tests, one-off tools) they live in this process.
+    """
+
+    def __init__(
+        self,
+        settings: Resolved,
+        secret: bytes,
+        checks: tuple[Check, ...] = CHECKS,
+        state: PrivateState | None = None,
+    ):
         self.settings = settings
         self.secret = secret
         self.checks = checks
+        self.state = state
         self.blocklist = Blocklist.parse(settings["BLOCKLIST"])
-        self.rate = RateLimiter(settings["RATE_LIMIT"])
+        self.rate = RateLimiter(settings["RATE_LIMIT"], state=state)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -290,6 +353,12 @@ class Guard:
     def is_duplicate(self, sub: Submission) -> bool:
         """True if this fingerprint was seen; remembers it otherwise."""
         fp = self.fingerprint(sub)
+        if self.state is not None:
+            try:
+                return not self.state.add(DUPLICATE, fp, expires=time.time() + DUPLICATE_SECONDS)
+            except StateError as exc:
+                logger.error("backchannel: duplicate check skipped: %s", exc)
+                return False
         with self._lock:
             if fp in self._seen:
                 return True
@@ -300,6 +369,12 @@ class Guard:
 
     def forget(self, sub: Submission) -> None:
         """Forget a fingerprint (the write failed, so a retry is not a duplicate)."""
+        if self.state is not None:
+            try:
+                self.state.remove(DUPLICATE, self.fingerprint(sub))
+            except StateError as exc:
+                logger.error("backchannel: a retry may be refused as a duplicate: %s", exc)
+            return
         with self._lock:
             self._seen.pop(self.fingerprint(sub), None)
 
@@ -311,7 +386,7 @@ class Guard:
             if verdict is None:
                 continue
             if verdict.action == Action.REJECT:
-                raise Rejected(verdict.reason, verdict.status)
+                raise Rejected(verdict.reason, verdict.status, verdict.retry_after)
             if verdict.action == Action.SPAM:
                 outcome.spam = True
             outcome.reasons.append(verdict.reason)

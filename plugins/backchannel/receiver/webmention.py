@@ -10,13 +10,15 @@ article, so a re-sent webmention updates the same item; a source that is now
 410 Gone or no longer links deletes it (spec 3.2.2/3.2.3).
 
 Status records hold no personal data (URLs, state, reason) and live in the
-store's private area as `wm<random>.json`, so the status URL survives a
-restart; records still "queued" (a kill interrupted the verification) are
-verified again when the receiver starts. If the store cannot take a verified
-item (disk full, read-only), the record stays "queued" and is retried after
-RETRY_DELAYS, then at the next start: a 201 is a promise to keep it. At that
-start, finished records older than BACKCHANNEL_WEBMENTION_STATUS_DAYS go, so
-the private area does not grow with every webmention ever sent (spam included).
+private state database (`state.py`, kind "webmention"), so the status URL
+survives a restart and every receiver worker answers for every record. Records
+still "queued" (a kill interrupted the verification) are the queue: a worker
+claims one (an expiring row, so exactly one worker verifies it, and a dead
+worker's claim lapses) and verifies it again when it starts. If the store cannot
+take a verified item (disk full, read-only), the record stays "queued" and is
+retried after RETRY_DELAYS, then at the next start: a 201 is a promise to keep
+it. At that start, finished records older than BACKCHANNEL_WEBMENTION_STATUS_DAYS
+go, so the database does not grow with every webmention ever sent (spam included).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,7 +59,8 @@ from backchannel.receiver.source import (
     normalize,
     read_source,
 )
-from backchannel.store import PRIVATE, derived_id, new_id
+from backchannel.state import WEBMENTION, WEBMENTION_CLAIM, state_of
+from backchannel.store import derived_id, new_id
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,9 @@ STATUS_PREFIX = "wm"
 # Seconds before verifying again when the store could not take the item; after
 # the last one the record stays "queued" until the next start of the receiver.
 RETRY_DELAYS = (2.0, 10.0, 60.0, 300.0, 900.0)
+# How long a worker's claim on a queued record lasts (longer than one verification
+# with its fetch timeout); a worker killed mid-way loses it at once (see _claim).
+CLAIM_SECONDS = 600.0
 
 
 def _now() -> str:
@@ -80,9 +87,41 @@ def _status_id_ok(status_id: str) -> bool:
 
 
 def write_status(receiver: Receiver, record: dict[str, Any]) -> None:
-    """Save a status record (atomically, through the store's private area)."""
+    """Save a status record (one transaction in the private state database)."""
     record["updated"] = _now()
-    receiver.store.write_private(record["id"], record)
+    state_of(receiver.store).put(WEBMENTION, record["id"], record)
+
+
+def _claim(receiver: Receiver, status_id: str, renew: bool = False) -> bool:
+    """Take (or renew) this worker's claim to verify a queued record; False if another live
+    worker holds it. A claim of a dead process (killed mid-way) or an old one is void."""
+    mine, now = os.getpid(), time.time()
+
+    def take(old: Any) -> dict[str, Any]:
+        if (
+            not renew
+            and isinstance(old, dict)
+            and old.get("pid") != mine
+            and float(old.get("until", 0)) > now
+            and _alive(old.get("pid"))
+        ):
+            return old
+        return {"pid": mine, "until": now + CLAIM_SECONDS}
+
+    return state_of(receiver.store).update(WEBMENTION_CLAIM, status_id, take)["pid"] == mine
+
+
+def _alive(pid: Any) -> bool:
+    """True if a process of this id runs on this host (the state database is host-local)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _url_ok(value: str) -> bool:
@@ -138,6 +177,8 @@ async def post_webmention(request: Request) -> Response:
             ) from None
     except RequestProblem as exc:
         return PlainTextResponse(exc.reason + "\n", status_code=exc.status, headers=exc.headers)
+    with contextlib.suppress(StoreError):  # unclaimed, another worker's start may verify it too
+        await run_in_threadpool(_claim, receiver, record["id"], True)
     receiver.spawn(verify(receiver, dict(record), client_ip(request)))
     status_url = f"{receiver.settings.receiver_url}/webmention/status/{record['id']}"
     return JSONResponse(
@@ -176,6 +217,8 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
         record.update(status=status, reason=reason, item=item)
         try:
             write_status(receiver, record)
+            if status != "queued":  # finished: no worker needs to claim it any more
+                state_of(receiver.store).remove(WEBMENTION_CLAIM, record["id"])
         except StoreError as exc:
             logger.error("backchannel: cannot write webmention status %s: %s", record["id"], exc)
         logger.info(
@@ -270,6 +313,8 @@ def _requeue(
 
 async def _retry(receiver: Receiver, record: dict[str, Any], ip: str, delay: float) -> None:
     await asyncio.sleep(delay)
+    with contextlib.suppress(StoreError):
+        _claim(receiver, record["id"], renew=True)
     await verify(receiver, record, ip)
 
 
@@ -293,8 +338,10 @@ async def get_status(request: Request) -> Response:
     receiver = receiver_of(request)
     status_id = request.path_params["id"]
     resume_queued(receiver)
-    record = receiver.store.read_private(status_id) if _status_id_ok(status_id) else {}
-    if not record or "source" not in record:
+    record = None
+    if _status_id_ok(status_id):
+        record = await run_in_threadpool(state_of(receiver.store).get, WEBMENTION, status_id)
+    if not isinstance(record, dict) or "source" not in record:
         return JSONResponse({"error": f"no webmention status {status_id!r}"}, status_code=404)
     return JSONResponse(record, headers={"Cache-Control": "no-cache"})
 
@@ -311,25 +358,30 @@ def _expired(record: dict[str, Any], days: int | None) -> bool:
 
 
 def resume_queued(receiver: Receiver) -> None:
-    """Once per process: verify again what a restart left queued, and drop expired records."""
+    """Once per process: verify again the queued records no worker has claimed, and drop
+    expired records."""
     if receiver.resumed:
         return
     receiver.resumed = True
-    folder = receiver.store.root / PRIVATE
+    state = state_of(receiver.store)
     try:
-        names = [
-            n[:-5]
-            for n in os.listdir(folder)
-            if n.startswith(STATUS_PREFIX) and n.endswith(".json")
-        ]
-    except FileNotFoundError:
+        records = state.items(WEBMENTION)
+    except StoreError as exc:
+        logger.error("backchannel: cannot read the webmention queue: %s", exc)
         return
     days = receiver.settings["WEBMENTION_STATUS_DAYS"]
-    for status_id in names:
-        record = receiver.store.read_private(status_id)
-        if _expired(record, days):
-            with contextlib.suppress(OSError):
-                (folder / f"{status_id}.json").unlink()
+    for status_id, record in records.items():
+        if not isinstance(record, dict):
             continue
-        if record.get("status") == "queued" and "source" in record:
-            receiver.spawn(verify(receiver, record, "unknown"))
+        try:
+            if _expired(record, days):
+                state.remove(WEBMENTION, status_id)
+                state.remove(WEBMENTION_CLAIM, status_id)
+            elif (
+                record.get("status") == "queued"
+                and "source" in record
+                and _claim(receiver, status_id)
+            ):
+                receiver.spawn(verify(receiver, record, "unknown"))
+        except StoreError as exc:
+            logger.error("backchannel: webmention %s not resumed: %s", status_id, exc)

@@ -230,7 +230,7 @@
     if (button) button.disabled = true;
     say("Sending…");
     fetch(form.action, {
-      method: "POST", credentials: "omit",
+      method: "POST", credentials: "same-origin",  // the reader cookie (auto-approve)
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify(data)
     }).then(function (r) {
