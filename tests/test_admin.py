@@ -170,6 +170,9 @@ def test_every_state_change_needs_a_valid_csrf_token(site: Site) -> None:
             served.admin + "/signin", data={"csrf": csrf_in(fresh.text), "password": PASSWORD}
         )
         assert refused.status_code == 403
+        # A stranger's token in any characters is refused, never a 500.
+        odd = http.post(served.admin + "/signin", data={"csrf": "é✓", "password": PASSWORD})
+        assert odd.status_code == 403
         huge = http.post(served.admin + "/signin", data={"password": "x" * 70000})
         assert huge.status_code == 413  # BACKCHANNEL_MAX_BODY_BYTES, before any parsing
         assert sign_in(http, served.admin).status_code == 303
@@ -182,6 +185,7 @@ def test_every_state_change_needs_a_valid_csrf_token(site: Site) -> None:
             {"csrf": ""},
             {"csrf": foreign},
             {"csrf": token[:-1] + ("1" if token.endswith("0") else "0")},
+            {"csrf": "jeton-é✓"},
         ):
             for path, data in (
                 ("/items/c00000000001", {"action": "approve"}),
@@ -356,7 +360,9 @@ def test_one_click_link_from_the_mail_approves_after_confirmation_once(site: Sit
         assert (site.feedback / "inbox" / "c00000000001.md").exists()
         form = BeautifulSoup(page.text, "html.parser").find("form", action=True)
         data = {i["name"]: i["value"] for i in form.find_all("input")}
-        assert http.post(served.admin + "/one-click", data={**data, "csrf": "x"}).status_code == 403
+        for bad in ("x", "é✓"):
+            refused = http.post(served.admin + "/one-click", data={**data, "csrf": bad})
+            assert refused.status_code == 403
         done = http.post(served.admin + "/one-click", data=data)
         assert done.status_code == 200 and "approved c00000000001" in done.text
         assert 'id="comment-c00000000001"' in site.page("first-post")

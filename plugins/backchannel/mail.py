@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlencode
 
+from backchannel.admin_tokens import same_token
 from backchannel.errors import BackchannelError
 from backchannel.settings import Resolved
 from backchannel.state import UNSUBSCRIBED, state_of
@@ -137,9 +138,7 @@ def unsubscribed(store: Store) -> set[str]:
 
 def unsubscribe(store: Store, email_hash: str, token: str) -> bool:
     """Record an unsubscribe if the token is genuine; False if it is not."""
-    if not hmac.compare_digest(
-        token.encode("utf-8", "replace"), unsubscribe_token(store, email_hash).encode()
-    ):
+    if not same_token(token, unsubscribe_token(store, email_hash)):
         return False
     # One row, one transaction: simultaneous unsubscribes never overwrite each other.
     state_of(store).put(UNSUBSCRIBED, email_hash)

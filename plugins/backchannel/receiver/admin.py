@@ -9,7 +9,6 @@ Signing in and sessions are in `admin_auth`; the HTML in `admin_pages`.
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -253,7 +252,7 @@ async def one_click(request: Request) -> Response:
     except StoreError:
         return page(admin_pages.message("Gone", "That item no longer exists.", error=True), 404)
     verb = payload["a"]
-    if form is not None and not secrets.compare_digest(
+    if form is not None and not admin_tokens.same_token(
         str(form.get("csrf", "")), _one_click_csrf(request, payload)
     ):
         return page(admin_pages.message("Refused", "Invalid CSRF token.", error=True), 403)

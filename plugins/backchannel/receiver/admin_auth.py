@@ -171,7 +171,7 @@ def signed_in(endpoint: Endpoint) -> Endpoint:
         if request.method == "POST":
             form = await read_form(request)
             request.state.form = form
-            if not secrets.compare_digest(str(form.get("csrf", "")), csrf_token(request, sid)):
+            if not admin_tokens.same_token(str(form.get("csrf", "")), csrf_token(request, sid)):
                 return page(admin_pages.message("Refused", "Invalid CSRF token.", error=True), 403)
         return await endpoint(request)
 
@@ -201,7 +201,7 @@ def _pre_form(request: Request, response_html: Callable[[str], str], status: int
 def _pre_csrf_ok(request: Request, form: Any) -> bool:
     pre = request.cookies.get(PRE_COOKIE, "")
     expected = admin_tokens.mac(receiver_of(request).store, "csrf-pre", pre)
-    return bool(pre) and secrets.compare_digest(str(form.get("csrf", "")), expected)
+    return bool(pre) and admin_tokens.same_token(str(form.get("csrf", "")), expected)
 
 
 def _limited(request: Request) -> float:
