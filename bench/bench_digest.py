@@ -196,7 +196,7 @@ t = mark("read settings", t)
 later = Deferred()
 first = not (settings.cache_dir / CACHE_NAME).exists()
 reading = Forked(load_articles_plain, settings) if first else None
-items = open_store(settings).load([State.PUBLISHED], defer=later).items
+items = open_store(settings).load([State.PUBLISHED]).items
 t = mark("store: load items (the store's own cache)", t)
 now = datetime.now(UTC)
 analyses = analyse_all(

@@ -6,7 +6,6 @@ import shutil
 from datetime import UTC, datetime
 
 import pytest
-from backchannel import store
 from backchannel.digest import analysis_cache, build, write
 from backchannel.digest.build import build_digest
 from backchannel.digest.files import DigestError
@@ -21,7 +20,6 @@ def every_helper(monkeypatch) -> None:
     monkeypatch.setattr(build, "FORK_MIN", 0)
     monkeypatch.setattr(write, "FORK_MIN", 0)
     monkeypatch.setattr(analysis_cache, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(store, "PARALLEL_MIN", 2)
 
 
 def files_of(folder):
@@ -41,7 +39,7 @@ def test_a_digest_made_with_helpers_is_byte_identical(sample_site, monkeypatch):
         digest = build_digest(settings_, None, until=UNTIL, now=UNTIL)
         # The caches are on disk when build_digest returns (their child was waited for).
         assert {p.name for p in cache.iterdir()} >= {
-            "backchannel-items.pickle",
+            "backchannel-cache.sqlite3",
             "backchannel-digest-analysis.pickle",
             "backchannel-digest-articles.pickle",
         }

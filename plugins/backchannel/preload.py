@@ -38,8 +38,7 @@ class Preloaded:
 def preload(root: str, secret: str | None, cache_dir: str | None) -> Preloaded:
     """Load the published and unmatched items and render their bodies."""
     store = Store(root, secret, cache_dir)
-    # Pelican keeps one core busy meanwhile: no second helper from here.
-    result = store.load(STATES, parallel=False)
+    result = store.load(STATES)
     bodies = []
     seen: set[str] = set()
     for item in result.items:

@@ -189,7 +189,7 @@ def build_digest(
     reading = Forked(load_articles_plain, settings) if first else None
     # The store's helper and this process share the parsing as they go (see
     # parallel.in_two), so the articles child's core time is balanced too.
-    result = store.load([State.PUBLISHED], defer=later)
+    result = store.load([State.PUBLISHED])
     for problem in result.problems:
         logger.warning("backchannel: digest skips %s", problem)
     until = until or now
