@@ -114,7 +114,8 @@ class Cache:
         if db is None or not entries:
             return
         try:
-            rows = [(kind, key, version, json.dumps(value)) for key, value in entries.items()]
+            encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+            rows = [(kind, key, version, encode(value)) for key, value in entries.items()]
             with db:
                 db.execute("BEGIN")
                 db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?)", rows)

@@ -34,9 +34,9 @@ _MENTIONS[None] = None
 
 
 def _row(stamp: tuple[int, int, int], item: Item) -> list[Any]:
-    values = [getattr(item, name) for name in _FIELDS]
-    values[_DATE] = item.date.isoformat()
-    return [*stamp, *values]
+    row = [*stamp, *map(item.__dict__.__getitem__, _FIELDS)]
+    row[3 + _DATE] = item.date.isoformat()
+    return row
 
 
 def _item(row: list[Any], state: State) -> Item:
@@ -48,7 +48,7 @@ def _item(row: list[Any], state: State) -> Item:
     values["kind"] = _KINDS[values["kind"]]
     values["date"] = datetime.fromisoformat(values["date"])
     values["mention_type"] = _MENTIONS[values["mention_type"]]
-    values["reasons"] = tuple(values["reasons"])
+    values["reasons"] = tuple(values["reasons"]) if values["reasons"] else ()
     values["state"] = state
     return item
 
