@@ -28,7 +28,7 @@ def test_replace_makes_missing_folders_and_uses_the_temp_folder(tmp_path: Path) 
     atomic_write(dest, b"one", temp_dir=temps, mode=0o644)
     atomic_write(dest, b"two", temp_dir=temps, mode=0o644)
     assert dest.read_bytes() == b"two"
-    assert stat.S_IMODE(dest.stat().st_mode) == 0o644 & ~_umask()
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o644
     assert list(temps.iterdir()) == []
     assert [p.name for p in dest.parent.iterdir()] == ["file.json"]
 
@@ -48,9 +48,3 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp(
     monkeypatch.undo()
     assert dest.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

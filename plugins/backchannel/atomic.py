@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -68,15 +69,9 @@ fsync_folder = _FolderSync().sync
 
 def _temp(folder: str, data: bytes, mode: int) -> str:
     """A new fsynced file in `folder` holding data; its path."""
-    for attempt in range(100):
-        name = os.path.join(folder, f".{temp_prefix('w')}{os.urandom(6).hex()}")
-        try:
-            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-            break
-        except FileExistsError:
-            if attempt == 99:
-                raise
+    fd, name = tempfile.mkstemp(dir=folder, prefix="." + temp_prefix("w"))
     try:
+        os.fchmod(fd, mode)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
@@ -101,7 +96,7 @@ def atomic_write(
 
     `replace=False` raises FileExistsError rather than overwrite. The temp file
     goes to `temp_dir` (same file system; the store's `.tmp/`) or, by default,
-    beside `path` as a hidden name. `mode` is the new file's (before umask).
+    beside `path` as a hidden name. `mode` is the new file's.
     """
     dest = os.fspath(path)
     folder = os.path.dirname(dest) or "."

@@ -28,8 +28,11 @@ CREATE TABLE IF NOT EXISTS entry (
     version TEXT NOT NULL,
     value TEXT NOT NULL,
     PRIMARY KEY (kind, key)
-) WITHOUT ROWID
+)
 """
+# A rowid table, not WITHOUT ROWID: values run to a kilobyte (a comment's
+# parsed item), and SQLite keeps rows that large far slower in a
+# WITHOUT ROWID b-tree (bench/RESULTS.md, store load).
 
 # Above this many keys one scan of the kind beats many `IN (...)` look-ups.
 _SCAN_ABOVE = 500

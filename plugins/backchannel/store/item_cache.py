@@ -11,6 +11,7 @@ version whose file is deleted lingers until the next deletion: dead weight only.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterable
 from dataclasses import fields
 from datetime import datetime
@@ -26,7 +27,7 @@ from backchannel.store.files import LoadResult, list_files, read_many
 # comes from the folder). A new field changes the version; so must any change
 # to what parsing a file yields (bump the number).
 _FIELDS = tuple(f.name for f in fields(Item) if f.name != "state")
-VERSION = "items-1 " + ",".join(_FIELDS)
+VERSION = f"items-1-{zlib.crc32(','.join(_FIELDS).encode()):08x}"
 _DATE = _FIELDS.index("date")
 _KINDS = {k.value: k for k in Kind}
 _MENTIONS: dict[str | None, MentionType | None] = {m.value: m for m in MentionType}
