@@ -32,6 +32,33 @@ from common import machine, write_result  # noqa: E402
 
 # Kept under the measured table: what the variants are, and what was decided.
 NOTES = """
+What the variants are (each a copy of `plugins/`; *after* is commit 53fcf85): *before*
+is `store.py` as it was (commit b857e53): the parsed
+items in one pickle (`backchannel-items.pickle`), loaded whole and rewritten whole when
+anything changed; *one process* is its `load(parallel=False)`, without the forked helper
+(`parallel.in_two`) that shared the parsing of more than 4,000 files. *after* is the
+`store/` package: one JSON row per item file in the SQLite cache (`cache.py`), keyed by
+its path under the state folder and checked against the file's (mtime_ns, size, inode);
+only new or changed rows are written, rows of deleted files dropped. Both variants write
+their cache inside the cold run (the old digest deferred the pickle to a forked child).
+
+The machine was saturated while these ran (load average 8-16 on 2 cores: six sessions'
+test suites), so the absolute times are several times a quiet machine's; only ratios
+within one run, variants alternating, mean anything.
+
+- The forked parsing helper does not pay: an earlier run of this benchmark (22:05-22:12
+  UTC, load 8-13, 3 runs each, alternating) gave cold medians 38.71 s with the helper
+  (min 23.91, max 58.22) against 19.37 s in one process (min 18.17, max 66.28), never
+  the 1.3x that would keep it. It is gone: parsing runs in this process.
+- Warm, the SQLite rows load about 1.2x faster than the pickle did (table above);
+  cold, writing 100,000 JSON rows costs more than pickling them at once did (about 1.3x
+  at the median here).
+- SQLite stores rows of this size (~0.9 kB, the comment's body) much faster in a rowid
+  table than in a WITHOUT ROWID one: 100,000 rows of 650 bytes inserted in 27.1 and
+  27.9 s against 17.6 and 16.0 s (load 14-16), so `cache.py`'s table has a rowid.
+- Where a warm load's time goes (in process, load 13, one run): listing 1,000 article
+  folders 2.4 s, one stat a file 2.2 s, SQLite fetch and one JSON decode of all rows
+  7.3 s, building the items 7.8 s; `pickle.loads` of the same 100,000 items took 9.7 s.
 """
 
 ONE_LOAD = """
