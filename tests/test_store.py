@@ -177,6 +177,8 @@ def cache_rows(cache, kind_part):
 
 
 def test_item_cache_is_used_and_invalidated(tmp_path):
+    import sqlite3
+
     root, cache = tmp_path / "fb", tmp_path / "cache"
     store = Store(root, cache_dir=cache)
     first = store.add(make_item("aaaa00000001", body="one"))
@@ -190,6 +192,10 @@ def test_item_cache_is_used_and_invalidated(tmp_path):
     again = Store(root, cache_dir=cache).items()
     assert [i.body for i in again] == ["one, edited"]
     assert list(cache_rows(cache, "inbox")) == ["aaaa00000001.md"]
+    # A row that is not what the store writes is not trusted: the file is parsed.
+    with sqlite3.connect(cache / "backchannel-cache.sqlite3") as db:
+        db.execute("UPDATE entry SET value = json_set(value, '$[4]', 'not a kind')")
+    assert [i.body for i in Store(root, cache_dir=cache).items()] == ["one, edited"]
     # A corrupt cache is ignored, not trusted.
     (cache / "backchannel-cache.sqlite3").write_bytes(b"not a database" * 100)
     assert [i.body for i in Store(root, cache_dir=cache).items()] == ["one, edited"]

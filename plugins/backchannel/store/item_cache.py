@@ -79,9 +79,12 @@ def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult
             except OSError:
                 pass  # gone meanwhile: reading it again reports that
             else:
-                if row[0] == stat.st_mtime_ns and row[1] == stat.st_size and row[2] == stat.st_ino:
-                    outcomes.append(_item(row, state))
-                    continue
+                try:
+                    if row[:3] == [stat.st_mtime_ns, stat.st_size, stat.st_ino]:
+                        outcomes.append(_item(row, state))
+                        continue
+                except (KeyError, TypeError, ValueError):
+                    pass  # a row not as _row makes it: parse the file, never trust the row
         outcomes.append(None)
         pending.append(n)
     fresh = {}
