@@ -133,12 +133,9 @@ def main() -> int:
     # on ext4 without a journal, creating files next to thousands just deleted
     # costs up to 10x the kernel time (see the import notes in RESULTS.md), and
     # deleting one run's store right before the next would charge that to the
-    # next run's comments. `spread_subfolders` asks ext4 for uncrowded groups.
-    from backchannel.store import spread_subfolders  # after common put plugins/ on sys.path
-
+    # next run's comments.
     WORK.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="receiver-wrk-", dir=WORK))
-    spread_subfolders(root)
     try:
         for rep in range(1, reps + 1):
             for name in (f"ours-{rep}", f"isso-{rep}"):

@@ -9,7 +9,7 @@ import pytest
 from backchannel.errors import StoreError
 from backchannel.importers import wordpress
 from backchannel.importers.records import ImportSourceError
-from backchannel.store import Batch, Store, _NoReplace, place_new
+from backchannel.store import Batch, Store
 from conftest import Site
 
 
@@ -76,25 +76,6 @@ def test_a_large_export_imports_all_or_nothing_through_the_cli(site: Site, tmp_p
     assert site.cli("check").returncode == 0
     again = json.loads(site.cli("import", "wordpress", str(big), "--json").stdout)
     assert (again["imported"], again["duplicates"]) == (0, 2500)
-
-
-@pytest.mark.parametrize("renameat2", [True, False], ids=["renameat2", "link-unlink"])
-def test_place_new_never_overwrites(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, renameat2: bool
-):
-    if not renameat2:
-        monkeypatch.setattr(_NoReplace, "func", None)
-    elif _NoReplace.func is None:
-        pytest.skip("no renameat2 here")
-    src, dest = tmp_path / "new", tmp_path / "dest"
-    src.write_text("new")
-    dest.write_text("old")
-    with pytest.raises(FileExistsError):
-        place_new(str(src), str(dest))
-    assert (src.read_text(), dest.read_text()) == ("new", "old")
-    other = tmp_path / "other"
-    place_new(str(src), str(other))
-    assert other.read_text() == "new" and not src.exists()
 
 
 def test_a_batch_places_nothing_over_an_existing_item_and_undoes_itself(wptt: Path, tmp_path: Path):

@@ -166,20 +166,38 @@ def test_full_disk_is_a_store_error_and_leaves_nothing(tmp_path, monkeypatch):
     assert store.ids() == set()
 
 
+def cache_rows(cache, kind_part):
+    """{key: JSON value} of the cache's rows whose kind contains `kind_part`, read with sqlite3."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(cache / "backchannel-cache.sqlite3") as db:
+        rows = db.execute("SELECT kind, key, value FROM entry").fetchall()
+    return {key: json.loads(value) for kind, key, value in rows if kind_part in kind}
+
+
 def test_item_cache_is_used_and_invalidated(tmp_path):
+    import sqlite3
+
     root, cache = tmp_path / "fb", tmp_path / "cache"
     store = Store(root, cache_dir=cache)
     first = store.add(make_item("aaaa00000001", body="one"))
     store.add(make_item("aaaa00000002", body="two"))
     assert {i.body for i in store.items()} == {"one", "two"}
-    assert (cache / "backchannel-items.pickle").is_file()
-    # An edit (atomic replace: new inode) is seen; a deletion drops the entry.
+    assert set(cache_rows(cache, "inbox")) == {"aaaa00000001.md", "aaaa00000002.md"}
+    assert not list(cache.glob("*.pickle"))
+    # An edit (atomic replace: new inode) is seen; a deletion drops the row.
     store.update(first.with_changes(body="one, edited"))
     store.delete(store.find("aaaa00000002"))
     again = Store(root, cache_dir=cache).items()
     assert [i.body for i in again] == ["one, edited"]
+    assert list(cache_rows(cache, "inbox")) == ["aaaa00000001.md"]
+    # A row that is not what the store writes is not trusted: the file is parsed.
+    with sqlite3.connect(cache / "backchannel-cache.sqlite3") as db:
+        db.execute("UPDATE entry SET value = json_set(value, '$[4]', 'not a kind')")
+    assert [i.body for i in Store(root, cache_dir=cache).items()] == ["one, edited"]
     # A corrupt cache is ignored, not trusted.
-    (cache / "backchannel-items.pickle").write_bytes(b"not a pickle")
+    (cache / "backchannel-cache.sqlite3").write_bytes(b"not a database" * 100)
     assert [i.body for i in Store(root, cache_dir=cache).items()] == ["one, edited"]
     # A file that became invalid is reported even though a good parse was cached.
     path = root / "inbox" / "aaaa00000001.md"
@@ -188,19 +206,74 @@ def test_item_cache_is_used_and_invalidated(tmp_path):
     assert result.items == [] and "unknown kind" in str(result.problems[0])
 
 
-def test_large_loads_split_across_processes_give_the_same_result(tmp_path, monkeypatch):
-    import backchannel.store as store_module
+def test_cached_items_equal_parsed_ones_field_for_field(tmp_path):
+    from datetime import timedelta, timezone
 
-    store = Store(tmp_path)
-    for n in range(60):
-        store.add(make_item(f"{n:012d}", body=f"comment {n}"))
-    (tmp_path / "inbox" / "bad000000000.md").write_text("Id: bad000000000\nKind: nope\n\nx")
-    sequential = store.load()
-    monkeypatch.setattr(store_module, "PARALLEL_MIN", 10)
-    parallel = store.load()
-    assert [i.id for i in parallel.items] == [i.id for i in sequential.items]
-    assert [str(p) for p in parallel.problems] == [str(p) for p in sequential.problems]
-    assert parallel.problems[0].line == 1 and parallel.problems[0].path is not None
+    from backchannel.model import MentionType
+
+    root, cache = tmp_path / "fb", tmp_path / "cache"
+    store = Store(root, cache_dir=cache)
+    store.add(
+        make_item(
+            "aaaa00000001",
+            body="",
+            kind=Kind.WEBMENTION,
+            source="https://example.org/a",
+            title="Τίτλος",
+            author_url="https://x.example",
+            mention_type=MentionType.LIKE,
+            reasons=("links: 3", "new"),
+            spam_score=0.25,
+            origin_id="x1",
+            origin_url="https://old.example/1",
+            date=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))),
+        )
+    )
+    store.add(
+        make_item(
+            "aaaa00000002",
+            parent="aaaa00000001",
+            author_reply=True,
+            email_hash="ab" * 8,
+            article="post",
+        )
+    )
+    store.move(store.find("aaaa00000002"), State.PUBLISHED)
+    parsed = Store(root).load()  # no cache
+    Store(root, cache_dir=cache).load()  # fills it
+    assert set(cache_rows(cache, "")) == {"aaaa00000001.md", "post/aaaa00000002.md"}
+    cached = Store(root, cache_dir=cache).load()
+    assert cached.items == parsed.items
+    for mine, theirs in zip(cached.items, parsed.items, strict=True):
+        assert mine.state == theirs.state
+        assert {k: type(v) for k, v in vars(mine).items()} == {
+            k: type(v) for k, v in vars(theirs).items()
+        }
+        assert mine.date.utcoffset() == theirs.date.utcoffset()
+
+
+def test_item_cache_writes_only_changed_rows_and_keeps_other_states(tmp_path, monkeypatch):
+    from backchannel.cache import Cache
+
+    root, cache = tmp_path / "fb", tmp_path / "cache"
+    store = Store(root, cache_dir=cache)
+    for n in range(5):
+        store.add(make_item(f"bbbb0000000{n}", body=f"comment {n}"))
+    store.add(make_item("cccc00000001", state=State.PUBLISHED))
+    store.load()
+    written: list[str] = []
+    real = Cache.put_many
+
+    def recording(self, kind, version, entries):
+        written.extend(entries)
+        real(self, kind, version, entries)
+
+    monkeypatch.setattr(Cache, "put_many", recording)
+    store.update(store.find("bbbb00000003").with_changes(body="changed"))
+    assert [i.body for i in store.load([State.INBOX]).items][3] == "changed"
+    assert written == ["bbbb00000003.md"]
+    # Loading one state leaves the rows of the others alone.
+    assert list(cache_rows(cache, "published")) == ["post/cccc00000001.md"]
 
 
 def test_concurrent_threads_share_folder_fsyncs_and_lose_nothing(tmp_path):

@@ -28,8 +28,11 @@ CREATE TABLE IF NOT EXISTS entry (
     version TEXT NOT NULL,
     value TEXT NOT NULL,
     PRIMARY KEY (kind, key)
-) WITHOUT ROWID
+)
 """
+# A rowid table, not WITHOUT ROWID: values run to a kilobyte (a comment's
+# parsed item), and SQLite keeps rows that large far slower in a
+# WITHOUT ROWID b-tree (bench/RESULTS.md, store load).
 
 # Above this many keys one scan of the kind beats many `IN (...)` look-ups.
 _SCAN_ABOVE = 500
@@ -96,7 +99,10 @@ class Cache:
                     f" AND key IN ({marks})",
                     (kind, version, *wanted),
                 ).fetchall()
-            return {key: json.loads(value) for key, value in rows}
+            # One decode for all rows (each value is a JSON document, so joined
+            # they make an array): no Python call per row.
+            values = json.loads("[" + ",".join(value for _, value in rows) + "]")
+            return dict(zip((key for key, _ in rows), values, strict=True))
         except (sqlite3.Error, ValueError) as exc:
             self._fail(exc)
             return {}
@@ -111,7 +117,8 @@ class Cache:
         if db is None or not entries:
             return
         try:
-            rows = [(kind, key, version, json.dumps(value)) for key, value in entries.items()]
+            encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+            rows = [(kind, key, version, encode(value)) for key, value in entries.items()]
             with db:
                 db.execute("BEGIN")
                 db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?)", rows)

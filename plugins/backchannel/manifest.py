@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from backchannel.atomic import atomic_write
 from backchannel.settings import Resolved
 from backchannel.thread import answers_of
 
@@ -84,5 +85,5 @@ def write_manifest(
         "deleted": tombstones(previous, entries),
     }
     # No indent: json's C encoder only serves compact output (indent=1 cost 60 ms).
-    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), "utf-8")
+    atomic_write(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode(), mode=0o644)
     return path

@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from backchannel.atomic import atomic_write
 from backchannel.errors import BackchannelError
 from backchannel.feeds import comment_feed, site_feed
 from backchannel.manifest import MANIFEST
@@ -435,7 +435,7 @@ class Republisher:
 
     # --- writing ---------------------------------------------------------------------
     def write(self) -> list[Path]:
-        """Write every planned file atomically (temp + rename), keeping each file's mode."""
+        """Write every planned file atomically (atomic.py), keeping each file's mode."""
         written = []
         for path, text in self.files.items():
             data = text.encode("utf-8")
@@ -445,16 +445,7 @@ class Republisher:
                 mode = path.stat().st_mode & 0o777
             except FileNotFoundError:
                 mode = 0o644
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bc-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.chmod(tmp, mode)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write(path, data, mode=mode)
             written.append(path)
         return written
 

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+# notify.py imports atomic_write from here (until its state moves to the state database).
+from backchannel.atomic import atomic_write
 from backchannel.errors import StoreError
 from backchannel.model import Item
 from backchannel.render import plain_text
@@ -204,7 +206,7 @@ class Classifier:
             text = "".join(
                 json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n" for d in decisions
             )
-            atomic_write(self.decisions_path, text.encode("utf-8"))
+            _write(self.decisions_path, text.encode("utf-8"))
         return changed
 
     # --- the model ----------------------------------------------------------
@@ -236,7 +238,7 @@ class Classifier:
 
     def _save(self, model: Model) -> None:
         try:
-            atomic_write(self.model_path, json.dumps(model.to_json(), sort_keys=True).encode())
+            _write(self.model_path, json.dumps(model.to_json(), sort_keys=True).encode())
         except StoreError as exc:
             # The model is derived data: failing to save it must not stop a decision.
             logger.warning("backchannel: could not save the spam model: %s", exc)
@@ -292,16 +294,9 @@ def _file_key(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """temp file + fsync + os.replace: readers see the old file or the new one."""
+def _write(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, data, mode=0o644)
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror}") from exc
 

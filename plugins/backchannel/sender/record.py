@@ -1,9 +1,9 @@
 """`feedback/sent.json`: what was sent where, so nothing is sent twice.
 
 One JSON file, sorted by source and target so it diffs well in git. Every save
-is atomic (temp file in `feedback/.tmp`, fsync, os.replace, fsync of the
-folder): a reader sees the old record or the new one, never half of one. It
-holds only public data: the post's URL, the target's URL and the endpoint.
+is atomic (`atomic.atomic_write`, its temp file in `feedback/.tmp`): a reader
+sees the old record or the new one, never half of one. It holds only public
+data: the post's URL, the target's URL and the endpoint.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -21,8 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from backchannel.atomic import atomic_write
 from backchannel.errors import BackchannelError
-from backchannel.store import temp_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -178,25 +176,9 @@ class SentRecord:
         return (text + "\n").encode("utf-8")
 
     def save(self) -> None:
-        """Write sent.json atomically: temp file, fsync, os.replace, fsync of the folder."""
-        tmp_dir = self.path.parent / ".tmp"
+        """Write sent.json atomically (temp file in `feedback/.tmp`, see atomic.py)."""
         try:
-            tmp_dir.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=temp_prefix("sent"))
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(self.to_bytes())
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(name, self.path)
-            except BaseException:
-                Path(name).unlink(missing_ok=True)
-                raise
-            dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            atomic_write(self.path, self.to_bytes(), temp_dir=self.path.parent / ".tmp")
         except OSError as exc:
             raise SendError(f"backchannel: cannot write {self.path}: {exc.strerror}") from None
 

@@ -1,0 +1,102 @@
+"""Parsed items in the one SQLite cache (cache.py), so an unchanged file costs a stat, not a parse.
+
+One row per item file, kind `items <state folder>` (so stores sharing a
+CACHE_PATH never mix), keyed by the path under that folder. The value is JSON:
+the file's stamp (mtime_ns, size, inode) and the item's fields. A row whose
+stamp differs from the file's is parsed again and rewritten; rows of files that
+are gone are dropped. Only changed rows are written. (A row of an older
+version whose file is deleted lingers until the next deletion: dead weight only.)
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterable
+from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backchannel.cache import Cache
+from backchannel.errors import ItemFormatError
+from backchannel.model import Item, Kind, MentionType, State
+from backchannel.store.files import LoadResult, list_files, read_many
+
+# The item's fields in a row, after the stamp, in the dataclass's order (state
+# comes from the folder). A new field changes the version; so must any change
+# to what parsing a file yields (bump the number).
+_FIELDS = tuple(f.name for f in fields(Item) if f.name != "state")
+VERSION = f"items-1-{zlib.crc32(','.join(_FIELDS).encode()):08x}"
+_DATE = _FIELDS.index("date")
+_KINDS = {k.value: k for k in Kind}
+_MENTIONS: dict[str | None, MentionType | None] = {m.value: m for m in MentionType}
+_MENTIONS[None] = None
+
+
+def _row(stamp: tuple[int, int, int], item: Item) -> list[Any]:
+    row = [*stamp, *map(item.__dict__.__getitem__, _FIELDS)]
+    row[3 + _DATE] = item.date.isoformat()
+    return row
+
+
+def _item(row: list[Any], state: State) -> Item:
+    # Built as model._new_item builds a parsed one (no frozen __init__): the
+    # row holds every field, so the instance dict is filled from it directly.
+    item = object.__new__(Item)
+    values = item.__dict__
+    values.update(zip(_FIELDS, row[3:], strict=True))
+    values["kind"] = _KINDS[values["kind"]]
+    values["date"] = datetime.fromisoformat(values["date"])
+    values["mention_type"] = _MENTIONS[values["mention_type"]]
+    values["reasons"] = tuple(values["reasons"]) if values["reasons"] else ()
+    values["state"] = state
+    return item
+
+
+def load(root: Path | str, states: Iterable[State], cache_dir: Path | str | None) -> LoadResult:
+    """Every item in the states' folders, parsed or from the cache; problems for the rest."""
+    result = LoadResult()
+    with Cache(cache_dir) as cache:
+        for state in states:
+            _load_state(root, state, cache, result)
+    return result
+
+
+def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult) -> None:
+    base = os.path.join(root, state.value) + os.sep  # how every listed path starts
+    kind = "items " + os.path.abspath(base)
+    rows = cache.get_many(kind, VERSION)
+    files = list(list_files(root, [state]))
+    keys = [path[len(base) :] for path, _ in files]
+    outcomes: list[Item | ItemFormatError | None] = []
+    pending = []
+    for n, (path, _) in enumerate(files):
+        row = rows.get(keys[n])
+        if row is not None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                pass  # gone meanwhile: reading it again reports that
+            else:
+                try:
+                    if row[:3] == [stat.st_mtime_ns, stat.st_size, stat.st_ino]:
+                        outcomes.append(_item(row, state))
+                        continue
+                except (KeyError, TypeError, ValueError):
+                    pass  # a row not as _row makes it: parse the file, never trust the row
+        outcomes.append(None)
+        pending.append(n)
+    fresh = {}
+    for n, (stamp, parsed) in zip(pending, read_many([files[n] for n in pending]), strict=True):
+        outcomes[n] = parsed
+        if stamp is not None and isinstance(parsed, Item):
+            fresh[keys[n]] = _row(stamp, parsed)
+    for outcome in outcomes:
+        if isinstance(outcome, Item):
+            result.items.append(outcome)
+        elif outcome is not None:
+            result.problems.append(outcome)
+    cache.put_many(kind, VERSION, fresh)
+    if not rows.keys() <= set(keys):  # some cached files are gone
+        cache.keep_only(kind, keys)
