@@ -36,7 +36,7 @@ help:
 	@echo '   make publish     generate using production settings, then send linkbacks if enabled'
 	@echo '   make digest      write the feedback digest into feedback/digests/'
 	@echo '   make check       validate every file in feedback/'
-	@echo '   make lint        ruff check and format check'
+	@echo '   make lint        ruff check, format check and the layering contract'
 	@echo '   make bench       run every benchmark and rewrite bench/RESULTS.md'
 	@echo '   make bench-quick every benchmark at its small size (a smoke run; do not commit its figures)'
 	@echo '   make soak        the long load-and-crash test (>= 10,000 requests, >= 5 SIGKILLs)'
@@ -81,11 +81,13 @@ check: $(STAMP)
 	"$(BACKCHANNEL)" -s "$(CONFFILE)" check
 
 test: $(STAMP)
+	"$(VENV)/bin/lint-imports" --no-cache
 	"$(VENV)/bin/python" -m pytest -q
 
 lint: $(STAMP)
 	"$(VENV)/bin/ruff" check plugins tests bench
 	"$(VENV)/bin/ruff" format --check plugins tests bench
+	"$(VENV)/bin/lint-imports" --no-cache
 
 soak: $(STAMP)
 	"$(VENV)/bin/python" -m pytest -q -m soak -p no:cacheprovider

@@ -63,7 +63,7 @@ the analysis to the new question forms and topics. With all of that, on a quiet 
 (2026-12-01 20:16 UTC, load 0.4-1.8): cold 14.9 s, warm 7.8 s, weekly 9.2 s, peak 331-379 MB.
 
 Issues 17/18, this code: one process (no fork, no helper, no gc pause, no Cython), and the
-digest's caches are rows of the one SQLite cache (backchannel/cache.py): a comment body's
+digest's caches are rows of the one SQLite cache (backchannel/store/cache.py): a comment body's
 analysis keyed by its hash, an article's fields, text and stems keyed by its file stamp,
 the theme sample's phrase forms keyed by body hash (the sample is now chosen by a hash of
 the comment ids, so a week's new comments change only their share of it), the wordfreq
@@ -104,7 +104,7 @@ t0 = time.perf_counter()
 from backchannel.settings import load
 from backchannel.store import open_store
 from backchannel.model import Kind, State
-from backchannel.cache import Cache
+from backchannel.store.cache import Cache
 from backchannel.digest.cached import analyse_all, load_articles_cached
 from backchannel.digest.build import compose
 from backchannel.digest.write import write_digest

@@ -129,7 +129,7 @@ def serve_receiver(site: Path, port: int) -> None:
     import logging
 
     import uvicorn
-    from backchannel.server import create_app
+    from backchannel.receiver.server import create_app
 
     logging.disable(logging.INFO)
     app = create_app(receiver_settings(site, port), site / "output")

@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from backchannel.articles import ArticleInfo  # noqa: E402
-from backchannel.fetch import Fetcher  # noqa: E402
+from backchannel.build.articles import ArticleInfo  # noqa: E402
+from backchannel.outbound.fetch import Fetcher  # noqa: E402
 from backchannel.sender.plan import make_plan  # noqa: E402
 from backchannel.sender.record import Entry, SentRecord, Status  # noqa: E402
 from backchannel.sender.run import Sender  # noqa: E402

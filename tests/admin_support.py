@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
-from backchannel.admin_tokens import hash_password
 from backchannel.model import Item, Kind, State
+from backchannel.moderation.admin_tokens import hash_password
 from backchannel.receiver.admin_auth import AdminState
-from backchannel.server import create_app
+from backchannel.receiver.server import create_app
 from backchannel.store import Store
 from conftest import Site
 from receiver_support import PUBLISHED_COMMENT, free_port, running, settings_for

@@ -15,7 +15,7 @@ from typing import Any
 
 import uvicorn
 from backchannel.settings import Resolved, load
-from backchannel.state import FILE_NAME as STATE_FILE
+from backchannel.store.state import FILE_NAME as STATE_FILE
 
 
 def free_port() -> int:
@@ -164,7 +164,7 @@ def empty_store(site: Any) -> None:
 def serve_site(site: Any, **overrides: Any) -> Any:
     """The receiver of a built test site on a free loopback port, rate limit and timing
     check off unless overridden; a context manager yielding its base URL."""
-    from backchannel.server import create_app
+    from backchannel.receiver.server import create_app
 
     port = free_port()
     defaults = {"RATE_LIMIT": None, "MIN_SECONDS_TO_POST": 0}

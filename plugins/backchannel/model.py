@@ -388,3 +388,24 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
     values["body"] = body
     values["state"] = state
     return _new_item(values)
+
+
+def public_json(item: Item) -> dict[str, Any]:
+    """The public JSON form of an item (no private data)."""
+    return {
+        "id": item.id,
+        "kind": item.kind.value,
+        "article": item.article,
+        "state": item.state.value,
+        "author": item.author,
+        "author_url": item.author_url,
+        "author_reply": item.author_reply,
+        "date": item.date.isoformat(timespec="seconds"),
+        "parent": item.parent,
+        "source": item.source,
+        "title": item.title,
+        "mention_type": item.mention_type.value if item.mention_type else None,
+        "origin": item.origin,
+        "reasons": list(item.reasons),
+        "body": item.body,
+    }

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from backchannel.build_record import settings_of_output
+from backchannel.build.record import settings_of_output
 from backchannel.cli.output import filtered_output
 from backchannel.errors import BackchannelError
 from backchannel.settings import load

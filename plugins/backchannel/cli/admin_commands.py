@@ -13,14 +13,14 @@ import getpass
 import sys
 from typing import Any
 
-from backchannel.admin_tokens import (
+from backchannel.cli.store_commands import store_of
+from backchannel.errors import BackchannelError
+from backchannel.moderation.admin_tokens import (
     ENV_PASSWORD_HASH,
     SIGN_IN_LINK_SECONDS,
     hash_password,
     new_sign_in_link,
 )
-from backchannel.cli.store_commands import store_of
-from backchannel.errors import BackchannelError
 from backchannel.settings import Resolved
 
 MIN_PASSWORD_CHARS = 8

@@ -72,7 +72,7 @@ def cmd_draft(args: argparse.Namespace, settings: Resolved) -> int:
     """Write content/drafts/<slug>.md from one suggestion, or for the comments --answers names."""
     from pelican.utils import slugify
 
-    from backchannel.articles import load_articles
+    from backchannel.build.articles import load_articles
     from backchannel.digest.draft import draft_text, plain_title, write_draft
 
     if args.answers:

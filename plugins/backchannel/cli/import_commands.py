@@ -31,7 +31,7 @@ def author_names(settings: Resolved, more: list[str] | None = None) -> frozenset
 
 def article_index(settings: Resolved) -> Any:
     """The local articles, for mapping imported items."""
-    from backchannel.articles import load_articles
+    from backchannel.build.articles import load_articles
     from backchannel.importers.matching import ArticleIndex
 
     return ArticleIndex(load_articles(settings), settings["ALIASES"], settings.site_url)
@@ -89,7 +89,7 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
     if source.startswith(("http://", "https://")):
         if not hasattr(module, "parse"):
             raise ImportSourceError(f"the {args.format} importer reads files, not URLs", source)
-        from backchannel.fetch import Fetcher
+        from backchannel.outbound.fetch import Fetcher
 
         response = Fetcher(settings).get(source)
         if response.status != 200:

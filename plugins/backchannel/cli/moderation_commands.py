@@ -22,9 +22,8 @@ from typing import Any
 from backchannel.cli.output import terminal_text
 from backchannel.cli.store_commands import first_line, store_of
 from backchannel.errors import BackchannelError
-from backchannel.follow_up import follow_up
 from backchannel.model import Item, Kind, State, dumps
-from backchannel.moderation import (
+from backchannel.moderation.decisions import (
     ModerationError,
     Moderator,
     Result,
@@ -32,6 +31,7 @@ from backchannel.moderation import (
     classifier_for,
     scored,
 )
+from backchannel.moderation.follow_up import follow_up
 from backchannel.settings import Resolved
 
 
@@ -241,7 +241,7 @@ def cmd_forget(args: argparse.Namespace, settings: Resolved) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Resolved) -> int:
     """Print everything held about one person as JSON."""
-    from backchannel.privacy import export
+    from backchannel.moderation.privacy import export
 
     print(json.dumps(export(store_of(settings), args.email), ensure_ascii=False, indent=2))
     return 0
@@ -249,7 +249,7 @@ def cmd_export(args: argparse.Namespace, settings: Resolved) -> int:
 
 def cmd_notify(args: argparse.Namespace, settings: Resolved) -> int:
     """Mail the author what arrived in the inbox since the last run (for cron)."""
-    from backchannel.notify import notify_author
+    from backchannel.moderation.notify import notify_author
 
     fresh = notify_author(settings, store_of(settings))
     if fresh:

@@ -7,8 +7,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from backchannel.articles import load_articles
-from backchannel.fetch import Fetcher
+from backchannel.build.articles import load_articles
+from backchannel.outbound.fetch import Fetcher
 from backchannel.sender.links import origin_of
 from backchannel.sender.plan import Plan, Task, make_plan
 from backchannel.sender.record import Entry, SendError, SentRecord, send_lock

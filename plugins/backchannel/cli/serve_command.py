@@ -12,7 +12,7 @@ def cmd_serve(args: argparse.Namespace, settings: Resolved) -> int:
     """Serve output/ and the receiver with uvicorn until interrupted."""
     import uvicorn
 
-    from backchannel.server import create_app
+    from backchannel.receiver.server import create_app
 
     app = create_app(settings, output=args.output)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -10,7 +10,7 @@ from typing import Any
 
 from backchannel.cli.output import cell, rich_console
 from backchannel.errors import ItemFormatError
-from backchannel.model import Item, State
+from backchannel.model import Item, State, public_json
 from backchannel.settings import Resolved
 from backchannel.store import Store, open_store
 
@@ -34,27 +34,6 @@ def store_of(settings: Resolved) -> Store:
     return store
 
 
-def item_json(item: Item) -> dict[str, Any]:
-    """The public JSON form of an item (no private data)."""
-    return {
-        "id": item.id,
-        "kind": item.kind.value,
-        "article": item.article,
-        "state": item.state.value,
-        "author": item.author,
-        "author_url": item.author_url,
-        "author_reply": item.author_reply,
-        "date": item.date.isoformat(timespec="seconds"),
-        "parent": item.parent,
-        "source": item.source,
-        "title": item.title,
-        "mention_type": item.mention_type.value if item.mention_type else None,
-        "origin": item.origin,
-        "reasons": list(item.reasons),
-        "body": item.body,
-    }
-
-
 def first_line(text: str, limit: int = 60) -> str:
     """The first line of a body, shortened for a table."""
     line = next((part for part in text.splitlines() if part.strip()), "")
@@ -69,7 +48,7 @@ def cmd_list(args: argparse.Namespace, settings: Resolved) -> int:
         items = [i for i in items if i.article == args.article]
     items.sort(key=lambda i: (i.date, i.id))
     if args.json:
-        print(json.dumps([item_json(i) for i in items], ensure_ascii=False, indent=2))
+        print(json.dumps([public_json(i) for i in items], ensure_ascii=False, indent=2))
         return 0
     # rich is imported here, not at the top: only table output needs it, and
     # every other command starts faster without it.

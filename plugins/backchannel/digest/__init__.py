@@ -5,5 +5,5 @@ into Markdown, HTML and JSON; `write.write_digest` puts them in
 feedback/digests/; `draft` and `notify` close the loop. Each comment body is
 read once by `analysis` (questions, words, language); `cached` keeps those
 analyses by body hash, and what the digest reads of each article by file
-stamp, as rows of the one SQLite cache (backchannel.cache) in CACHE_PATH.
+stamp, as rows of the one SQLite cache (backchannel.store.cache) in CACHE_PATH.
 """

@@ -7,8 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from backchannel.articles import ArticleInfo
-from backchannel.cache import Cache
+from backchannel.build.articles import ArticleInfo
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cached import analyse_all, load_articles_cached
 from backchannel.digest.engagement import activity, article_stats, in_period
@@ -20,6 +19,7 @@ from backchannel.digest.themes import Coverage, Doc, Unanalysed, article_stems, 
 from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
 from backchannel.store import open_store
+from backchannel.store.cache import Cache
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""What a digest reuses between runs: its rows in the one SQLite cache (backchannel.cache).
+"""What a digest reuses between runs: its rows in the one SQLite cache (backchannel.store.cache).
 
 - "digest-analysis": one comment body's analysis (analysis.analyse), keyed by a
   hash of the body, so an edited comment is analysed again and two equal bodies once;
@@ -22,14 +22,14 @@ from typing import Any
 
 import pelican
 
-from backchannel import articles, render
-from backchannel.articles import ArticleInfo, load_articles
-from backchannel.cache import Cache
+from backchannel.build import articles, render
+from backchannel.build.articles import ArticleInfo, load_articles
 from backchannel.digest import analysis, language, phrases, question_forms, questions, text
 from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
 from backchannel.digest.themes import article_stems
 from backchannel.model import Item
 from backchannel.settings import Resolved
+from backchannel.store.cache import Cache
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backchannel.articles import ArticleInfo
+from backchannel.build.articles import ArticleInfo
 from backchannel.digest.files import DigestError
 from backchannel.model import Item
 

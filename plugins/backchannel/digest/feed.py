@@ -8,8 +8,8 @@ from typing import Any
 
 from feedgenerator import Atom1Feed
 
+from backchannel.build.render import render_markdown
 from backchannel.digest.files import digest_files, read_summary
-from backchannel.render import render_markdown
 
 MAX_ENTRIES = 50
 

@@ -11,13 +11,19 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from backchannel.articles import load_articles
+from backchannel.build.articles import load_articles
 from backchannel.errors import UnknownItemError
-from backchannel.mail import build_message, display_address, may_mail, send, unsubscribe_url
 from backchannel.model import Item, State
+from backchannel.moderation.mail import (
+    build_message,
+    display_address,
+    may_mail,
+    send,
+    unsubscribe_url,
+)
 from backchannel.settings import Resolved
-from backchannel.state import NOTIFIED_ANSWER, state_of
 from backchannel.store import Store
+from backchannel.store.state import NOTIFIED_ANSWER, state_of
 
 logger = logging.getLogger(__name__)
 

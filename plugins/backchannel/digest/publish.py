@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 def on_finalized(pelican: Any) -> None:
     """Pelican `finalized`: output/digest/index.html is the newest digest, if publishing."""
-    from backchannel.bake import resolved_settings
+    from backchannel.build.bake import resolved_settings
 
     settings = resolved_settings(pelican.settings)
     if not settings["PUBLISH_DIGEST"]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 
-from backchannel.cache import Cache
+from backchannel.store.cache import Cache
 
 KIND = "digest-wordfreq"
 # Zipf frequency (log10 uses per billion words) at which a word is everyday language;

@@ -22,14 +22,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backchannel.articles import ArticleInfo
-from backchannel.cache import Cache
+from backchannel.build.articles import ArticleInfo
 from backchannel.digest import language, phrases, text
 from backchannel.digest.analysis import body_hash, code_version
 from backchannel.digest.language import ENGLISH
 from backchannel.digest.phrases import form_key, ngrams, scan, theme_forms
 from backchannel.digest.specificity import Specificity
 from backchannel.digest.text import strip_markup
+from backchannel.store.cache import Cache
 
 LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.4}
 # Uses in one article that make it cover a phrase (a title, summary or tag counts as many).

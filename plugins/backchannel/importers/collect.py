@@ -16,12 +16,12 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from backchannel.audit import deleted_ids
 from backchannel.errors import BackchannelError
-from backchannel.fetch import Fetcher, FetchError
 from backchannel.importers.feed import parse_feed
 from backchannel.importers.matching import ArticleIndex
 from backchannel.importers.run import Summary, run_import
+from backchannel.moderation.audit import deleted_ids
+from backchannel.outbound.fetch import Fetcher, FetchError
 from backchannel.settings import Resolved
 from backchannel.store import PRIVATE, Store
 

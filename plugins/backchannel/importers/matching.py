@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-from backchannel.articles import ArticleInfo
+from backchannel.build.articles import ArticleInfo
 from backchannel.importers.records import ArticleRef
 from backchannel.model import ARTICLE_RE
 

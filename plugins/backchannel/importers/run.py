@@ -22,11 +22,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backchannel.audit import FORGET_REASON, deleted_ids
 from backchannel.errors import ItemFormatError
 from backchannel.importers.matching import ArticleIndex, slug_guess
 from backchannel.importers.records import Record
 from backchannel.model import Item, Kind, State, dumps, loads
+from backchannel.moderation.audit import FORGET_REASON, deleted_ids
 from backchannel.store import Batch, Store, derived_id
 
 logger = logging.getLogger(__name__)

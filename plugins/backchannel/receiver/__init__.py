@@ -1,7 +1,7 @@
 """The receiver: an ASGI app taking comments, TrackBacks, Pingbacks and Webmentions.
 
 `create_app(settings)` builds it; nothing happens at import time. The route
-table below is the whole public surface; `backchannel.server` mounts the app
+table below is the whole public surface; `backchannel.receiver.server` mounts the app
 under the path of BACKCHANNEL_RECEIVER_URL, beside the built site.
 """
 

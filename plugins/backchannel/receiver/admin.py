@@ -18,11 +18,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from backchannel import admin_tokens
+from backchannel.build.render import plain_text
+from backchannel.build.republish import RepublishError, read_manifest
 from backchannel.errors import BackchannelError, StoreError
-from backchannel.follow_up import FollowUp, follow_up
 from backchannel.model import Item, Kind, State
-from backchannel.moderation import Moderator, Result, age, scored
+from backchannel.moderation import admin_tokens
+from backchannel.moderation.decisions import Moderator, Result, age, scored
+from backchannel.moderation.follow_up import FollowUp, follow_up
 from backchannel.receiver import admin_pages
 from backchannel.receiver.admin_auth import (
     admin_path,
@@ -37,8 +39,6 @@ from backchannel.receiver.admin_auth import (
 )
 from backchannel.receiver.context import Receiver, receiver_of
 from backchannel.receiver.problems import RequestProblem
-from backchannel.render import plain_text
-from backchannel.republish import RepublishError, read_manifest
 
 logger = logging.getLogger(__name__)
 

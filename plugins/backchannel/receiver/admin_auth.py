@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from backchannel import admin_tokens
+from backchannel.moderation import admin_tokens
 from backchannel.receiver import admin_pages
 from backchannel.receiver.context import client_ip, read_body, receiver_of
 from backchannel.receiver.guard import RateLimiter

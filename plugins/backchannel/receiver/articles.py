@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from backchannel.manifest import MANIFEST
+from backchannel.build.manifest import MANIFEST
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
 

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from backchannel.build.render import render_markdown
 from backchannel.errors import ItemFormatError
 from backchannel.model import (
     ID_RE,
@@ -46,7 +47,6 @@ from backchannel.receiver.context import (
     save,
 )
 from backchannel.receiver.guard import Rejected, Submission, make_token
-from backchannel.render import render_markdown
 from backchannel.store import SUFFIX, new_id
 
 logger = logging.getLogger(__name__)

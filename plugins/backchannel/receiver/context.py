@@ -22,14 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from backchannel.errors import ItemFormatError, StoreError
-from backchannel.fetch import Fetcher
 from backchannel.model import Item, State, dumps, loads
+from backchannel.outbound.fetch import Fetcher
 from backchannel.receiver.articles import Articles
 from backchannel.receiver.guard import Guard
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
-from backchannel.state import state_of
 from backchannel.store import SUFFIX, Store
+from backchannel.store.state import state_of
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class Receiver:
     fetcher: Fetcher
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     resumed: bool = False
-    moderation: Any = None  # backchannel.moderation, looked up once per app
+    moderation: Any = None  # backchannel.moderation.decisions, looked up once per app
     # article id -> (folder mtime, time cached, JSON bytes) for GET /comments
     cache: dict[str, tuple[int, float, bytes]] = field(default_factory=dict)
 
@@ -221,7 +221,7 @@ def _assess_and_add(
 ) -> Item:
     """Score the item, store it once in its final folder, then audit an automatic decision.
 
-    Moderation (`backchannel.moderation.assess`) scores the item and picks its
+    Moderation (`backchannel.moderation.decisions.assess`) scores the item and picks its
     folder *before* the write, so the item is written once. A bug there is
     logged and the item is stored unscored in the inbox: never lost, never refused.
     """
@@ -246,7 +246,7 @@ def _assess_and_add(
 def _moderation() -> Any:
     """The moderation module (assess, record_assessment), or None if it is not installed."""
     try:
-        from backchannel import moderation
+        from backchannel.moderation.decisions import decisions as moderation
     except ImportError:
         return None
     return moderation

@@ -32,7 +32,7 @@ from enum import StrEnum
 from backchannel.model import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS
 from backchannel.model import MAX_AUTHOR_URL_CHARS as MAX_URL_CHARS
 from backchannel.settings import Resolved, parse_rate
-from backchannel.state import DUPLICATE, PrivateState, StateError
+from backchannel.store.state import DUPLICATE, PrivateState, StateError
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 from markupsafe import Markup
 
-from backchannel.render import ALLOWED_TAGS, LINK_REL
+from backchannel.build.render import ALLOWED_TAGS, LINK_REL
 
 _env = Environment(autoescape=True)
 

@@ -21,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backchannel.fetch import FetchError
 from backchannel.model import Item, Kind, State
+from backchannel.outbound.fetch import FetchError
 from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import (
     Receiver,

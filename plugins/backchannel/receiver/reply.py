@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from backchannel.build.render import render_markdown
 from backchannel.errors import BackchannelError
 from backchannel.model import ID_RE, Kind, State, one_line
 from backchannel.receiver import pages
@@ -22,7 +23,6 @@ from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import Receiver, limit_rate, receiver_of
 from backchannel.receiver.guard import make_token, token_age
 from backchannel.receiver.problems import RequestProblem
-from backchannel.render import render_markdown
 from backchannel.store import SUFFIX
 
 logger = logging.getLogger(__name__)

@@ -34,7 +34,6 @@ from bs4 import BeautifulSoup, Tag
 from linkify_it import LinkifyIt
 
 from backchannel.errors import BackchannelError
-from backchannel.fetch import FetchResponse
 from backchannel.model import (
     MAX_AUTHOR_CHARS,
     MAX_AUTHOR_URL_CHARS,
@@ -44,6 +43,7 @@ from backchannel.model import (
     http_url,
     parse_date,
 )
+from backchannel.outbound.fetch import FetchResponse
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from backchannel import mail
+from backchannel.moderation import mail
 from backchannel.receiver import pages
 from backchannel.receiver.context import limit_rate, read_body, receiver_of
 from backchannel.receiver.problems import RequestProblem

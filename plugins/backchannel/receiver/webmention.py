@@ -37,8 +37,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from backchannel.errors import StoreError
-from backchannel.fetch import FetchError
 from backchannel.model import Item, Kind, State, format_date, parse_date
+from backchannel.outbound.fetch import FetchError
 from backchannel.receiver.context import (
     Receiver,
     client_ip,
@@ -59,8 +59,8 @@ from backchannel.receiver.source import (
     normalize,
     read_source,
 )
-from backchannel.state import WEBMENTION, WEBMENTION_CLAIM, state_of
 from backchannel.store import derived_id, new_id
+from backchannel.store.state import WEBMENTION, WEBMENTION_CLAIM, state_of
 
 logger = logging.getLogger(__name__)
 

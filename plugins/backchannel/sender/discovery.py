@@ -19,7 +19,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from backchannel.errors import BackchannelError
-from backchannel.fetch import Fetcher, FetchError, FetchResponse
+from backchannel.outbound.fetch import Fetcher, FetchError, FetchResponse
 from backchannel.sender.record import Protocol
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from backchannel.articles import ArticleInfo
+from backchannel.build.articles import ArticleInfo
 from backchannel.sender.links import external_links
 from backchannel.sender.record import Action, Entry, Protocol, SentRecord, Status, parse_time
 

@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from backchannel.fetch import Fetcher, FetchError, FetchResponse
+from backchannel.outbound.fetch import Fetcher, FetchError, FetchResponse
 
 # Pingback 1.0 fault codes: 0x0030 means the ping is already registered, which
 # for a sender that lost its record is success; 0x0010/0x0011 (source missing

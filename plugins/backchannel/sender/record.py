@@ -19,8 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from backchannel.atomic import atomic_write
 from backchannel.errors import BackchannelError
+from backchannel.store.atomic import atomic_write
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from backchannel.fetch import Fetcher, FetchError
+from backchannel.outbound.fetch import Fetcher, FetchError
 from backchannel.sender.discovery import DiscoveryError, Endpoint, discover
 from backchannel.sender.plan import Plan, Task
 from backchannel.sender.protocols import (

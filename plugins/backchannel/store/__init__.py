@@ -17,7 +17,7 @@ Modules: `core` (the Store), `files` (listing and parsing item files),
 once, for importers), `temps` (leftovers of crashed writers).
 """
 
-from backchannel.atomic import temp_prefix
+from backchannel.store.atomic import temp_prefix
 from backchannel.store.batch import Batch, batch_of
 from backchannel.store.core import PRIVATE, TMP, Store, derived_id, new_id, open_store
 from backchannel.store.files import SUFFIX, LoadResult

@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backchannel.atomic import temp_prefix
 from backchannel.errors import StoreError
 from backchannel.model import ID_RE, Item, State, dumps, loads
+from backchannel.store.atomic import temp_prefix
 from backchannel.store.files import SUFFIX
 
 if TYPE_CHECKING:

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from backchannel.atomic import atomic_write, fsync_folder
 from backchannel.errors import AmbiguousItemError, StoreError, UnknownItemError
 from backchannel.model import ARTICLE_RE, ID_RE, Item, State, dumps
 from backchannel.settings import Resolved
 from backchannel.store import item_cache, temps
+from backchannel.store.atomic import atomic_write, fsync_folder
 from backchannel.store.files import SUFFIX, LoadResult, list_files, parse_file, read_bytes, stem
 
 PRIVATE = "private"

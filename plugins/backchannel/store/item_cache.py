@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backchannel.cache import Cache
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, Kind, MentionType, State
+from backchannel.store.cache import Cache
 from backchannel.store.files import LoadResult, list_files, read_many
 
 # The item's fields in a row, after the stamp, in the dataclass's order (state

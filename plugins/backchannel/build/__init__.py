@@ -1,0 +1,1 @@
+"""The build: Pelican handlers baking comments into pages, feeds and the manifest; republishing."""

@@ -1,0 +1,195 @@
+"""The one function that turns stranger-written text into HTML: CommonMark, then nh3.
+
+Everything a reader, another site or an importer wrote is data until it passes
+through `render_markdown`. nh3 (the Ammonia sanitizer) is the barrier: the
+Markdown step may emit raw HTML because imported WordPress comments contain
+some, and nh3 keeps only an allowlist of tags, attributes and URL schemes, and
+adds rel="nofollow ugc noopener" to every link. Bare http(s):// and www. URLs
+in the sanitized text (outside links and code) become links, found by
+linkify-it-py, and the result goes through nh3 once more.
+
+cmark (GitHub's C implementation of CommonMark, via cmarkgfm) renders a comment
+in microseconds; pure-Python Markdown took about 50 times longer, which a
+build of 20,000 comments could not afford.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+from linkify_it import LinkifyIt
+from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from backchannel.store.cache import Cache
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "del",
+        "hr",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = frozenset({"http", "https"})
+LINK_REL = "nofollow ugc noopener"
+
+# UNSAFE only means cmark passes raw HTML through: nh3 decides what survives.
+# HARDBREAKS: readers type line breaks and expect to see them.
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_HARDBREAKS
+
+_cleaner = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+    url_schemes=set(URL_SCHEMES),
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+_text_only = nh3.Cleaner(tags=set(), attributes={})
+# Fuzzy links only for `www.` (as GitHub does): "readme.md" is a file, not a site.
+# The fuzzy finder costs about twice the strict one, so only text with a `www.` pays it.
+_strict = LinkifyIt().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+_fuzzy = LinkifyIt().set({"fuzzy_link": True, "fuzzy_email": False, "fuzzy_ip": False})
+# Text without either cannot hold a link to make; linkify's own pretest is much slower.
+_HINT = re.compile(r"https?://|www\.", re.IGNORECASE)
+# A tag of nh3's output: attribute values are double-quoted with `"` escaped.
+_TAG = re.compile(r'<(/?)([a-z0-9]+)(?:[^>"]|"[^"]*")*>')
+_NO_LINKS = frozenset({"a", "code", "pre"})
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only allowlisted markup; every link gets the untrusted-link rel."""
+    return _cleaner.clean(fragment)
+
+
+def _link_text(escaped: str) -> str:
+    """One escaped text node with its bare URLs made into links (unchanged if none)."""
+    if not _HINT.search(escaped):
+        return escaped
+    text = html.unescape(escaped)
+    finder = _fuzzy if "www." in text.lower() else _strict
+    matches = [
+        m
+        for m in finder.match(text) or []
+        if m.schema.lower() in ("http:", "https:") or (not m.schema and m.raw.startswith("www."))
+    ]
+    if not matches:
+        return escaped
+    out, pos = [], 0
+    for m in matches:
+        out.append(html.escape(text[pos : m.index], quote=False))
+        out.append(f'<a href="{html.escape(m.url)}">{html.escape(m.raw, quote=False)}</a>')
+        pos = m.last_index
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def link_urls(fragment: str) -> str:
+    """Sanitized HTML with its bare URLs linked, outside links and code; sanitized again."""
+    if not _HINT.search(fragment):
+        return fragment
+    out, depth, pos = [], 0, 0
+    for tag in _TAG.finditer(fragment):
+        text = fragment[pos : tag.start()]
+        out.append(_link_text(text) if depth == 0 and text else text)
+        out.append(tag.group(0))
+        if tag.group(2) in _NO_LINKS:
+            depth = max(0, depth + (-1 if tag.group(1) else 1))
+        pos = tag.end()
+    tail = fragment[pos:]
+    out.append(_link_text(tail) if depth == 0 and tail else tail)
+    linked = "".join(out)
+    # New links get their rel (and a last scheme check) from the sanitizer itself.
+    return fragment if linked == fragment else sanitize(linked)
+
+
+def markdown_html(text: str) -> str:
+    """CommonMark to (unsanitized) HTML."""
+    return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
+
+
+# Body -> safe HTML, and body -> plain text, for this process. The text is
+# made only when asked for (feeds, digest, spam filter): pages need only the HTML.
+_HTML: dict[str, str] = {}
+_TEXT: dict[str, str] = {}
+_CACHE_MAX = 250_000
+
+# Rows of the build's cache (cache.py) holding rendered bodies, by body hash.
+CACHE_KIND = "comment-html"
+# Raise it when this module's rules change the HTML; the libraries' versions
+# count on their own (see renderer_version).
+RULES = "1"
+
+
+def render_markdown(text: str) -> Markup:
+    """A comment body (Markdown, maybe with HTML) as safe HTML, computed once per body."""
+    hit = _HTML.get(text)
+    if hit is None:
+        hit = link_urls(sanitize(markdown_html(text))).strip()
+        if len(_HTML) < _CACHE_MAX:
+            _HTML[text] = hit
+    return Markup(hit)
+
+
+@functools.cache
+def renderer_version() -> str:
+    """What made a rendering: these rules and the libraries that apply them."""
+    from importlib.metadata import version
+
+    return " ".join([RULES, *(f"{n}={version(n)}" for n in ("cmarkgfm", "nh3", "linkify-it-py"))])
+
+
+def body_key(text: str) -> str:
+    """A body's key in the cache."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_all(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
+    """Render every body once, taking what `cache` already holds; (rendered, from cache).
+
+    What is rendered here is added to the cache, and rows of bodies no longer
+    given are dropped, so the cache holds what the site shows and nothing else.
+    """
+    keys = {body_key(text): text for text in bodies if text}
+    version = renderer_version()
+    found = cache.get_many(CACHE_KIND, version, keys)
+    fresh = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
+    _HTML.update((keys[key], html) for key, html in found.items())
+    cache.put_many(CACHE_KIND, version, fresh)
+    cache.keep_only(CACHE_KIND, keys)
+    return len(fresh), len(found)
+
+
+def plain_text(text: str) -> str:
+    """A Markdown body as text without any markup (for feed titles, digest, spam filter)."""
+    hit = _TEXT.get(text)
+    if hit is None:
+        hit = html_text(render_markdown(text))
+        if len(_TEXT) < _CACHE_MAX:
+            _TEXT[text] = hit
+    return hit
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment, tags removed and entities decoded."""
+    return html.unescape(_text_only.clean(fragment)).strip()

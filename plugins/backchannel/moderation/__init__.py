@@ -1,0 +1,1 @@
+"""Moderation: decisions, spam scoring, the audit trail, privacy, notifications and mail."""

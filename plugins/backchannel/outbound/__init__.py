@@ -1,0 +1,1 @@
+"""Outbound HTTP: the one fetcher every request to another site goes through."""

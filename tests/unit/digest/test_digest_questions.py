@@ -1,0 +1,337 @@
+"""Reader questions on real-looking comments: markup to text, sentences, question forms, answered.
+
+Every example is invented (in the style of technical-blog comments) for one
+error class found on the real-comment development set (bench/bench_digest_quality.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import cmarkgfm
+import pytest
+from backchannel.build.articles import ArticleInfo
+from backchannel.digest import question_forms, text
+from backchannel.digest.build import compose
+from backchannel.digest.questions import extract_questions, find_questions, is_question
+from backchannel.digest.render_html import render_html
+from backchannel.digest.render_md import render_md
+from backchannel.model import Item, Kind, State
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+UNTIL = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def item(cid, body, *, days=0, parent=None, owner=False, author=None, art="post") -> Item:
+    return Item(
+        id=cid,
+        kind=Kind.COMMENT,
+        article=art,
+        author=author or ("Site Owner" if owner else f"Reader {cid[-2:]}"),
+        date=T0 + timedelta(days=days),
+        origin="test",
+        body=body,
+        parent=parent,
+        author_reply=owner,
+        state=State.PUBLISHED,
+    )
+
+
+# --- text before analysis --------------------------------------------------------
+
+
+def test_html_attributes_and_urls_never_become_words():
+    body = (
+        '<p>Nice write-up, <a href="https://example.org/x?y=1" rel="nofollow noopener" '
+        'title="Example page">see my notes</a>.</p><p>How did you <b>measure</b> it?</p>'
+    )
+    plain = text.strip_markup(body)
+    for word in ("href", "rel", "nofollow", "noopener", "title", "example.org", "https"):
+        assert word not in plain
+    assert "see my notes" in plain
+    assert extract_questions(body) == ["How did you measure it?"]
+
+
+def test_markdown_links_images_code_and_quotes_are_read_as_a_page_reads():
+    body = (
+        "> Is the cache cold here?\n\n"
+        "I tried [the patched build](https://example.net/build?id=4) ![graph](g.png?x) "
+        "with `std::atomic<int>` and it was slower.\n\n"
+        "```\nif (x?) y;\n```\n\n"
+        "    indented = code?\n\n"
+        "Why would **that** be?"
+    )
+    plain = text.strip_markup(body)
+    assert "the patched build" in plain and "std::atomic<int>" in plain
+    assert "example.net" not in plain and "graph" not in plain and "indented" not in plain
+    assert extract_questions(body) == ["Why would that be?"]
+
+
+@pytest.mark.parametrize(
+    ("plain", "whole"),
+    [
+        (
+            "I tried e.g. the lib. version and i. e. the old one. Does it build?",
+            "I tried e.g. the lib. version and i. e. the old one.",
+        ),
+        ("Is ASP.NET Core affected? It uses Task.Run a lot.", "Is ASP.NET Core affected?"),
+        ("P.S. Is there a newer version of the tool?", "Is there a newer version of the tool?"),
+        ("Hmm... not sure. Can you show me how....", "Can you show me how...."),
+        (
+            "Hi Anna\nI read the whole series\nHow do I reset the counter",
+            "How do I reset the counter",
+        ),
+        ("Really?! I had no idea.", "I had no idea."),
+    ],
+)
+def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
+    assert whole in text.sentences(plain)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"abcXY ,.!?'\"()\n", "www.x.org", "https://y.org/p?q"]), max_size=40)
+)
+@example(["a", "\n", " ", " ", "b"])
+def test_plain_text_skips_rendering_and_reads_the_same_as_rendered(bits):
+    body = "".join(bits)
+    assert not text._MARKUP.search(body)
+    rendered = text._rendered_text(cmarkgfm.markdown_to_html(body, options=text._RENDER_OPTIONS))
+    # Compared as words: cmark also trims spaces at line ends.
+    assert text.strip_markup(body).split() == text.strip_markup(rendered).split()
+
+
+# --- question forms -----------------------------------------------------------------
+
+QUESTIONS = [
+    "Can you show me how the warm-up loop is timed.",  # no "?" after an inversion
+    "Do you know if the driver flushes the queue first.",
+    "what if both loads hit the same line.",
+    "How can I be sure the call really runs asynchronously.",
+    "One question though: how does the scheduler pick the core.",  # announced
+    "I would very much appreciate your thoughts on the second benchmark.",  # requests
+    "Could you also post the numbers for the smaller board",
+    "Any idea how this behaves under Windows.",
+    "Please let me know what you think,",
+    "And also (if you have time) explain the last table.",
+    "Wondering if the same holds for the newer chips.",  # indirect, any person
+    "We were wondering whether the fix made it upstream.",
+    "I'm curious what you would pick today.",
+    "I'm a little confused why the second loop is slower.",
+    "I am trying to understand what the second flag changes.",
+    "If you are interested, I can send you my measurements.",  # an offer to decide on
+    "Stephen, is the lock released before the callback runs.",
+    "这个方法在 ARM 上也适用吗？",  # full-width question mark
+    "この設定はどこで変えられますか？",
+]
+NOT_QUESTIONS = [
+    "Really?",  # one-word fragments and surprise
+    "Seriously?!",
+    "Who knew?",  # stock rhetorical
+    "One question for you.",  # only announces one
+    "Here is my script if you're interested:",  # an offer that asks nothing
+    "I wonder if it works with a smaller buffer (I'll figure it out myself).",
+    "What is nice is that it needs no locks.",  # a cleft, not a question
+    "Should you need the data, it is on my site.",  # a condition
+    "My guess, then, is that the cache was cold.",
+    '"Why is it slow?" was what my manager asked.',  # a quotation
+    "I don't understand the second figure.",  # confusion that names no point
+    "You need to understand how the allocator works first.",  # advice, not a wish
+    "What is more, the second run was faster.",
+    "ありがとうございます。",
+]
+
+
+@pytest.mark.parametrize("sentence", QUESTIONS)
+def test_questions_in_every_form_are_found(sentence):
+    assert is_question(sentence) is True
+    assert extract_questions(sentence) == [sentence]
+
+
+@pytest.mark.parametrize("sentence", NOT_QUESTIONS)
+def test_what_asks_nothing_is_left_out(sentence):
+    assert is_question(sentence) is False
+
+
+HINTS = (
+    "i wonder if curious about confused why trying to understand how could you explain please "
+    "let me know appreciate any idea how love to know interested in knowing if you're "
+    "interested i can any thoughts on my question is whether it would be great to know "
+    "suggest you might want to check what is are there do you the , . ( ) myself i'll figure"
+)
+
+
+def every_form(low: str) -> bool:
+    """_asks_indirectly without its word index: every form's pattern tried."""
+    for _, pattern in question_forms._INDIRECT_BY_HINT:
+        if pattern.search(low):
+            return not question_forms._SELF_SETTLED.search(low)
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(HINTS.split(" ")), min_size=1, max_size=14))
+def test_the_word_index_changes_nothing(words):
+    low = " ".join(words)
+    assert question_forms._asks_indirectly(low) == every_form(low)
+    whole = bool(
+        question_forms._INTERROGATIVE.match(low)
+    ) and not question_forms._NOT_INTERROGATIVE.match(low)
+    assert question_forms._worded_as_question(low) == whole
+
+
+# --- answered ----------------------------------------------------------------------
+
+
+def state(items, answers=None, **kw):
+    return {
+        (q.comment_id, q.text): (q.answered_by, q.answer_id)
+        for _, q in find_questions(items, answers or {}, **kw)
+    }
+
+
+def test_a_later_author_comment_in_the_same_thread_answers():
+    items = [
+        item("aaaaaa000001", "Does the patch apply to 5.4?"),
+        item("aaaaaa000002", "Same here, and does it apply to 6.1?", days=1, parent="aaaaaa000001"),
+        # The author answers both in one reply to the thread's first comment.
+        item("aaaaaa000003", "Yes to both.", days=2, parent="aaaaaa000001", owner=True),
+        item("aaaaaa000004", "And what about 4.19?", days=3, parent="aaaaaa000001"),
+    ]
+    got = state(items)
+    assert got[("aaaaaa000001", "Does the patch apply to 5.4?")] == ("author-reply", "aaaaaa000003")
+    assert got[("aaaaaa000002", "Same here, and does it apply to 6.1?")] == (
+        "author-reply",
+        "aaaaaa000003",
+    )
+    # Asked after the author's last word in the thread: still open.
+    assert got[("aaaaaa000004", "And what about 4.19?")] == (None, None)
+
+
+def test_old_blogs_answer_with_a_later_top_level_comment():
+    items = [
+        item("bbbbbb000001", "Is the benchmark code on GitHub?"),
+        item("bbbbbb000002", "Thanks, the code is linked at the end now.", days=1, owner=True),
+        item("bbbbbb000003", "Which compiler flags did you use?", days=2),
+    ]
+    got = state(items)
+    assert got[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (
+        "author-reply",
+        "bbbbbb000002",
+    )
+    assert got[("bbbbbb000003", "Which compiler flags did you use?")] == (None, None)
+    # Measured, and on by default; off, only the thread counts.
+    off = state(items, top_level=False)
+    assert off[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
+
+
+def test_questions_to_another_reader_or_remarks_in_replies_to_readers_are_not_for_the_author():
+    items = [
+        item("cccccc000001", "The fence is not needed on x86.", author="Maria Lopez"),
+        item(
+            "cccccc000002",
+            "Can you clarify what you mean, Maria? Surely the store buffer still drains first?",
+            days=1,
+            parent="cccccc000001",
+            author="Tom Reid",
+        ),
+        item(
+            "cccccc000003",
+            "Why does the author use a fence then?",
+            days=2,
+            parent="cccccc000001",
+            author="Ada Park",
+        ),
+    ]
+    texts = [q.text for _, q in find_questions(items, {})]
+    assert texts == ["Why does the author use a fence then?"]
+
+
+def test_the_digest_says_where_a_question_was_answered_and_links_it():
+    items = [
+        item("dddddd000001", "Does this work on ARM?"),
+        item("dddddd000002", "It does, since 2.0.", days=1, parent="dddddd000001", owner=True),
+        item("dddddd000003", "Could you cover the RISC-V port?", days=2),
+        item("dddddd000004", "How large can the buffer get?", days=3, parent="dddddd000002"),
+    ]
+    article = ArticleInfo(
+        id="post",
+        slug="post",
+        title="The Post",
+        url="post.html",
+        date=T0 - timedelta(days=5),
+        status="published",
+        source_path="post.md",
+        html="<p>Text.</p>",
+        summary="",
+        answers=(),
+    )
+    answer = replace(
+        article,
+        id="risc-v",
+        slug="risc-v",
+        title="The RISC-V port",
+        url="risc-v.html",
+        date=T0 + timedelta(days=4),
+        answers=("dddddd000003",),
+    )
+    d = compose(items, [article, answer], None, UNTIL, siteurl="https://blog.example")
+    data = json.loads("".join(d.json_chunks()))
+    by_id = {q["comment_id"]: q for q in data["questions"]}
+    assert by_id["dddddd000001"]["answered_by"] == "author-reply"
+    assert (
+        by_id["dddddd000001"]["answer_url"] == "https://blog.example/post.html#comment-dddddd000002"
+    )
+    assert by_id["dddddd000003"]["answered_by"] == "risc-v"
+    assert by_id["dddddd000003"]["answer_url"] == "https://blog.example/risc-v.html"
+    assert (
+        by_id["dddddd000004"]["answered"] is False and by_id["dddddd000004"]["answer_url"] is None
+    )
+    assert data == d.to_json()
+    md = render_md(d)
+    assert "in a reply <https://blog.example/post.html#comment-dddddd000002>" in md
+    assert "<https://blog.example/risc-v.html>" in md
+    page = render_html(d)
+    assert (
+        '<a href="https://blog.example/post.html#comment-dddddd000002">answered in a reply</a>'
+        in page
+    )
+
+
+INLINE_BITS = [
+    *"ab .?,*`",
+    '<a href="https://x.example/1?y=2" rel="nofollow noopener">',
+    "</a>",
+    "<b>",
+    "</b>",
+    '<span title="a>b">',
+    "</span>",
+    "<br>",
+    "[t](https://u.example)",
+    "word",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(INLINE_BITS), max_size=30).map("".join))
+@example('Hi <span title="a>b">there</span>, why?')
+def test_inline_tags_read_without_the_html_parser_as_with_it(body):
+    """Tags inside a line skip the HTML parser: cmark copies only well-formed ones."""
+    body = "x " + body  # never a line that starts with "<" (an HTML block)
+    assert not text._needs_html_parser(body)
+    page = cmarkgfm.markdown_to_html(body, options=text._RENDER_OPTIONS)
+    assert text._rendered_text(page).split() == text._html_text(page).split()
+
+
+def test_comments_in_other_languages_keep_their_questions():
+    body = "Das gilt z.B. auch für ARM. Gilt das auch für RISC-V? 这个方法在 ARM 上也适用吗？谢谢。"
+    assert extract_questions(body, language="de") == [
+        "Gilt das auch für RISC-V?",
+        "这个方法在 ARM 上也适用吗？",
+    ]
+    # An unknown code falls back to general rules rather than failing.
+    assert extract_questions("Was ist das? Gut.", language="und") == ["Was ist das?"]
