@@ -97,8 +97,10 @@ def test_the_filter_keeps_text_tabs_and_newlines() -> None:
 
 @pytest.mark.parametrize("command", ["inbox", "list"])
 def test_json_output_stays_exact_for_scripts(site: Site, command: str) -> None:
-    """--json is data: markup-like names come back exactly (controls are JSON-escaped)."""
+    """--json is data: markup-like names come back exactly; controls never got in."""
     hostile_store(site)
     proc = site.cli(command, "--json")
     assert proc.returncode == 0, proc.stderr
-    assert '"[/bold]"' in proc.stdout and "\\u001b]0;owned" in proc.stdout
+    # The item policy (model.Item) removed the escapes when the items were made.
+    assert '"[/bold]"' in proc.stdout and '"Eve]0;owned[2J"' in proc.stdout
+    assert "\\u001b" not in proc.stdout and not CONTROL.search(proc.stdout)
