@@ -384,7 +384,7 @@ def test_xss_in_any_field_never_comes_back_as_markup(site: Site, field: str) -> 
 def test_stored_comments_are_scored_and_a_failing_scorer_loses_nothing(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backchannel.moderation.decisions import decisions as moderation
+    from backchannel.moderation import decisions as moderation
 
     with serve(site) as base:
         ok = httpx.post(f"{base}/backchannel/comments", json=form(body="fine"))

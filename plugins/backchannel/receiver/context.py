@@ -246,7 +246,7 @@ def _assess_and_add(
 def _moderation() -> Any:
     """The moderation module (assess, record_assessment), or None if it is not installed."""
     try:
-        from backchannel.moderation.decisions import decisions as moderation
+        from backchannel.moderation import decisions as moderation
     except ImportError:
         return None
     return moderation
