@@ -53,7 +53,6 @@ class TokenError(BackchannelError):
         self.status = status
 
 
-
 def same_token(given: str, expected: str) -> bool:
     """Constant-time check of a token a stranger sent (in any characters) against ours.
 
@@ -61,6 +60,7 @@ def same_token(given: str, expected: str) -> bool:
     the stranger's side is compared as UTF-8 bytes instead.
     """
     return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")

@@ -124,7 +124,7 @@ _LINE_LIMITS = {
 
 
 def clean_text(value: str) -> str:
-    """Stranger text made safe to keep: line ends as "\n", controls and lone surrogates gone."""
+    r"""Stranger text made safe to keep: line ends as "\n", controls and lone surrogates gone."""
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return UNWANTED.sub("", value)
@@ -141,8 +141,10 @@ def clean_line(value: str | None, limit: int) -> str:
 
 
 def http_url(value: str | None, limit: int = MAX_URL_CHARS) -> str | None:
-    """The one URL policy: an absolute http(s) URL with a host, at most `limit` characters,
-    or None. Other schemes (javascript:, data:) are dropped, never stored.
+    """The one URL policy: an absolute http(s) URL with a host, else None.
+
+    At most `limit` characters. Other schemes (javascript:, data:) are dropped,
+    never stored.
 
     "URL-like" is not enough: one urllib cannot split (an unbalanced "[" in the
     host, say) would raise wherever it is matched or joined later.

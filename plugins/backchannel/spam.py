@@ -96,7 +96,7 @@ class Model:
         return min(self.docs[HAM], self.docs[SPAM]) >= MIN_PER_CLASS
 
     def word_log_odds(self, word: str) -> float:
-        """log P(word|spam)/P(word|ham), Laplace-smoothed."""
+        """Return the log-odds log P(word|spam)/P(word|ham), Laplace-smoothed."""
         ham, spam = self.words.get(word, (0, 0))
         p_spam = (spam + 1) / (self.docs[SPAM] + 2)
         p_ham = (ham + 1) / (self.docs[HAM] + 2)

@@ -123,9 +123,12 @@ def article_stems(article: ArticleInfo) -> tuple[str, str]:
 
 
 def is_covered(key: tuple[str, ...], covered: Coverage) -> bool:
-    """True when an article is about the phrase: it is in the article's title, summary or
-    tags, or its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase,
-    which is specific). A phrase merely mentioned in passing is not covered."""
+    """True when an article is about the phrase.
+
+    It is about it when the phrase is in the article's title, summary or tags, or
+    its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase, which
+    is specific). A phrase merely mentioned in passing is not covered.
+    """
     needed = COVER_MIN if len(key) == 1 else COVER_MIN_PHRASE
     padded = " " + " ".join(key) + " "
     return any(padded in heading or body.count(padded) >= needed for heading, body in covered.texts)
@@ -310,8 +313,11 @@ def _topics(
 def _counted(
     found: list[tuple[Theme, list[str]]], docs: list[Doc], covered: Coverage
 ) -> list[Theme]:
-    """The themes with their evidence counted in every comment: those using the theme's
-    own phrase (any form of it), and their questions that mention any of its phrases."""
+    """The themes with their evidence counted in every comment.
+
+    The evidence: comments using the theme's own phrase (any form of it), and
+    their questions that mention any of its phrases.
+    """
     # Every comment's words in one string, searched once per form by str.find (C speed);
     # a hit's comment is found by bisection on where each comment starts. A padded
     # form " a b " never spans two comments: they are joined by "\n", not a space.
@@ -357,8 +363,11 @@ def _asks_about(questions: tuple[str, ...], starts: list[str]) -> bool:
 
 
 def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
-    """Whether a phrase of the same topic should name it instead: a longer phrase
-    holding the theme's word, used by a third of its comments ("event handler")."""
+    """Whether a phrase of the same topic should name it instead.
+
+    It should when it is a longer phrase holding the theme's word, used by a third
+    of its comments ("event handler").
+    """
     return (
         count >= max(2, theme.count / 3)
         and len(theme.key) == 1

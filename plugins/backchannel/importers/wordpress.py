@@ -118,7 +118,7 @@ class _Wxr:
 
 
 def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:
-    """expat handlers that gather each `<item>`'s fields and comments (see xmlstream.feed).
+    """Expat handlers that gather each `<item>`'s fields and comments (see xmlstream.feed).
 
     Only the texts an importer needs are kept: the channel's link, an item's
     direct fields (the first of a name counts) and its comments' fields. A

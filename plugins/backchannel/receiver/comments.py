@@ -99,8 +99,10 @@ def _siteurl(request: Request) -> str:
 
 
 async def _fields(request: Request) -> dict[str, Any]:
-    """The allow-listed fields of a form or JSON body, control characters removed
-    (the model's one normalisation, here at the door: a name of only ESC is empty)."""
+    """The allow-listed fields of a form or JSON body, control characters removed.
+
+    This is the model's one normalisation, here at the door: a name of only ESC is empty.
+    """
     body = await read_body(request)
     kind, charset = media_type(request)
     if kind == "application/json":

@@ -93,8 +93,11 @@ def write_status(receiver: Receiver, record: dict[str, Any]) -> None:
 
 
 def _claim(receiver: Receiver, status_id: str, renew: bool = False) -> bool:
-    """Take (or renew) this worker's claim to verify a queued record; False if another live
-    worker holds it. A claim of a dead process (killed mid-way) or an old one is void."""
+    """Take (or renew) this worker's claim to verify a queued record.
+
+    False if another live worker holds it. A claim of a dead process (killed
+    mid-way) or an old one is void.
+    """
     mine, now = os.getpid(), time.time()
 
     def take(old: Any) -> dict[str, Any]:
@@ -358,8 +361,7 @@ def _expired(record: dict[str, Any], days: int | None) -> bool:
 
 
 def resume_queued(receiver: Receiver) -> None:
-    """Once per process: verify again the queued records no worker has claimed, and drop
-    expired records."""
+    """Once per process: verify again the unclaimed queued records, drop expired ones."""
     if receiver.resumed:
         return
     receiver.resumed = True
