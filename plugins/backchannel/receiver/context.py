@@ -206,7 +206,7 @@ async def save(
         # each trip costs the event loop a hand-off (measured ~0.1 ms a request).
         return await run_in_threadpool(_assess_and_add, receiver, item, private, earlier)
     except StoreError as exc:
-        logger.error("backchannel: could not store %s: %s", item.id, exc)
+        logger.error("backchannel: could not store %s: %s", item.id, exc)  # noqa: TRY400  a disk fault: its message says all
         raise RequestProblem(
             f"could not store the {item.kind}: {exc}; please try later",
             503,
