@@ -142,6 +142,14 @@ def _display(word: str) -> str:
     return word.split(":", 1)[1] if ":" in word else word
 
 
+def _decision(text: str) -> dict[str, Any]:
+    """One line of the decisions file; ValueError, KeyError or TypeError if it is broken."""
+    data = json.loads(text)
+    if data["label"] not in (HAM, SPAM) or not isinstance(data["words"], list):
+        raise ValueError("no label or words")
+    return data
+
+
 class Classifier:
     """The model of one store's `moderation/` folder: record decisions, score items."""
 
@@ -180,9 +188,7 @@ class Classifier:
             if not text.strip():
                 continue
             try:
-                data = json.loads(text)
-                if data["label"] not in (HAM, SPAM) or not isinstance(data["words"], list):
-                    raise ValueError("no label or words")
+                data = _decision(text)
             except (ValueError, KeyError, TypeError) as exc:
                 logger.warning(
                     "backchannel: %s:%d: skipping a broken decision (%s)",
