@@ -29,8 +29,6 @@ class Kind(StrEnum):
 
 
 LINKBACK_KINDS = frozenset({Kind.TRACKBACK, Kind.PINGBACK, Kind.WEBMENTION})
-
-
 _KINDS = {kind.value: kind for kind in Kind}
 
 
@@ -398,6 +396,5 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
     body = body.strip("\n")
     if values["kind"] == Kind.COMMENT and not body.strip():
         raise ItemFormatError("empty body: a comment needs text", path, header.count("\n") + 3)
-    values["body"] = body
-    values["state"] = state
+    values.update(body=body, state=state)
     return _new_item(values)

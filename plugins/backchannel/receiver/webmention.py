@@ -67,6 +67,7 @@ from backchannel.store import derived_id, new_id
 logger = logging.getLogger(__name__)
 
 STATUS_PREFIX = "wm"
+EARLIER_DELETED = "; the earlier webmention was deleted"  # said when a re-sent mention undoes one
 # Seconds before verifying again when the store could not take the item; after
 # the last one the record stays "queued" until the next start of the receiver.
 RETRY_DELAYS = (2.0, 10.0, 60.0, 300.0, 900.0)
@@ -95,11 +96,7 @@ def write_status(receiver: Receiver, record: dict[str, Any]) -> None:
 
 
 def _claim(receiver: Receiver, status_id: str, renew: bool = False) -> bool:
-    """Take (or renew) this worker's claim to verify a queued record.
-
-    False if another live worker holds it. A claim of a dead process (killed
-    mid-way) or an old one is void.
-    """
+    """Claim (or renew) a queued record to verify; False if a live worker's claim is in force."""
     mine, now = os.getpid(), time.time()
 
     def take(old: Any) -> dict[str, Any]:
@@ -134,8 +131,8 @@ def _url_ok(value: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
-async def _source_and_target(request: Request) -> tuple[str, str]:
-    """The form's source and target, or a RequestProblem saying what is wrong with them."""
+async def _source_and_target(request: Request) -> tuple[str, str, KnownArticle]:
+    """The form's source and target and the article targeted, or a RequestProblem saying why not."""
     body = await read_body(request)
     kind, charset = media_type(request)
     if kind != "application/x-www-form-urlencoded":
@@ -154,15 +151,10 @@ async def _source_and_target(request: Request) -> tuple[str, str]:
         raise RequestProblem("target must be an http(s) URL")
     if normalize(source) == normalize(target):
         raise RequestProblem("source and target are the same URL")
-    return source, target
-
-
-def _target_article(receiver: Receiver, target: str) -> KnownArticle:
-    """The article the target URL names, or a RequestProblem if it names none."""
-    article = receiver.articles.by_target(target)
+    article = receiver_of(request).articles.by_target(target)
     if article is None:
         raise RequestProblem("target is not an article on this site")
-    return article
+    return source, target, article
 
 
 async def post_webmention(request: Request) -> Response:
@@ -171,8 +163,7 @@ async def post_webmention(request: Request) -> Response:
     resume_queued(receiver)
     try:
         await limit_rate(request)
-        source, target = await _source_and_target(request)
-        article = _target_article(receiver, target)
+        source, target, article = await _source_and_target(request)
         record = {
             "id": STATUS_PREFIX + new_id(),
             "source": source,
@@ -265,16 +256,10 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
 async def _source_facts(
     receiver: Receiver, resp: FetchResponse, target: str, article_id: str, item_id: str
 ) -> SourceFacts | tuple[str, str]:
-    """What the fetched source says, or the (status, reason) ending a mention that says nothing.
-
-    A source gone (410) or no longer linking to the target deletes the earlier mention.
-    """
+    """What the source says, or (status, reason) when it is gone, fails or links not to us."""
     if resp.status == 410:
         removed = await _remove(receiver, item_id, article_id)
-        return (
-            "deleted",
-            "source is gone (410)" + ("; the earlier webmention was deleted" if removed else ""),
-        )
+        return "deleted", "source is gone (410)" + (EARLIER_DELETED if removed else "")
     if resp.status >= 400:
         return "rejected", f"source answered HTTP {resp.status}"
     is_target = exact_target(target, article_id, receiver.articles.by_target)
@@ -288,8 +273,7 @@ async def _source_facts(
     removed = await _remove(receiver, item_id, article_id)
     return (
         "deleted" if removed else "rejected",
-        "source does not link to target"
-        + ("; the earlier webmention was deleted" if removed else ""),
+        "source does not link to target" + (EARLIER_DELETED if removed else ""),
     )
 
 
