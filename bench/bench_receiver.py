@@ -62,9 +62,10 @@ def wait_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
             raise SystemExit(f"server exited early with {proc.returncode}")
         try:
             httpx.get(url, timeout=1)
-            return
         except httpx.HTTPError:
             time.sleep(0.1)
+        else:
+            return
     raise SystemExit(f"server at {url} did not come up")
 
 

@@ -8,6 +8,7 @@ body. The header is parsed here and nowhere else, so the store, the CLI's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
@@ -28,8 +29,6 @@ class Kind(StrEnum):
 
 
 LINKBACK_KINDS = frozenset({Kind.TRACKBACK, Kind.PINGBACK, Kind.WEBMENTION})
-
-
 _KINDS = {kind.value: kind for kind in Kind}
 
 
@@ -124,7 +123,7 @@ _LINE_LIMITS = {
 
 
 def clean_text(value: str) -> str:
-    """Stranger text made safe to keep: line ends as "\n", controls and lone surrogates gone."""
+    r"""Stranger text made safe to keep: line ends as "\n", controls and lone surrogates gone."""
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return UNWANTED.sub("", value)
@@ -141,8 +140,10 @@ def clean_line(value: str | None, limit: int) -> str:
 
 
 def http_url(value: str | None, limit: int = MAX_URL_CHARS) -> str | None:
-    """The one URL policy: an absolute http(s) URL with a host, at most `limit` characters,
-    or None. Other schemes (javascript:, data:) are dropped, never stored.
+    """The one URL policy: an absolute http(s) URL with a host, else None.
+
+    At most `limit` characters. Other schemes (javascript:, data:) are dropped,
+    never stored.
 
     "URL-like" is not enough: one urllib cannot split (an unbalanced "[" in the
     host, say) would raise wherever it is matched or joined later.
@@ -319,27 +320,8 @@ def _new_item(values: dict[str, Any]) -> Item:
     return item
 
 
-def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
-    """Parse file text into an Item; ItemFormatError names the line of a problem.
-
-    A file that holds control characters (an editor, an older version) is read
-    without them, so they never reach a page, a feed or a terminal.
-    """
-    if UNWANTED.search(text) is not None:
-        text = clean_text(text)
-    header, sep, body = text.partition("\n\n")
-    if not sep:
-        header, body = text, ""
-        if not text.strip():
-            raise ItemFormatError("empty file", path, 1)
-    values = _header_values(header, path)
-    for attr in REQUIRED:
-        if not values[attr]:
-            raise ItemFormatError(f"missing header {_KEY_OF[attr]!r}", path, 1)
-
-    def bad(attr: str, reason: str) -> ItemFormatError:
-        return ItemFormatError(f"{_KEY_OF[attr]}: {reason}", path, _line_of(header, attr))
-
+def _check_identity(values: dict[str, Any], bad: Callable[[str, str], ItemFormatError]) -> None:
+    """Check id, kind, article, date and parent; kind and date become their types."""
     if not ID_RE.match(values["id"]):
         raise bad("id", f"{values['id']!r} is not 6-40 lowercase letters and digits")
     kind = _KINDS.get(values["kind"].lower())
@@ -354,6 +336,10 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
         raise bad("date", f"{values['date']!r}: {exc}") from None
     if values["parent"] is not None and not ID_RE.match(values["parent"]):
         raise bad("parent", f"{values['parent']!r} is not a valid id")
+
+
+def _check_details(values: dict[str, Any], bad: Callable[[str, str], ItemFormatError]) -> None:
+    """Check and convert author_reply, mention_type, reasons, spam_score and the URLs."""
     if values["author_reply"] is None:
         values["author_reply"] = False
     else:
@@ -380,13 +366,37 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
     for url_attr in ("author_url", "source", "origin_url"):
         if values[url_attr] is not None and not _HTTP_RE.match(values[url_attr]):
             raise bad(url_attr, f"{values[url_attr]!r} is not an http(s) URL")
+
+
+def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
+    """Parse file text into an Item; ItemFormatError names the line of a problem.
+
+    A file that holds control characters (an editor, an older version) is read
+    without them, so they never reach a page, a feed or a terminal.
+    """
+    if UNWANTED.search(text) is not None:
+        text = clean_text(text)
+    header, sep, body = text.partition("\n\n")
+    if not sep:
+        header, body = text, ""
+        if not text.strip():
+            raise ItemFormatError("empty file", path, 1)
+    values = _header_values(header, path)
+    for attr in REQUIRED:
+        if not values[attr]:
+            raise ItemFormatError(f"missing header {_KEY_OF[attr]!r}", path, 1)
+
+    def bad(attr: str, reason: str) -> ItemFormatError:
+        return ItemFormatError(f"{_KEY_OF[attr]}: {reason}", path, _line_of(header, attr))
+
+    _check_identity(values, bad)
+    _check_details(values, bad)
     if values["kind"] in LINKBACK_KINDS and not values["source"]:
         raise ItemFormatError(f"a {values['kind']} needs a Source", path, 1)
     body = body.strip("\n")
     if values["kind"] == Kind.COMMENT and not body.strip():
         raise ItemFormatError("empty body: a comment needs text", path, header.count("\n") + 3)
-    values["body"] = body
-    values["state"] = state
+    values.update(body=body, state=state)
     return _new_item(values)
 
 

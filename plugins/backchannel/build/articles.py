@@ -94,24 +94,11 @@ def load_articles(
             if ext not in readers.extensions:
                 continue
             rel = str(rel_dir / name) if str(rel_dir) != "." else name
-            info = None
-            signature = None
             if cache is not None:
                 seen.add(rel)
-                try:
-                    stat = os.stat(os.path.join(dirpath, name))
-                    signature = (stat.st_mtime_ns, stat.st_size)
-                except OSError:
-                    signature = None
-                entry = cache.get(rel)
-                if entry is not None and signature is not None and entry[0] == signature:
-                    info = entry[1]
+            info = _read_cached(readers, content, rel, cache)
             if info is None:
-                info = _read(readers, content, rel)
-                if info is None:
-                    continue
-                if cache is not None and signature is not None:
-                    cache[rel] = (signature, info)
+                continue
             if info.status != "published" and not include_drafts:
                 continue
             found.append(info)
@@ -120,6 +107,31 @@ def load_articles(
             del cache[gone]
     found.sort(key=lambda a: (a.date, a.id))
     return found
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    """A source file's (mtime_ns, size): what the cache checks; None if it cannot be read."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _read_cached(
+    readers: Any, content: Path, rel: str, cache: ArticleCache | None
+) -> ArticleInfo | None:
+    """One source file, from the cache when its signature matches, else read (and cached)."""
+    if cache is None:
+        return _read(readers, content, rel)
+    signature = _signature(content / rel)
+    entry = cache.get(rel)
+    if entry is not None and signature is not None and entry[0] == signature:
+        return entry[1]
+    info = _read(readers, content, rel)
+    if info is not None and signature is not None:
+        cache[rel] = (signature, info)
+    return info
 
 
 def _without_language_guessing(markdown: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +195,7 @@ def _read(readers: Any, content: Path, rel: str) -> ArticleInfo | None:
         article = readers.read_file(
             base_path=str(content), path=rel, content_class=Article, context={}
         )
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  readers and their plugins raise anything on a broken file; one must not stop the rest
         logger.warning("backchannel: cannot read %s: %s", rel, exc)
         return None
     return ArticleInfo(

@@ -103,7 +103,7 @@ def settings_of_output(settings: Resolved) -> Resolved:
     if record is None or record.settings_file is None:
         return settings
     if not Path(record.settings_file).is_file():
-        print(
+        print(  # noqa: T201  a warning for the commands' user on stderr: part of the CLI's output
             f"backchannel: warning: {settings.output_path} was built with "
             f"{record.settings_file}, which is gone; using {settings.settings_file}",
             file=sys.stderr,
@@ -115,7 +115,7 @@ def settings_of_output(settings: Resolved) -> Resolved:
     if same_file and all(settings.pelican.get(k) == v for k, v in record.overrides.items()):
         return settings
     changed = sorted(k for k in record.overrides if k not in WHERE)
-    print(
+    print(  # noqa: T201  which settings the command uses, said on stderr: part of the CLI's output
         f"backchannel: {settings.output_path} was built with {record.settings_file}"
         + (f" and -e {', '.join(changed)}" if changed else "")
         + "; using the same settings",

@@ -137,7 +137,7 @@ class Thread:
 
     @property
     def feed_url(self) -> str:
-        """This thread's comment feed, relative to SITEURL."""
+        """The comment feed of the thread, relative to SITEURL."""
         return feed_url(self.id)
 
     @property

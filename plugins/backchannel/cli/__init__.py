@@ -108,7 +108,6 @@ def _main(argv: Sequence[str] | None) -> int:
         settings = settings_of_output(load(args.settings))
         code = int(args.func(args, settings) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below
-        return code
     except BackchannelError as exc:
         message = str(exc)
         if not message.startswith("backchannel"):
@@ -127,6 +126,7 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return 141  # what a shell reports for a process ended by SIGPIPE
+    return code
 
 
 def error_json(exc: BackchannelError, message: str) -> dict[str, object]:

@@ -1,5 +1,6 @@
-"""Moderation commands: inbox, show, approve, reject, spam, reply, edit, delete, forget, export,
-notify, train.
+"""Moderation commands.
+
+inbox, show, approve, reject, spam, reply, edit, delete, forget, export, notify, train.
 
 State-changing commands print one line per thing they did, then update output/
 in place when it exists (`--no-republish` skips), then mail readers who asked

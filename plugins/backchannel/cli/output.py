@@ -40,27 +40,34 @@ class ControlFilter(io.TextIOBase):
         self.raw = raw
 
     def write(self, text: str) -> int:
+        """Write `text` less its control characters; its full length, as if all written."""
         self.raw.write(without_controls(text))
         return len(text)
 
     def flush(self) -> None:
+        """Flush the underlying stream."""
         self.raw.flush()
 
     def writable(self) -> bool:
+        """Always writable."""
         return True
 
     def isatty(self) -> bool:
+        """Whether the underlying stream is a terminal."""
         return self.raw.isatty()
 
     def fileno(self) -> int:
+        """The underlying stream's file descriptor."""
         return self.raw.fileno()
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
+        """The underlying stream's encoding (UTF-8 if it names none)."""
         return getattr(self.raw, "encoding", "utf-8")
 
     @property
     def errors(self) -> str | None:  # type: ignore[override]
+        """The underlying stream's error handler."""
         return getattr(self.raw, "errors", None)
 
 

@@ -55,8 +55,10 @@ def code_version(*modules: ModuleType) -> str:
 
 
 def words_of(plain: str) -> str:
-    """A text's words, lower case, one space apart and around: " w1 w2 w3 " (what the theme
-    miner counts a phrase in: it is there when f" {phrase} " is)."""
+    """A text's words, lower case, one space apart and around: " w1 w2 w3 ".
+
+    This is what the theme miner counts a phrase in: it is there when f" {phrase} " is.
+    """
     low = plain.lower()
     if low.isascii():
         # bytes.translate is a table lookup in C (str.translate on a dict is ~20x slower).

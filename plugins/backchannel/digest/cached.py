@@ -159,8 +159,11 @@ def _info(row: dict[str, Any], rel: str) -> ArticleInfo:
 def load_articles_cached(
     settings: Resolved, cache: Cache
 ) -> tuple[list[ArticleInfo], dict[str, tuple[str, str]]]:
-    """The published articles (as articles.load_articles reads them) and their stems by id
-    (themes.article_stems), with unchanged source files taken from the cache."""
+    """The published articles and their stems by id, unchanged source files from the cache.
+
+    The articles are as articles.load_articles reads them, the stems as
+    themes.article_stems makes them.
+    """
     pelican_settings = settings.pelican
     version = _hash(
         getattr(pelican, "__version__", ""),

@@ -18,11 +18,15 @@ def activity_svg(
     plot_w, plot_h = width - pad_l - 4, height - pad_b - pad_t
     bar_w = plot_w / len(weeks)
     parts = [
-        f'<svg class="bc-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-labelledby="activity-title"><title id="activity-title">Comments and linkbacks '
-        f"per {unit}, {escape(weeks[0][0])} to {escape(weeks[-1][0])}</title>",
-        f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - 4}" y2="{pad_t + plot_h}" '
-        'class="axis"/>',
+        (
+            f'<svg class="bc-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+            f'aria-labelledby="activity-title"><title id="activity-title">Comments and linkbacks '
+            f"per {unit}, {escape(weeks[0][0])} to {escape(weeks[-1][0])}</title>"
+        ),
+        (
+            f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - 4}" y2="{pad_t + plot_h}" '
+            'class="axis"/>'
+        ),
         f'<text x="{pad_l - 4}" y="{pad_t + 8}" text-anchor="end" class="tick">{top}</text>',
         f'<text x="{pad_l - 4}" y="{pad_t + plot_h}" text-anchor="end" class="tick">0</text>',
     ]
@@ -64,9 +68,11 @@ def article_bars_svg(stats: list[ArticleStats], limit: int = 12, width: int = 64
     height = row_h * len(rows) + 6
     plot_w = width - label_w - 40
     parts = [
-        f'<svg class="bc-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        'aria-labelledby="bars-title"><title id="bars-title">Comments per article '
-        "(dark: new in this period)</title>"
+        (
+            f'<svg class="bc-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+            'aria-labelledby="bars-title"><title id="bars-title">Comments per article '
+            "(dark: new in this period)</title>"
+        )
     ]
     for idx, s in enumerate(rows):
         y = idx * row_h + 4

@@ -95,8 +95,11 @@ def draft_text(
 
 
 def for_comments(comments: list[Item]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A suggestion answering exactly these comments, and their questions as the JSON digest
-    lists them (a comment with no question sentence is quoted from its text)."""
+    """A suggestion answering exactly these comments, and their questions.
+
+    The questions are as the JSON digest lists them (a comment with no question
+    sentence is quoted from its text).
+    """
     from backchannel.digest.analysis import analyse
     from backchannel.digest.text import strip_markup
 

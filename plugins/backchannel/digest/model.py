@@ -162,8 +162,10 @@ class Digest:
         yield "\n}\n"
 
     def _question_texts(self) -> Iterator[str]:
-        """Each question's JSON text, as the element encoder makes it from the
-        _json_fields dict, at a third of the cost (no dict, strings encoded directly)."""
+        """Each question's JSON text, as the element encoder makes it from _json_fields.
+
+        At a third of the cost: no dict, strings encoded directly.
+        """
         string = json.encoder.encode_basestring  # what _element_encoder uses for str
         prefix = self.siteurl.rstrip("/") + "/" if self.siteurl else "/"
         urls = self.urls

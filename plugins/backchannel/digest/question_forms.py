@@ -95,8 +95,10 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("curious",),
-        r"\bcurious\s+(?:about|on|as\s+to|whether|if|how|why|what|who|which|where|when|"
-        r"to\s+(?:know|hear|see|learn|understand))",
+        (
+            r"\bcurious\s+(?:about|on|as\s+to|whether|if|how|why|what|who|which|where|when|"
+            r"to\s+(?:know|hear|see|learn|understand))"
+        ),
     ),
     (
         ("confused", "unclear", "puzzled"),
@@ -106,10 +108,12 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("trying to", "try to", "want to", "need to"),
         # The reader's own wish ("I'm trying to understand what …"), not advice
         # to someone else ("you need to understand how …").
-        r"\b(?:i|i'm|we|we're)\s+(?:am\s+|are\s+|still\s+|just\s+|really\s+)*"
-        r"(?:trying|try|want|wanted|need|needed)\s+to\s+"
-        r"(?:understand|figure\s+out|work\s+out|know|learn)\s+"
-        r"(?:why|how|what|whether|if|where|which|when|more\s+about)\b",
+        (
+            r"\b(?:i|i'm|we|we're)\s+(?:am\s+|are\s+|still\s+|just\s+|really\s+)*"
+            r"(?:trying|try|want|wanted|need|needed)\s+to\s+"
+            r"(?:understand|figure\s+out|work\s+out|know|learn)\s+"
+            r"(?:why|how|what|whether|if|where|which|when|more\s+about)\b"
+        ),
     ),
     (
         ("could you", "can you", "would you", "will you"),

@@ -148,9 +148,12 @@ class _Threads:
         return current
 
     def answer(self, item: Item) -> Item | None:
-        """The author comment that answers `item`: the first later one in its thread,
-        else (top-level questions) the first later top-level one, else one below it
-        (a reply dated before its parent, as some imports have it)."""
+        """The author comment that answers `item`, or None.
+
+        The first later one in its thread, else (top-level questions) the first
+        later top-level one, else one below it (a reply dated before its parent,
+        as some imports have it).
+        """
         found = self._first_after(self.root(item.id), item)
         if found is None and self.top_level and item.parent is None:
             found = self._first_after("\0" + item.article, item)

@@ -91,27 +91,27 @@ def _answered_in(d: Digest, q: Question, titles: dict[str, str]) -> str:
     return f"in “{_md_text(titles.get(q.answered_by or '', q.answered_by or ''))}”{link}"
 
 
-def render_md(digest: Digest) -> str:
-    """The Markdown digest."""
-    d = digest
-    label = period_label(d)
+def _header(d: Digest, label: str) -> list[str]:
+    """The title and the period's totals in one sentence."""
     t = d.totals
-    titles = {a.slug: a.title for a in d.articles}
-    out = [
+    return [
         f"# Feedback digest {d.until.date().isoformat()}: {_md_text(d.site)}",
         "",
-        f"{label.capitalize()}: {plural(t.get('comments', 0), 'new comment')} from "
-        f"{plural(t.get('readers', 0), 'reader')}, {plural(t.get('linkbacks', 0), 'linkback')}, "
-        f"{plural(t.get('open_questions', 0), 'open question')}, "
-        f"{plural(sum(1 for th in d.themes if th.gap), 'theme')} no post covers.",
-        "",
-        "## Suggested next posts",
+        (
+            f"{label.capitalize()}: {plural(t.get('comments', 0), 'new comment')} from "
+            f"{plural(t.get('readers', 0), 'reader')}, "
+            f"{plural(t.get('linkbacks', 0), 'linkback')}, "
+            f"{plural(t.get('open_questions', 0), 'open question')}, "
+            f"{plural(sum(1 for th in d.themes if th.gap), 'theme')} no post covers."
+        ),
         "",
     ]
+
+
+def _suggestions(d: Digest) -> list[str]:
+    """The suggested next posts, each with its themes, readers and a few questions."""
+    out = ["## Suggested next posts", ""]
     texts = {q.comment_id: q for q in d.questions}
-    asked: dict[str, list[Question]] = {}
-    for q in d.questions:
-        asked.setdefault(q.comment_id, []).append(q)
     if not d.suggestions:
         out += ["Nothing is both open and recurring yet.", ""]
     for n, s in enumerate(d.suggestions, 1):
@@ -126,7 +126,12 @@ def render_md(digest: Digest) -> str:
                     f"   - “{_md_text(q.text)}” ({_md_text(q.author)}, "
                     f"<{d.comment_url(q.comment_id, q.article)}>)"
                 )
-    out += ["", "## Open questions", ""]
+    return out
+
+
+def _questions(d: Digest, label: str, titles: dict[str, str]) -> list[str]:
+    """The open questions by article (the first MAX_SHOWN), then who was answered."""
+    out = ["", "## Open questions", ""]
     open_qs = d.open_questions
     if not open_qs:
         out += ["No open questions.", ""]
@@ -150,7 +155,15 @@ def render_md(digest: Digest) -> str:
             + ", ".join(f"{_md_text(q.author)} ({_answered_in(d, q, titles)})" for q in answered),
             "",
         ]
-    out += ["", "## Themes and gaps", ""]
+    return out
+
+
+def _themes(d: Digest) -> list[str]:
+    """The recurring themes, gaps flagged, each with up to three of its questions."""
+    out = ["", "## Themes and gaps", ""]
+    asked: dict[str, list[Question]] = {}
+    for q in d.questions:
+        asked.setdefault(q.comment_id, []).append(q)
     if not d.themes:
         out.append("Too little text for recurring themes (a theme needs two readers).")
     for th in d.themes:
@@ -169,7 +182,12 @@ def render_md(digest: Digest) -> str:
                     f"  - “{_md_text(q.text)}” ({_md_text(q.author)}, "
                     f"<{d.comment_url(q.comment_id, q.article)}>)"
                 )
-    out += [
+    return out
+
+
+def _engagement(d: Digest) -> list[str]:
+    """The table of the most discussed articles."""
+    out = [
         "",
         "## Engagement",
         "",
@@ -181,7 +199,12 @@ def render_md(digest: Digest) -> str:
             f"| {_md_text(a.title)} | {a.new_comments} | {a.comments} | {a.linkbacks} | "
             f"{a.readers} | {(a.last_activity or '—')[:10]} |"
         )
-    out += ["", "## Who links to you", ""]
+    return out
+
+
+def _linkbacks(d: Digest, titles: dict[str, str]) -> list[str]:
+    """Who links to the site, by linking site."""
+    out = ["", "## Who links to you", ""]
     if not d.linkbacks:
         out.append("No linkbacks yet.")
     for site, entries in by_site(d.linkbacks):
@@ -192,6 +215,22 @@ def render_md(digest: Digest) -> str:
                 f"  - {new}[{_md_text(e.title)}](<{e.source}>) on "
                 f"{_md_text(titles.get(e.article, e.article))} ({e.kind}, {e.date[:10]})"
             )
+    return out
+
+
+def render_md(digest: Digest) -> str:
+    """The Markdown digest."""
+    d = digest
+    label = period_label(d)
+    titles = {a.slug: a.title for a in d.articles}
+    out = [
+        *_header(d, label),
+        *_suggestions(d),
+        *_questions(d, label, titles),
+        *_themes(d),
+        *_engagement(d),
+        *_linkbacks(d, titles),
+    ]
     unread = unread_lines(d)
     if unread:
         out += ["", "## Not analysed", ""] + [f"- {line}" for line in unread]

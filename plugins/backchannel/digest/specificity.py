@@ -43,7 +43,7 @@ class Specificity:
         self.added: dict[str, float] = {}
 
     def zipf(self, word: str, language: str) -> float:
-        """wordfreq's Zipf frequency of a word (0 for a word it has never seen)."""
+        """The Zipf frequency wordfreq gives a word (0 for a word it has never seen)."""
         key = f"{language}:{word}"
         found = self.known.get(key)
         if found is None:

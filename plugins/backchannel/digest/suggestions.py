@@ -51,8 +51,10 @@ def working_title(text: str, fallback: str) -> str:
 
 
 def _mentions(question: Question, starts: list[str]) -> bool:
-    """True when a word of the question starts one of the topic's phrases (as themes count
-    a theme's questions: "static mesh" in "…the static meshes?")."""
+    """True when a word of the question starts one of the topic's phrases.
+
+    As themes count a theme's questions: "static mesh" in "…the static meshes?".
+    """
     text = " " + question.text.lower().replace("’", "'")
     return any(start in text for start in starts)
 

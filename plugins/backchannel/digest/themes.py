@@ -47,6 +47,9 @@ PHRASES = "digest-phrases"
 # Share of the smaller set of comments two phrases must share to be one topic.
 SAME_TOPIC = 0.6
 MIN_ASKERS_FOR_GAP = 2
+Key = tuple[str, ...]  # a phrase's stems, what its surface forms share
+Postings = dict[str, list[int]]  # a surface form -> the numbers of the comments using it
+FormsOf = dict[Key, list[str]]  # a phrase's stems -> its surface forms used twice or more
 
 
 @dataclass
@@ -123,9 +126,12 @@ def article_stems(article: ArticleInfo) -> tuple[str, str]:
 
 
 def is_covered(key: tuple[str, ...], covered: Coverage) -> bool:
-    """True when an article is about the phrase: it is in the article's title, summary or
-    tags, or its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase,
-    which is specific). A phrase merely mentioned in passing is not covered."""
+    """True when an article is about the phrase.
+
+    It is about it when the phrase is in the article's title, summary or tags, or
+    its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase, which
+    is specific). A phrase merely mentioned in passing is not covered.
+    """
     needed = COVER_MIN if len(key) == 1 else COVER_MIN_PHRASE
     padded = " " + " ".join(key) + " "
     return any(padded in heading or body.count(padded) >= needed for heading, body in covered.texts)
@@ -212,16 +218,9 @@ def _sample_forms(docs: list[Doc], cache: Cache) -> list[list[str]]:
     return out
 
 
-def _topics(
-    docs: list[Doc],
-    doc_forms: list[list[str]],
-    blocked: set[str],
-    limit: int,
-    min_readers: int,
-    specific: Specificity,
-) -> list[tuple[Theme, list[str]]]:
-    """The top topics of `docs`, each with every surface form of its phrases."""
-    postings: dict[str, list[int]] = {}
+def _forms_by_key(doc_forms: list[list[str]], blocked: set[str]) -> tuple[Postings, FormsOf]:
+    """Each form's comment numbers; the forms used twice or more by key (none blocked)."""
+    postings: Postings = {}
     for number, forms in enumerate(doc_forms):
         for form in forms:
             found = postings.get(form)
@@ -229,43 +228,56 @@ def _topics(
                 postings[form] = [number]
             else:
                 found.append(number)
-    total = len(docs)
-    # A phrase in most comments is the site's background vocabulary, not a theme
-    # (the max_df idea from text mining); only judged once there is enough text.
-    ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
-    forms_of: dict[tuple[str, ...], list[str]] = {}
+    forms_of: FormsOf = {}
     for form, numbers in postings.items():
         if len(numbers) < 2:
             continue  # most forms are used once; a stem's rare variants add little
         key = form_key(form)
         if not blocked.intersection(key):
             forms_of.setdefault(key, []).append(form)
+    return postings, forms_of
 
-    def docs_of(key: tuple[str, ...]) -> list[int]:
-        forms = forms_of[key]
-        if len(forms) == 1:
-            return postings[forms[0]]
-        return sorted({n for f in forms for n in postings[f]})
 
+def _pool(forms_of: FormsOf, postings: Postings, total: int) -> list[Key]:
+    """The POOL keys most worth scoring: frequent, not background, not part of a longer one."""
+    # A phrase in most comments is the site's background vocabulary, not a theme
+    # (the max_df idea from text mining); only judged once there is enough text.
+    ceiling = MAX_DOC_SHARE * total if total >= 20 else float("inf")
     df = {key: sum(len(postings[f]) for f in forms) for key, forms in forms_of.items()}
     candidates = [key for key, count in df.items() if 2 <= count <= ceiling]
     # A word or phrase that mostly occurs inside a longer candidate is that phrase.
-    longer: dict[tuple[str, ...], int] = defaultdict(int)
+    longer: dict[Key, int] = defaultdict(int)
     for key in candidates:
         if len(key) > 1:
             for n in range(1, len(key)):
                 for i in range(len(key) - n + 1):
                     sub = key[i : i + n]
                     longer[sub] = max(longer[sub], df[key])
-    pool = heapq.nlargest(
+    return heapq.nlargest(
         POOL,
         (key for key in candidates if longer.get(key, 0) < 0.75 * df[key]),
         key=lambda k: (df[k] * LENGTH_WEIGHT[len(k)], k),
     )
+
+
+def _scored(
+    pool: list[Key],
+    docs: list[Doc],
+    forms_of: FormsOf,
+    postings: Postings,
+    min_readers: int,
+    specific: Specificity,
+) -> list[tuple[float, int, Key, list[int], str]]:
+    """The pool's keys enough readers use and some ask about, as (-score, -count, key, …)."""
     asks = _Asks(docs)
     scored = []
     for key in pool:
-        numbers = docs_of(key)
+        forms = forms_of[key]
+        numbers = (
+            postings[forms[0]]
+            if len(forms) == 1
+            else sorted({n for f in forms for n in postings[f]})
+        )
         readers = {docs[n].reader for n in numbers}
         if len(readers) < min_readers:
             continue
@@ -278,6 +290,21 @@ def _topics(
         score = _score(len(readers), len(askers), n_articles, len(key), far)
         scored.append((-score, -len(numbers), key, numbers, phrase))
     scored.sort()
+    return scored
+
+
+def _topics(
+    docs: list[Doc],
+    doc_forms: list[list[str]],
+    blocked: set[str],
+    limit: int,
+    min_readers: int,
+    specific: Specificity,
+) -> list[tuple[Theme, list[str]]]:
+    """The top topics of `docs`, each with every surface form of its phrases."""
+    postings, forms_of = _forms_by_key(doc_forms, blocked)
+    pool = _pool(forms_of, postings, len(docs))
+    scored = _scored(pool, docs, forms_of, postings, min_readers, specific)
     themes: list[tuple[Theme, list[str]]] = []
     members: list[set[int]] = []
     for neg_score, _, key, numbers, phrase in scored:
@@ -310,8 +337,11 @@ def _topics(
 def _counted(
     found: list[tuple[Theme, list[str]]], docs: list[Doc], covered: Coverage
 ) -> list[Theme]:
-    """The themes with their evidence counted in every comment: those using the theme's
-    own phrase (any form of it), and their questions that mention any of its phrases."""
+    """The themes with their evidence counted in every comment.
+
+    The evidence: comments using the theme's own phrase (any form of it), and
+    their questions that mention any of its phrases.
+    """
     # Every comment's words in one string, searched once per form by str.find (C speed);
     # a hit's comment is found by bisection on where each comment starts. A padded
     # form " a b " never spans two comments: they are joined by "\n", not a space.
@@ -357,8 +387,11 @@ def _asks_about(questions: tuple[str, ...], starts: list[str]) -> bool:
 
 
 def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
-    """Whether a phrase of the same topic should name it instead: a longer phrase
-    holding the theme's word, used by a third of its comments ("event handler")."""
+    """Whether a phrase of the same topic should name it instead.
+
+    It should when it is a longer phrase holding the theme's word, used by a third
+    of its comments ("event handler").
+    """
     return (
         count >= max(2, theme.count / 3)
         and len(theme.key) == 1

@@ -64,8 +64,11 @@ class Record:
 
 
 def clean_name(value: str | None) -> str:
-    """A display name: HTML entities unescaped (ping authors carry `&laquo;`), one line,
-    no control characters (an entity such as `&#27;` makes one)."""
+    """A display name: HTML entities unescaped, one line, no control characters.
+
+    Ping authors carry entities such as `&laquo;`; one such as `&#27;` makes a
+    control character.
+    """
     return one_line(model_clean_text(html.unescape(value or "")))
 
 

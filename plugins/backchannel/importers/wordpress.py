@@ -117,8 +117,17 @@ class _Wxr:
         self.seen_wp = False
 
 
-def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:
-    """expat handlers that gather each `<item>`'s fields and comments (see xmlstream.feed).
+def _in_channel(depth: int, local: str, name: str) -> bool:
+    """Whether an element of depth 1 or 2 opens `<channel>`; a non-<rss> root is refused."""
+    if depth == 1 and local != "rss":
+        raise ImportSourceError(
+            f"not a WordPress WXR file (root element is <{local}>, expected <rss>)", name, 1, 1
+        )
+    return depth == 2 and local == "channel"
+
+
+def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:  # noqa: PLR0915  three closures sharing local state, for speed (see below)
+    """Expat handlers that gather each `<item>`'s fields and comments (see xmlstream.feed).
 
     Only the texts an importer needs are kept: the channel's link, an item's
     direct fields (the first of a name counts) and its comments' fields. A
@@ -158,16 +167,8 @@ def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:
         local = tag.rpartition("}")[2]
         if not found.seen_wp and "wordpress.org/export/" in tag:
             found.seen_wp = True
-        if depth == 1:
-            if local != "rss":
-                raise ImportSourceError(
-                    f"not a WordPress WXR file (root element is <{local}>, expected <rss>)",
-                    name,
-                    1,
-                    1,
-                )
-        elif depth == 2:
-            in_channel = local == "channel"
+        if depth <= 2:
+            in_channel = _in_channel(depth, local, name)
         elif not in_channel or depth > 4:
             return
         elif depth == 3:

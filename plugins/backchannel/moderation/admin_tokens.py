@@ -83,15 +83,20 @@ def hash_password(password: str) -> str:
     return f"scrypt:{SCRYPT_N}:{SCRYPT_R}:{SCRYPT_P}:{_b64(salt)}:{_b64(digest)}"
 
 
+def _parse_hash(stored: str) -> tuple[tuple[int, int, int], bytes, bytes]:
+    """The (N, r, p) cost, salt and digest of a stored hash; ValueError if it is none."""
+    scheme, n, r, p, salt, digest = stored.strip().split(":")
+    cost = (int(n), int(r), int(p))
+    if scheme != "scrypt" or not 1 < cost[0] <= _MAX_N or min(cost) < 1:
+        raise ValueError(scheme)
+    return cost, _unb64(salt), _unb64(digest)
+
+
 def verify_password(password: str, stored: str) -> bool:
     """True if `password` matches the stored hash; False (and a warning) for a malformed hash."""
     try:
-        scheme, n, r, p, salt, digest = stored.strip().split(":")
-        cost = (int(n), int(r), int(p))
-        if scheme != "scrypt" or not 1 < cost[0] <= _MAX_N or min(cost) < 1:
-            raise ValueError(scheme)
-        expected = _unb64(digest)
-        actual = _scrypt(password, _unb64(salt), *cost)
+        cost, salt, expected = _parse_hash(stored)
+        actual = _scrypt(password, salt, *cost)
     except (ValueError, TypeError):
         logger.warning(
             "backchannel: %s is not a hash made by `backchannel admin-password`", ENV_PASSWORD_HASH

@@ -103,8 +103,10 @@ LINK_RE = re.compile(r"(?i)\bhttps?://|\bwww\.|<a\s|\]\(|^\s*\[[^\]]+\]:", re.MU
 
 
 def vouching_comment(store: Store, item: Item, earlier: Iterable[tuple[str, str]]) -> Item | None:
-    """The approved comment, among those this browser sent before (`earlier`: article, id),
-    that has the same e-mail as `item`; None if there is none."""
+    """The approved comment this browser sent before with the e-mail of `item`, or None.
+
+    `earlier` holds the (article, id) pairs the browser sent before.
+    """
     email_hash = email_hash_of(store, item)
     if not email_hash:
         return None
@@ -125,8 +127,10 @@ def vouching_comment(store: Store, item: Item, earlier: Iterable[tuple[str, str]
 
 
 def may_auto_approve(store: Store, item: Item, earlier: Iterable[tuple[str, str]]) -> bool:
-    """A comment with no link, from a browser that sent an approved comment with this e-mail
-    (and the same homepage, if it gives one)."""
+    """A comment with no link, from a browser that sent an approved one with this e-mail.
+
+    The approved one must have the same homepage too, if it gives one.
+    """
     if item.kind != Kind.COMMENT or LINK_RE.search(item.body):
         return False
     before = vouching_comment(store, item, earlier)

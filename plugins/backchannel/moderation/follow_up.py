@@ -55,10 +55,11 @@ def _republish(
 ) -> int:
     try:
         written = republish(settings, settings.pelican, store, output, result.change)
-        done.said.append(f"updated {len(written)} file(s) in {output}")
-        return 0
     except RepublishError as exc:
         done.problems.append(f"backchannel: {exc}; rebuilding the whole site instead")
+    else:
+        done.said.append(f"updated {len(written)} file(s) in {output}")
+        return 0
     proc = subprocess.run(
         [
             sys.executable,

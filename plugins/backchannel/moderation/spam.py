@@ -97,7 +97,7 @@ class Model:
         return min(self.docs[HAM], self.docs[SPAM]) >= MIN_PER_CLASS
 
     def word_log_odds(self, word: str) -> float:
-        """log P(word|spam)/P(word|ham), Laplace-smoothed."""
+        """Return the log-odds log P(word|spam)/P(word|ham), Laplace-smoothed."""
         ham, spam = self.words.get(word, (0, 0))
         p_spam = (spam + 1) / (self.docs[SPAM] + 2)
         p_ham = (ham + 1) / (self.docs[HAM] + 2)
@@ -143,6 +143,14 @@ def _display(word: str) -> str:
     return word.split(":", 1)[1] if ":" in word else word
 
 
+def _decision(text: str) -> dict[str, Any]:
+    """One line of the decisions file; ValueError, KeyError or TypeError if it is broken."""
+    data = json.loads(text)
+    if data["label"] not in (HAM, SPAM) or not isinstance(data["words"], list):
+        raise ValueError("no label or words")
+    return data
+
+
 class Classifier:
     """The model of one store's `moderation/` folder: record decisions, score items."""
 
@@ -181,9 +189,7 @@ class Classifier:
             if not text.strip():
                 continue
             try:
-                data = json.loads(text)
-                if data["label"] not in (HAM, SPAM) or not isinstance(data["words"], list):
-                    raise ValueError("no label or words")
+                data = _decision(text)
             except (ValueError, KeyError, TypeError) as exc:
                 logger.warning(
                     "backchannel: %s:%d: skipping a broken decision (%s)",

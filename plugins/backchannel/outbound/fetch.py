@@ -261,7 +261,7 @@ class _Hops:
 
     @contextlib.contextmanager
     def errors(self) -> Iterator[None]:
-        """httpcore's exceptions as FetchError with a reason fit for a status page."""
+        """Turn httpcore's exceptions into FetchError with a reason fit for a status page."""
         try:
             yield
         except httpcore.TimeoutException:

@@ -220,23 +220,11 @@ def _one_click_csrf(request: Request, payload: dict[str, Any]) -> str:
     return admin_tokens.mac(receiver_of(request).store, "csrf-one-click", payload["n"])
 
 
-async def one_click(request: Request) -> Response:
-    """GET: what the link would do, and a button. POST (from that button): do it, once."""
+async def _one_click_item(
+    request: Request, token: str, sign_in_page: str
+) -> tuple[dict[str, Any], Item] | Response:
+    """The link's payload and the item it names, or the page saying why the link is no good."""
     receiver = receiver_of(request)
-    form = await read_form(request) if request.method == "POST" else None
-    token = str((form or request.query_params).get("t", ""))
-    sign_in_page = admin_path(request, "/signin")
-    if not token:
-        return page(
-            admin_pages.message(
-                "Not signed in",
-                "This link is incomplete.",
-                error=True,
-                link=sign_in_page,
-                link_text="Sign in",
-            ),
-            401,
-        )
     try:
         payload = await run_in_threadpool(
             admin_tokens.read_one_click, receiver.store, token, now(request)
@@ -251,7 +239,29 @@ async def one_click(request: Request) -> Response:
         )
     except StoreError:
         return page(admin_pages.message("Gone", "That item no longer exists.", error=True), 404)
-    verb = payload["a"]
+    return payload, item
+
+
+async def one_click(request: Request) -> Response:
+    """GET: what the link would do, and a button. POST (from that button): do it, once."""
+    form = await read_form(request) if request.method == "POST" else None
+    token = str((form or request.query_params).get("t", ""))
+    sign_in_page = admin_path(request, "/signin")
+    if not token:
+        return page(
+            admin_pages.message(
+                "Not signed in",
+                "This link is incomplete.",
+                error=True,
+                link=sign_in_page,
+                link_text="Sign in",
+            ),
+            401,
+        )
+    found = await _one_click_item(request, token, sign_in_page)
+    if isinstance(found, Response):
+        return found
+    payload, item = found
     if form is not None and not admin_tokens.same_token(
         str(form.get("csrf", "")), _one_click_csrf(request, payload)
     ):
@@ -267,22 +277,38 @@ async def one_click(request: Request) -> Response:
             409 if form is not None else 200,
         )
     if form is None:
-        articles = await run_in_threadpool(_articles, receiver)
-        view = await run_in_threadpool(
-            _view, receiver, scored(receiver.store, item, receiver.settings), articles
+        return await _one_click_preview(request, item, payload, token)
+    return await _one_click_decide(request, item, payload)
+
+
+async def _one_click_preview(
+    request: Request, item: Item, payload: dict[str, Any], token: str
+) -> Response:
+    """The GET of a one-click link: the item and a button that does what the link says."""
+    receiver = receiver_of(request)
+    verb = payload["a"]
+    articles = await run_in_threadpool(_articles, receiver)
+    view = await run_in_threadpool(
+        _view, receiver, scored(receiver.store, item, receiver.settings), articles
+    )
+    return page(
+        admin_pages.one_click(
+            title="Approve this comment?" if verb == "approve" else "Mark this as spam?",
+            item=view,
+            verb=verb,
+            button="Approve" if verb == "approve" else "Mark as spam",
+            action=admin_path(request, "/one-click"),
+            token=token,
+            csrf=_one_click_csrf(request, payload),
+            base=admin_path(request),
         )
-        return page(
-            admin_pages.one_click(
-                title="Approve this comment?" if verb == "approve" else "Mark this as spam?",
-                item=view,
-                verb=verb,
-                button="Approve" if verb == "approve" else "Mark as spam",
-                action=admin_path(request, "/one-click"),
-                token=token,
-                csrf=_one_click_csrf(request, payload),
-                base=admin_path(request),
-            )
-        )
+    )
+
+
+async def _one_click_decide(request: Request, item: Item, payload: dict[str, Any]) -> Response:
+    """The POST of a one-click link's button: spend the link, then approve or mark as spam."""
+    receiver = receiver_of(request)
+    verb = payload["a"]
     try:
         await run_in_threadpool(admin_tokens.spend_one_click, receiver.store, payload, now(request))
     except admin_tokens.TokenError as exc:

@@ -110,8 +110,10 @@ class Articles:
         return self._siteurl
 
     def article_url(self, article: KnownArticle) -> str:
-        """The URL of an article: SITEURL-based, else on the receiver's configured host,
-        else site-relative; never on a Host header a client could choose."""
+        """The URL of an article; never on a Host header a client could choose.
+
+        SITEURL-based, else on the receiver's configured host, else site-relative.
+        """
         base = self.siteurl.rstrip("/") or self.receiver_origin
         return f"{base}/{article.url}"
 

@@ -15,7 +15,7 @@ import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -34,6 +34,7 @@ from backchannel.model import (
     one_line,
 )
 from backchannel.receiver import pages, reader_cookie, reply
+from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import (
     Receiver,
     RequestProblem,
@@ -46,7 +47,7 @@ from backchannel.receiver.context import (
     receiver_of,
     save,
 )
-from backchannel.receiver.guard import Rejected, Submission, make_token
+from backchannel.receiver.guard import Outcome, Rejected, Submission, make_token
 from backchannel.store import SUFFIX, new_id
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,10 @@ def _siteurl(request: Request) -> str:
 
 
 async def _fields(request: Request) -> dict[str, Any]:
-    """The allow-listed fields of a form or JSON body, control characters removed
-    (the model's one normalisation, here at the door: a name of only ESC is empty)."""
+    """The allow-listed fields of a form or JSON body, control characters removed.
+
+    This is the model's one normalisation, here at the door: a name of only ESC is empty.
+    """
     body = await read_body(request)
     kind, charset = media_type(request)
     if kind == "application/json":
@@ -152,6 +155,105 @@ def _http_url(value: str, name: str) -> str:
     return value
 
 
+class _Comment(NamedTuple):
+    """A comment form's fields, checked: what the reader asked to publish."""
+
+    article: KnownArticle
+    author: str
+    body: str
+    url: str
+    email: str
+    notify: bool
+    parent: str | None
+
+
+def _checked_comment(receiver: Receiver, fields: dict[str, Any]) -> _Comment:
+    """The comment the fields describe, or a RequestProblem saying which field is wrong."""
+    article_id = one_line(str(fields.get("article", "")))
+    if not article_id:
+        raise RequestProblem("missing field 'article'")
+    article = receiver.articles.get(article_id)
+    if article is None:
+        raise RequestProblem(f"unknown article {article_id!r}", 404)
+    author = one_line(str(fields.get("author", "")))
+    body = str(fields.get("body", "")).replace("\r\n", "\n").strip()
+    if not author:
+        raise RequestProblem("missing field 'author': please give a name")
+    if not body:
+        raise RequestProblem("missing field 'body': the comment is empty")
+    url = one_line(str(fields.get("url", "")))
+    if url:
+        _http_url(url, "url")
+    email = one_line(str(fields.get("email", "")))
+    if email and not EMAIL_RE.match(email):
+        raise RequestProblem("field 'email' is not an e-mail address")
+    notify = fields.get("notify") is True or str(fields.get("notify", "")).lower() in TRUE
+    parent = one_line(str(fields.get("parent", ""))) or None
+    if parent and (
+        not ID_RE.match(parent) or not reply.parent_exists(receiver, article.id, parent)
+    ):
+        raise RequestProblem(f"field 'parent': no comment {parent!r} on this article")
+    return _Comment(article, author, body, url, email, notify, parent)
+
+
+def _submission(request: Request, comment: _Comment, fields: dict[str, Any]) -> Submission:
+    """What the guard judges: the comment, the sender's address, token and honeypot."""
+    return Submission(
+        kind=Kind.COMMENT,
+        article=comment.article.id,
+        author=comment.author,
+        body=comment.body,
+        ip=client_ip(request),
+        author_url=comment.url,
+        email=comment.email,
+        token=str(fields.get("token", "")).strip() or None,
+        honeypot=str(fields.get("homepage", "")),
+        checks_timing=True,
+    )
+
+
+def _new_item(receiver: Receiver, comment: _Comment, outcome: Outcome) -> Item:
+    """The comment as a new item, in the inbox or (judged so) in spam."""
+    return Item(
+        id=new_id(),
+        kind=Kind.COMMENT,
+        article=comment.article.id,
+        author=comment.author,
+        date=datetime.now(UTC).replace(microsecond=0),
+        origin="receiver",
+        body=comment.body,
+        author_url=comment.url or None,
+        email_hash=receiver.store.email_hash(comment.email) if comment.email else None,
+        parent=comment.parent,
+        reasons=tuple(outcome.reasons),
+        state=State.SPAM if outcome.spam else State.INBOX,
+    )
+
+
+def _private_of(sub: Submission, comment: _Comment) -> dict[str, Any]:
+    """What is kept of the comment but never published: address, e-mail, notify."""
+    private: dict[str, Any] = {"ip": sub.ip, "notify": bool(comment.notify and comment.email)}
+    if comment.email:
+        private["email"] = comment.email
+    return private
+
+
+async def _store_comment(request: Request, fields: dict[str, Any]) -> tuple[Item, _Comment, Any]:
+    """Check, judge and store a comment: the stored item, the comment, the cookie's pairs."""
+    receiver = receiver_of(request)
+    comment = _checked_comment(receiver, fields)
+    sub = _submission(request, comment, fields)
+    outcome = receiver.guard.judge(sub)
+    item = _new_item(receiver, comment, outcome)
+    earlier = reader_cookie.read(request, receiver.store)
+    try:
+        item = await save(receiver, item, _private_of(sub, comment), earlier)
+    except RequestProblem:
+        receiver.guard.forget(sub)
+        raise
+    return item, comment, earlier
+
+
 async def post_comment(request: Request) -> Response:
     """POST /comments: store a comment in the inbox (or spam)."""
     receiver = receiver_of(request)
@@ -160,70 +262,12 @@ async def post_comment(request: Request) -> Response:
         # Read before the rate check, so that even a 429 gives the reader's text back.
         fields = await _fields(request)
         await limit_rate(request)
-        article_id = one_line(str(fields.get("article", "")))
-        if not article_id:
-            raise RequestProblem("missing field 'article'")
-        article = receiver.articles.get(article_id)
-        if article is None:
-            raise RequestProblem(f"unknown article {article_id!r}", 404)
-        author = one_line(str(fields.get("author", "")))
-        body = str(fields.get("body", "")).replace("\r\n", "\n").strip()
-        if not author:
-            raise RequestProblem("missing field 'author': please give a name")
-        if not body:
-            raise RequestProblem("missing field 'body': the comment is empty")
-        url = one_line(str(fields.get("url", "")))
-        if url:
-            _http_url(url, "url")
-        email = one_line(str(fields.get("email", "")))
-        if email and not EMAIL_RE.match(email):
-            raise RequestProblem("field 'email' is not an e-mail address")
-        notify = fields.get("notify") is True or str(fields.get("notify", "")).lower() in TRUE
-        parent = one_line(str(fields.get("parent", ""))) or None
-        if parent and (
-            not ID_RE.match(parent) or not reply.parent_exists(receiver, article.id, parent)
-        ):
-            raise RequestProblem(f"field 'parent': no comment {parent!r} on this article")
-        sub = Submission(
-            kind=Kind.COMMENT,
-            article=article.id,
-            author=author,
-            body=body,
-            ip=client_ip(request),
-            author_url=url,
-            email=email,
-            token=str(fields.get("token", "")).strip() or None,
-            honeypot=str(fields.get("homepage", "")),
-            checks_timing=True,
-        )
-        outcome = receiver.guard.judge(sub)
-        item = Item(
-            id=new_id(),
-            kind=Kind.COMMENT,
-            article=article.id,
-            author=author,
-            date=datetime.now(UTC).replace(microsecond=0),
-            origin="receiver",
-            body=body,
-            author_url=url or None,
-            email_hash=receiver.store.email_hash(email) if email else None,
-            parent=parent,
-            reasons=tuple(outcome.reasons),
-            state=State.SPAM if outcome.spam else State.INBOX,
-        )
-        private: dict[str, Any] = {"ip": sub.ip, "notify": bool(notify and email)}
-        if email:
-            private["email"] = email
-        earlier = reader_cookie.read(request, receiver.store)
-        try:
-            item = await save(receiver, item, private, earlier)
-        except RequestProblem:
-            receiver.guard.forget(sub)
-            raise
+        item, comment, earlier = await _store_comment(request, fields)
     except Rejected as exc:
         return _error(request, exc.reason, exc.status, exc.headers, fields)
     except RequestProblem as exc:
         return _error(request, exc.reason, exc.status, exc.headers, fields)
+    article = comment.article
     logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)
     response: Response
     if _wants_json(request):
@@ -231,7 +275,7 @@ async def post_comment(request: Request) -> Response:
     else:
         target = receiver.articles.article_url(article) + "#comment-pending"
         response = RedirectResponse(target, status_code=303)
-    if email:  # the browser's proof for auto-approve next time (reader_cookie.py)
+    if comment.email:  # the browser's proof for auto-approve next time (reader_cookie.py)
         reader_cookie.remember(response, request, receiver.store, receiver.settings, earlier, item)
     return response
 

@@ -125,10 +125,10 @@ _ASCII_PROBE = "".join(map(chr, range(32, 127))) + " \\x41\\u0041+AEE- xn--abc"
 
 @functools.lru_cache(maxsize=64)
 def text_charset(charset: str) -> str:
-    """The codec name of a charset a stranger may declare, or a 400.
+    r"""The codec name of a charset a stranger may declare, or a 400.
 
     Only ASCII-compatible text encodings (what forms and XML declarations
-    carry); `unicode_escape` would turn `\\ud800` into a lone surrogate, `rot13`
+    carry); `unicode_escape` would turn `\ud800` into a lone surrogate, `rot13`
     is no text encoding at all.
     """
     try:
@@ -193,7 +193,8 @@ async def save(
 ) -> Item:
     """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced.
 
-    `earlier`: the comments the sender's reader cookie names (for auto-approve)."""
+    `earlier`: the comments the sender's reader cookie names (for auto-approve).
+    """
     try:
         # The file must be one `backchannel check` accepts, checked before any
         # write (the private data included): a refusal leaves nothing behind.
@@ -205,7 +206,7 @@ async def save(
         # each trip costs the event loop a hand-off (measured ~0.1 ms a request).
         return await run_in_threadpool(_assess_and_add, receiver, item, private, earlier)
     except StoreError as exc:
-        logger.error("backchannel: could not store %s: %s", item.id, exc)
+        logger.error("backchannel: could not store %s: %s", item.id, exc)  # noqa: TRY400  a disk fault: its message says all
         raise RequestProblem(
             f"could not store the {item.kind}: {exc}; please try later",
             503,

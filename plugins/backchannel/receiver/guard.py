@@ -176,7 +176,7 @@ class RateLimiter:
             try:
                 return self.state.hit(f"{self.name} {client}", count, period, now)
             except StateError as exc:  # a broken disk answers 503 where it matters, not here
-                logger.error("backchannel: rate limit not applied: %s", exc)
+                logger.error("backchannel: rate limit not applied: %s", exc)  # noqa: TRY400  a disk fault: its message says all
                 return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
@@ -357,7 +357,7 @@ class Guard:
             try:
                 return not self.state.add(DUPLICATE, fp, expires=time.time() + DUPLICATE_SECONDS)
             except StateError as exc:
-                logger.error("backchannel: duplicate check skipped: %s", exc)
+                logger.error("backchannel: duplicate check skipped: %s", exc)  # noqa: TRY400  a disk fault: its message says all
                 return False
         with self._lock:
             if fp in self._seen:
@@ -373,7 +373,7 @@ class Guard:
             try:
                 self.state.remove(DUPLICATE, self.fingerprint(sub))
             except StateError as exc:
-                logger.error("backchannel: a retry may be refused as a duplicate: %s", exc)
+                logger.error("backchannel: a retry may be refused as a duplicate: %s", exc)  # noqa: TRY400  a disk fault: its message says all
             return
         with self._lock:
             self._seen.pop(self.fingerprint(sub), None)

@@ -135,7 +135,7 @@ def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
     try:
         # Safe now: defusedxml has already refused DTDs and entity tricks.
         params, method = xmlrpc.client.loads(body)
-    except Exception as exc:  # expat and xmlrpc raise many unrelated types on junk
+    except Exception as exc:  # noqa: BLE001  expat and xmlrpc raise many unrelated types on junk
         raise PingbackFault(PARSE_ERROR, f"malformed XML-RPC call: {exc}") from None
     return method or "", params
 
@@ -234,19 +234,22 @@ async def ping(request: Request, source: str, target: str) -> str:
     return f"Pingback from {source} to {target} registered; it awaits moderation."
 
 
+def _ping_params(method: str, params: tuple[object, ...]) -> tuple[str, str]:
+    """The (sourceURI, targetURI) of a pingback.ping call, or the fault for another call."""
+    if method != "pingback.ping":
+        raise PingbackFault(METHOD_NOT_FOUND, f"unknown method {method!r}")
+    if len(params) != 2 or not all(isinstance(p, str) for p in params):
+        raise PingbackFault(INVALID_PARAMS, "pingback.ping takes two strings: sourceURI, targetURI")
+    return str(params[0]).strip(), str(params[1]).strip()
+
+
 async def post_pingback(request: Request) -> Response:
     """POST /pingback: the XML-RPC endpoint."""
     try:
         await limit_rate(request)
         body = await read_body(request)
-        method, params = parse_call(body)
-        if method != "pingback.ping":
-            raise PingbackFault(METHOD_NOT_FOUND, f"unknown method {method!r}")
-        if len(params) != 2 or not all(isinstance(p, str) for p in params):
-            raise PingbackFault(
-                INVALID_PARAMS, "pingback.ping takes two strings: sourceURI, targetURI"
-            )
-        message = await ping(request, str(params[0]).strip(), str(params[1]).strip())
+        source, target = _ping_params(*parse_call(body))
+        message = await ping(request, source, target)
     except PingbackFault as exc:
         logger.info("backchannel: pingback fault %s: %s", exc.code, exc.reason)
         return fault(exc.code, exc.reason, exc.http_status)

@@ -1,4 +1,4 @@
-r"""Reading a linkback's source page: does it link to us, and what does it say?
+r"""Reading a linkback's source page: does it link to us, and what does it say.
 
 Shared by Pingback and Webmention. HTML is parsed with BeautifulSoup (the
 stdlib parser, explicitly); microformats2 with mf2py, whose h-entry gives the

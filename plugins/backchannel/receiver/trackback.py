@@ -28,7 +28,9 @@ from backchannel.model import (
     http_url,
     one_line,
 )
+from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import (
+    Receiver,
     client_ip,
     exists,
     form_fields,
@@ -69,34 +71,57 @@ def response(
     )
 
 
+async def _ping_fields(request: Request) -> dict[str, str]:
+    """The form's fields, one line each, or a RequestProblem for a ping that is no form."""
+    body = await read_body(request)
+    kind, charset = media_type(request)
+    if kind != "application/x-www-form-urlencoded":
+        raise RequestProblem(f"TrackBack pings are form-encoded POSTs, not {kind or 'none'!r}")
+    fields = form_fields(body, charset, 20)
+    # Control characters removed at the door (the model's one normalisation),
+    # so a blog name of only ESC is no name and falls back to the host.
+    return {k: one_line(clean_text(v[0])) for k, v in fields.items() if v}
+
+
+def _ping_url(value: dict[str, str]) -> str:
+    """The pinging page's URL, or a RequestProblem when it is missing or not http(s)."""
+    url = value.get("url", "")
+    if not url:
+        raise RequestProblem("missing field 'url'")
+    if http_url(url) is None:
+        raise RequestProblem("field 'url' must be an http(s) URL")
+    return url
+
+
+def _known_article(receiver: Receiver, article_id: str) -> KnownArticle:
+    """The article pinged, or a RequestProblem for an unknown one."""
+    article = receiver.articles.get(article_id)
+    if article is None:
+        raise RequestProblem(f"unknown article {article_id!r}")
+    return article
+
+
+async def _new_ping_id(receiver: Receiver, article_id: str, url: str) -> str:
+    """The id of a ping from `url` (one per article and page), or a 409 if it is known."""
+    item_id = derived_id("trackback", f"{article_id}\n{normalize(url)}")
+    if await exists(receiver, item_id, article_id):
+        raise RequestProblem("this TrackBack was already registered", 409)
+    return item_id
+
+
 async def post_trackback(request: Request) -> Response:
     """POST /trackback/{article}: store a TrackBack ping in the inbox."""
     receiver = receiver_of(request)
     article_id = request.path_params["article"]
     try:
         await limit_rate(request)
-        body = await read_body(request)
-        kind, charset = media_type(request)
-        if kind != "application/x-www-form-urlencoded":
-            raise RequestProblem(f"TrackBack pings are form-encoded POSTs, not {kind or 'none'!r}")
-        fields = form_fields(body, charset, 20)
-        # Control characters removed at the door (the model's one normalisation),
-        # so a blog name of only ESC is no name and falls back to the host.
-        value = {k: one_line(clean_text(v[0])) for k, v in fields.items() if v}
-        article = receiver.articles.get(article_id)
-        if article is None:
-            raise RequestProblem(f"unknown article {article_id!r}")
-        url = value.get("url", "")
-        if not url:
-            raise RequestProblem("missing field 'url'")
-        if http_url(url) is None:
-            raise RequestProblem("field 'url' must be an http(s) URL")
+        value = await _ping_fields(request)
+        article = _known_article(receiver, article_id)
+        url = _ping_url(value)
         title = clip(value.get("title", ""), MAX_TITLE_CHARS)
         excerpt = clip(value.get("excerpt", ""), receiver.settings["MAX_FIELD_CHARS"])
         blog_name = clip(value.get("blog_name", ""), MAX_AUTHOR_CHARS) or urlsplit(url).hostname
-        item_id = derived_id("trackback", f"{article.id}\n{normalize(url)}")
-        if await exists(receiver, item_id, article.id):
-            raise RequestProblem("this TrackBack was already registered", 409)
+        item_id = await _new_ping_id(receiver, article.id, url)
         sub = Submission(
             kind=Kind.TRACKBACK,
             article=article.id,

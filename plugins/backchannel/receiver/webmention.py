@@ -38,7 +38,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from backchannel.errors import StoreError
 from backchannel.model import Item, Kind, State, format_date, parse_date
-from backchannel.outbound.fetch import FetchError
+from backchannel.outbound.fetch import FetchError, FetchResponse
+from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import (
     Receiver,
     client_ip,
@@ -54,6 +55,7 @@ from backchannel.receiver.guard import Submission
 from backchannel.receiver.problems import RequestProblem
 from backchannel.receiver.source import (
     SourceError,
+    SourceFacts,
     exact_target,
     links_to,
     normalize,
@@ -65,6 +67,7 @@ from backchannel.store.state import WEBMENTION, WEBMENTION_CLAIM, state_of
 logger = logging.getLogger(__name__)
 
 STATUS_PREFIX = "wm"
+EARLIER_DELETED = "; the earlier webmention was deleted"  # said when a re-sent mention undoes one
 # Seconds before verifying again when the store could not take the item; after
 # the last one the record stays "queued" until the next start of the receiver.
 RETRY_DELAYS = (2.0, 10.0, 60.0, 300.0, 900.0)
@@ -93,8 +96,7 @@ def write_status(receiver: Receiver, record: dict[str, Any]) -> None:
 
 
 def _claim(receiver: Receiver, status_id: str, renew: bool = False) -> bool:
-    """Take (or renew) this worker's claim to verify a queued record; False if another live
-    worker holds it. A claim of a dead process (killed mid-way) or an old one is void."""
+    """Claim (or renew) a queued record to verify; False if a live worker's claim is in force."""
     mine, now = os.getpid(), time.time()
 
     def take(old: Any) -> dict[str, Any]:
@@ -129,34 +131,39 @@ def _url_ok(value: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
+async def _source_and_target(request: Request) -> tuple[str, str, KnownArticle]:
+    """The form's source and target and the article targeted, or a RequestProblem saying why not."""
+    body = await read_body(request)
+    kind, charset = media_type(request)
+    if kind != "application/x-www-form-urlencoded":
+        raise RequestProblem(
+            f"send source and target as application/x-www-form-urlencoded, not {kind or 'none'!r}",
+            415,
+        )
+    fields = form_fields(body, charset, 20)
+    source = (fields.get("source") or [""])[0].strip()
+    target = (fields.get("target") or [""])[0].strip()
+    if not source or not target:
+        raise RequestProblem("both 'source' and 'target' are required")
+    if not _url_ok(source):
+        raise RequestProblem("source must be an http(s) URL")
+    if not _url_ok(target):
+        raise RequestProblem("target must be an http(s) URL")
+    if normalize(source) == normalize(target):
+        raise RequestProblem("source and target are the same URL")
+    article = receiver_of(request).articles.by_target(target)
+    if article is None:
+        raise RequestProblem("target is not an article on this site")
+    return source, target, article
+
+
 async def post_webmention(request: Request) -> Response:
     """POST /webmention: validate, answer 201 with a status URL, verify in the background."""
     receiver = receiver_of(request)
     resume_queued(receiver)
     try:
         await limit_rate(request)
-        body = await read_body(request)
-        kind, charset = media_type(request)
-        if kind != "application/x-www-form-urlencoded":
-            raise RequestProblem(
-                f"send source and target as application/x-www-form-urlencoded, not "
-                f"{kind or 'none'!r}",
-                415,
-            )
-        fields = form_fields(body, charset, 20)
-        source = (fields.get("source") or [""])[0].strip()
-        target = (fields.get("target") or [""])[0].strip()
-        if not source or not target:
-            raise RequestProblem("both 'source' and 'target' are required")
-        if not _url_ok(source):
-            raise RequestProblem("source must be an http(s) URL")
-        if not _url_ok(target):
-            raise RequestProblem("target must be an http(s) URL")
-        if normalize(source) == normalize(target):
-            raise RequestProblem("source and target are the same URL")
-        article = receiver.articles.by_target(target)
-        if article is None:
-            raise RequestProblem("target is not an article on this site")
+        source, target, article = await _source_and_target(request)
         record = {
             "id": STATUS_PREFIX + new_id(),
             "source": source,
@@ -220,7 +227,7 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
             if status != "queued":  # finished: no worker needs to claim it any more
                 state_of(receiver.store).remove(WEBMENTION_CLAIM, record["id"])
         except StoreError as exc:
-            logger.error("backchannel: cannot write webmention status %s: %s", record["id"], exc)
+            logger.error("backchannel: cannot write webmention status %s: %s", record["id"], exc)  # noqa: TRY400  a disk fault: its message says all
         logger.info(
             "backchannel: webmention %s %s -> %s: %s %s", source, target, status, reason, item or ""
         )
@@ -231,72 +238,77 @@ async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[s
     except FetchError as exc:
         return done("rejected", f"source could not be fetched: {exc.reason}")
     try:
-        if resp.status == 410:
-            removed = await _remove(receiver, item_id, article_id)
-            return done(
-                "deleted",
-                "source is gone (410)"
-                + ("; the earlier webmention was deleted" if removed else ""),
-            )
-        if resp.status >= 400:
-            return done("rejected", f"source answered HTTP {resp.status}")
-
-        is_target = exact_target(target, article_id, receiver.articles.by_target)
-
-        try:
-            # Parsing a page (up to FETCH_MAX_BYTES) is CPU work: off the event loop.
-            linked = await run_in_threadpool(links_to, resp, is_target)
-        except SourceError as exc:
-            return done("rejected", f"source could not be read: {exc.reason}")
-        if not linked:
-            removed = await _remove(receiver, item_id, article_id)
-            return done(
-                "deleted" if removed else "rejected",
-                "source does not link to target"
-                + ("; the earlier webmention was deleted" if removed else ""),
-            )
-        try:
-            facts = await run_in_threadpool(read_source, resp, is_target)
-        except SourceError as exc:
-            return done("rejected", f"source could not be read: {exc.reason}")
-        author = facts.author or urlsplit(source).hostname or "unknown"
-        sub = Submission(
-            kind=Kind.WEBMENTION,
-            article=article_id,
-            author=author,
-            body=facts.excerpt,
-            ip=ip,
-            title=facts.title or "",
-            source=source,
-            author_url=facts.author_url or "",
-        )
-        blocked = receiver.guard.blocklist.match(sub)
-        item = Item(
-            id=item_id,
-            kind=Kind.WEBMENTION,
-            article=article_id,
-            author=author,
-            date=(facts.published or datetime.now(UTC)).replace(microsecond=0),
-            origin="receiver",
-            body=facts.excerpt,
-            source=source,
-            title=facts.title,
-            author_url=facts.author_url,
-            mention_type=facts.mention_type,
-            reasons=(blocked,) if blocked else (),
-            state=State.SPAM if blocked else State.INBOX,
-        )
+        found = await _source_facts(receiver, resp, target, article_id, item_id)
+        if not isinstance(found, SourceFacts):
+            return done(*found)
+        item = _mention_item(receiver, record, found, item_id, ip)
         state = await exists(receiver, item_id, article_id)
         if state is None:
             await save(receiver, item, {"ip": ip})
-            return done("verified", f"{facts.mention_type.value} stored for moderation", item_id)
+            return done("verified", f"{found.mention_type.value} stored for moderation", item_id)
         return await _update(receiver, item, state, done)
-    except RequestProblem as exc:
-        if exc.status >= 500:
-            return _requeue(receiver, record, ip, exc, done)
-        return done("rejected", exc.reason)  # the item itself was refused: nothing to retry
-    except StoreError as exc:
+    except (RequestProblem, StoreError) as exc:
+        if isinstance(exc, RequestProblem) and exc.status < 500:
+            return done("rejected", exc.reason)  # the item itself was refused: nothing to retry
         return _requeue(receiver, record, ip, exc, done)
+
+
+async def _source_facts(
+    receiver: Receiver, resp: FetchResponse, target: str, article_id: str, item_id: str
+) -> SourceFacts | tuple[str, str]:
+    """What the source says, or (status, reason) when it is gone, fails or links not to us."""
+    if resp.status == 410:
+        removed = await _remove(receiver, item_id, article_id)
+        return "deleted", "source is gone (410)" + (EARLIER_DELETED if removed else "")
+    if resp.status >= 400:
+        return "rejected", f"source answered HTTP {resp.status}"
+    is_target = exact_target(target, article_id, receiver.articles.by_target)
+    try:
+        # Parsing a page (up to FETCH_MAX_BYTES) is CPU work: off the event loop.
+        linked = await run_in_threadpool(links_to, resp, is_target)
+        if linked:
+            return await run_in_threadpool(read_source, resp, is_target)
+    except SourceError as exc:
+        return "rejected", f"source could not be read: {exc.reason}"
+    removed = await _remove(receiver, item_id, article_id)
+    return (
+        "deleted" if removed else "rejected",
+        "source does not link to target" + (EARLIER_DELETED if removed else ""),
+    )
+
+
+def _mention_item(
+    receiver: Receiver, record: dict[str, Any], facts: SourceFacts, item_id: str, ip: str
+) -> Item:
+    """The verified mention as an item: in the inbox, or in spam when the blocklist matches."""
+    source, article_id = record["source"], record["article"]
+    author = facts.author or urlsplit(source).hostname or "unknown"
+    sub = Submission(
+        kind=Kind.WEBMENTION,
+        article=article_id,
+        author=author,
+        body=facts.excerpt,
+        ip=ip,
+        title=facts.title or "",
+        source=source,
+        author_url=facts.author_url or "",
+    )
+    blocked = receiver.guard.blocklist.match(sub)
+    return Item(
+        id=item_id,
+        kind=Kind.WEBMENTION,
+        article=article_id,
+        author=author,
+        date=(facts.published or datetime.now(UTC)).replace(microsecond=0),
+        origin="receiver",
+        body=facts.excerpt,
+        source=source,
+        title=facts.title,
+        author_url=facts.author_url,
+        mention_type=facts.mention_type,
+        reasons=(blocked,) if blocked else (),
+        state=State.SPAM if blocked else State.INBOX,
+    )
 
 
 def _requeue(
@@ -358,8 +370,7 @@ def _expired(record: dict[str, Any], days: int | None) -> bool:
 
 
 def resume_queued(receiver: Receiver) -> None:
-    """Once per process: verify again the queued records no worker has claimed, and drop
-    expired records."""
+    """Once per process: verify again the unclaimed queued records, drop expired ones."""
     if receiver.resumed:
         return
     receiver.resumed = True
@@ -367,7 +378,7 @@ def resume_queued(receiver: Receiver) -> None:
     try:
         records = state.items(WEBMENTION)
     except StoreError as exc:
-        logger.error("backchannel: cannot read the webmention queue: %s", exc)
+        logger.error("backchannel: cannot read the webmention queue: %s", exc)  # noqa: TRY400  a disk fault: its message says all
         return
     days = receiver.settings["WEBMENTION_STATUS_DAYS"]
     for status_id, record in records.items():
@@ -384,4 +395,4 @@ def resume_queued(receiver: Receiver) -> None:
             ):
                 receiver.spawn(verify(receiver, record, "unknown"))
         except StoreError as exc:
-            logger.error("backchannel: webmention %s not resumed: %s", status_id, exc)
+            logger.error("backchannel: webmention %s not resumed: %s", status_id, exc)  # noqa: TRY400  a disk fault: its message says all

@@ -160,6 +160,17 @@ class Sender:
             blog_name=blog_name,
         )
 
+    def _undiscovered(self, entry: Entry, exc: DiscoveryError, deleting: bool) -> Entry:
+        """The entry when discovery failed: a deletion with a target gone for good is done."""
+        if deleting and exc.permanent:
+            return entry.with_changes(
+                status=Status.DELETED,
+                reason=f"{exc.reason}; nothing to tell",
+                http_status=exc.http_status,
+                next_retry=None,
+            )
+        return self._failure(entry, exc.reason, exc.http_status, retry=not exc.permanent)
+
     def execute(self, task: Task) -> Entry:
         """Send one task and return its new record entry (not yet saved)."""
         entry = self._base(task).with_changes(date=self.now.isoformat(timespec="seconds"))
@@ -171,28 +182,9 @@ class Sender:
         try:
             endpoint = self._discover(task.target)
         except DiscoveryError as exc:
-            if deleting and exc.permanent:
-                return entry.with_changes(
-                    status=Status.DELETED,
-                    reason=f"{exc.reason}; nothing to tell",
-                    http_status=exc.http_status,
-                    next_retry=None,
-                )
-            return self._failure(entry, exc.reason, exc.http_status, retry=not exc.permanent)
+            return self._undiscovered(entry, exc, deleting)
         if endpoint is None or (deleting and endpoint.protocol != Protocol.WEBMENTION):
-            if deleting:
-                return entry.with_changes(
-                    status=Status.DELETED,
-                    next_retry=None,
-                    reason="the target no longer advertises a Webmention endpoint; nothing to tell",
-                )
-            return entry.with_changes(
-                status=Status.NO_ENDPOINT,
-                protocol=None,
-                endpoint=None,
-                reason="the target advertises no Webmention, Pingback or TrackBack endpoint",
-                next_retry=None,
-            )
+            return _no_endpoint(entry, deleting)
         entry = entry.with_changes(protocol=endpoint.protocol, endpoint=endpoint.url)
         outcome = self._send(endpoint, task)
         if not outcome.ok:
@@ -231,7 +223,7 @@ class Sender:
                     if stop.is_set():
                         return
                     arrived.put((index, self.execute(tasks[index])))
-            except BaseException as exc:  # re-raised by run, after the other sites stop
+            except BaseException as exc:  # noqa: BLE001  re-raised by run, after the other sites stop
                 arrived.put((-1, exc))
             finally:
                 arrived.put((-1, None))  # this site is done
@@ -324,3 +316,20 @@ def _interrupt_sets(stop: threading.Event) -> Iterator[threading.Event]:
 def utc_now() -> datetime:
     """Now, in UTC, to the second (the record's clock)."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _no_endpoint(entry: Entry, deleting: bool) -> Entry:
+    """The entry when the target offers no endpoint to tell (a deletion: none for Webmention)."""
+    if deleting:
+        return entry.with_changes(
+            status=Status.DELETED,
+            next_retry=None,
+            reason="the target no longer advertises a Webmention endpoint; nothing to tell",
+        )
+    return entry.with_changes(
+        status=Status.NO_ENDPOINT,
+        protocol=None,
+        endpoint=None,
+        reason="the target advertises no Webmention, Pingback or TrackBack endpoint",
+        next_retry=None,
+    )

@@ -126,6 +126,7 @@ class Cache:
             self._fail(exc)
 
     def put(self, kind: str, version: str, key: str, value: Any) -> None:
+        """Store one value of `kind` made by `version`."""
         self.put_many(kind, version, {key: value})
 
     def keep_only(self, kind: str, keys: Iterable[str]) -> None:
@@ -148,6 +149,7 @@ class Cache:
             self._fail(exc)
 
     def close(self) -> None:
+        """Close the database, if it was opened."""
         if self._db is not None:
             self._db.close()
             self._db = None

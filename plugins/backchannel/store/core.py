@@ -152,7 +152,7 @@ class Store:
                 # rename moves it: a crash leaves the old or the new file, never
                 # both (writing to the destination first left a duplicate id).
                 if not src.exists():
-                    raise FileNotFoundError(src)
+                    raise FileNotFoundError(src)  # noqa: TRY301  told as the handler below tells it
                 self._write(src, dumps(moved).encode("utf-8"), replace=True)
             if dst != src:
                 os.rename(src, dst)

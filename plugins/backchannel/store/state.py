@@ -161,6 +161,7 @@ class PrivateState:
         return json.loads(rows[0][0]) if rows else None
 
     def has(self, kind: str, key: str, now: float | None = None) -> bool:
+        """True when the key has a live value."""
         return self.get(kind, key, now) is not None
 
     def items(self, kind: str, now: float | None = None) -> dict[str, Any]:
@@ -172,6 +173,7 @@ class PrivateState:
         return {key: json.loads(value) for key, value in rows}
 
     def keys(self, kind: str, now: float | None = None) -> set[str]:
+        """Every live key of a kind."""
         return set(self.items(kind, now))
 
     def put(self, kind: str, key: str, value: Any = True, expires: float | None = None) -> None:

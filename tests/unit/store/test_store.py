@@ -13,15 +13,15 @@ from backchannel.store import Store, derived_id, new_id
 
 
 def make_item(item_id: str | None = None, article: str = "post", **kw) -> Item:
-    fields = dict(
-        id=item_id or new_id(),
-        kind=Kind.COMMENT,
-        article=article,
-        author="Ana",
-        date=datetime(2026, 10, 1, 12, tzinfo=UTC),
-        origin="receiver",
-        body="A question?",
-    )
+    fields = {
+        "id": item_id or new_id(),
+        "kind": Kind.COMMENT,
+        "article": article,
+        "author": "Ana",
+        "date": datetime(2026, 10, 1, 12, tzinfo=UTC),
+        "origin": "receiver",
+        "body": "A question?",
+    }
     fields.update(kw)
     return Item(**fields)
 
