@@ -41,7 +41,8 @@ def per_call(stmt: object, number: int = 20000, runs: int = 7) -> tuple[float, f
 
 
 def main() -> None:
-    from backchannel.model import UNWANTED, Item, dumps, loads
+    from backchannel.field_policy import UNWANTED
+    from backchannel.model import Item, dumps, loads
 
     values = fields()
     text = dumps(Item(**values))

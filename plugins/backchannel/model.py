@@ -14,9 +14,19 @@ from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from backchannel.errors import ItemFormatError
+from backchannel.field_policy import (
+    LINE_LIMITS,
+    MAX_BODY_CHARS,
+    MAX_REASON_CHARS,
+    UNWANTED,
+    URL_LIMITS,
+    clean_line,
+    clean_text,
+    http_url,
+    one_line,
+)
 
 
 class Kind(StrEnum):
@@ -91,76 +101,6 @@ _CANONICAL_HEADER = re.compile(
 )
 
 
-# --- what a stranger's text may hold -------------------------------------------
-# C0 and C1 control characters other than tab and newline (carriage returns are
-# turned into newlines first), lone surrogates and the two XML non-characters:
-# none can appear in an Atom feed or a terminal safely, and none means anything
-# in a comment. Removed wherever an item is made (every protocol, every importer)
-# and wherever one is read, so no page, feed, digest or CLI line ever gets one.
-UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# Longest value of each one-line field, in characters, whatever its source
-# (receiver, importer, moderator): longer names and titles are cut with "…";
-# a longer URL is dropped, as a cut URL would lead somewhere else.
-MAX_AUTHOR_CHARS = 100
-MAX_TITLE_CHARS = 300
-MAX_URL_CHARS = 2000
-MAX_AUTHOR_URL_CHARS = 300
-MAX_ORIGIN_ID_CHARS = 500
-MAX_REASON_CHARS = 300
-# The longest body kept: far above any comment form's limit (MAX_FIELD_CHARS),
-# a bound for importers and hand-made items.
-MAX_BODY_CHARS = 100_000
-_URL_LIMITS = {
-    "author_url": MAX_AUTHOR_URL_CHARS,
-    "source": MAX_URL_CHARS,
-    "origin_url": MAX_URL_CHARS,
-}
-_LINE_LIMITS = {
-    "author": MAX_AUTHOR_CHARS,
-    "title": MAX_TITLE_CHARS,
-    "origin_id": MAX_ORIGIN_ID_CHARS,
-}
-
-
-def clean_text(value: str) -> str:
-    r"""Stranger text made safe to keep: line ends as "\n", controls and lone surrogates gone."""
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return UNWANTED.sub("", value)
-
-
-def clip(value: str, limit: int) -> str:
-    """At most `limit` characters, a cut marked with "…"."""
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
-def clean_line(value: str | None, limit: int) -> str:
-    """A one-line field (a name, a title): cleaned, whitespace collapsed, clipped."""
-    return clip(one_line(clean_text(value or "")), limit)
-
-
-def http_url(value: str | None, limit: int = MAX_URL_CHARS) -> str | None:
-    """The one URL policy: an absolute http(s) URL with a host, else None.
-
-    At most `limit` characters. Other schemes (javascript:, data:) are dropped,
-    never stored.
-
-    "URL-like" is not enough: one urllib cannot split (an unbalanced "[" in the
-    host, say) would raise wherever it is matched or joined later.
-    """
-    text = clean_text(value or "").strip()
-    if not text or len(text) > limit or not _HTTP_URL_RE.match(text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return text if parts.hostname else None
-
-
-_HTTP_URL_RE = re.compile(r"^https?://\S+$", re.I)
-
-
 @dataclass(frozen=True)
 class Item:
     """One comment or linkback. `state` comes from its folder, not its header."""
@@ -192,11 +132,11 @@ class Item:
         def put(name: str, value: Any) -> None:
             object.__setattr__(self, name, value)
 
-        for name, limit in _LINE_LIMITS.items():
+        for name, limit in LINE_LIMITS.items():
             value = getattr(self, name)
             if value is not None:
                 put(name, clean_line(value, limit) or (None if name != "author" else ""))
-        for name, limit in _URL_LIMITS.items():
+        for name, limit in URL_LIMITS.items():
             if getattr(self, name) is not None:
                 put(name, http_url(getattr(self, name), limit))
         body = clean_text(self.body)
@@ -218,11 +158,6 @@ class Item:
 _FIELD_DEFAULTS = {
     f.name: None if f.default is MISSING else f.default for f in dataclass_fields(Item)
 }
-
-
-def one_line(value: str) -> str:
-    """Collapse whitespace so a value can never forge another header line."""
-    return " ".join(value.split())
 
 
 def parse_date(value: str) -> datetime:

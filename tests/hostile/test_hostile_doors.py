@@ -26,7 +26,8 @@ import defusedxml.ElementTree as DefusedET
 import feedparser
 import httpx
 import pytest
-from backchannel.model import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS, UNWANTED, State, loads
+from backchannel.field_policy import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS, UNWANTED
+from backchannel.model import State, loads
 from conftest import Site
 from receiver_support import Pages, build_site, empty_store, serve_site, wait_for
 

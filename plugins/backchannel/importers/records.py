@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from backchannel.errors import BackchannelError
-from backchannel.model import Kind, MentionType, State, one_line
-from backchannel.model import clean_text as model_clean_text
-from backchannel.model import http_url as model_http_url
+from backchannel.field_policy import clean_text as model_clean_text
+from backchannel.field_policy import http_url as model_http_url
+from backchannel.field_policy import one_line
+from backchannel.model import Kind, MentionType, State
 
 
 class ImportSourceError(BackchannelError):

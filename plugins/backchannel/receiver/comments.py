@@ -23,16 +23,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from backchannel.build.render import render_markdown
 from backchannel.errors import ItemFormatError
-from backchannel.model import (
-    ID_RE,
-    Item,
-    Kind,
-    State,
-    clean_text,
-    format_date,
-    http_url,
-    one_line,
-)
+from backchannel.field_policy import clean_text, http_url, one_line
+from backchannel.model import ID_RE, Item, Kind, State, format_date
 from backchannel.receiver import pages, reader_cookie, reply
 from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import (

@@ -29,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from backchannel.model import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS
-from backchannel.model import MAX_AUTHOR_URL_CHARS as MAX_URL_CHARS
+from backchannel.field_policy import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS
+from backchannel.field_policy import MAX_AUTHOR_URL_CHARS as MAX_URL_CHARS
 from backchannel.settings import Resolved, parse_rate
 from backchannel.store.state import DUPLICATE, PrivateState, StateError
 

@@ -17,7 +17,8 @@ from starlette.responses import HTMLResponse, Response
 
 from backchannel.build.render import render_markdown
 from backchannel.errors import BackchannelError
-from backchannel.model import ID_RE, Kind, State, one_line
+from backchannel.field_policy import one_line
+from backchannel.model import ID_RE, Kind, State
 from backchannel.receiver import pages
 from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import Receiver, limit_rate, receiver_of

@@ -34,15 +34,14 @@ from bs4 import BeautifulSoup, Tag
 from linkify_it import LinkifyIt
 
 from backchannel.errors import BackchannelError
-from backchannel.model import (
+from backchannel.field_policy import (
     MAX_AUTHOR_CHARS,
     MAX_AUTHOR_URL_CHARS,
     MAX_TITLE_CHARS,
-    MentionType,
     clean_line,
     http_url,
-    parse_date,
 )
+from backchannel.model import MentionType, parse_date
 from backchannel.outbound.fetch import FetchResponse
 
 logger = logging.getLogger(__name__)

@@ -17,17 +17,15 @@ from xml.sax.saxutils import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backchannel.model import (
+from backchannel.field_policy import (
     MAX_AUTHOR_CHARS,
     MAX_TITLE_CHARS,
-    Item,
-    Kind,
-    State,
     clean_text,
     clip,
     http_url,
     one_line,
 )
+from backchannel.model import Item, Kind, State
 from backchannel.receiver.articles import KnownArticle
 from backchannel.receiver.context import (
     Receiver,

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from backchannel.errors import ItemFormatError
-from backchannel.model import UNWANTED, Item, Kind, MentionType, clean_text, dumps, loads
+from backchannel.field_policy import UNWANTED, clean_text
+from backchannel.model import Item, Kind, MentionType, dumps, loads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
