@@ -67,8 +67,8 @@ digest's caches are rows of the one SQLite cache (backchannel/store/cache.py): a
 analysis keyed by its hash, an article's fields, text and stems keyed by its file stamp,
 the theme sample's phrase forms keyed by body hash (the sample is now chosen by a hash of
 the comment ids, so a week's new comments change only their share of it), the wordfreq
-values looked up. The store's own item cache is still its pickle until the store's branch
-merges: its load is shown apart above. Not one of the removed helpers was re-measured
+values looked up. The store's parsed items are rows of the same file (keyed by path and
+file stamp); its load is shown apart above. Not one of the removed helpers was re-measured
 at >= 1.3x here: on a machine this loaded (other sessions' test suites, load 9-13) a
 second process has no free core to run on.
 """
