@@ -22,6 +22,12 @@ def test_unsubscribe_get_confirms_post_records(site: Site) -> None:
         shown = httpx.get(url, params={"h": email_hash, "t": token})
         assert shown.status_code == 200 and "List-Unsubscribe" in shown.text
         assert mail.may_mail(store, email_hash)  # a GET (a link scanner) changes nothing
+        # The form posts back to the same link, relative: a forged Host never reaches the page.
+        assert 'action="?h=' in shown.text
+        spoofed = httpx.get(
+            url, params={"h": email_hash, "t": token}, headers={"Host": "evil.example"}
+        )
+        assert spoofed.status_code == 200 and "evil.example" not in spoofed.text
         forged = httpx.post(
             url, params={"h": email_hash, "t": "0" * 32}, data={"List-Unsubscribe": "One-Click"}
         )

@@ -48,7 +48,8 @@ async def unsubscribe(request: Request) -> Response:
                 "Unsubscribe",
                 "Stop e-mails about replies to your comments?",
                 siteurl,
-                form_action=str(request.url),
+                # The same link, relative: the client's Host header never reaches a page.
+                form_action="?" + request.url.query,
                 form_button="Unsubscribe",
                 site_name=name,
             ),
