@@ -168,9 +168,8 @@ Backchannel and no cache (CACHE_PATH removed first: *cold*); with Backchannel ag
 comment changed (*warm*: the SQLite cache the cold build left, so no body is rendered).
 Pelican's own content cache is off in all three (CACHE_CONTENT = False), so only
 Backchannel's rendered-HTML cache differs between cold and warm. The build runs in one
-process (no helper processes, no gc freeze: issue 17), except that the store, until its own
-change for issue 17 lands, shares the parsing of a large store with one forked helper
-(parallel.in_two); peak RSS is that of the largest process. The
+process (no helper processes, no gc freeze: issue 17); the store's parsed items come from
+the same SQLite cache file (rows keyed by path and file stamp). The
 machine is shared with other sessions' builds and tests: the load average is printed
 beside each table; on a loaded machine wall times are longer and noisier than on a quiet
 one, and the ratios come from rounds run alternately in the same minutes. CPU time (user +
