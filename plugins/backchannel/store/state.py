@@ -71,6 +71,24 @@ class StateError(StoreError):
 _SWEEP_EVERY = 500
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting out other processes doing the same.
+
+    The switch needs the file to itself and SQLite answers "locked" at once rather
+    than calling the busy handler, so workers opening a new file together retry.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+        else:
+            return
+
+
 class PrivateState:
     """Values by (kind, key) and rate-limit hits, in one SQLite file.
 
@@ -102,7 +120,7 @@ class PrivateState:
             self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=True
         )
         db.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
-        db.execute("PRAGMA journal_mode=WAL")
+        _use_wal(db)
         # NORMAL with WAL: a killed process loses no committed write (only
         # a power cut can lose the last ones), without an fsync per commit.
         db.execute("PRAGMA synchronous=NORMAL")
@@ -113,6 +131,8 @@ class PrivateState:
         self._local.db = db
         with self._lock:  # other threads wait until the old files are read
             if not self._migrated:
+                from backchannel.store.state_migration import migrate
+
                 migrate(self)
                 self._migrated = True
         return db
@@ -297,96 +317,3 @@ def state_of(store: Any) -> PrivateState:
         if state is None:
             state = _OPEN[key] = PrivateState(Path(store.root) / PRIVATE)
         return state
-
-
-# --- migration of the JSON files that held this state before ----------------
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text("utf-8"))
-
-
-def _retire(path: Path) -> None:
-    try:
-        path.rename(path.with_name(path.name + ".migrated"))
-    except FileNotFoundError:
-        pass  # another worker migrated it at the same time
-    except OSError as exc:
-        logger.warning("backchannel: migrated %s but could not rename it: %s", path, exc)
-
-
-def _migrations(folder: Path) -> list[tuple[Path, Callable[[Any], dict[str, dict[str, Any]]]]]:
-    """(old file, reader of its JSON into {kind: {key: value}}) for every legacy file."""
-    root = folder.parent  # the store's root (feedback/)
-
-    def unsubscribed(data: Any) -> dict[str, dict[str, Any]]:
-        return {UNSUBSCRIBED: {str(h): True for h in data}}
-
-    def notified(data: Any) -> dict[str, dict[str, Any]]:
-        return {NOTIFIED: {str(i): True for i in data["ids"]}}
-
-    def answers(data: Any) -> dict[str, dict[str, Any]]:
-        return {
-            NOTIFIED_ANSWER: {
-                f"{e['comment']} {e['article']}": {"date": e.get("date")} for e in data["sent"]
-            }
-        }
-
-    def tokens(data: Any) -> dict[str, dict[str, Any]]:
-        return {
-            SIGN_IN_LINK: {str(k): float(v) for k, v in data.get("links", {}).items()},
-            ONE_CLICK_USED: {str(k): float(v) for k, v in data.get("used", {}).items()},
-        }
-
-    found: list[tuple[Path, Callable[[Any], dict[str, dict[str, Any]]]]] = [
-        (folder / "unsubscribed.json", unsubscribed),
-        (root / "moderation" / "notified.json", notified),
-        (root / "notified-answers.json", answers),
-        (folder / "admin-tokens.json", tokens),
-        # Auto-approve now needs the reader's cookie, not this list (derivable from
-        # the published items anyway): retired unread.
-        (folder / "known-readers.json", lambda data: {}),
-    ]
-    try:
-        names = sorted(os.listdir(folder))
-    except FileNotFoundError:
-        names = []
-    for name in names:
-        if name.startswith("wm") and name.endswith(".json"):
-            status_id = name[:-5]
-
-            def webmention(data: Any, status_id: str = status_id) -> dict[str, dict[str, Any]]:
-                if not isinstance(data, dict) or "source" not in data:
-                    raise ValueError("not a webmention status record")
-                return {WEBMENTION: {status_id: data}}
-
-            found.append((folder / name, webmention))
-    return found
-
-
-_EXPIRING = {SIGN_IN_LINK, ONE_CLICK_USED}
-
-
-def migrate(state: PrivateState) -> int:
-    """Move the legacy JSON files' contents into the database; returns how many files."""
-    done = 0
-    for path, read in _migrations(state.folder):
-        if not path.is_file():
-            continue
-        try:
-            tables = read(_read_json(path))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            # Kept where it is: nothing is lost, and the next start tries again.
-            logger.warning("backchannel: cannot migrate %s (%s); left in place", path, exc)
-            continue
-        with state.transaction() as db:
-            for kind, values in tables.items():
-                if kind in _EXPIRING:  # the value was the expiry
-                    rows = [(kind, k, "true", expiry) for k, expiry in values.items()]
-                else:
-                    rows = [(kind, k, json.dumps(v), None) for k, v in values.items()]
-                # OR IGNORE: what the database already holds is newer than the file.
-                db.executemany("INSERT OR IGNORE INTO entry VALUES (?, ?, ?, ?)", rows)
-        _retire(path)
-        done += 1
-    if done:
-        logger.info("backchannel: moved %d state file(s) into %s", done, state.path)
-    return done
