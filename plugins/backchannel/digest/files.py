@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from backchannel.errors import BackchannelError
+from backchannel.store.atomic import atomic_write as store_atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -32,25 +33,19 @@ class DigestError(BackchannelError):
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write a whole file or nothing."""
+    """Write a whole file or nothing (the store's one atomic write)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        store_atomic_write(path, data)
     except OSError as exc:
         raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
 
 
 def atomic_write_text(path: Path, chunks: Iterable[str]) -> None:
-    """Write a whole UTF-8 text file, made of chunks as they come, or nothing."""
+    """Write a whole UTF-8 text file, made of chunks as they come, or nothing.
+
+    Streamed rather than through `atomic_write`: the JSON digest of 100,000 comments
+    is never held in memory whole.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)

@@ -29,8 +29,6 @@ from typing import Any
 from backchannel.build.render import plain_text
 from backchannel.errors import StoreError
 from backchannel.model import Item
-
-# notify.py imports atomic_write from here (until its state moves to the state database).
 from backchannel.store.atomic import atomic_write
 
 logger = logging.getLogger(__name__)
