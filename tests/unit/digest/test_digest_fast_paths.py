@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from backchannel.digest import analysis, language, text
+from backchannel.digest import question_forms as qf
 from backchannel.digest.text import STOP_WORDS
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -77,3 +78,34 @@ def test_one_split_gives_the_words_and_their_list(body):
     found = analysis.analyse(body)
     if found.unanalysed is None:
         assert found.words == analysis.words_of(plain)
+
+
+def _asks_indirectly_the_long_way(low: str) -> bool:
+    """Every form tried whose hint's words are all in the sentence, its longest one as a word."""
+    tokens = set(low.split())
+    for hints, pattern in qf._INDIRECT_BY_HINT:
+        for hint in hints:
+            needs = hint.split()
+            key = max(sorted(needs), key=len)
+            forms = {key, *(key + p for p in ",.:;!)"), "(" + key}
+            if forms & tokens and all(need in low for need in needs):
+                if pattern.search(low):
+                    return not qf._SELF_SETTLED.search(low)
+                break
+    return False
+
+
+hint_words = st.sampled_from(
+    "would it'd useful great could you please let me know wonder if i'd appreciate any "
+    "ideas on is this (please know. curious about it i'll figure myself".split()
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(hint_words, min_size=1, max_size=12))
+@example("would be useful to know".split())
+@example("it'd be great if you".split())
+@example("useful stuff, would buy".split())
+def test_indirect_forms_found_by_their_hint_words_as_by_trying_each(words):
+    low = " ".join(words)
+    assert qf._asks_indirectly(low) == _asks_indirectly_the_long_way(low)
