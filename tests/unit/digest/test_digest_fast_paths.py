@@ -96,16 +96,16 @@ def _asks_indirectly_the_long_way(low: str) -> bool:
 
 
 hint_words = st.sampled_from(
-    "would it'd useful great could you please let me know wonder if i'd appreciate any "
-    "ideas on is this (please know. curious about it i'll figure myself".split()
+    """would it'd useful great could you please let me know wonder if i'd appreciate any
+    ideas on is this (please know. curious about it i'll figure myself""".split()  # noqa: SIM905
 )
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(hint_words, min_size=1, max_size=12))
-@example("would be useful to know".split())
-@example("it'd be great if you".split())
-@example("useful stuff, would buy".split())
+@example(["would", "be", "useful", "to", "know"])
+@example(["it'd", "be", "great", "if", "you"])
+@example(["useful", "stuff,", "would", "buy"])
 def test_indirect_forms_found_by_their_hint_words_as_by_trying_each(words):
     low = " ".join(words)
     assert qf._asks_indirectly(low) == _asks_indirectly_the_long_way(low)
