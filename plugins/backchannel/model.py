@@ -20,10 +20,10 @@ from backchannel.field_policy import (
     LINE_LIMITS,
     MAX_BODY_CHARS,
     MAX_REASON_CHARS,
-    UNWANTED,
     URL_LIMITS,
     clean_line,
     clean_text,
+    has_unwanted,
     http_url,
     one_line,
 )
@@ -309,7 +309,7 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
     A file that holds control characters (an editor, an older version) is read
     without them, so they never reach a page, a feed or a terminal.
     """
-    if UNWANTED.search(text) is not None:
+    if has_unwanted(text):
         text = clean_text(text)
     header, sep, body = text.partition("\n\n")
     if not sep:

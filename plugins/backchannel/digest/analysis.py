@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from backchannel.digest.language import ENGLISH, analysable, detect, is_english
 from backchannel.digest.questions import questions_in
-from backchannel.digest.text import MAX_CHARS, STOP_WORDS, strip_markup
+from backchannel.digest.text import MAX_CHARS, strip_markup
 
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_WORD = re.compile(r"[^\w'-]+")
@@ -59,13 +59,18 @@ def words_of(plain: str) -> str:
 
     This is what the theme miner counts a phrase in: it is there when f" {phrase} " is.
     """
+    return " " + " ".join(_word_list(plain)) + " "
+
+
+def _word_list(plain: str) -> list[str]:
+    """The words words_of joins (analyse counts them too: one split for both)."""
     low = plain.lower()
     if low.isascii():
         # bytes.translate is a table lookup in C (str.translate on a dict is ~20x slower).
         low = low.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii")
     else:
         low = _NON_WORD.sub(" ", low.replace("’", "'"))
-    return " " + " ".join(low.split()) + " "
+    return low.split()
 
 
 def analyse(body: str) -> Analysis:
@@ -75,12 +80,11 @@ def analyse(body: str) -> Analysis:
     questions = tuple(questions_in(plain))
     if not _LETTER.search(plain):
         return Analysis(questions, "", "links_or_emoji", truncated, "und")
-    words = words_of(plain)
+    listed = _word_list(plain)
+    words = " " + " ".join(listed) + " "  # words_of(plain)
     # English function words are counted on these words (a comment that is plainly
     # English, most of them, never reaches the language detector).
-    listed = words.split()
-    n_stop = sum(map(STOP_WORDS.__contains__, listed))
-    language = detect(plain, is_english(plain, len(listed), n_stop))
+    language = detect(plain, is_english(plain, listed))
     if language != ENGLISH and not analysable(language):
         return Analysis(questions, "", "other_language", truncated, language)
     return Analysis(questions, words, None, truncated, language)

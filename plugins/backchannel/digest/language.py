@@ -26,6 +26,7 @@ UNKNOWN = "und"  # ISO 639-2 "undetermined": too little text to tell
 # is in another language.
 MIN_STOPWORD_SHARE = 0.12
 MIN_WORDS = 6
+_STOP_COUNT_BLOCK = 20
 # Written without spaces between words: no phrases without a segmenter.
 UNSEGMENTED = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
 _ASCII_WORD = re.compile(r"[a-z][a-z'’-]*")
@@ -44,11 +45,20 @@ def looks_english(text: str) -> bool:
     return stop / len(found) >= MIN_STOPWORD_SHARE
 
 
-def is_english(text: str, n_words: int, n_stop: int) -> bool:
-    """looks_english, from counts already made (words, English stop words among them)."""
+def is_english(text: str, words: list[str]) -> bool:
+    """looks_english, from the text's words already listed (lower case, as analysis lists them)."""
+    n_words = len(words)
     if n_words < MIN_WORDS:
         return not _UNSPACED.search(text)
-    return n_stop / n_words >= MIN_STOPWORD_SHARE
+    # Counted a block at a time: the share only grows as words are added, so it
+    # is decided once reached, and an English comment reaches it in its first
+    # words (a 100,000-comment digest counts a third of the words).
+    n_stop = 0
+    for start in range(0, n_words, _STOP_COUNT_BLOCK):
+        n_stop += sum(map(STOP_WORDS.__contains__, words[start : start + _STOP_COUNT_BLOCK]))
+        if n_stop / n_words >= MIN_STOPWORD_SHARE:
+            return True
+    return False
 
 
 def detect(text: str, english: bool | None = None) -> str:

@@ -211,13 +211,16 @@ _INDIRECT_BY_HINT = tuple(
 # hints, found by splitting at white space: a word is looked up with the
 # punctuation that may cling to it ("know.", "(please"), which costs less than
 # stripping the punctuation from every word of every sentence.
+# Each entry: the hint's other words (its key word is in the sentence already,
+# being part of one of its words) and the form's number.
 _FORMS_BY_WORD: dict[str, list[tuple[tuple[str, ...], int]]] = {}
 for _n, (_hints, _) in enumerate(_INDIRECT_FORMS):
     for _hint in _hints:
         _needs = tuple(_hint.split())
         _key = max(sorted(_needs), key=len)
+        _others = tuple(_need for _need in _needs if _need != _key)
         for _form in (_key, *(_key + p for p in ",.:;!)"), "(" + _key):
-            _FORMS_BY_WORD.setdefault(_form, []).append((_needs, _n))
+            _FORMS_BY_WORD.setdefault(_form, []).append((_others, _n))
 _HINT_WORDS = frozenset(_FORMS_BY_WORD)
 # Words one of the interrogative openings needs among a sentence's first words.
 _OPENERS = frozenset(
@@ -240,8 +243,8 @@ def _asks_indirectly(low: str, words: list[str] | None = None) -> bool:
         return False
     tried: set[int] = set()
     for word in hits:
-        for needs, n in _FORMS_BY_WORD[word]:
-            if n in tried or not all(need in low for need in needs):
+        for others, n in _FORMS_BY_WORD[word]:
+            if n in tried or not all(map(low.__contains__, others)):
                 continue
             tried.add(n)
             if _INDIRECT_BY_HINT[n][1].search(low):

@@ -43,15 +43,16 @@ def list_files(
         if state == State.PUBLISHED:
             folders = sorted(e.path for e in os.scandir(base) if e.is_dir())
         for folder in folders:
-            entries = sorted(
-                (e.name, e.path)
-                for e in os.scandir(folder)
-                if e.name.startswith(prefix)
-                and e.name.endswith(SUFFIX)
-                and not e.name.startswith(".")
+            # os.listdir's names cost a third of os.scandir's entries here;
+            # folder + os.sep + name is what os.path.join (and DirEntry.path) gives.
+            names = sorted(
+                name
+                for name in os.listdir(folder)
+                if name.startswith(prefix) and name.endswith(SUFFIX) and name[:1] != "."
             )
-            for _, path in entries:
-                yield path, state
+            start = os.path.join(folder, "")
+            for name in names:
+                yield start + name, state
 
 
 def stem(path: str) -> str:

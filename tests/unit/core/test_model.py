@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from backchannel.errors import ItemFormatError
-from backchannel.field_policy import UNWANTED, clean_text
+from backchannel.field_policy import UNWANTED, clean_text, has_unwanted
 from backchannel.model import Item, Kind, MentionType, dumps, loads
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -159,3 +159,13 @@ def test_a_file_with_control_characters_is_read_without_them() -> None:
     item = loads(text)
     assert item.author == "Ana[31m Souza"
     assert "\x00" not in item.body and "\r" not in item.body and "deserve" in item.body
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(chars, max_size=300))
+def test_unwanted_check_of_ascii_text_agrees_with_the_policy_regex(text):
+    # has_unwanted reads ASCII text with bytes.translate, other text with UNWANTED.
+    assert has_unwanted(text) == (UNWANTED.search(text) is not None)
+    assert has_unwanted(text.encode("ascii", "ignore").decode("ascii")) == (
+        UNWANTED.search(text.encode("ascii", "ignore").decode("ascii")) is not None
+    )
