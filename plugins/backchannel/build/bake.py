@@ -74,8 +74,10 @@ def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> 
     """Read the published store and build a thread for every article."""
     # Unmatched items (imported for an article that did not exist yet) attach
     # themselves as soon as their article, or an alias for it, exists.
-    # The parsed-item cache follows Pelican's own CACHE_CONTENT switch.
-    store = open_store(settings, cache=settings.cache_content)
+    # The parsed-item cache is Backchannel's own, not Pelican's content cache, so it
+    # runs whatever CACHE_CONTENT says: its rows are checked against each file's
+    # stamp, and a build with no comment changed then parses no item file.
+    store = open_store(settings)
     loaded = store.load(STATES)
     ids = store.ids()
     for problem in loaded.problems:
