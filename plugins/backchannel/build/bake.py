@@ -15,6 +15,7 @@ from pelican import signals
 
 from backchannel.build import feeds, furniture
 from backchannel.build import record as build_record
+from backchannel.build.fragments import Fragments, build_digest, thread_fingerprint
 from backchannel.build.manifest import read_manifest, write_manifest
 from backchannel.build.render import render_all
 from backchannel.build.thread import (
@@ -126,7 +127,14 @@ def on_article_generator_finalized(generator: Any) -> None:
         getattr(generator, "hidden_articles", [])
     )
     threads = load_threads(settings, articles, hidden)
-    generator.context[THREADS_KEY] = (threads, {thread_id_of(a): a for a in articles})
+    by_id = {thread_id_of(a): a for a in articles}
+    fragments = Fragments(
+        Cache(settings.cache_dir), build_digest(generator.settings, generator.env)
+    )
+    for tid, thread in threads.items():
+        thread.fingerprint = thread_fingerprint(thread, by_id[tid])
+        thread.fragments = fragments
+    generator.context[THREADS_KEY] = (threads, by_id, fragments)
     logger.info(
         "backchannel: %d comments and %d linkbacks on %d articles",
         sum(t.comment_count for t in threads.values()),
@@ -140,7 +148,7 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
     settings = resolved_settings(generator.settings)
     if THREADS_KEY not in generator.context:
         return
-    threads, articles = generator.context[THREADS_KEY]
+    threads, articles, fragments = generator.context[THREADS_KEY]
     output = Path(generator.output_path)
     write_manifest(output, articles, settings, generator.settings.get(PREVIOUS_MANIFEST_KEY, {}))
     if settings["COMMENT_FEEDS"]:
@@ -150,7 +158,14 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
             articles,
             generator.settings,
             settings["FEED_MAX_ITEMS"],
+            fragments,
         )
+    fragments.close()
+    logger.info(
+        "backchannel: %d partials and feeds made, %d taken from the cache",
+        fragments.made,
+        fragments.found,
+    )
 
 
 def register() -> None:
