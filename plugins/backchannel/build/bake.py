@@ -132,6 +132,7 @@ def on_article_generator_finalized(generator: Any) -> None:
         Cache(settings.cache_dir), build_digest(generator.settings, generator.env)
     )
     for tid, thread in threads.items():
+        thread.article_url = by_id[tid].url
         thread.fingerprint = thread_fingerprint(thread, by_id[tid])
         thread.fragments = fragments
     generator.context[THREADS_KEY] = (threads, by_id, fragments)

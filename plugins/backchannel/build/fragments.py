@@ -52,7 +52,7 @@ def thread_fingerprint(thread: Any, article: Any) -> str:
     ]
     answers = [(a.comment_id, a.author, a.article_title, a.url) for a in thread.answers]
     metadata = getattr(article, "metadata", {}) or {}
-    ours = (article.url, article.title, article.date, metadata.get("answers"))
+    ours = (thread.article_url, article.title, article.date, metadata.get("answers"))
     digest = hashlib.sha256()
     digest.update(repr([_ITEM_FIELDS(i) for i in items]).encode())
     digest.update(repr((answered, thread.prompted_by, answers, ours)).encode())

@@ -135,6 +135,9 @@ class Thread:
     linkback_count: int = 0
     prompted_by: list[str] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+    # The article's URL (relative to SITEURL), read once: Pelican works `article.url` out
+    # again on every access, and list pages show the counts of every article.
+    article_url: str = ""
     # Set by the build (fragments.py): the hash of what the thread is made of, and the
     # build's cache of rendered partials. Without them `partial` renders every time.
     fingerprint: str = field(default="", repr=False, compare=False)
