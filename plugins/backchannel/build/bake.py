@@ -7,6 +7,7 @@ A bad item is logged with its path and skipped; the build never stops for one.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -103,18 +104,24 @@ def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> 
                 store.path_of(item),
                 item.article,
             )
-    # Every body shown is rendered now, through the cache: the pages and feeds
-    # then find it in render's memo, and a rebuild renders only what changed.
-    with Cache(settings.cache_dir) as cache:
-        rendered, cached = render_all(
-            (item.body for group in groups.values() for item in group), cache
-        )
-    logger.info("backchannel: %d bodies rendered, %d taken from the cache", rendered, cached)
     threads = {tid: build_thread(tid, groups.get(tid, []), settings) for tid in by_id}
     link_answers(threads, by_id)
     for tid, article in by_id.items():
         article.backchannel = threads[tid]
     return threads
+
+
+def render_bodies(settings: Resolved, threads: dict[str, Thread]) -> None:
+    """Render every body shown, through the cache; pages and feeds then find it in render's memo.
+
+    Run before the first partial or feed has to be made (fragments.py): a build that
+    takes them all from the cache needs no body, and a rebuild renders only what changed.
+    """
+    bodies = [n.item.body for t in threads.values() for n in t.all_comments() if n.item]
+    bodies += [v.item.body for t in threads.values() for v in t.linkbacks if v.item]
+    with Cache(settings.cache_dir) as cache:
+        rendered, cached = render_all(bodies, cache)
+    logger.info("backchannel: %d bodies rendered, %d taken from the cache", rendered, cached)
 
 
 def on_article_generator_finalized(generator: Any) -> None:
@@ -129,7 +136,9 @@ def on_article_generator_finalized(generator: Any) -> None:
     threads = load_threads(settings, articles, hidden)
     by_id = {thread_id_of(a): a for a in articles}
     fragments = Fragments(
-        Cache(settings.cache_dir), build_digest(generator.settings, generator.env)
+        Cache(settings.cache_dir),
+        build_digest(generator.settings, generator.env),
+        before_making=functools.partial(render_bodies, settings, threads),
     )
     for tid, thread in threads.items():
         thread.article_url = by_id[tid].url

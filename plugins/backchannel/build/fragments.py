@@ -90,9 +90,13 @@ def build_digest(settings: dict[str, Any], env: Any) -> str:
 class Fragments:
     """The fragments of one build: taken from the cache by key, or made and stored."""
 
-    def __init__(self, cache: Cache, digest: str) -> None:
+    def __init__(
+        self, cache: Cache, digest: str, before_making: Callable[[], None] | None = None
+    ) -> None:
         self.cache: Cache | None = cache
         self.digest = digest
+        # Run once, before the first fragment is made (the build renders its bodies).
+        self.before_making = before_making
         self.used: set[str] = set()
         self.fresh: dict[str, str] = {}
         self.made = 0
@@ -101,7 +105,7 @@ class Fragments:
     def get(self, parts: Iterable[Any], make: Callable[[], str]) -> str:
         """The fragment for `parts` (with the build digest), from the cache or `make()`."""
         if self.cache is None:
-            return make()
+            return self._make(make)
         key = hashlib.sha256(repr((self.digest, *parts)).encode()).hexdigest()
         self.used.add(key)
         text = self.fresh.get(key)
@@ -110,12 +114,18 @@ class Fragments:
         if isinstance(text, str):
             self.found += 1
             return text
-        text = make()
+        text = self._make(make)
         self.made += 1
         self.fresh[key] = text
         if len(self.fresh) >= _BATCH:
             self.flush()
         return text
+
+    def _make(self, make: Callable[[], str]) -> str:
+        if self.before_making is not None:
+            before, self.before_making = self.before_making, None
+            before()
+        return make()
 
     def partial(self, context: Any, name: str, thread: Any) -> Markup:
         """A feedback partial rendered as `{% include %}` would render it on this page."""
