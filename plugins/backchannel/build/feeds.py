@@ -55,12 +55,13 @@ def _entry(node: CommentNode, article_url: str, title: str) -> str:
     if node.author_url:
         author += f"<uri>{escape(node.author_url)}</uri>"
     link = f"{article_url}#comment-{node.id}"
+    date = node.date_iso  # formatted on each access
     return (
         "<entry>"
         f"<title>{escape(f'{node.author} on {title}: {_summary(node)}')}</title>"
         f'<link href={quoteattr(link)} rel="alternate"/>'
         f"<id>{COMMENT_URN}{escape(node.id)}</id>"
-        f"<published>{node.date_iso}</published><updated>{node.date_iso}</updated>"
+        f"<published>{date}</published><updated>{date}</updated>"
         f"<author>{author}</author>"
         f'<content type="html">{escape(str(node.html))}</content>'
         "</entry>"
