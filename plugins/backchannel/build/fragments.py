@@ -70,8 +70,12 @@ def _setting_value(value: Any) -> Any:
     return type(value).__qualname__ if " at 0x" in text else text
 
 
-def build_digest(settings: dict[str, Any], env: Any) -> str:
-    """A hash of what every fragment of this build shares: settings, templates, renderer."""
+def build_digest(settings: dict[str, Any], env: Any) -> str | None:
+    """A hash of what every fragment of this build shares: settings, templates, renderer.
+
+    None when the theme's loader cannot list its templates: what a partial depends on is
+    then unknown, and nothing is taken from the cache.
+    """
     import jinja2
 
     digest = hashlib.sha256()
@@ -81,7 +85,11 @@ def build_digest(settings: dict[str, Any], env: Any) -> str:
     )
     digest.update(f"{VERSION} {renderer_version()} jinja2={jinja2.__version__}".encode())
     # Every template the theme can load: a partial may include or import any of them.
-    for name in sorted(env.list_templates()):
+    try:
+        names = sorted(env.list_templates())
+    except TypeError:  # Jinja's answer for a loader that cannot iterate its templates
+        return None
+    for name in names:
         source = env.loader.get_source(env, name)[0]
         digest.update(f"\0{name}\0{source}".encode())
     return digest.hexdigest()
@@ -91,9 +99,10 @@ class Fragments:
     """The fragments of one build: taken from the cache by key, or made and stored."""
 
     def __init__(
-        self, cache: Cache, digest: str, before_making: Callable[[], None] | None = None
+        self, cache: Cache, digest: str | None, before_making: Callable[[], None] | None = None
     ) -> None:
-        self.cache: Cache | None = cache
+        # Without a digest nothing can be keyed: every fragment is made.
+        self.cache: Cache | None = cache if digest is not None else None
         self.digest = digest
         # Run once, before the first fragment is made (the build renders its bodies).
         self.before_making = before_making
