@@ -165,9 +165,10 @@ def build(site: Path, with_plugin: bool, cold: bool = True) -> list[float]:
 
 NOTES = """Each round builds three times, in this order: plain Pelican (PLUGINS=[]); with
 Backchannel and no cache (CACHE_PATH removed first: *cold*); with Backchannel again, no
-comment changed (*warm*: the SQLite cache the cold build left, so no body is rendered).
+comment changed (*warm*: the SQLite cache the cold build left, so no item file is parsed
+and the article pages' partials and comment feeds are taken whole from the cache).
 Pelican's own content cache is off in all three (CACHE_CONTENT = False), so only
-Backchannel's rendered-HTML cache differs between cold and warm. The build runs in one
+Backchannel's cache differs between cold and warm. The build runs in one
 process (no helper processes, no gc freeze: issue 17); the store's parsed items come from
 the same SQLite cache file (rows keyed by path and file stamp). The
 machine is shared with other sessions' builds and tests: the load average is printed

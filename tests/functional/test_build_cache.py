@@ -6,6 +6,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from backchannel.build.fragments import KIND as FRAGMENT_KIND
 from backchannel.build.render import CACHE_KIND, body_key, render_all, render_markdown
 from backchannel.store.cache import FILE_NAME, Cache
 from test_bake import comment
@@ -68,6 +69,9 @@ def test_pages_show_what_the_cache_holds(site):
         db.execute(
             "UPDATE entry SET value = ? WHERE kind = ?", ('"<p>From the cache.</p>"', CACHE_KIND)
         )
+        # Without the page's whole cached partial (test_build_fragments.py), it is made
+        # again, from the cached body.
+        db.execute("DELETE FROM entry WHERE kind = ?", (FRAGMENT_KIND,))
     assert build(site, "output") == (0, 1)
     assert "From the cache." in site.page("post")
 

@@ -7,6 +7,7 @@ A bad item is logged with its path and skipped; the build never stops for one.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from pelican import signals
 
 from backchannel.build import feeds, furniture
 from backchannel.build import record as build_record
+from backchannel.build.fragments import Fragments, build_digest, thread_fingerprint
 from backchannel.build.manifest import read_manifest, write_manifest
 from backchannel.build.render import render_all
 from backchannel.build.thread import (
@@ -74,8 +76,10 @@ def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> 
     """Read the published store and build a thread for every article."""
     # Unmatched items (imported for an article that did not exist yet) attach
     # themselves as soon as their article, or an alias for it, exists.
-    # The parsed-item cache follows Pelican's own CACHE_CONTENT switch.
-    store = open_store(settings, cache=settings.cache_content)
+    # The parsed-item cache is Backchannel's own, not Pelican's content cache, so it
+    # runs whatever CACHE_CONTENT says: its rows are checked against each file's
+    # stamp, and a build with no comment changed then parses no item file.
+    store = open_store(settings)
     loaded = store.load(STATES)
     ids = store.ids()
     for problem in loaded.problems:
@@ -100,18 +104,24 @@ def load_threads(settings: Resolved, articles: list[Any], hidden: list[Any]) -> 
                 store.path_of(item),
                 item.article,
             )
-    # Every body shown is rendered now, through the cache: the pages and feeds
-    # then find it in render's memo, and a rebuild renders only what changed.
-    with Cache(settings.cache_dir) as cache:
-        rendered, cached = render_all(
-            (item.body for group in groups.values() for item in group), cache
-        )
-    logger.info("backchannel: %d bodies rendered, %d taken from the cache", rendered, cached)
     threads = {tid: build_thread(tid, groups.get(tid, []), settings) for tid in by_id}
     link_answers(threads, by_id)
     for tid, article in by_id.items():
         article.backchannel = threads[tid]
     return threads
+
+
+def render_bodies(settings: Resolved, threads: dict[str, Thread]) -> None:
+    """Render every body shown, through the cache; pages and feeds then find it in render's memo.
+
+    Run before the first partial or feed has to be made (fragments.py): a build that
+    takes them all from the cache needs no body, and a rebuild renders only what changed.
+    """
+    bodies = [n.item.body for t in threads.values() for n in t.all_comments() if n.item]
+    bodies += [v.item.body for t in threads.values() for v in t.linkbacks if v.item]
+    with Cache(settings.cache_dir) as cache:
+        rendered, cached = render_all(bodies, cache)
+    logger.info("backchannel: %d bodies rendered, %d taken from the cache", rendered, cached)
 
 
 def on_article_generator_finalized(generator: Any) -> None:
@@ -124,7 +134,17 @@ def on_article_generator_finalized(generator: Any) -> None:
         getattr(generator, "hidden_articles", [])
     )
     threads = load_threads(settings, articles, hidden)
-    generator.context[THREADS_KEY] = (threads, {thread_id_of(a): a for a in articles})
+    by_id = {thread_id_of(a): a for a in articles}
+    fragments = Fragments(
+        Cache(settings.cache_dir),
+        build_digest(generator.settings, generator.env),
+        before_making=functools.partial(render_bodies, settings, threads),
+    )
+    for tid, thread in threads.items():
+        thread.article_url = by_id[tid].url
+        thread.fingerprint = thread_fingerprint(thread, by_id[tid])
+        thread.fragments = fragments
+    generator.context[THREADS_KEY] = (threads, by_id, fragments)
     logger.info(
         "backchannel: %d comments and %d linkbacks on %d articles",
         sum(t.comment_count for t in threads.values()),
@@ -138,7 +158,7 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
     settings = resolved_settings(generator.settings)
     if THREADS_KEY not in generator.context:
         return
-    threads, articles = generator.context[THREADS_KEY]
+    threads, articles, fragments = generator.context[THREADS_KEY]
     output = Path(generator.output_path)
     write_manifest(output, articles, settings, generator.settings.get(PREVIOUS_MANIFEST_KEY, {}))
     if settings["COMMENT_FEEDS"]:
@@ -148,7 +168,14 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
             articles,
             generator.settings,
             settings["FEED_MAX_ITEMS"],
+            fragments,
         )
+    fragments.close()
+    logger.info(
+        "backchannel: %d partials and feeds made, %d taken from the cache",
+        fragments.made,
+        fragments.found,
+    )
 
 
 def register() -> None:

@@ -12,10 +12,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape as _escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backchannel.build.render import html_text, plain_text
 from backchannel.build.thread import SITE_FEED, CommentNode, Thread
+
+if TYPE_CHECKING:
+    from backchannel.build.fragments import Fragments
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 COMMENT_URN = "urn:backchannel:comment:"
@@ -52,12 +55,13 @@ def _entry(node: CommentNode, article_url: str, title: str) -> str:
     if node.author_url:
         author += f"<uri>{escape(node.author_url)}</uri>"
     link = f"{article_url}#comment-{node.id}"
+    date = node.date_iso  # formatted on each access
     return (
         "<entry>"
         f"<title>{escape(f'{node.author} on {title}: {_summary(node)}')}</title>"
         f'<link href={quoteattr(link)} rel="alternate"/>'
         f"<id>{COMMENT_URN}{escape(node.id)}</id>"
-        f"<published>{node.date_iso}</published><updated>{node.date_iso}</updated>"
+        f"<published>{date}</published><updated>{date}</updated>"
         f"<author>{author}</author>"
         f'<content type="html">{escape(str(node.html))}</content>'
         "</entry>"
@@ -122,8 +126,13 @@ def write_feeds(
     articles: dict[str, Any],
     settings: dict[str, Any],
     limit: int,
+    fragments: Fragments | None = None,
 ) -> list[Path]:
-    """Write every comment feed under `output`; returns the files written."""
+    """Write every comment feed under `output`; returns the files written.
+
+    With the build's `fragments`, an article's feed whose thread, article and site are as
+    in the last build is taken from the cache rather than made again.
+    """
     siteurl = settings.get("SITEURL", "")
     sitename = settings.get("SITENAME", "")
     written = []
@@ -131,7 +140,16 @@ def write_feeds(
     folder.mkdir(parents=True, exist_ok=True)
     for tid, thread in threads.items():
         path = output / thread.feed_url
-        path.write_text(comment_feed(thread, articles[tid], siteurl, sitename), "utf-8")
+        article = articles[tid]
+
+        def make(thread: Thread = thread, article: Any = article) -> str:
+            return comment_feed(thread, article, siteurl, sitename)
+
+        if fragments is None or not thread.fingerprint:
+            text = make()
+        else:
+            text = fragments.get(("feed", tid, thread.fingerprint, siteurl, sitename), make)
+        path.write_text(text, "utf-8")
         written.append(path)
     path = output / SITE_FEED
     pairs = [(threads[tid], articles[tid]) for tid in threads]

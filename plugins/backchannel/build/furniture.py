@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from backchannel.settings import Resolved
@@ -63,49 +64,59 @@ def _tags(article: Any) -> frozenset[str]:
 class Related:
     """Related posts for a set of articles, through tag and category indexes.
 
-    Comparing every pair grows with the square of the site; the indexes visit
-    only articles that share something. Each article's category slug, date and
-    URL are read once: Pelican works them out again on every access.
+    Comparing every pair grows with the square of the site; the indexes visit only
+    articles that share something. Articles are numbered once, and each one's category
+    slug, tags and place in date order are read once (Pelican works a URL out again on
+    every access), so ranking a candidate is integer arithmetic, not a Python call.
     """
 
     def __init__(self, articles: list[Any]) -> None:
-        self.tags = {id(a): _tags(a) for a in articles}
-        self.newness = {id(a): (a.date, a.url) for a in articles}
-        self.category = {id(a): _category(a) for a in articles}
-        self.by_tag: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        self.by_category: dict[tuple[str, Any], list[Any]] = defaultdict(list)
-        for a in articles:
+        self.articles = articles
+        self.number = {id(a): n for n, a in enumerate(articles)}
+        self.tags = [_tags(a) for a in articles]
+        self.category = [_category(a) for a in articles]
+        # Newest (date, URL) last; equal ones share a rank, so ties stay ties.
+        newness = [(a.date, a.url) for a in articles]
+        self.rank = [0] * len(articles)
+        previous, rank = None, 0
+        for n in sorted(range(len(articles)), key=newness.__getitem__):
+            if newness[n] != previous:
+                previous, rank = newness[n], rank + 1
+            self.rank[n] = rank
+        self.step = rank + 1  # one more than any rank: the weight of the next criterion
+        self.by_tag: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.by_category: dict[tuple[str, Any], list[int]] = defaultdict(list)
+        for n, a in enumerate(articles):
             lang = getattr(a, "lang", "")
-            for slug in self.tags[id(a)]:
-                self.by_tag[(lang, slug)].append(a)
+            for slug in self.tags[n]:
+                self.by_tag[(lang, slug)].append(n)
             if getattr(a, "category", None) is not None:
-                self.by_category[(lang, a.category)].append(a)
+                self.by_category[(lang, a.category)].append(n)
         for same in self.by_category.values():
-            same.sort(key=lambda a: self.newness[id(a)], reverse=True)
+            same.sort(key=self.rank.__getitem__, reverse=True)
 
     def of(self, article: Any, limit: int = RELATED_MAX) -> list[Any]:
         """Most shared tags first, then the same category, then newest; up to `limit`."""
+        me = self.number[id(article)]
         lang = getattr(article, "lang", "")
         category = getattr(article, "category", None)
-        mine = _category(article)
-        shared: dict[int, list[Any]] = {}
-        for slug in self.tags.get(id(article), _tags(article)):
-            for other in self.by_tag[(lang, slug)]:
-                if other is not article:
-                    shared.setdefault(id(other), [0, other])[0] += 1
-        ranked = heapq.nlargest(
-            limit,
-            shared.values(),
-            key=lambda s: (s[0], self.category[id(s[1])] == mine, self.newness[id(s[1])]),
-        )
-        out = [other for _, other in ranked]
+        shared = Counter(chain.from_iterable(self.by_tag[(lang, s)] for s in self.tags[me]))
+        shared.pop(me, None)
+        mine, cats, rank, step = self.category[me], self.category, self.rank, self.step
+        # (shared tags, same category, newness) as one number; then first seen first,
+        # as a stable sort would keep them.
+        scored = [
+            ((count * 2 + (cats[n] == mine)) * step + rank[n], -seen, n)
+            for seen, (n, count) in enumerate(shared.items())
+        ]
+        out = [n for _, _, n in heapq.nlargest(limit, scored)]
         # Then articles of the same category that share no tag, newest first.
-        for other in self.by_category.get((lang, category), []) if category is not None else []:
+        for n in self.by_category.get((lang, category), []) if category is not None else []:
             if len(out) >= limit:
                 break
-            if other is not article and id(other) not in shared:
-                out.append(other)
-        return out
+            if n != me and n not in shared:
+                out.append(n)
+        return [self.articles[n] for n in out]
 
 
 def _series_index(article: Any) -> float | None:

@@ -161,6 +161,7 @@ class Republisher:
 
     def _thread(self, tid: str, items: list[Item]) -> Thread:
         thread = build_thread(tid, items, self.settings)
+        thread.article_url = self.articles[tid].url
         answered: dict[str, list[ArticleRef]] = {}
         for ref in self.articles.values():
             for cid in ref.answers:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from backchannel.build.render import ALLOWED_TAGS, LINK_REL, render_markdown
@@ -134,6 +135,22 @@ class Thread:
     linkback_count: int = 0
     prompted_by: list[str] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+    # The article's URL (relative to SITEURL), read once: Pelican works `article.url` out
+    # again on every access, and list pages show the counts of every article.
+    article_url: str = ""
+    # Set by the build (fragments.py): the hash of what the thread is made of, and the
+    # build's cache of rendered partials. Without them `partial` renders every time.
+    fingerprint: str = field(default="", repr=False, compare=False)
+    fragments: Any = field(default=None, repr=False, compare=False)
+
+    @pass_context
+    def partial(self, context: Any, name: str) -> Markup:
+        """The partial `name` as `{% include %}` would render it here, from the cache if it can."""
+        if self.fragments is None or not self.fingerprint:
+            variables = context.get_all()
+            variables["thread"] = self
+            return Markup(context.environment.get_template(name).render(variables))
+        return self.fragments.partial(context, name, self)
 
     @property
     def feed_url(self) -> str:

@@ -1,0 +1,135 @@
+"""Whole partials and comment feeds in the build's cache (build/fragments.py).
+
+A rebuild in which nothing a partial or feed shows changed takes them from the cache;
+everything they show (a comment, the article, another post's Answers:, a template, a
+setting) makes them again, and the cache never changes what a build writes.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+
+from backchannel.build.fragments import KIND
+from backchannel.store.cache import FILE_NAME
+from conftest import ROOT
+from test_bake import comment
+from test_build_cache import tree
+
+MADE = re.compile(r"backchannel: (\d+) partials and feeds made, (\d+) taken from the cache")
+
+
+def build(site, output: str = "output", *extra: str) -> tuple[int, int]:
+    """Build into `output`; (fragments made, fragments from the cache) as the build logs them."""
+    made, found, _ = build_logged(site, output, *extra)
+    return made, found
+
+
+def build_logged(site, output: str = "output", *extra: str) -> tuple[int, int, str]:
+    """As `build`, with the build's log."""
+    proc = site.build("-v", "-o", str(site.root / output), *extra)
+    log = proc.stdout + proc.stderr
+    found = MADE.findall(log)
+    assert len(found) == 1, log
+    return int(found[0][0]), int(found[0][1]), log
+
+
+def page(site, slug: str, output: str = "output") -> str:
+    return (site.root / output / f"{slug}.html").read_text("utf-8")
+
+
+def feed(site, slug: str, output: str = "output") -> str:
+    return (site.root / output / "feeds" / "comments" / f"{slug}.atom.xml").read_text("utf-8")
+
+
+def two_posts(site) -> None:
+    site.article("post")
+    site.article("other", date="2026-09-02 10:00")
+    comment(site, "aaaaaa000001", body="First *words*.")
+    comment(site, "aaaaaa000002", body="A reply.", extra="\nParent: aaaaaa000001", day=3)
+
+
+def test_a_rebuild_with_nothing_changed_takes_every_partial_and_feed_from_the_cache(site):
+    two_posts(site)
+    # Two articles: two partials (thread, linkbacks) and a feed each.
+    # The same output folder each time: OUTPUT_PATH is one of the settings a key covers.
+    assert build(site) == (6, 0)
+    cold = tree(site.output)
+    made, found, log = build_logged(site)
+    assert (made, found) == (0, 6)
+    # Nothing to make: no comment body is even looked up.
+    assert "bodies rendered" not in log
+    assert tree(site.output) == cold
+    (site.root / "cache" / FILE_NAME).unlink()
+    assert build(site) == (6, 0)
+    assert tree(site.output) == cold
+
+
+def test_pages_and_feeds_show_what_the_cache_holds(site):
+    """The cached fragment is what the page and feed get: proof the rebuild does not make it."""
+    two_posts(site)
+    build(site)
+    with sqlite3.connect(site.root / "cache" / FILE_NAME) as db:
+        rows = db.execute("SELECT key, value FROM entry WHERE kind = ?", (KIND,)).fetchall()
+        for key, value in rows:
+            marked = value.replace("First <em>words</em>.", "From the fragment cache.")
+            marked = marked.replace("First &lt;em&gt;words&lt;/em&gt;.", "From the fragment cache.")
+            db.execute("UPDATE entry SET value = ? WHERE key = ?", (marked, key))
+    assert build(site) == (0, 6)
+    assert "From the fragment cache." in page(site, "post")
+    assert "From the fragment cache." in feed(site, "post")
+
+
+def test_an_edited_comment_shows_on_its_page_and_feed_and_only_its_article_is_made_again(site):
+    two_posts(site)
+    build(site)
+    comment(site, "aaaaaa000002", body="An *edited* reply.", extra="\nParent: aaaaaa000001", day=3)
+    assert build(site) == (3, 3)
+    assert "An <em>edited</em> reply." in page(site, "post")
+    assert "An &lt;em&gt;edited&lt;/em&gt; reply." in feed(site, "post")
+    # A deleted comment leaves the page too.
+    (site.feedback / "published" / "post" / "aaaaaa000002.md").unlink()
+    build(site)
+    assert "edited" not in page(site, "post") and "edited" not in feed(site, "post")
+
+
+def test_an_answer_in_another_post_shows_on_the_unchanged_thread(site):
+    two_posts(site)
+    build(site)
+    site.article("other", date="2026-09-02 10:00", extra="Answers: aaaaaa000001")
+    build(site)
+    assert 'class="answered-in"' in page(site, "post")
+
+
+def test_an_article_retitled_shows_in_its_feed(site):
+    two_posts(site)
+    build(site)
+    site.article("post", title="A New Title")
+    build(site)
+    assert "Comments on A New Title" in feed(site, "post")
+
+
+def test_an_edited_template_shows_on_the_next_build(site):
+    theme = site.root / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    site.write_conf(f"THEME = {str(theme)!r}\n")
+    two_posts(site)
+    build(site)
+    partial = theme / "templates" / "backchannel" / "thread.html"
+    text = partial.read_text("utf-8")
+    partial.write_text(text.replace("comment-permalink", "comment-permalink edited"), "utf-8")
+    # Every template is part of every key: a partial may include any of them.
+    assert build(site) == (6, 0)
+    assert "comment-permalink edited" in page(site, "post")
+
+
+def test_a_changed_setting_shows_on_the_next_build(site):
+    two_posts(site)
+    build(site)
+    build(site, "output", "-e", 'DEFAULT_DATE_FORMAT="%Y/%m/%d"')
+    assert ">2026/10/02</time>" in page(site, "post")
+    build(site, "output", "-e", 'BACKCHANNEL_RECEIVER_URL="https://example.org/bc"')
+    assert "https://example.org/bc/comments/new?article=post" in page(site, "post")
+    build(site, "output", "-e", 'SITEURL="https://blog.example"')
+    assert "https://blog.example/post.html#comment-aaaaaa000001" in feed(site, "post")
