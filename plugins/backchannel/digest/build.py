@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.analysis import Analysis, analyse
-from backchannel.digest.cached import analyse_all, load_articles_cached
+from backchannel.digest.cached import load_articles_cached
 from backchannel.digest.engagement import activity, article_stats, in_period
+from backchannel.digest.feedback import load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
 from backchannel.digest.suggestions import suggest
 from backchannel.digest.themes import Coverage, Doc, Unanalysed, article_stems, mine_themes
-from backchannel.model import Item, Kind, State
+from backchannel.model import Item, Kind
 from backchannel.settings import Resolved
-from backchannel.store import open_store
 from backchannel.store.cache import Cache
 
 logger = logging.getLogger(__name__)
@@ -139,18 +139,16 @@ def build_digest(
 ) -> Digest:
     """Read the published store and content/, and compose the digest."""
     now = now or datetime.now(UTC)
-    result = open_store(settings).load([State.PUBLISHED])
-    for problem in result.problems:
-        logger.warning("backchannel: digest skips %s", problem)
     until = until or now
-    # Every reader's comment in the store is analysed (questions carry over from
-    # earlier periods; later ones keep their cache rows for a later digest).
-    comments = [i for i in result.items if i.kind == Kind.COMMENT and not i.author_reply]
     with Cache(settings.cache_dir) as cache:
-        analyses = analyse_all(comments, cache)
+        # Every reader's comment in the store is analysed (questions carry over from
+        # earlier periods; later ones keep their cache rows for a later digest).
+        items, analyses, problems = load_feedback(settings.feedback_path, cache)
+        for problem in problems:
+            logger.warning("backchannel: digest skips %s", problem)
         articles, stems = load_articles_cached(settings, cache)
         return compose(
-            result.items,
+            items,
             articles,
             since,
             until,

@@ -1,0 +1,119 @@
+"""What a digest reads of the published store: one compact cache row per item file.
+
+A comment's row holds the few fields the digest uses (not the whole item) and
+its body's analysis (analysis.analyse), so an unchanged comment costs a stat
+and the decoding of one small JSON row: no Item, no second row for its
+analysis. Rows are the store's (store.item_cache.load_derived): keyed by the
+file's path, valid while its stamp (mtime, size, inode) matches, dropped with
+their files. Linkbacks, few and read whole by the digest, keep every field.
+The rows' version is a hash of the code that makes them: a change to the item
+format, the analysis or this module re-makes every row.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backchannel.digest import analysis, language, phrases, question_forms, questions, text
+from backchannel.digest.analysis import Analysis, analyse, code_version
+from backchannel.errors import ItemFormatError
+from backchannel.model import Item, Kind, State
+from backchannel.store import item_cache
+from backchannel.store.cache import Cache
+
+logger = logging.getLogger(__name__)
+
+ROWS = "digest-feedback"
+_COMMENT = "c"  # a comment's compact row
+_ITEM = "i"  # any other item, every field (store.item_cache.item_values)
+
+
+class Comment:
+    """A published comment as the digest reads it: the Item fields it uses, nothing else."""
+
+    __slots__ = ("article", "author", "author_reply", "body", "date", "email_hash", "id", "parent")
+    kind = Kind.COMMENT
+    is_linkback = False
+    state = State.PUBLISHED
+
+    def __init__(
+        self,
+        id: str,
+        article: str,
+        author: str,
+        email_hash: str | None,
+        date: datetime,
+        parent: str | None,
+        author_reply: bool,
+        body: str,
+    ) -> None:
+        self.id = id
+        self.article = article
+        self.author = author
+        self.email_hash = email_hash
+        self.date = date
+        self.parent = parent
+        self.author_reply = author_reply
+        self.body = body
+
+
+def _deriver() -> Callable[[Item], list[Any]]:
+    """What a row holds of a parsed item (equal bodies analysed once per run)."""
+    made: dict[str, Analysis] = {}
+
+    def derive(item: Item) -> list[Any]:
+        if item.kind != Kind.COMMENT:
+            return [_ITEM, *item_cache.item_values(item)]
+        head = [_COMMENT, item.id, item.article, item.author, item.email_hash]
+        head += [item.date.isoformat(), item.parent, item.author_reply, item.body]
+        if item.author_reply:
+            return head  # the author's own comments are never analysed
+        found = made.get(item.body)
+        if found is None:
+            found = made[item.body] = analyse(item.body)
+        return [*head, *found]
+
+    return derive
+
+
+_fromiso = datetime.fromisoformat
+
+
+def _decode(row: list[Any]) -> tuple[Comment | Item, Analysis | None]:
+    if row[3] == _ITEM:
+        return item_cache.item_from_values(row[4:], State.PUBLISHED), None
+    if row[3] != _COMMENT:
+        raise ValueError("not a digest row")
+    comment = Comment(row[4], row[5], row[6], row[7], _fromiso(row[8]), row[9], row[10], row[11])
+    if len(row) == 12:
+        return comment, None
+    asked, words, unanalysed, truncated, lang = row[12:]
+    return comment, Analysis(tuple(asked), words, unanalysed, truncated, lang)
+
+
+def version() -> str:
+    """The rows' version: the item format's and the code's that makes them."""
+    this = sys.modules[__name__]
+    code = code_version(analysis, this, language, phrases, question_forms, questions, text)
+    return f"{item_cache.VERSION}-{code}"
+
+
+def load_feedback(
+    root: Path | str, cache: Cache
+) -> tuple[list[Comment | Item], dict[str, Analysis], list[ItemFormatError]]:
+    """The store's published items, readers' comments' analyses by id, the files' problems.
+
+    The items are in the order store.load gives them, comments as Comment.
+    """
+    decoded, problems = item_cache.load_derived(
+        root, State.PUBLISHED, cache, ROWS, version(), _deriver(), _decode
+    )
+    items = [entry[0] for entry in decoded]
+    analyses = {entry[0].id: entry[1] for entry in decoded if entry[1] is not None}
+    logger.debug("backchannel: digest read %d items", len(items))
+    return items, analyses, problems
