@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cached import load_articles_cached
-from backchannel.digest.engagement import activity, article_stats, in_period
+from backchannel.digest.engagement import activity, article_stats
 from backchannel.digest.feedback import load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
@@ -74,8 +74,8 @@ def compose(
     unanalysed = Unanalysed()
     docs = []
     for c in comments:
-        if c.author_reply or not in_period(c, since, until):
-            continue
+        if c.author_reply or (since is not None and c.date < since):
+            continue  # (every one of `upto` is before `until`)
         found = analyses.get(c.id) or analyse(c.body)
         if found.truncated:
             unanalysed.count("truncated", c.id)
@@ -96,7 +96,7 @@ def compose(
     digest.questions = [
         q
         for item, q in find_questions(comments, answers, analyses)
-        if not q.answered or in_period(item, since, until)
+        if not q.answered or since is None or item.date >= since
     ]
     stems = stems or {}
     covered = Coverage([stems.get(a.id) or article_stems(a) for a in articles if a.date < until])
@@ -117,7 +117,7 @@ def compose(
         "truncated": unanalysed.truncated,
     }
     digest.unanalysed_languages = dict(unanalysed.languages.most_common())
-    new = [i for i in upto if in_period(i, since, until)]
+    new = upto if since is None else [i for i in upto if i.date >= since]
     digest.totals = {
         "comments": sum(1 for i in new if i.kind == Kind.COMMENT),
         "linkbacks": sum(1 for i in new if i.is_linkback),

@@ -21,6 +21,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest import language, phrases, text
@@ -156,13 +157,8 @@ class _Asks:
 
 def _score(n_readers: int, n_askers: int, n_articles: int, size: int, specific: float) -> float:
     """Readers who ask weigh most; then readers, specific words, longer phrases, more articles."""
-    return round(
-        (n_readers + 2 * n_askers)
-        * LENGTH_WEIGHT[size]
-        * specific
-        * (1 + 0.5 * math.log(max(n_articles, 1))),
-        3,
-    )
+    spread = 1 + 0.5 * math.log(max(n_articles, 1))
+    return round((n_readers + 2 * n_askers) * LENGTH_WEIGHT[size] * specific * spread, 3)
 
 
 def mine_themes(
@@ -346,9 +342,7 @@ def _counted(
     # a hit's comment is found by bisection on where each comment starts. A padded
     # form " a b " never spans two comments: they are joined by "\n", not a space.
     joined = "\n".join(doc.words for doc in docs)
-    starts = [0]
-    for doc in docs:
-        starts.append(starts[-1] + len(doc.words) + 1)
+    starts = [0, *accumulate(len(doc.words) + 1 for doc in docs)]
     using: list[list[Doc]] = []
     for theme, forms in found:
         hits: set[int] = set()
@@ -360,12 +354,12 @@ def _counted(
                 at = joined.find(form, starts[n + 1])  # the next comment on
         using.append([docs[n] for n in sorted(hits)])
     del joined
-    themes = []
+    themes, asked = [], _Asked()
     for (theme, forms), docs_using in zip(found, using, strict=True):
         # A question mentions a phrase when one of its words starts it ("static mesh"
         # in "…the static meshes?"): cheap, and the stems' sense of the same word.
         starts = [f" {f}" for f in forms]
-        asking = [d for d in docs_using if d.questions and _asks_about(d.questions, starts)]
+        asking = [d for d in docs_using if d.questions and asked.about(d, starts)]
         if not asking:
             continue  # the sample's askers used another form of the phrase: rare
         theme.count = len(docs_using)
@@ -380,10 +374,14 @@ def _counted(
     return themes
 
 
-def _asks_about(questions: tuple[str, ...], starts: list[str]) -> bool:
-    """Whether one of the question sentences holds a word sequence starting one of `starts`."""
-    text = " " + " ".join(questions).lower().replace("’", "'")
-    return any(start in text for start in starts)
+class _Asked(dict[int, str]):
+    """Docs' question sentences as lower-case texts, each made once (docs share themes)."""
+
+    def about(self, doc: Doc, starts: list[str]) -> bool:
+        text = self.get(id(doc))
+        if text is None:
+            text = self[id(doc)] = " " + " ".join(doc.questions).lower().replace("’", "'")
+        return any(start in text for start in starts)
 
 
 def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
