@@ -63,14 +63,15 @@ the analysis to the new question forms and topics. With all of that, on a quiet 
 (2026-12-01 20:16 UTC, load 0.4-1.8): cold 14.9 s, warm 7.8 s, weekly 9.2 s, peak 331-379 MB.
 
 Issues 17/18, this code: one process (no fork, no helper, no gc pause, no Cython), and the
-digest's caches are rows of the one SQLite cache (backchannel/store/cache.py): a comment body's
-analysis keyed by its hash, an article's fields, text and stems keyed by its file stamp,
-the theme sample's phrase forms keyed by body hash (the sample is now chosen by a hash of
-the comment ids, so a week's new comments change only their share of it), the wordfreq
-values looked up. The store's parsed items are rows of the same file (keyed by path and
-file stamp); its load is shown apart above. Not one of the removed helpers was re-measured
-at >= 1.3x here: on a machine this loaded (other sessions' test suites, load 9-13) a
-second process has no free core to run on.
+digest's caches are rows of the one SQLite cache (backchannel/store/cache.py): per comment
+file, the fields the digest reads and its body's analysis, keyed by path and file stamp
+(digest/feedback.py; before 2026-12-02 an item row and an analysis row keyed by body hash),
+an article's fields, text and stems keyed by its file stamp, the theme sample's phrase
+forms keyed by body hash (the sample is now chosen by a hash of the comment ids, so a
+week's new comments change only their share of it), the wordfreq values looked up.
+Reading the store (the rows, a stat per file) is shown apart above. Not one of the
+removed helpers was re-measured at >= 1.3x here: on a machine this loaded (other
+sessions' test suites, load 9-13) a second process has no free core to run on.
 """
 
 CONF = """AUTHOR = "Bench Author"

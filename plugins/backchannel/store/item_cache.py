@@ -147,7 +147,11 @@ def load_derived(
                 pass  # gone meanwhile: reading it again reports that
             else:
                 try:
-                    if row[:3] == [stat.st_mtime_ns, stat.st_size, stat.st_ino]:
+                    if (
+                        row[0] == stat.st_mtime_ns
+                        and row[1] == stat.st_size
+                        and row[2] == stat.st_ino
+                    ):
                         outcomes.append(decode(row))
                         continue
                 except (KeyError, TypeError, ValueError, IndexError):
