@@ -83,8 +83,13 @@ def compose(
             unanalysed.count(found.unanalysed, c.id, found.language)
         else:
             reader = c.email_hash or c.author
+            # A comment read from the digest's rows has its body's hash, not its body.
+            key = getattr(c, "body_key", "")
+            body = "" if key else c.body
             docs.append(
-                Doc(c.id, c.article, reader, found.words, found.questions, found.language, c.body)
+                Doc(
+                    c.id, c.article, reader, found.words, found.questions, found.language, body, key
+                )
             )
     answers: dict[str, str] = {}
     for a in articles:
@@ -100,7 +105,10 @@ def compose(
     ]
     stems = stems or {}
     covered = Coverage([stems.get(a.id) or article_stems(a) for a in articles if a.date < until])
-    digest.themes = mine_themes(docs, covered, people(upto, articles), cache=cache)
+    by_id = {c.id: c for c in comments}
+    digest.themes = mine_themes(
+        docs, covered, people(upto, articles), cache=cache, body_of=lambda i: by_id[i].body
+    )
     titles = {a.id: (a.title, a.url) for a in articles}
     digest.articles = article_stats(upto, titles, since, until)
     digest.activity, digest.activity_unit = activity(upto, since, until)

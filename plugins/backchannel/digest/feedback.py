@@ -1,8 +1,9 @@
 """What a digest reads of the published store: one compact cache row per item file.
 
-A comment's row holds the few fields the digest uses (not the whole item) and
-its body's analysis (analysis.analyse), so an unchanged comment costs a stat
-and the decoding of one small JSON row: no Item, no second row for its
+A comment's row holds the few fields the digest uses (not the whole item; of
+its body only the hash: the body is read from its file when the themes need
+it) and its body's analysis (analysis.analyse), so an unchanged comment costs
+a stat and the decoding of one JSON row: no Item, no second row for its
 analysis. Rows are the store's (store.item_cache.load_derived): keyed by the
 file's path, valid while its stamp (mtime, size, inode) matches, dropped with
 their files. Linkbacks, few and read whole by the digest, keep every field.
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from backchannel.digest import analysis, language, phrases, question_forms, questions, text
-from backchannel.digest.analysis import Analysis, analyse, code_version
+from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, Kind, State
 from backchannel.store import item_cache
 from backchannel.store.cache import Cache
+from backchannel.store.files import parse_file, read_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +38,17 @@ _ITEM = "i"  # any other item, every field (store.item_cache.item_values)
 class Comment:
     """A published comment as the digest reads it: the Item fields it uses, nothing else."""
 
-    __slots__ = ("article", "author", "author_reply", "body", "date", "email_hash", "id", "parent")
+    __slots__ = (
+        "article",
+        "author",
+        "author_reply",
+        "body_key",
+        "date",
+        "email_hash",
+        "id",
+        "parent",
+        "path",
+    )
     kind = Kind.COMMENT
     is_linkback = False
     state = State.PUBLISHED
@@ -50,7 +62,8 @@ class Comment:
         date: datetime,
         parent: str | None,
         author_reply: bool,
-        body: str,
+        body_key: str,
+        path: str,
     ) -> None:
         self.id = id
         self.article = article
@@ -59,7 +72,16 @@ class Comment:
         self.date = date
         self.parent = parent
         self.author_reply = author_reply
-        self.body = body
+        self.body_key = body_key  # analysis.body_hash of its body
+        self.path = path
+
+    @property
+    def body(self) -> str:
+        """Its Markdown, read again from its file ("" if it can no longer be read)."""
+        try:
+            return parse_file(self.path, State.PUBLISHED, *read_bytes(self.path))[1].body
+        except (OSError, ItemFormatError):
+            return ""
 
 
 def _deriver() -> Callable[[Item], list[Any]]:
@@ -70,7 +92,7 @@ def _deriver() -> Callable[[Item], list[Any]]:
         if item.kind != Kind.COMMENT:
             return [_ITEM, *item_cache.item_values(item)]
         head = [_COMMENT, item.id, item.article, item.author, item.email_hash]
-        head += [item.date.isoformat(), item.parent, item.author_reply, item.body]
+        head += [item.date.isoformat(), item.parent, item.author_reply, body_hash(item.body)]
         if item.author_reply:
             return head  # the author's own comments are never analysed
         found = made.get(item.body)
@@ -84,12 +106,14 @@ def _deriver() -> Callable[[Item], list[Any]]:
 _fromiso = datetime.fromisoformat
 
 
-def _decode(row: list[Any]) -> tuple[Comment | Item, Analysis | None]:
+def _decode(row: list[Any], path: str) -> tuple[Comment | Item, Analysis | None]:
     if row[3] == _ITEM:
         return item_cache.item_from_values(row[4:], State.PUBLISHED), None
     if row[3] != _COMMENT:
         raise ValueError("not a digest row")
-    comment = Comment(row[4], row[5], row[6], row[7], _fromiso(row[8]), row[9], row[10], row[11])
+    comment = Comment(
+        row[4], row[5], row[6], row[7], _fromiso(row[8]), row[9], row[10], row[11], path
+    )
     if len(row) == 12:
         return comment, None
     asked, words, unanalysed, truncated, lang = row[12:]

@@ -19,7 +19,7 @@ import math
 import zlib
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -39,9 +39,8 @@ COVER_MIN_PHRASE = 2
 MAX_DOC_SHARE = 0.25
 # How many candidates get their readers, articles and questions counted.
 POOL = 120
-# Topics are found in at most this many comments (a sample of a bigger site, chosen
-# by a hash of their ids): a topic too rare to show in 4,000 comments would not make
-# the top twelve anyway.
+# Topics are found in at most this many comments (a sample of a bigger site, chosen by a
+# hash of their ids): a topic too rare to show in 4,000 would not make the top twelve.
 SAMPLE = 4_000
 # Cache rows of the sampled comments' phrase forms, keyed by body hash.
 PHRASES = "digest-phrases"
@@ -83,6 +82,7 @@ class Doc:
     questions: tuple[str, ...] = ()
     language: str = ENGLISH
     body: str = ""  # its Markdown: the sample's phrases are read from it
+    key: str = ""  # its body's hash (analysis.body_hash) when the body is left out
 
 
 @dataclass
@@ -168,11 +168,13 @@ def mine_themes(
     limit: int = 12,
     min_readers: int = 2,
     cache: Cache | None = None,
+    body_of: Callable[[str], str] | None = None,
 ) -> list[Theme]:
     """The top topics of readers' comments, with gap flags against the articles' coverage.
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
-    `cache` keeps the word frequencies looked up (see specificity.py).
+    `cache` keeps the word frequencies looked up (see specificity.py); `body_of`
+    gives a comment's body by id, for docs given by `key` without their body.
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
@@ -186,17 +188,21 @@ def mine_themes(
         sample = [everything[n] for n in sorted(n for _, n in heapq.nsmallest(SAMPLE, ranks))]
     cache = cache or Cache(None)
     specific = Specificity(cache)
-    forms = _sample_forms(sample, cache)
+    forms = _sample_forms(sample, cache, body_of)
     blocked = {form_key(n)[0] for n in names if n}
     found = _topics(sample, forms, blocked, limit, min_readers, specific)
     specific.save()
     return _counted(found, everything, covered)
 
 
-def _sample_forms(docs: list[Doc], cache: Cache) -> list[list[str]]:
+def _sample_forms(
+    docs: list[Doc], cache: Cache, body_of: Callable[[str], str] | None
+) -> list[list[str]]:
     """Each doc's phrase forms (phrases.theme_forms of its text), from the cache by body hash."""
     version = code_version(language, phrases, text)
-    keys = [body_hash(doc.body) if doc.body else "w" + body_hash(doc.words) for doc in docs]
+    keys = [
+        doc.key or (body_hash(doc.body) if doc.body else "w" + body_hash(doc.words)) for doc in docs
+    ]
     known = cache.get_many(PHRASES, version, keys)
     made: dict[str, list[str]] = {}
     out = []
@@ -205,7 +211,8 @@ def _sample_forms(docs: list[Doc], cache: Cache) -> list[list[str]]:
         if found is None:
             found = made.get(key)
         if found is None:
-            plain = strip_markup(doc.body) if doc.body else doc.words
+            body = body_of(doc.id) if doc.key and body_of is not None else doc.body
+            plain = strip_markup(body) if body else doc.words
             found = made[key] = list(theme_forms(plain, doc.language))
         out.append(found)
     cache.put_many(PHRASES, version, made)
@@ -249,11 +256,8 @@ def _pool(forms_of: FormsOf, postings: Postings, total: int) -> list[Key]:
                 for i in range(len(key) - n + 1):
                     sub = key[i : i + n]
                     longer[sub] = max(longer[sub], df[key])
-    return heapq.nlargest(
-        POOL,
-        (key for key in candidates if longer.get(key, 0) < 0.75 * df[key]),
-        key=lambda k: (df[k] * LENGTH_WEIGHT[len(k)], k),
-    )
+    kept = (key for key in candidates if longer.get(key, 0) < 0.75 * df[key])
+    return heapq.nlargest(POOL, kept, key=lambda k: (df[k] * LENGTH_WEIGHT[len(k)], k))
 
 
 def _scored(
@@ -390,9 +394,5 @@ def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
     It should when it is a longer phrase holding the theme's word, used by a third
     of its comments ("event handler").
     """
-    return (
-        count >= max(2, theme.count / 3)
-        and len(theme.key) == 1
-        and len(key) > 1
-        and theme.key[0] in key
-    )
+    longer = len(theme.key) == 1 and len(key) > 1 and theme.key[0] in key
+    return longer and count >= max(2, theme.count / 3)

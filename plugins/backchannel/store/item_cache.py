@@ -120,16 +120,17 @@ def load_derived(
     name: str,
     version: str,
     derive: Callable[[Item], list[Any]],
-    decode: Callable[[list[Any]], T],
+    decode: Callable[[list[Any], str], T],
 ) -> tuple[list[T], list[ItemFormatError]]:
     """What a reader keeps of each item file of `state`, in listing order, and the problems.
 
     Rows of kind `<name> <state folder>`, keyed like the parsed items' and valid
     while the file's stamp matches: `[*stamp, *derive(item)]`. `decode` turns a
-    whole row (stamp first) into what is returned; a row it cannot read (KeyError,
-    TypeError, ValueError) is made again from its file. A changed file is parsed
-    and its row rewritten; rows of files that are gone are dropped. What comes of
-    a parsed file is decoded from its new row, so it is what a cached row gives.
+    whole row (stamp first) and the file's path into what is returned; a row it
+    cannot read (KeyError, TypeError, ValueError) is made again from its file. A
+    changed file is parsed and its row rewritten; rows of files that are gone are
+    dropped. What comes of a parsed file is decoded from its new row, so it is
+    what a cached row gives.
     """
     base = os.path.join(root, state.value) + os.sep
     kind = f"{name} {os.path.abspath(base)}"
@@ -152,7 +153,7 @@ def load_derived(
                         and row[1] == stat.st_size
                         and row[2] == stat.st_ino
                     ):
-                        outcomes.append(decode(row))
+                        outcomes.append(decode(row, path))
                         continue
                 except (KeyError, TypeError, ValueError, IndexError):
                     pass  # a row not as derive makes it: parse the file, never trust the row
@@ -163,7 +164,7 @@ def load_derived(
     for n, (stamp, parsed) in zip(pending, read_many([files[n] for n in pending]), strict=True):
         if isinstance(parsed, Item):
             row = fresh[keys[n]] = [*(stamp or ()), *derive(parsed)]
-            outcomes[n] = decode(row)
+            outcomes[n] = decode(row, files[n][0])
         else:
             problems.append(parsed)
     cache.put_many(kind, version, fresh)

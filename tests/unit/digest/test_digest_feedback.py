@@ -152,3 +152,42 @@ def test_an_unreadable_file_is_a_problem_even_when_its_row_was_good(store, tmp_p
     assert [str(p) for p in problems] == [str(p) for p in Store(store).load().problems]
     assert "unknown kind" in str(problems[0])
     assert "c00001" not in analyses and len(items) == 33
+
+
+def test_a_digest_of_the_rows_says_what_a_digest_of_the_parsed_items_says(store, tmp_path):
+    from backchannel.digest import themes
+    from backchannel.digest.build import compose
+
+    until = datetime(2030, 1, 1, tzinfo=UTC)
+
+    def said(items, analyses=None, cache=None):
+        d = compose(items, [], None, until, now=until, analyses=analyses, cache=cache)
+        return d.to_json()
+
+    plain = said(Store(store).load([State.PUBLISHED]).items)
+    assert plain["themes"] and plain["questions"]  # something to compare
+    folder = tmp_path / "cache"
+    with Cache(folder) as cache:
+        load_feedback(store, cache)
+    with Cache(folder) as cache:
+        items, analyses, _ = load_feedback(store, cache)
+        # The rows keep a body's hash, not the body: the themes' phrases, not in the
+        # cache yet, are read from the bodies in the files, not from the words.
+        assert not cache.get_many(themes.PHRASES, "any")
+        assert said(items, analyses, cache) == plain
+        assert said(items, analyses, cache) == plain  # and again, from the phrase rows
+    assert all(isinstance(i.body, str) for i in items)
+
+
+def test_a_doc_given_by_its_body_hash_has_the_phrases_of_its_body_not_of_its_words():
+    from backchannel.digest.analysis import body_hash
+    from backchannel.digest.themes import Doc, _sample_forms
+
+    body = "Great post, Ana. Static meshes: slow? Render queue budget *tuning* helps."
+    words = analyse(body).words
+    whole = Doc("c1", "a", "r", words, (), "en", body)
+    keyed = Doc("c1", "a", "r", words, (), "en", "", body_hash(body))
+    bare = Doc("c1", "a", "r", words, (), "en")
+    from_body = _sample_forms([whole], Cache(None), None)
+    assert from_body != _sample_forms([bare], Cache(None), None)  # the words alone differ
+    assert _sample_forms([keyed], Cache(None), {"c1": body}.__getitem__) == from_body
