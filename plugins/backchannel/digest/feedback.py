@@ -39,6 +39,7 @@ class Comment:
     """A published comment as the digest reads it: the Item fields it uses, nothing else."""
 
     __slots__ = (
+        "analysis",
         "article",
         "author",
         "author_reply",
@@ -74,6 +75,7 @@ class Comment:
         self.author_reply = author_reply
         self.body_key = body_key  # analysis.body_hash of its body
         self.path = path
+        self.analysis: Analysis | None = None  # a reader's comment's, from its row
 
     @property
     def body(self) -> str:
@@ -106,18 +108,18 @@ def _deriver() -> Callable[[Item], list[Any]]:
 _fromiso = datetime.fromisoformat
 
 
-def _decode(row: list[Any], path: str) -> tuple[Comment | Item, Analysis | None]:
+def _decode(row: list[Any], path: str) -> Comment | Item:
     if row[3] == _ITEM:
-        return item_cache.item_from_values(row[4:], State.PUBLISHED), None
+        return item_cache.item_from_values(row[4:], State.PUBLISHED)
     if row[3] != _COMMENT:
         raise ValueError("not a digest row")
     comment = Comment(
         row[4], row[5], row[6], row[7], _fromiso(row[8]), row[9], row[10], row[11], path
     )
-    if len(row) == 12:
-        return comment, None
-    asked, words, unanalysed, truncated, lang = row[12:]
-    return comment, Analysis(tuple(asked), words, unanalysed, truncated, lang)
+    if len(row) > 12:
+        asked, words, unanalysed, truncated, lang = row[12:]
+        comment.analysis = Analysis(tuple(asked), words, unanalysed, truncated, lang)
+    return comment
 
 
 def version() -> str:
@@ -137,7 +139,8 @@ def load_feedback(
     decoded, problems = item_cache.load_derived(
         root, State.PUBLISHED, cache, ROWS, version(), _deriver(), _decode
     )
-    items = [entry[0] for entry in decoded]
-    analyses = {entry[0].id: entry[1] for entry in decoded if entry[1] is not None}
-    logger.debug("backchannel: digest read %d items", len(items))
-    return items, analyses, problems
+    analyses = {
+        i.id: i.analysis for i in decoded if isinstance(i, Comment) and i.analysis is not None
+    }
+    logger.debug("backchannel: digest read %d items", len(decoded))
+    return decoded, analyses, problems

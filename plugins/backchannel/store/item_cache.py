@@ -83,7 +83,9 @@ def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult
     outcomes: list[Item | ItemFormatError | None] = []
     pending = []
     for n, (path, _) in enumerate(files):
-        row = rows.get(keys[n])
+        # Taken out as used: what is left at the end is rows of files that are gone
+        # (and each decoded row is freed as soon as it is used).
+        row = rows.pop(keys[n], None)
         if row is not None:
             try:
                 stat = os.stat(path)
@@ -109,7 +111,7 @@ def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult
         elif outcome is not None:
             result.problems.append(outcome)
     cache.put_many(kind, VERSION, fresh)
-    if not rows.keys() <= set(keys):  # some cached files are gone
+    if rows:  # some cached files are gone
         cache.keep_only(kind, keys)
 
 
@@ -140,7 +142,9 @@ def load_derived(
     outcomes: list[Any] = []
     pending = []
     for n, (path, _) in enumerate(files):
-        row = rows.get(keys[n])
+        # Taken out as used: what is left at the end is rows of files that are gone
+        # (and each decoded row is freed as soon as it is used).
+        row = rows.pop(keys[n], None)
         if row is not None:
             try:
                 stat = os.stat(path)
@@ -168,6 +172,6 @@ def load_derived(
         else:
             problems.append(parsed)
     cache.put_many(kind, version, fresh)
-    if not rows.keys() <= set(keys):  # some cached files are gone
+    if rows:  # some cached files are gone
         cache.keep_only(kind, keys)
     return [o for o in outcomes if o is not None], problems
