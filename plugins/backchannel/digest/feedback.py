@@ -88,18 +88,19 @@ class Comment:
 
 def _deriver() -> Callable[[Item], list[Any]]:
     """What a row holds of a parsed item (equal bodies analysed once per run)."""
-    made: dict[str, Analysis] = {}
+    made: dict[str, Analysis] = {}  # by body hash: a cold run keeps no second copy of bodies
 
     def derive(item: Item) -> list[Any]:
         if item.kind != Kind.COMMENT:
             return [_ITEM, *item_cache.item_values(item)]
         head = [_COMMENT, item.id, item.article, item.author, item.email_hash]
-        head += [item.date.isoformat(), item.parent, item.author_reply, body_hash(item.body)]
+        key = body_hash(item.body)
+        head += [item.date.isoformat(), item.parent, item.author_reply, key]
         if item.author_reply:
             return head  # the author's own comments are never analysed
-        found = made.get(item.body)
+        found = made.get(key)
         if found is None:
-            found = made[item.body] = analyse(item.body)
+            found = made[key] = analyse(item.body)
         return [*head, *found]
 
     return derive

@@ -33,6 +33,7 @@ _KINDS = {k.value: k for k in Kind}
 _MENTIONS: dict[str | None, MentionType | None] = {m.value: m for m in MentionType}
 _MENTIONS[None] = None
 T = TypeVar("T")
+_PARSE_BLOCK = 1024
 
 
 def _row(stamp: tuple[int, int, int], item: Item) -> list[Any]:
@@ -165,12 +166,15 @@ def load_derived(
         pending.append(n)
     fresh = {}
     problems = []
-    for n, (stamp, parsed) in zip(pending, read_many([files[n] for n in pending]), strict=True):
-        if isinstance(parsed, Item):
-            row = fresh[keys[n]] = [*(stamp or ()), *derive(parsed)]
-            outcomes[n] = decode(row, files[n][0])
-        else:
-            problems.append(parsed)
+    # Parsed a block at a time: a cold load holds one block of whole items, not 100,000.
+    for first in range(0, len(pending), _PARSE_BLOCK):
+        block = pending[first : first + _PARSE_BLOCK]
+        for n, (stamp, parsed) in zip(block, read_many([files[n] for n in block]), strict=True):
+            if isinstance(parsed, Item):
+                row = fresh[keys[n]] = [*(stamp or ()), *derive(parsed)]
+                outcomes[n] = decode(row, files[n][0])
+            else:
+                problems.append(parsed)
     cache.put_many(kind, version, fresh)
     if rows:  # some cached files are gone
         cache.keep_only(kind, keys)

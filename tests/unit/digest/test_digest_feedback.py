@@ -70,7 +70,10 @@ def cached_rows(folder) -> dict[str, str]:
         return dict(db.execute(query, (ROWS + " %",)))
 
 
-def test_rows_read_what_the_store_and_the_analysis_give(store):
+def test_rows_read_what_the_store_and_the_analysis_give(store, monkeypatch):
+    from backchannel.store import item_cache
+
+    monkeypatch.setattr(item_cache, "_PARSE_BLOCK", 4)  # files are parsed block by block
     loaded = load_feedback(store, Cache(None))
     parsed = Store(store).load([State.PUBLISHED])
     items = loaded[0]
