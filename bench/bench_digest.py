@@ -63,14 +63,15 @@ the analysis to the new question forms and topics. With all of that, on a quiet 
 (2026-12-01 20:16 UTC, load 0.4-1.8): cold 14.9 s, warm 7.8 s, weekly 9.2 s, peak 331-379 MB.
 
 Issues 17/18, this code: one process (no fork, no helper, no gc pause, no Cython), and the
-digest's caches are rows of the one SQLite cache (backchannel/store/cache.py): a comment body's
-analysis keyed by its hash, an article's fields, text and stems keyed by its file stamp,
-the theme sample's phrase forms keyed by body hash (the sample is now chosen by a hash of
-the comment ids, so a week's new comments change only their share of it), the wordfreq
-values looked up. The store's parsed items are rows of the same file (keyed by path and
-file stamp); its load is shown apart above. Not one of the removed helpers was re-measured
-at >= 1.3x here: on a machine this loaded (other sessions' test suites, load 9-13) a
-second process has no free core to run on.
+digest's caches are rows of the one SQLite cache (backchannel/store/cache.py): per comment
+file, the fields the digest reads and its body's analysis, keyed by path and file stamp
+(digest/feedback.py; before 2026-12-02 an item row and an analysis row keyed by body hash),
+an article's fields, text and stems keyed by its file stamp, the theme sample's phrase
+forms keyed by body hash (the sample is now chosen by a hash of the comment ids, so a
+week's new comments change only their share of it), the wordfreq values looked up.
+Reading the store (the rows, a stat per file) is shown apart above. Not one of the
+removed helpers was re-measured at >= 1.3x here: on a machine this loaded (other
+sessions' test suites, load 9-13) a second process has no free core to run on.
 """
 
 CONF = """AUTHOR = "Bench Author"
@@ -102,10 +103,9 @@ import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
 from backchannel.settings import load
-from backchannel.store import open_store
-from backchannel.model import Kind, State
 from backchannel.store.cache import Cache
-from backchannel.digest.cached import analyse_all, load_articles_cached
+from backchannel.digest.cached import load_articles_cached
+from backchannel.digest.feedback import load_feedback
 from backchannel.digest.build import compose
 from backchannel.digest.write import write_digest
 from datetime import UTC, datetime
@@ -117,13 +117,10 @@ def mark(name, since):
 t = time.perf_counter(), time.process_time()
 settings = load("pelicanconf.py")
 t = mark("read settings", t)
-items = open_store(settings).load([State.PUBLISHED]).items
+cache = Cache(settings.cache_dir)
+items, analyses, _ = load_feedback(settings.feedback_path, cache)
 t = mark(STORE_STAGE, t)
 now = datetime.now(UTC)
-cache = Cache(settings.cache_dir)
-comments = [i for i in items if i.kind == Kind.COMMENT and not i.author_reply]
-analyses = analyse_all(comments, cache)
-t = mark("per-comment analyses (cache rows)", t)
 articles, stems = load_articles_cached(settings, cache)
 t = mark("articles (cache rows)", t)
 digest = compose(items, articles, None, now, analyses=analyses, stems=stems, cache=cache)
@@ -131,8 +128,8 @@ t = mark("compose (questions, themes, engagement, suggestions)", t)
 write_digest(settings, digest, out=Path("digests-out"))
 t = mark("write md, html, json, feed", t)
 print(json.dumps(marks))
-""".replace("STORE_STAGE", repr("store: load items (the store's own cache)"))
-STORE_STAGE = "store: load items (the store's own cache)"
+""".replace("STORE_STAGE", repr("store: items and their analyses (the digest's rows)"))
+STORE_STAGE = "store: items and their analyses (the digest's rows)"
 # The store's load alone (the first stages of STAGES).
 STORE_ONLY = STAGES[: STAGES.index("now = datetime.now(UTC)")] + "print(json.dumps(marks))\n"
 
@@ -343,7 +340,7 @@ def main() -> None:
                 f"Target (issue 18), {mode}: {TARGET_N:,} comments under "
                 f"{TARGET_SECONDS[mode]:.0f} s "
                 f"and {TARGET_MB} MB: median {med:.2f} s, peak {peak:.0f} MB: "
-                f"**{'PASS' if ok else 'FAIL'}**. Of which the store's load of the items "
+                f"**{'PASS' if ok else 'FAIL'}**. Of which reading the store (items and analyses) "
                 f"(in process, median of {args.repeat}): {store:.2f} s; the digest without "
                 f"it: {med - store:.2f} s."
             )

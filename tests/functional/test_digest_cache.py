@@ -12,7 +12,8 @@ import pytest
 from backchannel.build.articles import load_articles
 from backchannel.digest.analysis import analyse
 from backchannel.digest.build import build_digest
-from backchannel.digest.cached import ANALYSIS, analyse_all, body_hash, load_articles_cached
+from backchannel.digest.cached import load_articles_cached
+from backchannel.digest.feedback import ROWS
 from backchannel.digest.write import write_digest
 from backchannel.model import Item, Kind
 from backchannel.settings import load
@@ -38,56 +39,19 @@ def eval_bodies() -> list[str]:
     return [t for t, _ in load_eval()]
 
 
-# --- the per-comment analysis rows ------------------------------------------------
+# --- the cache's rows ------------------------------------------------------------
 
 
 def rows(folder, kind: str) -> dict[str, str]:
-    """The rows of one kind as the SQLite file holds them (key -> version)."""
+    """The rows of one kind (or of its store folders: "kind %") as the file holds them."""
     import sqlite3
 
     with sqlite3.connect(folder / FILE_NAME) as db:
-        return dict(db.execute("SELECT key, version FROM entry WHERE kind = ?", (kind,)))
+        return dict(db.execute("SELECT key, version FROM entry WHERE kind LIKE ?", (kind,)))
 
 
-def test_analysis_rows_are_reused_added_and_dropped_one_by_one(tmp_path):
-    items = [comment(n, body) for n, body in enumerate(eval_bodies()[:40])]
-    folder = tmp_path / "cache"
-    with Cache(folder) as cache:
-        first = analyse_all(items, cache)
-    assert first == {i.id: analyse(i.body) for i in items}
-    assert set(rows(folder, ANALYSIS)) == {body_hash(i.body) for i in items}
-    with Cache(folder) as cache:
-        assert analyse_all(items, cache) == first  # read back from the rows
-    # Same id, new body: analysed again, not served from the cache; the old body's row goes.
-    changed = [*items[:-1], comment(39, "Could you explain how zebras migrate?")]
-    with Cache(folder) as cache:
-        again = analyse_all(changed, cache)
-    assert again["c00039"].questions == ("Could you explain how zebras migrate?",)
-    assert set(rows(folder, ANALYSIS)) == {body_hash(i.body) for i in changed}
-    with Cache(folder) as cache:
-        assert analyse_all(changed[:10], cache) == analyse_all(changed[:10], Cache(None))
-    assert set(rows(folder, ANALYSIS)) == {body_hash(i.body) for i in changed[:10]}
-
-
-def test_a_row_of_other_code_or_a_damaged_file_is_never_trusted(tmp_path):
-    import sqlite3
-
-    items = [comment(n, body) for n, body in enumerate(eval_bodies()[:10])]
-    expected = {i.id: analyse(i.body) for i in items}
-    folder = tmp_path / "cache"
-    with Cache(folder) as cache:
-        analyse_all(items, cache)
-    # A row written by other analysing code (another version) reads as missing.
-    lie = json.dumps([["Is this a lie?"], " lie ", None, False, "en"])
-    with sqlite3.connect(folder / FILE_NAME) as db:
-        db.execute("UPDATE entry SET version = 'old', value = ? WHERE kind = ?", (lie, ANALYSIS))
-    with Cache(folder) as cache:
-        assert analyse_all(items, cache) == expected
-    assert set(rows(folder, ANALYSIS).values()) != {"old"}
-    # A file that is not a database: the digest still analyses everything.
-    (folder / FILE_NAME).write_bytes(b"not a database" * 100)
-    with Cache(folder) as cache:
-        assert analyse_all(items, cache) == expected
+# The per-file rows (a comment and its analysis) are tested in
+# tests/unit/digest/test_digest_feedback.py.
 
 
 # --- the article cache ---------------------------------------------------------
@@ -222,7 +186,7 @@ def test_warm_digest_equals_cold_and_sees_an_edited_comment(sample_site):
     assert proc.returncode == 0, proc.stderr
     cold = digest_files(sample_site)
     cache = sample_site.root / "cache"
-    assert rows(cache, ANALYSIS) and rows(cache, "digest-article")
+    assert rows(cache, ROWS + " %") and rows(cache, "digest-article")
     assert not list(cache.glob("backchannel-digest-*"))  # no pickle of the digest's own
     proc = sample_site.cli("digest", "--until", UNTIL)
     assert proc.returncode == 0, proc.stderr

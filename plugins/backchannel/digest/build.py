@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.analysis import Analysis, analyse
-from backchannel.digest.cached import analyse_all, load_articles_cached
-from backchannel.digest.engagement import activity, article_stats, in_period
+from backchannel.digest.cached import load_articles_cached
+from backchannel.digest.engagement import activity, article_stats
+from backchannel.digest.feedback import load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
 from backchannel.digest.suggestions import suggest
 from backchannel.digest.themes import Coverage, Doc, Unanalysed, article_stems, mine_themes
-from backchannel.model import Item, Kind, State
+from backchannel.model import Item, Kind
 from backchannel.settings import Resolved
-from backchannel.store import open_store
 from backchannel.store.cache import Cache
 
 logger = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ def compose(
     unanalysed = Unanalysed()
     docs = []
     for c in comments:
-        if c.author_reply or not in_period(c, since, until):
-            continue
+        if c.author_reply or (since is not None and c.date < since):
+            continue  # (every one of `upto` is before `until`)
         found = analyses.get(c.id) or analyse(c.body)
         if found.truncated:
             unanalysed.count("truncated", c.id)
@@ -83,8 +83,13 @@ def compose(
             unanalysed.count(found.unanalysed, c.id, found.language)
         else:
             reader = c.email_hash or c.author
+            # A comment read from the digest's rows has its body's hash, not its body.
+            key = getattr(c, "body_key", "")
+            body = "" if key else c.body
             docs.append(
-                Doc(c.id, c.article, reader, found.words, found.questions, found.language, c.body)
+                Doc(
+                    c.id, c.article, reader, found.words, found.questions, found.language, body, key
+                )
             )
     answers: dict[str, str] = {}
     for a in articles:
@@ -96,11 +101,14 @@ def compose(
     digest.questions = [
         q
         for item, q in find_questions(comments, answers, analyses)
-        if not q.answered or in_period(item, since, until)
+        if not q.answered or since is None or item.date >= since
     ]
     stems = stems or {}
     covered = Coverage([stems.get(a.id) or article_stems(a) for a in articles if a.date < until])
-    digest.themes = mine_themes(docs, covered, people(upto, articles), cache=cache)
+    by_id = {c.id: c for c in comments}
+    digest.themes = mine_themes(
+        docs, covered, people(upto, articles), cache=cache, body_of=lambda i: by_id[i].body
+    )
     titles = {a.id: (a.title, a.url) for a in articles}
     digest.articles = article_stats(upto, titles, since, until)
     digest.activity, digest.activity_unit = activity(upto, since, until)
@@ -117,7 +125,7 @@ def compose(
         "truncated": unanalysed.truncated,
     }
     digest.unanalysed_languages = dict(unanalysed.languages.most_common())
-    new = [i for i in upto if in_period(i, since, until)]
+    new = upto if since is None else [i for i in upto if i.date >= since]
     digest.totals = {
         "comments": sum(1 for i in new if i.kind == Kind.COMMENT),
         "linkbacks": sum(1 for i in new if i.is_linkback),
@@ -139,18 +147,16 @@ def build_digest(
 ) -> Digest:
     """Read the published store and content/, and compose the digest."""
     now = now or datetime.now(UTC)
-    result = open_store(settings).load([State.PUBLISHED])
-    for problem in result.problems:
-        logger.warning("backchannel: digest skips %s", problem)
     until = until or now
-    # Every reader's comment in the store is analysed (questions carry over from
-    # earlier periods; later ones keep their cache rows for a later digest).
-    comments = [i for i in result.items if i.kind == Kind.COMMENT and not i.author_reply]
     with Cache(settings.cache_dir) as cache:
-        analyses = analyse_all(comments, cache)
+        # Every reader's comment in the store is analysed (questions carry over from
+        # earlier periods; later ones keep their cache rows for a later digest).
+        items, analyses, problems = load_feedback(settings.feedback_path, cache)
+        for problem in problems:
+            logger.warning("backchannel: digest skips %s", problem)
         articles, stems = load_articles_cached(settings, cache)
         return compose(
-            result.items,
+            items,
             articles,
             since,
             until,

@@ -1,7 +1,7 @@
 """What a digest reuses between runs: its rows in the one SQLite cache (backchannel.store.cache).
 
-- "digest-analysis": one comment body's analysis (analysis.analyse), keyed by a
-  hash of the body, so an edited comment is analysed again and two equal bodies once;
+- "digest-feedback" (feedback.py): one compact row per item file, a comment's
+  fields and its body's analysis, keyed by the file's path and stamp;
 - "digest-article": what the digest reads of one article source file (fields,
   text, the stems its coverage is judged on), keyed by the file's path and valid
   while its mtime and size match.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -24,16 +23,14 @@ import pelican
 
 from backchannel.build import articles, render
 from backchannel.build.articles import ArticleInfo, load_articles
-from backchannel.digest import analysis, language, phrases, question_forms, questions, text
-from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
+from backchannel.digest import phrases, text
+from backchannel.digest.analysis import code_version
 from backchannel.digest.themes import article_stems
-from backchannel.model import Item
 from backchannel.settings import Resolved
 from backchannel.store.cache import Cache
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS = "digest-analysis"
 ARTICLE = "digest-article"
 # Pelican settings that change what reading a source file gives.
 READING_SETTINGS = (
@@ -69,32 +66,6 @@ KEPT_METADATA = ("author", "authors")
 
 def _hash(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def analyse_all(comments: Iterable[Item], cache: Cache) -> dict[str, Analysis]:
-    """The analysis of every comment by id, from the cache where its body is known.
-
-    Rows of bodies no longer among `comments` (deleted or edited comments) are dropped.
-    """
-    version = code_version(analysis, language, phrases, question_forms, questions, text)
-    rows = cache.get_many(ANALYSIS, version)
-    made: dict[str, list[Any]] = {}
-    out: dict[str, Analysis] = {}
-    live: set[str] = set()
-    for item in comments:
-        key = body_hash(item.body)
-        live.add(key)
-        row = rows.get(key)
-        if row is None:
-            row = made.get(key)
-            if row is None:
-                row = made[key] = list(analyse(item.body))
-        out[item.id] = Analysis(tuple(row[0]), *row[1:])
-    logger.debug("backchannel: digest analysed %d comments, %d new", len(out), len(made))
-    cache.put_many(ANALYSIS, version, made)
-    if made or len(rows) > len(live):
-        cache.keep_only(ANALYSIS, live)
-    return out
 
 
 def _setting(settings: dict[str, Any], key: str) -> str:

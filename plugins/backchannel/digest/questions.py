@@ -154,6 +154,8 @@ class _Threads:
         later top-level one, else one below it (a reply dated before its parent,
         as some imports have it).
         """
+        if not self.owner:
+            return None  # the site author wrote nothing: nothing is answered by reply
         found = self._first_after(self.root(item.id), item)
         if found is None and self.top_level and item.parent is None:
             found = self._first_after("\0" + item.article, item)
@@ -228,7 +230,9 @@ def find_questions(
     for c, asked in asking:
         texts = asked
         to_reader = c.parent is not None and not threads.is_author(c.parent)
-        if to_reader or any("," in t or "@" in t or ":" in t for t in asked):
+        # The texts joined hold one of these characters when one of the texts does.
+        joined = "".join(asked)
+        if to_reader or "," in joined or "@" in joined or ":" in joined:
             named = _Named(readers.get(c.article, _NOBODY), owners, first[c.author])
             texts = [
                 t

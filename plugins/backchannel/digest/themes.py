@@ -19,8 +19,9 @@ import math
 import zlib
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest import language, phrases, text
@@ -38,9 +39,8 @@ COVER_MIN_PHRASE = 2
 MAX_DOC_SHARE = 0.25
 # How many candidates get their readers, articles and questions counted.
 POOL = 120
-# Topics are found in at most this many comments (a sample of a bigger site, chosen
-# by a hash of their ids): a topic too rare to show in 4,000 comments would not make
-# the top twelve anyway.
+# Topics are found in at most this many comments (a sample of a bigger site, chosen by a
+# hash of their ids): a topic too rare to show in 4,000 would not make the top twelve.
 SAMPLE = 4_000
 # Cache rows of the sampled comments' phrase forms, keyed by body hash.
 PHRASES = "digest-phrases"
@@ -82,6 +82,7 @@ class Doc:
     questions: tuple[str, ...] = ()
     language: str = ENGLISH
     body: str = ""  # its Markdown: the sample's phrases are read from it
+    key: str = ""  # its body's hash (analysis.body_hash) when the body is left out
 
 
 @dataclass
@@ -156,13 +157,8 @@ class _Asks:
 
 def _score(n_readers: int, n_askers: int, n_articles: int, size: int, specific: float) -> float:
     """Readers who ask weigh most; then readers, specific words, longer phrases, more articles."""
-    return round(
-        (n_readers + 2 * n_askers)
-        * LENGTH_WEIGHT[size]
-        * specific
-        * (1 + 0.5 * math.log(max(n_articles, 1))),
-        3,
-    )
+    spread = 1 + 0.5 * math.log(max(n_articles, 1))
+    return round((n_readers + 2 * n_askers) * LENGTH_WEIGHT[size] * specific * spread, 3)
 
 
 def mine_themes(
@@ -172,11 +168,13 @@ def mine_themes(
     limit: int = 12,
     min_readers: int = 2,
     cache: Cache | None = None,
+    body_of: Callable[[str], str] | None = None,
 ) -> list[Theme]:
     """The top topics of readers' comments, with gap flags against the articles' coverage.
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
-    `cache` keeps the word frequencies looked up (see specificity.py).
+    `cache` keeps the word frequencies looked up (see specificity.py); `body_of`
+    gives a comment's body by id, for docs given by `key` without their body.
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
@@ -190,17 +188,21 @@ def mine_themes(
         sample = [everything[n] for n in sorted(n for _, n in heapq.nsmallest(SAMPLE, ranks))]
     cache = cache or Cache(None)
     specific = Specificity(cache)
-    forms = _sample_forms(sample, cache)
+    forms = _sample_forms(sample, cache, body_of)
     blocked = {form_key(n)[0] for n in names if n}
     found = _topics(sample, forms, blocked, limit, min_readers, specific)
     specific.save()
     return _counted(found, everything, covered)
 
 
-def _sample_forms(docs: list[Doc], cache: Cache) -> list[list[str]]:
+def _sample_forms(
+    docs: list[Doc], cache: Cache, body_of: Callable[[str], str] | None
+) -> list[list[str]]:
     """Each doc's phrase forms (phrases.theme_forms of its text), from the cache by body hash."""
     version = code_version(language, phrases, text)
-    keys = [body_hash(doc.body) if doc.body else "w" + body_hash(doc.words) for doc in docs]
+    keys = [
+        doc.key or (body_hash(doc.body) if doc.body else "w" + body_hash(doc.words)) for doc in docs
+    ]
     known = cache.get_many(PHRASES, version, keys)
     made: dict[str, list[str]] = {}
     out = []
@@ -209,7 +211,8 @@ def _sample_forms(docs: list[Doc], cache: Cache) -> list[list[str]]:
         if found is None:
             found = made.get(key)
         if found is None:
-            plain = strip_markup(doc.body) if doc.body else doc.words
+            body = body_of(doc.id) if doc.key and body_of is not None else doc.body
+            plain = strip_markup(body) if body else doc.words
             found = made[key] = list(theme_forms(plain, doc.language))
         out.append(found)
     cache.put_many(PHRASES, version, made)
@@ -253,11 +256,8 @@ def _pool(forms_of: FormsOf, postings: Postings, total: int) -> list[Key]:
                 for i in range(len(key) - n + 1):
                     sub = key[i : i + n]
                     longer[sub] = max(longer[sub], df[key])
-    return heapq.nlargest(
-        POOL,
-        (key for key in candidates if longer.get(key, 0) < 0.75 * df[key]),
-        key=lambda k: (df[k] * LENGTH_WEIGHT[len(k)], k),
-    )
+    kept = (key for key in candidates if longer.get(key, 0) < 0.75 * df[key])
+    return heapq.nlargest(POOL, kept, key=lambda k: (df[k] * LENGTH_WEIGHT[len(k)], k))
 
 
 def _scored(
@@ -346,9 +346,7 @@ def _counted(
     # a hit's comment is found by bisection on where each comment starts. A padded
     # form " a b " never spans two comments: they are joined by "\n", not a space.
     joined = "\n".join(doc.words for doc in docs)
-    starts = [0]
-    for doc in docs:
-        starts.append(starts[-1] + len(doc.words) + 1)
+    starts = [0, *accumulate(len(doc.words) + 1 for doc in docs)]
     using: list[list[Doc]] = []
     for theme, forms in found:
         hits: set[int] = set()
@@ -360,12 +358,12 @@ def _counted(
                 at = joined.find(form, starts[n + 1])  # the next comment on
         using.append([docs[n] for n in sorted(hits)])
     del joined
-    themes = []
+    themes, asked = [], _Asked()
     for (theme, forms), docs_using in zip(found, using, strict=True):
         # A question mentions a phrase when one of its words starts it ("static mesh"
         # in "…the static meshes?"): cheap, and the stems' sense of the same word.
         starts = [f" {f}" for f in forms]
-        asking = [d for d in docs_using if d.questions and _asks_about(d.questions, starts)]
+        asking = [d for d in docs_using if d.questions and asked.about(d, starts)]
         if not asking:
             continue  # the sample's askers used another form of the phrase: rare
         theme.count = len(docs_using)
@@ -380,10 +378,14 @@ def _counted(
     return themes
 
 
-def _asks_about(questions: tuple[str, ...], starts: list[str]) -> bool:
-    """Whether one of the question sentences holds a word sequence starting one of `starts`."""
-    text = " " + " ".join(questions).lower().replace("’", "'")
-    return any(start in text for start in starts)
+class _Asked(dict[int, str]):
+    """Docs' question sentences as lower-case texts, each made once (docs share themes)."""
+
+    def about(self, doc: Doc, starts: list[str]) -> bool:
+        text = self.get(id(doc))
+        if text is None:
+            text = self[id(doc)] = " " + " ".join(doc.questions).lower().replace("’", "'")
+        return any(start in text for start in starts)
 
 
 def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
@@ -392,9 +394,5 @@ def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:
     It should when it is a longer phrase holding the theme's word, used by a third
     of its comments ("event handler").
     """
-    return (
-        count >= max(2, theme.count / 3)
-        and len(theme.key) == 1
-        and len(key) > 1
-        and theme.key[0] in key
-    )
+    longer = len(theme.key) == 1 and len(key) > 1 and theme.key[0] in key
+    return longer and count >= max(2, theme.count / 3)

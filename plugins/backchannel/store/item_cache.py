@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, Kind, MentionType, State
@@ -32,20 +32,32 @@ _DATE = _FIELDS.index("date")
 _KINDS = {k.value: k for k in Kind}
 _MENTIONS: dict[str | None, MentionType | None] = {m.value: m for m in MentionType}
 _MENTIONS[None] = None
+T = TypeVar("T")
+_PARSE_BLOCK = 1024
 
 
 def _row(stamp: tuple[int, int, int], item: Item) -> list[Any]:
-    row = [*stamp, *map(item.__dict__.__getitem__, _FIELDS)]
-    row[3 + _DATE] = item.date.isoformat()
-    return row
+    return [*stamp, *item_values(item)]
+
+
+def item_values(item: Item) -> list[Any]:
+    """An item's fields (but its state) as JSON values, in the dataclass's order."""
+    values = list(map(item.__dict__.__getitem__, _FIELDS))
+    values[_DATE] = item.date.isoformat()
+    return values
 
 
 def _item(row: list[Any], state: State) -> Item:
+    return item_from_values(row[3:], state)
+
+
+def item_from_values(values_: list[Any], state: State) -> Item:
+    """The item whose fields item_values gave (KeyError, TypeError or ValueError if not such)."""
     # Built as model._new_item builds a parsed one (no frozen __init__): the
     # row holds every field, so the instance dict is filled from it directly.
     item = object.__new__(Item)
     values = item.__dict__
-    values.update(zip(_FIELDS, row[3:], strict=True))
+    values.update(zip(_FIELDS, values_, strict=True))
     values["kind"] = _KINDS[values["kind"]]
     values["date"] = datetime.fromisoformat(values["date"])
     values["mention_type"] = _MENTIONS[values["mention_type"]]
@@ -72,7 +84,9 @@ def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult
     outcomes: list[Item | ItemFormatError | None] = []
     pending = []
     for n, (path, _) in enumerate(files):
-        row = rows.get(keys[n])
+        # Taken out as used: what is left at the end is rows of files that are gone
+        # (and each decoded row is freed as soon as it is used).
+        row = rows.pop(keys[n], None)
         if row is not None:
             try:
                 stat = os.stat(path)
@@ -98,5 +112,70 @@ def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult
         elif outcome is not None:
             result.problems.append(outcome)
     cache.put_many(kind, VERSION, fresh)
-    if not rows.keys() <= set(keys):  # some cached files are gone
+    if rows:  # some cached files are gone
         cache.keep_only(kind, keys)
+
+
+def load_derived(
+    root: Path | str,
+    state: State,
+    cache: Cache,
+    name: str,
+    version: str,
+    derive: Callable[[Item], list[Any]],
+    decode: Callable[[list[Any], str], T],
+) -> tuple[list[T], list[ItemFormatError]]:
+    """What a reader keeps of each item file of `state`, in listing order, and the problems.
+
+    Rows of kind `<name> <state folder>`, keyed like the parsed items' and valid
+    while the file's stamp matches: `[*stamp, *derive(item)]`. `decode` turns a
+    whole row (stamp first) and the file's path into what is returned; a row it
+    cannot read (KeyError, TypeError, ValueError) is made again from its file. A
+    changed file is parsed and its row rewritten; rows of files that are gone are
+    dropped. What comes of a parsed file is decoded from its new row, so it is
+    what a cached row gives.
+    """
+    base = os.path.join(root, state.value) + os.sep
+    kind = f"{name} {os.path.abspath(base)}"
+    rows = cache.get_many(kind, version)
+    files = list(list_files(root, [state]))
+    keys = [path[len(base) :] for path, _ in files]
+    outcomes: list[Any] = []
+    pending = []
+    for n, (path, _) in enumerate(files):
+        # Taken out as used: what is left at the end is rows of files that are gone
+        # (and each decoded row is freed as soon as it is used).
+        row = rows.pop(keys[n], None)
+        if row is not None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                pass  # gone meanwhile: reading it again reports that
+            else:
+                try:
+                    if (
+                        row[0] == stat.st_mtime_ns
+                        and row[1] == stat.st_size
+                        and row[2] == stat.st_ino
+                    ):
+                        outcomes.append(decode(row, path))
+                        continue
+                except (KeyError, TypeError, ValueError, IndexError):
+                    pass  # a row not as derive makes it: parse the file, never trust the row
+        outcomes.append(None)
+        pending.append(n)
+    fresh = {}
+    problems = []
+    # Parsed a block at a time: a cold load holds one block of whole items, not 100,000.
+    for first in range(0, len(pending), _PARSE_BLOCK):
+        block = pending[first : first + _PARSE_BLOCK]
+        for n, (stamp, parsed) in zip(block, read_many([files[n] for n in block]), strict=True):
+            if isinstance(parsed, Item):
+                row = fresh[keys[n]] = [*(stamp or ()), *derive(parsed)]
+                outcomes[n] = decode(row, files[n][0])
+            else:
+                problems.append(parsed)
+    cache.put_many(kind, version, fresh)
+    if rows:  # some cached files are gone
+        cache.keep_only(kind, keys)
+    return [o for o in outcomes if o is not None], problems

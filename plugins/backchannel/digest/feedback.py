@@ -1,0 +1,147 @@
+"""What a digest reads of the published store: one compact cache row per item file.
+
+A comment's row holds the few fields the digest uses (not the whole item; of
+its body only the hash: the body is read from its file when the themes need
+it) and its body's analysis (analysis.analyse), so an unchanged comment costs
+a stat and the decoding of one JSON row: no Item, no second row for its
+analysis. Rows are the store's (store.item_cache.load_derived): keyed by the
+file's path, valid while its stamp (mtime, size, inode) matches, dropped with
+their files. Linkbacks, few and read whole by the digest, keep every field.
+The rows' version is a hash of the code that makes them: a change to the item
+format, the analysis or this module re-makes every row.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backchannel.digest import analysis, language, phrases, question_forms, questions, text
+from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
+from backchannel.errors import ItemFormatError
+from backchannel.model import Item, Kind, State
+from backchannel.store import item_cache
+from backchannel.store.cache import Cache
+from backchannel.store.files import parse_file, read_bytes
+
+logger = logging.getLogger(__name__)
+
+ROWS = "digest-feedback"
+_COMMENT = "c"  # a comment's compact row
+_ITEM = "i"  # any other item, every field (store.item_cache.item_values)
+
+
+class Comment:
+    """A published comment as the digest reads it: the Item fields it uses, nothing else."""
+
+    __slots__ = (
+        "analysis",
+        "article",
+        "author",
+        "author_reply",
+        "body_key",
+        "date",
+        "email_hash",
+        "id",
+        "parent",
+        "path",
+    )
+    kind = Kind.COMMENT
+    is_linkback = False
+    state = State.PUBLISHED
+
+    def __init__(
+        self,
+        id: str,
+        article: str,
+        author: str,
+        email_hash: str | None,
+        date: datetime,
+        parent: str | None,
+        author_reply: bool,
+        body_key: str,
+        path: str,
+    ) -> None:
+        self.id = id
+        self.article = article
+        self.author = author
+        self.email_hash = email_hash
+        self.date = date
+        self.parent = parent
+        self.author_reply = author_reply
+        self.body_key = body_key  # analysis.body_hash of its body
+        self.path = path
+        self.analysis: Analysis | None = None  # a reader's comment's, from its row
+
+    @property
+    def body(self) -> str:
+        """Its Markdown, read again from its file ("" if it can no longer be read)."""
+        try:
+            return parse_file(self.path, State.PUBLISHED, *read_bytes(self.path))[1].body
+        except (OSError, ItemFormatError):
+            return ""
+
+
+def _deriver() -> Callable[[Item], list[Any]]:
+    """What a row holds of a parsed item (equal bodies analysed once per run)."""
+    made: dict[str, Analysis] = {}  # by body hash: a cold run keeps no second copy of bodies
+
+    def derive(item: Item) -> list[Any]:
+        if item.kind != Kind.COMMENT:
+            return [_ITEM, *item_cache.item_values(item)]
+        head = [_COMMENT, item.id, item.article, item.author, item.email_hash]
+        key = body_hash(item.body)
+        head += [item.date.isoformat(), item.parent, item.author_reply, key]
+        if item.author_reply:
+            return head  # the author's own comments are never analysed
+        found = made.get(key)
+        if found is None:
+            found = made[key] = analyse(item.body)
+        return [*head, *found]
+
+    return derive
+
+
+_fromiso = datetime.fromisoformat
+
+
+def _decode(row: list[Any], path: str) -> Comment | Item:
+    if row[3] == _ITEM:
+        return item_cache.item_from_values(row[4:], State.PUBLISHED)
+    if row[3] != _COMMENT:
+        raise ValueError("not a digest row")
+    comment = Comment(
+        row[4], row[5], row[6], row[7], _fromiso(row[8]), row[9], row[10], row[11], path
+    )
+    if len(row) > 12:
+        asked, words, unanalysed, truncated, lang = row[12:]
+        comment.analysis = Analysis(tuple(asked), words, unanalysed, truncated, lang)
+    return comment
+
+
+def version() -> str:
+    """The rows' version: the item format's and the code's that makes them."""
+    this = sys.modules[__name__]
+    code = code_version(analysis, this, language, phrases, question_forms, questions, text)
+    return f"{item_cache.VERSION}-{code}"
+
+
+def load_feedback(
+    root: Path | str, cache: Cache
+) -> tuple[list[Comment | Item], dict[str, Analysis], list[ItemFormatError]]:
+    """The store's published items, readers' comments' analyses by id, the files' problems.
+
+    The items are in the order store.load gives them, comments as Comment.
+    """
+    decoded, problems = item_cache.load_derived(
+        root, State.PUBLISHED, cache, ROWS, version(), _deriver(), _decode
+    )
+    analyses = {
+        i.id: i.analysis for i in decoded if isinstance(i, Comment) and i.analysis is not None
+    }
+    logger.debug("backchannel: digest read %d items", len(decoded))
+    return decoded, analyses, problems
