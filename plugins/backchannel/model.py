@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -174,11 +174,6 @@ def parse_date(value: str) -> datetime:
 def format_date(value: datetime) -> str:
     """ISO 8601, seconds precision, offset kept."""
     return value.isoformat(timespec="seconds")
-
-
-def utc(value: datetime) -> datetime:
-    """The same instant in UTC."""
-    return value.astimezone(UTC)
 
 
 def _header_value(attr: str, value: Any) -> str | None:
