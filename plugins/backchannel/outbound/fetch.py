@@ -11,10 +11,11 @@ MAX_REDIRECTS), each hop checked again.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
@@ -108,8 +109,31 @@ def _pick_address(infos: Iterable[tuple[Any, ...]], host: str, allow_private: bo
     return addresses[0]
 
 
-class GuardedBackend(httpcore.AnyIOBackend):
-    """httpcore's anyio backend, connecting only to checked addresses."""
+class GuardedSyncBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, connecting only to checked addresses."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        """Resolve, check, then connect to the checked address."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        address = _pick_address(infos, host, self.allow_private)
+        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+
+
+class GuardedAsyncBackend(httpcore.AnyIOBackend):
+    """The asyncio/anyio backend with the same check."""
 
     def __init__(self, allow_private: bool) -> None:
         self.allow_private = allow_private
@@ -174,6 +198,83 @@ def _encode_body(data: Mapping[str, str] | bytes | None, headers: dict[str, str]
     return urlencode(data).encode()
 
 
+class _Hops:
+    """One request and its redirects: the logic the sync and async loops share."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | bytes | None,
+        follow_redirects: bool,
+    ) -> None:
+        self.fetcher = fetcher
+        self.method, self.url, self.follow = method, check_url(url), follow_redirects
+        self.headers = fetcher._headers(headers)
+        self.body = _encode_body(data, self.headers)
+        self.deadline = time.monotonic() + fetcher.timeout
+        self.hops = 0
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.response: FetchResponse | None = None
+
+    def next(self) -> bool:
+        """True while another request must be made (the first, or a redirect to follow)."""
+        last = self.response
+        if last is None:
+            return True
+        if not self.follow or last.status not in REDIRECT_CODES:
+            return False
+        if self.hops >= MAX_REDIRECTS:
+            raise FetchError(f"more than {MAX_REDIRECTS} redirects", self.url)
+        self.hops += 1
+        self.url, self.method = self.fetcher._next_hop(
+            self.url, last.status, last.header("location"), self.method
+        )
+        if self.method == "GET":
+            self.body = None
+        self.response, self.chunks, self.size = None, [], 0
+        return True
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments of httpcore's pool.stream for this hop."""
+        return {
+            "headers": self.headers,
+            "content": self.body,
+            "extensions": {"timeout": self.fetcher._timeouts(self.deadline)},
+        }
+
+    def take(self, chunk: bytes) -> None:
+        """Keep one chunk of the body, within the size cap and the deadline."""
+        self.size += len(chunk)
+        if self.size > self.fetcher.max_bytes:
+            raise FetchError(f"response larger than {self.fetcher.max_bytes} bytes", self.url)
+        self.chunks.append(chunk)
+        if time.monotonic() > self.deadline:
+            raise FetchError(f"timed out after {self.fetcher.timeout:g} s", self.url)
+
+    def done(self, resp: Any) -> None:
+        """The response of this hop is complete."""
+        self.response = Fetcher._response(self.url, resp, b"".join(self.chunks))
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn httpcore's exceptions into FetchError with a reason fit for a status page."""
+        try:
+            yield
+        except httpcore.TimeoutException:
+            raise FetchError(f"timed out after {self.fetcher.timeout:g} s", self.url) from None
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
+            raise FetchError(str(exc) or exc.__class__.__name__, self.url) from None
+
+    def result(self) -> FetchResponse:
+        """The final response."""
+        assert self.response is not None
+        return self.response
+
+
 class Fetcher:
     """Fetch URLs safely: checked addresses, capped size and time, manual redirects."""
 
@@ -215,8 +316,17 @@ class Fetcher:
         data: Mapping[str, str] | bytes | None = None,
         follow_redirects: bool = True,
     ) -> FetchResponse:
-        """One request (and its redirects) for callers outside an event loop (CLI, sender)."""
-        return anyio.run(self.arequest, method, url, headers, data, follow_redirects)
+        """One request (and its redirects), synchronously."""
+        hop = _Hops(self, method, url, headers, data, follow_redirects)
+        with httpcore.ConnectionPool(
+            network_backend=GuardedSyncBackend(self.allow_private), retries=0
+        ) as pool:
+            while hop.next():
+                with hop.errors(), pool.stream(hop.method, hop.url, **hop.options()) as resp:
+                    for chunk in resp.iter_stream():
+                        hop.take(chunk)
+                    hop.done(resp)
+        return hop.result()
 
     async def arequest(
         self,
@@ -227,55 +337,17 @@ class Fetcher:
         follow_redirects: bool = True,
     ) -> FetchResponse:
         """One request (and its redirects), for async callers such as the receiver."""
-        url = check_url(url)
-        sent = self._headers(headers)
-        body = _encode_body(data, sent)
-        deadline = time.monotonic() + self.timeout
-        hops = 0
+        hop = _Hops(self, method, url, headers, data, follow_redirects)
         async with httpcore.AsyncConnectionPool(
-            network_backend=GuardedBackend(self.allow_private), retries=0
+            network_backend=GuardedAsyncBackend(self.allow_private), retries=0
         ) as pool:
-            while True:
-                response = await self._hop(pool, method, url, sent, body, deadline)
-                if not follow_redirects or response.status not in REDIRECT_CODES:
-                    return response
-                if hops >= MAX_REDIRECTS:
-                    raise FetchError(f"more than {MAX_REDIRECTS} redirects", url)
-                hops += 1
-                location = response.header("location")
-                url, method = self._next_hop(url, response.status, location, method)
-                if method == "GET":
-                    body = None
-
-    async def _hop(
-        self,
-        pool: httpcore.AsyncConnectionPool,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        body: bytes | None,
-        deadline: float,
-    ) -> FetchResponse:
-        """One request without its redirects; the body within the size cap and the deadline."""
-        timeouts = {"timeout": self._timeouts(deadline)}
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            async with pool.stream(
-                method, url, headers=headers, content=body, extensions=timeouts
-            ) as resp:
-                async for chunk in resp.aiter_stream():
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise FetchError(f"response larger than {self.max_bytes} bytes", url)
-                    chunks.append(chunk)
-                    if time.monotonic() > deadline:
-                        raise FetchError(f"timed out after {self.timeout:g} s", url)
-                return self._response(url, resp, b"".join(chunks))
-        except httpcore.TimeoutException:
-            raise FetchError(f"timed out after {self.timeout:g} s", url) from None
-        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
-            raise FetchError(str(exc) or exc.__class__.__name__, url) from None
+            while hop.next():
+                with hop.errors():
+                    async with pool.stream(hop.method, hop.url, **hop.options()) as resp:
+                        async for chunk in resp.aiter_stream():
+                            hop.take(chunk)
+                        hop.done(resp)
+        return hop.result()
 
     @staticmethod
     def _response(url: str, resp: Any, content: bytes) -> FetchResponse:
