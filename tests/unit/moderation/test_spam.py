@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from backchannel.model import Item, Kind, State
-from backchannel.moderation.decisions import assess, record_assessment
 from backchannel.moderation.spam import HAM, SPAM, Classifier, Model, features
-from backchannel.settings import Resolved, resolve
+from backchannel.settings import resolve
 from backchannel.store import Store
 from conftest import DATA
 
@@ -136,21 +134,9 @@ def test_model_round_trips() -> None:
     assert Model.from_json(json.loads(json.dumps(model.to_json()))) == model
 
 
-def after_receive(
-    store: Store, item: Item, settings: Resolved, earlier: Iterable[tuple[str, str]] = ()
-) -> Item:
-    """Assess an item already stored, move or rewrite it, and log the decision."""
-    assessment = assess(store, item, settings, earlier)
-    new = assessment.item
-    if new.state != item.state:
-        moved = store.move(item, new.state, spam_score=new.spam_score, reasons=new.reasons)
-    else:
-        moved = store.update(new)
-    record_assessment(store, assessment)
-    return moved
-
-
 def test_after_receive_scores_and_files(tmp_path: Path) -> None:
+    from backchannel.moderation.decisions import after_receive
+
     settings = resolve({"BACKCHANNEL_SPAM_THRESHOLD": 0.8}, tmp_path)
     store = Store(tmp_path / "feedback")
     held = store.add(comment(1, "A", "ok", reasons=("3 links",)))
@@ -165,6 +151,8 @@ def test_after_receive_scores_and_files(tmp_path: Path) -> None:
 
 
 def test_after_receive_auto_approves_known_readers(tmp_path: Path) -> None:
+    from backchannel.moderation.decisions import after_receive
+
     store = Store(tmp_path / "feedback")
     known = store.email_hash("kim@example.org")
     store.add(comment(1, "Kim", "first").with_changes(state=State.PUBLISHED, email_hash=known))
