@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from backchannel.settings import Resolved, load
 from backchannel.store.state import FILE_NAME as STATE_FILE
@@ -137,6 +138,21 @@ def build_site(site: Any) -> Any:
     site.item("published", "first-post", "c0ffee000001", PUBLISHED_COMMENT)
     site.build()
     return site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One `build_site` site shared by a test module that imports this fixture."""
+    from conftest import Site
+
+    return build_site(Site(tmp_path_factory.mktemp("site") / "site"))
+
+
+@pytest.fixture
+def site(built: Any) -> Iterator[Any]:
+    """The shared built site; what a test added to its store goes after the test."""
+    yield built
+    empty_store(built)
 
 
 def inbox_files(site: Any, state: str = "inbox") -> list[Path]:

@@ -232,7 +232,6 @@ PELICAN_DEFAULTS: dict[str, Any] = {
     "PATH": "content",
     "OUTPUT_PATH": "output",
     "CACHE_PATH": "cache",
-    "CACHE_CONTENT": False,
 }
 
 
@@ -250,7 +249,6 @@ class Resolved:
     content_path: Path = Path("content")
     output_path: Path = Path("output")
     cache_dir: Path | None = None
-    cache_content: bool = False
     theme: str = ""
     # The whole Pelican settings dict, only to hand to Pelican's own readers and
     # Jinja set-up (empty where no settings file was read); never read key by key.
@@ -342,7 +340,6 @@ def resolve(
         output_path=Path(_pelican_value(settings, "OUTPUT_PATH")),
         # Derived data is cached only where the settings name a cache folder.
         cache_dir=Path(cache) if cache else None,
-        cache_content=bool(_pelican_value(settings, "CACHE_CONTENT")),
         theme=str(settings.get("THEME") or ""),
         pelican=dict(settings) if full else {},
     )

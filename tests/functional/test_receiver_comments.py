@@ -7,35 +7,23 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import receiver_support
 from backchannel.model import State, loads
 from backchannel.receiver.guard import NO_JS_REASON, make_token
 from backchannel.store import Store
 from backchannel.store.state import FILE_NAME as STATE_FILE
 from conftest import Site
 from receiver_support import (
-    build_site,
-    empty_store,
     inbox_files,
     serve_site,
 )
 
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """One built site shared by this module (each test gets a fresh store)."""
-    return build_site(Site(tmp_path_factory.mktemp("recv") / "site"))
-
-
-@pytest.fixture
-def site(built: Site) -> Iterator[Site]:
-    """The built site with its store emptied of anything a test added."""
-    yield built
-    empty_store(built)
+# The shared module-scoped site (receiver_support.built) and its per-test reset.
+built, site = receiver_support.built, receiver_support.site
 
 
 # The receiver beside the built site (receiver_support.serve_site).

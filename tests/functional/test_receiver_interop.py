@@ -11,27 +11,19 @@ from functools import partial
 
 import httpx
 import pytest
+import receiver_support
 from backchannel.model import loads
 from conftest import Site
 from receiver_support import (
     Pages,
     build_site,
-    empty_store,
     inbox_files,
     serve_site,
     wait_for,
 )
 
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return build_site(Site(tmp_path_factory.mktemp("interop") / "site"))
-
-
-@pytest.fixture
-def site(built: Site) -> Iterator[Site]:
-    yield built
-    empty_store(built)
+# The shared module-scoped site (receiver_support.built) and its per-test reset.
+built, site = receiver_support.built, receiver_support.site
 
 
 @pytest.fixture

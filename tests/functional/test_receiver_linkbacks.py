@@ -8,25 +8,23 @@ from functools import partial
 
 import httpx
 import pytest
+import receiver_support
 from backchannel.model import Kind, MentionType, State, loads
 from backchannel.store import Store
 from backchannel.store.state import WEBMENTION, state_of
 from conftest import REALDATA, Site
 from receiver_support import (
     Pages,
-    build_site,
     empty_store,
     inbox_files,
     serve_site,
     wait_for,
 )
 
+# The shared module-scoped site (receiver_support.built).
+built = receiver_support.built
+
 WMIO = REALDATA / "webmention-io"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return build_site(Site(tmp_path_factory.mktemp("linkbacks") / "site"))
 
 
 @pytest.fixture

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
+import receiver_support
 from conftest import Site
 from receiver_support import (
-    build_site,
-    empty_store,
     inbox_files,
     serve_site,
 )
+
+# The shared module-scoped site (receiver_support.built) and its per-test reset.
+built, site = receiver_support.built, receiver_support.site
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 INBOX_COMMENT = """Id: 1ab0c0000001
@@ -42,19 +43,6 @@ TYPED = {
     "body": 'Line one & <script>alert("x")</script>\nLine two, "quoted".',
     "homepage": "",
 }
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """One built site for the module (each test gets a fresh store)."""
-    return build_site(Site(tmp_path_factory.mktemp("reply") / "site"))
-
-
-@pytest.fixture
-def site(built: Site) -> Iterator[Site]:
-    """The built site with its store emptied of anything a test added."""
-    yield built
-    empty_store(built)
 
 
 # The receiver beside the built site (receiver_support.serve_site).

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import receiver_support
 from backchannel.cli.import_commands import article_index
 from backchannel.importers.records import ImportSourceError
 from backchannel.importers.run import run_import
@@ -33,7 +34,10 @@ from backchannel.store import Store
 from conftest import DATA, REALDATA, Site
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from receiver_support import build_site, free_port, running, settings_for
+from receiver_support import free_port, running, settings_for
+
+# The shared module-scoped site (receiver_support.built).
+built = receiver_support.built
 
 SEEDS = {
     "wordpress": REALDATA / "isso" / "wordpress.xml",
@@ -88,11 +92,6 @@ def mutated(draw: st.DrawFn, seed: bytes) -> bytes:
         else:
             data = data[:at]
     return data
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return build_site(Site(tmp_path_factory.mktemp("fuzz") / "site"))
 
 
 def import_into_fresh_store(built: Site, fmt: str, data: bytes) -> None:

@@ -26,10 +26,14 @@ import defusedxml.ElementTree as DefusedET
 import feedparser
 import httpx
 import pytest
+import receiver_support
 from backchannel.field_policy import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS, UNWANTED
 from backchannel.model import State, loads
 from conftest import Site
-from receiver_support import Pages, build_site, empty_store, serve_site, wait_for
+from receiver_support import Pages, empty_store, serve_site, wait_for
+
+# The shared module-scoped site (receiver_support.built).
+built = receiver_support.built
 
 NAMES = [
     "[/]",
@@ -53,11 +57,6 @@ BODIES = [
     "Plain words with a \x7f DEL and \x85 NEL and \ud7ff edge.",
 ]
 BAD_URLS = ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "JaVaScRiPt:x"]
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return build_site(Site(tmp_path_factory.mktemp("hostile-doors") / "site"))
 
 
 @pytest.fixture

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+import receiver_support
 from backchannel.cli import main
 from backchannel.receiver.server import create_app
 from conftest import Site
-from receiver_support import Pages, build_site, free_port, running, settings_for
+from receiver_support import Pages, free_port, running, settings_for
+
+# The shared module-scoped site (receiver_support.built).
+built = receiver_support.built
 
 # Each importer's document shape, with {doctype} before the root and {payload} inside it.
 DOCS = {
@@ -97,11 +101,6 @@ def count_hits(pages: Pages) -> None:
 def files(feedback: Path) -> list[Path]:
     """Every file under feedback/ (items, private data, temps) but the site's signing key."""
     return sorted(p for p in feedback.rglob("*") if p.is_file() and p.name != "secret")
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return build_site(Site(tmp_path_factory.mktemp("hostile-xml") / "site"))
 
 
 @pytest.mark.parametrize("fmt", sorted(DOCS))

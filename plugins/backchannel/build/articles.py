@@ -152,8 +152,8 @@ def _without_language_guessing(markdown: dict[str, Any]) -> dict[str, Any]:
 def _reuse_markdown(readers: Any) -> None:
     """Give Pelican's Markdown reader one Markdown instance for all files.
 
-    Pelican builds a new Markdown instance (every extension, ~50 processors)
-    for each file: 40% of reading 1,000 articles. Python-Markdown's reset() is
+    Pelican builds a new Markdown instance (every extension and processor)
+    for each file, much of the cost of reading. Python-Markdown's reset() is
     its way to reuse one; only the "meta" preprocessor, which Pelican removes
     to render formatted metadata, has to be put back (see MarkdownReader).
     """

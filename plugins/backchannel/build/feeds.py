@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from backchannel.build.render import html_text, plain_text
 from backchannel.build.thread import SITE_FEED, CommentNode, Thread
+from backchannel.field_policy import clip
 
 if TYPE_CHECKING:
     from backchannel.build.fragments import Fragments
@@ -42,8 +43,7 @@ def _absolute(siteurl: str, path: str) -> str:
 
 def _summary(node: CommentNode, limit: int = 60) -> str:
     text = plain_text(node.item.body) if node.item else html_text(str(node.html))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(" ".join(text.split()), limit)
 
 
 def _date(value: datetime) -> str:

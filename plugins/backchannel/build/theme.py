@@ -48,7 +48,7 @@ def environment(pelican_settings: dict[str, Any]) -> Any:
 
 
 def _strftime(date: datetime, date_format: str) -> str:
-    """Pelican's `strftime` filter; pelican.utils (~25 ms) is imported on first use."""
+    """Pelican's `strftime` filter; the heavy pelican.utils is imported on first use."""
     from pelican.utils import DateFormatter
 
     return DateFormatter()(date, date_format)

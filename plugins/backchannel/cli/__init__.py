@@ -66,8 +66,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="Pelican settings file (default: pelicanconf.py)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    subparsers.required = True
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
     for name in modules:
         importlib.import_module(name).add_commands(subparsers)

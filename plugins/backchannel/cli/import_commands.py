@@ -99,8 +99,8 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
         def records() -> Any:
             return module.parse(data, source)
     else:
-        # Parsed in this process: a forked parsing helper measured slower on two
-        # loaded cores (bench/results/import.md), and could outlive a killed import.
+        # Parsed in this process: a forked parsing helper was not faster
+        # (bench/results/import.md) and could outlive a killed import.
 
         def records() -> Any:
             return module.read(source)

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from backchannel.field_policy import http_url
 from backchannel.importers.records import (
     ArticleRef,
     ImportSourceError,
     Record,
     clean_name,
     clean_text,
-    http_url,
     iso_date,
 )
 from backchannel.importers.xmlstream import Source, child_text, local, top_level

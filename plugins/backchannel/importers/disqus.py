@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from backchannel.field_policy import http_url
 from backchannel.importers.records import (
     ArticleRef,
     Record,
     clean_name,
     clean_text,
-    http_url,
     iso_date,
 )
 from backchannel.importers.xmlstream import Source, child_text, local, top_level

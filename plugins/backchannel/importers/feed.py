@@ -26,13 +26,13 @@ from urllib.parse import urldefrag
 
 import feedparser
 
+from backchannel.field_policy import http_url
 from backchannel.importers.records import (
     ArticleRef,
     ImportSourceError,
     Record,
     clean_name,
     clean_text,
-    http_url,
 )
 from backchannel.importers.xmlstream import iterparse, open_source
 from backchannel.model import Kind, MentionType, State

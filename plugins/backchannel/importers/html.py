@@ -24,13 +24,13 @@ from urllib.parse import urljoin, urlsplit
 import mf2py
 from bs4 import BeautifulSoup, Tag
 
+from backchannel.field_policy import http_url
 from backchannel.importers.records import (
     ArticleRef,
     ImportSourceError,
     Record,
     clean_name,
     clean_text,
-    http_url,
     iso_date,
 )
 from backchannel.model import Kind, MentionType, State

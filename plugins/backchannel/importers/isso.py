@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from backchannel.field_policy import http_url
 from backchannel.importers.records import (
     ArticleRef,
     ImportSourceError,
     Record,
     clean_name,
     clean_text,
-    http_url,
 )
 from backchannel.model import Kind, State
 

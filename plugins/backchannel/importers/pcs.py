@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from backchannel.field_policy import http_url
 from backchannel.importers.records import (
     ArticleRef,
     ImportSourceError,
     Record,
     clean_name,
     clean_text,
-    http_url,
     iso_date,
 )
 from backchannel.model import Kind, State

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from backchannel.errors import BackchannelError
 from backchannel.field_policy import clean_text as model_clean_text
-from backchannel.field_policy import http_url as model_http_url
 from backchannel.field_policy import one_line
 from backchannel.model import Kind, MentionType, State
 
@@ -76,11 +75,6 @@ def clean_name(value: str | None) -> str:
 def clean_text(value: str | None) -> str:
     """A body: control characters and surrounding blank lines and indentation removed."""
     return model_clean_text(value or "").strip()
-
-
-def http_url(value: str | None) -> str | None:
-    """The value if it is an http(s) URL, else None: the model's one URL policy."""
-    return model_http_url(value)
 
 
 def utc_from_naive(value: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> datetime | None:

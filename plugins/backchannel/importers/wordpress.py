@@ -19,13 +19,13 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from backchannel.field_policy import http_url
 from backchannel.importers.records import (
     ArticleRef,
     ImportSourceError,
     Record,
     clean_name,
     clean_text,
-    http_url,
     utc_from_naive,
 )
 from backchannel.importers.xmlstream import Source, declare_prefixes, feed, open_source

@@ -282,8 +282,3 @@ def child_text(elem: ET.Element, name: str) -> str | None:
         if local(child.tag) == name:
             return child.text or ""
     return None
-
-
-def position_of(name: str, what: str) -> ImportSourceError:
-    """Error for a file that parsed but is not the expected format."""
-    return ImportSourceError(f"not a {what} file", name, 1, 1)

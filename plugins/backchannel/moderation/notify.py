@@ -14,6 +14,7 @@ from typing import Any
 
 from backchannel.build.render import plain_text
 from backchannel.errors import SettingsError, StoreError
+from backchannel.field_policy import clip
 from backchannel.model import Item, State
 from backchannel.moderation.admin_tokens import ONE_CLICK_ACTIONS, one_click_url
 from backchannel.moderation.mail import (
@@ -39,8 +40,7 @@ def _article_link(settings: Resolved, articles: dict[str, Any], item: Item) -> s
 
 
 def _excerpt(item: Item, limit: int = 600) -> str:
-    text = plain_text(item.body).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(plain_text(item.body).strip(), limit)
 
 
 def reply_messages(

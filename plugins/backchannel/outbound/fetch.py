@@ -367,9 +367,3 @@ class Fetcher:
     async def aget(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResponse:
         """GET, following redirects (async)."""
         return await self.arequest("GET", url, headers)
-
-    async def apost(
-        self, url: str, data: Mapping[str, str] | bytes, headers: Mapping[str, str] | None = None
-    ) -> FetchResponse:
-        """POST (async); redirects are not followed."""
-        return await self.arequest("POST", url, headers, data, follow_redirects=False)

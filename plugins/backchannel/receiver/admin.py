@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from backchannel.build.render import plain_text
 from backchannel.build.republish import RepublishError, read_manifest
 from backchannel.errors import BackchannelError, StoreError
+from backchannel.field_policy import clip
 from backchannel.model import Item, Kind, State
 from backchannel.moderation import admin_tokens
 from backchannel.moderation.decisions import Moderator, Result, age, scored
@@ -54,8 +55,7 @@ _DECIDING = threading.Lock()
 
 
 def _excerpt(text: str, limit: int = 300) -> str:
-    text = plain_text(text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(plain_text(text).strip(), limit)
 
 
 def _siteurl(receiver: Receiver) -> str:

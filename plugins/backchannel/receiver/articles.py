@@ -40,10 +40,7 @@ class KnownArticle:
 
 def _norm_path(path: str) -> str:
     """A URL path compared loosely: unquoted, no leading slash, index.html dropped."""
-    path = unquote(path).lstrip("/")
-    if path.endswith("index.html"):
-        path = path[: -len("index.html")]
-    return path
+    return unquote(path).lstrip("/").removesuffix("index.html")
 
 
 class Articles:

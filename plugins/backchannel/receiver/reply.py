@@ -60,7 +60,6 @@ def quote_of(receiver: Receiver, article: str, parent: str) -> pages.Quote | Non
 
 
 def _page(
-    request: Request,
     receiver: Receiver,
     article: KnownArticle,
     parent: str,
@@ -109,7 +108,7 @@ def form_again(
         notify=notify is True or str(notify or "").lower() in TRUE,
         body=str(fields.get("body", "")),
     )
-    html = _page(request, receiver, article, parent, token, typed, reason)
+    html = _page(receiver, article, parent, token, typed, reason)
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
@@ -166,4 +165,4 @@ def _new_form(
     if parent and (not ID_RE.match(parent) or not parent_exists(receiver, article.id, parent)):
         return None
     token = make_token(receiver.guard.secret, article.id)
-    return _page(request, receiver, article, parent, token)
+    return _page(receiver, article, parent, token)

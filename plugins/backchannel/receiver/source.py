@@ -109,12 +109,6 @@ def normalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
-def same_url(target: str) -> TargetTest:
-    """A test that matches links equal to `target` (loosely)."""
-    wanted = normalize(target)
-    return lambda url: normalize(url) == wanted
-
-
 def _soup(resp: FetchResponse) -> BeautifulSoup:
     soup = BeautifulSoup(resp.text, "html.parser")
     if _depth(soup) > MAX_DEPTH:

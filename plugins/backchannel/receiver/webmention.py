@@ -63,6 +63,7 @@ from backchannel.receiver.source import (
 )
 from backchannel.store import derived_id, new_id
 from backchannel.store.state import WEBMENTION, WEBMENTION_CLAIM, state_of
+from backchannel.store.temps import pid_alive
 
 logger = logging.getLogger(__name__)
 
@@ -115,15 +116,7 @@ def _claim(receiver: Receiver, status_id: str, renew: bool = False) -> bool:
 
 def _alive(pid: Any) -> bool:
     """True if a process of this id runs on this host (the state database is host-local)."""
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return isinstance(pid, int) and pid > 0 and pid_alive(pid)
 
 
 def _url_ok(value: str) -> bool:

@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from backchannel.field_policy import clip
 from backchannel.outbound.fetch import Fetcher, FetchError, FetchResponse
 
 # Pingback 1.0 fault codes: 0x0030 means the ping is already registered, which
@@ -144,8 +145,7 @@ def send_trackback(
     fetcher: Fetcher, ping_url: str, source: str, *, title: str, excerpt: str, blog_name: str
 ) -> Outcome:
     """POST title, url, excerpt and blog_name; any non-zero <error> is a failure."""
-    if len(excerpt) > TRACKBACK_EXCERPT_CHARS:
-        excerpt = excerpt[: TRACKBACK_EXCERPT_CHARS - 1].rstrip() + "…"
+    excerpt = clip(excerpt, TRACKBACK_EXCERPT_CHARS)
     form = {"title": title, "url": source, "excerpt": excerpt, "blog_name": blog_name}
     try:
         response = fetcher.post(

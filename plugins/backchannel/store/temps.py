@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 TEMP_RE = re.compile(r"^\.?[a-z]+-(\d+)-")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True if a process of this id runs on this host."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -35,7 +36,7 @@ def stale(tmp: Path) -> list[Path]:
     out = []
     for name in names:
         match = TEMP_RE.match(name)
-        if not (match and _pid_alive(int(match.group(1)))):
+        if not (match and pid_alive(int(match.group(1)))):
             out.append(tmp / name)
     return out
 

@@ -52,8 +52,8 @@ def test_none_turns_rate_limit_off_and_rates_parse():
 
 
 def test_pelican_settings_are_typed_fields_with_pelicans_defaults():
-    resolved = resolve({"SITEURL": "https://example.org", "CACHE_CONTENT": True})
-    assert resolved.site_url == "https://example.org" and resolved.cache_content is True
+    resolved = resolve({"SITEURL": "https://example.org"})
+    assert resolved.site_url == "https://example.org"
     assert resolved.site_name == "A Pelican Blog" and resolved.timezone == "UTC"
     assert resolved.date_format == "%a %d %B %Y" and resolved.cache_dir is None
     assert resolve({"SITEURL": None}).site_url == ""

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from backchannel.field_policy import http_url
 from backchannel.importers import blogger, disqus, feed, html, isso, pcs, wordpress
-from backchannel.importers.records import ImportSourceError, http_url
+from backchannel.importers.records import ImportSourceError
 from backchannel.model import Kind, MentionType, State
 from conftest import DATA, REALDATA
 
