@@ -36,10 +36,6 @@ T = TypeVar("T")
 _PARSE_BLOCK = 1024
 
 
-def _row(stamp: tuple[int, int, int], item: Item) -> list[Any]:
-    return [*stamp, *item_values(item)]
-
-
 def item_values(item: Item) -> list[Any]:
     """An item's fields (but its state) as JSON values, in the dataclass's order."""
     values = list(map(item.__dict__.__getitem__, _FIELDS))
@@ -76,44 +72,11 @@ def load(root: Path | str, states: Iterable[State], cache_dir: Path | str | None
 
 
 def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult) -> None:
-    base = os.path.join(root, state.value) + os.sep  # how every listed path starts
-    kind = "items " + os.path.abspath(base)
-    rows = cache.get_many(kind, VERSION)
-    files = list(list_files(root, [state]))
-    keys = [path[len(base) :] for path, _ in files]
-    outcomes: list[Item | ItemFormatError | None] = []
-    pending = []
-    for n, (path, _) in enumerate(files):
-        # Taken out as used: what is left at the end is rows of files that are gone
-        # (and each decoded row is freed as soon as it is used).
-        row = rows.pop(keys[n], None)
-        if row is not None:
-            try:
-                stat = os.stat(path)
-            except OSError:
-                pass  # gone meanwhile: reading it again reports that
-            else:
-                try:
-                    if row[:3] == [stat.st_mtime_ns, stat.st_size, stat.st_ino]:
-                        outcomes.append(_item(row, state))
-                        continue
-                except (KeyError, TypeError, ValueError):
-                    pass  # a row not as _row makes it: parse the file, never trust the row
-        outcomes.append(None)
-        pending.append(n)
-    fresh = {}
-    for n, (stamp, parsed) in zip(pending, read_many([files[n] for n in pending]), strict=True):
-        outcomes[n] = parsed
-        if stamp is not None and isinstance(parsed, Item):
-            fresh[keys[n]] = _row(stamp, parsed)
-    for outcome in outcomes:
-        if isinstance(outcome, Item):
-            result.items.append(outcome)
-        elif outcome is not None:
-            result.problems.append(outcome)
-    cache.put_many(kind, VERSION, fresh)
-    if rows:  # some cached files are gone
-        cache.keep_only(kind, keys)
+    items, problems = load_derived(
+        root, state, cache, "items", VERSION, item_values, lambda row, _: _item(row, state)
+    )
+    result.items.extend(items)
+    result.problems.extend(problems)
 
 
 def load_derived(
