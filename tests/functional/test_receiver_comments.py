@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -389,30 +388,3 @@ def test_stored_comments_are_scored_and_a_failing_scorer_loses_nothing(
         boom = httpx.post(f"{base}/backchannel/comments", json=form(body="still kept"))
     assert boom.status_code == 202  # a scorer bug never loses or refuses a stored item
     assert len(inbox_files(site)) == 2
-
-
-def test_a_post_waiting_on_the_state_database_holds_up_no_other_request(site: Site) -> None:
-    # Another worker holds the state database's write lock: this worker's rate
-    # count waits for it, off the event loop, while other requests are answered.
-    with serve(site, RATE_LIMIT="100/minute") as base:
-        httpx.get(f"{base}/backchannel/comments?article=first-post")  # the database exists
-        holder = sqlite3.connect(site.feedback / "private" / STATE_FILE, isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
-        posted: list[int] = []
-        poster = threading.Thread(
-            target=lambda: posted.append(
-                httpx.post(f"{base}/backchannel/comments", json=form(), timeout=30).status_code
-            )
-        )
-        try:
-            poster.start()
-            time.sleep(0.3)  # the POST is now waiting on the lock
-            read = httpx.get(f"{base}/backchannel/comments?article=first-post", timeout=5)
-            assert read.status_code == 200
-            assert poster.is_alive()  # the POST was indeed still waiting
-        finally:
-            holder.execute("COMMIT")
-            holder.close()
-            poster.join(timeout=30)
-    assert posted == [202]
-    assert len(inbox_files(site)) == 1

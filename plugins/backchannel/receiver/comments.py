@@ -235,13 +235,13 @@ async def _store_comment(request: Request, fields: dict[str, Any]) -> tuple[Item
     receiver = receiver_of(request)
     comment = _checked_comment(receiver, fields)
     sub = _submission(request, comment, fields)
-    outcome = await run_in_threadpool(receiver.guard.judge, sub)
+    outcome = receiver.guard.judge(sub)
     item = _new_item(receiver, comment, outcome)
     earlier = reader_cookie.read(request, receiver.store)
     try:
         item = await save(receiver, item, _private_of(sub, comment), earlier)
     except RequestProblem:
-        await run_in_threadpool(receiver.guard.forget, sub)
+        receiver.guard.forget(sub)
         raise
     return item, comment, earlier
 

@@ -82,9 +82,7 @@ def client_ip(request: Request) -> str:
 
 async def limit_rate(request: Request) -> None:
     """Raise 429 when this client is over BACKCHANNEL_RATE_LIMIT."""
-    # The count is a SQLite write shared with other workers: off the event loop,
-    # so a worker waiting on another's transaction holds up no other request.
-    wait = await run_in_threadpool(receiver_of(request).guard.rate.allow, client_ip(request))
+    wait = receiver_of(request).guard.rate.allow(client_ip(request))
     if wait:
         raise RequestProblem(
             f"too many requests: try again in {wait:.0f} s",

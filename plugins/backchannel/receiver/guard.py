@@ -379,11 +379,7 @@ class Guard:
             self._seen.pop(self.fingerprint(sub), None)
 
     def judge(self, sub: Submission) -> Outcome:
-        """Run every check; raise Rejected for the first REJECT.
-
-        The duplicate check writes to the shared state database (and may wait for
-        another worker's transaction), so the receiver calls this off the event loop.
-        """
+        """Run every check; raise Rejected for the first REJECT."""
         outcome = Outcome()
         for check in self.checks:
             verdict = check(self, sub)

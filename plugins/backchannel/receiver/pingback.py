@@ -204,7 +204,7 @@ async def ping(request: Request, source: str, target: str) -> str:
         source=source,
     )
     try:
-        outcome = await run_in_threadpool(receiver.guard.judge, sub)
+        outcome = receiver.guard.judge(sub)
     except Rejected as exc:
         raise PingbackFault(
             ACCESS_DENIED if exc.status != 409 else ALREADY_REGISTERED, exc.reason
@@ -226,7 +226,7 @@ async def ping(request: Request, source: str, target: str) -> str:
     try:
         await save(receiver, item, {"ip": sub.ip})
     except RequestProblem as exc:
-        await run_in_threadpool(receiver.guard.forget, sub)
+        receiver.guard.forget(sub)
         if exc.status < 500:  # the item itself was refused: no storage trouble
             raise PingbackFault(GENERIC, exc.reason) from None
         raise PingbackFault(UPSTREAM_ERROR, exc.reason, exc.status) from None

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -130,7 +129,7 @@ async def post_trackback(request: Request) -> Response:
             title=title,
             source=url,
         )
-        outcome = await run_in_threadpool(receiver.guard.judge, sub)
+        outcome = receiver.guard.judge(sub)
         item = Item(
             id=item_id,
             kind=Kind.TRACKBACK,
@@ -147,7 +146,7 @@ async def post_trackback(request: Request) -> Response:
         try:
             await save(receiver, item, {"ip": sub.ip})
         except RequestProblem:
-            await run_in_threadpool(receiver.guard.forget, sub)
+            receiver.guard.forget(sub)
             raise
     except (Rejected, RequestProblem) as exc:
         logger.info("backchannel: trackback to %s refused: %s", article_id, exc.reason)

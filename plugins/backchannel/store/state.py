@@ -103,6 +103,10 @@ class PrivateState:
         self._writes = 0
         self._migrated = False
         self._lock = threading.Lock()
+        # This process's threads take turns on a lock, which wakes the next one at
+        # once; only other processes meet SQLite's busy handler, which sleeps and
+        # retries, so threads of one worker contending there made long tail waits.
+        self._write_lock = threading.Lock()
 
     # --- connections ----------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -142,13 +146,14 @@ class PrivateState:
         """A write transaction, taken at once (BEGIN IMMEDIATE) so read-then-write is atomic."""
         db = self._db()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+            with self._write_lock:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
         except sqlite3.Error as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
@@ -290,7 +295,7 @@ class PrivateState:
         at = _now(now)
         db = self._db()
         try:
-            with db:
+            with self._write_lock, db:
                 db.execute("BEGIN IMMEDIATE")
                 db.execute("DELETE FROM entry WHERE expires IS NOT NULL AND expires <= ?", (at,))
                 db.execute("DELETE FROM hit WHERE at <= ?", (at - longest_period,))
