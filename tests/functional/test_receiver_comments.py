@@ -302,18 +302,23 @@ def test_disk_error_is_503_and_leaves_nothing(site: Site) -> None:
     inbox.mkdir(exist_ok=True)
     inbox.rmdir()
     inbox.write_text("not a folder")  # the store cannot create files under it
-    try:
-        with serve(site) as base:
+    with serve(site) as base:
+        try:
             r = httpx.post(f"{base}/backchannel/comments", json=form())
             f = httpx.post(f"{base}/backchannel/comments", data=form(body="form"))
-    finally:
-        inbox.unlink()
+            private = site.feedback / "private"
+            # No orphan private file of an item (the state database is not one).
+            assert [p.name for p in private.iterdir() if not p.name.startswith(STATE_FILE)] == [
+                "secret"
+            ]
+            assert not any((site.feedback / ".tmp").iterdir())
+        finally:
+            inbox.unlink()
+        # The refused comment was not remembered: sent again, it is no duplicate.
+        retry = httpx.post(f"{base}/backchannel/comments", json=form())
     assert r.status_code == 503 and "please try later" in r.json()["error"]
     assert f.status_code == 503
-    private = site.feedback / "private"
-    # No orphan private file of an item (the state database is not one).
-    assert [p.name for p in private.iterdir() if not p.name.startswith(STATE_FILE)] == ["secret"]
-    assert not any((site.feedback / ".tmp").iterdir())
+    assert retry.status_code == 202, retry.text
 
 
 def test_concurrent_posts_are_all_stored(site: Site) -> None:

@@ -238,11 +238,7 @@ async def _store_comment(request: Request, fields: dict[str, Any]) -> tuple[Item
     outcome = receiver.guard.judge(sub)
     item = _new_item(receiver, comment, outcome)
     earlier = reader_cookie.read(request, receiver.store)
-    try:
-        item = await save(receiver, item, _private_of(sub, comment), earlier)
-    except RequestProblem:
-        receiver.guard.forget(sub)
-        raise
+    item = await save(receiver, item, _private_of(sub, comment), earlier, sub)
     return item, comment, earlier
 
 

@@ -143,11 +143,7 @@ async def post_trackback(request: Request) -> Response:
             reasons=(*outcome.reasons, UNVERIFIED),
             state=State.SPAM if outcome.spam else State.INBOX,
         )
-        try:
-            await save(receiver, item, {"ip": sub.ip})
-        except RequestProblem:
-            receiver.guard.forget(sub)
-            raise
+        await save(receiver, item, {"ip": sub.ip}, sub=sub)
     except (Rejected, RequestProblem) as exc:
         logger.info("backchannel: trackback to %s refused: %s", article_id, exc.reason)
         if isinstance(exc, RequestProblem) and exc.status >= 500:
