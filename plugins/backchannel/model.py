@@ -243,9 +243,7 @@ def _new_item(values: dict[str, Any]) -> Item:
     # field through object.__setattr__ (the store parses every item for a digest).
     # The dict starts from every field's default in field order: the same instance.
     item = object.__new__(Item)
-    state = dict(_FIELD_DEFAULTS)
-    state.update(values)
-    item.__dict__.update(state)
+    object.__setattr__(item, "__dict__", {**_FIELD_DEFAULTS, **values})
     return item
 
 
@@ -323,7 +321,8 @@ def loads(text: str, path: object = None, state: State = State.INBOX) -> Item:
     if values["kind"] in LINKBACK_KINDS and not values["source"]:
         raise ItemFormatError(f"a {values['kind']} needs a Source", path, 1)
     body = body.strip("\n")
-    if values["kind"] == Kind.COMMENT and not body.strip():
+    # isspace, not strip: no copy of the body just to see it is blank.
+    if values["kind"] == Kind.COMMENT and (not body or body.isspace()):
         raise ItemFormatError("empty body: a comment needs text", path, header.count("\n") + 3)
     values.update(body=body, state=state)
     return _new_item(values)

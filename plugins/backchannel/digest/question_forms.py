@@ -278,7 +278,11 @@ def _asks_without_mark(text: str) -> bool:
     low = text.lower()
     if not low.isascii():
         low = low.replace("’", "'")
-    words = low.split()
+    return _asks_without_mark_low(low, low.split())
+
+
+def _asks_without_mark_low(low: str, words: list[str]) -> bool:
+    """_asks_without_mark of a sentence already lower-cased ("’" as "'") and split."""
     if _worded_as_question(low, words) or _asks_indirectly(low, words):
         return True
     if "question" in low:
@@ -291,6 +295,16 @@ def _asks_without_mark(text: str) -> bool:
 def is_question(sentence: str) -> bool:
     """True when a plain-text sentence asks something (directly or indirectly)."""
     ascii_ = sentence.isascii()
+    if ascii_ and "?" not in sentence and '"' not in sentence:
+        # Most sentences: no mark, no quotation, ASCII. One lower-casing and one
+        # split serve all three tests of _asks_without_mark, and a sentence with
+        # no word that could open a question (among its first five), no word an
+        # indirect form needs and no "question" is decided without a call.
+        low = sentence.lower()
+        words = low.split()
+        if _OPENS.isdisjoint(words[:5]) and _HINT_WORDS.isdisjoint(words) and "question" not in low:
+            return False
+        return _asks_without_mark_low(low, words)
     # A quotation stays as a mark, so the words after it do not open the sentence.
     unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
     if "?" not in unquoted and (ascii_ or not _QMARK.search(unquoted)):

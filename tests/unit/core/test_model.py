@@ -85,6 +85,11 @@ def test_header_values_cannot_forge_lines():
             9,
             "empty body",
         ),
+        (  # white space of any kind is no text either
+            GOOD.replace("How do you decide which questions deserve a whole post?", " \t\u2003 "),
+            9,
+            "empty body",
+        ),
         (GOOD.replace("Origin: receiver", "Origin: receiver\nParent: NOT-AN-ID"), 8, "Parent"),
         (GOOD.replace("https://ana.example.org/", "javascript:alert(1)"), 5, "http"),
         (GOOD.replace("Kind: comment", "Kind: webmention"), 1, "Source"),

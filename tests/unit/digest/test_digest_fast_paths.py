@@ -109,3 +109,59 @@ hint_words = st.sampled_from(
 def test_indirect_forms_found_by_their_hint_words_as_by_trying_each(words):
     low = " ".join(words)
     assert qf._asks_indirectly(low) == _asks_indirectly_the_long_way(low)
+
+
+def _is_question_the_long_way(sentence: str) -> bool:
+    """is_question before its shortcut: every sentence without "?" through _asks_without_mark."""
+    ascii_ = sentence.isascii()
+    quoted = '"' in sentence or not ascii_
+    unquoted = qf._QUOTED.sub(" … ", sentence).strip() if quoted else sentence
+    if "?" not in unquoted and (ascii_ or not qf._QMARK.search(unquoted)):
+        return qf._asks_without_mark(unquoted)
+    return qf.is_question(sentence)  # a sentence with a mark takes the same way as before
+
+
+# Openers, lead-ins, hint words with clinging punctuation, "question", quotes and marks.
+sentence_words = st.sampled_from(
+    """so and what how do you is there could would please let me know. (please wonder if
+    i'd appreciate any ideas on one question: kernel modem fence the a, it's "quoted" why?
+    really?! can anyone show tell us curious about - … ’ é""".split()  # noqa: SIM905
+)
+
+
+@pytest.mark.parametrize("line", HOSTILE)
+def test_is_question_shortcut_decides_as_the_long_way_on_hostile_and_labelled_lines(line):
+    for sentence in [line, *text.sentences(text.strip_markup(line))]:
+        assert qf.is_question(sentence) == _is_question_the_long_way(sentence)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(sentence_words, min_size=1, max_size=14) | texts.map(lambda t: [t]))
+@example(["In", "the", "second", "example,", "is", "there", "a", "way"])
+@example(["Kernel", "fence", "modem", "the", "a", "so"])
+@example(["My", "question:", "how", "do", "you", "do", "it"])
+@example(["Let", "me", "know."])
+@example(["Small", "follow", "up", "questions", "here", "too:", "how", "does", "it", "work"])
+def test_is_question_shortcut_decides_as_the_long_way(words):
+    sentence = " ".join(words)
+    assert qf.is_question(sentence) == _is_question_the_long_way(sentence)
+
+
+def _has_line_mark_the_long_way(body: str) -> bool:
+    return any(line[:1] in text._LINE_MARKS for line in body.split("\n"))
+
+
+@pytest.mark.parametrize(
+    "body", [*HOSTILE, "", "\n", "\n- item", "a\n\n1. one", "x\n\ty", "x\r\n-"]
+)
+def test_line_mark_search_agrees_with_splitting_the_lines_on_hostile_inputs(body):
+    assert text._has_line_mark(body) == _has_line_mark_the_long_way(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+@example("plain\n= heading")
+@example("\n")
+@example("a\n\u2028- b")
+def test_line_mark_search_agrees_with_splitting_the_lines(body):
+    assert text._has_line_mark(body) == _has_line_mark_the_long_way(body)
