@@ -100,15 +100,20 @@ class BuildThreads:
             self._ids = self.store.ids()
         return self._ids
 
-    def _shown(self, state: State, folder: str) -> list[Item]:
-        """A folder's items the build shows: a reply to an item that exists nowhere is not."""
+    def _shown(self, state: State, folder: str, warn: bool = True) -> list[Item]:
+        """A folder's items the build shows: a reply to an item that exists nowhere is not.
+
+        `warn`: log what is left out (the pass does; reading a thread again does not repeat it).
+        """
         items, problems = load_folder(self.store.root, state, folder, self.cache)
-        for problem in problems:
+        for problem in problems if warn else ():
             logger.warning("backchannel: skipping %s", problem)
         local = {i.id for i in items}
         out = []
         for item in items:
             if item.parent and item.parent not in local and item.parent not in self.ids():
+                if not warn:
+                    continue
                 logger.warning(
                     "backchannel: skipping %s: parent %s does not exist",
                     self.store.path_of(item),
@@ -195,7 +200,7 @@ class BuildThreads:
         items = [
             item
             for state, folder in self.sources.get(thread.id, [])
-            for item in self._shown(state, folder)
+            for item in self._shown(state, folder, warn=False)
             if self.thread_of(item) == thread.id
         ]
         full = build_thread(thread.id, items, self.settings)
