@@ -16,8 +16,6 @@ import heapq
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import fields
-from operator import attrgetter
 from typing import Any
 
 from backchannel.build.render import render_some
@@ -37,19 +35,25 @@ from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
 from backchannel.store import Store
 from backchannel.store.cache import Cache
+from backchannel.store.files import Stamp
 from backchannel.store.folder_items import item_folders, load_folder
 
 logger = logging.getLogger(__name__)
 
 # What a build shows: items that are published or wait for their article.
 STATES = (State.PUBLISHED, State.UNMATCHED)
-_ITEM_FIELDS = attrgetter(*(f.name for f in fields(Item)))
 _MOD = 1 << 256
 
 
-def item_digest(item: Item) -> int:
-    """A hash of every field of an item; a thread's hash is the sum of its items' (any order)."""
-    return int.from_bytes(hashlib.sha256(repr(_ITEM_FIELDS(item)).encode()).digest(), "big")
+def item_digest(folder: str, item: Item, stamp: Stamp) -> int:
+    """A hash of an item's file and its stamp; a thread's hash is the sum of its items' (any order).
+
+    The stamp stands for the content, as it does for the parsed-item rows (store/item_cache.py):
+    a file written again gets a new one, so the thread gets a new hash and its fragments are
+    made again.
+    """
+    text = f"{folder}\0{item.id}\0{stamp}"
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=32).digest(), "big")
 
 
 class BuildThreads:
@@ -100,7 +104,7 @@ class BuildThreads:
             self._ids = self.store.ids()
         return self._ids
 
-    def _shown(self, state: State, folder: str, warn: bool = True) -> list[Item]:
+    def _shown(self, state: State, folder: str, warn: bool = True) -> list[tuple[Item, Stamp]]:
         """A folder's items the build shows: a reply to an item that exists nowhere is not.
 
         `warn`: log what is left out (the pass does; reading a thread again does not repeat it).
@@ -108,9 +112,9 @@ class BuildThreads:
         items, problems = load_folder(self.store.root, state, folder, self.cache)
         for problem in problems if warn else ():
             logger.warning("backchannel: skipping %s", problem)
-        local = {i.id for i in items}
+        local = {i.id for i, _ in items}
         out = []
-        for item in items:
+        for item, stamp in items:
             if item.parent and item.parent not in local and item.parent not in self.ids():
                 if not warn:
                     continue
@@ -120,14 +124,14 @@ class BuildThreads:
                     item.parent,
                 )
                 continue
-            out.append(item)
+            out.append((item, stamp))
         return out
 
     def _count(self, hidden: set[str]) -> None:
         wanted = {cid for a in self.articles.values() for cid in answers_of(a)}
         site_author = self.settings.site_author
         for state, folder in item_folders(self.store.root, STATES):
-            for item in self._shown(state, folder):
+            for item, stamp in self._shown(state, folder):
                 tid = self.thread_of(item)
                 if tid is None:
                     # Unmatched items (imported for an article that does not exist yet)
@@ -150,7 +154,7 @@ class BuildThreads:
                     thread.linkback_count += 1
                 else:
                     continue
-                self.digests[tid] = (self.digests[tid] + item_digest(item)) % _MOD
+                self.digests[tid] = (self.digests[tid] + item_digest(folder, item, stamp)) % _MOD
                 sources = self.sources[tid]
                 if not sources or sources[-1][1] != folder:
                     sources.append((state, folder))
@@ -200,7 +204,7 @@ class BuildThreads:
         items = [
             item
             for state, folder in self.sources.get(thread.id, [])
-            for item in self._shown(state, folder, warn=False)
+            for item, _ in self._shown(state, folder, warn=False)
             if self.thread_of(item) == thread.id
         ]
         full = build_thread(thread.id, items, self.settings)

@@ -15,7 +15,7 @@ from pathlib import Path
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.store.cache import Cache
-from backchannel.store.files import SUFFIX, read_many
+from backchannel.store.files import SUFFIX, Stamp, read_many
 from backchannel.store.item_cache import VERSION, item_from_values, item_values
 
 
@@ -35,8 +35,11 @@ def item_folders(root: Path | str, states: tuple[State, ...]) -> list[tuple[Stat
 
 def load_folder(
     root: Path | str, state: State, folder: str, cache: Cache
-) -> tuple[list[Item], list[ItemFormatError]]:
-    """The items of one folder of `state` that parse, sorted by file name, and the problems."""
+) -> tuple[list[tuple[Item, Stamp]], list[ItemFormatError]]:
+    """(item, its file's stamp) for each file of a folder of `state` that parses; the problems.
+
+    Sorted by file name, as `Store.load` lists them.
+    """
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX) and n[:1] != ".")
     except OSError:
@@ -47,7 +50,7 @@ def load_folder(
     paths = [start + name for name in names]
     keys = [path[len(base) :] for path in paths]
     rows = cache.get_many(kind, VERSION, keys)
-    items: list[Item | None] = []
+    items: list[tuple[Item, Stamp] | None] = []
     pending = []
     for n, path in enumerate(paths):
         row = rows.get(keys[n])
@@ -55,8 +58,9 @@ def load_folder(
         if row is not None:
             try:
                 stat = os.stat(path)
-                if (row[0], row[1], row[2]) == (stat.st_mtime_ns, stat.st_size, stat.st_ino):
-                    item = item_from_values(row[3:], state)
+                stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                if (row[0], row[1], row[2]) == stamp:
+                    item = (item_from_values(row[3:], state), stamp)
             except (OSError, KeyError, TypeError, ValueError, IndexError):
                 item = None  # gone meanwhile, or a row not as item_cache makes it: read the file
         if item is None:
@@ -67,10 +71,10 @@ def load_folder(
     for n, (stamp, parsed) in zip(
         pending, read_many([(paths[n], state) for n in pending]), strict=True
     ):
-        if isinstance(parsed, Item):
-            fresh[keys[n]] = [*(stamp or ()), *item_values(parsed)]
-            items[n] = item_from_values(fresh[keys[n]][3:], state)
-        else:
+        if isinstance(parsed, ItemFormatError):
             problems.append(parsed)
+        elif stamp is not None:  # always, with an item
+            fresh[keys[n]] = [*stamp, *item_values(parsed)]
+            items[n] = (item_from_values(fresh[keys[n]][3:], state), stamp)
     cache.put_many(kind, VERSION, fresh)
     return [i for i in items if i is not None], problems
