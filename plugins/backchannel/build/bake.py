@@ -123,6 +123,7 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
             threads.latest_comments(),
             fragments,
         )
+    threads.flush()
     fragments.close()
     threads.cache.close()
     if threads.rendered or threads.found:

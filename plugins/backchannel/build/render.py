@@ -184,16 +184,30 @@ def render_all(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
     return counts
 
 
-def render_some(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
-    """As render_all, without dropping the rows of other bodies (one thread's, in a build)."""
+def render_some(
+    bodies: Iterable[str], cache: Cache, fresh: dict[str, str] | None = None
+) -> tuple[int, int]:
+    """As render_all, without dropping the rows of other bodies (one thread's, in a build).
+
+    What is rendered is stored at once, or left in `fresh` for the caller to store
+    (`put_many(CACHE_KIND, renderer_version(), fresh)`) with other threads' bodies.
+    """
     keys = {body_key(text): text for text in bodies if text}
     version = renderer_version()
+    waiting = 0
+    if fresh is not None:  # rendered for an earlier thread and not stored yet
+        for key in [k for k in keys if k in fresh]:
+            _remember(_HTML, keys.pop(key), fresh[key])
+            waiting += 1
     found = cache.get_many(CACHE_KIND, version, keys)
-    fresh = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
+    mine = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
     for key, made in found.items():
         _remember(_HTML, keys[key], made)
-    cache.put_many(CACHE_KIND, version, fresh)
-    return len(fresh), len(found)
+    if fresh is None:
+        cache.put_many(CACHE_KIND, version, mine)
+    else:
+        fresh.update(mine)
+    return len(mine), len(found) + waiting
 
 
 def plain_text(text: str) -> str:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from backchannel.build.render import render_some
+from backchannel.build.render import CACHE_KIND, render_some, renderer_version
 from backchannel.build.thread import (
     Answer,
     CommentNode,
@@ -36,13 +36,16 @@ from backchannel.settings import Resolved
 from backchannel.store import Store
 from backchannel.store.cache import Cache
 from backchannel.store.files import Stamp
-from backchannel.store.folder_items import item_folders, load_folder
+from backchannel.store.folder_items import item_folders, load_folder, store_rows
 
 logger = logging.getLogger(__name__)
 
 # What a build shows: items that are published or wait for their article.
 STATES = (State.PUBLISHED, State.UNMATCHED)
 _MOD = 1 << 256
+# New cache rows (parsed items, rendered bodies) are stored this many at a time: one write
+# for many folders or threads rather than one each.
+_BATCH = 1000
 
 
 def item_digest(folder: str, item: Item, stamp: Stamp) -> int:
@@ -88,7 +91,10 @@ class BuildThreads:
         # Called with each thread read again (bake.py makes its feed meanwhile).
         self.on_load: Callable[[Thread], Any] | None = None
         self.rendered = self.found = 0
+        self.fresh_items: dict[str, list[Any]] = {}
+        self.fresh_html: dict[str, str] = {}
         self._count(hidden)
+        store_rows(self.cache, self.fresh_items)
         self._link_answers()
 
     # --- the pass -------------------------------------------------------------------
@@ -109,7 +115,12 @@ class BuildThreads:
 
         `warn`: log what is left out (the pass does; reading a thread again does not repeat it).
         """
-        items, problems = load_folder(self.store.root, state, folder, self.cache)
+        # The pass leaves new rows to be stored with other folders'; a thread read again
+        # (when its rows are stored) stores any at once.
+        fresh = self.fresh_items if warn else None
+        items, problems = load_folder(self.store.root, state, folder, self.cache, fresh)
+        if fresh is not None and len(fresh) >= _BATCH:
+            store_rows(self.cache, fresh)
         for problem in problems if warn else ():
             logger.warning("backchannel: skipping %s", problem)
         local = {i.id for i, _ in items}
@@ -211,7 +222,9 @@ class BuildThreads:
         for node in full.all_comments():
             node.answered_in = list(thread.answered.get(node.id, []))
         bodies = [i.body for i in items if i.kind == Kind.COMMENT or i.is_linkback]
-        rendered, found = render_some(bodies, self.cache)
+        rendered, found = render_some(bodies, self.cache, self.fresh_html)
+        if len(self.fresh_html) >= _BATCH:
+            self.flush()
         self.rendered += rendered
         self.found += found
         self.loaded = thread
@@ -219,6 +232,11 @@ class BuildThreads:
         if self.on_load is not None:
             self.on_load(thread)
         return full.comments, full.linkbacks
+
+    def flush(self) -> None:
+        """Store the rendered bodies not stored yet."""
+        self.cache.put_many(CACHE_KIND, renderer_version(), self.fresh_html)
+        self.fresh_html = {}
 
     def latest_comments(self) -> list[tuple[CommentNode, Any]]:
         """The site feed's comments with their articles, newest first."""

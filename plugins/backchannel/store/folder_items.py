@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
@@ -34,11 +35,17 @@ def item_folders(root: Path | str, states: tuple[State, ...]) -> list[tuple[Stat
 
 
 def load_folder(
-    root: Path | str, state: State, folder: str, cache: Cache
+    root: Path | str,
+    state: State,
+    folder: str,
+    cache: Cache,
+    fresh: dict[str, list[Any]] | None = None,
 ) -> tuple[list[tuple[Item, Stamp]], list[ItemFormatError]]:
     """(item, its file's stamp) for each file of a folder of `state` that parses; the problems.
 
-    Sorted by file name, as `Store.load` lists them.
+    Sorted by file name, as `Store.load` lists them. The rows of files parsed are stored at
+    once, or left in `fresh` for the caller to store (`store_rows`) with other folders' rows:
+    one write for many folders.
     """
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX) and n[:1] != ".")
@@ -66,7 +73,7 @@ def load_folder(
         if item is None:
             pending.append(n)
         items.append(item)
-    fresh = {}
+    mine: dict[str, list[Any]] = {}
     problems = []
     for n, (stamp, parsed) in zip(
         pending, read_many([(paths[n], state) for n in pending]), strict=True
@@ -74,7 +81,21 @@ def load_folder(
         if isinstance(parsed, ItemFormatError):
             problems.append(parsed)
         elif stamp is not None:  # always, with an item
-            fresh[keys[n]] = [*stamp, *item_values(parsed)]
-            items[n] = (item_from_values(fresh[keys[n]][3:], state), stamp)
-    cache.put_many(kind, VERSION, fresh)
+            mine[keys[n]] = row = [*stamp, *item_values(parsed)]
+            items[n] = (item_from_values(row[3:], state), stamp)
+    if fresh is None:
+        cache.put_many(kind, VERSION, mine)
+    else:
+        fresh.update((f"{kind}\0{key}", row) for key, row in mine.items())
     return [i for i in items if i is not None], problems
+
+
+def store_rows(cache: Cache, fresh: dict[str, list[Any]]) -> None:
+    """Store the rows `load_folder` left in `fresh`, and empty it."""
+    by_kind: dict[str, dict[str, list[Any]]] = {}
+    for name, row in fresh.items():
+        kind, key = name.split("\0", 1)
+        by_kind.setdefault(kind, {})[key] = row
+    for kind, rows in by_kind.items():
+        cache.put_many(kind, VERSION, rows)
+    fresh.clear()
