@@ -28,7 +28,7 @@ KIND = "fragment"
 # (the templates and the renderer count on their own).
 VERSION = "1"
 # Rows are written in batches of this many: a cold build keeps no more in memory.
-_BATCH = 100
+_BATCH = 20
 
 
 def thread_fingerprint(thread: Any, article: Any, items: str) -> str:
