@@ -133,3 +133,19 @@ def test_a_changed_setting_shows_on_the_next_build(site):
     assert "https://example.org/bc/comments/new?article=post" in page(site, "post")
     build(site, "output", "-e", 'SITEURL="https://blog.example"')
     assert "https://blog.example/post.html#comment-aaaaaa000001" in feed(site, "post")
+
+
+def test_a_comment_reaching_a_cached_thread_from_another_folder_shows_on_the_next_build(site):
+    """A thread is counted from every folder holding its items, and read again from them all."""
+    two_posts(site)
+    site.write_conf('BACKCHANNEL_ALIASES = {"old-post": "post"}\n')
+    build(site)
+    comment(site, "aaaaaa000003", article="post", body="Waited *here*.", state="unmatched", day=4)
+    comment(site, "aaaaaa000004", article="old-post", body="Under the *old* slug.", day=5)
+    # Only "post" changed: its two partials and its feed are made again.
+    assert build(site) == (3, 3)
+    html = page(site, "post")
+    assert "Waited <em>here</em>." in html and "Under the <em>old</em> slug." in html
+    assert "4 comments" in html
+    assert "Under the &lt;em&gt;old&lt;/em&gt; slug." in feed(site, "post")
+    assert "4 comments" in (site.output / "index.html").read_text("utf-8")

@@ -106,9 +106,15 @@ def site_feed(
     threads = list(threads)
     entries = [(node, article) for thread, article in threads for node in thread.all_comments()]
     entries.sort(key=lambda pair: (pair[0].date, pair[0].id), reverse=True)
-    entries = entries[:limit]
+    return latest_feed(entries[:limit], [a for _, a in threads], siteurl, sitename)
+
+
+def latest_feed(
+    entries: list[tuple[CommentNode, Any]], articles: Iterable[Any], siteurl: str, sitename: str
+) -> str:
+    """The site feed of `entries` (the latest comments and their articles, newest first)."""
     # Never "now": a rebuild with nothing new must write the same bytes.
-    oldest = min((a.date for _, a in threads), default=datetime.fromtimestamp(0, UTC))
+    oldest = min((a.date for a in articles), default=datetime.fromtimestamp(0, UTC))
     updated = entries[0][0].date if entries else oldest
     return _feed(
         f"Comments — {sitename}",
@@ -120,40 +126,47 @@ def site_feed(
     )
 
 
+def feed_text(
+    thread: Thread, article: Any, settings: dict[str, Any], fragments: Fragments | None
+) -> str:
+    """One article's comment feed; with the build's `fragments`, from the cache if it can."""
+    siteurl = settings.get("SITEURL", "")
+    sitename = settings.get("SITENAME", "")
+
+    def make() -> str:
+        return comment_feed(thread, article, siteurl, sitename)
+
+    if fragments is None or not thread.fingerprint:
+        return make()
+    return fragments.get(("feed", thread.id, thread.fingerprint, siteurl, sitename), make)
+
+
 def write_feeds(
     output: Path,
     threads: dict[str, Thread],
     articles: dict[str, Any],
     settings: dict[str, Any],
-    limit: int,
+    latest: list[tuple[CommentNode, Any]],
     fragments: Fragments | None = None,
 ) -> list[Path]:
-    """Write every comment feed under `output`; returns the files written.
+    """Write every comment feed and the site feed of `latest` under `output`; the files written.
 
     With the build's `fragments`, an article's feed whose thread, article and site are as
     in the last build is taken from the cache rather than made again.
     """
-    siteurl = settings.get("SITEURL", "")
-    sitename = settings.get("SITENAME", "")
     written = []
     folder = output / "feeds" / "comments"
     folder.mkdir(parents=True, exist_ok=True)
     for tid, thread in threads.items():
         path = output / thread.feed_url
-        article = articles[tid]
-
-        def make(thread: Thread = thread, article: Any = article) -> str:
-            return comment_feed(thread, article, siteurl, sitename)
-
-        if fragments is None or not thread.fingerprint:
-            text = make()
-        else:
-            text = fragments.get(("feed", tid, thread.fingerprint, siteurl, sitename), make)
-        path.write_text(text, "utf-8")
+        path.write_text(feed_text(thread, articles[tid], settings, fragments), "utf-8")
+        thread.release()
         written.append(path)
     path = output / SITE_FEED
-    pairs = [(threads[tid], articles[tid]) for tid in threads]
-    path.write_text(site_feed(pairs, siteurl, sitename, limit), "utf-8")
+    siteurl = settings.get("SITEURL", "")
+    path.write_text(
+        latest_feed(latest, articles.values(), siteurl, settings.get("SITENAME", "")), "utf-8"
+    )
     written.append(path)
     return written
 

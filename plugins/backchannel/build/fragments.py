@@ -15,14 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import fields
-from operator import attrgetter
 from typing import Any
 
 from markupsafe import Markup
 
 from backchannel.build.render import renderer_version
-from backchannel.model import Item
 from backchannel.store.cache import Cache
 
 # Rows of the one cache (store/cache.py) holding whole partials and feeds.
@@ -31,30 +28,23 @@ KIND = "fragment"
 # (the templates and the renderer count on their own).
 VERSION = "1"
 # Rows are written in batches of this many: a cold build keeps no more in memory.
-_BATCH = 100
-
-_ITEM_FIELDS = attrgetter(*(f.name for f in fields(Item)))
+_BATCH = 20
 
 
-def thread_fingerprint(thread: Any, article: Any) -> str:
+def thread_fingerprint(thread: Any, article: Any, items: str) -> str:
     """A hash of everything a thread and its article's part in it are made of.
 
-    The thread is a function of its items and the settings (in the build digest), and of
-    the posts that answer its comments; of the article, the partials and feed read what the
-    republisher gives them: id, URL, title, date and `Answers:`.
+    The thread is a function of its items (`items`, their hash: threads.py) and the settings
+    (in the build digest), and of the posts that answer its comments; of the article, the
+    partials and feed read what the republisher gives them: id, URL, title, date and `Answers:`.
     """
-    items = [n.item for n in thread.all_comments()] + [v.item for v in thread.linkbacks]
-    items = sorted((i for i in items if i is not None), key=attrgetter("id"))
-    answered = [
-        (n.id, [(link.title, link.url) for link in n.answered_in])
-        for n in thread.all_comments()
-        if n.answered_in
-    ]
+    answered = sorted(
+        (cid, [(link.title, link.url) for link in links]) for cid, links in thread.answered.items()
+    )
     answers = [(a.comment_id, a.author, a.article_title, a.url) for a in thread.answers]
     metadata = getattr(article, "metadata", {}) or {}
     ours = (thread.article_url, article.title, article.date, metadata.get("answers"))
-    digest = hashlib.sha256()
-    digest.update(repr([_ITEM_FIELDS(i) for i in items]).encode())
+    digest = hashlib.sha256(items.encode())
     digest.update(repr((answered, thread.prompted_by, answers, ours)).encode())
     return digest.hexdigest()
 
@@ -98,14 +88,10 @@ def build_digest(settings: dict[str, Any], env: Any) -> str | None:
 class Fragments:
     """The fragments of one build: taken from the cache by key, or made and stored."""
 
-    def __init__(
-        self, cache: Cache, digest: str | None, before_making: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, cache: Cache, digest: str | None) -> None:
         # Without a digest nothing can be keyed: every fragment is made.
         self.cache: Cache | None = cache if digest is not None else None
         self.digest = digest
-        # Run once, before the first fragment is made (the build renders its bodies).
-        self.before_making = before_making
         self.used: set[str] = set()
         self.fresh: dict[str, str] = {}
         self.made = 0
@@ -114,27 +100,23 @@ class Fragments:
     def get(self, parts: Iterable[Any], make: Callable[[], str]) -> str:
         """The fragment for `parts` (with the build digest), from the cache or `make()`."""
         if self.cache is None:
-            return self._make(make)
+            return make()
         key = hashlib.sha256(repr((self.digest, *parts)).encode()).hexdigest()
+        # Counted once: a feed made while its page was (bake.py) is looked up again later.
+        first = key not in self.used
         self.used.add(key)
         text = self.fresh.get(key)
         if text is None:
             text = self.cache.get(KIND, VERSION, key)
         if isinstance(text, str):
-            self.found += 1
+            self.found += first
             return text
-        text = self._make(make)
+        text = make()
         self.made += 1
         self.fresh[key] = text
         if len(self.fresh) >= _BATCH:
             self.flush()
         return text
-
-    def _make(self, make: Callable[[], str]) -> str:
-        if self.before_making is not None:
-            before, self.before_making = self.before_making, None
-            before()
-        return make()
 
     def partial(self, context: Any, name: str, thread: Any) -> Markup:
         """A feedback partial rendered as `{% include %}` would render it on this page."""

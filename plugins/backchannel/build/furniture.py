@@ -188,7 +188,8 @@ def attach(articles: list[Any], settings: Resolved) -> None:
     index = Related(articles)
     for article in articles:
         article.related = index.of(article)
-        article.series_nav = navs.get(_key(article))
+        # Asked only on a site with a series: Pelican works `article.url` out on every access.
+        article.series_nav = navs.get(_key(article)) if navs else None
         article.author_box = author_box(article, settings)
 
 

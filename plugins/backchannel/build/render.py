@@ -128,11 +128,20 @@ def markdown_html(text: str) -> str:
     return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
 
 
-# Body -> safe HTML, and body -> plain text, for this process. The text is
-# made only when asked for (feeds, digest, spam filter): pages need only the HTML.
+# Body -> safe HTML, and body -> plain text, the latest ones of this process: a build
+# shows a body on its page and in its feed one after the other, and holds one thread's
+# bodies at a time (threads.py), not the site's. The text is made only when asked for
+# (feeds, digest, spam filter): pages need only the HTML.
 _HTML: dict[str, str] = {}
 _TEXT: dict[str, str] = {}
-_CACHE_MAX = 250_000
+_CACHE_MAX = 4096
+
+
+def _remember(memo: dict[str, str], key: str, value: str) -> None:
+    if len(memo) >= _CACHE_MAX:
+        memo.clear()
+    memo[key] = value
+
 
 # Rows of the build's cache (cache.py) holding rendered bodies, by body hash.
 CACHE_KIND = "comment-html"
@@ -146,8 +155,7 @@ def render_markdown(text: str) -> Markup:
     hit = _HTML.get(text)
     if hit is None:
         hit = link_urls(sanitize(markdown_html(text))).strip()
-        if len(_HTML) < _CACHE_MAX:
-            _HTML[text] = hit
+        _remember(_HTML, text, hit)
     return Markup(hit)
 
 
@@ -171,13 +179,35 @@ def render_all(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
     given are dropped, so the cache holds what the site shows and nothing else.
     """
     keys = {body_key(text): text for text in bodies if text}
-    version = renderer_version()
-    found = cache.get_many(CACHE_KIND, version, keys)
-    fresh = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
-    _HTML.update((keys[key], html) for key, html in found.items())
-    cache.put_many(CACHE_KIND, version, fresh)
+    counts = render_some(keys.values(), cache)
     cache.keep_only(CACHE_KIND, keys)
-    return len(fresh), len(found)
+    return counts
+
+
+def render_some(
+    bodies: Iterable[str], cache: Cache, fresh: dict[str, str] | None = None
+) -> tuple[int, int]:
+    """As render_all, without dropping the rows of other bodies (one thread's, in a build).
+
+    What is rendered is stored at once, or left in `fresh` for the caller to store
+    (`put_many(CACHE_KIND, renderer_version(), fresh)`) with other threads' bodies.
+    """
+    keys = {body_key(text): text for text in bodies if text}
+    version = renderer_version()
+    waiting = 0
+    if fresh is not None:  # rendered for an earlier thread and not stored yet
+        for key in [k for k in keys if k in fresh]:
+            _remember(_HTML, keys.pop(key), fresh[key])
+            waiting += 1
+    found = cache.get_many(CACHE_KIND, version, keys)
+    mine = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
+    for key, made in found.items():
+        _remember(_HTML, keys[key], made)
+    if fresh is None:
+        cache.put_many(CACHE_KIND, version, mine)
+    else:
+        fresh.update(mine)
+    return len(mine), len(found) + waiting
 
 
 def plain_text(text: str) -> str:
@@ -185,8 +215,7 @@ def plain_text(text: str) -> str:
     hit = _TEXT.get(text)
     if hit is None:
         hit = html_text(render_markdown(text))
-        if len(_TEXT) < _CACHE_MAX:
-            _TEXT[text] = hit
+        _remember(_TEXT, text, hit)
     return hit
 
 

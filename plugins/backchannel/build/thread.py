@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -142,6 +142,28 @@ class Thread:
     # build's cache of rendered partials. Without them `partial` renders every time.
     fingerprint: str = field(default="", repr=False, compare=False)
     fragments: Any = field(default=None, repr=False, compare=False)
+    # Comment id -> the posts answering it, on a thread made without its items (threads.py).
+    answered: dict[str, list[Link]] = field(default_factory=dict, repr=False, compare=False)
+    # Set by the build (threads.py) on a thread made without its items: called when a
+    # template or feed first asks for `comments` or `linkbacks`, it returns them.
+    load: Callable[[Thread], tuple[list[CommentNode], list[LinkbackView]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when `comments` or `linkbacks` are not set: the build's threads load
+        # their items when a page or feed needs them, and drop them again (`release`).
+        load = self.__dict__.get("load")
+        if name not in ("comments", "linkbacks") or load is None:
+            raise AttributeError(name)
+        self.comments, self.linkbacks = load(self)
+        return self.__dict__[name]
+
+    def release(self) -> None:
+        """Forget the comments and linkbacks of a thread that can load them again."""
+        if self.load is not None:
+            self.__dict__.pop("comments", None)
+            self.__dict__.pop("linkbacks", None)
 
     @pass_context
     def partial(self, context: Any, name: str) -> Markup:
@@ -283,20 +305,31 @@ def group_by_thread(
     """
     groups: dict[str, list[Item]] = defaultdict(list)
     orphans: list[Item] = []
-    folded: dict[str, str | None] = {}
-    for tid in known:
-        folded[tid.casefold()] = None if tid.casefold() in folded else tid
+    thread_of = thread_finder(known, aliases)
     for item in items:
-        key = resolve_alias(item.article, known, aliases)
-        if key is None and item.origin_url:
-            key = resolve_alias(item.origin_url, known, aliases)
-        if key is None:
-            key = folded.get(item.article.casefold())
+        key = thread_of(item)
         if key is None:
             orphans.append(item)
         else:
             groups[key].append(item)
     return groups, orphans
+
+
+def thread_finder(known: set[str], aliases: dict[str, str]) -> Callable[[Item], str | None]:
+    """The function giving the thread an item belongs to (None: no such article), as grouped."""
+    folded: dict[str, str | None] = {}
+    for tid in known:
+        folded[tid.casefold()] = None if tid.casefold() in folded else tid
+
+    def thread_of(item: Item) -> str | None:
+        key = resolve_alias(item.article, known, aliases)
+        if key is None and item.origin_url:
+            key = resolve_alias(item.origin_url, known, aliases)
+        if key is None:
+            key = folded.get(item.article.casefold())
+        return key
+
+    return thread_of
 
 
 def resolve_alias(key: str, known: set[str], aliases: dict[str, str]) -> str | None:

@@ -1,0 +1,101 @@
+"""The items of one folder (an article's published folder, or a flat state folder), one at a time.
+
+The build reads the store a folder at a time and keeps none of it (build/threads.py), so it
+never holds every item at once. Each file goes through the parsed-item rows of item_cache
+(the same kind, key and version as `Store.load`), so an unchanged file costs a stat and one
+row, and a changed one is parsed and its row rewritten. Rows of files that are gone are left
+for `Store.load` to drop: finding them would need every key of the state at once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from backchannel.errors import ItemFormatError
+from backchannel.model import Item, State
+from backchannel.store.cache import Cache
+from backchannel.store.files import SUFFIX, Stamp, read_many
+from backchannel.store.item_cache import VERSION, item_from_values, item_values
+
+
+def item_folders(root: Path | str, states: tuple[State, ...]) -> list[tuple[State, str]]:
+    """(state, folder) of every folder of items in the states, in `list_files` order."""
+    out = []
+    for state in states:
+        base = os.path.join(root, state.value)
+        if not os.path.isdir(base):
+            continue
+        if state == State.PUBLISHED:
+            out += [(state, p) for p in sorted(e.path for e in os.scandir(base) if e.is_dir())]
+        else:
+            out.append((state, base))
+    return out
+
+
+def load_folder(
+    root: Path | str,
+    state: State,
+    folder: str,
+    cache: Cache,
+    fresh: dict[str, list[Any]] | None = None,
+) -> tuple[list[tuple[Item, Stamp]], list[ItemFormatError]]:
+    """(item, its file's stamp) for each file of a folder of `state` that parses; the problems.
+
+    Sorted by file name, as `Store.load` lists them. The rows of files parsed are stored at
+    once, or left in `fresh` for the caller to store (`store_rows`) with other folders' rows:
+    one write for many folders.
+    """
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX) and n[:1] != ".")
+    except OSError:
+        return [], []
+    base = os.path.join(root, state.value) + os.sep
+    kind = f"items {os.path.abspath(base)}"
+    start = os.path.join(folder, "")
+    paths = [start + name for name in names]
+    keys = [path[len(base) :] for path in paths]
+    rows = cache.get_many(kind, VERSION, keys)
+    items: list[tuple[Item, Stamp] | None] = []
+    pending = []
+    for n, path in enumerate(paths):
+        row = rows.get(keys[n])
+        item = None
+        if row is not None:
+            try:
+                stat = os.stat(path)
+                stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                if (row[0], row[1], row[2]) == stamp:
+                    item = (item_from_values(row[3:], state), stamp)
+            except (OSError, KeyError, TypeError, ValueError, IndexError):
+                item = None  # gone meanwhile, or a row not as item_cache makes it: read the file
+        if item is None:
+            pending.append(n)
+        items.append(item)
+    mine: dict[str, list[Any]] = {}
+    problems = []
+    for n, (stamp, parsed) in zip(
+        pending, read_many([(paths[n], state) for n in pending]), strict=True
+    ):
+        if isinstance(parsed, ItemFormatError):
+            problems.append(parsed)
+        elif stamp is not None:  # always, with an item
+            mine[keys[n]] = row = [*stamp, *item_values(parsed)]
+            items[n] = (item_from_values(row[3:], state), stamp)
+    if fresh is None:
+        cache.put_many(kind, VERSION, mine)
+    else:
+        fresh.update((f"{kind}\0{key}", row) for key, row in mine.items())
+    return [i for i in items if i is not None], problems
+
+
+def store_rows(cache: Cache, fresh: dict[str, list[Any]]) -> None:
+    """Store the rows `load_folder` left in `fresh`, and empty it."""
+    by_kind: dict[str, dict[str, list[Any]]] = {}
+    for name, row in fresh.items():
+        kind, key = name.split("\0", 1)
+        by_kind.setdefault(kind, {})[key] = row
+    for kind, rows in by_kind.items():
+        cache.put_many(kind, VERSION, rows)
+    fresh.clear()
