@@ -238,7 +238,11 @@ async def _store_comment(request: Request, fields: dict[str, Any]) -> tuple[Item
     outcome = receiver.guard.judge(sub)
     item = _new_item(receiver, comment, outcome)
     earlier = reader_cookie.read(request, receiver.store)
-    item = await save(receiver, item, _private_of(sub, comment), earlier, sub)
+    try:
+        item = await save(receiver, item, _private_of(sub, comment), earlier)
+    except RequestProblem:
+        receiver.guard.forget(sub)
+        raise
     return item, comment, earlier
 
 

@@ -25,7 +25,7 @@ from backchannel.errors import ItemFormatError, StoreError
 from backchannel.model import Item, State, dumps, loads
 from backchannel.outbound.fetch import Fetcher
 from backchannel.receiver.articles import Articles
-from backchannel.receiver.guard import Guard, Submission
+from backchannel.receiver.guard import Guard
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
 from backchannel.store import SUFFIX, Store
@@ -190,13 +190,10 @@ async def save(
     item: Item,
     private: dict[str, Any] | None = None,
     earlier: tuple[tuple[str, str], ...] = (),
-    sub: Submission | None = None,
 ) -> Item:
     """Assess and store an item off the event loop; StoreError becomes 503. Returns once fsynced.
 
     `earlier`: the comments the sender's reader cookie names (for auto-approve).
-    `sub`: what the guard judged, claimed against duplicates before the write
-    (Rejected, 409, if it was already received) and forgotten if the write fails.
     """
     try:
         # The file must be one `backchannel check` accepts, checked before any
@@ -207,7 +204,7 @@ async def save(
     try:
         # One trip to the thread pool for the whole write, not one per step:
         # each trip costs the event loop a hand-off.
-        return await run_in_threadpool(_assess_and_add, receiver, item, private, earlier, sub)
+        return await run_in_threadpool(_assess_and_add, receiver, item, private, earlier)
     except StoreError as exc:
         logger.error("backchannel: could not store %s: %s", item.id, exc)  # noqa: TRY400  a disk fault: its message says all
         raise RequestProblem(
@@ -222,16 +219,13 @@ def _assess_and_add(
     item: Item,
     private: dict[str, Any] | None,
     earlier: tuple[tuple[str, str], ...] = (),
-    sub: Submission | None = None,
 ) -> Item:
-    """Claim the submission, score the item, store it once in its final folder, then audit.
+    """Score the item, store it once in its final folder, then audit an automatic decision.
 
     Moderation (`backchannel.moderation.decisions.assess`) scores the item and picks its
     folder *before* the write, so the item is written once. A bug there is
     logged and the item is stored unscored in the inbox: never lost, never refused.
     """
-    if sub is not None:
-        receiver.guard.claim(sub)
     assessment = None
     if receiver.moderation is not None:
         try:
@@ -241,12 +235,7 @@ def _assess_and_add(
             item = assessment.item
         except Exception:  # a scorer's bug must never lose or refuse an item
             logger.exception("backchannel: moderation could not assess %s", item.id)
-    try:
-        receiver.store.add(item, private)
-    except StoreError:
-        if sub is not None:  # nothing was stored: a retry is not a duplicate
-            receiver.guard.forget(sub)
-        raise
+    receiver.store.add(item, private)
     if assessment is not None:
         try:
             receiver.moderation.record_assessment(receiver.store, assessment)

@@ -64,7 +64,7 @@ class Verdict:
 
 
 class Rejected(Exception):  # noqa: N818 - a control-flow signal, not a BackchannelError
-    """A REJECT verdict (`Guard.judge`) or a duplicate (`Guard.claim`), with its HTTP status."""
+    """Raised by `Guard.judge` for a REJECT verdict; carries the HTTP status (and headers)."""
 
     def __init__(self, reason: str, status: int = 400, retry_after: float | None = None) -> None:
         super().__init__(reason)
@@ -303,12 +303,20 @@ def check_blocklist(guard: Guard, sub: Submission) -> Verdict | None:
     return Verdict(Action.SPAM, reason) if reason else None
 
 
+def check_duplicate(guard: Guard, sub: Submission) -> Verdict | None:
+    """Refuse the same text on the same article twice (double submits, floods)."""
+    if guard.is_duplicate(sub):
+        return Verdict(Action.REJECT, "duplicate: this was already received", status=409)
+    return None
+
+
 CHECKS: tuple[Check, ...] = (
     check_field_lengths,
     check_honeypot,
     check_timing,
     check_blocklist,
     check_link_count,
+    check_duplicate,
 )
 
 
@@ -341,17 +349,6 @@ class Guard:
         text = " ".join(sub.body.lower().split())
         key = f"{sub.kind}\0{sub.article}\0{sub.source}\0{text}"
         return hashlib.sha256(key.encode()).hexdigest()
-
-    def claim(self, sub: Submission) -> None:
-        """Refuse the same text on the same article twice (double submits, floods): 409.
-
-        Not one of the checks `judge` runs: `context.save` claims a submission
-        in the thread that writes its item, after every check passed, so the
-        state database's commit (disk work) stays off the event loop with the
-        write, and a failed write forgets the claim there too.
-        """
-        if self.is_duplicate(sub):
-            raise Rejected("duplicate: this was already received", 409)
 
     def is_duplicate(self, sub: Submission) -> bool:
         """True if this fingerprint was seen; remembers it otherwise."""

@@ -206,7 +206,9 @@ async def ping(request: Request, source: str, target: str) -> str:
     try:
         outcome = receiver.guard.judge(sub)
     except Rejected as exc:
-        raise PingbackFault(ACCESS_DENIED, exc.reason) from None
+        raise PingbackFault(
+            ACCESS_DENIED if exc.status != 409 else ALREADY_REGISTERED, exc.reason
+        ) from None
     item = Item(
         id=item_id,
         kind=Kind.PINGBACK,
@@ -222,10 +224,9 @@ async def ping(request: Request, source: str, target: str) -> str:
         state=State.SPAM if outcome.spam else State.INBOX,
     )
     try:
-        await save(receiver, item, {"ip": sub.ip}, sub=sub)
-    except Rejected as exc:  # a duplicate, claimed as the item is written
-        raise PingbackFault(ALREADY_REGISTERED, exc.reason) from None
+        await save(receiver, item, {"ip": sub.ip})
     except RequestProblem as exc:
+        receiver.guard.forget(sub)
         if exc.status < 500:  # the item itself was refused: no storage trouble
             raise PingbackFault(GENERIC, exc.reason) from None
         raise PingbackFault(UPSTREAM_ERROR, exc.reason, exc.status) from None

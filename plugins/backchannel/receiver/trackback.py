@@ -143,7 +143,11 @@ async def post_trackback(request: Request) -> Response:
             reasons=(*outcome.reasons, UNVERIFIED),
             state=State.SPAM if outcome.spam else State.INBOX,
         )
-        await save(receiver, item, {"ip": sub.ip}, sub=sub)
+        try:
+            await save(receiver, item, {"ip": sub.ip})
+        except RequestProblem:
+            receiver.guard.forget(sub)
+            raise
     except (Rejected, RequestProblem) as exc:
         logger.info("backchannel: trackback to %s refused: %s", article_id, exc.reason)
         if isinstance(exc, RequestProblem) and exc.status >= 500:

@@ -116,14 +116,13 @@ def test_reject_stops_the_chain_and_spam_collects_reasons(tmp_path: Path) -> Non
 
 def test_duplicates_remembered_and_forgotten(tmp_path: Path) -> None:
     g = guard(tmp_path, MIN_SECONDS_TO_POST=0)
-    g.claim(sub(body="Same"))
-    g.judge(sub(body="same"))  # judging is not claiming: the save claims
+    g.judge(sub(body="Same"))
     with pytest.raises(Rejected) as info:
-        g.claim(sub(body="  same "))
+        g.judge(sub(body="  same "))
     assert info.value.status == 409
     g.forget(sub(body="same"))
-    g.claim(sub(body="same"))  # after a failed write, a retry is welcome
-    g.claim(sub(body="same", article="a2"))  # another article is not a duplicate
+    g.judge(sub(body="same"))  # after a failed write, a retry is welcome
+    g.judge(sub(body="same", article="a2"))  # another article is not a duplicate
 
 
 def test_rate_limit_counts_an_ipv6_slash_64_as_one_client(tmp_path: Path) -> None:
@@ -155,9 +154,9 @@ def test_duplicates_are_shared_through_the_state_database(tmp_path: Path) -> Non
         Guard(resolve(values, base_dir=tmp_path), b"k" * 32, state=PrivateState(tmp_path))
         for _ in range(2)
     )
-    first.claim(sub(body="Once only"))
+    first.judge(sub(body="Once only"))
     with pytest.raises(Rejected) as info:
-        second.claim(sub(body="once   ONLY"))
+        second.judge(sub(body="once   ONLY"))
     assert info.value.status == 409
     second.forget(sub(body="once only"))
-    first.claim(sub(body="once only"))  # forgotten by one, forgotten for both
+    first.judge(sub(body="once only"))  # forgotten by one, forgotten for both
