@@ -341,35 +341,3 @@ def resolve_alias(key: str, known: set[str], aliases: dict[str, str]) -> str | N
             return None
         key = aliases[key]
     return None
-
-
-def link_answers(threads: dict[str, Thread], articles: dict[str, Any]) -> None:
-    """Join `Answers:` metadata to comments: both ends learn of each other."""
-    by_comment: dict[str, tuple[str, CommentNode]] = {}
-    for tid, thread in threads.items():
-        for node in thread.all_comments():
-            by_comment[node.id] = (tid, node)
-    for tid, article in articles.items():
-        for comment_id in answers_of(article):
-            found = by_comment.get(comment_id)
-            if found is None:
-                logger.warning(
-                    "backchannel: %s lists Answers: %s, but no published comment has that id",
-                    getattr(article, "source_path", tid),
-                    comment_id,
-                )
-                continue
-            other_tid, node = found
-            other = articles[other_tid]
-            node.answered_in.append(Link(title=article.title, url=article.url))
-            thread = threads[tid]
-            thread.answers.append(
-                Answer(
-                    comment_id=node.id,
-                    author=node.author,
-                    article_title=other.title,
-                    url=f"{other.url}#comment-{node.id}",
-                )
-            )
-            if node.author not in thread.prompted_by and not node.is_author:
-                thread.prompted_by.append(node.author)

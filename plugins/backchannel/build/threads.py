@@ -180,7 +180,7 @@ class BuildThreads:
             heapq.heapreplace(self.latest, entry)
 
     def _link_answers(self) -> None:
-        """Join `Answers:` metadata to comments, as thread.link_answers does with whole threads."""
+        """Join `Answers:` metadata to comments: both ends learn of each other."""
         for tid, article in self.articles.items():
             for comment_id in answers_of(article):
                 found = self.answered.get(comment_id)

@@ -11,7 +11,15 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from backchannel.build.feeds import latest_feed, site_feed
-from backchannel.build.thread import build_thread, group_by_thread, link_answers
+from backchannel.build.thread import (
+    Answer,
+    CommentNode,
+    Link,
+    Thread,
+    answers_of,
+    build_thread,
+    group_by_thread,
+)
 from backchannel.build.threads import STATES, BuildThreads
 from backchannel.model import Item, Kind, State, dumps
 from backchannel.settings import resolve
@@ -84,6 +92,35 @@ def site(tmp_path):
     }
     settings = resolve({"BACKCHANNEL_ALIASES": {"old-one": "one"}}, tmp_path)
     return store, articles, settings
+
+
+def link_answers(  # how bake joined answers before threads.py: the reference
+    threads: dict[str, Thread], articles: dict[str, object]
+) -> None:
+    """Join `Answers:` metadata to comments: both ends learn of each other."""
+    by_comment: dict[str, tuple[str, CommentNode]] = {}
+    for tid, thread in threads.items():
+        for node in thread.all_comments():
+            by_comment[node.id] = (tid, node)
+    for tid, article in articles.items():
+        for comment_id in answers_of(article):
+            found = by_comment.get(comment_id)
+            if found is None:
+                continue
+            other_tid, node = found
+            other = articles[other_tid]
+            node.answered_in.append(Link(title=article.title, url=article.url))
+            thread = threads[tid]
+            thread.answers.append(
+                Answer(
+                    comment_id=node.id,
+                    author=node.author,
+                    article_title=other.title,
+                    url=f"{other.url}#comment-{node.id}",
+                )
+            )
+            if node.author not in thread.prompted_by and not node.is_author:
+                thread.prompted_by.append(node.author)
 
 
 def whole_threads(store, articles, settings):
