@@ -16,8 +16,8 @@ from typing import Any
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.store.cache import Cache
-from backchannel.store.files import SUFFIX, Stamp, read_many
-from backchannel.store.item_cache import VERSION, item_from_values, item_values
+from backchannel.store.files import SUFFIX, Stamp
+from backchannel.store.item_cache import VERSION, derive_files, item_from_values, item_values
 
 
 def item_folders(root: Path | str, states: tuple[State, ...]) -> list[tuple[State, str]]:
@@ -53,41 +53,20 @@ def load_folder(
         return [], []
     base = os.path.join(root, state.value) + os.sep
     kind = f"items {os.path.abspath(base)}"
-    start = os.path.join(folder, "")
-    paths = [start + name for name in names]
-    keys = [path[len(base) :] for path in paths]
-    rows = cache.get_many(kind, VERSION, keys)
-    items: list[tuple[Item, Stamp] | None] = []
-    pending = []
-    for n, path in enumerate(paths):
-        row = rows.get(keys[n])
-        item = None
-        if row is not None:
-            try:
-                stat = os.stat(path)
-                stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-                if (row[0], row[1], row[2]) == stamp:
-                    item = (item_from_values(row[3:], state), stamp)
-            except (OSError, KeyError, TypeError, ValueError, IndexError):
-                item = None  # gone meanwhile, or a row not as item_cache makes it: read the file
-        if item is None:
-            pending.append(n)
-        items.append(item)
-    mine: dict[str, list[Any]] = {}
-    problems = []
-    for n, (stamp, parsed) in zip(
-        pending, read_many([(paths[n], state) for n in pending]), strict=True
-    ):
-        if isinstance(parsed, ItemFormatError):
-            problems.append(parsed)
-        elif stamp is not None:  # always, with an item
-            mine[keys[n]] = row = [*stamp, *item_values(parsed)]
-            items[n] = (item_from_values(row[3:], state), stamp)
+    files = [(os.path.join(folder, name), state) for name in names]
+    keys = [path[len(base) :] for path, _ in files]
+    items, mine, problems = derive_files(
+        files,
+        keys,
+        cache.get_many(kind, VERSION, keys),
+        item_values,
+        lambda row, _: (item_from_values(row[3:], state), (row[0], row[1], row[2])),
+    )
     if fresh is None:
         cache.put_many(kind, VERSION, mine)
     else:
         fresh.update((f"{kind}\0{key}", row) for key, row in mine.items())
-    return [i for i in items if i is not None], problems
+    return items, problems
 
 
 def store_rows(cache: Cache, fresh: dict[str, list[Any]]) -> None:

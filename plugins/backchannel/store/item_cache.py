@@ -103,11 +103,29 @@ def load_derived(
     rows = cache.get_many(kind, version)
     files = list(list_files(root, [state]))
     keys = [path[len(base) :] for path, _ in files]
+    outcomes, fresh, problems = derive_files(files, keys, rows, derive, decode)
+    cache.put_many(kind, version, fresh)
+    if rows:  # some cached files are gone
+        cache.keep_only(kind, keys)
+    return outcomes, problems
+
+
+def derive_files(
+    files: list[tuple[str, State]],
+    keys: list[str],
+    rows: dict[str, Any],
+    derive: Callable[[Item], list[Any]],
+    decode: Callable[[list[Any], str], T],
+) -> tuple[list[T], dict[str, list[Any]], list[ItemFormatError]]:
+    """The files' outcomes from their cached `rows` (by key) or parsed; the new rows; problems.
+
+    A row is used while its file's stamp matches, and taken out of `rows` as used:
+    what is left are rows of files that are gone. See `load_derived`.
+    """
     outcomes: list[Any] = []
     pending = []
     for n, (path, _) in enumerate(files):
-        # Taken out as used: what is left at the end is rows of files that are gone
-        # (and each decoded row is freed as soon as it is used).
+        # Taken out as used: each decoded row is freed as soon as it is used.
         row = rows.pop(keys[n], None)
         if row is not None:
             try:
@@ -138,7 +156,4 @@ def load_derived(
                 outcomes[n] = decode(row, files[n][0])
             else:
                 problems.append(parsed)
-    cache.put_many(kind, version, fresh)
-    if rows:  # some cached files are gone
-        cache.keep_only(kind, keys)
-    return [o for o in outcomes if o is not None], problems
+    return [o for o in outcomes if o is not None], fresh, problems
