@@ -195,11 +195,11 @@ class Republisher:
         return self.env.get_template(template).render(context)
 
     @staticmethod
-    def _holds(path: Path, text: str) -> bool:
-        """Whether a built page contains text; a byte search, as few pages list one article."""
+    def _holds(path: str, needle: bytes) -> bool:
+        """Whether a built page contains needle; a byte search, as few pages list one article."""
         try:
             with open(path, "rb") as handle:
-                return text.encode("utf-8") in handle.read()
+                return needle in handle.read()
         except OSError:
             return True  # let _read report it
 
@@ -267,7 +267,8 @@ class Republisher:
 
     def _plan_listings(self, ref: ArticleRef, old: Thread, new: Thread) -> None:
         article_pages = {r.page for r in self.articles.values()}
-        rendered: dict[str, tuple[str, str]] = {}
+        rendered: dict[str, tuple[str, str, bytes]] = {}
+        planned = {os.fspath(path) for path in self.files}  # pages an earlier change spliced
         root = str(self.output)
         # os.walk on strings, not Path.rglob: a 1,000-article site has ~2,000 pages.
         for folder, _, names in os.walk(root):
@@ -280,20 +281,20 @@ class Republisher:
                     continue
                 siteurl = self._siteurl(page)
                 if siteurl not in rendered:
-                    rendered[siteurl] = (
-                        self._render("backchannel/counts.html", page, old, ref),
-                        self._render("backchannel/counts.html", page, new, ref),
-                    )
-                before, after = rendered[siteurl]
+                    before = self._render("backchannel/counts.html", page, old, ref)
+                    after = self._render("backchannel/counts.html", page, new, ref)
+                    rendered[siteurl] = (before, after, before.encode("utf-8"))
+                before, after, needle = rendered[siteurl]
                 if before == after:
                     continue
                 if not before:
                     # A theme whose counts partial prints nothing without feedback
                     # leaves no place to splice the first comment's counts into.
                     raise RepublishError(f"first feedback on {ref.id} changes listing pages")
-                path = Path(folder, name)
-                if path not in self.files and not self._holds(path, before):
+                full = os.path.join(folder, name)
+                if full not in planned and not self._holds(full, needle):
                     continue
+                path = Path(full)
                 text = self._read(path)
                 if before in text:
                     self.files[path] = text.replace(before, after)
@@ -362,7 +363,11 @@ class Republisher:
 
     # --- writing ---------------------------------------------------------------------
     def write(self) -> list[Path]:
-        """Write every planned file atomically (atomic.py), keeping each file's mode."""
+        """Write every planned file atomically (atomic.py), keeping each file's mode.
+
+        Not durably: output/ is made again from the store by every build, so a
+        page needs the rename (never half a page served) but not the fsyncs.
+        """
         written = []
         for path, text in self.files.items():
             data = text.encode("utf-8")
@@ -372,7 +377,7 @@ class Republisher:
                 mode = path.stat().st_mode & 0o777
             except FileNotFoundError:
                 mode = 0o644
-            atomic_write(path, data, mode=mode)
+            atomic_write(path, data, mode=mode, durable=False)
             written.append(path)
         return written
 

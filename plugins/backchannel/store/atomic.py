@@ -1,7 +1,8 @@
 """The one atomic write: temp file, fsync, rename (or no-replace link), folder fsync.
 
 A reader sees the old file or the new one, never half of one; once the call
-returns the new file survives a crash. With `replace=False` the file is placed
+returns the new file survives a crash (unless `durable=False`: see
+`atomic_write`). With `replace=False` the file is placed
 with os.link, which fails with FileExistsError instead of overwriting: two
 writers can never clobber each other.
 """
@@ -67,15 +68,16 @@ class _FolderSync:
 fsync_folder = _FolderSync().sync
 
 
-def _temp(folder: str, data: bytes, mode: int) -> str:
-    """A new fsynced file in `folder` holding data; its path."""
+def _temp(folder: str, data: bytes, mode: int, durable: bool = True) -> str:
+    """A new file in `folder` holding data (fsynced when durable); its path."""
     fd, name = tempfile.mkstemp(dir=folder, prefix="." + temp_prefix("w"))
     try:
         os.fchmod(fd, mode)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         os.unlink(name)
@@ -91,33 +93,39 @@ def atomic_write(
     replace: bool = True,
     mode: int = 0o600,
     temp_dir: Path | str | None = None,
+    durable: bool = True,
 ) -> None:
     """Write `data` to `path` atomically and durably, making its folder if missing.
 
     `replace=False` raises FileExistsError rather than overwrite. The temp file
     goes to `temp_dir` (same file system; the store's `.tmp/`) or, by default,
-    beside `path` as a hidden name. `mode` is the new file's.
+    beside `path` as a hidden name. `mode` is the new file's. `durable=False`
+    keeps the all-or-nothing rename but skips the fsyncs: for files rebuilt from
+    the store anyway (output/), where a reader must never see half a page but a
+    power cut may cost the last update until the next build.
     """
     dest = os.fspath(path)
     folder = os.path.dirname(dest) or "."
     tmp_folder = os.fspath(temp_dir) if temp_dir is not None else folder
     try:
-        tmp = _temp(tmp_folder, data, mode)
+        tmp = _temp(tmp_folder, data, mode, durable)
     except FileNotFoundError:  # the first write there: no mkdir per write
         os.makedirs(tmp_folder, exist_ok=True)
-        tmp = _temp(tmp_folder, data, mode)
+        tmp = _temp(tmp_folder, data, mode, durable)
     try:
         try:
             _place(tmp, dest, replace)
         except FileNotFoundError:  # dest's folder does not exist yet
             os.makedirs(folder, exist_ok=True)
-            fsync_folder(os.path.dirname(os.path.abspath(folder)))  # the new folder's entry
+            if durable:
+                fsync_folder(os.path.dirname(os.path.abspath(folder)))  # the new folder's entry
             _place(tmp, dest, replace)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_folder(folder)
+    if durable:
+        fsync_folder(folder)
 
 
 def _place(tmp: str, dest: str, replace: bool) -> None:

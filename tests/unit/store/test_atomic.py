@@ -48,3 +48,23 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp(
     monkeypatch.undo()
     assert dest.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_durable_syncs_file_and_folder_and_not_durable_only_renames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    dest = tmp_path / "page.html"
+    atomic_write(dest, b"one")
+    assert len(synced) == 2  # the temp file, then its folder
+    synced.clear()
+    # output/ pages: still all-or-nothing (a temp file renamed over the old one), no fsync.
+    atomic_write(dest, b"two", durable=False, mode=0o644)
+    atomic_write(tmp_path / "new" / "feed.xml", b"three", durable=False)
+    assert synced == []
+    assert dest.read_bytes() == b"two"
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o644
+    assert (tmp_path / "new" / "feed.xml").read_bytes() == b"three"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "page.html"]
