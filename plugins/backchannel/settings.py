@@ -314,6 +314,16 @@ def resolve(
                 setting.default,
             )
             value = setting.default
+        elif isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            # Every number here is a count, a size, a time or a score: a negative
+            # one would silently empty a feed or refuse every comment.
+            logger.warning(
+                "backchannel: %s must not be negative, got %r; using the default %r",
+                setting.name,
+                value,
+                setting.default,
+            )
+            value = setting.default
         values[setting.name] = value
     rate = values[PREFIX + "RATE_LIMIT"]
     if rate is not None:

@@ -37,6 +37,23 @@ def test_wrong_type_warns_by_name_and_falls_back(caplog):
     assert "BACKCHANNEL_MAX_LINKS" in caplog.text and "BACKCHANNEL_RATE_LIMIT" in caplog.text
 
 
+def test_a_negative_number_warns_by_name_and_falls_back(caplog):
+    with caplog.at_level(logging.WARNING):
+        resolved = resolve(
+            {
+                "BACKCHANNEL_FEED_MAX_ITEMS": -1,
+                "BACKCHANNEL_FETCH_TIMEOUT": -0.5,
+                "BACKCHANNEL_MIN_SECONDS_TO_POST": 0,
+            }
+        )
+    assert resolved["FEED_MAX_ITEMS"] == 50
+    assert resolved["FETCH_TIMEOUT"] == 5.0
+    assert resolved["MIN_SECONDS_TO_POST"] == 0  # zero turns the check off: kept
+    assert "BACKCHANNEL_FEED_MAX_ITEMS must not be negative" in caplog.text
+    assert "BACKCHANNEL_FETCH_TIMEOUT" in caplog.text
+    assert "MIN_SECONDS_TO_POST" not in caplog.text
+
+
 def test_the_callers_dict_is_not_mutated():
     mine = {"BACKCHANNEL_MAX_LINKS": 5}
     resolve(mine)
