@@ -139,6 +139,9 @@ def test_password_sign_in_sets_a_strict_http_only_cookie_and_is_rate_limited(
     monkeypatch.setenv("BACKCHANNEL_ADMIN_PASSWORD_HASH", hash_password(other))
     port2 = free_port()
     with serving(site, port2) as served, client() as http:
+        # The tries are counted in the state database: a restart does not forget them.
+        assert sign_in(http, served.admin, other).status_code == 429
+        served.clock.offset = 61
         assert sign_in(http, served.admin, PASSWORD).status_code == 401
         assert sign_in(http, served.admin, other).status_code == 303
     # An https site gets Secure cookies (sent here by hand: this test server speaks http).
@@ -426,3 +429,20 @@ def test_spending_sign_in_links_too_often_is_429_with_retry_after(site: Site) ->
         ]
     assert [a.status_code for a in answers] == [401] * 5 + [429]
     assert int(answers[-1].headers["retry-after"]) >= 1
+
+
+def test_two_workers_of_one_host_share_the_sign_in_limit(site: Site) -> None:
+    """Password guesses spread over two receiver processes' apps still meet one limit."""
+    port, other_port = free_port(), free_port()
+    admin_site(site, port)
+    with (
+        serving(site, port) as first,
+        serving(site, other_port) as second,
+        client() as http_first,
+        client() as http_second,
+    ):
+        answers = []
+        for n in range(6):
+            http, served = (http_first, first) if n % 2 else (http_second, second)
+            answers.append(sign_in(http, served.admin, f"guess {n}").status_code)
+    assert answers == [401] * 5 + [429]

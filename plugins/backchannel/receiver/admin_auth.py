@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -42,8 +42,9 @@ class AdminState:
     """Per-app state of the moderation page; `clock` is replaceable (tests set the time)."""
 
     clock: Callable[[], float] = time.time
-    per_client: RateLimiter = field(default_factory=lambda: RateLimiter(SIGN_IN_RATE))
-    in_all: RateLimiter = field(default_factory=lambda: RateLimiter(SIGN_IN_RATE_ALL))
+    # Made on first use over the receiver's state database, so every worker on
+    # the host counts the same sign-in attempts (see `_limited`).
+    limiters: tuple[RateLimiter, RateLimiter] | None = None
 
 
 def state_of(request: Request) -> AdminState:
@@ -205,8 +206,17 @@ def _pre_csrf_ok(request: Request, form: Any) -> bool:
 
 
 def _limited(request: Request) -> float:
+    """0 if a sign-in attempt may go on, else the seconds to wait: per client, then in all."""
     state = state_of(request)
-    return state.per_client.allow(client_ip(request)) or state.in_all.allow("*")
+    if state.limiters is None:
+        shared = receiver_of(request).guard.state
+        state.limiters = (
+            RateLimiter(SIGN_IN_RATE, state=shared, name="admin sign-in"),
+            RateLimiter(SIGN_IN_RATE_ALL, state=shared, name="admin sign-in, all"),
+        )
+    per_client, in_all = state.limiters
+    at = state.clock()
+    return per_client.allow(client_ip(request), at) or in_all.allow("*", at)
 
 
 async def sign_in(request: Request) -> Response:
