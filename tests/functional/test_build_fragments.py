@@ -66,6 +66,18 @@ def test_a_rebuild_with_nothing_changed_takes_every_partial_and_feed_from_the_ca
     assert tree(site.output) == cold
 
 
+def test_feeds_are_placed_whole_and_readable_by_the_web_server(site):
+    """Feeds go through the atomic write (a temp file renamed): none left, none private."""
+    two_posts(site)
+    for _ in range(2):  # written new, then over the last build's
+        build(site)
+        feeds = sorted(p for p in (site.output / "feeds").rglob("*") if p.is_file())
+        names = [p.relative_to(site.output).as_posix() for p in feeds]
+        assert "feeds/comments/post.atom.xml" in names and "feeds/comments.atom.xml" in names
+        assert not [name for name in names if "/." in name]
+        assert {oct(p.stat().st_mode & 0o777) for p in feeds} == {oct(0o644)}
+
+
 def test_pages_and_feeds_show_what_the_cache_holds(site):
     """The cached fragment is what the page and feed get: proof the rebuild does not make it."""
     two_posts(site)

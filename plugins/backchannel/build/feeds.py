@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from backchannel.build.render import html_text, plain_text
 from backchannel.build.thread import SITE_FEED, CommentNode, Thread
 from backchannel.field_policy import clip
+from backchannel.store.atomic import atomic_write
 
 if TYPE_CHECKING:
     from backchannel.build.fragments import Fragments
@@ -155,20 +156,22 @@ def write_feeds(
     in the last build is taken from the cache rather than made again.
     """
     written = []
-    folder = output / "feeds" / "comments"
-    folder.mkdir(parents=True, exist_ok=True)
     for tid, thread in threads.items():
         path = output / thread.feed_url
-        path.write_text(feed_text(thread, articles[tid], settings, fragments), "utf-8")
+        _write(path, feed_text(thread, articles[tid], settings, fragments))
         thread.release()
         written.append(path)
     path = output / SITE_FEED
     siteurl = settings.get("SITEURL", "")
-    path.write_text(
-        latest_feed(latest, articles.values(), siteurl, settings.get("SITENAME", "")), "utf-8"
-    )
+    _write(path, latest_feed(latest, articles.values(), siteurl, settings.get("SITENAME", "")))
     written.append(path)
     return written
+
+
+def _write(path: Path, text: str) -> None:
+    # A feed reader polling during a build gets the old feed or the new one, never
+    # half of one; not durable, as the next build writes output/ again anyway.
+    atomic_write(path, text.encode("utf-8"), mode=0o644, durable=False)
 
 
 def site_feed_entries(
