@@ -99,8 +99,17 @@ print(json.dumps([elapsed, peak_kb / 1024]))
 
 # In-process stage timings (the same calls build_digest and write_digest make).
 STAGES = """
-import json, sys, time
+import gc, json, sys, time
 from pathlib import Path
+# CPU seconds spent in the cycle collector so far, and when its current pass started
+# (measured only: the collector runs as in a real digest).
+collector = [0.0, 0.0]
+def timed(phase, info):
+    if phase == "start":
+        collector[1] = time.process_time()
+    else:
+        collector[0] += time.process_time() - collector[1]
+gc.callbacks.append(timed)
 t0 = time.perf_counter()
 from backchannel.settings import load
 from backchannel.store.cache import Cache
@@ -109,12 +118,14 @@ from backchannel.digest.feedback import load_feedback
 from backchannel.digest.build import compose
 from backchannel.digest.write import write_digest
 from datetime import UTC, datetime
-marks = {"imports": (time.perf_counter() - t0, time.process_time())}
+marks = {"imports": (time.perf_counter() - t0, time.process_time(), collector[0])}
 def mark(name, since):
-    # (wall seconds, CPU seconds of this process)
-    marks[name] = (time.perf_counter() - since[0], time.process_time() - since[1])
-    return time.perf_counter(), time.process_time()
-t = time.perf_counter(), time.process_time()
+    # (wall seconds, CPU seconds of this process, of which in the cycle collector)
+    marks[name] = (
+        time.perf_counter() - since[0], time.process_time() - since[1], collector[0] - since[2]
+    )
+    return time.perf_counter(), time.process_time(), collector[0]
+t = time.perf_counter(), time.process_time(), collector[0]
 settings = load("pelicanconf.py")
 t = mark("read settings", t)
 cache = Cache(settings.cache_dir)
@@ -351,20 +362,24 @@ def main() -> None:
         f"Where one digest of {biggest:,} comments spends its time (in process, one run each; "
         "cold: CACHE_PATH removed first). *s*: wall time of the stage; *CPU s*: CPU time of "
         "the digest's own process in it (helper processes work beside it: on a quiet 2-core "
-        "machine the wall time approaches this process's CPU time):",
+        "machine the wall time approaches this process's CPU time); *GC s*: of that CPU time, "
+        "what the cycle collector took (gc.callbacks; the collector runs as in any digest):",
         "",
-        "| stage | cold s | cold CPU s | warm s | warm CPU s |",
-        "|---|---:|---:|---:|---:|",
+        "| stage | cold s | cold CPU s | cold GC s | warm s | warm CPU s | warm GC s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         *(
-            f"| {name} | {where['cold'][name][0]:.2f} | {where['cold'][name][1]:.2f} | "
-            f"{where['warm'][name][0]:.2f} | {where['warm'][name][1]:.2f} |"
+            f"| {name} | "
+            + " | ".join(
+                f"{where[mode][name][i]:.2f}" for mode in ("cold", "warm") for i in (0, 1, 2)
+            )
+            + " |"
             for name in where["warm"]
         ),
         "| **total** | "
         + " | ".join(
             f"{sum(v[i] for v in where[mode].values()):.2f}"
             for mode in ("cold", "warm")
-            for i in (0, 1)
+            for i in (0, 1, 2)
         )
         + " |",
     ]

@@ -20,6 +20,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 THEME_CSS = Path("static") / "css" / "backchannel.css"
 MAX_SHOWN = 300
 MAX_SHOWN_ARTICLES = 60
+SUGGESTION_QUESTIONS = 4  # comments whose questions a suggestion shows
 
 
 def _env() -> Environment:
@@ -63,15 +64,17 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
     ordered = sorted(
         grouped.items(), key=lambda kv: (-sum(not qs[0].answered for qs in kv[1]), kv[0])
     )
-    ordered = [(a, sorted(e, key=lambda qs: (qs[0].answered, qs[0].date))) for a, e in ordered]
     # A page a person reads: the busiest articles' questions; the JSON has them all.
+    # (Only the articles shown have their entries sorted.)
     shown, kept = 0, []
-    for art, entries in ordered:
+    for art, unsorted in ordered:
         if shown >= MAX_SHOWN:
             break
+        entries = sorted(unsorted, key=lambda qs: (qs[0].answered, qs[0].date))
         kept.append((art, [_joined(qs) for qs in entries[: MAX_SHOWN - shown]]))
         shown += len(kept[-1][1])
-    suggested = {cid for s in digest.suggestions for cid in s.questions}
+    # The page shows the questions of a suggestion's first few comments only.
+    suggested = {cid for s in digest.suggestions for cid in s.questions[:SUGGESTION_QUESTIONS]}
     joined_by_comment = {cid: [_joined(by_comment[cid])] for cid in suggested if cid in by_comment}
     # Per theme, the question of each of its first comments that uses its phrases.
     theme_questions = {
@@ -94,6 +97,7 @@ def render_html(digest: Digest, theme_path: str | Path | None = None) -> str:
         hidden_questions=sum(len(qs) for _, qs in ordered) - shown,
         articles_shown=digest.articles[:MAX_SHOWN_ARTICLES],
         by_comment=joined_by_comment,
+        suggestion_questions=SUGGESTION_QUESTIONS,
         titles=titles,
         article_of=digest.comment_articles,
         activity_svg=activity_svg(digest.activity, unit=digest.activity_unit),

@@ -235,3 +235,22 @@ def test_word_specificity_ranks_topic_words_over_everyday_ones_and_is_kept(tmp_p
     again = Specificity(Cache(tmp_path))
     assert "en:cache" in again.known and not again.added
     assert again.of(["simple"], "en") == first.of(["simple"], "en") and not again.added
+
+
+def test_the_html_suggestion_quotes_its_first_four_comments_and_counts_the_rest():
+    asks = [
+        f"Would a ground loop isolator number {n} stop the hum on my amplifier?" for n in range(6)
+    ]
+    items = [
+        comment(f"g{n:011d}", "bench-supply", f"{READERS[n]} Reader", body, days=n)
+        for n, body in enumerate(asks)
+    ]
+    d = compose(items, ARTICLES, None, UNTIL)
+    [first] = [s for s in d.suggestions if len(s.questions) == 6]
+    page = render_html(d)
+    section = page[page.index('<section id="suggestions">') :]
+    section = section[: section.index("</section>")]
+    texts = {q.comment_id: q.text for q in d.questions}
+    shown = [cid for cid in first.questions if texts[cid] in section]
+    assert shown == first.questions[:4]
+    assert "and 2 more" in section
