@@ -20,7 +20,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cmarkgfm
 import nh3
@@ -123,6 +123,30 @@ def link_urls(fragment: str) -> str:
     return fragment if linked == fragment else sanitize(linked)
 
 
+# Plain prose: lines that start with an ASCII letter and hold only letters, digits, spaces
+# and these few punctuation marks, none ending in a space. No such line can start a block
+# (list, heading, quote, code, HTML, link definition), hold inline markup, an entity or a
+# character that cmark or nh3 would escape, so CommonMark gives its paragraphs and line
+# breaks and nothing else, and the sanitizer keeps them as they are (`<br />` written `<br>`).
+# Rendering that directly gives the same bytes as the long way (test_render.py checks it
+# over hostile and generated bodies), at a fraction of the cost: most comments are such.
+_LINE = r"[A-Za-z](?:[A-Za-z0-9 .,;:!?'\"()/%-]*[A-Za-z0-9.,;:!?'\"()/%-])?"
+_PLAIN = re.compile(rf"{_LINE}(?:\n+{_LINE})*")
+_PARAGRAPHS = re.compile(r"\n\n+")
+
+
+def plain_prose(text: str) -> bool:
+    """Whether `text` is plain prose as `_PLAIN` says, with no URL to link."""
+    return _PLAIN.fullmatch(text) is not None and not _HINT.search(text)
+
+
+def _prose_html(text: str) -> str:
+    """What render_markdown gives for plain prose, made directly."""
+    return "\n".join(
+        "<p>" + paragraph.replace("\n", "<br>\n") + "</p>" for paragraph in _PARAGRAPHS.split(text)
+    )
+
+
 def markdown_html(text: str) -> str:
     """CommonMark to (unsanitized) HTML."""
     return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
@@ -132,12 +156,12 @@ def markdown_html(text: str) -> str:
 # shows a body on its page and in its feed one after the other, and holds one thread's
 # bodies at a time (threads.py), not the site's. The text is made only when asked for
 # (feeds, digest, spam filter): pages need only the HTML.
-_HTML: dict[str, str] = {}
+_HTML: dict[str, Markup] = {}
 _TEXT: dict[str, str] = {}
 _CACHE_MAX = 4096
 
 
-def _remember(memo: dict[str, str], key: str, value: str) -> None:
+def _remember(memo: dict[str, Any], key: str, value: Any) -> None:
     if len(memo) >= _CACHE_MAX:
         memo.clear()
     memo[key] = value
@@ -154,9 +178,12 @@ def render_markdown(text: str) -> Markup:
     """A comment body (Markdown, maybe with HTML) as safe HTML, computed once per body."""
     hit = _HTML.get(text)
     if hit is None:
-        hit = link_urls(sanitize(markdown_html(text))).strip()
+        if plain_prose(text):
+            hit = Markup(_prose_html(text))
+        else:
+            hit = Markup(link_urls(sanitize(markdown_html(text))).strip())
         _remember(_HTML, text, hit)
-    return Markup(hit)
+    return hit
 
 
 @functools.cache
@@ -172,13 +199,31 @@ def body_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _needing_rows(bodies: Iterable[str]) -> dict[str, str]:
+    """Key -> body of the bodies worth a cache row.
+
+    Plain prose is rendered here instead, into the memo: making its HTML costs less
+    than hashing the body and reading or writing its row.
+    """
+    keys = {}
+    for text in bodies:
+        if not text:
+            continue
+        if plain_prose(text):
+            _remember(_HTML, text, Markup(_prose_html(text)))
+        else:
+            keys[body_key(text)] = text
+    return keys
+
+
 def render_all(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
     """Render every body once, taking what `cache` already holds; (rendered, from cache).
 
     What is rendered here is added to the cache, and rows of bodies no longer
     given are dropped, so the cache holds what the site shows and nothing else.
+    Plain prose (see `plain_prose`) is neither counted nor kept in the cache.
     """
-    keys = {body_key(text): text for text in bodies if text}
+    keys = _needing_rows(bodies)
     counts = render_some(keys.values(), cache)
     cache.keep_only(CACHE_KIND, keys)
     return counts
@@ -192,17 +237,17 @@ def render_some(
     What is rendered is stored at once, or left in `fresh` for the caller to store
     (`put_many(CACHE_KIND, renderer_version(), fresh)`) with other threads' bodies.
     """
-    keys = {body_key(text): text for text in bodies if text}
+    keys = _needing_rows(bodies)
     version = renderer_version()
     waiting = 0
     if fresh is not None:  # rendered for an earlier thread and not stored yet
         for key in [k for k in keys if k in fresh]:
-            _remember(_HTML, keys.pop(key), fresh[key])
+            _remember(_HTML, keys.pop(key), Markup(fresh[key]))
             waiting += 1
-    found = cache.get_many(CACHE_KIND, version, keys)
+    found = cache.get_many(CACHE_KIND, version, keys) if keys else {}
     mine = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
     for key, made in found.items():
-        _remember(_HTML, keys[key], made)
+        _remember(_HTML, keys[key], Markup(made))
     if fresh is None:
         cache.put_many(CACHE_KIND, version, mine)
     else:
@@ -214,7 +259,8 @@ def plain_text(text: str) -> str:
     """A Markdown body as text without any markup (for feed titles, digest, spam filter)."""
     hit = _TEXT.get(text)
     if hit is None:
-        hit = html_text(render_markdown(text))
+        # Plain prose's text is itself, a paragraph break read as a line break.
+        hit = _PARAGRAPHS.sub("\n", text) if plain_prose(text) else html_text(render_markdown(text))
         _remember(_TEXT, text, hit)
     return hit
 
