@@ -70,8 +70,18 @@ _text_only = nh3.Cleaner(tags=set(), attributes={})
 # The fuzzy finder costs about twice the strict one, so only text with a `www.` pays it.
 _strict = LinkifyIt().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
 _fuzzy = LinkifyIt().set({"fuzzy_link": True, "fuzzy_email": False, "fuzzy_ip": False})
-# Text without either cannot hold a link to make; linkify's own pretest is much slower.
-_HINT = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def _may_link(text: str) -> bool:
+    """False only for text that cannot hold a link to make: no `://`, no `www.` in any case.
+
+    linkify's own pretest is much slower, and so is a case-blind regex, which tries every
+    position. Text this lets through may still hold no http(s) or www. link to make:
+    `_link_text` keeps only those.
+    """
+    return "://" in text or "www." in text.lower()
+
+
 # A tag of nh3's output: attribute values are double-quoted with `"` escaped.
 _TAG = re.compile(r'<(/?)([a-z0-9]+)(?:[^>"]|"[^"]*")*>')
 _NO_LINKS = frozenset({"a", "code", "pre"})
@@ -84,7 +94,7 @@ def sanitize(fragment: str) -> str:
 
 def _link_text(escaped: str) -> str:
     """One escaped text node with its bare URLs made into links (unchanged if none)."""
-    if not _HINT.search(escaped):
+    if not _may_link(escaped):
         return escaped
     text = html.unescape(escaped)
     finder = _fuzzy if "www." in text.lower() else _strict
@@ -106,7 +116,7 @@ def _link_text(escaped: str) -> str:
 
 def link_urls(fragment: str) -> str:
     """Sanitized HTML with its bare URLs linked, outside links and code; sanitized again."""
-    if not _HINT.search(fragment):
+    if not _may_link(fragment):
         return fragment
     out, depth, pos = [], 0, 0
     for tag in _TAG.finditer(fragment):
@@ -130,14 +140,21 @@ def link_urls(fragment: str) -> str:
 # breaks and nothing else, and the sanitizer keeps them as they are (`<br />` written `<br>`).
 # Rendering that directly gives the same bytes as the long way (test_render.py checks it
 # over hostile and generated bodies), at a fraction of the cost: most comments are such.
-_LINE = r"[A-Za-z](?:[A-Za-z0-9 .,;:!?'\"()/%-]*[A-Za-z0-9.,;:!?'\"()/%-])?"
-_PLAIN = re.compile(rf"{_LINE}(?:\n+{_LINE})*")
+# Possessive quantifiers: a body that is not prose fails at its first other character,
+# without backtracking.
+_PROSE_CHAR = r"[A-Za-z0-9 .,;:!?'\"()/%-]"
+_PLAIN = re.compile(rf"[A-Za-z]{_PROSE_CHAR}*+(?:\n++[A-Za-z]{_PROSE_CHAR}*+)*+")
 _PARAGRAPHS = re.compile(r"\n\n+")
 
 
 def plain_prose(text: str) -> bool:
-    """Whether `text` is plain prose as `_PLAIN` says, with no URL to link."""
-    return _PLAIN.fullmatch(text) is not None and not _HINT.search(text)
+    """Whether `text` is plain prose as `_PLAIN` says, no line ending in a space, no URL."""
+    return (
+        _PLAIN.fullmatch(text) is not None
+        and " \n" not in text
+        and not text.endswith(" ")
+        and not _may_link(text)
+    )
 
 
 def _prose_html(text: str) -> str:
