@@ -114,10 +114,27 @@ def _link_text(escaped: str) -> str:
     return "".join(out)
 
 
+def _links_only(fragment: str) -> bool:
+    """Whether sanitized HTML holds no URL to link outside links' own targets.
+
+    True when every `://` is that of a link's own `<a href="http(s)://` and no `www.`
+    occurs. That opening cannot occur elsewhere in the sanitizer's output: text has `<` escaped,
+    attribute values `"`. Links from Markdown, the commonest case, are so told apart from
+    bare URLs without walking the tags.
+    """
+    schemes = fragment.count('<a href="http://') + fragment.count('<a href="https://')
+    return fragment.count("://") == schemes and "www." not in fragment.lower()
+
+
 def link_urls(fragment: str) -> str:
     """Sanitized HTML with its bare URLs linked, outside links and code; sanitized again."""
-    if not _may_link(fragment):
+    if not _may_link(fragment) or _links_only(fragment):
         return fragment
+    return _walk_links(fragment)
+
+
+def _walk_links(fragment: str) -> str:
+    """link_urls the long way: each text node outside links and code, linked."""
     out, depth, pos = [], 0, 0
     for tag in _TAG.finditer(fragment):
         text = fragment[pos : tag.start()]

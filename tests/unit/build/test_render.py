@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 
 from backchannel.build.render import (
     ALLOWED_TAGS,
+    _links_only,
     _prose_html,
+    _walk_links,
     html_text,
     link_urls,
     markdown_html,
@@ -127,3 +129,41 @@ def test_hostile_bodies_never_take_the_prose_shortcut():
     for body in markup + blocks:
         assert not plain_prose(body), body
     assert plain_prose('It\'s fine (really): 50% - "yes"/no?\n\nThanks!')
+
+
+def test_links_from_markdown_skip_the_walk_and_change_nothing():
+    """The shortcut past the tag walk gives the walk's result, on hostile look-alikes too."""
+    vectors = (DATA / "xss_vectors.txt").read_text("utf-8").splitlines()
+    rng = random.Random(29)
+    pieces = [
+        "[see](https://x.example/)",
+        "[old](http://x.example/a?u=https://y.example/)",
+        "<https://auto.example/>",
+        "https://bare.example/",
+        "HTTPS://upper.example/",
+        "www.example.org",
+        "WWW.Example.org",
+        '<a title="https://in-title.example/" href="https://t.example/">t</a>',
+        '<a href="https://www.in-href.example/">w</a>',
+        'href="https://as-text.example/"',
+        '&lt;a href="https://escaped.example/"&gt;',
+        "`https://code.example/`",
+        "ftp://old.example/",
+        "*words*",
+        "plain words",
+    ]
+    # Half from every piece, half from Markdown links and words only (the shortcut's case).
+    bodies = vectors + [
+        " ".join(rng.choice(pieces if n % 2 else pieces[:2] + pieces[-2:]) for _ in range(5))
+        for n in range(3000)
+    ]
+    skipped = changed = 0
+    for body in bodies:
+        fragment = sanitize(markdown_html(body))
+        walked = _walk_links(fragment)
+        assert link_urls(fragment) == walked, body
+        if _links_only(fragment) and "://" in fragment:
+            skipped += 1
+            assert walked == fragment, body
+        changed += walked != fragment
+    assert skipped > 300 and changed > 300  # both the shortcut and the walk's links exercised
