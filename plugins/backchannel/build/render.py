@@ -20,7 +20,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cmarkgfm
 import nh3
@@ -70,8 +70,18 @@ _text_only = nh3.Cleaner(tags=set(), attributes={})
 # The fuzzy finder costs about twice the strict one, so only text with a `www.` pays it.
 _strict = LinkifyIt().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
 _fuzzy = LinkifyIt().set({"fuzzy_link": True, "fuzzy_email": False, "fuzzy_ip": False})
-# Text without either cannot hold a link to make; linkify's own pretest is much slower.
-_HINT = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def _may_link(text: str) -> bool:
+    """False only for text that cannot hold a link to make: no `://`, no `www.` in any case.
+
+    linkify's own pretest is much slower, and so is a case-blind regex, which tries every
+    position. Text this lets through may still hold no http(s) or www. link to make:
+    `_link_text` keeps only those.
+    """
+    return "://" in text or "www." in text.lower()
+
+
 # A tag of nh3's output: attribute values are double-quoted with `"` escaped.
 _TAG = re.compile(r'<(/?)([a-z0-9]+)(?:[^>"]|"[^"]*")*>')
 _NO_LINKS = frozenset({"a", "code", "pre"})
@@ -84,7 +94,7 @@ def sanitize(fragment: str) -> str:
 
 def _link_text(escaped: str) -> str:
     """One escaped text node with its bare URLs made into links (unchanged if none)."""
-    if not _HINT.search(escaped):
+    if not _may_link(escaped):
         return escaped
     text = html.unescape(escaped)
     finder = _fuzzy if "www." in text.lower() else _strict
@@ -104,10 +114,27 @@ def _link_text(escaped: str) -> str:
     return "".join(out)
 
 
+def _links_only(fragment: str) -> bool:
+    """Whether sanitized HTML holds no URL to link outside links' own targets.
+
+    True when every `://` is that of a link's own `<a href="http(s)://` and no `www.`
+    occurs. That opening cannot occur elsewhere in the sanitizer's output: text has `<` escaped,
+    attribute values `"`. Links from Markdown, the commonest case, are so told apart from
+    bare URLs without walking the tags.
+    """
+    schemes = fragment.count('<a href="http://') + fragment.count('<a href="https://')
+    return fragment.count("://") == schemes and "www." not in fragment.lower()
+
+
 def link_urls(fragment: str) -> str:
     """Sanitized HTML with its bare URLs linked, outside links and code; sanitized again."""
-    if not _HINT.search(fragment):
+    if not _may_link(fragment) or _links_only(fragment):
         return fragment
+    return _walk_links(fragment)
+
+
+def _walk_links(fragment: str) -> str:
+    """link_urls the long way: each text node outside links and code, linked."""
     out, depth, pos = [], 0, 0
     for tag in _TAG.finditer(fragment):
         text = fragment[pos : tag.start()]
@@ -123,6 +150,37 @@ def link_urls(fragment: str) -> str:
     return fragment if linked == fragment else sanitize(linked)
 
 
+# Plain prose: lines that start with an ASCII letter and hold only letters, digits, spaces
+# and these few punctuation marks, none ending in a space. No such line can start a block
+# (list, heading, quote, code, HTML, link definition), hold inline markup, an entity or a
+# character that cmark or nh3 would escape, so CommonMark gives its paragraphs and line
+# breaks and nothing else, and the sanitizer keeps them as they are (`<br />` written `<br>`).
+# Rendering that directly gives the same bytes as the long way (test_render.py checks it
+# over hostile and generated bodies), at a fraction of the cost: most comments are such.
+# Possessive quantifiers: a body that is not prose fails at its first other character,
+# without backtracking.
+_PROSE_CHAR = r"[A-Za-z0-9 .,;:!?'\"()/%-]"
+_PLAIN = re.compile(rf"[A-Za-z]{_PROSE_CHAR}*+(?:\n++[A-Za-z]{_PROSE_CHAR}*+)*+")
+_PARAGRAPHS = re.compile(r"\n\n+")
+
+
+def plain_prose(text: str) -> bool:
+    """Whether `text` is plain prose as `_PLAIN` says, no line ending in a space, no URL."""
+    return (
+        _PLAIN.fullmatch(text) is not None
+        and " \n" not in text
+        and not text.endswith(" ")
+        and not _may_link(text)
+    )
+
+
+def _prose_html(text: str) -> str:
+    """What render_markdown gives for plain prose, made directly."""
+    return "\n".join(
+        "<p>" + paragraph.replace("\n", "<br>\n") + "</p>" for paragraph in _PARAGRAPHS.split(text)
+    )
+
+
 def markdown_html(text: str) -> str:
     """CommonMark to (unsanitized) HTML."""
     return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
@@ -132,12 +190,12 @@ def markdown_html(text: str) -> str:
 # shows a body on its page and in its feed one after the other, and holds one thread's
 # bodies at a time (threads.py), not the site's. The text is made only when asked for
 # (feeds, digest, spam filter): pages need only the HTML.
-_HTML: dict[str, str] = {}
+_HTML: dict[str, Markup] = {}
 _TEXT: dict[str, str] = {}
 _CACHE_MAX = 4096
 
 
-def _remember(memo: dict[str, str], key: str, value: str) -> None:
+def _remember(memo: dict[str, Any], key: str, value: Any) -> None:
     if len(memo) >= _CACHE_MAX:
         memo.clear()
     memo[key] = value
@@ -154,9 +212,12 @@ def render_markdown(text: str) -> Markup:
     """A comment body (Markdown, maybe with HTML) as safe HTML, computed once per body."""
     hit = _HTML.get(text)
     if hit is None:
-        hit = link_urls(sanitize(markdown_html(text))).strip()
+        if plain_prose(text):
+            hit = Markup(_prose_html(text))
+        else:
+            hit = Markup(link_urls(sanitize(markdown_html(text))).strip())
         _remember(_HTML, text, hit)
-    return Markup(hit)
+    return hit
 
 
 @functools.cache
@@ -172,13 +233,31 @@ def body_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _needing_rows(bodies: Iterable[str]) -> dict[str, str]:
+    """Key -> body of the bodies worth a cache row.
+
+    Plain prose is rendered here instead, into the memo: making its HTML costs less
+    than hashing the body and reading or writing its row.
+    """
+    keys = {}
+    for text in bodies:
+        if not text:
+            continue
+        if plain_prose(text):
+            _remember(_HTML, text, Markup(_prose_html(text)))
+        else:
+            keys[body_key(text)] = text
+    return keys
+
+
 def render_all(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
     """Render every body once, taking what `cache` already holds; (rendered, from cache).
 
     What is rendered here is added to the cache, and rows of bodies no longer
     given are dropped, so the cache holds what the site shows and nothing else.
+    Plain prose (see `plain_prose`) is neither counted nor kept in the cache.
     """
-    keys = {body_key(text): text for text in bodies if text}
+    keys = _needing_rows(bodies)
     counts = render_some(keys.values(), cache)
     cache.keep_only(CACHE_KIND, keys)
     return counts
@@ -192,17 +271,17 @@ def render_some(
     What is rendered is stored at once, or left in `fresh` for the caller to store
     (`put_many(CACHE_KIND, renderer_version(), fresh)`) with other threads' bodies.
     """
-    keys = {body_key(text): text for text in bodies if text}
+    keys = _needing_rows(bodies)
     version = renderer_version()
     waiting = 0
     if fresh is not None:  # rendered for an earlier thread and not stored yet
         for key in [k for k in keys if k in fresh]:
-            _remember(_HTML, keys.pop(key), fresh[key])
+            _remember(_HTML, keys.pop(key), Markup(fresh[key]))
             waiting += 1
-    found = cache.get_many(CACHE_KIND, version, keys)
+    found = cache.get_many(CACHE_KIND, version, keys) if keys else {}
     mine = {key: str(render_markdown(text)) for key, text in keys.items() if key not in found}
     for key, made in found.items():
-        _remember(_HTML, keys[key], made)
+        _remember(_HTML, keys[key], Markup(made))
     if fresh is None:
         cache.put_many(CACHE_KIND, version, mine)
     else:
@@ -214,7 +293,8 @@ def plain_text(text: str) -> str:
     """A Markdown body as text without any markup (for feed titles, digest, spam filter)."""
     hit = _TEXT.get(text)
     if hit is None:
-        hit = html_text(render_markdown(text))
+        # Plain prose's text is itself, a paragraph break read as a line break.
+        hit = _PARAGRAPHS.sub("\n", text) if plain_prose(text) else html_text(render_markdown(text))
         _remember(_TEXT, text, hit)
     return hit
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import random
 from urllib.parse import urlsplit
 
-from backchannel.build.render import ALLOWED_TAGS, plain_text, render_markdown
+from backchannel.build.render import (
+    ALLOWED_TAGS,
+    _links_only,
+    _prose_html,
+    _walk_links,
+    html_text,
+    link_urls,
+    markdown_html,
+    plain_prose,
+    plain_text,
+    render_markdown,
+    sanitize,
+)
 from conftest import DATA
 
 
@@ -60,3 +73,97 @@ def test_bare_urls_become_links_but_not_inside_links_code_or_addresses():
     assert html.count("<a ") == 3
     assert "<code>https://code.example</code>" in html and "ftp://old.example" in html
     assert plain_text("see https://ok.example/") == "see https://ok.example/"
+
+
+def _long_way(body: str) -> tuple[str, str]:
+    """HTML and text as the general path makes them, never the plain-prose shortcut."""
+    html = link_urls(sanitize(markdown_html(body))).strip()
+    return html, html_text(html)
+
+
+def _bodies() -> list[str]:
+    """Hostile bodies, prose and near-prose: every character the shortcut accepts and its
+    neighbours, at the start and end of lines, around line and paragraph breaks."""
+    vectors = (DATA / "xss_vectors.txt").read_text("utf-8").splitlines()
+    rng = random.Random(17)
+    words = ["Reader", "question", "www", "http", "1", "42", "it's", "(see", "this)", "x", "A"]
+    marks = [
+        *" .,;:!?'\"()/%-*_`<>&#=+[]\\~|{}@$^\t\r\n\u00a0é–",
+        *("\n\n", "\n\n\n", "  \n", "\n ", "www.", "https://", "&amp;", "1. ", "- ", "> ", "    "),
+    ]
+    out = list(vectors) + ["\n".join(rng.sample(vectors, 3)) for _ in range(30)]
+    for _ in range(4000):
+        parts = [
+            rng.choice(words if rng.random() < 0.6 else marks) for _ in range(rng.randint(1, 14))
+        ]
+        out.append(" ".join(parts) if rng.random() < 0.5 else "".join(parts))
+        # Prose, and prose with a few marks added: the shortcut's edges.
+        prose = " ".join(rng.choice([*words[:3], "word", "and"]) for _ in range(8)) + "."
+        prose += "\n" * rng.randint(1, 3) + "Then, why (not)? 'Yes': 50% - \"ok\"/no!"
+        out.append(prose)
+        for _ in range(rng.randint(1, 3)):  # one to three characters changed
+            spot = rng.randrange(len(prose) + 1)
+            prose = prose[:spot] + rng.choice(marks) + prose[spot:]
+        out.append(prose)
+    return out
+
+
+def test_plain_prose_renders_exactly_as_the_long_way():
+    """The shortcut for plain prose gives the general path's bytes, HTML and text alike."""
+    bodies = _bodies()
+    prose = {b for b in bodies if plain_prose(b)}
+    assert len(prose) > 3000 and len(set(bodies)) - len(prose) > 5000  # both ways exercised
+    for body in bodies:
+        html, text = _long_way(body)
+        if body in prose:
+            assert _prose_html(body) == html, body
+        assert str(render_markdown(body)) == html, body
+        assert plain_text(body) == text, body
+
+
+def test_hostile_bodies_never_take_the_prose_shortcut():
+    vectors = (DATA / "xss_vectors.txt").read_text("utf-8").splitlines()
+    assert not any(plain_prose(v) for v in vectors)
+    markup = ("a *b* c", "a _b_ c", "a `b` c", "a &amp; b", "a <b>", "a [b](c)", "a\\b")
+    blocks = ("a\n- b", "a\n1. b", "a\n# b", "a\n> b", "a\n    b", "a  \nb", "see www.x.org")
+    for body in markup + blocks:
+        assert not plain_prose(body), body
+    assert plain_prose('It\'s fine (really): 50% - "yes"/no?\n\nThanks!')
+
+
+def test_links_from_markdown_skip_the_walk_and_change_nothing():
+    """The shortcut past the tag walk gives the walk's result, on hostile look-alikes too."""
+    vectors = (DATA / "xss_vectors.txt").read_text("utf-8").splitlines()
+    rng = random.Random(29)
+    pieces = [
+        "[see](https://x.example/)",
+        "[old](http://x.example/a?u=https://y.example/)",
+        "<https://auto.example/>",
+        "https://bare.example/",
+        "HTTPS://upper.example/",
+        "www.example.org",
+        "WWW.Example.org",
+        '<a title="https://in-title.example/" href="https://t.example/">t</a>',
+        '<a href="https://www.in-href.example/">w</a>',
+        'href="https://as-text.example/"',
+        '&lt;a href="https://escaped.example/"&gt;',
+        "`https://code.example/`",
+        "ftp://old.example/",
+        "*words*",
+        "plain words",
+    ]
+    # Half from every piece, half from Markdown links and words only (the shortcut's case).
+    bodies = vectors + [
+        " ".join(rng.choice(pieces if n % 2 else pieces[:2] + pieces[-2:]) for _ in range(5))
+        for n in range(3000)
+    ]
+    skipped = changed = 0
+    for body in bodies:
+        fragment = sanitize(markdown_html(body))
+        walked = _walk_links(fragment)
+        assert link_urls(fragment) == walked, body
+        if _links_only(fragment) and "://" in fragment:
+            skipped += 1
+            assert walked == fragment, body
+        changed += walked != fragment
+    assert skipped > 300 and changed > 300  # both the shortcut and the walk's links exercised
