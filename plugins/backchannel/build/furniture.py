@@ -1,8 +1,8 @@
 """Reader furniture on the article page: related posts, series navigation, author box.
 
 Attached in `article_generator_finalized` (bake.py) as plain attributes the theme reads
-(`article.related`, `article.series_nav`, `article.author_box`); a theme
-without the plugin simply finds them undefined. Everything here is a function
+(`article.related` with their `article.related_urls`, `article.series_nav`,
+`article.author_box`); a theme without the plugin simply finds them undefined. Everything here is a function
 of the articles and the settings, so every build gives the same pages, and
 the fast republisher (which only splices the feedback partials) never
 touches it.
@@ -203,5 +203,7 @@ def attach(articles: list[Any], settings: Resolved, urls: list[str] | None = Non
     index = Related(articles, urls)
     for article, url in zip(articles, urls, strict=True):
         article.related = index.of(article)
+        # For the theme's links: the URLs read once here, not again on every page.
+        article.related_urls = [url_of[id(r)] for r in article.related]
         article.series_nav = navs.get(_key(article, url)) if navs else None
         article.author_box = author_box(article, settings)
