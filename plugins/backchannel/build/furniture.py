@@ -2,10 +2,9 @@
 
 Attached in `article_generator_finalized` (bake.py) as plain attributes the theme reads
 (`article.related` with their `article.related_urls`, `article.series_nav`,
-`article.author_box`); a theme without the plugin simply finds them undefined. Everything here is a function
-of the articles and the settings, so every build gives the same pages, and
-the fast republisher (which only splices the feedback partials) never
-touches it.
+`article.author_box`); a theme without the plugin simply finds them undefined. Everything
+here is a function of the articles and the settings, so every build gives the same pages,
+and the fast republisher (which only splices the feedback partials) never touches it.
 """
 
 from __future__ import annotations
