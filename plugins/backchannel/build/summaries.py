@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backchannel.model import Item, Kind, State
@@ -26,8 +27,10 @@ from backchannel.store.item_cache import VERSION as ITEMS_VERSION
 KIND = "folder summary"
 # Raise the number when what a summary holds, or how the pass reads it, changes; an item
 # parsed differently (the parsed-item rows' version) makes every summary again too.
-VERSION = f"summary-1-{ITEMS_VERSION}"
+VERSION = f"summary-2-{ITEMS_VERSION}"
 MOD = 1 << 256
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def item_digest(folder: str, item: Item, stamp: Stamp) -> int:
@@ -46,7 +49,9 @@ def summarize(folder: str, items: Iterable[tuple[Item, Stamp]]) -> list[Any]:
 
     Items are grouped by what decides their thread (article, origin URL): each group is
     `[article, origin URL, ids, comments, linkbacks, hash of those (hex)]`. `comments` are
-    `[date, id, group, author, author reply]` in file order, for the site feed and `Answers:`.
+    `[date, id, group, author, author reply]` in file order, for the site feed and `Answers:`;
+    the date in microseconds since 1970 (an item's date always has an offset, so these
+    integers order and tie exactly as the dates do).
     """
     where: dict[tuple[str, str | None], int] = {}
     groups: list[list[Any]] = []
@@ -59,7 +64,8 @@ def summarize(folder: str, items: Iterable[tuple[Item, Stamp]]) -> list[Any]:
         group[2].append(item.id)
         if item.kind == Kind.COMMENT:
             group[3] += 1
-            comments.append([item.date.isoformat(), item.id, n, item.author, item.author_reply])
+            when = (item.date - _EPOCH) // _MICROSECOND
+            comments.append([when, item.id, n, item.author, item.author_reply])
         elif item.is_linkback:
             group[4] += 1
         else:
@@ -86,8 +92,8 @@ class Summaries:
         self.fresh: dict[State, dict[str, Any]] = {}
         self.pending = 0
 
-    def get(self, position: int, signature: str | None) -> list[Any] | None:
-        """The summary of `self.folders[position]`, if one is stored and its signature matches.
+    def get(self, position: int) -> tuple[str, list[Any]] | None:
+        """(signature, summary) stored for `self.folders[position]`, if any.
 
         Rows are read for a block of folders at once (one query, not one per folder) and
         dropped as used: a build holds a block's summaries, never all of them.
@@ -98,9 +104,9 @@ class Summaries:
             self.rows = self.cache.get_many(kind_of(self.root, state), VERSION, block)
             self.rows.update((f, None) for f in block if f not in self.rows)
         row = self.rows.pop(folder, None)
-        if signature is None or not isinstance(row, list) or len(row) != 2 or row[0] != signature:
+        if not isinstance(row, list) or len(row) != 2 or not isinstance(row[0], str):
             return None
-        return row[1]
+        return row[0], row[1]
 
     def put(self, state: State, folder: str, signature: str, summary: list[Any]) -> None:
         """Keep a new summary, stored with others' (`flush`)."""

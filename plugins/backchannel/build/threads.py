@@ -18,7 +18,6 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from backchannel.build.render import CACHE_KIND, render_some, renderer_version
@@ -82,8 +81,9 @@ class BuildThreads:
         self.digests: dict[str, int] = defaultdict(int)
         # Comment ids some post answers -> (thread, the comment's author as shown, by the author).
         self.answered: dict[str, tuple[str, str, bool]] = {}
-        # The site feed's newest comments, a heap: (date, id, order seen, thread, its folder).
-        self.latest: list[tuple[datetime, str, int, str, tuple[State, str]]] = []
+        # The site feed's newest comments, a heap: (date in microseconds since 1970, id,
+        # order seen, thread, its folder).
+        self.latest: list[tuple[int, str, int, str, tuple[State, str]]] = []
         self.latest_max = latest
         self._seen = 0
         self.threads = {tid: self._light(tid) for tid in articles}
@@ -139,16 +139,16 @@ class BuildThreads:
         folders = item_folders(self.store.root, STATES)
         summaries = Summaries(self.cache, str(self.store.root), folders)
         for position, (state, folder) in enumerate(folders):
-            signature = folder_signature(folder)
-            summary = summaries.get(position, signature)
-            if summary is None:
-                summary = self._summarize(state, folder, signature, summaries)
+            stored = summaries.get(position)
+            # Listed and stat'ed only to check a stored summary: a folder without one is read.
+            if stored is not None and stored[0] == folder_signature(folder):
+                summary = stored[1]
+            else:
+                summary = self._summarize(state, folder, summaries)
             self._add(state, folder, summary, hidden, wanted)
         summaries.close()
 
-    def _summarize(
-        self, state: State, folder: str, signature: str | None, summaries: Summaries
-    ) -> list[Any]:
+    def _summarize(self, state: State, folder: str, summaries: Summaries) -> list[Any]:
         """A folder's summary from its items; stored when it depends on nothing else."""
         items, problems = load_folder(self.store.root, state, folder, self.cache, self.fresh_items)
         if len(self.fresh_items) >= _BATCH:
@@ -159,9 +159,10 @@ class BuildThreads:
         summary = summarize(folder, shown)
         local = {item.id for item, _ in items}
         # Stored only when what the folder shows depends on its files alone (every reply's
-        # parent is beside it), and only for the files it was made of.
-        alone = not problems and all(i.parent is None or i.parent in local for i, _ in items)
-        if alone and signature == stamps_signature((i.id, stamp) for i, stamp in items):
+        # parent is beside it), with the signature of the files it was made of (every file
+        # listed parsed: a file's name is its item's id, its stamp what was read).
+        if not problems and all(i.parent is None or i.parent in local for i, _ in items):
+            signature = stamps_signature((i.id, stamp) for i, stamp in items)
             summaries.put(state, folder, signature, summary)
         return summary
 
@@ -200,24 +201,23 @@ class BuildThreads:
             if not sources or sources[-1][1] != folder:
                 sources.append((state, folder))
         site_author = self.settings.site_author
-        for date, cid, group, author, by_author in comments:
+        for when, cid, group, author, by_author in comments:
             tid = tids[group]
             if tid is None:
                 continue
             if cid in wanted:
                 self.answered[cid] = (tid, site_author if by_author else author, by_author)
-            self._keep_latest(tid, date, cid, (state, folder))
+            self._keep_latest(tid, when, cid, (state, folder))
 
-    def _keep_latest(self, tid: str, date: str, cid: str, where: tuple[State, str]) -> None:
+    def _keep_latest(self, tid: str, when: int, cid: str, where: tuple[State, str]) -> None:
         if not self.latest_max:
             return
         # Equal dates and ids (never in a sound store) keep the first seen, as a stable sort.
         self._seen -= 1
-        entry = (datetime.fromisoformat(date), cid, self._seen, tid, where)
         if len(self.latest) < self.latest_max:
-            heapq.heappush(self.latest, entry)
-        elif entry[:2] > self.latest[0][:2]:
-            heapq.heapreplace(self.latest, entry)
+            heapq.heappush(self.latest, (when, cid, self._seen, tid, where))
+        elif (when, cid) > self.latest[0][:2]:
+            heapq.heapreplace(self.latest, (when, cid, self._seen, tid, where))
 
     def _link_answers(self) -> None:
         """Join `Answers:` metadata to comments: both ends learn of each other."""
