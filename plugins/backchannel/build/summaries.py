@@ -132,6 +132,6 @@ class Summaries:
 
 
 # Folders whose summaries one query reads (the cache scans the kind above 500 keys).
-_READ_BLOCK = 200
+_READ_BLOCK = 100
 # New summaries stored in one write.
-_WRITE_BATCH = 500
+_WRITE_BATCH = 100
