@@ -161,3 +161,38 @@ def test_a_comment_reaching_a_cached_thread_from_another_folder_shows_on_the_nex
     assert "4 comments" in html
     assert "Under the &lt;em&gt;old&lt;/em&gt; slug." in feed(site, "post")
     assert "4 comments" in (site.output / "index.html").read_text("utf-8")
+
+
+def test_a_comment_rewritten_in_place_or_deleted_shows_in_list_counts_and_the_site_feed(site):
+    """Unchanged folders are counted from their stored summaries (build/summaries.py); a folder
+    whose file changed in place (same inode) or lost one is read again."""
+    two_posts(site)
+    comment(site, "aaaaaa000003", body="Third words.", day=4)
+    build(site)
+
+    def index_and_site_feed() -> tuple[str, str]:
+        return (
+            (site.output / "index.html").read_text("utf-8"),
+            (site.output / "feeds" / "comments.atom.xml").read_text("utf-8"),
+        )
+
+    index, site_feed = index_and_site_feed()
+    assert "3 comments" in index and "Third words." in site_feed
+    # Rewritten in place as a reply to a comment that exists nowhere: no longer shown.
+    path = site.feedback / "published" / "post" / "aaaaaa000003.md"
+    inode = path.stat().st_ino
+    text = path.read_text("utf-8").replace("Author: Ana", "Author: Ana\nParent: zzzzzz000009")
+    with open(path, "r+", encoding="utf-8") as file:
+        file.truncate(0)
+        file.write(text)
+    assert path.stat().st_ino == inode
+    build(site)
+    index, site_feed = index_and_site_feed()
+    assert "2 comments" in index and "3 comments" not in index
+    assert "Third words." not in site_feed and "Third words." not in page(site, "post")
+
+    (site.feedback / "published" / "post" / "aaaaaa000002.md").unlink()
+    build(site)
+    index, site_feed = index_and_site_feed()
+    assert "1 comment" in index and "2 comments" not in index
+    assert "A reply." not in site_feed and "First" in site_feed

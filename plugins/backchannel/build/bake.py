@@ -72,6 +72,9 @@ def on_article_generator_finalized(generator: Any) -> None:
         getattr(generator, "hidden_articles", [])
     )
     by_id = {thread_id_of(a): a for a in articles}
+    # Read once: Pelican works `article.url` out again on every access.
+    urls = [a.url for a in articles]
+    url_of = {id(a): url for a, url in zip(articles, urls, strict=True)}
     # The parsed-item rows are Backchannel's own cache, not Pelican's content cache, so they
     # are used whatever CACHE_CONTENT says: a build with no comment changed parses no file.
     cache = Cache(settings.cache_dir)
@@ -86,8 +89,7 @@ def on_article_generator_finalized(generator: Any) -> None:
     fragments = Fragments(cache, build_digest(generator.settings, generator.env))
     for tid, thread in threads.threads.items():
         article = by_id[tid]
-        # Read once: Pelican works `article.url` out again on every access.
-        thread.article_url = article.url
+        thread.article_url = url_of[id(article)]
         thread.fingerprint = thread_fingerprint(thread, article, threads.items_digest(tid))
         thread.fragments = fragments
         article.backchannel = thread
@@ -97,6 +99,7 @@ def on_article_generator_finalized(generator: Any) -> None:
             thread, by_id[thread.id], generator.settings, fragments
         )
     generator.context[THREADS_KEY] = (threads, by_id, fragments)
+    furniture.attach(articles, settings, urls)
     logger.info(
         "backchannel: %d comments and %d linkbacks on %d articles",
         sum(t.comment_count for t in threads.threads.values()),
@@ -113,7 +116,13 @@ def on_article_writer_finalized(generator: Any, writer: Any) -> None:
     threads, articles, fragments = generator.context[THREADS_KEY]
     threads.on_load = None
     output = Path(generator.output_path)
-    write_manifest(output, articles, settings, generator.settings.get(PREVIOUS_MANIFEST_KEY, {}))
+    write_manifest(
+        output,
+        articles,
+        settings,
+        generator.settings.get(PREVIOUS_MANIFEST_KEY, {}),
+        {tid: thread.article_url for tid, thread in threads.threads.items()},
+    )
     if settings["COMMENT_FEEDS"]:
         feeds.write_feeds(
             output,
@@ -143,6 +152,5 @@ def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(on_initialized)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
-    signals.article_generator_finalized.connect(furniture.on_article_generator_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
     signals.finalized.connect(on_finalized)

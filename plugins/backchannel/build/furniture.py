@@ -1,11 +1,10 @@
 """Reader furniture on the article page: related posts, series navigation, author box.
 
-Attached in `article_generator_finalized` as plain attributes the theme reads
-(`article.related`, `article.series_nav`, `article.author_box`); a theme
-without the plugin simply finds them undefined. Everything here is a function
-of the articles and the settings, so every build gives the same pages, and
-the fast republisher (which only splices the feedback partials) never
-touches it.
+Attached in `article_generator_finalized` (bake.py) as plain attributes the theme reads
+(`article.related` with their `article.related_urls`, `article.series_nav`,
+`article.author_box`); a theme without the plugin simply finds them undefined. Everything
+here is a function of the articles and the settings, so every build gives the same pages,
+and the fast republisher (which only splices the feedback partials) never touches it.
 """
 
 from __future__ import annotations
@@ -47,8 +46,8 @@ class AuthorBox:
     local: bool = False
 
 
-def _key(article: Any) -> tuple[str, str]:
-    return (getattr(article, "lang", ""), article.url)
+def _key(article: Any, url: str) -> tuple[str, str]:
+    return (getattr(article, "lang", ""), url)
 
 
 def _category(article: Any) -> str | None:
@@ -70,13 +69,16 @@ class Related:
     every access), so ranking a candidate is integer arithmetic, not a Python call.
     """
 
-    def __init__(self, articles: list[Any]) -> None:
+    def __init__(self, articles: list[Any], urls: list[str] | None = None) -> None:
+        """`urls`: the articles' URLs in the same order, when the caller has read them."""
         self.articles = articles
         self.number = {id(a): n for n, a in enumerate(articles)}
         self.tags = [_tags(a) for a in articles]
         self.category = [_category(a) for a in articles]
         # Newest (date, URL) last; equal ones share a rank, so ties stay ties.
-        newness = [(a.date, a.url) for a in articles]
+        if urls is None:
+            urls = [a.url for a in articles]
+        newness = [(a.date, url) for a, url in zip(articles, urls, strict=True)]
         self.rank = [0] * len(articles)
         previous, rank = None, 0
         for n in sorted(range(len(articles)), key=newness.__getitem__):
@@ -103,11 +105,20 @@ class Related:
         shared = Counter(chain.from_iterable(self.by_tag[(lang, s)] for s in self.tags[me]))
         shared.pop(me, None)
         mine, cats, rank, step = self.category[me], self.category, self.rank, self.step
+        # Only the articles sharing the most tags can be among the first `limit`: the fewest
+        # shared tags that still leaves `limit` of them. One tag less never outranks one more.
+        tally = Counter(shared.values())
+        floor, enough = 0, 0
+        for floor in sorted(tally, reverse=True):
+            enough += tally[floor]
+            if enough >= limit:
+                break
         # (shared tags, same category, newness) as one number; then first seen first,
         # as a stable sort would keep them.
         scored = [
             ((count * 2 + (cats[n] == mine)) * step + rank[n], -seen, n)
             for seen, (n, count) in enumerate(shared.items())
+            if count >= floor
         ]
         out = [n for _, _, n in heapq.nlargest(limit, scored)]
         # Then articles of the same category that share no tag, newest first.
@@ -134,7 +145,7 @@ def _series_index(article: Any) -> float | None:
         return None
 
 
-def series(pool: list[Any]) -> dict[tuple[str, str], SeriesNav]:
+def series(pool: list[Any], urls: dict[int, str]) -> dict[tuple[str, str], SeriesNav]:
     """Part N of M with neighbours for every article that names a `Series:`."""
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for article in pool:
@@ -149,11 +160,11 @@ def series(pool: list[Any]) -> dict[tuple[str, str], SeriesNav]:
                 _series_index(a) is None,
                 _series_index(a) or 0,
                 a.date,
-                a.url,
+                urls[id(a)],
             )
         )
         for n, part in enumerate(parts):
-            out[_key(part)] = SeriesNav(
+            out[_key(part, urls[id(part)])] = SeriesNav(
                 name=name,
                 index=n + 1,
                 total=len(parts),
@@ -182,22 +193,16 @@ def author_box(article: Any, settings: Resolved) -> AuthorBox | None:
     return AuthorBox(name, local, bio, settings["AUTHOR_PHOTO"], local=bool(local))
 
 
-def attach(articles: list[Any], settings: Resolved) -> None:
-    """Set `related`, `series_nav` and `author_box` on every article."""
-    navs = series(articles)
-    index = Related(articles)
-    for article in articles:
+def attach(articles: list[Any], settings: Resolved, urls: list[str] | None = None) -> None:
+    """Set `related`, `series_nav` and `author_box` on every article (`urls`: theirs, in order)."""
+    if urls is None:
+        urls = [a.url for a in articles]
+    url_of = {id(a): url for a, url in zip(articles, urls, strict=True)}
+    navs = series(articles, url_of)
+    index = Related(articles, urls)
+    for article, url in zip(articles, urls, strict=True):
         article.related = index.of(article)
-        # Asked only on a site with a series: Pelican works `article.url` out on every access.
-        article.series_nav = navs.get(_key(article)) if navs else None
+        # For the theme's links: the URLs read once here, not again on every page.
+        article.related_urls = [url_of[id(r)] for r in article.related]
+        article.series_nav = navs.get(_key(article, url)) if navs else None
         article.author_box = author_box(article, settings)
-
-
-def on_article_generator_finalized(generator: Any) -> None:
-    """Attach the furniture to the published articles and their translations."""
-    from backchannel.build.bake import resolved_settings
-
-    articles = list(generator.articles)
-    for article in generator.articles:
-        articles.extend(article.translations)
-    attach(articles, resolved_settings(generator.settings))

@@ -56,12 +56,17 @@ def tombstones(previous: dict[str, Any], entries: list[dict[str, Any]]) -> list[
 
 
 def write_manifest(
-    output: Path, articles: dict[str, Any], settings: Resolved, previous: dict[str, Any]
+    output: Path,
+    articles: dict[str, Any],
+    settings: Resolved,
+    previous: dict[str, Any],
+    urls: dict[str, str] | None = None,
 ) -> Path:
     """Write MANIFEST: the public list of article ids and URLs the receiver accepts.
 
     `previous` is the manifest the last build left, read before this build began
     (DELETE_OUTPUT_DIRECTORY removes it): its articles this build lacks become tombstones.
+    `urls`: the articles' URLs by id, when the build has read them already.
     """
     aliases = settings["ALIASES"]
     entries = []
@@ -69,7 +74,7 @@ def write_manifest(
         entries.append(
             {
                 "id": tid,
-                "url": article.url,
+                "url": urls[tid] if urls is not None else article.url,
                 "title": article.title,
                 "date": article.date.isoformat(),
                 "source_path": article.relative_source_path,

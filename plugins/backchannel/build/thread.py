@@ -317,19 +317,31 @@ def group_by_thread(
 
 def thread_finder(known: set[str], aliases: dict[str, str]) -> Callable[[Item], str | None]:
     """The function giving the thread an item belongs to (None: no such article), as grouped."""
+    thread_of_key = thread_key_finder(known, aliases)
+
+    def thread_of(item: Item) -> str | None:
+        return thread_of_key(item.article, item.origin_url)
+
+    return thread_of
+
+
+def thread_key_finder(
+    known: set[str], aliases: dict[str, str]
+) -> Callable[[str, str | None], str | None]:
+    """`thread_finder`'s function, of what it reads of an item: its article and origin URL."""
     folded: dict[str, str | None] = {}
     for tid in known:
         folded[tid.casefold()] = None if tid.casefold() in folded else tid
 
-    def thread_of(item: Item) -> str | None:
-        key = resolve_alias(item.article, known, aliases)
-        if key is None and item.origin_url:
-            key = resolve_alias(item.origin_url, known, aliases)
+    def thread_of_key(article: str, origin_url: str | None) -> str | None:
+        key = resolve_alias(article, known, aliases)
+        if key is None and origin_url:
+            key = resolve_alias(origin_url, known, aliases)
         if key is None:
-            key = folded.get(item.article.casefold())
+            key = folded.get(article.casefold())
         return key
 
-    return thread_of
+    return thread_of_key
 
 
 def resolve_alias(key: str, known: set[str], aliases: dict[str, str]) -> str | None:

@@ -2,23 +2,26 @@
 
 One pass over the store, a folder at a time, keeps of each thread only what pages and lists
 show without its items (counts, the answers joined to other posts, a hash of its items for
-the fragment keys) and the site feed's latest comments; each folder's items are dropped as
-soon as they are counted. A thread's comments and linkbacks are read again from its folders
-only when a template or feed asks for them (a partial or feed not in the fragment cache), and
-only the last thread read is kept: a build holds one thread's items at a time, and a build
-whose partials and feeds all come from the cache holds none.
+the fragment keys) and where the site feed's latest comments are; each folder's items are
+dropped as soon as they are counted, and what was counted of a folder is kept between builds
+(build/summaries.py), so a folder whose files did not change is not read at all. A thread's
+comments and linkbacks are read again from its folders only when a template or feed asks for
+them (a partial or feed not in the fragment cache), and only the last thread read is kept: a
+build holds one thread's items at a time, and a build whose partials and feeds all come from
+the cache holds none.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from backchannel.build.render import CACHE_KIND, render_some, renderer_version
+from backchannel.build.summaries import MOD, Summaries, summarize
 from backchannel.build.thread import (
     Answer,
     CommentNode,
@@ -30,33 +33,28 @@ from backchannel.build.thread import (
     comment_node,
     endpoints_for,
     thread_finder,
+    thread_key_finder,
 )
 from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
 from backchannel.store import Store
 from backchannel.store.cache import Cache
-from backchannel.store.files import Stamp
-from backchannel.store.folder_items import item_folders, load_folder, store_rows
+from backchannel.store.files import SUFFIX, Stamp
+from backchannel.store.folder_items import (
+    folder_signature,
+    item_folders,
+    load_folder,
+    stamps_signature,
+    store_rows,
+)
 
 logger = logging.getLogger(__name__)
 
 # What a build shows: items that are published or wait for their article.
 STATES = (State.PUBLISHED, State.UNMATCHED)
-_MOD = 1 << 256
 # New cache rows (parsed items, rendered bodies) are stored this many at a time: one write
 # for many folders or threads rather than one each.
 _BATCH = 1000
-
-
-def item_digest(folder: str, item: Item, stamp: Stamp) -> int:
-    """A hash of an item's file and its stamp; a thread's hash is the sum of its items' (any order).
-
-    The stamp stands for the content, as it does for the parsed-item rows (store/item_cache.py):
-    a file written again gets a new one, so the thread gets a new hash and its fragments are
-    made again.
-    """
-    text = f"{folder}\0{item.id}\0{stamp}"
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=32).digest(), "big")
 
 
 class BuildThreads:
@@ -76,14 +74,16 @@ class BuildThreads:
         self.cache = cache
         self.articles = articles
         self.thread_of = thread_finder(set(articles), settings["ALIASES"])
+        self.thread_of_key = thread_key_finder(set(articles), settings["ALIASES"])
         self._ids: set[str] | None = None
         # Per thread: the folders its items are in, and the sum of their digests.
         self.sources: dict[str, list[tuple[State, str]]] = defaultdict(list)
         self.digests: dict[str, int] = defaultdict(int)
         # Comment ids some post answers -> (thread, the comment's author as shown, by the author).
         self.answered: dict[str, tuple[str, str, bool]] = {}
-        # The site feed's newest comments, a heap: (date, id, order seen, thread, item).
-        self.latest: list[tuple[Any, str, int, str, Item]] = []
+        # The site feed's newest comments, a heap: (date in microseconds since 1970, id,
+        # order seen, thread, its folder).
+        self.latest: list[tuple[int, str, int, str, tuple[State, str]]] = []
         self.latest_max = latest
         self._seen = 0
         self.threads = {tid: self._light(tid) for tid in articles}
@@ -110,74 +110,114 @@ class BuildThreads:
             self._ids = self.store.ids()
         return self._ids
 
-    def _shown(self, state: State, folder: str, warn: bool = True) -> list[tuple[Item, Stamp]]:
-        """A folder's items the build shows: a reply to an item that exists nowhere is not.
+    def _shown(self, state: State, folder: str) -> list[tuple[Item, Stamp]]:
+        """A folder's items the build shows, read again (the pass logged what it left out)."""
+        items, _ = load_folder(self.store.root, state, folder, self.cache)
+        return self._without_orphans(items, warn=False)
 
-        `warn`: log what is left out (the pass does; reading a thread again does not repeat it).
-        """
-        # The pass leaves new rows to be stored with other folders'; a thread read again
-        # (when its rows are stored) stores any at once.
-        fresh = self.fresh_items if warn else None
-        items, problems = load_folder(self.store.root, state, folder, self.cache, fresh)
-        if fresh is not None and len(fresh) >= _BATCH:
-            store_rows(self.cache, fresh)
-        for problem in problems if warn else ():
-            logger.warning("backchannel: skipping %s", problem)
+    def _without_orphans(
+        self, items: list[tuple[Item, Stamp]], warn: bool
+    ) -> list[tuple[Item, Stamp]]:
+        """The items but a reply to an item that exists nowhere; `warn`: log those left out."""
         local = {i.id for i, _ in items}
         out = []
         for item, stamp in items:
             if item.parent and item.parent not in local and item.parent not in self.ids():
-                if not warn:
-                    continue
-                logger.warning(
-                    "backchannel: skipping %s: parent %s does not exist",
-                    self.store.path_of(item),
-                    item.parent,
-                )
+                if warn:
+                    logger.warning(
+                        "backchannel: skipping %s: parent %s does not exist",
+                        self.store.path_of(item),
+                        item.parent,
+                    )
                 continue
             out.append((item, stamp))
         return out
 
     def _count(self, hidden: set[str]) -> None:
+        """Count every folder, from its stored summary while its files match, else read whole."""
         wanted = {cid for a in self.articles.values() for cid in answers_of(a)}
-        site_author = self.settings.site_author
-        for state, folder in item_folders(self.store.root, STATES):
-            for item, stamp in self._shown(state, folder):
-                tid = self.thread_of(item)
-                if tid is None:
-                    # Unmatched items (imported for an article that does not exist yet)
-                    # attach themselves as soon as their article, or an alias for it, exists.
-                    if item.state == State.PUBLISHED and item.article not in hidden:
+        folders = item_folders(self.store.root, STATES)
+        summaries = Summaries(self.cache, str(self.store.root), folders)
+        for position, (state, folder) in enumerate(folders):
+            stored = summaries.get(position)
+            # Listed and stat'ed only to check a stored summary: a folder without one is read.
+            if stored is not None and stored[0] == folder_signature(folder):
+                summary = stored[1]
+            else:
+                summary = self._summarize(state, folder, summaries)
+            self._add(state, folder, summary, hidden, wanted)
+        summaries.close()
+
+    def _summarize(self, state: State, folder: str, summaries: Summaries) -> list[Any]:
+        """A folder's summary from its items; stored when it depends on nothing else."""
+        items, problems = load_folder(self.store.root, state, folder, self.cache, self.fresh_items)
+        if len(self.fresh_items) >= _BATCH:
+            store_rows(self.cache, self.fresh_items)
+        for problem in problems:
+            logger.warning("backchannel: skipping %s", problem)
+        shown = self._without_orphans(items, warn=True)
+        summary = summarize(folder, shown)
+        local = {item.id for item, _ in items}
+        # Stored only when what the folder shows depends on its files alone (every reply's
+        # parent is beside it), with the signature of the files it was made of (every file
+        # listed parsed: a file's name is its item's id, its stamp what was read).
+        if not problems and all(i.parent is None or i.parent in local for i, _ in items):
+            signature = stamps_signature((i.id, stamp) for i, stamp in items)
+            summaries.put(state, folder, signature, summary)
+        return summary
+
+    def _add(
+        self,
+        state: State,
+        folder: str,
+        summary: list[Any],
+        hidden: set[str],
+        wanted: set[str],
+    ) -> None:
+        """Count a folder's summary into its threads: the articles and settings apply here."""
+        groups, comments = summary
+        tids = []
+        for article, origin_url, ids, comment_count, linkback_count, digest in groups:
+            tid = self.thread_of_key(article, origin_url)
+            tids.append(tid)
+            if tid is None:
+                # Unmatched items (imported for an article that does not exist yet)
+                # attach themselves as soon as their article, or an alias for it, exists.
+                if state == State.PUBLISHED and article not in hidden:
+                    for item_id in ids:
                         logger.warning(
                             "backchannel: %s belongs to article %r, which does not exist",
-                            self.store.path_of(item),
-                            item.article,
+                            os.path.join(folder, f"{item_id}{SUFFIX}"),
+                            article,
                         )
-                    continue
-                thread = self.threads[tid]
-                if item.kind == Kind.COMMENT:
-                    thread.comment_count += 1
-                    if item.id in wanted:
-                        author = site_author if item.author_reply else item.author
-                        self.answered[item.id] = (tid, author, item.author_reply)
-                    self._keep_latest(tid, item)
-                elif item.is_linkback:
-                    thread.linkback_count += 1
-                else:
-                    continue
-                self.digests[tid] = (self.digests[tid] + item_digest(folder, item, stamp)) % _MOD
-                sources = self.sources[tid]
-                if not sources or sources[-1][1] != folder:
-                    sources.append((state, folder))
+                continue
+            if not comment_count and not linkback_count:
+                continue
+            thread = self.threads[tid]
+            thread.comment_count += comment_count
+            thread.linkback_count += linkback_count
+            self.digests[tid] = (self.digests[tid] + int(digest, 16)) % MOD
+            sources = self.sources[tid]
+            if not sources or sources[-1][1] != folder:
+                sources.append((state, folder))
+        site_author = self.settings.site_author
+        for when, cid, group, author, by_author in comments:
+            tid = tids[group]
+            if tid is None:
+                continue
+            if cid in wanted:
+                self.answered[cid] = (tid, site_author if by_author else author, by_author)
+            self._keep_latest(tid, when, cid, (state, folder))
 
-    def _keep_latest(self, tid: str, item: Item) -> None:
+    def _keep_latest(self, tid: str, when: int, cid: str, where: tuple[State, str]) -> None:
+        if not self.latest_max:
+            return
         # Equal dates and ids (never in a sound store) keep the first seen, as a stable sort.
         self._seen -= 1
-        entry = (item.date, item.id, self._seen, tid, item)
         if len(self.latest) < self.latest_max:
-            heapq.heappush(self.latest, entry)
-        elif self.latest and entry[:2] > self.latest[0][:2]:
-            heapq.heapreplace(self.latest, entry)
+            heapq.heappush(self.latest, (when, cid, self._seen, tid, where))
+        elif (when, cid) > self.latest[0][:2]:
+            heapq.heapreplace(self.latest, (when, cid, self._seen, tid, where))
 
     def _link_answers(self) -> None:
         """Join `Answers:` metadata to comments: both ends learn of each other."""
@@ -215,7 +255,7 @@ class BuildThreads:
         items = [
             item
             for state, folder in self.sources.get(thread.id, [])
-            for item, _ in self._shown(state, folder, warn=False)
+            for item, _ in self._shown(state, folder)
             if self.thread_of(item) == thread.id
         ]
         full = build_thread(thread.id, items, self.settings)
@@ -241,9 +281,15 @@ class BuildThreads:
     def latest_comments(self) -> list[tuple[CommentNode, Any]]:
         """The site feed's comments with their articles, newest first."""
         entries = sorted(self.latest, key=lambda e: e[:3], reverse=True)
+        # The pass kept where each is; their folders are read again, each once.
+        found: dict[tuple[State, str], dict[str, Item]] = {}
+        for *_, where in entries:
+            if where not in found:
+                found[where] = {i.id: i for i, _ in self._shown(*where)}
         return [
-            (comment_node(item, self.settings), self.articles[tid])
-            for _, _, _, tid, item in entries
+            (comment_node(found[where][cid], self.settings), self.articles[tid])
+            for _, cid, _, tid, where in entries
+            if cid in found[where]
         ]
 
     def items_digest(self, tid: str) -> str:

@@ -9,7 +9,9 @@ for `Store.load` to drop: finding them would need every key of the state at once
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +80,32 @@ def store_rows(cache: Cache, fresh: dict[str, list[Any]]) -> None:
     for kind, rows in by_kind.items():
         cache.put_many(kind, VERSION, rows)
     fresh.clear()
+
+
+def stamps_signature(stamps: Iterable[tuple[str, Stamp]]) -> str:
+    """A hash of a folder's (item id, file stamp) pairs, in file-name order.
+
+    Rows derived from a whole folder (build/summaries.py) hold while it matches: the
+    stamps stand for the files' contents as they do for the parsed-item rows, and the
+    ids for the names (a file's name is its item's id).
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for item_id, (mtime, size, inode) in stamps:
+        digest.update(f"{item_id}\0{mtime}\0{size}\0{inode}\n".encode())
+    return digest.hexdigest()
+
+
+def folder_signature(folder: str) -> str | None:
+    """`stamps_signature` of the item files a folder holds now; None if it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            files = sorted(
+                (e.name, e) for e in entries if e.name.endswith(SUFFIX) and e.name[:1] != "."
+            )
+        stamps = []
+        for name, entry in files:
+            stat = entry.stat()
+            stamps.append((name[: -len(SUFFIX)], (stat.st_mtime_ns, stat.st_size, stat.st_ino)))
+    except OSError:
+        return None
+    return stamps_signature(stamps)
