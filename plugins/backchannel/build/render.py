@@ -250,24 +250,13 @@ def _needing_rows(bodies: Iterable[str]) -> dict[str, str]:
     return keys
 
 
-def render_all(bodies: Iterable[str], cache: Cache) -> tuple[int, int]:
-    """Render every body once, taking what `cache` already holds; (rendered, from cache).
-
-    What is rendered here is added to the cache, and rows of bodies no longer
-    given are dropped, so the cache holds what the site shows and nothing else.
-    Plain prose (see `plain_prose`) is neither counted nor kept in the cache.
-    """
-    keys = _needing_rows(bodies)
-    counts = render_some(keys.values(), cache)
-    cache.keep_only(CACHE_KIND, keys)
-    return counts
-
-
 def render_some(
     bodies: Iterable[str], cache: Cache, fresh: dict[str, str] | None = None
 ) -> tuple[int, int]:
-    """As render_all, without dropping the rows of other bodies (one thread's, in a build).
+    """Render bodies (a thread's) once, taking what `cache` holds; (rendered, from cache).
 
+    Plain prose (see `plain_prose`) is neither counted nor kept in the cache. Rows of
+    other bodies are left alone: a build never holds every body to know which are gone.
     What is rendered is stored at once, or left in `fresh` for the caller to store
     (`put_many(CACHE_KIND, renderer_version(), fresh)`) with other threads' bodies.
     """
