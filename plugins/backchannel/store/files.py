@@ -43,16 +43,24 @@ def list_files(
         if state == State.PUBLISHED:
             folders = sorted(e.path for e in os.scandir(base) if e.is_dir())
         for folder in folders:
-            # os.listdir's names cost a third of os.scandir's entries here;
             # folder + os.sep + name is what os.path.join (and DirEntry.path) gives.
-            names = sorted(
-                name
-                for name in os.listdir(folder)
-                if name.startswith(prefix) and name.endswith(SUFFIX) and name[:1] != "."
-            )
             start = os.path.join(folder, "")
-            for name in names:
-                yield start + name, state
+            for name in item_names(folder):
+                if name.startswith(prefix):
+                    yield start + name, state
+
+
+def item_names(folder: str) -> list[str]:
+    """The names of a folder's item files, sorted (no hidden or temp files); OSError if unlisted.
+
+    os.listdir's names cost a third of os.scandir's entries here.
+    """
+    return sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX) and n[:1] != ".")
+
+
+def stamp_of(stat: os.stat_result) -> Stamp:
+    """A file's stamp, from its stat."""
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 def stem(path: str) -> str:
@@ -86,7 +94,7 @@ def parse_file(
         line = data[: exc.start].count(b"\n") + 1
         raise ItemFormatError(f"invalid UTF-8 at byte {exc.start}", path, line) from None
     item = loads(text, path, state)
-    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    stamp = stamp_of(stat)
     # A path ending in /<Article>/<Id>.md passes both checks below: one string test.
     if state == State.PUBLISHED and os.fspath(path).endswith(
         f"{os.sep}{item.article}{os.sep}{item.id}{SUFFIX}"

@@ -18,7 +18,7 @@ from typing import Any
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.store.cache import Cache
-from backchannel.store.files import SUFFIX, Stamp
+from backchannel.store.files import Stamp, item_names, stamp_of, stem
 from backchannel.store.item_cache import VERSION, derive_files, item_from_values, item_values
 
 
@@ -50,7 +50,7 @@ def load_folder(
     one write for many folders.
     """
     try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX) and n[:1] != ".")
+        names = item_names(folder)
     except OSError:
         return [], []
     base = os.path.join(root, state.value) + os.sep
@@ -97,15 +97,9 @@ def stamps_signature(stamps: Iterable[tuple[str, Stamp]]) -> str:
 
 def folder_signature(folder: str) -> str | None:
     """`stamps_signature` of the item files a folder holds now; None if it cannot be listed."""
+    start = os.path.join(folder, "")
     try:
-        with os.scandir(folder) as entries:
-            files = sorted(
-                (e.name, e) for e in entries if e.name.endswith(SUFFIX) and e.name[:1] != "."
-            )
-        stamps = []
-        for name, entry in files:
-            stat = entry.stat()
-            stamps.append((name[: -len(SUFFIX)], (stat.st_mtime_ns, stat.st_size, stat.st_ino)))
+        stamps = [(stem(name), stamp_of(os.stat(start + name))) for name in item_names(folder)]
     except OSError:
         return None
     return stamps_signature(stamps)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, Kind, MentionType, State
 from backchannel.store.cache import Cache
-from backchannel.store.files import LoadResult, list_files, read_many
+from backchannel.store.files import LoadResult, list_files, read_many, stamp_of
 
 # The item's fields in a row, after the stamp, in the dataclass's order (state
 # comes from the folder). A new field changes the version; so must any change
@@ -134,11 +134,7 @@ def derive_files(
                 pass  # gone meanwhile: reading it again reports that
             else:
                 try:
-                    if (
-                        row[0] == stat.st_mtime_ns
-                        and row[1] == stat.st_size
-                        and row[2] == stat.st_ino
-                    ):
+                    if (row[0], row[1], row[2]) == stamp_of(stat):
                         outcomes.append(decode(row, path))
                         continue
                 except (KeyError, TypeError, ValueError, IndexError):
