@@ -69,15 +69,13 @@ class Related:
     every access), so ranking a candidate is integer arithmetic, not a Python call.
     """
 
-    def __init__(self, articles: list[Any], urls: list[str] | None = None) -> None:
-        """`urls`: the articles' URLs in the same order, when the caller has read them."""
+    def __init__(self, articles: list[Any], urls: list[str]) -> None:
+        """`urls`: the articles' URLs in the same order, read once by the caller."""
         self.articles = articles
         self.number = {id(a): n for n, a in enumerate(articles)}
         self.tags = [_tags(a) for a in articles]
         self.category = [_category(a) for a in articles]
         # Newest (date, URL) last; equal ones share a rank, so ties stay ties.
-        if urls is None:
-            urls = [a.url for a in articles]
         newness = [(a.date, url) for a, url in zip(articles, urls, strict=True)]
         self.rank = [0] * len(articles)
         previous, rank = None, 0
@@ -193,10 +191,8 @@ def author_box(article: Any, settings: Resolved) -> AuthorBox | None:
     return AuthorBox(name, local, bio, settings["AUTHOR_PHOTO"], local=bool(local))
 
 
-def attach(articles: list[Any], settings: Resolved, urls: list[str] | None = None) -> None:
+def attach(articles: list[Any], settings: Resolved, urls: list[str]) -> None:
     """Set `related`, `series_nav` and `author_box` on every article (`urls`: theirs, in order)."""
-    if urls is None:
-        urls = [a.url for a in articles]
     url_of = {id(a): url for a, url in zip(articles, urls, strict=True)}
     navs = series(articles, url_of)
     index = Related(articles, urls)

@@ -60,13 +60,14 @@ def write_manifest(
     articles: dict[str, Any],
     settings: Resolved,
     previous: dict[str, Any],
-    urls: dict[str, str] | None = None,
+    urls: dict[str, str],
 ) -> Path:
     """Write MANIFEST: the public list of article ids and URLs the receiver accepts.
 
     `previous` is the manifest the last build left, read before this build began
     (DELETE_OUTPUT_DIRECTORY removes it): its articles this build lacks become tombstones.
-    `urls`: the articles' URLs by id, when the build has read them already.
+    `urls`: the articles' URLs by id, as the build read them (once: Pelican works
+    `article.url` out again on every access).
     """
     aliases = settings["ALIASES"]
     entries = []
@@ -74,7 +75,7 @@ def write_manifest(
         entries.append(
             {
                 "id": tid,
-                "url": urls[tid] if urls is not None else article.url,
+                "url": urls[tid],
                 "title": article.title,
                 "date": article.date.isoformat(),
                 "source_path": article.relative_source_path,

@@ -68,7 +68,7 @@ def site(seed: int, size: int = 300) -> list[Post]:
 def test_the_indexes_rank_as_comparing_every_pair_does() -> None:
     for seed in range(20):
         articles = site(seed)
-        related = Related(articles)
+        related = Related(articles, [a.url for a in articles])
         for article in articles:
             assert related.of(article) == plain_related(articles, article), (seed, article.url)
 
@@ -76,4 +76,4 @@ def test_the_indexes_rank_as_comparing_every_pair_does() -> None:
 def test_an_article_sharing_nothing_gets_nothing() -> None:
     lone = Post("lone.html", datetime(2024, 1, 1), "en", None, [Slugged("unique")])
     other = Post("other.html", datetime(2024, 1, 2), "en", Slugged("c"), [Slugged("t")])
-    assert Related([lone, other]).of(lone) == []
+    assert Related([lone, other], [lone.url, other.url]).of(lone) == []
