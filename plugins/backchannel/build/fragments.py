@@ -25,8 +25,8 @@ from backchannel.store.cache import Cache
 # Rows of the one cache (store/cache.py) holding whole partials and feeds.
 KIND = "fragment"
 # Raise it when what a key covers changes, or when feeds.py changes a feed's bytes
-# (the templates and the renderer count on their own).
-VERSION = "1"
+# (the templates and the renderer count on their own). "2": rows hold the text itself, not JSON.
+VERSION = "2"
 # Rows are written in batches of this many: a cold build keeps no more in memory.
 _BATCH = 20
 
@@ -107,8 +107,8 @@ class Fragments:
         self.used.add(key)
         text = self.fresh.get(key)
         if text is None:
-            text = self.cache.get(KIND, VERSION, key)
-        if isinstance(text, str):
+            text = self.cache.get_text(KIND, VERSION, key)
+        if text is not None:
             self.found += first
             return text
         text = make()
@@ -138,7 +138,7 @@ class Fragments:
     def flush(self) -> None:
         """Store what was made since the last flush."""
         if self.cache is not None and self.fresh:
-            self.cache.put_many(KIND, VERSION, self.fresh)
+            self.cache.put_texts(KIND, VERSION, self.fresh)
         self.fresh = {}
 
     def close(self) -> None:

@@ -90,6 +90,8 @@ def write_manifest(
         "articles": entries,
         "deleted": tombstones(previous, entries),
     }
-    # No indent: json's C encoder only serves compact output.
-    atomic_write(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode(), mode=0o644)
+    # No indent: json's C encoder only serves compact output. Not durable, like the
+    # pages beside it: a power cut during a build calls for a build anyway.
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+    atomic_write(path, encoded, mode=0o644, durable=False)
     return path

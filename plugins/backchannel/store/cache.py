@@ -111,18 +111,49 @@ class Cache:
         """One value, or None when there is none of this version."""
         return self.get_many(kind, version, [key]).get(key)
 
+    def get_text(self, kind: str, version: str, key: str) -> str | None:
+        """One value stored by `put_texts`, or None when there is none of this version."""
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute(
+                "SELECT value FROM entry WHERE kind = ? AND version = ? AND key = ?",
+                (kind, version, key),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+        # (A row someone else wrote as a blob reads as missing.)
+        return row[0] if row is not None and isinstance(row[0], str) else None
+
     def put_many(self, kind: str, version: str, entries: Mapping[str, Any]) -> None:
         """Insert or replace these rows, in one transaction."""
-        db = self._connect()
-        if db is None or not entries:
-            return
         try:
             encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-            rows = [(kind, key, version, encode(value)) for key, value in entries.items()]
+            self._put(kind, version, {key: encode(value) for key, value in entries.items()})
+        except (TypeError, ValueError) as exc:
+            self._fail(exc)
+
+    def put_texts(self, kind: str, version: str, entries: Mapping[str, str]) -> None:
+        """Insert or replace rows whose values are text kept as it is, not JSON.
+
+        For large strings read back whole (rendered pages' parts): decoding them
+        from JSON was most of the cost of reading one back. A kind is read with
+        `get_text` only, and `get_many` never sees it.
+        """
+        self._put(kind, version, entries)
+
+    def _put(self, kind: str, version: str, values: Mapping[str, str]) -> None:
+        db = self._connect()
+        if db is None or not values:
+            return
+        try:
+            rows = [(kind, key, version, value) for key, value in values.items()]
             with db:
                 db.execute("BEGIN")
                 db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?)", rows)
-        except (sqlite3.Error, TypeError, ValueError) as exc:
+        except sqlite3.Error as exc:
             self._fail(exc)
 
     def put(self, kind: str, version: str, key: str, value: Any) -> None:

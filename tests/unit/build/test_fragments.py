@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backchannel.build.fragments import KIND, VERSION, Fragments, build_digest
+from backchannel.build.fragments import Fragments, build_digest
 from backchannel.store.cache import Cache
 from jinja2 import DictLoader, Environment, FunctionLoader
 
@@ -23,9 +23,12 @@ def test_a_fragment_is_made_once_per_key_and_kept_for_the_next_build(tmp_path) -
     later = Fragments(Cache(tmp_path), "digest")
     assert later.get(("a", 1), make("three")) == "one"
     later.close()
-    # Only the row this build used is kept.
-    with Cache(tmp_path) as cache:
-        assert len(cache.get_many(KIND, VERSION)) == 1
+    # Only the row this build used is kept: ("a", 2) is made again, ("a", 1) is not.
+    pruned = Fragments(Cache(tmp_path), "digest")
+    assert pruned.get(("a", 2), make("five")) == "five"
+    assert pruned.get(("a", 1), make("six")) == "one"
+    pruned.close()
+    assert made == ["one", "two", "five"]
     # Another digest (a template or setting changed) is another key.
     other = Fragments(Cache(tmp_path), "another digest")
     assert other.get(("a", 1), make("four")) == "four"

@@ -34,3 +34,17 @@ def test_a_corrupt_file_reads_as_empty_and_is_never_fatal(tmp_path, caplog):
         cache.put("items", "v1", "a", 1)
         assert cache.get("items", "v1", "a") is None
     assert "not used" in caplog.text
+
+
+def test_text_rows_keep_their_text_as_it_is(tmp_path):
+    page = '<p class="x">Ünïcode, "quotes", \\ and \\u00e9 stay text</p>\n'
+    with Cache(tmp_path) as cache:
+        cache.put_texts("parts", "v1", {"a": page, "b": ""})
+    with Cache(tmp_path) as cache:
+        assert cache.get_text("parts", "v1", "a") == page
+        assert cache.get_text("parts", "v1", "b") == ""  # empty text is not missing
+        assert cache.get_text("parts", "v2", "a") is None  # another version reads as missing
+        assert cache.get_text("parts", "v1", "zz") is None
+    with Cache(None) as cache:
+        cache.put_texts("parts", "v1", {"a": page})
+        assert cache.get_text("parts", "v1", "a") is None
