@@ -8,7 +8,6 @@ text is escaped for Markdown and HTML: it is data in the author's post.
 from __future__ import annotations
 
 import html
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.files import DigestError
 from backchannel.model import Item
+from backchannel.store.atomic import atomic_write
 
 DRAFTS = "drafts"
 # A comment with no question sentence is quoted up to this many characters.
@@ -133,12 +133,11 @@ def write_draft(content: Path, slug: str, text: str, taken: set[str]) -> Path:
         raise DigestError(
             f"backchannel: an article with slug {slug!r} already exists; give another --title"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        # O_EXCL: a draft created meanwhile is never clobbered either.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        # No replace: a draft created meanwhile is never clobbered either.
+        atomic_write(path, text.encode("utf-8"), replace=False, mode=0o644)
     except FileExistsError:
         raise DigestError(f"backchannel: {path} already exists; not overwriting it") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    except OSError as exc:
+        raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
     return path

@@ -1,17 +1,14 @@
 """Writing digests: feedback/digests/YYYY-MM-DD.{md,html,json}, the Atom feed, the published copy.
 
-Each file is written whole to a temp file, fsynced and renamed, so a reader
-(or a crash) never sees half a digest.
+Each file is written through the store's one atomic write (temp file, fsync,
+rename), so a reader (or a crash) never sees half a digest.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +29,7 @@ class DigestError(BackchannelError):
     """A digest could not be read or written."""
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write a whole file or nothing (the store's one atomic write)."""
     try:
         store_atomic_write(path, data)
@@ -43,24 +40,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, chunks: Iterable[str]) -> None:
     """Write a whole UTF-8 text file, made of chunks as they come, or nothing.
 
-    Streamed rather than through `atomic_write`: the JSON digest of 100,000 comments
-    is never held in memory whole.
+    The JSON digest of 100,000 comments is never held in memory whole.
     """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
-                for chunk in chunks:
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
+    atomic_write(path, (chunk.encode("utf-8") for chunk in chunks))
 
 
 def digest_files(folder: Path) -> list[Path]:
@@ -128,7 +110,8 @@ def publish_copy(folder: Path, output: Path, day: str) -> Path | None:
     if not src.exists():
         return None
     dest = output / PUBLISHED_DIR
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dest / f"{day}.html")
-    shutil.copyfile(src, dest / "index.html")
+    page = src.read_bytes()
+    # Like the site's pages: whole or not at all for a visitor, no fsync (a build remakes it).
+    for name in (f"{day}.html", "index.html"):
+        store_atomic_write(dest / name, page, mode=0o644, durable=False)
     return dest / "index.html"

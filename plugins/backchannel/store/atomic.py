@@ -13,6 +13,7 @@ import contextlib
 import os
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -68,14 +69,23 @@ class _FolderSync:
 fsync_folder = _FolderSync().sync
 
 
-def _temp(folder: str, data: bytes, mode: int, durable: bool = True) -> str:
+def _temp(folder: str, data: bytes | Iterable[bytes], mode: int, durable: bool = True) -> str:
     """A new file in `folder` holding data (fsynced when durable); its path."""
-    fd, name = tempfile.mkstemp(dir=folder, prefix="." + temp_prefix("w"))
+    prefix = "." + temp_prefix("w")
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix)
+    except FileNotFoundError:  # the first write there: no mkdir per write
+        os.makedirs(folder, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix)
     try:
         os.fchmod(fd, mode)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        if isinstance(data, bytes):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        else:  # chunks as they come: a large file is never held whole
+            with open(fd, "wb", buffering=1 << 20, closefd=False) as out:
+                out.writelines(data)
         if durable:
             os.fsync(fd)
     except BaseException:
@@ -88,7 +98,7 @@ def _temp(folder: str, data: bytes, mode: int, durable: bool = True) -> str:
 
 def atomic_write(
     path: Path | str,
-    data: bytes,
+    data: bytes | Iterable[bytes],
     *,
     replace: bool = True,
     mode: int = 0o600,
@@ -97,21 +107,18 @@ def atomic_write(
 ) -> None:
     """Write `data` to `path` atomically and durably, making its folder if missing.
 
-    `replace=False` raises FileExistsError rather than overwrite. The temp file
-    goes to `temp_dir` (same file system; the store's `.tmp/`) or, by default,
-    beside `path` as a hidden name. `mode` is the new file's. `durable=False`
-    keeps the all-or-nothing rename but skips the fsyncs: for files rebuilt from
-    the store anyway (output/), where a reader must never see half a page but a
-    power cut may cost the last update until the next build.
+    `data` is bytes, or chunks of bytes written as they come. `replace=False`
+    raises FileExistsError rather than overwrite. The temp file goes to
+    `temp_dir` (same file system; the store's `.tmp/`) or, by default, beside
+    `path` as a hidden name. `mode` is the new file's. `durable=False` keeps the
+    all-or-nothing rename but skips the fsyncs: for files rebuilt from the store
+    anyway (output/), where a reader must never see half a page but a power cut
+    may cost the last update until the next build.
     """
     dest = os.fspath(path)
     folder = os.path.dirname(dest) or "."
     tmp_folder = os.fspath(temp_dir) if temp_dir is not None else folder
-    try:
-        tmp = _temp(tmp_folder, data, mode, durable)
-    except FileNotFoundError:  # the first write there: no mkdir per write
-        os.makedirs(tmp_folder, exist_ok=True)
-        tmp = _temp(tmp_folder, data, mode, durable)
+    tmp = _temp(tmp_folder, data, mode, durable)
     try:
         try:
             _place(tmp, dest, replace)

@@ -68,3 +68,18 @@ def test_durable_syncs_file_and_folder_and_not_durable_only_renames(
     assert stat.S_IMODE(dest.stat().st_mode) == 0o644
     assert (tmp_path / "new" / "feed.xml").read_bytes() == b"three"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "page.html"]
+
+
+def test_chunks_are_written_as_they_come_or_not_at_all(tmp_path: Path) -> None:
+    dest = tmp_path / "new" / "digest.json"
+    atomic_write(dest, (f"[{n}]".encode() for n in range(3)))
+    assert dest.read_bytes() == b"[0][1][2]"
+
+    def failing():
+        yield b"half of a "
+        raise OSError("the writer stopped")
+
+    with pytest.raises(OSError, match="stopped"):
+        atomic_write(dest, failing())
+    assert dest.read_bytes() == b"[0][1][2]"  # the old file, whole
+    assert [p.name for p in dest.parent.iterdir()] == ["digest.json"]  # no temp left
