@@ -129,6 +129,8 @@ class Cache:
 
     def put_many(self, kind: str, version: str, entries: Mapping[str, Any]) -> None:
         """Insert or replace these rows, in one transaction."""
+        if self._connect() is None or not entries:
+            return  # nothing to encode for
         try:
             encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
             self._put(kind, version, {key: encode(value) for key, value in entries.items()})

@@ -73,7 +73,14 @@ def load(root: Path | str, states: Iterable[State], cache_dir: Path | str | None
 
 def _load_state(root: Path | str, state: State, cache: Cache, result: LoadResult) -> None:
     items, problems = load_derived(
-        root, state, cache, "items", VERSION, item_values, lambda row, _: _item(row, state)
+        root,
+        state,
+        cache,
+        "items",
+        VERSION,
+        item_values,
+        lambda row, _: _item(row, state),
+        lambda item, _: item,
     )
     result.items.extend(items)
     result.problems.extend(problems)
@@ -87,6 +94,7 @@ def load_derived(
     version: str,
     derive: Callable[[Item], list[Any]],
     decode: Callable[[list[Any], str], T],
+    parsed: Callable[[Item, list[Any]], T] | None = None,
 ) -> tuple[list[T], list[ItemFormatError]]:
     """What a reader keeps of each item file of `state`, in listing order, and the problems.
 
@@ -96,14 +104,15 @@ def load_derived(
     cannot read (KeyError, TypeError, ValueError) is made again from its file. A
     changed file is parsed and its row rewritten; rows of files that are gone are
     dropped. What comes of a parsed file is decoded from its new row, so it is
-    what a cached row gives.
+    what a cached row gives; or `parsed(item, row)`, for a reader whose row decodes
+    to what it gets from the item anyway (no round trip through the row).
     """
     base = os.path.join(root, state.value) + os.sep
     kind = f"{name} {os.path.abspath(base)}"
     rows = cache.get_many(kind, version)
     files = list(list_files(root, [state]))
     keys = [path[len(base) :] for path, _ in files]
-    outcomes, fresh, problems = derive_files(files, keys, rows, derive, decode)
+    outcomes, fresh, problems = derive_files(files, keys, rows, derive, decode, parsed)
     cache.put_many(kind, version, fresh)
     if rows:  # some cached files are gone
         cache.keep_only(kind, keys)
@@ -116,6 +125,7 @@ def derive_files(
     rows: dict[str, Any],
     derive: Callable[[Item], list[Any]],
     decode: Callable[[list[Any], str], T],
+    parsed: Callable[[Item, list[Any]], T] | None = None,
 ) -> tuple[list[T], dict[str, list[Any]], list[ItemFormatError]]:
     """The files' outcomes from their cached `rows` (by key) or parsed; the new rows; problems.
 
@@ -146,10 +156,10 @@ def derive_files(
     # Parsed a block at a time: a cold load holds one block of whole items, not 100,000.
     for first in range(0, len(pending), _PARSE_BLOCK):
         block = pending[first : first + _PARSE_BLOCK]
-        for n, (stamp, parsed) in zip(block, read_many([files[n] for n in block]), strict=True):
-            if isinstance(parsed, Item):
-                row = fresh[keys[n]] = [*(stamp or ()), *derive(parsed)]
-                outcomes[n] = decode(row, files[n][0])
+        for n, (stamp, item) in zip(block, read_many([files[n] for n in block]), strict=True):
+            if isinstance(item, Item):
+                row = fresh[keys[n]] = [*(stamp or ()), *derive(item)]
+                outcomes[n] = decode(row, files[n][0]) if parsed is None else parsed(item, row)
             else:
-                problems.append(parsed)
+                problems.append(item)
     return [o for o in outcomes if o is not None], fresh, problems
