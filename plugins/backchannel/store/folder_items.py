@@ -63,6 +63,7 @@ def load_folder(
         cache.get_many(kind, VERSION, keys),
         item_values,
         lambda row, _: (item_from_values(row[3:], state), (row[0], row[1], row[2])),
+        lambda item, row: (item, (row[0], row[1], row[2])),
     )
     if fresh is None:
         cache.put_many(kind, VERSION, mine)
