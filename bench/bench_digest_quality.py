@@ -47,6 +47,7 @@ from backchannel.digest.questions import extract_questions, find_questions  # no
 from backchannel.digest.text import strip_markup  # noqa: E402
 from backchannel.model import Item, Kind, parse_date  # noqa: E402
 from common import machine, summary, write_result  # noqa: E402
+import digest_claims  # noqa: E402
 from corpus import Corpus  # noqa: E402
 
 # The same script and data on the code before issue 18 (commit 1c2823b).
@@ -269,6 +270,26 @@ def speed(n: int, repeat: int) -> str:
     )
 
 
+def claims_section(comments: list[dict], realdata: Path) -> str:
+    """The themes and suggestions the real digest shows per blog, all blogs and each export."""
+    blogs = sorted({c["blog"] for c in comments})
+    found = []
+    for name in [*blogs, "all three blogs"]:
+        mine = [c for c in comments if name not in blogs or c["blog"] == name]
+        digest, names = digest_claims.blog_digest(items_of(mine), mine)
+        found.append(digest_claims.check(name, digest, names))
+    found += digest_claims.exports(realdata)
+    return (
+        "## Themes and suggestions on real feedback (bench/bench_digest_quality.py)\n\n"
+        + (digest_claims.__doc__ or "").split("\n\n", 1)[1]
+        + f"\nRun {machine()}.\n\nLabels failing each check (top-10 themes and all "
+        "suggestions):\n\n"
+        + digest_claims.totals(found)
+        + "\n\n"
+        + "\n".join(line for c in found for line in c.lines)
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -276,11 +297,18 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="time 10,000 comments once, not 100,000 x3"
     )
+    parser.add_argument(
+        "--claims", action="store_true", help="print the themes and suggestions part only"
+    )
     args = parser.parse_args()
     if not (args.data / "comments.jsonl").exists() or not (args.data / "labels.jsonl").exists():
         print(f"bench_digest_quality: no labelled data at {args.data}; nothing to measure.")
         return 0
     comments, labels = load(args.data)
+    claims = claims_section(comments, args.data.parent)
+    if args.claims:
+        print(claims)
+        return 0
     tallies = evaluate(comments, labels)
     thread_only = evaluate(comments, labels, top_level=False)["total"]
     if args.errors:
@@ -304,7 +332,8 @@ def main() -> int:
         + speed(10_000 if args.quick else 100_000, 1 if args.quick else 3)
         + "\n"
         + BEFORE
-        + "\n"
+        + "\n\n"
+        + claims
     )
     write_result("digest_quality", section)
     return 0
