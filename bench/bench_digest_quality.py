@@ -43,11 +43,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "bench")]
 
+import digest_claims  # noqa: E402
 from backchannel.digest.questions import extract_questions, find_questions  # noqa: E402
 from backchannel.digest.text import strip_markup  # noqa: E402
 from backchannel.model import Item, Kind, parse_date  # noqa: E402
 from common import machine, summary, write_result  # noqa: E402
-import digest_claims  # noqa: E402
 from corpus import Corpus  # noqa: E402
 
 # The same script and data on the code before issue 18 (commit 1c2823b).

@@ -32,13 +32,27 @@ from backchannel.build.articles import ArticleInfo, load_articles
 from backchannel.digest.build import compose
 from backchannel.digest.feedback import load_feedback
 from backchannel.digest.model import Digest
+from backchannel.digest.themes import Theme
 from backchannel.model import Item, Kind
 from backchannel.settings import load as load_settings
 from backchannel.store.cache import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKUP = frozenset(
-    "href rel nofollow noopener http www class div span nbsp amp quot".split()
+    [
+        "href",
+        "rel",
+        "nofollow",
+        "noopener",
+        "http",
+        "www",
+        "class",
+        "div",
+        "span",
+        "nbsp",
+        "amp",
+        "quot",
+    ]
 )
 CHECKS = ("name", "markup", "no questions", "thin gap", "hollow suggestion")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -89,12 +103,19 @@ def _label_problems(label: str, names: set[str]) -> list[str]:
     return found
 
 
+def _gap(theme: Theme) -> str:
+    """The digest's claim: "gap" (no post covers it), "covered", or neither (< 2 asking)."""
+    if theme.gap:
+        return "gap"
+    return "covered" if len(theme.askers) >= 2 else "(<2 asking)"
+
+
 def check(name: str, digest: Digest, names: set[str], top: int = 10) -> Claims:
     """The top themes and the suggestions of a digest, with the checks' failures."""
     out = Claims(name)
     open_ids = {q.comment_id for q in digest.questions if not q.answered}
     out.lines.append(f"### {name}\n")
-    out.lines.append("| # | theme | questions | readers asking | readers | covered/gap | flags |")
+    out.lines.append("| # | theme | questions | readers asking | readers | gap? | flags |")
     out.lines.append("|---|---|---|---|---|---|---|")
     for n, theme in enumerate(digest.themes[:top], 1):
         flags = _label_problems(theme.phrase, names)
@@ -106,7 +127,7 @@ def check(name: str, digest: Digest, names: set[str], top: int = 10) -> Claims:
             out.failures[flag].append(theme.phrase)
         out.lines.append(
             f"| {n} | {theme.phrase} | {len(theme.questions)} | {len(theme.askers)} "
-            f"| {len(theme.readers)} | {'gap' if theme.gap else 'covered'} | {', '.join(flags)} |"
+            f"| {len(theme.readers)} | {_gap(theme)} | {', '.join(flags)} |"
         )
     if not digest.themes:
         out.lines.append("| — | (no themes) | | | | | |")
@@ -165,9 +186,7 @@ def import_digest(fmt: str, export: Path, workdir: Path) -> tuple[Digest | None,
     (site / "feedback").mkdir()
     conf = site / "pelicanconf.py"
     conf.write_text(
-        SITE_CONF.format(
-            author=author, theme=str(ROOT / "theme"), plugins=str(ROOT / "plugins")
-        ),
+        SITE_CONF.format(author=author, theme=str(ROOT / "theme"), plugins=str(ROOT / "plugins")),
         "utf-8",
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
