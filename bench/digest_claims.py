@@ -3,7 +3,7 @@
 Used by bench_digest_quality.py (its second section). The real digest (`compose`,
 what `backchannel digest` runs) reads each blog of the labelled data set as `Item`s
 plus one `ArticleInfo` per post made from its title (the data set holds no article
-text, so "covered" is judged on titles alone), and each importable real export
+text, so "covered" is judged on titles and slugs alone), and each importable real export
 through the real importer (`backchannel import`) into a temp site. Only theme
 labels, titles the digest made and counts are printed or written, never comment text.
 
@@ -167,7 +167,8 @@ def blog_digest(items: Sequence[Item], comments: Sequence[dict]) -> tuple[Digest
             status="published",
             source_path=f"{slug}.md",
             html="",
-            summary="",
+            # The post's own slug ("intel-zero-opt") names its subject as its title may not.
+            summary=slug.split("--", 1)[1].replace("-", " "),
             metadata={"author": owners.get(slug.split("--")[0], "")},
         )
         for slug, title in titles.items()

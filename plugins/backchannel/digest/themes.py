@@ -34,7 +34,7 @@ from backchannel.digest.coverage import (  # noqa: F401
     is_covered,
 )
 from backchannel.digest.language import ENGLISH
-from backchannel.digest.phrases import form_key, ngrams, theme_forms
+from backchannel.digest.phrases import VAGUE_ALONE, form_key, ngrams, theme_forms
 from backchannel.digest.specificity import Specificity
 from backchannel.digest.text import strip_markup
 from backchannel.store.cache import Cache
@@ -250,6 +250,8 @@ def _scored(
         readers = {docs[n].reader for n in numbers}
         if len(readers) < min_readers:
             continue
+        if len(key) == 1 and not VAGUE_ALONE.isdisjoint(forms):
+            continue  # "code", "data": a topic only with a qualifier ("source code")
         askers = {docs[n].reader for n in numbers if asks.mention(n, key)}
         if not askers:
             continue  # a theme is a topic readers ask about; what nobody asks is not one

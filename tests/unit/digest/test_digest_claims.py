@@ -2,8 +2,8 @@
 
 bench/bench_digest_quality.py prints the themes and suggestions of real blogs;
 each test here is a class of wrong claim found there, written as invented comments:
-a short plural and its singular shown as two themes, and a "gap" that the very
-post readers asked under is about.
+a short plural and its singular shown as two themes, an everyday word ("code") as a
+theme, and a "gap" that the very post readers asked under is about.
 """
 
 from __future__ import annotations
@@ -102,3 +102,22 @@ def test_the_same_questions_under_an_unrelated_post_are_a_gap():
     d = compose(comments("timers", ASKED), posts, None, UNTIL)
     [coil] = [t for t in d.themes if t.phrase == "relay coil"]
     assert coil.gap
+
+
+def test_an_everyday_word_alone_is_no_theme_beside_a_real_topic():
+    # "code" is in most technical comments: alone it names no topic.
+    items = comments(
+        "profiling",
+        [
+            "Could you share the code you ran?",
+            "Is the code on GitHub somewhere?",
+            "Which compiler flags did the code use?",
+            "How do I read the flame graph in the second chart?",
+            "Is the flame graph from perf or from a sampling profiler?",
+            "Would a flame graph of the source code show inlined calls?",
+        ],
+    )
+    d = compose(items, [article("profiling", "Profiling a web server")], None, UNTIL)
+    phrases = [t.phrase for t in d.themes]
+    assert "code" not in phrases, phrases
+    assert "flame graph" in phrases
