@@ -276,15 +276,18 @@ def claims_section(comments: list[dict], realdata: Path) -> str:
     found = []
     for name in [*blogs, "all three blogs"]:
         mine = [c for c in comments if name not in blogs or c["blog"] == name]
-        digest, names = digest_claims.blog_digest(items_of(mine), mine)
-        found.append(digest_claims.check(name, digest, names))
+        digest, names, headings = digest_claims.blog_digest(items_of(mine), mine)
+        found.append(digest_claims.check(name, digest, names, headings))
     found += digest_claims.exports(realdata)
     return (
         "## Themes and suggestions on real feedback (bench/bench_digest_quality.py)\n\n"
         + (digest_claims.__doc__ or "").split("\n\n", 1)[1]
-        + f"\nRun {machine()}.\n\nLabels failing each check (top-10 themes and all "
+        + f"\nMachine: {machine()}.\n\nLabels failing each check (top-10 themes and all "
         "suggestions):\n\n"
         + digest_claims.totals(found)
+        + "\n\nBefore (the digest of commit 73bfb3c, same data, same checks; every export "
+        "row 0):\n\n"
+        + digest_claims.table(digest_claims.BEFORE)
         + "\n\n"
         + "\n".join(line for c in found for line in c.lines)
     )
