@@ -1,11 +1,12 @@
 """What the digest claims about themes and suggestions on real feedback, and automatic checks.
 
-The real digest (`compose`, what `backchannel digest` runs; this module is the second
-section of bench_digest_quality.py) reads each blog of the labelled data set as `Item`s
+The real digest (`compose`, what `backchannel digest` runs; bench/digest_claims.py)
+reads each blog of the labelled data set as `Item`s
 plus one `ArticleInfo` per post made from its title (the data set holds no article
 text, so "covered" is judged on titles and slugs alone), and each importable real export
 through the real importer (`backchannel import`) into a temp site. Only theme
-labels, titles the digest made and counts are printed or written, never comment text.
+labels and counts are printed or written, never comment text (a suggestion titled
+with a reader's question or a post's title is described, not quoted).
 The exports in shared/realdata are small (3-33 comments; the 189-post Disqus export of
 issue 18 is not there): too few readers for a theme, they show the import and the
 digest run clean on real files, not theme quality.
@@ -39,7 +40,7 @@ from pathlib import Path
 from backchannel.build.articles import ArticleInfo, load_articles
 from backchannel.digest.build import compose
 from backchannel.digest.feedback import load_feedback
-from backchannel.digest.model import Digest
+from backchannel.digest.model import Digest, Suggestion
 from backchannel.digest.themes import Theme
 from backchannel.model import Item, Kind
 from backchannel.settings import load as load_settings
@@ -137,6 +138,17 @@ def _gap(theme: Theme) -> str:
     return "covered" if len(theme.askers) >= 2 else "(<2 asking)"
 
 
+def _shown(s: Suggestion) -> str:
+    """A suggestion's title as the results may show it: never a reader's or post's words.
+
+    (The data set's licence is unclear: a title made from a reader's question or naming
+    a post is described, not copied; the checks read the real title.)
+    """
+    if s.title.startswith("What readers ask about "):
+        return s.title
+    return "(a reader's question as title)" if s.themes else "(questions on one post)"
+
+
 def _singular(text: str) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower())}
 
@@ -200,7 +212,7 @@ def check(
         for flag in flags:
             out.failures[flag].append(s.title)
         out.lines.append(
-            f"| {n} | {s.title} | {n_open} | {len(s.readers)} | {', '.join(s.themes)} "
+            f"| {n} | {_shown(s)} | {n_open} | {len(s.readers)} | {', '.join(s.themes)} "
             f"| {', '.join(flags)} |"
         )
     if not digest.suggestions:
