@@ -43,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "bench")]
 
+import digest_claims  # noqa: E402
 from backchannel.digest.questions import extract_questions, find_questions  # noqa: E402
 from backchannel.digest.text import strip_markup  # noqa: E402
 from backchannel.model import Item, Kind, parse_date  # noqa: E402
@@ -269,6 +270,29 @@ def speed(n: int, repeat: int) -> str:
     )
 
 
+def claims_section(comments: list[dict], realdata: Path) -> str:
+    """The themes and suggestions the real digest shows per blog, all blogs and each export."""
+    blogs = sorted({c["blog"] for c in comments})
+    found = []
+    for name in [*blogs, "all three blogs"]:
+        mine = [c for c in comments if name not in blogs or c["blog"] == name]
+        digest, names, headings = digest_claims.blog_digest(items_of(mine), mine)
+        found.append(digest_claims.check(name, digest, names, headings))
+    found += digest_claims.exports(realdata)
+    return (
+        "## Themes and suggestions on real feedback (bench/bench_digest_quality.py)\n\n"
+        + (digest_claims.__doc__ or "").split("\n\n", 1)[1]
+        + f"\nMachine: {machine()}.\n\nLabels failing each check (top-10 themes and all "
+        "suggestions):\n\n"
+        + digest_claims.totals(found)
+        + "\n\nBefore (the digest of commit 73bfb3c, same data, same checks; every export "
+        "row 0):\n\n"
+        + digest_claims.table(digest_claims.BEFORE)
+        + "\n\n"
+        + "\n".join(line for c in found for line in c.lines)
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -276,11 +300,18 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="time 10,000 comments once, not 100,000 x3"
     )
+    parser.add_argument(
+        "--claims", action="store_true", help="print the themes and suggestions part only"
+    )
     args = parser.parse_args()
     if not (args.data / "comments.jsonl").exists() or not (args.data / "labels.jsonl").exists():
         print(f"bench_digest_quality: no labelled data at {args.data}; nothing to measure.")
         return 0
     comments, labels = load(args.data)
+    claims = claims_section(comments, args.data.parent)
+    if args.claims:
+        print(claims)
+        return 0
     tallies = evaluate(comments, labels)
     thread_only = evaluate(comments, labels, top_level=False)["total"]
     if args.errors:
@@ -304,7 +335,8 @@ def main() -> int:
         + speed(10_000 if args.quick else 100_000, 1 if args.quick else 3)
         + "\n"
         + BEFORE
-        + "\n"
+        + "\n\n"
+        + claims
     )
     write_result("digest_quality", section)
     return 0

@@ -104,7 +104,8 @@ def compose(
         if not q.answered or since is None or item.date >= since
     ]
     stems = stems or {}
-    covered = Coverage([stems.get(a.id) or article_stems(a) for a in articles if a.date < until])
+    published = {a.id: stems.get(a.id) or article_stems(a) for a in articles if a.date < until}
+    covered = Coverage(list(published.values()), {i: s[0] for i, s in published.items()})
     by_id = {c.id: c for c in comments}
     digest.themes = mine_themes(
         docs, covered, people(upto, articles), cache=cache, body_of=lambda i: by_id[i].body

@@ -45,6 +45,17 @@ GENERIC = _words(
     worked working works worth wow write writing written wrong yes
     """
 )
+# Words that name a topic only with a qualifier ("source code", "data race", "return
+# value", "async method"): never a theme alone, but not breaking a phrase as GENERIC does.
+# Everyday frequency is no test: "price", "tax" and "car" are as common and are topics.
+VAGUE_ALONE = _words(
+    """
+    code data value values number numbers result results version versions output input
+    option options setting settings method methods type types amount level levels step steps
+    implementation performance practice practices approach behavior behaviour usage
+    difference differences
+    """
+)
 # Markup that survives in imported or pasted text: never a topic.
 MARKUP = _words(
     """

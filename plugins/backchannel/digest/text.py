@@ -249,12 +249,35 @@ def words(text: str) -> list[str]:
     return [w.strip("'-") for w in _WORD.findall(text.lower().replace("’", "'"))]
 
 
+# Four-letter words ending in "s" that are not plurals.
+_NOT_PLURAL = frozenset(
+    [
+        "plus",
+        "thus",
+        "onus",
+        "opus",
+        "news",
+        "lens",
+        "does",
+        "goes",
+        "axis",
+        "iris",
+        "this",
+        "bias",
+        "alas",
+    ]
+)
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A crude suffix stripper so 'pricing', 'prices' and 'price' meet."""
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) <= 4:
+        # A short plural meets its singular ("cpus", "apis", "bugs").
+        if len(word) == 4 and word[-1] == "s" and word[-2] != "s":
+            return word if word in _NOT_PLURAL else word[:-1]
         return word
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):

@@ -23,19 +23,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from backchannel.build.articles import ArticleInfo
 from backchannel.digest import language, phrases, text
 from backchannel.digest.analysis import body_hash, code_version
+
+# Coverage, article_stems and coverage are imported from here by cached.py and tests.
+from backchannel.digest.coverage import (  # noqa: F401
+    Coverage,
+    article_stems,
+    coverage,
+    is_covered,
+)
 from backchannel.digest.language import ENGLISH
-from backchannel.digest.phrases import form_key, ngrams, scan, theme_forms
+from backchannel.digest.phrases import VAGUE_ALONE, form_key, ngrams, theme_forms
 from backchannel.digest.specificity import Specificity
 from backchannel.digest.text import strip_markup
 from backchannel.store.cache import Cache
 
 LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.4}
-# Uses in one article that make it cover a phrase (a title, summary or tag counts as many).
-COVER_MIN = 3
-COVER_MIN_PHRASE = 2
 MAX_DOC_SHARE = 0.25
 # How many candidates get their readers, articles and questions counted.
 POOL = 120
@@ -101,41 +105,6 @@ class Unanalysed:
         self.ids[reason].append(item_id)
         if reason == "other_language":
             self.languages[language or "und"] += 1
-
-
-@dataclass
-class Coverage:
-    """The articles' text as stems, to tell whether an article covers a phrase."""
-
-    # Per article: (title, summary and tags; text), each as " stem stem | stem " runs.
-    texts: list[tuple[str, str]]
-
-
-def _stem_runs(text: str) -> str:
-    return " " + " | ".join(" ".join(stems) for _, stems in scan(text)) + " "
-
-
-def coverage(articles: Iterable[tuple[str, str]]) -> Coverage:
-    """What the articles ((heading, body) pairs) say, for is_covered."""
-    return Coverage([(_stem_runs(heading), _stem_runs(body)) for heading, body in articles])
-
-
-def article_stems(article: ArticleInfo) -> tuple[str, str]:
-    """An article's (title, summary and tags; text) as Coverage keeps them."""
-    heading = f"{article.title}. {article.summary}. {', '.join(article.tags)}"
-    return _stem_runs(heading), _stem_runs(article.text)
-
-
-def is_covered(key: tuple[str, ...], covered: Coverage) -> bool:
-    """True when an article is about the phrase.
-
-    It is about it when the phrase is in the article's title, summary or tags, or
-    its text uses it COVER_MIN times (COVER_MIN_PHRASE for a longer phrase, which
-    is specific). A phrase merely mentioned in passing is not covered.
-    """
-    needed = COVER_MIN if len(key) == 1 else COVER_MIN_PHRASE
-    padded = " " + " ".join(key) + " "
-    return any(padded in heading or body.count(padded) >= needed for heading, body in covered.texts)
 
 
 class _Asks:
@@ -281,6 +250,8 @@ def _scored(
         readers = {docs[n].reader for n in numbers}
         if len(readers) < min_readers:
             continue
+        if len(key) == 1 and not VAGUE_ALONE.isdisjoint(forms):
+            continue  # "code", "data": a topic only with a qualifier ("source code")
         askers = {docs[n].reader for n in numbers if asks.mention(n, key)}
         if not askers:
             continue  # a theme is a topic readers ask about; what nobody asks is not one
@@ -372,7 +343,11 @@ def _counted(
         theme.comment_ids = sorted({d.id for d in docs_using})
         theme.questions = sorted({d.id for d in asking})
         theme.askers = sorted({d.reader for d in asking})
-        theme.gap = len(theme.askers) >= MIN_ASKERS_FOR_GAP and not is_covered(theme.key, covered)
+        theme.gap = (
+            len(theme.askers) >= MIN_ASKERS_FOR_GAP
+            and not is_covered(theme.key, covered)
+            and not _named_where_asked(theme.key, asking, covered)
+        )
         theme.related = theme.related[:5]
         themes.append(theme)
     return themes
@@ -386,6 +361,16 @@ class _Asked(dict[int, str]):
         if text is None:
             text = self[id(doc)] = " " + " ".join(doc.questions).lower().replace("’", "'")
         return any(start in text for start in starts)
+
+
+def _named_where_asked(key: Key, asking: list[Doc], covered: Coverage) -> bool:
+    """Whether a post readers asked about the topic under names a word of it in its heading.
+
+    Questions on "event handler" under a post titled "Events" follow up a post about
+    it: that topic has a post, however partly, so it is no gap.
+    """
+    headings = [covered.headings.get(d.article, "") for d in asking]
+    return any(f" {stem} " in h for h in headings for stem in key)
 
 
 def _names_it_better(theme: Theme, key: tuple[str, ...], count: int) -> bool:

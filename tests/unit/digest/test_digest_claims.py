@@ -1,0 +1,123 @@
+"""The digest's theme claims, one invented example per error class seen on real blogs.
+
+bench/bench_digest_quality.py prints the themes and suggestions of real blogs;
+each test here is a class of wrong claim found there, written as invented comments:
+a short plural and its singular shown as two themes, an everyday word ("code") as a
+theme, and a "gap" that the very post readers asked under is about.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from backchannel.build.articles import ArticleInfo
+from backchannel.digest.build import compose
+from backchannel.digest.text import stem
+from backchannel.model import Item, Kind, State
+
+T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+UNTIL = datetime(2026, 12, 1, tzinfo=UTC)
+READERS = ["Ines", "Jonas", "Kemal", "Lotte", "Mirko", "Nadia"]
+
+
+def article(slug: str, title: str) -> ArticleInfo:
+    return ArticleInfo(
+        id=slug,
+        slug=slug,
+        title=title,
+        url=f"{slug}.html",
+        date=T0 - timedelta(days=60),
+        status="published",
+        source_path=f"{slug}.md",
+        html="<p>Plain words about the topic.</p>",
+        summary="",
+        metadata={"author": "Oskar Lind"},
+    )
+
+
+def comments(article_id: str, bodies: list[str]) -> list[Item]:
+    return [
+        Item(
+            id=f"q{n:011d}",
+            kind=Kind.COMMENT,
+            article=article_id,
+            author=READERS[n],
+            date=T0 + timedelta(days=n),
+            origin="test",
+            body=body,
+            state=State.PUBLISHED,
+        )
+        for n, body in enumerate(bodies)
+    ]
+
+
+def test_a_short_plural_meets_its_singular_and_words_ending_in_s_stay():
+    assert stem("gpus") == stem("gpu") == "gpu"
+    assert stem("apis") == "api" and stem("bugs") == "bug"
+    assert [stem(w) for w in ("plus", "thus", "less", "axis", "news")] == [
+        "plus",
+        "thus",
+        "less",
+        "axis",
+        "news",
+    ]
+
+
+def test_a_short_plural_and_its_singular_are_one_theme_with_every_asker():
+    items = comments(
+        "render-farm",
+        [
+            "Do the GPUs throttle when the room gets warm?",
+            "Which GPUs did you measure in the render farm?",
+            "Would a second GPU halve the render time?",
+            "Is the GPU fan curve something you tuned by hand?",
+        ],
+    )
+    d = compose(items, [article("render-farm", "Building a render farm")], None, UNTIL)
+    named = [t for t in d.themes if t.key == ("gpu",)]
+    assert [t.phrase for t in d.themes].count("gpu") + [t.phrase for t in d.themes].count(
+        "gpus"
+    ) == 1
+    assert len(named) == 1 and len(named[0].askers) == 4
+
+
+ASKED = [
+    "How do I size the flyback diode for the relay coil?",
+    "Does the relay coil need a snubber as well as the diode?",
+    "Can the relay coil run from the same rail as the logic?",
+]
+
+
+def test_a_topic_asked_about_under_the_post_named_after_it_is_no_gap():
+    # Readers ask about "relay coil" under a post titled "Relays": that post is about
+    # it, partly at least, so "no post covers it" would be false.
+    posts = [article("relays", "Relays for beginners"), article("timers", "The 555 timer")]
+    d = compose(comments("relays", ASKED), posts, None, UNTIL)
+    [coil] = [t for t in d.themes if t.phrase == "relay coil"]
+    assert len(coil.askers) == 3 and not coil.gap
+
+
+def test_the_same_questions_under_an_unrelated_post_are_a_gap():
+    posts = [article("relays", "Relays for beginners"), article("timers", "The 555 timer")]
+    d = compose(comments("timers", ASKED), posts, None, UNTIL)
+    [coil] = [t for t in d.themes if t.phrase == "relay coil"]
+    assert coil.gap
+
+
+def test_an_everyday_word_alone_is_no_theme_beside_a_real_topic():
+    # "code" is in most technical comments: alone it names no topic.
+    items = comments(
+        "profiling",
+        [
+            "Could you share the code you ran?",
+            "Is the code on GitHub somewhere?",
+            "Which compiler flags did the code use?",
+            "How do I read the flame graph in the second chart?",
+            "Is the flame graph from perf or from a sampling profiler?",
+            "Would a flame graph of the source code show inlined calls?",
+        ],
+    )
+    d = compose(items, [article("profiling", "Profiling a web server")], None, UNTIL)
+    phrases = [t.phrase for t in d.themes]
+    assert "code" not in phrases, phrases
+    assert "flame graph" in phrases
