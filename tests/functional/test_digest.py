@@ -10,11 +10,12 @@ import pytest
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.analysis import analyse
 from backchannel.digest.build import compose
+from backchannel.digest.coverage import coverage
 from backchannel.digest.draft import draft_text
 from backchannel.digest.questions import extract_questions, is_question
 from backchannel.digest.render_html import render_html
 from backchannel.digest.render_md import render_md
-from backchannel.digest.themes import Doc, coverage, mine_themes
+from backchannel.digest.themes import Doc, mine_themes
 from backchannel.model import Item, Kind, State
 from digest_eval import load_eval, score
 

@@ -288,7 +288,8 @@ def test_theme_phrases_come_from_the_cache_and_a_new_comment_moves_the_sample_li
     tmp_path, monkeypatch
 ):
     from backchannel.digest import themes
-    from backchannel.digest.themes import PHRASES, Doc, coverage, mine_themes
+    from backchannel.digest.coverage import coverage
+    from backchannel.digest.themes import PHRASES, Doc, mine_themes
 
     monkeypatch.setattr(themes, "SAMPLE", 30)  # the sample is a part of a bigger site's comments
     docs = []

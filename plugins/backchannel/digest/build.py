@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cached import load_articles_cached
+from backchannel.digest.coverage import Coverage, article_stems
 from backchannel.digest.engagement import activity, article_stats
 from backchannel.digest.feedback import load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
 from backchannel.digest.suggestions import suggest
-from backchannel.digest.themes import Coverage, Doc, Unanalysed, article_stems, mine_themes
+from backchannel.digest.themes import Doc, Unanalysed, mine_themes
 from backchannel.model import Item, Kind
 from backchannel.settings import Resolved
 from backchannel.store.cache import Cache
@@ -56,7 +57,7 @@ def compose(
     """The digest of `items` (published feedback) against `articles` for [since, until).
 
     `analyses` holds comments' analyses already made (by id), `stems` articles'
-    stems (themes.article_stems, by id); others are made here. `cache` keeps
+    stems (coverage.article_stems, by id); others are made here. `cache` keeps
     the word frequencies the themes looked up.
     """
     digest = Digest(

@@ -23,9 +23,9 @@ import pelican
 
 from backchannel.build import articles, render
 from backchannel.build.articles import ArticleInfo, load_articles
-from backchannel.digest import phrases, text
+from backchannel.digest import coverage, phrases, text
 from backchannel.digest.analysis import code_version
-from backchannel.digest.themes import article_stems
+from backchannel.digest.coverage import article_stems
 from backchannel.settings import Resolved
 from backchannel.store.cache import Cache
 
@@ -133,12 +133,12 @@ def load_articles_cached(
     """The published articles and their stems by id, unchanged source files from the cache.
 
     The articles are as articles.load_articles reads them, the stems as
-    themes.article_stems makes them.
+    coverage.article_stems makes them.
     """
     pelican_settings = settings.pelican
     version = _hash(
         getattr(pelican, "__version__", ""),
-        code_version(articles, render, phrases, text),
+        code_version(articles, render, coverage, phrases, text),
         [(key, _setting(pelican_settings, key)) for key in READING_SETTINGS],
     )
     rows = cache.get_many(ARTICLE, version)

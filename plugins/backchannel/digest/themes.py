@@ -25,14 +25,7 @@ from itertools import accumulate
 
 from backchannel.digest import language, phrases, text
 from backchannel.digest.analysis import body_hash, code_version
-
-# Coverage, article_stems and coverage are imported from here by cached.py and tests.
-from backchannel.digest.coverage import (  # noqa: F401
-    Coverage,
-    article_stems,
-    coverage,
-    is_covered,
-)
+from backchannel.digest.coverage import Coverage, is_covered
 from backchannel.digest.language import ENGLISH
 from backchannel.digest.phrases import VAGUE_ALONE, form_key, ngrams, theme_forms
 from backchannel.digest.specificity import Specificity
