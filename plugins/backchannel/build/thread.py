@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import pass_context
@@ -110,16 +110,6 @@ class LinkbackView(_Dated):
         return render_markdown(self.item.body) if self.item and self.item.body else Markup("")
 
 
-class CommentRow(NamedTuple):
-    """One comment of `Thread.comment_rows`: where it stands in the nested lists."""
-
-    comment: CommentNode
-    # The author of the comment it replies to, when that comment is shown above it.
-    parent_name: str | None
-    # How many lists of replies end after it (0 when it has replies: its own list opens).
-    closes: int
-
-
 @dataclass
 class Endpoints:
     """Absolute receiver URLs the article page points at."""
@@ -208,26 +198,6 @@ class Thread:
             out.append(node)
             stack.extend(reversed(node.children))
         return out
-
-    def comment_rows(self) -> list[CommentRow]:
-        """Every comment in display order, with what the nested lists do after it.
-
-        The theme renders the tree from this with one loop instead of a macro called once
-        per comment (recursion cost more than the markup): a comment with replies opens
-        its list of replies, and a comment without ends `closes` lists of replies.
-        """
-        rows: list[CommentRow] = []
-        # (node, its parent's author, its depth), the next to show last.
-        stack = [(node, None, 0) for node in reversed(self.comments)]
-        while stack:
-            node, parent_name, depth = stack.pop()
-            if node.children:
-                rows.append(CommentRow(node, parent_name, 0))
-                stack.extend((child, node.author, depth + 1) for child in reversed(node.children))
-            else:
-                following = stack[-1][2] if stack else 0
-                rows.append(CommentRow(node, parent_name, depth - following))
-        return rows
 
 
 def endpoints_for(thread_id: str, settings: Resolved) -> Endpoints:
