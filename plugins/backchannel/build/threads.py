@@ -8,9 +8,7 @@ dropped as soon as they are counted, and what was counted of a folder is kept be
 comments and linkbacks are read again from its folders only when a template or feed asks for
 them (a partial or feed not in the fragment cache), and only the last thread read is kept: a
 build holds one thread's items at a time, and a build whose partials and feeds all come from
-the cache holds none. The exception is bounded: the items of folders the pass had to parse
-(no summary: a cold build) are kept for their thread's page, up to `_KEEP` items, and let go
-when it is read, so a cold build of a site that size parses each file once and reads no row.
+the cache holds none.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from __future__ import annotations
 import heapq
 import logging
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -57,11 +55,6 @@ STATES = (State.PUBLISHED, State.UNMATCHED)
 # New cache rows (parsed items, rendered bodies) are stored this many at a time: one write
 # for many folders or threads rather than one each.
 _BATCH = 1000
-# A folder the pass parsed (a cold build's) keeps its items for its thread's page, rather
-# than their being read again from the rows just written, while fewer than this many are
-# kept. The bound is memory's (an item takes about 1.4 KB): a bigger site's other folders
-# are read again as before.
-_KEEP = 10_000
 
 
 class BuildThreads:
@@ -100,17 +93,9 @@ class BuildThreads:
         self.rendered = self.found = 0
         self.fresh_items: dict[str, list[Any]] = {}
         self.fresh_html: dict[str, str] = {}
-        # Folder -> its shown items as the pass parsed them, until its thread is read.
-        self.kept: dict[tuple[State, str], list[tuple[Item, Stamp]]] = {}
-        self._kept_count = 0
         self._count(hidden)
         store_rows(self.cache, self.fresh_items)
         self._link_answers()
-        # How many threads read each folder, and the folders the site feed reads again.
-        self.users = Counter(where for wheres in self.sources.values() for where in wheres)
-        self.feed_folders = {entry[4] for entry in self.latest}
-        for where in [w for w in self.kept if w not in self.users and w not in self.feed_folders]:
-            self._kept_count -= len(self.kept.pop(where))
 
     # --- the pass -------------------------------------------------------------------
     def _light(self, tid: str) -> Thread:
@@ -126,13 +111,7 @@ class BuildThreads:
         return self._ids
 
     def _shown(self, state: State, folder: str) -> list[tuple[Item, Stamp]]:
-        """A folder's items the build shows, as the pass kept them or read again.
-
-        The pass logged what it left out.
-        """
-        kept = self.kept.get((state, folder))
-        if kept is not None:
-            return kept
+        """A folder's items the build shows, read again (the pass logged what it left out)."""
         items, _ = load_folder(self.store.root, state, folder, self.cache)
         return self._without_orphans(items, warn=False)
 
@@ -177,9 +156,6 @@ class BuildThreads:
         for problem in problems:
             logger.warning("backchannel: skipping %s", problem)
         shown = self._without_orphans(items, warn=True)
-        if self._kept_count + len(shown) <= _KEEP:
-            self.kept[(state, folder)] = shown
-            self._kept_count += len(shown)
         summary = summarize(folder, shown)
         local = {item.id for item, _ in items}
         # Stored only when what the folder shows depends on its files alone (every reply's
@@ -276,18 +252,12 @@ class BuildThreads:
         """A thread's comments and linkbacks, read from its folders, bodies rendered."""
         if self.loaded is not None and self.loaded is not thread:
             self.loaded.release()
-        sources = self.sources.get(thread.id, [])
         items = [
             item
-            for state, folder in sources
+            for state, folder in self.sources.get(thread.id, [])
             for item, _ in self._shown(state, folder)
             if self.thread_of(item) == thread.id
         ]
-        # A folder of one thread's items is not needed again unless this thread is read
-        # again (then it is read from its rows); the site feed's folders are kept.
-        for where in sources:
-            if where in self.kept and self.users[where] == 1 and where not in self.feed_folders:
-                self._kept_count -= len(self.kept.pop(where))
         full = build_thread(thread.id, items, self.settings)
         for node in full.all_comments():
             node.answered_in = list(thread.answered.get(node.id, []))
@@ -316,8 +286,6 @@ class BuildThreads:
         for *_, where in entries:
             if where not in found:
                 found[where] = {i.id: i for i, _ in self._shown(*where)}
-        self.kept.clear()
-        self._kept_count = 0
         return [
             (comment_node(found[where][cid], self.settings), self.articles[tid])
             for _, cid, _, tid, where in entries

@@ -188,39 +188,3 @@ def test_the_items_hash_changes_with_any_item_and_only_then(tmp_path):
     # An item reaching a thread from another folder (unmatched) counts too.
     (store.root / "unmatched" / "c00000000092.md").unlink()
     assert digests()["three"] != after["three"]
-
-
-def test_a_cold_pass_keeps_what_it_parsed_for_the_pages_within_its_bound(tmp_path, monkeypatch):
-    """A folder parsed by the pass is not read again for its page, nor for the site feed;
-    its items are let go once read. Over the bound, folders are read again, as before."""
-    from backchannel.build import threads as module
-
-    store, articles, settings = site(tmp_path)
-    whole = whole_threads(store, articles, settings)
-    reads: list[str] = []
-    real = module.load_folder
-
-    def counting(root, state, folder, *args):
-        reads.append(folder)
-        return real(root, state, folder, *args)
-
-    monkeypatch.setattr(module, "load_folder", counting)
-    for keep, latest in ((module._KEEP, 0), (module._KEEP, 2), (0, 2)):
-        monkeypatch.setattr(module, "_KEEP", keep)
-        reads.clear()
-        with Cache(tmp_path / f"cache-{keep}-{latest}") as cache:  # cold: no rows, no summaries
-            built = BuildThreads(settings, store, cache, articles, set(), latest)
-            folders = len(reads)
-            for tid, thread in built.threads.items():
-                assert thread.comments == whole[tid].comments
-                assert thread.linkbacks == whole[tid].linkbacks
-            # What only the site feed still needs is kept (its folders, when there is a feed).
-            assert set(built.kept) == (built.feed_folders if keep else set())
-            feed = latest_feed(built.latest_comments(), articles.values(), "", "Site")
-            assert built.kept == {}
-        pairs = [(whole[tid], articles[tid]) for tid in articles]
-        assert feed == site_feed(pairs, "", "Site", latest)
-        if keep:
-            assert len(reads) == folders  # every folder read once
-        else:
-            assert len(reads) > folders  # read again for the pages and the feed
