@@ -187,7 +187,7 @@ def test_theme_builds_without_the_plugin(site):
 
 
 def test_replies_nest_under_their_parents_in_the_built_page(site):
-    """The page's nested lists (drawn by one loop over thread.comment_rows) are the tree."""
+    """The page's nested lists are the tree: each reply inside its parent, depth classes capped."""
     site.article("post")
     parents = {"a0": None, "b0": None}
     for n in range(1, 11):  # a chain ten deep under a0, deeper than the depth classes go
