@@ -184,3 +184,37 @@ def test_theme_builds_without_the_plugin(site):
     site.build()
     html = site.page("post")
     assert "comment-form" not in html and "Not shown" not in html
+
+
+def test_replies_nest_under_their_parents_in_the_built_page(site):
+    """The page's nested lists are the tree: each reply inside its parent, depth classes capped."""
+    site.article("post")
+    parents = {"a0": None, "b0": None}
+    for n in range(1, 11):  # a chain ten deep under a0, deeper than the depth classes go
+        parents[f"a{n}"] = f"a{n - 1}"
+    parents |= {"c1": "a2", "c2": "c1", "d1": "a5", "e1": "b0"}
+    for minute, (item_id, parent) in enumerate(parents.items()):
+        comment(
+            site,
+            f"{item_id:0>12}",
+            author=f"Reader {item_id}",
+            extra=f"\nParent: {parent:0>12}" if parent else "",
+            body=f"Comment {minute}.",
+        )
+    site.build()
+    soup = BeautifulSoup(site.page("post"), "html.parser")
+    shown = {}
+    for li in soup.select("li.comment-item"):
+        item_id = li.article["id"].removeprefix("comment-").lstrip("0")
+        outer = li.find_parent("li", class_="comment-item")
+        shown[item_id] = outer.article["id"].removeprefix("comment-").lstrip("0") if outer else None
+        depth = 0
+        while outer is not None:
+            depth += 1
+            outer = outer.find_parent("li", class_="comment-item")
+        assert f"depth-{min(depth, 8)}" in li["class"]
+        if parents[item_id]:
+            assert f"In reply to Reader {parents[item_id]}" in li.header.get_text()
+    assert shown == parents
+    top = soup.select_one("ol.comment-list")
+    assert [li.article["id"][-2:] for li in top.find_all("li", recursive=False)] == ["a0", "b0"]

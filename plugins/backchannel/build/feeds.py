@@ -86,7 +86,8 @@ def _feed(
 
 def comment_feed(thread: Thread, article: Any, siteurl: str, sitename: str) -> str:
     """One article's comments as an Atom document, oldest first."""
-    article_url = _absolute(siteurl, article.url)
+    # The URL the build read once (Pelican works `article.url` out again on every access).
+    article_url = _absolute(siteurl, thread.article_url or article.url)
     nodes = sorted(thread.all_comments(), key=lambda n: (n.date, n.id))
     # The newest comment, not the build time: a rebuild changes nothing.
     updated = max([n.date for n in nodes] or [article.date])

@@ -283,9 +283,20 @@ def plain_text(text: str) -> str:
     hit = _TEXT.get(text)
     if hit is None:
         # Plain prose's text is itself, a paragraph break read as a line break.
-        hit = _PARAGRAPHS.sub("\n", text) if plain_prose(text) else html_text(render_markdown(text))
+        hit = _PARAGRAPHS.sub("\n", text) if plain_prose(text) else _own_text(render_markdown(text))
         _remember(_TEXT, text, hit)
     return hit
+
+
+def _own_text(fragment: str) -> str:
+    """`html_text` of render_markdown's own HTML, without parsing it again.
+
+    That HTML is the sanitizer's serialization: every `<` in it opens a tag (`_TAG`), text
+    holds only entities, and no tag but `<a>` has attributes. So the text is what is left
+    without the tags, decoded, once the one newline an HTML parser drops after `<pre>` is
+    dropped too (test_render.py compares this with html_text over hostile bodies).
+    """
+    return html.unescape(_TAG.sub("", str(fragment).replace("<pre>\n", "<pre>"))).strip()
 
 
 def html_text(fragment: str) -> str:

@@ -167,3 +167,21 @@ def test_links_from_markdown_skip_the_walk_and_change_nothing():
             assert walked == fragment, body
         changed += walked != fragment
     assert skipped > 300 and changed > 300  # both the shortcut and the walk's links exercised
+
+
+def test_the_text_of_rendered_html_is_what_parsing_it_gives():
+    """plain_text reads render_markdown's HTML without parsing it again: the same text as
+    html_text, also where a parser drops the newline after `<pre>` or decodes entities."""
+    bodies = [
+        "x\n\n<pre>\n\nfoo</pre>",
+        "a\n\n<pre>\n\n\nb\n</pre>\n\nc",
+        "x <pre>\n\nfoo</pre> y",
+        "<pre>\n</pre>x",
+        "    \n\n    code\n\n```\n\nfenced\n```",
+        '<p title="a>b">x &amp; y &lt;z&gt; &nbsp;&eacute;</p>',
+        "<a href='https://x.example/?a=1&b=\"2\"'>link</a> after\n\n> quoted\n> <pre>\nq</pre>",
+        *(DATA / "xss_vectors.txt").read_text("utf-8").splitlines(),
+    ]
+    for body in bodies:
+        assert not plain_prose(body)
+        assert plain_text(body) == html_text(render_markdown(body)), body
