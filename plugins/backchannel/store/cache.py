@@ -43,13 +43,18 @@ class Cache:
 
     Any failure to open, read or write (a corrupt file, a full disk, a lock held
     too long) is logged once and the cache then behaves as empty: a cache only
-    ever saves time, it never stops a build.
+    ever saves time, it never stops a build. An instance serves one run (a build, a
+    digest, a load): it learns once whether a kind holds rows, so rows another
+    process adds meanwhile may go unseen until the next run.
     """
 
     def __init__(self, folder: Path | str | None) -> None:
         self.path = Path(folder) / FILE_NAME if folder is not None else None
         self._db: sqlite3.Connection | None = None
         self._broken = folder is None
+        # Whether rows of a (kind, version) exist, learnt once: a first build looks up
+        # thousands of keys of kinds that hold nothing yet, and each look-up is a query.
+        self._holds: dict[tuple[str, str], bool] = {}
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self._broken:
@@ -76,11 +81,28 @@ class Cache:
             self._db.close()
             self._db = None
 
+    def _reader(self, kind: str, version: str) -> sqlite3.Connection | None:
+        """The database when it may hold rows of (kind, version); None when it cannot."""
+        db = self._connect()
+        if db is None:
+            return None
+        holds = self._holds.get((kind, version))
+        if holds is None:
+            try:
+                row = db.execute(
+                    "SELECT 1 FROM entry WHERE kind = ? AND version = ? LIMIT 1", (kind, version)
+                ).fetchone()
+            except sqlite3.Error as exc:
+                self._fail(exc)
+                return None
+            holds = self._holds[(kind, version)] = row is not None
+        return db if holds else None
+
     def get_many(
         self, kind: str, version: str, keys: Iterable[str] | None = None
     ) -> dict[str, Any]:
         """The values of `kind` made by `version`: all of them, or those of `keys`."""
-        db = self._connect()
+        db = self._reader(kind, version)
         if db is None:
             return {}
         wanted = None if keys is None else list(dict.fromkeys(keys))
@@ -113,7 +135,7 @@ class Cache:
 
     def get_text(self, kind: str, version: str, key: str) -> str | None:
         """One value stored by `put_texts`, or None when there is none of this version."""
-        db = self._connect()
+        db = self._reader(kind, version)
         if db is None:
             return None
         try:
@@ -157,6 +179,8 @@ class Cache:
                 db.executemany("INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             self._fail(exc)
+        else:
+            self._holds[(kind, version)] = True
 
     def put(self, kind: str, version: str, key: str, value: Any) -> None:
         """Store one value of `kind` made by `version`."""

@@ -48,3 +48,19 @@ def test_text_rows_keep_their_text_as_it_is(tmp_path):
     with Cache(None) as cache:
         cache.put_texts("parts", "v1", {"a": page})
         assert cache.get_text("parts", "v1", "a") is None
+
+
+def test_a_kind_found_empty_is_read_again_once_rows_are_put(tmp_path):
+    with Cache(tmp_path) as cache:
+        assert cache.get_many("items", "v1", ["a"]) == {}  # learnt: no rows of items v1
+        assert cache.get_text("parts", "v1", "a") is None
+        cache.put_many("items", "v1", {"a": 1})
+        cache.put_texts("parts", "v1", {"a": "text"})
+        assert cache.get("items", "v1", "a") == 1  # its own rows are seen at once
+        assert cache.get_text("parts", "v1", "a") == "text"
+        assert cache.get("items", "v2", "a") is None
+    with Cache(tmp_path) as first, Cache(tmp_path) as second:
+        assert first.get("other", "v1", "a") is None
+        second.put("other", "v1", "a", 2)
+    with Cache(tmp_path) as later:
+        assert later.get("other", "v1", "a") == 2  # a new run sees them
