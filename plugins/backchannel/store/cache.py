@@ -39,7 +39,7 @@ _SCAN_ABOVE = 500
 
 
 class Cache:
-    """Versioned JSON values by (kind, key); a no-op when `folder` is None.
+    """Versioned JSON (or text) values by (kind, key); a no-op when `folder` is None.
 
     Any failure to open, read or write (a corrupt file, a full disk, a lock held
     too long) is logged once and the cache then behaves as empty: a cache only
@@ -125,7 +125,7 @@ class Cache:
             # they make an array): no Python call per row.
             values = json.loads("[" + ",".join(value for _, value in rows) + "]")
             return dict(zip((key for key, _ in rows), values, strict=True))
-        except (sqlite3.Error, ValueError) as exc:
+        except (sqlite3.Error, TypeError, ValueError) as exc:  # TypeError: a row holding a blob
             self._fail(exc)
             return {}
 

@@ -64,3 +64,17 @@ def test_a_kind_found_empty_is_read_again_once_rows_are_put(tmp_path):
         second.put("other", "v1", "a", 2)
     with Cache(tmp_path) as later:
         assert later.get("other", "v1", "a") == 2  # a new run sees them
+
+
+def test_a_row_someone_wrote_as_a_blob_never_stops_a_run(tmp_path, caplog):
+    import sqlite3
+
+    with Cache(tmp_path) as cache:
+        cache.put_many("items", "v1", {"a": 1})
+        cache.put_texts("parts", "v1", {"a": "text"})
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        db.execute("UPDATE entry SET value = ?", (b"\x00blob",))
+    with Cache(tmp_path) as cache:
+        assert cache.get_text("parts", "v1", "a") is None
+        assert cache.get_many("items", "v1") == {}
+    assert "not used" in caplog.text
