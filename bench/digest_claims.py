@@ -120,6 +120,12 @@ class Claims:
     lines: list[str] = field(default_factory=list)
     failures: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in CHECKS})
 
+    def row(self, label: str, flags: list[str], cells: list[object]) -> None:
+        """One table row for `label`, its failed checks counted."""
+        for flag in flags:
+            self.failures[flag].append(label)
+        self.lines.append("| " + " | ".join(map(str, [*cells, ", ".join(flags)])) + " |")
+
 
 def _label_problems(label: str, names: set[str]) -> list[str]:
     words = set(_WORD.findall(label.lower()))
@@ -191,12 +197,8 @@ def check(
         if theme.gap and len(theme.askers) < 2:
             flags.append("thin gap")
         flags += _theme_problems(theme, digest, headings, seen)
-        for flag in flags:
-            out.failures[flag].append(theme.phrase)
-        out.lines.append(
-            f"| {n} | {theme.phrase} | {len(theme.questions)} | {len(theme.askers)} "
-            f"| {len(theme.readers)} | {_gap(theme)} | {', '.join(flags)} |"
-        )
+        cells = [n, theme.phrase, len(theme.questions), len(theme.askers), len(theme.readers)]
+        out.row(theme.phrase, flags, [*cells, _gap(theme)])
     if not digest.themes:
         out.lines.append("| — | (no themes) | | | | | |")
     out.lines.append("")
@@ -209,12 +211,7 @@ def check(
         n_open = sum(1 for cid in s.questions if cid in open_ids)
         if not n_open or not s.readers:
             flags.append("hollow suggestion")
-        for flag in flags:
-            out.failures[flag].append(s.title)
-        out.lines.append(
-            f"| {n} | {_shown(s)} | {n_open} | {len(s.readers)} | {', '.join(s.themes)} "
-            f"| {', '.join(flags)} |"
-        )
+        out.row(s.title, flags, [n, _shown(s), n_open, len(s.readers), ", ".join(s.themes)])
     if not digest.suggestions:
         out.lines.append("| — | (no suggestions) | | | | |")
     out.lines.append("")

@@ -236,18 +236,10 @@ def body_key(text: str) -> str:
 def _needing_rows(bodies: Iterable[str]) -> dict[str, str]:
     """Key -> body of the bodies worth a cache row.
 
-    Plain prose is rendered here instead, into the memo: making its HTML costs less
-    than hashing the body and reading or writing its row.
+    Not plain prose: render_markdown makes its HTML for less than hashing the body and
+    reading or writing its row would cost.
     """
-    keys = {}
-    for text in bodies:
-        if not text:
-            continue
-        if plain_prose(text):
-            _remember(_HTML, text, Markup(_prose_html(text)))
-        else:
-            keys[body_key(text)] = text
-    return keys
+    return {body_key(text): text for text in bodies if text and not plain_prose(text)}
 
 
 def render_some(

@@ -62,14 +62,19 @@ def load_folder(
         keys,
         cache.get_many(kind, VERSION, keys),
         item_values,
-        lambda row, _: (item_from_values(row[3:], state), (row[0], row[1], row[2])),
-        lambda item, row: (item, (row[0], row[1], row[2])),
+        lambda row, _: (item_from_values(row[3:], state), _stamp(row)),
+        lambda item, row: (item, _stamp(row)),
     )
     if fresh is None:
         cache.put_many(kind, VERSION, mine)
     else:
         fresh.update((f"{kind}\0{key}", row) for key, row in mine.items())
     return items, problems
+
+
+def _stamp(row: list[Any]) -> Stamp:
+    """The file stamp a row starts with."""
+    return row[0], row[1], row[2]
 
 
 def store_rows(cache: Cache, fresh: dict[str, list[Any]]) -> None:
