@@ -8,31 +8,14 @@ theme, and a "gap" that the very post readers asked under is about.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from backchannel.build.articles import ArticleInfo
 from backchannel.digest.build import compose
 from backchannel.digest.text import stem
 from backchannel.model import Item, Kind, State
+from test_digest_themes import T0, UNTIL, article
 
-T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
-UNTIL = datetime(2026, 12, 1, tzinfo=UTC)
 READERS = ["Ines", "Jonas", "Kemal", "Lotte", "Mirko", "Nadia"]
-
-
-def article(slug: str, title: str) -> ArticleInfo:
-    return ArticleInfo(
-        id=slug,
-        slug=slug,
-        title=title,
-        url=f"{slug}.html",
-        date=T0 - timedelta(days=60),
-        status="published",
-        source_path=f"{slug}.md",
-        html="<p>Plain words about the topic.</p>",
-        summary="",
-        metadata={"author": "Oskar Lind"},
-    )
 
 
 def comments(article_id: str, bodies: list[str]) -> list[Item]:
