@@ -77,7 +77,15 @@ def write(store: Store, output: Path, record: BuildRecord | None) -> None:
         (store.root / PRIVATE / name).unlink(missing_ok=True)
         return
     data = {"output": str(output.resolve()), **record.__dict__}
-    store.write_private_file(name, json.dumps(data, sort_keys=True, indent=1).encode())
+    encoded = json.dumps(data, sort_keys=True, indent=1).encode()
+    try:
+        if (store.root / PRIVATE / name).read_bytes() == encoded:
+            # Most builds repeat the last one's settings: a durable rewrite of the
+            # same bytes would make every build wait for the disk for nothing.
+            return
+    except OSError:
+        pass
+    store.write_private_file(name, encoded)
 
 
 def read(store: Store, output: Path) -> BuildRecord | None:
