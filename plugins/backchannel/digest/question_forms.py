@@ -105,14 +105,30 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\b(?:confused|unclear|puzzled)\s+(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b",
     ),
     (
-        ("trying to", "try to", "want to", "need to"),
-        # The reader's own wish ("I'm trying to understand what …"), not advice
-        # to someone else ("you need to understand how …").
+        # Not understanding a named point is confusion about it ("I don't see how"
+        # and "not sure how to thank you" are not: the first argues, the second thanks).
+        ("understand", "figure out", "not sure"),
+        r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+)?(?:don't|do\s+not|can't|cannot)\s+(?:quite\s+)?
+            (?:understand|figure\s+out)\s+(?:why|how|what|whether|where|which)\b
+          | \b(?:i'm|i\s+am)\s+(?:also\s+|still\s+)?not\s+sure\s+(?:why|how(?!\s+to\b))""",
+    ),
+    (
+        ("could use",),
+        (
+            r"\b(?:i|we)\s+could\s+(?:really\s+)?use\s+(?:some\s+|a\s+little\s+|your\s+)?"
+            r"(?:help|advice|pointers|guidance)\b"
+        ),
+    ),
+    (
+        ("trying to", "try to", "want to", "wanted to", "need to", "needed to"),
+        # The reader's own wish ("I'm trying to understand what …", "I wanted to
+        # know your view"), not advice to someone else ("you need to understand how …").
         (
             r"\b(?:i|i'm|we|we're)\s+(?:am\s+|are\s+|still\s+|just\s+|really\s+)*"
             r"(?:trying|try|want|wanted|need|needed)\s+to\s+"
-            r"(?:understand|figure\s+out|work\s+out|know|learn)\s+"
+            r"(?:(?:understand|figure\s+out|work\s+out|know|learn)\s+"
             r"(?:why|how|what|whether|if|where|which|when|more\s+about)\b"
+            r"|(?:know|hear)\s+(?:about\s+)?your\b)"
         ),
     ),
     (
@@ -144,7 +160,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("interested",),
-        r"""\bi(?:'d|\s+would)\s+be\s+(?:very\s+|really\s+)?interested\s+
+        r"""\bi(?:'d|\s+would)\s+be\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+){0,2}interested\s+
             (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your))
           | \bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested\s*,?\s+
             (?:i|we)(?:'d|'ll|\s+can|\s+could|\s+will|\s+would)\b
@@ -189,7 +205,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("suggest you", "might you", "should you", "may you", "could you"),
         r"""\bi\s+(?:would\s+)?suggest\s+(?:that\s+)?you\b
           | \byou\s+(?:might|may|should|could)\s+(?:want\s+to\s+)?
-            (?:weigh|take\s+a\s+look|look\s+at|check|
+            (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|cover|explain|clarify)""",
     ),
     (("demande",), r"\bje\s+me\s+demande\b"),

@@ -125,6 +125,15 @@ QUESTIONS = [
     "I am trying to understand what the second flag changes.",
     "If you are interested, I can send you my measurements.",  # an offer to decide on
     "Stephen, is the lock released before the callback runs.",
+    # Error classes of a held-out blog (issue 18), each an invented example:
+    "So, I wanted to know your experience with the second cache.",  # a wish to know "your X"
+    "I'd be quite interested to read why you dropped the old bundler.",  # an adverb before it
+    "You might want to investigate a reverse proxy in front of the site.",  # a suggestion
+    "You could add a cache header to the config file.",
+    "Hi there, I could really use some help with the deploy step.",  # asking for help
+    "I still don't understand how the two caches stay in sync.",  # confusion naming a point
+    "I read both posts and still don't understand why the build skips drafts.",
+    "I'm also not sure why you pin the version in the lock file.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -141,6 +150,8 @@ NOT_QUESTIONS = [
     '"Why is it slow?" was what my manager asked.',  # a quotation
     "I don't understand the second figure.",  # confusion that names no point
     "You need to understand how the allocator works first.",  # advice, not a wish
+    "I'm not sure how to thank you enough for this series.",  # thanks, not confusion
+    "I don't see why the old layout was a problem.",  # disagreement, not confusion
     "What is more, the second run was faster.",
     "ありがとうございます。",
 ]
@@ -161,7 +172,8 @@ HINTS = (
     "i wonder if curious about confused why trying to understand how could you explain please "
     "let me know appreciate any idea how love to know interested in knowing if you're "
     "interested i can any thoughts on my question is whether it would be great to know "
-    "suggest you might want to check what is are there do you the , . ( ) myself i'll figure"
+    "suggest you might want to check what is are there do you the , . ( ) myself i'll figure "
+    "wanted hear your quite could use some help don't understand not sure add investigate"
 )
 
 
