@@ -126,7 +126,7 @@ def derive_files(
     derive: Callable[[Item], list[Any]],
     decode: Callable[[list[Any], str], T],
     parsed: Callable[[Item, list[Any]], T] | None = None,
-) -> tuple[list[T], dict[str, list[Any]], list[ItemFormatError]]:
+) -> tuple[list[T], dict[str, tuple[Any, ...]], list[ItemFormatError]]:
     """The files' outcomes from their cached `rows` (by key) or parsed; the new rows; problems.
 
     A row is used while its file's stamp matches, and taken out of `rows` as used:
@@ -158,7 +158,11 @@ def derive_files(
         block = pending[first : first + _PARSE_BLOCK]
         for n, (stamp, item) in zip(block, read_many([files[n] for n in block]), strict=True):
             if isinstance(item, Item):
-                row = fresh[keys[n]] = [*(stamp or ()), *derive(item)]
+                # A tuple, not a list: a tuple of strings and numbers leaves the cycle
+                # collector's care at its first collection, and a cold load holds
+                # 100,000 new rows until they are stored (a list is traversed by
+                # every full collection meanwhile).
+                row = fresh[keys[n]] = (*(stamp or ()), *derive(item))
                 outcomes[n] = decode(row, files[n][0]) if parsed is None else parsed(item, row)
             else:
                 problems.append(item)

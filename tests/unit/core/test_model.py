@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from backchannel import model
 from backchannel.errors import ItemFormatError
 from backchannel.field_policy import UNWANTED, clean_text, has_unwanted
 from backchannel.model import Item, Kind, MentionType, dumps, loads
@@ -174,3 +175,41 @@ def test_unwanted_check_of_ascii_text_agrees_with_the_policy_regex(text):
     assert has_unwanted(text.encode("ascii", "ignore").decode("ascii")) == (
         UNWANTED.search(text.encode("ascii", "ignore").decode("ascii")) is not None
     )
+
+
+def _header_the_long_way(header: str) -> dict[str, object] | None:
+    """Each header line's value, stripped, by its key (None for a line that is not one)."""
+    values: dict[str, object] = dict.fromkeys(model._ATTRS)
+    for line in header.split("\n"):
+        key, colon, value = line.partition(":")
+        attr = model.KEY_TO_ATTR.get(key.lower()) if colon else None
+        if attr is None or values[attr] is not None:
+            return None
+        values[attr] = value.strip()
+    return values
+
+
+# Values with white space of every kind at either end, inside, or alone.
+header_values = st.text(st.sampled_from("ab \t\u00a0\u2003\u3000\x0b\x1f:é"), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(model.FIELDS), header_values), max_size=6))
+def test_header_read_by_one_match_is_the_header_read_line_by_line(lines):
+    header = "\n".join(f"{key}: {value}" for (_, key), value in lines)
+    long_way = _header_the_long_way(header)
+    if long_way is None:
+        return  # refused (a repeated key): the loop names the line
+    match = model._CANONICAL_HEADER.fullmatch(header + "\n")
+    if match is not None:  # what the match reads is what the loop reads
+        assert list(match.groupdict().items()) == list(long_way.items())
+    assert list(model._header_values(header, "x").items()) == list(long_way.items())
+
+
+@pytest.mark.parametrize("value", ["a", "a b", "a ", " a", "a\t", "a\u00a0", "\u3000", "é"])
+def test_canonical_header_takes_only_values_without_space_at_their_ends(value):
+    header = f"Id: {value}"
+    match = model._CANONICAL_HEADER.fullmatch(header + "\n")
+    assert (match is not None) == (value == value.strip() != "")
+    if match is not None:
+        assert match["id"] == value
