@@ -12,7 +12,7 @@ from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cached import load_articles_cached
 from backchannel.digest.coverage import Coverage, article_stems
 from backchannel.digest.engagement import activity, article_stats
-from backchannel.digest.feedback import load_feedback
+from backchannel.digest.feedback import Comment, load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
@@ -50,15 +50,16 @@ def compose(
     site: str = "",
     siteurl: str = "",
     now: datetime | None = None,
-    analyses: Mapping[str, Analysis] | None = None,
+    analyses: Mapping[str, Analysis | Comment] | None = None,
     stems: Mapping[str, tuple[str, str]] | None = None,
     cache: Cache | None = None,
 ) -> Digest:
     """The digest of `items` (published feedback) against `articles` for [since, until).
 
-    `analyses` holds comments' analyses already made (by id), `stems` articles'
-    stems (coverage.article_stems, by id); others are made here. `cache` keeps
-    the word frequencies the themes looked up.
+    `analyses` holds comments' analyses already made (by id; a Comment read from
+    the digest's rows is its own analysis), `stems` articles' stems
+    (coverage.article_stems, by id); others are made here. `cache` keeps the
+    word frequencies the themes looked up.
     """
     digest = Digest(
         since=since,

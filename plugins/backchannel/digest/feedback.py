@@ -4,11 +4,12 @@ A comment's row holds the few fields the digest uses (not the whole item; of
 its body only the hash: the body is read from its file when the themes need
 it) and its body's analysis (analysis.analyse), so an unchanged comment costs
 a stat and the decoding of one JSON row: no Item, no second row for its
-analysis. Rows are the store's (store.item_cache.load_derived): keyed by the
-file's path, valid while its stamp (mtime, size, inode) matches, dropped with
-their files. Linkbacks, few and read whole by the digest, keep every field.
-The rows' version is a hash of the code that makes them: a change to the item
-format, the analysis or this module re-makes every row.
+analysis, and one object (a Comment holds its analysis's fields itself). Rows
+are the store's (store.item_cache.load_derived): keyed by the file's path,
+valid while its stamp (mtime, size, inode) matches, dropped with their files.
+Linkbacks, few and read whole by the digest, keep every field. The rows'
+version is a hash of the code that makes them: a change to the item format,
+the analysis or this module re-makes every row.
 """
 
 from __future__ import annotations
@@ -36,10 +37,16 @@ _ITEM = "i"  # any other item, every field (store.item_cache.item_values)
 
 
 class Comment:
-    """A published comment as the digest reads it: the Item fields it uses, nothing else."""
+    """A published comment as the digest reads it: the Item fields it uses, nothing else.
+
+    A reader's comment also holds its body's analysis, under analysis.Analysis's
+    field names (questions, words, unanalysed, truncated, language), so it serves
+    as its own analysis: a warm digest of 100,000 comments makes 100,000 objects
+    fewer for the cycle collector to walk again and again (measured: store and
+    compose each spend a fifth of their time in it). An author's reply has none.
+    """
 
     __slots__ = (
-        "analysis",
         "article",
         "author",
         "author_reply",
@@ -47,9 +54,20 @@ class Comment:
         "date",
         "email_hash",
         "id",
+        "language",
         "parent",
         "path",
+        "questions",
+        "truncated",
+        "unanalysed",
+        "words",
     )
+    # A reader's comment's analysis, set by _decode from its row.
+    questions: tuple[str, ...]
+    words: str
+    unanalysed: str | None
+    truncated: bool
+    language: str
     kind = Kind.COMMENT
     is_linkback = False
     state = State.PUBLISHED
@@ -75,7 +93,6 @@ class Comment:
         self.author_reply = author_reply
         self.body_key = body_key  # analysis.body_hash of its body
         self.path = path
-        self.analysis: Analysis | None = None  # a reader's comment's, from its row
 
     @property
     def body(self) -> str:
@@ -117,9 +134,9 @@ def _decode(row: list[Any], path: str) -> Comment | Item:
     comment = Comment(
         row[4], row[5], row[6], row[7], _fromiso(row[8]), row[9], row[10], row[11], path
     )
-    if len(row) > 12:
-        asked, words, unanalysed, truncated, lang = row[12:]
-        comment.analysis = Analysis(tuple(asked), words, unanalysed, truncated, lang)
+    if not comment.author_reply:
+        asked, comment.words, comment.unanalysed, comment.truncated, comment.language = row[12:]
+        comment.questions = tuple(asked)
     return comment
 
 
@@ -132,16 +149,15 @@ def version() -> str:
 
 def load_feedback(
     root: Path | str, cache: Cache
-) -> tuple[list[Comment | Item], dict[str, Analysis], list[ItemFormatError]]:
+) -> tuple[list[Comment | Item], dict[str, Comment], list[ItemFormatError]]:
     """The store's published items, readers' comments' analyses by id, the files' problems.
 
-    The items are in the order store.load gives them, comments as Comment.
+    The items are in the order store.load gives them, comments as Comment; a
+    reader's Comment is its own analysis (the analyses' values are those Comments).
     """
     decoded, problems = item_cache.load_derived(
         root, State.PUBLISHED, cache, ROWS, version(), _deriver(), _decode
     )
-    analyses = {
-        i.id: i.analysis for i in decoded if isinstance(i, Comment) and i.analysis is not None
-    }
+    analyses = {i.id: i for i in decoded if isinstance(i, Comment) and not i.author_reply}
     logger.debug("backchannel: digest read %d items", len(decoded))
     return decoded, analyses, problems
