@@ -74,7 +74,7 @@ def compose(
     if analyses is None:
         analyses = {c.id: analyse(c.body) for c in comments if not c.author_reply}
     unanalysed = Unanalysed()
-    docs = []
+    docs: list[Doc | Comment] = []
     for c in comments:
         if c.author_reply or (since is not None and c.date < since):
             continue  # (every one of `upto` is before `until`)
@@ -83,16 +83,15 @@ def compose(
             unanalysed.count("truncated", c.id)
         if found.unanalysed:
             unanalysed.count(found.unanalysed, c.id, found.language)
+        elif found is c:
+            docs.append(c)  # a Comment read from the digest's rows is its own Doc
         else:
+            words, questions, language = found.words, found.questions, found.language
             reader = c.email_hash or c.author
-            # A comment read from the digest's rows has its body's hash, not its body.
+            # A Comment analysed here (no analyses given) has its body's hash, not its body.
             key = getattr(c, "body_key", "")
             body = "" if key else c.body
-            docs.append(
-                Doc(
-                    c.id, c.article, reader, found.words, found.questions, found.language, body, key
-                )
-            )
+            docs.append(Doc(c.id, c.article, reader, words, questions, language, body, key))
     answers: dict[str, str] = {}
     for a in articles:
         if a.date < until:

@@ -217,17 +217,22 @@ def find_questions(
             owners.add(first[c.author])
         else:
             readers.setdefault(c.article, set()).add(first[c.author])
-    asking: list[tuple[Item, tuple[str, ...] | list[str]]] = []
+    asking: list[Item] = []
+    asked_in: list[tuple[str, ...] | list[str]] = []  # the question texts of asking[n]
     for c in comments:
         if not c.author_reply:
             found = analyses.get(c.id) if analyses is not None else None
             texts = extract_questions(c.body) if found is None else found.questions
             if texts:
-                asking.append((c, texts))
-    # Only the comments that ask are sorted (about half of them).
-    asking.sort(key=lambda entry: (entry[0].date, entry[0].id))
+                asking.append(c)
+                asked_in.append(texts)
+    # Only the comments that ask are sorted (about half of them), by date then id: their
+    # places, by two stable sorts on values they hold (no key tuple made per comment).
+    order = sorted(range(len(asking)), key=[c.id for c in asking].__getitem__)
+    order.sort(key=[c.date for c in asking].__getitem__)
     out: list[tuple[Item, Question]] = []
-    for c, asked in asking:
+    for n in order:
+        c, asked = asking[n], asked_in[n]
         texts = asked
         to_reader = c.parent is not None and not threads.is_author(c.parent)
         # The texts joined hold one of these characters when one of the texts does.

@@ -70,7 +70,11 @@ class Theme:
 
 @dataclass(slots=True)
 class Doc:
-    """A comment as the theme miner sees it: its phrases and its question sentences."""
+    """A comment as the theme miner sees it: its phrases and its question sentences.
+
+    A feedback.Comment read from the digest's rows has these fields itself and is
+    given in its place (no second object per comment).
+    """
 
     id: str
     article: str
@@ -79,7 +83,7 @@ class Doc:
     questions: tuple[str, ...] = ()
     language: str = ENGLISH
     body: str = ""  # its Markdown: the sample's phrases are read from it
-    key: str = ""  # its body's hash (analysis.body_hash) when the body is left out
+    body_key: str = ""  # its body's hash (analysis.body_hash) when the body is left out
 
 
 @dataclass
@@ -136,7 +140,7 @@ def mine_themes(
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
     `cache` keeps the word frequencies looked up (see specificity.py); `body_of`
-    gives a comment's body by id, for docs given by `key` without their body.
+    gives a comment's body by id, for docs given by `body_key` without their body.
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
@@ -163,7 +167,8 @@ def _sample_forms(
     """Each doc's phrase forms (phrases.theme_forms of its text), from the cache by body hash."""
     version = code_version(language, phrases, text)
     keys = [
-        doc.key or (body_hash(doc.body) if doc.body else "w" + body_hash(doc.words)) for doc in docs
+        doc.body_key or (body_hash(doc.body) if doc.body else "w" + body_hash(doc.words))
+        for doc in docs
     ]
     known = cache.get_many(PHRASES, version, keys)
     made: dict[str, list[str]] = {}
@@ -173,7 +178,7 @@ def _sample_forms(
         if found is None:
             found = made.get(key)
         if found is None:
-            body = body_of(doc.id) if doc.key and body_of is not None else doc.body
+            body = body_of(doc.id) if doc.body_key and body_of is not None else doc.body
             plain = strip_markup(body) if body else doc.words
             found = made[key] = list(theme_forms(plain, doc.language))
         out.append(found)
