@@ -109,7 +109,7 @@ def compose(
     covered = Coverage(list(published.values()), {i: s[0] for i, s in published.items()})
     by_id = {c.id: c for c in comments}
     digest.themes = mine_themes(
-        docs, covered, people(upto, articles), cache=cache, body_of=lambda i: by_id[i].body
+        docs, covered, people(comments, articles), cache=cache, body_of=lambda i: by_id[i].body
     )
     titles = {a.id: (a.title, a.url) for a in articles}
     digest.articles = article_stats(upto, titles, since, until)
@@ -127,13 +127,13 @@ def compose(
         "truncated": unanalysed.truncated,
     }
     digest.unanalysed_languages = dict(unanalysed.languages.most_common())
-    new = upto if since is None else [i for i in upto if i.date >= since]
+    # Counted over the comments and the (few) other items apart, not every item thrice.
+    new_comments = comments if since is None else [c for c in comments if c.date >= since]
+    others = [i for i in upto if i.kind != Kind.COMMENT]
     digest.totals = {
-        "comments": sum(1 for i in new if i.kind == Kind.COMMENT),
-        "linkbacks": sum(1 for i in new if i.is_linkback),
-        "readers": len(
-            {i.email_hash or i.author for i in new if i.kind == Kind.COMMENT and not i.author_reply}
-        ),
+        "comments": len(new_comments),
+        "linkbacks": sum(1 for i in others if i.is_linkback and (since is None or i.date >= since)),
+        "readers": len({c.email_hash or c.author for c in new_comments if not c.author_reply}),
         "open_questions": len(digest.open_questions),
         "answered_questions": sum(1 for q in digest.questions if q.answered),
         "analysed_comments": len(docs),

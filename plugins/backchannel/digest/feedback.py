@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 ROWS = "digest-feedback"
 _COMMENT = "c"  # a comment's compact row
 _ITEM = "i"  # any other item, every field (store.item_cache.item_values)
+_fromiso = datetime.fromisoformat
 
 
 class Comment:
@@ -53,6 +54,7 @@ class Comment:
         "author_reply",
         "body_key",
         "date",
+        "date_text",
         "email_hash",
         "id",
         "language",
@@ -81,7 +83,7 @@ class Comment:
         article: str,
         author: str,
         email_hash: str | None,
-        date: datetime,
+        date_text: str,
         parent: str | None,
         author_reply: bool,
         body_key: str,
@@ -91,7 +93,10 @@ class Comment:
         self.article = article
         self.author = author
         self.email_hash = email_hash
-        self.date = date
+        self.date = _fromiso(date_text)
+        # Its date as its row holds it (date.isoformat()): questions show it cut to
+        # seconds, a slice instead of a slow isoformat() per asking comment.
+        self.date_text = date_text
         self.parent = parent
         self.author_reply = author_reply
         self.body_key = body_key  # analysis.body_hash of its body
@@ -126,17 +131,12 @@ def _deriver() -> Callable[[Item], list[Any]]:
     return derive
 
 
-_fromiso = datetime.fromisoformat
-
-
 def _decode(row: list[Any], path: str) -> Comment | Item:
     if row[3] == _ITEM:
         return item_cache.item_from_values(row[4:], State.PUBLISHED)
     if row[3] != _COMMENT:
         raise ValueError("not a digest row")
-    comment = Comment(
-        row[4], row[5], row[6], row[7], _fromiso(row[8]), row[9], row[10], row[11], path
-    )
+    comment = Comment(row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], path)
     if not comment.author_reply:
         comment.reader = comment.email_hash or comment.author
         asked, comment.words, comment.unanalysed, comment.truncated, comment.language = row[12:]

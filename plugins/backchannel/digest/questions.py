@@ -80,6 +80,18 @@ def _first_name(name: str) -> str:
 _NOBODY: set[str] = set()
 
 
+def _to_the_second(c: Item) -> str:
+    """c.date.isoformat(timespec="seconds"); for a digest's Comment, cut from its date text.
+
+    That text is what isoformat() gave (feedback.Comment.date_text): the same with
+    any ".ffffff" cut, at a tenth of the cost of formatting the date again.
+    """
+    text = getattr(c, "date_text", None)
+    if text is None:
+        return c.date.isoformat(timespec="seconds")
+    return text[:19] + text[26:] if text[19:20] == "." else text
+
+
 class _Named(NamedTuple):
     """The readers on an article a question may name, and the names that do not count."""
 
@@ -252,7 +264,7 @@ def find_questions(
         else:
             reply = threads.answer(c)
             by, answer_id = (AUTHOR_REPLY, reply.id) if reply is not None else (None, None)
-        date = c.date.isoformat(timespec="seconds")
+        date = _to_the_second(c)
         for text in texts:
             out.append(
                 (c, Question(c.id, c.article, c.author, text, by is not None, by, date, answer_id))
