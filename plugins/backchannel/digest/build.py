@@ -12,7 +12,7 @@ from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cached import load_articles_cached
 from backchannel.digest.coverage import Coverage, article_stems
 from backchannel.digest.engagement import activity, article_stats
-from backchannel.digest.feedback import load_feedback
+from backchannel.digest.feedback import Comment, load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import find_questions
@@ -50,15 +50,16 @@ def compose(
     site: str = "",
     siteurl: str = "",
     now: datetime | None = None,
-    analyses: Mapping[str, Analysis] | None = None,
+    analyses: Mapping[str, Analysis | Comment] | None = None,
     stems: Mapping[str, tuple[str, str]] | None = None,
     cache: Cache | None = None,
 ) -> Digest:
     """The digest of `items` (published feedback) against `articles` for [since, until).
 
-    `analyses` holds comments' analyses already made (by id), `stems` articles'
-    stems (coverage.article_stems, by id); others are made here. `cache` keeps
-    the word frequencies the themes looked up.
+    `analyses` holds comments' analyses already made (by id; a Comment read from
+    the digest's rows is its own analysis), `stems` articles' stems
+    (coverage.article_stems, by id); others are made here. `cache` keeps the
+    word frequencies the themes looked up.
     """
     digest = Digest(
         since=since,
@@ -73,7 +74,7 @@ def compose(
     if analyses is None:
         analyses = {c.id: analyse(c.body) for c in comments if not c.author_reply}
     unanalysed = Unanalysed()
-    docs = []
+    docs: list[Doc | Comment] = []
     for c in comments:
         if c.author_reply or (since is not None and c.date < since):
             continue  # (every one of `upto` is before `until`)
@@ -82,16 +83,15 @@ def compose(
             unanalysed.count("truncated", c.id)
         if found.unanalysed:
             unanalysed.count(found.unanalysed, c.id, found.language)
+        elif found is c:
+            docs.append(c)  # a Comment read from the digest's rows is its own Doc
         else:
+            words, questions, language = found.words, found.questions, found.language
             reader = c.email_hash or c.author
-            # A comment read from the digest's rows has its body's hash, not its body.
+            # A Comment analysed here (no analyses given) has its body's hash, not its body.
             key = getattr(c, "body_key", "")
             body = "" if key else c.body
-            docs.append(
-                Doc(
-                    c.id, c.article, reader, found.words, found.questions, found.language, body, key
-                )
-            )
+            docs.append(Doc(c.id, c.article, reader, words, questions, language, body, key))
     answers: dict[str, str] = {}
     for a in articles:
         if a.date < until:
@@ -109,7 +109,7 @@ def compose(
     covered = Coverage(list(published.values()), {i: s[0] for i, s in published.items()})
     by_id = {c.id: c for c in comments}
     digest.themes = mine_themes(
-        docs, covered, people(upto, articles), cache=cache, body_of=lambda i: by_id[i].body
+        docs, covered, people(comments, articles), cache=cache, body_of=lambda i: by_id[i].body
     )
     titles = {a.id: (a.title, a.url) for a in articles}
     digest.articles = article_stats(upto, titles, since, until)
@@ -127,13 +127,13 @@ def compose(
         "truncated": unanalysed.truncated,
     }
     digest.unanalysed_languages = dict(unanalysed.languages.most_common())
-    new = upto if since is None else [i for i in upto if i.date >= since]
+    # Counted over the comments and the (few) other items apart, not every item thrice.
+    new_comments = comments if since is None else [c for c in comments if c.date >= since]
+    others = [i for i in upto if i.kind != Kind.COMMENT]
     digest.totals = {
-        "comments": sum(1 for i in new if i.kind == Kind.COMMENT),
-        "linkbacks": sum(1 for i in new if i.is_linkback),
-        "readers": len(
-            {i.email_hash or i.author for i in new if i.kind == Kind.COMMENT and not i.author_reply}
-        ),
+        "comments": len(new_comments),
+        "linkbacks": sum(1 for i in others if i.is_linkback and (since is None or i.date >= since)),
+        "readers": len({c.email_hash or c.author for c in new_comments if not c.author_reply}),
         "open_questions": len(digest.open_questions),
         "answered_questions": sum(1 for q in digest.questions if q.answered),
         "analysed_comments": len(docs),

@@ -21,7 +21,8 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
+from operator import attrgetter, contains
 
 from backchannel.digest import language, phrases, text
 from backchannel.digest.analysis import body_hash, code_version
@@ -70,7 +71,11 @@ class Theme:
 
 @dataclass(slots=True)
 class Doc:
-    """A comment as the theme miner sees it: its phrases and its question sentences."""
+    """A comment as the theme miner sees it: its phrases and its question sentences.
+
+    A feedback.Comment read from the digest's rows has these fields itself and is
+    given in its place (no second object per comment).
+    """
 
     id: str
     article: str
@@ -79,7 +84,7 @@ class Doc:
     questions: tuple[str, ...] = ()
     language: str = ENGLISH
     body: str = ""  # its Markdown: the sample's phrases are read from it
-    key: str = ""  # its body's hash (analysis.body_hash) when the body is left out
+    body_key: str = ""  # its body's hash (analysis.body_hash) when the body is left out
 
 
 @dataclass
@@ -136,7 +141,7 @@ def mine_themes(
 
     `names` are people's names (commenters, the site's authors): no theme holds one.
     `cache` keeps the word frequencies looked up (see specificity.py); `body_of`
-    gives a comment's body by id, for docs given by `key` without their body.
+    gives a comment's body by id, for docs given by `body_key` without their body.
     Topics are found in a sample of at most SAMPLE comments (all of a smaller site);
     each topic's comments, readers and questions are then counted in all of them.
     """
@@ -163,7 +168,8 @@ def _sample_forms(
     """Each doc's phrase forms (phrases.theme_forms of its text), from the cache by body hash."""
     version = code_version(language, phrases, text)
     keys = [
-        doc.key or (body_hash(doc.body) if doc.body else "w" + body_hash(doc.words)) for doc in docs
+        doc.body_key or (body_hash(doc.body) if doc.body else "w" + body_hash(doc.words))
+        for doc in docs
     ]
     known = cache.get_many(PHRASES, version, keys)
     made: dict[str, list[str]] = {}
@@ -173,7 +179,7 @@ def _sample_forms(
         if found is None:
             found = made.get(key)
         if found is None:
-            body = body_of(doc.id) if doc.key and body_of is not None else doc.body
+            body = body_of(doc.id) if doc.body_key and body_of is not None else doc.body
             plain = strip_markup(body) if body else doc.words
             found = made[key] = list(theme_forms(plain, doc.language))
         out.append(found)
@@ -322,20 +328,27 @@ def _counted(
                 at = joined.find(form, starts[n + 1])  # the next comment on
         using.append([docs[n] for n in sorted(hits)])
     del joined
-    themes, asked = [], _Asked()
+    themes: list[Theme] = []
+    asked: dict[int, str] = {}  # id(doc) -> its question sentences, lower case (made once)
     for (theme, forms), docs_using in zip(found, using, strict=True):
         # A question mentions a phrase when one of its words starts it ("static mesh"
         # in "…the static meshes?"): cheap, and the stems' sense of the same word.
-        starts = [f" {f}" for f in forms]
-        asking = [d for d in docs_using if d.questions and asked.about(d, starts)]
+        ask = [d for d in docs_using if d.questions]
+        texts = [asked.get(id(d)) or _asked_text(asked, d) for d in ask]
+        # Which texts hold a start: one C-level pass per start (map, compress), no
+        # Python call per comment; the askers then in the comments' order.
+        mention: set[int] = set()
+        for start in {f" {f}" for f in forms}:
+            mention.update(compress(range(len(texts)), map(contains, texts, repeat(start))))
+        asking = [ask[n] for n in sorted(mention)]
         if not asking:
             continue  # the sample's askers used another form of the phrase: rare
         theme.count = len(docs_using)
-        theme.articles = sorted({d.article for d in docs_using})
-        theme.readers = sorted({d.reader for d in docs_using})
-        theme.comment_ids = sorted({d.id for d in docs_using})
-        theme.questions = sorted({d.id for d in asking})
-        theme.askers = sorted({d.reader for d in asking})
+        theme.articles = sorted(set(map(_ARTICLE, docs_using)))
+        theme.readers = sorted(set(map(_READER, docs_using)))
+        theme.comment_ids = sorted(set(map(_ID, docs_using)))
+        theme.questions = sorted(set(map(_ID, asking)))
+        theme.askers = sorted(set(map(_READER, asking)))
         theme.gap = (
             len(theme.askers) >= MIN_ASKERS_FOR_GAP
             and not is_covered(theme.key, covered)
@@ -346,14 +359,13 @@ def _counted(
     return themes
 
 
-class _Asked(dict[int, str]):
-    """Docs' question sentences as lower-case texts, each made once (docs share themes)."""
+_ARTICLE, _READER, _ID = attrgetter("article"), attrgetter("reader"), attrgetter("id")
 
-    def about(self, doc: Doc, starts: list[str]) -> bool:
-        text = self.get(id(doc))
-        if text is None:
-            text = self[id(doc)] = " " + " ".join(doc.questions).lower().replace("’", "'")
-        return any(start in text for start in starts)
+
+def _asked_text(asked: dict[int, str], doc: Doc) -> str:
+    """A doc's question sentences as one lower-case text, kept in `asked` (docs share themes)."""
+    text = asked[id(doc)] = " " + " ".join(doc.questions).lower().replace("’", "'")
+    return text
 
 
 def _named_where_asked(key: Key, asking: list[Doc], covered: Coverage) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from backchannel.digest import feedback
-from backchannel.digest.analysis import analyse
+from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.feedback import ROWS, load_feedback
+from backchannel.digest.questions import find_questions
 from backchannel.model import Item, Kind, State, dumps
 from backchannel.store import Store
 from backchannel.store.cache import FILE_NAME, Cache
@@ -51,6 +52,11 @@ def store(tmp_path):
     return root
 
 
+def analyses_of(analyses) -> dict[str, Analysis]:
+    """The analyses load_feedback gives (a reader's Comment is its own), as Analysis tuples."""
+    return {k: Analysis(*(getattr(v, f) for f in Analysis._fields)) for k, v in analyses.items()}
+
+
 def view(loaded):
     """What the digest reads, as comparable values (comments by their fields, others whole)."""
     items, analyses, problems = loaded
@@ -59,7 +65,7 @@ def view(loaded):
             tuple(getattr(i, f) for f in COMMENT_FIELDS) if i.kind == Kind.COMMENT else i
             for i in items
         ],
-        analyses,
+        analyses_of(analyses),
         [str(p) for p in problems],
     )
 
@@ -87,7 +93,9 @@ def test_rows_read_what_the_store_and_the_analysis_give(store, monkeypatch):
         else:
             assert mine == theirs  # a linkback keeps every field
     readers = [i for i in parsed.items if i.kind == Kind.COMMENT and not i.author_reply]
-    assert loaded[1] == {i.id: analyse(i.body) for i in readers}  # none for the author's reply
+    # none for the author's reply; a reader's comment is its own analysis
+    assert all(loaded[1][i.id] is i for i in items if i.id in loaded[1])
+    assert analyses_of(loaded[1]) == {i.id: analyse(i.body) for i in readers}
 
 
 def test_warm_rows_equal_cold_and_an_edit_addition_or_deletion_is_read(
@@ -194,3 +202,36 @@ def test_a_doc_given_by_its_body_hash_has_the_phrases_of_its_body_not_of_its_wor
     from_body = _sample_forms([whole], Cache(None), None)
     assert from_body != _sample_forms([bare], Cache(None), None)  # the words alone differ
     assert _sample_forms([keyed], Cache(None), {"c1": body}.__getitem__) == from_body
+
+
+WHEN = [
+    datetime(2026, 1, 1, 12, 0, 5, tzinfo=UTC),
+    datetime(2026, 1, 1, 12, 0, 5, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+]
+
+
+@pytest.mark.parametrize("when", WHEN)
+def test_a_question_read_from_the_rows_is_dated_to_the_second_as_from_the_item(tmp_path, when):
+    # The digest's Comment dates its questions from its row's date text: the same
+    # text isoformat(timespec="seconds") gives the parsed item.
+    root = tmp_path / "feedback"
+    asked = item(1, "How do zebras migrate in winter?", date=when)
+    write(root, asked)
+    with Cache(tmp_path / "cache") as cache:
+        load_feedback(root, cache)
+    with Cache(tmp_path / "cache") as cache:
+        items, analyses, _ = load_feedback(root, cache)  # from the rows
+    [(_, q)] = find_questions(items, {}, analyses)
+    assert q.date == when.isoformat(timespec="seconds")
+    assert [q.date for _, q in find_questions([asked], {})] == [q.date]
+
+
+@pytest.mark.parametrize("micro", [123456, 7])
+@pytest.mark.parametrize("when", WHEN)
+def test_a_comment_dated_to_the_microsecond_asks_to_the_second(when, micro):
+    # Item files hold whole seconds, but a Comment's date text is whatever isoformat() gave.
+    when = when.replace(microsecond=micro)
+    c = feedback.Comment("c1", "a", "reader", None, when.isoformat(), None, False, "k", "-")
+    found = Analysis(("How do zebras migrate?",), " how do zebras migrate ", None, False, "en")
+    [(_, q)] = find_questions([c], {}, {"c1": found})
+    assert c.date == when and q.date == when.isoformat(timespec="seconds")
