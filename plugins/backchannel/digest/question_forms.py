@@ -101,15 +101,17 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ),
     ),
     (
-        ("confused", "unclear", "puzzled"),
-        r"\b(?:confused|unclear|puzzled)\s+(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b",
+        ("confused", "unclear", "puzzled", "mystified"),
+        r"\b(?:confused|unclear|puzzled|mystified)\s+(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b",
     ),
     (
         # Not understanding a named point is confusion about it ("I don't see how"
         # and "not sure how to thank you" are not: the first argues, the second thanks).
         ("understand", "figure out", "not sure"),
-        r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+)?(?:don't|do\s+not|can't|cannot)\s+(?:quite\s+)?
-            (?:understand|figure\s+out)\s+(?:why|how|what|whether|where|which)\b
+        # "What I don't understand is why …" says the same as "I don't understand why …".
+        r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+)?
+            (?:don't|do\s+not|can't|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
+            (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\b
           | \b(?:i'm|i\s+am)\s+(?:also\s+|still\s+)?not\s+sure\s+(?:why|how(?!\s+to\b))""",
     ),
     (
@@ -139,8 +141,9 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             post|add|update|comment|weigh|send|consider|mind|do\s+a|make\s+a)\b""",
     ),
     (
-        ("please",),
-        r"""\bplease\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|explain|expand|elaborate|clarify|advise|help|
+        # "pls" and "plz" are how many readers write it.
+        ("please", "pls", "plz"),
+        r"""\b(?:please|pls|plz)\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
             recommend|write|cover|post|send|update|add|fix|provide|give|say)\b""",
     ),

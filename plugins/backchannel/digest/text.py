@@ -58,6 +58,8 @@ _TAG = re.compile(
 _HTML_BLOCK = re.compile(r"^ {0,3}<", re.M)
 _FREE_HTML = re.compile(r"<(?:script|style|textarea|pre|!|\?)", re.I)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+# Jekyll's code blocks, which comments imported from Jekyll sites (Staticman) hold.
+_LIQUID_CODE = re.compile(r"{%-?\s*highlight\b.*?{%-?\s*endhighlight\s*-?%}", re.S)
 _UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
@@ -200,6 +202,8 @@ def strip_markup(text: str) -> str:
     inside a paragraph stays a single newline.
     """
     text = text[:MAX_CHARS]
+    if "{%" in text:
+        text = _LIQUID_CODE.sub("\n\n", text)
     if _has_markup(text) or _has_line_mark(text):
         page = cmarkgfm.markdown_to_html(text, options=_RENDER_OPTIONS)
         text = _html_text(page) if _needs_html_parser(text) else _rendered_text(page)

@@ -71,6 +71,17 @@ def test_markdown_links_images_code_and_quotes_are_read_as_a_page_reads():
     assert extract_questions(body) == ["Why would that be?"]
 
 
+def test_jekyll_highlight_blocks_are_code():
+    # Comments imported from Jekyll sites hold Liquid code blocks; a listing's "?"s are no question.
+    body = (
+        "Ran it again and got this listing\n\n"
+        "{% highlight shell %}\n$ ls -l\n?????????? ? ? ? ?  ? lost_dir\n{% endhighlight %}\n\n"
+        "Which flag hides the broken entries?"
+    )
+    assert "lost_dir" not in text.strip_markup(body)
+    assert extract_questions(body) == ["Which flag hides the broken entries?"]
+
+
 @pytest.mark.parametrize(
     ("plain", "whole"),
     [
@@ -134,6 +145,12 @@ QUESTIONS = [
     "I still don't understand how the two caches stay in sync.",  # confusion naming a point
     "I read both posts and still don't understand why the build skips drafts.",
     "I'm also not sure why you pin the version in the lock file.",
+    # ...and of a second held-out blog:
+    "pls fix the download link in the second part",  # "please" as readers write it
+    "What I continue to not understand is how the old entries survive a restart.",  # a cleft
+    "What I don't understand is why the mirror needs the extra header.",
+    "I fail to understand why the plugin reports a warning here.",
+    "I am also mystified as to why the timer fires twice.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -152,6 +169,7 @@ NOT_QUESTIONS = [
     "You need to understand how the allocator works first.",  # advice, not a wish
     "I'm not sure how to thank you enough for this series.",  # thanks, not confusion
     "I don't see why the old layout was a problem.",  # disagreement, not confusion
+    "Great series, pls keep writing.",  # encouragement, not a request to answer
     "What is more, the second run was faster.",
     "ありがとうございます。",
 ]
@@ -173,7 +191,8 @@ HINTS = (
     "let me know appreciate any idea how love to know interested in knowing if you're "
     "interested i can any thoughts on my question is whether it would be great to know "
     "suggest you might want to check what is are there do you the , . ( ) myself i'll figure "
-    "wanted hear your quite could use some help don't understand not sure add investigate"
+    "wanted hear your quite could use some help don't understand not sure add investigate "
+    "pls plz fix mystified as to what continue to not fail is"
 )
 
 
