@@ -43,9 +43,9 @@ class Comment:
     A reader's comment also holds its body's analysis, under analysis.Analysis's
     field names (questions, words, unanalysed, truncated, language), and who wrote
     it (`reader`: email hash, else name), so it serves as its own analysis and as
-    the theme miner's themes.Doc: a warm digest of 100,000 comments makes 200,000
-    objects fewer for the cycle collector to walk again and again (store and
-    compose each spend a fifth of their time in it). An author's reply has none.
+    the theme miner's themes.Doc: two objects fewer per comment for the cycle
+    collector to walk in every full collection of a digest (bench/results/digest.md).
+    An author's reply has none.
     """
 
     __slots__ = (

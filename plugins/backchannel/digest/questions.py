@@ -84,7 +84,7 @@ def _to_the_second(c: Item) -> str:
     """c.date.isoformat(timespec="seconds"); for a digest's Comment, cut from its date text.
 
     That text is what isoformat() gave (feedback.Comment.date_text): the same with
-    any ".ffffff" cut, at a tenth of the cost of formatting the date again.
+    any ".ffffff" cut: a slice, where formatting the date again is a slow call.
     """
     text = getattr(c, "date_text", None)
     if text is None:

@@ -1,10 +1,10 @@
 """How far a phrase's words are from everyday language, from wordfreq's shipped counts.
 
 The IDF idea without a corpus per site: "cache line" is specific, "simple" and
-"level" are not. wordfreq takes ~0.3-0.5 s to import and load its English list, so
-the values a digest looked up are kept in the cache (rows "digest-wordfreq", keyed
-by language and word) and a later digest imports wordfreq only when a theme
-candidate holds a word it has not seen.
+"level" are not. Importing wordfreq and loading its English list is slow next to
+a warm digest (bench/results/digest.md), so the values a digest looked up are kept
+in the cache (rows "digest-wordfreq", keyed by language and word) and a later
+digest imports wordfreq only when a theme candidate holds a word it has not seen.
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def _wxr_handlers(name: str) -> tuple[_Wxr, Any, Any, Any]:  # noqa: PLR0915  th
     field's value is its text before any child element, as ElementTree's
     `.text` gives it, so records (and derived ids) match the earlier parser's.
     Closures over local state, because these run for every element of files
-    with millions of them (attribute look-ups on an object cost a third more).
+    with millions of them (attribute look-ups on an object cost more).
     """
     found = _Wxr()
     depth = 0
