@@ -32,15 +32,19 @@ GENERIC = _words(
     certainly change changed changes cheers comment commented comments completely
     confused correct dear detail details doubt easy entire entirely especially exactly
     example examples excellent explain explained explaining explanation fairly fantastic
-    feel general generally good great guess hello help helped helpful helps hey hi hope
+    feel fix fixed fixes following general generally good great guess hello help helped
+    helpful helps hey hi hope
     idea ideas incorrect info instead interested interesting issue issues kind kindly
     learn learned likely lot lots love mention mentioned message mostly nearly nice note
-    obviously ones others otherwise page part particular people perhaps please point possible
+    obviously ones others otherwise page part particular people perhaps please pls plz point
+    possible
     post posted posts probably problem problems question questions quite rather read
     reader readers reading real really reason regarding regards related reply right says
-    series several similar simple simply simultaneously sir site slightly solution
-    specific specifically stuff sure test tested testing tests thank thanks thing things
-    though thought time times tried try trying understand understanding unless useful
+    send series several similar simple simply simultaneously sir site slightly solution
+    solve solved specific specifically stuff sure test tested testing tests thank thanks thing
+    things
+    though thought time times tried try trying understand understanding unless update updated
+    updates useful
     using various way ways website whatever wonder wondered wonderful wondering work
     worked working works worth wow write writing written wrong yes
     """
@@ -53,7 +57,7 @@ VAGUE_ALONE = _words(
     code data value values number numbers result results version versions output input
     option options setting settings method methods type types amount level levels step steps
     implementation performance practice practices approach behavior behaviour usage
-    difference differences
+    difference differences list lists sample samples
     """
 )
 # Markup that survives in imported or pasted text: never a topic.

@@ -104,3 +104,22 @@ def test_an_everyday_word_alone_is_no_theme_beside_a_real_topic():
     phrases = [t.phrase for t in d.themes]
     assert "code" not in phrases, phrases
     assert "flame graph" in phrases
+
+
+def test_the_words_of_a_request_are_no_theme():
+    # A second held-out blog: "pls" and "fix" were a theme and a gap, from readers asking
+    # for fixes in their own words; the topic is what is to be fixed.
+    items = comments(
+        "mirror",
+        [
+            "pls fix the mirror script, it fails on the sync step",
+            "Could you fix the sample list in the following section?",
+            "pls fix the mirror script for the new release, and send an updated list",
+            "Can the mirror script solve the lock file error as well?",
+        ],
+    )
+    d = compose(items, [article("mirror", "A local package cache")], None, UNTIL)
+    phrases = [t.phrase for t in d.themes]
+    for word in ("pls", "fix", "sample", "list", "following", "send", "updated", "solve"):
+        assert word not in phrases, phrases
+    assert "mirror script" in phrases, phrases
