@@ -39,7 +39,8 @@ GENERIC = _words(
     obviously ones others otherwise page part particular people perhaps please pls plz point
     possible
     post posted posts probably problem problems question questions quite rather read
-    reader readers reading real really reason regarding regards related reply right says
+    reader readers reading real really reason regarding regards related reply right save saved
+    says
     send series several similar simple simply simultaneously sir site slightly solution
     solve solved specific specifically stuff sure test tested testing tests thank thanks thing
     things
@@ -57,7 +58,7 @@ VAGUE_ALONE = _words(
     code data value values number numbers result results version versions output input
     option options setting settings method methods type types amount level levels step steps
     implementation performance practice practices approach behavior behaviour usage
-    difference differences list lists sample samples
+    difference differences list lists sample samples line lines
     """
 )
 # Markup that survives in imported or pasted text: never a topic.

@@ -42,7 +42,10 @@ _RHETORICAL = re.compile(
 )
 
 # Words that may open a sentence before its question proper ("So, do you …").
-_LEAD = r"(?:(?:so|and|also|but|then|ok|okay|well|hmm+|now|anyway|btw|still|or|plus|oh)\b[,\s]*)*"
+_LEAD = (
+    r"(?:(?:so|and|also|but|then|ok|okay|well|hmm+|now|anyway|btw|still|or|plus|oh|hi|hello|hey)"
+    r"\b[,\s]*)*"
+)
 # One short clause before a comma ("Stephen, can you …", "In the second example, is …").
 _CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+,\s*)?"
 _AUX = (
@@ -112,7 +115,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+)?
             (?:don't|do\s+not|can't|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
             (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\b
-          | \b(?:i'm|i\s+am)\s+(?:also\s+|still\s+)?not\s+sure\s+(?:why|how(?!\s+to\b))""",
+          | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+)?not\s+sure\s+
+            (?:why|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
     ),
     (
         ("could use",),
@@ -174,6 +178,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("explain", "elaborate", "clarify", "describe", "tell", "show"),
         rf"""^{_LEAD}(?:\([^)]*\)\s*)?(?:please\s+)?(?:explain|elaborate|clarify|describe|tell\s+(?:me|us)|show\s+(?:me|us))\b""",
+    ),
+    # A sentence that opens by asking for hints ("Any hints or code, please.").
+    (
+        ("any",),
+        r"^(?:please\s*,?\s+)?any\s+(?:tips|advice|hints?|ideas?|pointers|suggestions|help)\b",
     ),
     (("anyone", "anybody"), r"\b(?:does|do)\s+any(?:one|body)\s+(?:know|have)\b"),
     (
@@ -248,7 +257,8 @@ _OPENERS = frozenset(
     won't shouldn't haven't hasn't wasn't weren't""".split()  # noqa: SIM905 (a word list as text)
 )
 _LEADS = frozenset(
-    "so and also but then ok okay well hmm hmmm now anyway btw still or plus oh".split()  # noqa: SIM905
+    """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh
+    hi hello hey""".split()  # noqa: SIM905 (a word list as text)
 )
 _OPENS = frozenset(
     w + p for w in _OPENERS | _LEADS for p in ("", ",", ".", ":", ";", "!", "-", "...")

@@ -282,12 +282,15 @@ def stem(word: str) -> str:
         # A short plural meets its singular ("cpus", "apis", "bugs").
         if len(word) == 4 and word[-1] == "s" and word[-2] != "s":
             return word if word in _NOT_PLURAL else word[:-1]
-        return word
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        # "file" meets "files" (both "fil", below).
+        return word[:-1] if len(word) == 4 and word[-1] == "e" else word
+    # Only "s" is cut, never "es": the "e" goes next, so "files" meets "file" as
+    # "boxes" meets "box" and "caches" meets "cache".
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             word = word[: -len(suffix)] + repl
             break
-    if len(word) > 4 and word.endswith("e"):
+    if len(word) > 3 and word.endswith("e"):
         word = word[:-1]
     return word
 

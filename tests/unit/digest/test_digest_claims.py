@@ -46,6 +46,32 @@ def test_a_short_plural_meets_its_singular_and_words_ending_in_s_stay():
     ]
 
 
+def test_a_plural_in_s_meets_its_singular_in_e():
+    # A third held-out blog: "file" was called a gap under a post titled "…Files",
+    # because "files" lost "es" ("fil") while "file" kept its "e".
+    for singular, plural in [
+        ("file", "files"),
+        ("type", "types"),
+        ("cache", "caches"),
+        ("box", "boxes"),
+        ("class", "classes"),
+        ("match", "matches"),
+    ]:
+        assert stem(singular) == stem(plural), (singular, plural)
+
+
+def test_a_topic_asked_about_under_a_post_with_its_plural_in_the_title_is_no_gap():
+    asked = [
+        "How do I read the file back after a restart?",
+        "Where does the app keep the file it wrote?",
+        "Can the file live on the memory card instead?",
+    ]
+    posts = [article("storage", "Writing and Reading Files"), article("timers", "Timers")]
+    d = compose(comments("storage", asked), posts, None, UNTIL)
+    [file_theme] = [t for t in d.themes if t.phrase == "file"]
+    assert len(file_theme.askers) == 3 and not file_theme.gap
+
+
 def test_a_short_plural_and_its_singular_are_one_theme_with_every_asker():
     items = comments(
         "render-farm",

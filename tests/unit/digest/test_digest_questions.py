@@ -151,6 +151,11 @@ QUESTIONS = [
     "What I don't understand is why the mirror needs the extra header.",
     "I fail to understand why the plugin reports a warning here.",
     "I am also mystified as to why the timer fires twice.",
+    # ...and of a third:
+    "hi can u share the layout file",  # a greeting, then the question
+    "Please, any hint on the right way to store the tiles would help.",  # asking for hints
+    "any tips or sample code plz.",
+    "I saved the points, but am not sure where the app keeps that file.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -170,6 +175,8 @@ NOT_QUESTIONS = [
     "I'm not sure how to thank you enough for this series.",  # thanks, not confusion
     "I don't see why the old layout was a problem.",  # disagreement, not confusion
     "Great series, pls keep writing.",  # encouragement, not a request to answer
+    "I don't have any ideas or plans for the weekend yet.",  # "any ideas", not asking
+    "I am not sure where to start, so I read the whole series.",
     "What is more, the second run was faster.",
     "ありがとうございます。",
 ]
@@ -192,7 +199,8 @@ HINTS = (
     "interested i can any thoughts on my question is whether it would be great to know "
     "suggest you might want to check what is are there do you the , . ( ) myself i'll figure "
     "wanted hear your quite could use some help don't understand not sure add investigate "
-    "pls plz fix mystified as to what continue to not fail is"
+    "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
+    "where"
 )
 
 
