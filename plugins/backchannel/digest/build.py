@@ -106,7 +106,7 @@ def compose(
     ]
     stems = stems or {}
     published = {a.id: stems.get(a.id) or article_stems(a) for a in articles if a.date < until}
-    covered = Coverage(list(published.values()), {i: s[0] for i, s in published.items()})
+    covered = Coverage(published)
     by_id = {c.id: c for c in comments}
     digest.themes = mine_themes(
         docs, covered, people(comments, articles), cache=cache, body_of=lambda i: by_id[i].body

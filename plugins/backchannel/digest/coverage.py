@@ -7,7 +7,7 @@ are cached (cached.py) as article_stems makes them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.phrases import scan
@@ -21,10 +21,13 @@ COVER_MIN_PHRASE = 2
 class Coverage:
     """The articles' text as stems, to tell whether an article covers a phrase."""
 
-    # Per article: (title, summary and tags; text), each as " stem stem | stem " runs.
-    texts: list[tuple[str, str]]
-    # Article id -> its title, summary and tags as such runs (themes._named_where_asked).
-    headings: dict[str, str] = field(default_factory=dict)
+    # Article id -> (title, summary and tags; text), each as " stem stem | stem " runs.
+    stems: dict[str, tuple[str, str]]
+
+    def heading(self, article_id: str) -> str:
+        """An article's title, summary and tags as stem runs ("" for an unknown id)."""
+        found = self.stems.get(article_id)
+        return found[0] if found is not None else ""
 
 
 def _stem_runs(text: str) -> str:
@@ -32,8 +35,13 @@ def _stem_runs(text: str) -> str:
 
 
 def coverage(articles: Iterable[tuple[str, str]]) -> Coverage:
-    """What the articles ((heading, body) pairs) say, for is_covered."""
-    return Coverage([(_stem_runs(heading), _stem_runs(body)) for heading, body in articles])
+    """What the articles ((heading, body) pairs, numbered as ids) say, for is_covered."""
+    return Coverage(
+        {
+            str(n): (_stem_runs(heading), _stem_runs(body))
+            for n, (heading, body) in enumerate(articles)
+        }
+    )
 
 
 def article_stems(article: ArticleInfo) -> tuple[str, str]:
@@ -51,4 +59,7 @@ def is_covered(key: tuple[str, ...], covered: Coverage) -> bool:
     """
     needed = COVER_MIN if len(key) == 1 else COVER_MIN_PHRASE
     padded = " " + " ".join(key) + " "
-    return any(padded in heading or body.count(padded) >= needed for heading, body in covered.texts)
+    return any(
+        padded in heading or body.count(padded) >= needed
+        for heading, body in covered.stems.values()
+    )

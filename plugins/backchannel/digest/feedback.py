@@ -131,7 +131,7 @@ def _deriver() -> Callable[[Item], list[Any]]:
     return derive
 
 
-def _decode(row: list[Any], path: str) -> Comment | Item:
+def _decode(row: item_cache.Row, path: str) -> Comment | Item:
     if row[3] == _ITEM:
         return item_cache.item_from_values(row[4:], State.PUBLISHED)
     if row[3] != _COMMENT:

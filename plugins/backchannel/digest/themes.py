@@ -374,7 +374,7 @@ def _named_where_asked(key: Key, asking: list[Doc], covered: Coverage) -> bool:
     Questions on "event handler" under a post titled "Events" follow up a post about
     it: that topic has a post, however partly, so it is no gap.
     """
-    headings = [covered.headings.get(d.article, "") for d in asking]
+    headings = [covered.heading(d.article) for d in asking]
     return any(f" {stem} " in h for h in headings for stem in key)
 
 

@@ -13,13 +13,18 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, State
 from backchannel.store.cache import Cache
 from backchannel.store.files import Stamp, item_names, stamp_of, stem
-from backchannel.store.item_cache import VERSION, derive_files, item_from_values, item_values
+from backchannel.store.item_cache import (
+    VERSION,
+    Row,
+    derive_files,
+    item_from_values,
+    item_values,
+)
 
 
 def item_folders(root: Path | str, states: tuple[State, ...]) -> list[tuple[State, str]]:
@@ -41,7 +46,7 @@ def load_folder(
     state: State,
     folder: str,
     cache: Cache,
-    fresh: dict[str, list[Any]] | None = None,
+    fresh: dict[str, Row] | None = None,
 ) -> tuple[list[tuple[Item, Stamp]], list[ItemFormatError]]:
     """(item, its file's stamp) for each file of a folder of `state` that parses; the problems.
 
@@ -72,14 +77,14 @@ def load_folder(
     return items, problems
 
 
-def _stamp(row: list[Any]) -> Stamp:
+def _stamp(row: Row) -> Stamp:
     """The file stamp a row starts with."""
     return row[0], row[1], row[2]
 
 
-def store_rows(cache: Cache, fresh: dict[str, list[Any]]) -> None:
+def store_rows(cache: Cache, fresh: dict[str, Row]) -> None:
     """Store the rows `load_folder` left in `fresh`, and empty it."""
-    by_kind: dict[str, dict[str, list[Any]]] = {}
+    by_kind: dict[str, dict[str, Row]] = {}
     for name, row in fresh.items():
         kind, key = name.split("\0", 1)
         by_kind.setdefault(kind, {})[key] = row

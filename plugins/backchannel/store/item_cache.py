@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +33,8 @@ _KINDS = {k.value: k for k in Kind}
 _MENTIONS: dict[str | None, MentionType | None] = {m.value: m for m in MentionType}
 _MENTIONS[None] = None
 T = TypeVar("T")
+# A cached row: a list as read back from JSON, or the tuple a parse has just made.
+Row = Sequence[Any]
 _PARSE_BLOCK = 1024
 
 
@@ -43,11 +45,11 @@ def item_values(item: Item) -> list[Any]:
     return values
 
 
-def _item(row: list[Any], state: State) -> Item:
+def _item(row: Row, state: State) -> Item:
     return item_from_values(row[3:], state)
 
 
-def item_from_values(values_: list[Any], state: State) -> Item:
+def item_from_values(values_: Row, state: State) -> Item:
     """The item whose fields item_values gave (KeyError, TypeError or ValueError if not such)."""
     # Built as model._new_item builds a parsed one (no frozen __init__): the
     # row holds every field, so the instance dict is filled from it directly.
@@ -93,8 +95,8 @@ def load_derived(
     name: str,
     version: str,
     derive: Callable[[Item], list[Any]],
-    decode: Callable[[list[Any], str], T],
-    parsed: Callable[[Item, list[Any]], T] | None = None,
+    decode: Callable[[Row, str], T],
+    parsed: Callable[[Item, Row], T] | None = None,
 ) -> tuple[list[T], list[ItemFormatError]]:
     """What a reader keeps of each item file of `state`, in listing order, and the problems.
 
@@ -124,8 +126,8 @@ def derive_files(
     keys: list[str],
     rows: dict[str, Any],
     derive: Callable[[Item], list[Any]],
-    decode: Callable[[list[Any], str], T],
-    parsed: Callable[[Item, list[Any]], T] | None = None,
+    decode: Callable[[Row, str], T],
+    parsed: Callable[[Item, Row], T] | None = None,
 ) -> tuple[list[T], dict[str, tuple[Any, ...]], list[ItemFormatError]]:
     """The files' outcomes from their cached `rows` (by key) or parsed; the new rows; problems.
 

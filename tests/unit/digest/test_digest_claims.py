@@ -46,6 +46,12 @@ def test_a_short_plural_meets_its_singular_and_words_ending_in_s_stay():
     ]
 
 
+def theme_phrases(article_id: str, title: str, bodies: list[str]) -> list[str]:
+    """The phrases of the themes the digest finds in these comments under one post."""
+    d = compose(comments(article_id, bodies), [article(article_id, title)], None, UNTIL)
+    return [t.phrase for t in d.themes]
+
+
 def test_a_plural_in_s_meets_its_singular_in_e():
     # A third held-out blog: "file" was called a gap under a post titled "…Files",
     # because "files" lost "es" ("fil") while "file" kept its "e".
@@ -115,8 +121,9 @@ def test_the_same_questions_under_an_unrelated_post_are_a_gap():
 
 def test_an_everyday_word_alone_is_no_theme_beside_a_real_topic():
     # "code" is in most technical comments: alone it names no topic.
-    items = comments(
+    phrases = theme_phrases(
         "profiling",
+        "Profiling a web server",
         [
             "Could you share the code you ran?",
             "Is the code on GitHub somewhere?",
@@ -126,8 +133,6 @@ def test_an_everyday_word_alone_is_no_theme_beside_a_real_topic():
             "Would a flame graph of the source code show inlined calls?",
         ],
     )
-    d = compose(items, [article("profiling", "Profiling a web server")], None, UNTIL)
-    phrases = [t.phrase for t in d.themes]
     assert "code" not in phrases, phrases
     assert "flame graph" in phrases
 
@@ -135,8 +140,9 @@ def test_an_everyday_word_alone_is_no_theme_beside_a_real_topic():
 def test_the_words_of_a_request_are_no_theme():
     # A second held-out blog: "pls" and "fix" were a theme and a gap, from readers asking
     # for fixes in their own words; the topic is what is to be fixed.
-    items = comments(
+    phrases = theme_phrases(
         "mirror",
+        "A local package cache",
         [
             "pls fix the mirror script, it fails on the sync step",
             "Could you fix the sample list in the following section?",
@@ -144,8 +150,6 @@ def test_the_words_of_a_request_are_no_theme():
             "Can the mirror script solve the lock file error as well?",
         ],
     )
-    d = compose(items, [article("mirror", "A local package cache")], None, UNTIL)
-    phrases = [t.phrase for t in d.themes]
     for word in ("pls", "fix", "sample", "list", "following", "send", "updated", "solve"):
         assert word not in phrases, phrases
     assert "mirror script" in phrases, phrases
