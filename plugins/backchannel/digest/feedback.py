@@ -23,6 +23,7 @@ from typing import Any
 
 from backchannel.digest import analysis, language, phrases, question_forms, questions, text
 from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
+from backchannel.digest.questions import greeted
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, Kind, State
 from backchannel.store import item_cache
@@ -56,6 +57,7 @@ class Comment:
         "date",
         "date_text",
         "email_hash",
+        "greeted",
         "id",
         "language",
         "parent",
@@ -73,6 +75,8 @@ class Comment:
     unanalysed: str | None
     truncated: bool
     language: str
+    # An author's reply: the readers it greets by name (questions.greeted).
+    greeted: tuple[str, ...]
     kind = Kind.COMMENT
     is_linkback = False
     state = State.PUBLISHED
@@ -122,7 +126,7 @@ def _deriver() -> Callable[[Item], list[Any]]:
         key = body_hash(item.body)
         head += [item.date.isoformat(), item.parent, item.author_reply, key]
         if item.author_reply:
-            return head  # the author's own comments are never analysed
+            return [*head, greeted(item.body)]  # the author's own comments are never analysed
         found = made.get(key)
         if found is None:
             found = made[key] = analyse(item.body)
@@ -137,7 +141,9 @@ def _decode(row: item_cache.Row, path: str) -> Comment | Item:
     if row[3] != _COMMENT:
         raise ValueError("not a digest row")
     comment = Comment(row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], path)
-    if not comment.author_reply:
+    if comment.author_reply:
+        comment.greeted = tuple(row[12])
+    else:
         comment.reader = comment.email_hash or comment.author
         asked, comment.words, comment.unanalysed, comment.truncated, comment.language = row[12:]
         comment.questions = tuple(asked)

@@ -71,6 +71,40 @@ def extract_questions(body: str, language: str = "en") -> list[str]:
     return questions_in(strip_markup(body), language)
 
 
+# A reply that opens by greeting someone by name ("Hi Liju,", "Hey BOK and Ann",
+# "@sanky"): the names it greets, lower-cased. "Thanks" greets only a capitalised
+# word ("Thanks Hartmut", not "Thanks for …").
+_GREETED = re.compile(
+    r"""^\W*(?:(?i:hi|hello|hey|dear|hallo|hola)(?:\s+@?(?P<name>[^\W\d_][\w'.-]*)
+        |\s*,\s*(?P<comma>[A-Z][\w'-]*)(?=\s*[,.!:\n]))
+      (?P<more>(?:\s*(?:&|\band\b)\s*@?[^\W\d_][\w'.-]*)*)
+      | (?i:thanks|thank\s+you)\s*,?\s+(?P<thanked>[A-Z][\w'.-]*)
+      | @(?P<at>[^\W\d_][\w'.-]*))""",
+    re.X,
+)
+# Words after a greeting that greet no one in particular.
+_EVERYONE = frozenset(
+    """all everyone everybody guys folks there again friends both you man mate team
+    for so a very much lot and""".split()  # noqa: SIM905 (a word list as text)
+)
+
+
+_WORD = re.compile(r"[^\W\d_][\w'.-]*")
+
+
+def greeted(body: str) -> tuple[str, ...]:
+    """The lower-cased first names a comment greets at its start ("" words dropped).
+
+    Empty when it greets no one by name: such a reply may answer anyone.
+    """
+    found = _GREETED.match(strip_markup(body[:300]) if "<" in body[:300] else body[:300])
+    if found is None:
+        return ()
+    first = next(name for name in found.group("name", "comma", "thanked", "at") if name)
+    names = (first, *_WORD.findall(found.group("more") or ""))
+    return tuple(name for name in (n.lower().rstrip(".") for n in names) if name not in _EVERYONE)
+
+
 def _first_name(name: str) -> str:
     """A name's first word, lower-cased ("" for an empty name)."""
     words = name.split(None, 1)
@@ -174,14 +208,32 @@ class _Threads:
         return found if found is not None else self._below(item)
 
     def _first_after(self, key: str, item: Item) -> Item | None:
-        """The oldest author comment of group `key` written after `item`."""
+        """The oldest author comment of group `key` written after `item`.
+
+        A later comment that greets other readers by name ("Hi Irene, …")
+        answers them, not `item`'s author, unless it replies to `item` itself.
+        """
         entries = self.owner.get(key)
         if not entries:
             return None
+        asker: str | None = None
         for n in range(bisect_right(self.owner_dates[key], item.date), len(entries)):
-            if entries[n][2].id != item.id:
-                return entries[n][2]
+            reply = entries[n][2]
+            if reply.id == item.id:
+                continue
+            names = self._greeted(reply)
+            if names and reply.parent != item.id:
+                if asker is None:
+                    asker = _first_name(item.author)
+                if asker not in names:
+                    continue
+            return reply
         return None
+
+    def _greeted(self, reply: Item) -> tuple[str, ...]:
+        """greeted(reply.body), which a digest's Comment holds already."""
+        names = getattr(reply, "greeted", None)
+        return greeted(reply.body) if names is None else names
 
     def _below(self, item: Item) -> Item | None:
         """The oldest author comment anywhere below `item`."""

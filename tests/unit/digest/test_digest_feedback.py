@@ -190,6 +190,26 @@ def test_a_digest_of_the_rows_says_what_a_digest_of_the_parsed_items_says(store,
     assert all(isinstance(i.body, str) for i in items)
 
 
+def test_an_author_row_keeps_whom_it_greets_so_the_rows_answer_as_the_items_do(tmp_path):
+    root = tmp_path / "feedback"
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    write(root, item(1, "How do I set the path?", article="a", author="Pat", date=when))
+    write(root, item(2, "Hi Irene, yes.", article="a", author_reply=True, date=when + timedelta(1)))
+    write(root, item(3, "Is 2.x supported?", article="a", author="Irene", date=when - timedelta(1)))
+
+    def answered(items):
+        return {q.comment_id: q.answer_id for _, q in find_questions(items, {})}
+
+    expected = {"c00001": None, "c00003": "c00002"}
+    assert answered(Store(root).load([State.PUBLISHED]).items) == expected
+    folder = tmp_path / "cache"
+    for _ in range(2):  # parsed, then from the rows
+        with Cache(folder) as cache:
+            items, _, _ = load_feedback(root, cache)
+        assert answered(items) == expected
+    assert next(i for i in items if i.id == "c00002").greeted == ("irene",)
+
+
 def test_a_doc_given_by_its_body_hash_has_the_phrases_of_its_body_not_of_its_words():
     from backchannel.digest.analysis import body_hash
     from backchannel.digest.themes import Doc, _sample_forms

@@ -15,7 +15,7 @@ import pytest
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest import question_forms, text
 from backchannel.digest.build import compose
-from backchannel.digest.questions import extract_questions, find_questions, is_question
+from backchannel.digest.questions import extract_questions, find_questions, greeted, is_question
 from backchannel.digest.render_html import render_html
 from backchannel.digest.render_md import render_md
 from backchannel.model import Item, Kind, State
@@ -266,6 +266,55 @@ def test_old_blogs_answer_with_a_later_top_level_comment():
     # Measured, and on by default; off, only the thread counts.
     off = state(items, top_level=False)
     assert off[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
+
+
+def test_a_later_author_comment_greeting_another_reader_answers_that_reader_only():
+    # Blogs without threading: the author's next top-level comment opens "Hi <name>"
+    # and answers that reader, not the reader who asked before them.
+    items = [
+        item("gggggg000001", "How do I set the path on Windows?", author="palex"),
+        item("gggggg000002", "Does it run on the 2.x series?", days=1, author="Irene Moss"),
+        item("gggggg000003", "Hi Irene, thanks, yes it does since 2.1.", days=2, owner=True),
+        item("gggggg000004", "Hi all, version 3 is out.", days=3, owner=True),
+    ]
+    got = state(items)
+    assert got[("gggggg000002", "Does it run on the 2.x series?")] == (
+        "author-reply",
+        "gggggg000003",
+    )
+    # The greeting to Irene skipped, the next comment greets no one: it may answer anyone.
+    assert got[("gggggg000001", "How do I set the path on Windows?")] == (
+        "author-reply",
+        "gggggg000004",
+    )
+    assert state(items[:3])[("gggggg000001", "How do I set the path on Windows?")] == (None, None)
+    # Greeting the asker among others, or replying to the question itself, answers it.
+    both = [*items[:2], replace(items[2], body="Hi Irene and palex: yes, since 2.1.")]
+    assert state(both)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
+    below = [*items[:2], replace(items[2], parent="gggggg000001")]
+    assert state(below)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        ("Hi Liju,\n\nI expected the file elsewhere.", ("liju",)),
+        ("Hey BOK, you are right.", ("bok",)),
+        ("Hi sanky, unfortunately I don't know jasper.", ("sanky",)),
+        ("Hello, Martin.", ("martin",)),
+        ("Thanks Hartmut, fixed.", ("hartmut",)),
+        ("@Swarga For Windows, set the variable.", ("swarga",)),
+        ("<p>Hi Frank,</p><p>the variable is an array.</p>", ("frank",)),
+        ("Hi Atle and Bob, yes.", ("atle", "bob")),
+        ("Thanks for the note!", ()),
+        ("Hi all, version 3 is out.", ()),
+        ("Hi there!", ()),
+        ("hi, yes you are right", ()),
+        ("Sorry, my fault.", ()),
+    ],
+)
+def test_the_names_a_reply_greets(body, names):
+    assert greeted(body) == names
 
 
 def test_questions_to_another_reader_or_remarks_in_replies_to_readers_are_not_for_the_author():
