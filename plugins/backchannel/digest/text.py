@@ -63,6 +63,14 @@ _LIQUID_CODE = re.compile(r"{%-?\s*highlight\b.*?{%-?\s*endhighlight\s*-?%}", re
 _UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
+# An ellipsis that ends one sentence and opens a question or request ("… then
+# play... any hints?", "help me.. can you …"): sentencex reads on past it, as
+# it should before other words ("It works... but slowly").
+_ELLIPSIS_THEN_ASKING = re.compile(
+    r"(?:(?<=\.\.)|(?<=…))\s+(?=(?:any|can|could|would|will|do|does|did|is|are|how|what|why|where|"
+    r"when|which|who|please|pls|plz)\b)",
+    re.I,
+)
 # Abbreviations sentencex splits after when a lower-case word follows.
 _ABBREVIATION = re.compile(
     r"\b(?:lib|libs|etc|vs|approx|fig|eq|ref|cf|incl|esp|resp|ca|func|var|obj|ex|min|max|no|vol|pp|ch|sec)\.\s*$",
@@ -240,6 +248,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
             glued[-1] += part
         else:
             glued.append(part)
+    if ".." in plain or "…" in plain:
+        glued = [piece for part in glued for piece in _ELLIPSIS_THEN_ASKING.split(part)]
     # Every white space str.split() knows but " " is unprintable (line breaks too).
     if "  " in plain or not _printable(plain):
         pieces = "\n".join(glued).split("\n")

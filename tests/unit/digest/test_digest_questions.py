@@ -97,6 +97,11 @@ def test_jekyll_highlight_blocks_are_code():
             "How do I reset the counter",
         ),
         ("Really?! I had no idea.", "I had no idea."),
+        # An ellipsis before a question or a request ends a sentence; before other words not.
+        ("I flashed the board.. can you share the config", "can you share the config"),
+        ("Then it hangs... any hints please.", "any hints please."),
+        ("Odd… how does it boot then?", "how does it boot then?"),
+        ("It boots... but slowly.", "It boots... but slowly."),
     ],
 )
 def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
