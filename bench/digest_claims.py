@@ -12,7 +12,8 @@ issue 18 is not there): too few readers for a theme, they show the import and th
 digest run clean on real files, not theme quality.
 
 Checks, each counted per label (a theme's phrase, a suggestion's title and themes):
-- name: a word of the label is a word (3+ letters) of a commenter's or the site author's name;
+- name: a word of the label is a word (3+ letters) of a commenter's or the site author's name,
+  and of no post's title or slug;
 - markup: a word of the label is a markup token (MARKUP);
 - no questions: a theme with no reader question behind it;
 - thin gap: a gap with fewer than 2 readers asking;
@@ -182,8 +183,12 @@ def check(
 ) -> Claims:
     """The top themes and the suggestions of a digest, with the checks' failures.
 
-    `headings`: each article's title and slug, by article id.
+    `headings`: each article's title and slug, by article id. A word of a post's
+    title is the post's subject, not a name, even when a commenter's name holds it
+    (a reader signing "From France" under "Going from X to Y", "Android Dev" under
+    "31 Days of Android"): a suggestion quoting that title names no one.
     """
+    names = names - {w for text in headings.values() for w in _WORD.findall(text.lower())}
     out = Claims(name)
     seen: list[set[str]] = []
     open_ids = {q.comment_id for q in digest.questions if not q.answered}
