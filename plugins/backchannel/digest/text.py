@@ -65,9 +65,10 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
 # An ellipsis that ends one sentence and opens a question or request ("… then
 # play... any hints?", "help me.. can you …"): sentencex reads on past it, as
-# it should before other words ("It works... but slowly").
+# it should before other words ("It works... but slowly") and after a link's
+# shortened text ("example.org/... do that").
 _ELLIPSIS_THEN_ASKING = re.compile(
-    r"(?:(?<=\.\.)|(?<=…))\s+(?=(?:any|can|could|would|will|do|does|did|is|are|how|what|why|where|"
+    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]…))\s+(?=(?:any|can|could|would|will|do|does|did|is|are|how|what|why|where|"
     r"when|which|who|please|pls|plz)\b)",
     re.I,
 )
