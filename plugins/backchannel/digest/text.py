@@ -234,21 +234,25 @@ def sentences(plain: str, language: str = "en") -> list[str]:
     # Both marks hold a "!", which a one-character search finds (or not) at memchr's speed.
     if "!" in plain and ("?!" in plain or "!?" in plain):
         plain = _SURPRISE_END.sub("\\1\n", plain)  # sentencex goes on past "Really?! I…"
-    parts = sentencex.segment(language, plain)
     glued: list[str] = []
-    for part in parts:
-        # sentencex also splits inside a word ("ASP.NET", "Task.Run") and
-        # after a few abbreviations it does not know ("lib. version").
-        if (
-            glued
-            and (
-                glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
-                or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
-            )
-        ):
-            glued[-1] += part
-        else:
-            glued.append(part)
+    # Each line apart: a line break ends a sentence anyway, and sentencex, given
+    # the whole text, may read a quotation or bracket as open across lines and go
+    # on past the next "?" ("… possible? My first thought …").
+    for line in plain.split("\n") if "\n" in plain else (plain,):
+        first = len(glued)
+        for part in sentencex.segment(language, line):
+            # sentencex also splits inside a word ("ASP.NET", "Task.Run") and
+            # after a few abbreviations it does not know ("lib. version").
+            if (
+                len(glued) > first
+                and (
+                    glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
+                    or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+                )
+            ):
+                glued[-1] += part
+            else:
+                glued.append(part)
     if ".." in plain or "…" in plain:
         glued = [piece for part in glued for piece in _ELLIPSIS_THEN_ASKING.split(part)]
     # Every white space str.split() knows but " " is unprintable (line breaks too).

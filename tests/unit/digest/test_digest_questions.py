@@ -102,7 +102,16 @@ def test_jekyll_highlight_blocks_are_code():
         ("Then it hangs... any hints please.", "any hints please."),
         ("Odd… how does it boot then?", "how does it boot then?"),
         ("It boots... but slowly.", "It boots... but slowly."),
-        ("This example example.org/... do that in Go.", "This example example.org/... do that in Go."),
+        # A line with a bracket did not leave sentencex reading on past the next "?".
+        (
+            'Setup:\n* Calls need "admin" rights\n* [Cached] calls go to the proxy\n'
+            "Any tips on doing this simply? My first idea was a filter.",
+            "Any tips on doing this simply?",
+        ),
+        (
+            "This example example.org/... do that in Go.",
+            "This example example.org/... do that in Go.",
+        ),
     ],
 )
 def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
