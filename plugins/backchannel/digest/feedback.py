@@ -75,7 +75,7 @@ class Comment:
     unanalysed: str | None
     truncated: bool
     language: str
-    # An author's reply: the readers it greets by name (questions.greeted).
+    # The names it greets at its start (questions.greeted).
     greeted: tuple[str, ...]
     kind = Kind.COMMENT
     is_linkback = False
@@ -124,9 +124,9 @@ def _deriver() -> Callable[[Item], list[Any]]:
             return [_ITEM, *item_cache.item_values(item)]
         head = [_COMMENT, item.id, item.article, item.author, item.email_hash]
         key = body_hash(item.body)
-        head += [item.date.isoformat(), item.parent, item.author_reply, key]
+        head += [item.date.isoformat(), item.parent, item.author_reply, key, greeted(item.body)]
         if item.author_reply:
-            return [*head, greeted(item.body)]  # the author's own comments are never analysed
+            return head  # the author's own comments are never analysed
         found = made.get(key)
         if found is None:
             found = made[key] = analyse(item.body)
@@ -141,11 +141,10 @@ def _decode(row: item_cache.Row, path: str) -> Comment | Item:
     if row[3] != _COMMENT:
         raise ValueError("not a digest row")
     comment = Comment(row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], path)
-    if comment.author_reply:
-        comment.greeted = tuple(row[12])
-    else:
+    comment.greeted = tuple(row[12])
+    if not comment.author_reply:
         comment.reader = comment.email_hash or comment.author
-        asked, comment.words, comment.unanalysed, comment.truncated, comment.language = row[12:]
+        asked, comment.words, comment.unanalysed, comment.truncated, comment.language = row[13:]
         comment.questions = tuple(asked)
     return comment
 

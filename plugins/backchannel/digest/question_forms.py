@@ -66,6 +66,7 @@ _INTERROGATIVE = re.compile(
       | (?:is|are|was|were|does|did|can|could|will|would|isn'?t|aren'?t|doesn'?t)\s+the\b
       | {_WH}\s+(?:{_AUX}|if|about|else|exactly|would)\b
       | how\s+(?:come|much|many|often|long)\b
+      | why\s+not\s+\w  # a suggestion: "Why not just return the string."
     )""",
     re.I | re.X,
 )
@@ -214,11 +215,19 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:to\s+(?:know|hear|read|learn|understand|see)|if\s+you\b)""",
     ),
     (
-        ("suggest you", "might you", "should you", "may you", "could you"),
-        r"""\bi\s+(?:would\s+)?suggest\s+(?:that\s+)?you\b
+        ("suggest", "might you", "should you", "may you", "could you"),
+        r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s+(?:that\s+)?(?:he|she|they)\b)
           | \byou\s+(?:might|may|should|could)\s+(?:want\s+to\s+)?
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|cover|explain|clarify)""",
+    ),
+    (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
+    (
+        ("consider",),
+        (
+            rf"^{_LEAD}(?:please\s+)?consider\s+(?:using|adding|switching|making|writing|changing|"
+            r"replacing|moving|covering|including)\b"
+        ),
     ),
     (("demande",), r"\bje\s+me\s+demande\b"),
     (("frage",), r"\bich\s+frage\s+mich\b"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -93,16 +93,25 @@ _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 
 
 def greeted(body: str) -> tuple[str, ...]:
-    """The lower-cased first names a comment greets at its start ("" words dropped).
+    """The lower-cased first names a comment greets at its start.
 
-    Empty when it greets no one by name: such a reply may answer anyone.
+    Empty when it greets no one by name: such a comment may be for anyone.
     """
-    found = _GREETED.match(strip_markup(body[:300]) if "<" in body[:300] else body[:300])
+    head = body[:300]
+    found = _GREETED.match(head)
+    if found is None and "<" in head:  # an imported comment's HTML: "<p>@Craig, …"
+        found = _GREETED.match(strip_markup(head))
     if found is None:
         return ()
     first = next(name for name in found.group("name", "comma", "thanked", "at") if name)
     names = (first, *_WORD.findall(found.group("more") or ""))
     return tuple(name for name in (n.lower().rstrip(".") for n in names) if name not in _EVERYONE)
+
+
+def greeted_in(c: Item) -> tuple[str, ...]:
+    """greeted(c.body), which a digest's Comment holds already (its row keeps it)."""
+    names = getattr(c, "greeted", None)
+    return greeted(c.body) if names is None else names
 
 
 def _first_name(name: str) -> str:
@@ -221,7 +230,7 @@ class _Threads:
             reply = entries[n][2]
             if reply.id == item.id:
                 continue
-            names = self._greeted(reply)
+            names = greeted_in(reply)
             if names and reply.parent != item.id:
                 if asker is None:
                     asker = _first_name(item.author)
@@ -229,11 +238,6 @@ class _Threads:
                     continue
             return reply
         return None
-
-    def _greeted(self, reply: Item) -> tuple[str, ...]:
-        """greeted(reply.body), which a digest's Comment holds already."""
-        names = getattr(reply, "greeted", None)
-        return greeted(reply.body) if names is None else names
 
     def _below(self, item: Item) -> Item | None:
         """The oldest author comment anywhere below `item`."""
@@ -249,6 +253,30 @@ class _Threads:
                 best = child
             stack.extend(self.children.get(child.id, ()))
         return best
+
+
+def _for_the_author(
+    c: Item, asked: Sequence[str], threads: _Threads, named: _Named
+) -> Sequence[str]:
+    """The question texts of `c` that ask the site author, not another reader.
+
+    A comment that opens by greeting other readers only ("@Swarga, …") asks
+    them; in a reply to a reader, a question naming someone else or a remark
+    with a questioning "?" does too.
+    """
+    greets = greeted_in(c)
+    if greets and all(name in named.readers and name not in named.owners for name in greets):
+        return ()
+    to_reader = c.parent is not None and not threads.is_author(c.parent)
+    # The texts joined hold one of these characters when one of the texts does.
+    joined = "".join(asked)
+    if not (to_reader or "," in joined or "@" in joined or ":" in joined):
+        return asked
+    return [
+        t
+        for t in asked
+        if not named.other(t) and not (to_reader and ("?" in t or "？" in t) and remark(t))
+    ]
 
 
 def find_questions(
@@ -296,20 +324,15 @@ def find_questions(
     order.sort(key=[c.date for c in asking].__getitem__)
     out: list[tuple[Item, Question]] = []
     for n in order:
-        c, asked = asking[n], asked_in[n]
-        texts = asked
-        to_reader = c.parent is not None and not threads.is_author(c.parent)
-        # The texts joined hold one of these characters when one of the texts does.
-        joined = "".join(asked)
-        if to_reader or "," in joined or "@" in joined or ":" in joined:
-            named = _Named(readers.get(c.article, _NOBODY), owners, first[c.author])
-            texts = [
-                t
-                for t in asked
-                if not named.other(t) and not (to_reader and ("?" in t or "？" in t) and remark(t))
-            ]
-            if not texts:
-                continue
+        c = asking[n]
+        texts = _for_the_author(
+            c,
+            asked_in[n],
+            threads,
+            _Named(readers.get(c.article, _NOBODY), owners, first[c.author]),
+        )
+        if not texts:
+            continue
         answer_id: str | None = None
         if c.id in answers:
             by: str | None = answers[c.id]

@@ -171,6 +171,12 @@ QUESTIONS = [
     "Please, any hint on the right way to store the tiles would help.",  # asking for hints
     "any tips or sample code plz.",
     "I saved the points, but am not sure where the app keeps that file.",
+    # ...and of a fourth and a fifth:
+    "Why not just pass the id to the view.",  # a suggestion worded as a question
+    "I would also suggest for the parser to skip empty lines.",
+    "I suggest add a dark theme for the docs.",
+    "Consider using a pool for the connections instead of the global one.",
+    "I am new to this, correct me if I'm wrong, thanks.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -193,6 +199,9 @@ NOT_QUESTIONS = [
     "I don't have any ideas or plans for the weekend yet.",  # "any ideas", not asking
     "I am not sure where to start, so I read the whole series.",
     "What is more, the second run was faster.",
+    "Why not?",  # stock rhetorical
+    "I suggested that they rewrite the module.",  # a suggestion to someone else
+    "We considered using a pool, but it was slower.",
     "ありがとうございます。",
 ]
 
@@ -215,7 +224,7 @@ HINTS = (
     "suggest you might want to check what is are there do you the , . ( ) myself i'll figure "
     "wanted hear your quite could use some help don't understand not sure add investigate "
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
-    "where"
+    "where why not suggest also correct me if consider using 'd"
 )
 
 
@@ -308,6 +317,23 @@ def test_a_later_author_comment_greeting_another_reader_answers_that_reader_only
     assert state(both)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
     below = [*items[:2], replace(items[2], parent="gggggg000001")]
     assert state(below)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
+
+
+def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
+    # Blogs without threading: "@Ana, did you …" is for Ana, not for the author.
+    items = [
+        item("hhhhhh000001", "How do I rotate the logs?", author="Ana Ruiz"),
+        item("hhhhhh000002", "@Ana I have the same problem. Did you find a fix?", days=1),
+        item("hhhhhh000003", "Hi Ana and Phil, is the fix in 2.1?", days=2, author="Bo Lee"),
+        item("hhhhhh000004", "Hi Phil, could you cover log rotation?", days=3),
+    ]
+    texts = [q.text for _, q in find_questions(items, {})]
+    # Phil is no reader here (the author signs otherwise): those questions stay.
+    assert texts == [
+        "How do I rotate the logs?",
+        "Hi Ana and Phil, is the fix in 2.1?",
+        "Hi Phil, could you cover log rotation?",
+    ]
 
 
 @pytest.mark.parametrize(
