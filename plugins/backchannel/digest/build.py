@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ from backchannel.digest.engagement import activity, article_stats
 from backchannel.digest.feedback import Comment, load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
-from backchannel.digest.questions import find_questions
+from backchannel.digest.questions import find_questions, greeted_in
 from backchannel.digest.suggestions import suggest
 from backchannel.digest.themes import Doc, Unanalysed, mine_themes
 from backchannel.model import Item, Kind
@@ -28,7 +29,10 @@ _NAME_WORD = re.compile(r"[^\W\d_]+")
 
 
 def people(items: Iterable[Item], articles: Iterable[ArticleInfo]) -> set[str]:
-    """Every word of every name on the site: commenters, the author's replies, article authors."""
+    """Every word of every name on the site.
+
+    Commenters', the author's replies', article authors' and the names comments greet.
+    """
     found: set[str] = set()
     for a in articles:
         for key in ("author", "authors"):
@@ -36,8 +40,13 @@ def people(items: Iterable[Item], articles: Iterable[ArticleInfo]) -> set[str]:
             for one in value if isinstance(value, list | tuple) else [value]:
                 if one:
                     found.update(_NAME_WORD.findall(str(one).lower()))
-    for name in {i.author for i in items if i.kind == Kind.COMMENT}:
+    comments = [i for i in items if i.kind == Kind.COMMENT]
+    for name in {c.author for c in comments}:
         found.update(_NAME_WORD.findall(name.lower()))
+    # The names readers greet ("Hi Phil,"): the author may sign with a handle.
+    # Greeted in two comments at least, so "Hello world" names no one.
+    greetings = Counter(name for c in comments for name in set(greeted_in(c)))
+    found.update(name for name, count in greetings.items() if count >= 2)
     return {w for w in found if len(w) >= 3}
 
 

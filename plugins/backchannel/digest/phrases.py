@@ -42,8 +42,8 @@ GENERIC = _words(
     reader readers reading real really reason regarding regards related reply right save saved
     says
     send series several similar simple simply simultaneously sir site slightly solution
-    solve solved specific specifically stuff sure test tested testing tests thank thanks thing
-    things
+    solve solved specific specifically stuff suggest suggested suggestion suggestions sure
+    test tested testing tests thank thanks thing things
     though thought time times tried try trying understand understanding unless update updated
     updates useful
     using various way ways website whatever wonder wondered wonderful wondering work
@@ -58,7 +58,7 @@ VAGUE_ALONE = _words(
     code data value values number numbers result results version versions output input
     option options setting settings method methods type types amount level levels step steps
     implementation performance practice practices approach behavior behaviour usage
-    difference differences list lists sample samples line lines
+    difference differences list lists sample samples line lines check checks procedure
     """
 )
 # Markup that survives in imported or pasted text: never a topic.

@@ -153,3 +153,21 @@ def test_the_words_of_a_request_are_no_theme():
     for word in ("pls", "fix", "sample", "list", "following", "send", "updated", "solve"):
         assert word not in phrases, phrases
     assert "mirror script" in phrases, phrases
+
+
+def test_the_words_of_a_suggestion_are_no_theme():
+    # Held-out blogs: once "I suggest …" asked, "suggest" became a theme and a gap
+    # (binfalse), and "check" and "procedure" themes alone (yasoob).
+    phrases = theme_phrases(
+        "mirror",
+        "A local package cache",
+        [
+            "I suggest include a retry for the download.",
+            "I would suggest to check the cable.",
+            "I suggest adding a procedure to check the disk.",
+            "I would also suggest a check of the disk procedure.",
+        ],
+    )
+    for word in ("suggest", "check", "procedure"):
+        assert word not in phrases, phrases
+    assert "disk" in phrases, phrases

@@ -224,6 +224,23 @@ def test_a_greeted_name_is_not_a_theme_even_when_no_setting_names_the_author():
     assert "zofia" not in words and "capacitor" in words
 
 
+def test_a_name_readers_greet_is_no_theme_where_they_also_name_it_elsewhere():
+    # The author signs "haacked", readers write "Phil" (a fourth held-out blog).
+    bodies = [
+        "Hi Phil, how long does the capacitor take to discharge?",
+        "Hey Phil! Could the capacitor leak over a week, Phil?",
+        "Phil, why does the capacitor get warm in your photo?",
+        "Is a bigger capacitor better? Phil wrote that it is.",
+    ]
+    items = [
+        comment(f"k{n:011d}", "bench-supply", READERS[n], b, days=n) for n, b in enumerate(bodies)
+    ]
+    bare = [dataclasses.replace(a, metadata={}) for a in ARTICLES]
+    d = compose(items, bare, None, UNTIL)
+    words = {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
+    assert "phil" not in words and "capacitor" in words
+
+
 def test_word_specificity_ranks_topic_words_over_everyday_ones_and_is_kept(tmp_path):
     from backchannel.digest.specificity import Specificity
     from backchannel.store.cache import Cache
