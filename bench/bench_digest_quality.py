@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import os
 import re
@@ -61,12 +62,20 @@ BEFORE = (
 DEFAULT_DATA = ROOT.parent / "shared" / "realdata" / "blog-comments"
 COVER = 0.6
 _TOKEN = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]*>")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _LABELLER_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def tokens(text: str) -> tuple[str, ...]:
-    """Lower-case words of a sentence: what the matching rule compares."""
+    """Lower-case words of a sentence: what the matching rule compares.
+
+    A label quoted from an HTML body (imports from Disqus) holds its tags and
+    entities ("<a href=…>vb.net?</a>", "&lt;T&gt;"); the found sentence is the
+    text a reader sees, so the label is compared as that text too.
+    """
+    if "<" in text or "&" in text:
+        text = html.unescape(_TAG.sub(" ", text))
     return tuple(_TOKEN.findall(_URL.sub(" ", text).lower()))
 
 
