@@ -223,6 +223,15 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
     (
+        # A hope that asks the author to act ("Hopefully you can point me …"); a hope
+        # about anything else asks nothing ("I hope this is correct").
+        ("hopefully you", "hope you", "hoping you"),
+        r"""\b(?:hopefully|i\s+(?:do\s+|really\s+)?hope|hoping)\s+(?:that\s+)?you\s+
+            (?:can|could|will|would|might)\s+(?:please\s+)?
+            (?:help|lead|point|explain|shed|share|show|tell|give|clarify|advise|answer|cover|
+            write|look|update|comment)\b""",
+    ),
+    (
         ("consider",),
         (
             rf"^{_LEAD}(?:please\s+)?consider\s+(?:using|adding|switching|making|writing|changing|"

@@ -177,6 +177,7 @@ QUESTIONS = [
     "I suggest add a dark theme for the docs.",
     "Consider using a pool for the connections instead of the global one.",
     "I am new to this, correct me if I'm wrong, thanks.",
+    "Hopefully you can point me to the right setting.",  # a hope that asks for help
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -202,6 +203,7 @@ NOT_QUESTIONS = [
     "Why not?",  # stock rhetorical
     "I suggested that they rewrite the module.",  # a suggestion to someone else
     "We considered using a pool, but it was slower.",
+    "I hope you can keep the series going.",  # a hope, asking nothing to answer
     "ありがとうございます。",
 ]
 
@@ -224,7 +226,7 @@ HINTS = (
     "suggest you might want to check what is are there do you the , . ( ) myself i'll figure "
     "wanted hear your quite could use some help don't understand not sure add investigate "
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
-    "where why not suggest also correct me if consider using 'd"
+    "where why not suggest also correct me if consider using 'd hopefully hope hoping point"
 )
 
 
