@@ -255,28 +255,35 @@ class _Threads:
         return best
 
 
-def _for_the_author(
-    c: Item, asked: Sequence[str], threads: _Threads, named: _Named
-) -> Sequence[str]:
-    """The question texts of `c` that ask the site author, not another reader.
+def _greets_readers_only(greets: tuple[str, ...], readers: set[str], owners: set[str]) -> bool:
+    """True when every name a comment greets is another reader's, none the author's.
 
-    A comment that opens by greeting other readers only ("@Swarga, …") asks
-    them; in a reply to a reader, a question naming someone else or a remark
-    with a questioning "?" does too.
+    Such a comment ("@Swarga, …", "Hi Ana,") asks those readers, not the author.
     """
-    greets = greeted_in(c)
-    if greets and all(name in named.readers and name not in named.owners for name in greets):
-        return ()
-    to_reader = c.parent is not None and not threads.is_author(c.parent)
-    # The texts joined hold one of these characters when one of the texts does.
-    joined = "".join(asked)
-    if not (to_reader or "," in joined or "@" in joined or ":" in joined):
-        return asked
+    return readers.issuperset(greets) and owners.isdisjoint(greets)
+
+
+def _for_the_author(asked: Sequence[str], to_reader: bool, named: _Named) -> list[str]:
+    """The question texts that ask the site author: not those naming another reader.
+
+    In a reply to a reader (`to_reader`), a remark with a questioning "?" is not
+    for the author either.
+    """
     return [
         t
         for t in asked
         if not named.other(t) and not (to_reader and ("?" in t or "？" in t) and remark(t))
     ]
+
+
+def _answered_by(
+    c: Item, answers: dict[str, str], threads: _Threads
+) -> tuple[str | None, str | None]:
+    """(answered_by, answer_id): a post listing it in `Answers:` wins over a reply."""
+    if c.id in answers:
+        return answers[c.id], None
+    reply = threads.answer(c)
+    return (AUTHOR_REPLY, reply.id) if reply is not None else (None, None)
 
 
 def find_questions(
@@ -324,21 +331,19 @@ def find_questions(
     order.sort(key=[c.date for c in asking].__getitem__)
     out: list[tuple[Item, Question]] = []
     for n in order:
-        c = asking[n]
-        texts = _for_the_author(
-            c,
-            asked_in[n],
-            threads,
-            _Named(readers.get(c.article, _NOBODY), owners, first[c.author]),
-        )
-        if not texts:
+        c, texts = asking[n], asked_in[n]
+        greets = greeted_in(c)
+        if greets and _greets_readers_only(greets, readers.get(c.article, _NOBODY), owners):
             continue
-        answer_id: str | None = None
-        if c.id in answers:
-            by: str | None = answers[c.id]
-        else:
-            reply = threads.answer(c)
-            by, answer_id = (AUTHOR_REPLY, reply.id) if reply is not None else (None, None)
+        to_reader = c.parent is not None and not threads.is_author(c.parent)
+        # The texts joined hold one of these characters when one of the texts does.
+        joined = "".join(texts)
+        if to_reader or "," in joined or "@" in joined or ":" in joined:
+            named = _Named(readers.get(c.article, _NOBODY), owners, first[c.author])
+            texts = _for_the_author(texts, to_reader, named)
+            if not texts:
+                continue
+        by, answer_id = _answered_by(c, answers, threads)
         date = _to_the_second(c)
         for text in texts:
             out.append(
