@@ -59,6 +59,7 @@ VAGUE_ALONE = _words(
     option options setting settings method methods type types amount level levels step steps
     implementation performance practice practices approach behavior behaviour usage
     difference differences list lists sample samples line lines check checks procedure
+    object objects string strings function functions class classes variable variables
     """
 )
 # Markup that survives in imported or pasted text: never a topic.

@@ -171,3 +171,21 @@ def test_the_words_of_a_suggestion_are_no_theme():
     for word in ("suggest", "check", "procedure"):
         assert word not in phrases, phrases
     assert "disk" in phrases, phrases
+
+
+def test_a_programming_noun_alone_is_no_theme():
+    # A fourth held-out blog (ASP.NET): "object" was a gap and "string" a theme alone;
+    # the topic is the kind of object ("json object").
+    phrases = theme_phrases(
+        "binder",
+        "Model binding in depth",
+        [
+            "How do I bind a json object with a nested object inside?",
+            "Can the binder map a json object to a string property?",
+            "Why is every string in the object empty after the post?",
+            "Does a json object with an array of objects bind too?",
+        ],
+    )
+    for word in ("object", "string"):
+        assert word not in phrases, phrases
+    assert "json object" in phrases, phrases
