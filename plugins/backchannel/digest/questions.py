@@ -177,10 +177,20 @@ class _Threads:
             entries.sort(key=lambda e: (e[0], e[1]))
         self.owner_dates = {key: [e[0] for e in v] for key, v in self.owner.items()}
 
-    def is_author(self, comment_id: str) -> bool:
-        """True when the comment is the site author's (unknown ids are not)."""
-        found = self.by_id.get(comment_id)
-        return found is not None and found.author_reply
+    def to_reader(self, c: Item) -> bool:
+        """True when `c` replies to another reader: not to the author, nor to its own asker.
+
+        A follow-up under one's own comment (Staticman threads hang every reply
+        on the thread's first comment) still asks the author.
+        """
+        if c.parent is None:
+            return False
+        parent = self.by_id.get(c.parent)
+        if parent is None:
+            return True  # an unknown parent: a reader's, as before
+        if parent.author_reply:
+            return False
+        return (parent.email_hash or parent.author) != (c.email_hash or c.author)
 
     def root(self, comment_id: str) -> str:
         """The top-level comment a comment's thread starts from (cycles and gaps tolerated)."""
@@ -335,7 +345,7 @@ def find_questions(
         greets = greeted_in(c)
         if greets and _greets_readers_only(greets, readers.get(c.article, _NOBODY), owners):
             continue
-        to_reader = c.parent is not None and not threads.is_author(c.parent)
+        to_reader = threads.to_reader(c)
         # The texts joined hold one of these characters when one of the texts does.
         joined = "".join(texts)
         if to_reader or "," in joined or "@" in joined or ":" in joined:

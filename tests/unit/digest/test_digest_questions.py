@@ -321,6 +321,21 @@ def test_a_later_author_comment_greeting_another_reader_answers_that_reader_only
     assert state(below)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
 
 
+def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
+    # Staticman hangs every reply on the thread's first comment: the asker's own
+    # follow-up is no reply to another reader (a sixth held-out blog).
+    follow_up = "The point about global groups still stands - can a contact join them?"
+    items = [
+        item("iiiiii000001", "How do I list the members of a group?", author="Ana Ruiz"),
+        item("iiiiii000002", follow_up, days=1, parent="iiiiii000001", author="Ana Ruiz"),
+        item("iiiiii000003", follow_up, days=2, parent="iiiiii000001", author="Bo Lee"),
+    ]
+    asked = [(q.comment_id, q.text) for _, q in find_questions(items, {})]
+    assert ("iiiiii000002", follow_up) in asked
+    # The same remark under another reader's comment argues with that reader.
+    assert not any(cid == "iiiiii000003" for cid, _ in asked)
+
+
 def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
     # Blogs without threading: "@Ana, did you …" is for Ana, not for the author.
     items = [
