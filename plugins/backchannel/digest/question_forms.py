@@ -120,10 +120,10 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:why|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
     ),
     (
-        ("could use",),
+        ("could use", "need your", "need some"),
         (
-            r"\b(?:i|we)\s+could\s+(?:really\s+)?use\s+(?:some\s+|a\s+little\s+|your\s+)?"
-            r"(?:help|advice|pointers|guidance)\b"
+            r"\b(?:i|we)\s+(?:could\s+(?:really\s+)?use|(?:really\s+|urgently\s+)?need)\s+"
+            r"(?:some\s+|a\s+little\s+|your\s+)?(?:help|advice|pointers|guidance|assistance)\b"
         ),
     ),
     (

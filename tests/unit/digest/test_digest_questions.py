@@ -178,6 +178,7 @@ QUESTIONS = [
     "Consider using a pool for the connections instead of the global one.",
     "I am new to this, correct me if I'm wrong, thanks.",
     "Hopefully you can point me to the right setting.",  # a hope that asks for help
+    "I need your assistance to read the group list on the first call.",  # a need
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -226,7 +227,7 @@ HINTS = (
     "suggest you might want to check what is are there do you the , . ( ) myself i'll figure "
     "wanted hear your quite could use some help don't understand not sure add investigate "
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
-    "where why not suggest also correct me if consider using 'd hopefully hope hoping point"
+    "where why not suggest also correct me if consider using 'd hopefully hope hoping point need your some assistance"
 )
 
 
