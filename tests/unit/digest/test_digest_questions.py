@@ -227,7 +227,8 @@ HINTS = (
     "suggest you might want to check what is are there do you the , . ( ) myself i'll figure "
     "wanted hear your quite could use some help don't understand not sure add investigate "
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
-    "where why not suggest also correct me if consider using 'd hopefully hope hoping point need your some assistance"
+    "where why not suggest also correct me if consider using 'd hopefully hope hoping point "
+    "need your some assistance"
 )
 
 
