@@ -8,6 +8,8 @@ imported bodies, themes nobody asks about, Chinese comments, an old blog.
 from __future__ import annotations
 
 import dataclasses
+
+import pytest
 from datetime import UTC, datetime, timedelta
 
 from backchannel.build.articles import ArticleInfo
@@ -208,37 +210,39 @@ def test_plurals_read_right():
     assert "<strong>1</strong> open question<" in page
 
 
-def test_a_greeted_name_is_not_a_theme_even_when_no_setting_names_the_author():
-    bodies = [
-        "Hi Zofia, how long does the capacitor take to discharge?",
-        "Hello Zofia! Could the capacitor leak over a week?",
-        "Thanks, Zofia. Why does the capacitor get warm?",
-        "Dear Zofia, is a bigger capacitor always better here?",
-    ]
+@pytest.mark.parametrize(
+    ("name", "bodies"),
+    [
+        (
+            "zofia",  # greeted only; no setting names the author
+            [
+                "Hi Zofia, how long does the capacitor take to discharge?",
+                "Hello Zofia! Could the capacitor leak over a week?",
+                "Thanks, Zofia. Why does the capacitor get warm?",
+                "Dear Zofia, is a bigger capacitor always better here?",
+            ],
+        ),
+        (
+            # Greeted, and named elsewhere too: the author signs "haacked", readers
+            # write "Phil" (a fourth held-out blog).
+            "phil",
+            [
+                "Hi Phil, how long does the capacitor take to discharge?",
+                "Hey Phil! Could the capacitor leak over a week, Phil?",
+                "Phil, why does the capacitor get warm in your photo?",
+                "Is a bigger capacitor better? Phil wrote that it is.",
+            ],
+        ),
+    ],
+)
+def test_a_name_readers_greet_is_never_a_theme(name, bodies):
     items = [
         comment(f"j{n:011d}", "bench-supply", READERS[n], b, days=n) for n, b in enumerate(bodies)
     ]
     bare = [dataclasses.replace(a, metadata={}) for a in ARTICLES]
     d = compose(items, bare, None, UNTIL)
     words = {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
-    assert "zofia" not in words and "capacitor" in words
-
-
-def test_a_name_readers_greet_is_no_theme_where_they_also_name_it_elsewhere():
-    # The author signs "haacked", readers write "Phil" (a fourth held-out blog).
-    bodies = [
-        "Hi Phil, how long does the capacitor take to discharge?",
-        "Hey Phil! Could the capacitor leak over a week, Phil?",
-        "Phil, why does the capacitor get warm in your photo?",
-        "Is a bigger capacitor better? Phil wrote that it is.",
-    ]
-    items = [
-        comment(f"k{n:011d}", "bench-supply", READERS[n], b, days=n) for n, b in enumerate(bodies)
-    ]
-    bare = [dataclasses.replace(a, metadata={}) for a in ARTICLES]
-    d = compose(items, bare, None, UNTIL)
-    words = {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
-    assert "phil" not in words and "capacitor" in words
+    assert name not in words and "capacitor" in words
 
 
 def test_word_specificity_ranks_topic_words_over_everyday_ones_and_is_kept(tmp_path):
