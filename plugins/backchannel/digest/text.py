@@ -72,6 +72,9 @@ _ELLIPSIS_THEN_ASKING = re.compile(
     r"when|which|who|please|pls|plz)\b)",
     re.I,
 )
+# A question mark before a lower-case word ends a sentence too: readers often
+# write on without a capital ("… with tf.keras ? tf.keras allows …").
+_QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z])")
 # Abbreviations sentencex splits after when a lower-case word follows.
 _ABBREVIATION = re.compile(
     r"\b(?:lib|libs|etc|vs|approx|fig|eq|ref|cf|incl|esp|resp|ca|func|var|obj|ex|min|max|no|vol|pp|ch|sec)\.\s*$",
@@ -255,6 +258,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 glued.append(part)
     if ".." in plain or "…" in plain:
         glued = [piece for part in glued for piece in _ELLIPSIS_THEN_ASKING.split(part)]
+    if "? " in plain:
+        glued = [piece for part in glued for piece in _QMARK_THEN_LOWER.split(part)]
     # Every white space str.split() knows but " " is unprintable (line breaks too).
     if "  " in plain or not _printable(plain):
         pieces = "\n".join(glued).split("\n")

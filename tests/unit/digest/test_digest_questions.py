@@ -102,6 +102,11 @@ def test_jekyll_highlight_blocks_are_code():
         ("Then it hangs... any hints please.", "any hints please."),
         ("Odd… how does it boot then?", "how does it boot then?"),
         ("It boots... but slowly.", "It boots... but slowly."),
+        # "?" before a lower-case word ends the sentence too.
+        (
+            "How do I batch it with tf.data ? tf.data reads files.",
+            "How do I batch it with tf.data ?",
+        ),
         # A line with a bracket did not leave sentencex reading on past the next "?".
         (
             'Setup:\n* Calls need "admin" rights\n* [Cached] calls go to the proxy\n'

@@ -8,10 +8,9 @@ imported bodies, themes nobody asks about, Chinese comments, an old blog.
 from __future__ import annotations
 
 import dataclasses
-
-import pytest
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from backchannel.build.articles import ArticleInfo
 from backchannel.digest.build import compose
 from backchannel.digest.charts import activity_svg
