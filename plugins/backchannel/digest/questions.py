@@ -359,4 +359,23 @@ def find_questions(
             out.append(
                 (c, Question(c.id, c.article, c.author, text, by is not None, by, date, answer_id))
             )
+    return _answered_as_its_copy(out)
+
+
+def _answered_as_its_copy(found: list[tuple[Item, Question]]) -> list[tuple[Item, Question]]:
+    """A question a reader asked twice on a post (a double post) is answered when a copy is.
+
+    The author answers one copy of a comment posted twice; the other must not stay open.
+    """
+    answered = {(q.article, q.author, q.text): q for _, q in found if q.answered}
+    if not answered:
+        return found
+    out = []
+    for c, q in found:
+        copy = None if q.answered else answered.get((q.article, q.author, q.text))
+        if copy is None:
+            out.append((c, q))
+        else:
+            by = {"answered_by": copy.answered_by, "answer_id": copy.answer_id}
+            out.append((c, q._replace(answered=True, **by)))
     return out

@@ -343,6 +343,22 @@ def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
     assert not any(cid == "iiiiii000003" for cid, _ in asked)
 
 
+def test_a_double_post_is_answered_when_the_author_answers_one_copy():
+    items = [
+        item("jjjjjj000001", "Which lambda throws the error?", author="Hille"),
+        item("jjjjjj000002", "Which lambda throws the error?", days=0.01, author="Hille"),
+        item("jjjjjj000003", "The second one.", days=1, parent="jjjjjj000002", owner=True),
+        item("jjjjjj000004", "Which lambda throws the error?", days=2, author="Other"),
+    ]
+    got = state(items, top_level=False)
+    assert got[("jjjjjj000001", "Which lambda throws the error?")] == (
+        "author-reply",
+        "jjjjjj000003",
+    )
+    # The same words from another reader are another question.
+    assert got[("jjjjjj000004", "Which lambda throws the error?")] == (None, None)
+
+
 def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
     # Blogs without threading: "@Ana, did you …" is for Ana, not for the author.
     items = [
