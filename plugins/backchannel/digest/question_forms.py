@@ -111,13 +111,18 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         # Not understanding a named point is confusion about it ("I don't see how"
         # and "not sure how to thank you" are not: the first argues, the second thanks).
-        ("understand", "figure out", "not sure"),
-        # "What I don't understand is why …" says the same as "I don't understand why …".
+        ("understand", "figure out", "not sure", "don't know", "dont know", "not know"),
+        # "What I don't understand is why …" says the same as "I don't understand why …";
+        # not knowing a named point asks it too ("but i don't know how to check"), not
+        # praise ("I don't know how you find the time") or thanks.
         r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+)?
             (?:don't|do\s+not|can't|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
             (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\b
+          | \bi\s+(?:still\s+|just\s+|really\s+)?(?:don't|dont|do\s+not)\s+know\s+
+            (?:why|how|what|where|which)\b
+            (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay))\b)
           | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+)?not\s+sure\s+
-            (?:why|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
+            (?:why|which|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
     ),
     (
         ("could use", "need your", "need some"),

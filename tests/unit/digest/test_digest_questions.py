@@ -184,6 +184,8 @@ QUESTIONS = [
     "I am new to this, correct me if I'm wrong, thanks.",
     "Hopefully you can point me to the right setting.",  # a hope that asks for help
     "I need your assistance to read the group list on the first call.",  # a need
+    "The relay clicks, but i don't know how to check the timing.",  # not knowing a point
+    "I am not sure which lambda throws the error.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -210,6 +212,9 @@ NOT_QUESTIONS = [
     "I suggested that they rewrite the module.",  # a suggestion to someone else
     "We considered using a pool, but it was slower.",
     "I hope you can keep the series going.",  # a hope, asking nothing to answer
+    "I don't know how you find the time for these posts.",  # praise
+    "I don't know what I would do without this blog.",
+    "I don't know if this matters for my lights.",  # a musing
     "ありがとうございます。",
 ]
 
@@ -233,7 +238,7 @@ HINTS = (
     "wanted hear your quite could use some help don't understand not sure add investigate "
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
     "where why not suggest also correct me if consider using 'd hopefully hope hoping point "
-    "need your some assistance"
+    "need your some assistance know dont which without find"
 )
 
 
