@@ -71,7 +71,7 @@ def extract_questions(body: str, language: str = "en") -> list[str]:
     return questions_in(strip_markup(body), language)
 
 
-# A reply that opens by greeting someone by name ("Hi Liju,", "Hey BOK and Ann",
+# A comment that opens by greeting someone by name ("Hi Liju,", "Hey BOK and Ann",
 # "@sanky"): the names it greets, lower-cased. "Thanks" greets only a capitalised
 # word ("Thanks Hartmut", not "Thanks for …").
 _GREETED = re.compile(
@@ -90,6 +90,7 @@ _EVERYONE = frozenset(
 
 
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
+_TAG = re.compile(r"<[^>]*>")
 
 
 def greeted(body: str) -> tuple[str, ...]:
@@ -100,7 +101,7 @@ def greeted(body: str) -> tuple[str, ...]:
     head = body[:300]
     found = _GREETED.match(head)
     if found is None and "<" in head:  # an imported comment's HTML: "<p>@Craig, …"
-        found = _GREETED.match(strip_markup(head))
+        found = _GREETED.match(_TAG.sub("\n", head))
     if found is None:
         return ()
     first = next(name for name in found.group("name", "comma", "thanked", "at") if name)
