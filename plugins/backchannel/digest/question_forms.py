@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|‘[^’\n]*’")
 _QMARK = re.compile(r"[?？؟]")
+# A question mark ending the sentence, before closing marks and a smiley at most.
+_ENDS_ASKING = re.compile(r"[?？؟][\s?？؟!.,…)\]\"'’”»*_~-]*(?:[:;]-?[()DPp]+[\s.!]*)?$")
 _LETTER = re.compile(r"[^\W\d_]")
 # Scripts written without spaces: a "one-word" sentence there is a whole question.
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -277,7 +279,8 @@ _HINT_WORDS = frozenset(_FORMS_BY_WORD)
 _OPENERS = frozenset(
     """do does did can could would will is are was were have has should shall might am how what
     why where when which who whom whose isn't aren't doesn't don't didn't can't couldn't wouldn't
-    won't shouldn't haven't hasn't wasn't weren't""".split()  # noqa: SIM905 (a word list as text)
+    won't shouldn't haven't hasn't wasn't weren't isnt arent doesnt dont didnt cant couldnt
+    wouldnt wont shouldnt havent hasnt wasnt werent""".split()  # noqa: SIM905 (a word list as text)
 )
 _LEADS = frozenset(
     """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh
@@ -359,7 +362,11 @@ def is_question(sentence: str) -> bool:
         return _asks_without_mark_low(low, words)
     # A quotation stays as a mark, so the words after it do not open the sentence.
     unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
-    if "?" not in unquoted and (ascii_ or not _QMARK.search(unquoted)):
+    # No "?", or one inside but not at the end: code ("int? id", "a ? b : c") or an
+    # aside ("(why?)"); such a sentence asks only as worded.
+    if ("?" not in unquoted and (ascii_ or not _QMARK.search(unquoted))) or not (
+        _ENDS_ASKING.search(unquoted)
+    ):
         return _asks_without_mark(unquoted)
     bare = _QMARK.sub("", unquoted).strip(" ¿!.…")
     if not _LETTER.search(bare) or _RHETORICAL.match(bare):

@@ -79,7 +79,7 @@ _GREETED = re.compile(
         |\s*,\s*(?P<comma>[A-Z][\w'-]*)(?=\s*[,.!:\n]))
       (?P<more>(?:\s*(?:&|\band\b)\s*@?[^\W\d_][\w'.-]*)*)
       | (?i:thanks|thank\s+you)\s*,?\s+(?P<thanked>[A-Z][\w'.-]*)
-      | @(?P<at>[^\W\d_][\w'.-]*))""",
+      | @(?P<at>[^\W\d_][\w'.-]*)(?P<more_at>(?:[\s,]*(?:&|\band\b)?\s*@[^\W\d_][\w'.-]*)*))""",
     re.X,
 )
 # Words after a greeting that greet no one in particular.
@@ -105,7 +105,8 @@ def greeted(body: str) -> tuple[str, ...]:
     if found is None:
         return ()
     first = next(name for name in found.group("name", "comma", "thanked", "at") if name)
-    names = (first, *_WORD.findall(found.group("more") or ""))
+    more = found.group("more") or found.group("more_at") or ""
+    names = (first, *_WORD.findall(more))
     return tuple(name for name in (n.lower().rstrip(".") for n in names) if name not in _EVERYONE)
 
 
@@ -113,6 +114,20 @@ def greeted_in(c: Item) -> tuple[str, ...]:
     """greeted(c.body), which a digest's Comment holds already (its row keeps it)."""
     names = getattr(c, "greeted", None)
     return greeted(c.body) if names is None else names
+
+
+_NAME_PART = re.compile(r"[\W_]+")
+
+
+def _name_words(name: str) -> set[str]:
+    """The lower-cased words of a commenter's name, by which a greeting may call them.
+
+    "Ilya_Shlyakhter" is greeted "@Ilya", "David K" "@David_K". A name that is an
+    address (an OpenID URL) holds none: whom a greeting means cannot be told.
+    """
+    if "://" in name or "@" in name:
+        return set()
+    return {word for word in _NAME_PART.split(name.lower()) if word}
 
 
 def _first_name(name: str) -> str:
@@ -236,7 +251,7 @@ class _Threads:
         entries = self.owner.get(key)
         if not entries:
             return None
-        asker: str | None = None
+        asker: set[str] | None = None
         for n in range(bisect_right(self.owner_dates[key], item.date), len(entries)):
             reply = entries[n][2]
             if reply.id == item.id:
@@ -244,8 +259,8 @@ class _Threads:
             names = greeted_in(reply)
             if names and reply.parent != item.id:
                 if asker is None:
-                    asker = _first_name(item.author)
-                if asker not in names:
+                    asker = _name_words(item.author)
+                if asker and not any(_NAME_PART.split(name)[0] in asker for name in names):
                     continue
             return reply
         return None

@@ -215,6 +215,8 @@ NOT_QUESTIONS = [
     "I don't know how you find the time for these posts.",  # praise
     "I don't know what I would do without this blog.",
     "I don't know if this matters for my lights.",  # a musing
+    "public Result Load(string id, int? mode, object data)",  # "?" in pasted code
+    "I set the flag (why?) and it worked.",  # an aside
     "ありがとうございます。",
 ]
 
@@ -329,6 +331,15 @@ def test_a_later_author_comment_greeting_another_reader_answers_that_reader_only
     # Greeting the asker among others, or replying to the question itself, answers it.
     both = [*items[:2], replace(items[2], body="Hi Irene and palex: yes, since 2.1.")]
     assert state(both)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
+    # A handle is greeted by its first word ("@palex" for "palex_dev"); a name that is
+    # an address (OpenID) cannot be told from others: any later comment may answer it.
+    for asker in ("palex_dev", "https://openid.example/id?id=77"):
+        renamed = [replace(items[0], author=asker), *items[1:3]]
+        got = state([*renamed[:2], replace(renamed[2], body="@palex, yes, since 2.1.")])
+        assert got[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
+        got = state(renamed)
+        expected = None if asker == "palex_dev" else "gggggg000003"
+        assert got[("gggggg000001", "How do I set the path on Windows?")][1] == expected
     below = [*items[:2], replace(items[2], parent="gggggg000001")]
     assert state(below)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
 
@@ -392,6 +403,7 @@ def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
         ("@Swarga For Windows, set the variable.", ("swarga",)),
         ("<p>Hi Frank,</p><p>the variable is an array.</p>", ("frank",)),
         ("Hi Atle and Bob, yes.", ("atle", "bob")),
+        ("<p>@David_K @Joe, it works now.</p>", ("david_k", "joe")),
         ("Thanks for the note!", ()),
         ("Hi all, version 3 is out.", ()),
         ("Hi there!", ()),
