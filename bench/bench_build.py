@@ -196,9 +196,11 @@ def load_average() -> str:
     return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def measure(articles: int, comments: int, reps: int, warm_up: bool = True) -> str:
+def measure(
+    articles: int, comments: int, reps: int, warm_up: bool = True, work: Path = WORK
+) -> str:
     """Alternating rounds at one size; the markdown table of the results."""
-    site = WORK / f"build-{articles}x{comments}"
+    site = work / f"build-{articles}x{comments}"
     if not (site / "content").is_dir():
         shutil.rmtree(site, ignore_errors=True)
         generate(site, articles, comments)
@@ -251,16 +253,23 @@ def main() -> None:
     parser.add_argument("--result", default="build", help="name of the bench/results/ file")
     parser.add_argument("--comments", type=int, default=20)
     parser.add_argument("--reps", type=int)
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=WORK,
+        help="folder of the generated sites, made if missing (default bench/.work): a copy "
+        "of another checkout's build-NxK sites is measured without generating them again",
+    )
     args = parser.parse_args()
     articles = args.articles if args.articles is not None else (100 if args.quick else 1000)
     memory = (
         args.memory_articles if args.memory_articles is not None else (200 if args.quick else 5000)
     )
     reps = args.reps or (2 if args.quick else 5)
-    sections = [measure(articles, args.comments, reps)] if articles else []
+    sections = [measure(articles, args.comments, reps, work=args.work)] if articles else []
     if memory:
         # Peak RSS varies little between runs: one round at the large size.
-        sections.append(measure(memory, args.comments, 1, warm_up=False))
+        sections.append(measure(memory, args.comments, 1, warm_up=False, work=args.work))
     write_result(
         args.result,
         "## Build with baked threads (bench/bench_build.py)\n\n"

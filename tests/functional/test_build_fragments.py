@@ -66,8 +66,8 @@ def test_a_rebuild_with_nothing_changed_takes_every_partial_and_feed_from_the_ca
     assert tree(site.output) == cold
 
 
-def test_feeds_are_placed_whole_and_readable_by_the_web_server(site):
-    """Feeds go through the atomic write (a temp file renamed): none left, none private."""
+def test_feeds_are_written_whole_and_readable_by_the_web_server(site):
+    """Feeds are written in place like Pelican's pages: nothing else left, none private."""
     two_posts(site)
     for _ in range(2):  # written new, then over the last build's
         build(site)
@@ -76,6 +76,21 @@ def test_feeds_are_placed_whole_and_readable_by_the_web_server(site):
         assert "feeds/comments/post.atom.xml" in names and "feeds/comments.atom.xml" in names
         assert not [name for name in names if "/." in name]
         assert {oct(p.stat().st_mode & 0o777) for p in feeds} == {oct(0o644)}
+
+
+def test_a_feed_written_over_a_longer_one_is_exactly_the_new_feed(site):
+    """A feed that shrinks (a comment deleted) leaves nothing of the old one behind."""
+    two_posts(site)
+    comment(site, "aaaaaa000003", body="A long comment. " * 200, day=4)
+    build(site)
+    longer = feed(site, "post")
+    (site.feedback / "published" / "post" / "aaaaaa000003.md").unlink()
+    build(site)
+    assert len(feed(site, "post")) < len(longer)
+    # As a build into an empty folder writes it.
+    build(site, "fresh")
+    assert feed(site, "post") == feed(site, "post", "fresh")
+    assert feed(site, "post").endswith("</feed>\n")
 
 
 def test_pages_and_feeds_show_what_the_cache_holds(site):

@@ -149,6 +149,10 @@ class Thread:
     load: Callable[[Thread], tuple[list[CommentNode], list[LinkbackView]]] | None = field(
         default=None, repr=False, compare=False
     )
+    # `counts` renderings of this build, by (SITEURL, counts_show_empty).
+    shown_counts: dict[tuple[Any, bool], Markup] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when `comments` or `linkbacks` are not set: the build's threads load
@@ -173,6 +177,26 @@ class Thread:
             variables["thread"] = self
             return Markup(context.environment.get_template(name).render(variables))
         return self.fragments.partial(context, name, self)
+
+    @pass_context
+    def counts(self, context: Any, show_empty: bool = False) -> Markup:
+        """`backchannel/counts.html` as `{% include %}` would render it here.
+
+        Rendered once per SITEURL and `show_empty` in a build rather than on each of the
+        pages listing the article (about seven): the partial reads `thread`, `SITEURL`,
+        `counts_show_empty` and the settings, as the fast republisher, which renders it
+        once per SITEURL for every listing page, relies on too.
+        """
+        key = (context.get("SITEURL"), bool(show_empty))
+        text = self.shown_counts.get(key)
+        if text is None:
+            template = context.environment.get_template("backchannel/counts.html")
+            # As the include tag renders it: the page's variables, and these as its locals.
+            local = {"thread": self, "counts_show_empty": show_empty}
+            variables = template.new_context(context.get_all(), shared=True, locals=local)
+            text = Markup("".join(template.root_render_func(variables)))
+            self.shown_counts[key] = text
+        return text
 
     @property
     def feed_url(self) -> str:
