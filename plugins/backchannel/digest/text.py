@@ -258,8 +258,14 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 glued.append(part)
     if ".." in plain or "…" in plain:
         glued = [piece for part in glued for piece in _ELLIPSIS_THEN_ASKING.split(part)]
+    # sentencex ends a sentence at "? " before a capital: only a part holding "? "
+    # inside (not at its end) is split again.
     if "? " in plain:
-        glued = [piece for part in glued for piece in _QMARK_THEN_LOWER.split(part)]
+        glued = [
+            piece
+            for part in glued
+            for piece in (_QMARK_THEN_LOWER.split(part) if "? " in part.rstrip() else (part,))
+        ]
     # Every white space str.split() knows but " " is unprintable (line breaks too).
     if "  " in plain or not _printable(plain):
         pieces = "\n".join(glued).split("\n")
