@@ -8,7 +8,6 @@ feedparser (no bozo flag) and test_feeds.py checks RFC 4287's required elements.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape as _escape
@@ -176,16 +175,10 @@ def _write(path: Path, text: str) -> None:
     # a build, places whole files: republish.py.)
     data = text.encode("utf-8")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        path.write_bytes(data)
     except FileNotFoundError:  # the first feed of its folder
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 def site_feed_entries(
