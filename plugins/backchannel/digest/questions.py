@@ -130,10 +130,9 @@ def _name_words(name: str) -> set[str]:
     return {word for word in _NAME_PART.split(name.lower()) if word}
 
 
-def _first_name(name: str) -> str:
-    """A name's first word, lower-cased ("" for an empty name)."""
-    words = name.split(None, 1)
-    return words[0].lower() if words else ""
+def _called(name: str) -> str:
+    """The word of a greeted or addressed name a commenter's name holds ("david_k": "david")."""
+    return _NAME_PART.split(name.lower(), 1)[0]
 
 
 _NOBODY: set[str] = set()
@@ -156,7 +155,7 @@ class _Named(NamedTuple):
 
     readers: set[str]
     owners: set[str]
-    asker: str
+    asker: frozenset[str]
 
     def other(self, text: str) -> bool:
         """True when a question names another reader ("…, George?") rather than the author."""
@@ -164,8 +163,8 @@ class _Named(NamedTuple):
         if "," not in text and "@" not in text and ":" not in text:
             return False
         for match in _NAMED.finditer(text):
-            name = next(g for g in match.groups() if g).lower()
-            if name in self.readers and name not in self.owners and name != self.asker:
+            name = _called(next(g for g in match.groups() if g))
+            if name in self.readers and name not in self.owners and name not in self.asker:
                 return True
         return False
 
@@ -260,7 +259,7 @@ class _Threads:
             if names and reply.parent != item.id:
                 if asker is None:
                     asker = _name_words(item.author)
-                if asker and not any(_NAME_PART.split(name)[0] in asker for name in names):
+                if asker and not any(_called(name) in asker for name in names):
                     continue
             return reply
         return None
@@ -286,7 +285,8 @@ def _greets_readers_only(greets: tuple[str, ...], readers: set[str], owners: set
 
     Such a comment ("@Swarga, …", "Hi Ana,") asks those readers, not the author.
     """
-    return readers.issuperset(greets) and owners.isdisjoint(greets)
+    called = {_called(name) for name in greets}
+    return readers.issuperset(called) and owners.isdisjoint(called)
 
 
 def _for_the_author(asked: Sequence[str], to_reader: bool, named: _Named) -> list[str]:
@@ -334,14 +334,15 @@ def find_questions(
     """
     comments = [c for c in comments if c.kind == Kind.COMMENT]
     threads = _Threads(comments, top_level)
-    first = {author: _first_name(author) for author in {c.author for c in comments}}
+    # Every word of each name: a reader may be addressed by any ("@Ilya", "Hi Shlyakhter").
+    words = {author: frozenset(_name_words(author)) for author in {c.author for c in comments}}
     readers: dict[str, set[str]] = {}
     owners: set[str] = set()
     for c in comments:
         if c.author_reply:
-            owners.add(first[c.author])
+            owners.update(words[c.author])
         else:
-            readers.setdefault(c.article, set()).add(first[c.author])
+            readers.setdefault(c.article, set()).update(words[c.author])
     asking: list[Item] = []
     asked_in: list[tuple[str, ...] | list[str]] = []  # the question texts of asking[n]
     for c in comments:
@@ -365,7 +366,7 @@ def find_questions(
         # The texts joined hold one of these characters when one of the texts does.
         joined = "".join(texts)
         if to_reader or "," in joined or "@" in joined or ":" in joined:
-            named = _Named(readers.get(c.article, _NOBODY), owners, first[c.author])
+            named = _Named(readers.get(c.article, _NOBODY), owners, words[c.author])
             texts = _for_the_author(texts, to_reader, named)
             if not texts:
                 continue

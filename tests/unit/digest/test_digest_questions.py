@@ -390,6 +390,9 @@ def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
         "Hi Ana and Phil, is the fix in 2.1?",
         "Hi Phil, could you cover log rotation?",
     ]
+    # A handle is addressed by one of its words: "@Ana" is for "ana_ruiz" too.
+    handle = [replace(items[0], author="ana_ruiz"), items[1]]
+    assert [q.text for _, q in find_questions(handle, {})] == ["How do I rotate the logs?"]
 
 
 @pytest.mark.parametrize(
