@@ -266,10 +266,10 @@ def sentences(plain: str, language: str = "en") -> list[str]:
             for part in glued
             for piece in (_QMARK_THEN_LOWER.split(part) if "? " in part.rstrip() else (part,))
         ]
-    # Every white space str.split() knows but " " is unprintable (line breaks too).
+    # Every white space str.split() knows but " " is unprintable (tabs, "\r"…); the
+    # lines were split apart above, so no sentence holds a line break.
     if "  " in plain or not _printable(plain):
-        pieces = "\n".join(glued).split("\n")
-        return [" ".join(words) for words in map(str.split, pieces) if words]
+        return [" ".join(words) for words in map(str.split, glued) if words]
     # One line, single spaces (most comments): stripping each is collapsing it.
     return [text for text in map(str.strip, glued) if text]
 
