@@ -362,11 +362,9 @@ def is_question(sentence: str) -> bool:
         return _asks_without_mark_low(low, words)
     # A quotation stays as a mark, so the words after it do not open the sentence.
     unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
-    # No "?", or one inside but not at the end: code ("int? id", "a ? b : c") or an
-    # aside ("(why?)"); such a sentence asks only as worded.
-    if ("?" not in unquoted and (ascii_ or not _QMARK.search(unquoted))) or not (
-        _ENDS_ASKING.search(unquoted)
-    ):
+    # No "?" at the end: none at all, or one inside, in code ("int? id", "a ? b : c")
+    # or an aside ("(why?)"); such a sentence asks only as worded.
+    if not _ENDS_ASKING.search(unquoted):
         return _asks_without_mark(unquoted)
     bare = _QMARK.sub("", unquoted).strip(" ¿!.…")
     if not _LETTER.search(bare) or _RHETORICAL.match(bare):
