@@ -44,10 +44,11 @@ _RHETORICAL = re.compile(
 )
 
 # Words that may open a sentence before its question proper ("So, do you …").
-_LEAD = (
-    r"(?:(?:so|and|also|but|then|ok|okay|well|hmm+|now|anyway|btw|still|or|plus|oh|hi|hello|hey)"
-    r"\b[,\s]*)*"
+_LEADS = frozenset(
+    """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh
+    hi hello hey""".split()  # noqa: SIM905 (a word list as text)
 )
+_LEAD = rf"(?:(?:hmm+|{'|'.join(sorted(_LEADS))})\b[,\s]*)*"
 # One short clause before a comma ("Stephen, can you …", "In the second example, is …").
 _CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+,\s*)?"
 _AUX = (
@@ -281,10 +282,6 @@ _OPENERS = frozenset(
     why where when which who whom whose isn't aren't doesn't don't didn't can't couldn't wouldn't
     won't shouldn't haven't hasn't wasn't weren't isnt arent doesnt dont didnt cant couldnt
     wouldnt wont shouldnt havent hasnt wasnt werent""".split()  # noqa: SIM905 (a word list as text)
-)
-_LEADS = frozenset(
-    """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh
-    hi hello hey""".split()  # noqa: SIM905 (a word list as text)
 )
 _OPENS = frozenset(
     w + p for w in _OPENERS | _LEADS for p in ("", ",", ".", ":", ";", "!", "-", "...")
