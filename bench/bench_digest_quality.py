@@ -3,6 +3,7 @@
     python bench/bench_digest_quality.py            # reads ../shared/realdata/blog-comments/
     python bench/bench_digest_quality.py --data DIR # comments.jsonl + labels.jsonl elsewhere
     python bench/bench_digest_quality.py --errors   # also print every miss and false alarm
+    python bench/bench_digest_quality.py --second-labels FILE  # two labellers' agreement
 
 The data set (real comments from several technical blogs, every reader comment
 labelled by hand: which sentences ask the author something, and whether the
@@ -226,6 +227,53 @@ def evaluate(
     return {**dict(sorted(tallies.items())), "total": total}
 
 
+def agreement(comments: list[dict], first: dict[str, dict], second: dict[str, dict]) -> str:
+    """How far a second labeller agrees with the first, beside the extractor on both.
+
+    On the comments both labelled, by the same matching rule: the second labeller's
+    questions scored against the first's (precision, recall, F1: the ceiling issue
+    18's targets are read against), the extractor against each, and on the
+    questions both found, how often they judged "answered" alike.
+    """
+    shared = [c for c in comments if c["id"] in first and c["id"] in second]
+    humans, alike, judged = Tally(), 0, 0
+    for c in shared:
+        one = [" ".join(s.split()) for s in first[c["id"]]["questions"]]
+        two = [" ".join(s.split()) for s in second[c["id"]]["questions"]]
+        pairs, extra, missed = _greedy(two, one)
+        humans.tp += len(pairs)
+        humans.fp += len(extra)
+        humans.fn += len(missed)
+        a1 = {" ".join(k.split()): v for k, v in first[c["id"]]["answered"].items()}
+        a2 = {" ".join(k.split()): v for k, v in second[c["id"]]["answered"].items()}
+        for s2, s1 in pairs:
+            judged += 1
+            alike += a1.get(s1) == a2.get(s2)
+    ids = {c["id"] for c in shared}
+    blogs = {c["blog"] for c in shared}
+    # Owners' comments stay in: the answered rule reads them.
+    thread = [c for c in comments if c["blog"] in blogs]
+    rows = [
+        "| compared | precision | recall | F1 |",
+        "|---|---:|---:|---:|",
+        f"| second labeller against the first | {_ratio(humans.tp, humans.tp + humans.fp)} | "
+        f"{_ratio(humans.tp, humans.tp + humans.fn)} | {_f1(humans.tp, humans.fp, humans.fn)} |",
+    ]
+    for name, labels in (("first", first), ("second", second)):
+        mine = {k: v for k, v in labels.items() if k in ids}
+        t = evaluate(thread, mine)["total"]
+        rows.append(
+            f"| extractor against the {name} labeller | {_ratio(t.tp, t.tp + t.fp)} | "
+            f"{_ratio(t.tp, t.tp + t.fn)} | {_f1(t.tp, t.fp, t.fn)} |"
+        )
+    return (
+        f"Two labellers on {len(shared)} reader comments ({', '.join(sorted(blogs))}); "
+        f"first {humans.tp + humans.fn} question sentences, second {humans.tp + humans.fp}; "
+        f'"answered" judged alike on {alike} of {judged} questions both found.\n\n'
+        + "\n".join(rows)
+    )
+
+
 def _ratio(num: int, den: int) -> str:
     return f"{num / den:.3f}" if den else "—"
 
@@ -312,11 +360,24 @@ def main() -> int:
     parser.add_argument(
         "--claims", action="store_true", help="print the themes and suggestions part only"
     )
+    parser.add_argument(
+        "--second-labels",
+        type=Path,
+        help="a second labeller's labels.jsonl for the same comments: print the agreement",
+    )
     args = parser.parse_args()
     if not (args.data / "comments.jsonl").exists() or not (args.data / "labels.jsonl").exists():
         print(f"bench_digest_quality: no labelled data at {args.data}; nothing to measure.")
         return 0
     comments, labels = load(args.data)
+    if args.second_labels:
+        second = {}
+        for line in args.second_labels.open(encoding="utf-8"):
+            if line.strip():
+                entry = json.loads(line)
+                second[entry["id"]] = entry
+        print(agreement(comments, labels, second))
+        return 0
     claims = claims_section(comments, args.data.parent)
     if args.claims:
         print(claims)
