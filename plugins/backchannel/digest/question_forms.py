@@ -166,11 +166,13 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"""\b(?:(?:i'?d|i\s+would|would)\s+(?:\w+\s+){0,3}?appreciate\b
           | appreciate\s+(?:it\s+)?if\s+you\b
           | any\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
-            (?:appreciated|welcome)\b)""",
+            (?:appreciated|welcome)\b
+          | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas)\s+(?:are|is)\s+
+            (?:\w+\s+){0,2}?welcome\b)""",
     ),
     (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
-        r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+)(?:really\s+|very\s+much\s+)?
+        r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+would\s+)(?:really\s+|very\s+much\s+)?
             (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
             (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your))""",
     ),
@@ -223,11 +225,22 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:to\s+(?:know|hear|read|learn|understand|see)|if\s+you\b)""",
     ),
     (
-        ("suggest", "might you", "should you", "may you", "could you"),
+        (
+            "suggest",
+            "might you",
+            "should you",
+            "may you",
+            "could you",
+            "need you",
+            "have you",
+            "ought you",
+        ),
         r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s+(?:that\s+)?(?:he|she|they)\b)
           | \byou\s+(?:might|may|should|could)\s+(?:want\s+to\s+)?
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
-            consider|mention|correct|fix|update|write|cover|explain|clarify)""",
+            consider|mention|correct|fix|update|write|cover|explain|clarify)
+          | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?
+            (?:address|cover|mention|explain|clarify|write\s+about)\b""",
     ),
     (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
     (

@@ -89,21 +89,31 @@ _EVERYONE = frozenset(
 )
 
 
+# A reader's comment that opens on a name and a colon or comma ("Mickel: …",
+# "Ana, …") speaks to that person (whether a reader is meant is told by the names
+# on the article: "Update:" or "Thanks," names no one there).
+_ADDRESSED = re.compile(r"^\W*(?P<name>[A-Z][\w'-]*)\s*[,:](?!//)")
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _TAG = re.compile(r"<[^>]*>")
 
 
-def greeted(body: str) -> tuple[str, ...]:
+def greeted(body: str, reader: bool = False) -> tuple[str, ...]:
     """The lower-cased first names a comment greets at its start.
 
-    Empty when it greets no one by name: such a comment may be for anyone.
+    Empty when it greets no one by name: such a comment may be for anyone. A
+    reader's comment (`reader`) also greets the name it opens on before a colon
+    or comma; the author's "Update:" or "Note:" is left alone, as it decides
+    whom the author answers.
     """
     head = body[:300]
     found = _GREETED.match(head)
     if found is None and "<" in head:  # an imported comment's HTML: "<p>@Craig, …"
-        found = _GREETED.match(_TAG.sub("\n", head))
+        head = _TAG.sub("\n", head)
+        found = _GREETED.match(head)
     if found is None:
-        return ()
+        addressed = _ADDRESSED.match(head) if reader else None
+        name = addressed.group("name").lower() if addressed else ""
+        return (name,) if name and name not in _EVERYONE else ()
     first = next(name for name in found.group("name", "comma", "thanked", "at") if name)
     more = found.group("more") or found.group("more_at") or ""
     names = (first, *_WORD.findall(more))
@@ -111,9 +121,9 @@ def greeted(body: str) -> tuple[str, ...]:
 
 
 def greeted_in(c: Item) -> tuple[str, ...]:
-    """greeted(c.body), which a digest's Comment holds already (its row keeps it)."""
+    """greeted(c.body, reader), which a digest's Comment holds already (its row keeps it)."""
     names = getattr(c, "greeted", None)
-    return greeted(c.body) if names is None else names
+    return greeted(c.body, not c.author_reply) if names is None else names
 
 
 _NAME_PART = re.compile(r"[\W_]+")

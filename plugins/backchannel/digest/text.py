@@ -56,7 +56,7 @@ _TAG = re.compile(
     r"""(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?>"""
 )
 _HTML_BLOCK = re.compile(r"^ {0,3}<", re.M)
-_FREE_HTML = re.compile(r"<(?:script|style|textarea|pre|!|\?)", re.I)
+_FREE_HTML = re.compile(r"<(?:script|style|textarea|pre|q\b|!|\?)", re.I)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 # Jekyll's code blocks, which comments imported from Jekyll sites (Staticman) hold.
 _LIQUID_CODE = re.compile(r"{%-?\s*highlight\b.*?{%-?\s*endhighlight\s*-?%}", re.S)
@@ -118,7 +118,8 @@ STOP_WORDS = frozenset(
 class _TextOfHTML(HTMLParser):
     """Text of an HTML fragment: no tags or attributes, no code blocks or quotes."""
 
-    SKIP = frozenset({"pre", "blockquote", "script", "style", "template", "textarea"})
+    # "q": a reader quoting another inline (Disqus and WordPress keep the tag).
+    SKIP = frozenset({"pre", "blockquote", "q", "script", "style", "template", "textarea"})
     BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
 
     def __init__(self) -> None:

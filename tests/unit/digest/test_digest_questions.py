@@ -71,6 +71,18 @@ def test_markdown_links_images_code_and_quotes_are_read_as_a_page_reads():
     assert extract_questions(body) == ["Why would that be?"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Bob wrote <q>but in what way does it repeat itself?</q></p><p>Why not X?</p>",
+        "Bob wrote <q>but in what way does it repeat itself?</q> and I agree. Why not X?",
+    ],
+)
+def test_an_inline_quotation_is_quoted_text_not_a_question(body):
+    # Imported WordPress and Disqus comments quote another reader with <q>.
+    assert extract_questions(body) == ["Why not X?"]
+
+
 def test_jekyll_highlight_blocks_are_code():
     # Comments imported from Jekyll sites hold Liquid code blocks; a listing's "?"s are no question.
     body = (
@@ -186,6 +198,10 @@ QUESTIONS = [
     "I need your assistance to read the group list on the first call.",  # a need
     "The relay clicks, but i don't know how to check the timing.",  # not knowing a point
     "I am not sure which lambda throws the error.",
+    # ...and of session 14's held-out blogs:
+    "Corrections are always welcome of course!",  # a request as a statement
+    "I tried two tools and would love to hear which one you prefer.",  # "and would love to"
+    "If you write about caches you really need to address the write-back case.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -217,6 +233,8 @@ NOT_QUESTIONS = [
     "I don't know if this matters for my lights.",  # a musing
     "public Result Load(string id, int? mode, object data)",  # "?" in pasted code
     "I set the flag (why?) and it worked.",  # an aside
+    "You need to restart the service after the update.",  # advice, not about the post
+    "Everyone is welcome to join the meetup.",
     "ありがとうございます。",
 ]
 
@@ -240,7 +258,8 @@ HINTS = (
     "wanted hear your quite could use some help don't understand not sure add investigate "
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
     "where why not suggest also correct me if consider using 'd hopefully hope hoping point "
-    "need your some assistance know dont which without find"
+    "need your some assistance know dont which without find comments welcome really address "
+    "and would love have ought"
 )
 
 
@@ -393,6 +412,16 @@ def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
     # A handle is addressed by one of its words: "@Ana" is for "ana_ruiz" too.
     handle = [replace(items[0], author="ana_ruiz"), items[1]]
     assert [q.text for _, q in find_questions(handle, {})] == ["How do I rotate the logs?"]
+    # Opening on a reader's name and a colon speaks to that reader too; "Update:" to no one.
+    colon = [
+        items[0],
+        item("hhhhhh000005", "Ana:\n\nhow many times did you restart it?", days=4),
+        item("hhhhhh000006", "Update: does the fix work on 2.1?", days=5),
+    ]
+    assert [q.text for _, q in find_questions(colon, {})] == [
+        "How do I rotate the logs?",
+        "Update: does the fix work on 2.1?",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -416,6 +445,13 @@ def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
 )
 def test_the_names_a_reply_greets(body, names):
     assert greeted(body) == names
+
+
+def test_a_readers_comment_also_greets_the_name_it_opens_on():
+    assert greeted("Mikel:\n\nhow often?", reader=True) == ("mikel",)
+    assert greeted("<p>Ana, I had it too.</p>", reader=True) == ("ana",)
+    assert greeted("Mikel:\n\nhow often?") == ()  # the author's "Update:" answers anyone
+    assert greeted("Hi all, same here.", reader=True) == ()
 
 
 def test_questions_to_another_reader_or_remarks_in_replies_to_readers_are_not_for_the_author():
