@@ -80,6 +80,7 @@ _NOT_INTERROGATIVE = re.compile(
       | may\s+you\b
       | .*,\s*(?:is|was)\s+that\b
       | what\s+(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+\s+(?:is|was)\b
+      | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
       | which\s+(?:is|was)\s+(?:why|how|what|where|when)\b
       | what\s+is\s+more\b
       | how\s+to\s+\w+\s*:)""",
@@ -108,8 +109,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ),
     ),
     (
-        ("confused", "unclear", "puzzled", "mystified"),
-        r"\b(?:confused|unclear|puzzled|mystified)\s+(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b",
+        ("confused", "unclear", "puzzled", "mystified", "uncertain", "loss"),
+        (
+            r"\b(?:confused|unclear|puzzled|mystified|uncertain|at\s+a\s+loss)\s+"
+            r"(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b"
+        ),
     ),
     (
         # Not understanding a named point is confusion about it ("I don't see how"
@@ -118,7 +122,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         # "What I don't understand is why …" says the same as "I don't understand why …";
         # not knowing a named point asks it too ("but i don't know how to check"), not
         # praise ("I don't know how you find the time") or thanks.
-        r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+)?
+        r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+|honestly\s+|simply\s+|genuinely\s+)?
             (?:don't|do\s+not|can't|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
             (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\b
           | \bi\s+(?:still\s+|just\s+|really\s+)?(?:don't|dont|do\s+not)\s+know\s+
@@ -162,9 +166,12 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
     (
-        ("appreciate", "appreciated", "welcome"),
+        ("appreciate", "appreciated", "welcome", "grateful", "obliged", "thankful"),
         r"""\b(?:(?:i'?d|i\s+would|would)\s+(?:\w+\s+){0,3}?appreciate\b
           | appreciate\s+(?:it\s+)?if\s+you\b
+          | \b(?:i'?d|i\s+would|i'll|i\s+will)\s+be\s+(?:very\s+|most\s+|really\s+)?
+            (?:grateful|obliged|thankful)\s+(?:if|for\s+(?:any|your|some))\b
+          | \bif\s+you\s+could\b.*\b(?:grateful|obliged|thankful)\b
           | any\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
           | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas)\s+(?:are|is)\s+
@@ -189,6 +196,13 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("explain", "elaborate", "clarify", "describe", "tell", "show"),
         rf"""^{_LEAD}(?:\([^)]*\)\s*)?(?:please\s+)?(?:explain|elaborate|clarify|describe|tell\s+(?:me|us)|show\s+(?:me|us))\b""",
+    ),
+    # A bare request for a post ("make a vim tutorial", "Please write more about X").
+    (
+        ("make", "write", "do", "create", "post", "publish"),
+        rf"""^{_LEAD}(?:please\s+|pls\s+|plz\s+)?(?:make|write|do|create|post|publish)\s+
+            (?:a|an|some|more|another|one)\s+(?:[\w'-]+\s+){{0,3}}?
+            (?:tutorials?|posts?|articles?|guides?|videos?|series|write-?ups?|follow-?ups?)\b""",
     ),
     # A sentence that opens by asking for hints ("Any hints or code, please.").
     (

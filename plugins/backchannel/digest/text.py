@@ -63,13 +63,13 @@ _LIQUID_CODE = re.compile(r"{%-?\s*highlight\b.*?{%-?\s*endhighlight\s*-?%}", re
 _UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
-# An ellipsis that ends one sentence and opens a question or request ("… then
-# play... any hints?", "help me.. can you …"): sentencex reads on past it, as
-# it should before other words ("It works... but slowly") and after a link's
-# shortened text ("example.org/... do that").
-_ELLIPSIS_THEN_ASKING = re.compile(
-    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]…))\s+(?=(?:any|can|could|would|will|do|does|did|is|are|how|what|why|where|"
-    r"when|which|who|please|pls|plz)\b)",
+# An ellipsis that ends one sentence before a capital or a word opening a question
+# or request ("… maintainers... I don't understand why …", "help me.. can you …"):
+# sentencex reads on past it, as it should before other words ("It works... but
+# slowly") and after a link's shortened text ("example.org/... do that").
+_ELLIPSIS_ENDING = re.compile(
+    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]…))\s+(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
+    r"does|did|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
     re.I,
 )
 # A question mark before a lower-case word ends a sentence too: readers often
@@ -258,7 +258,7 @@ def sentences(plain: str, language: str = "en") -> list[str]:
             else:
                 glued.append(part)
     if ".." in plain or "…" in plain:
-        glued = [piece for part in glued for piece in _ELLIPSIS_THEN_ASKING.split(part)]
+        glued = [piece for part in glued for piece in _ELLIPSIS_ENDING.split(part)]
     # sentencex ends a sentence at "? " before a capital: only a part holding "? "
     # inside (not at its end) is split again.
     if "? " in plain:

@@ -114,6 +114,11 @@ def test_jekyll_highlight_blocks_are_code():
         ("Then it hangs... any hints please.", "any hints please."),
         ("Odd… how does it boot then?", "how does it boot then?"),
         ("It boots... but slowly.", "It boots... but slowly."),
+        # ...and before a capital ("..." ends it as "." would).
+        (
+            "The packagers should fix it... I don't understand why they wait.",
+            "I don't understand why they wait.",
+        ),
         # "?" before a lower-case word ends the sentence too.
         (
             "How do I batch it with tf.data ? tf.data reads files.",
@@ -202,6 +207,11 @@ QUESTIONS = [
     "Corrections are always welcome of course!",  # a request as a statement
     "I tried two tools and would love to hear which one you prefer.",  # "and would love to"
     "If you write about caches you really need to address the write-back case.",
+    "If you could lend me a hand with the driver I would be grateful.",  # polite requests
+    "I'd be obliged if you could look over my configuration.",
+    "so im kinda at a loss as to why the module will not unload.",  # confusion naming a point
+    "I honestly don't understand why the service starts twice.",
+    "make a tutorial on the window manager",  # a bare request for a post
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -235,6 +245,9 @@ NOT_QUESTIONS = [
     "I set the flag (why?) and it worked.",  # an aside
     "You need to restart the service after the update.",  # advice, not about the post
     "Everyone is welcome to join the meetup.",
+    "I am grateful for your help with the driver.",  # thanks, not a request
+    "However, what was needed on my laptop, was the kernel flag.",  # a cleft
+    "I did a post about it on my own blog.",
     "ありがとうございます。",
 ]
 
@@ -259,7 +272,7 @@ HINTS = (
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
     "where why not suggest also correct me if consider using 'd hopefully hope hoping point "
     "need your some assistance know dont which without find comments welcome really address "
-    "and would love have ought"
+    "and would love have ought grateful obliged if honestly loss at a make tutorial post"
 )
 
 
