@@ -94,6 +94,10 @@ _ANNOUNCED = re.compile(
     r"^(?:[\w'’]+\s+){0,3}questions?(?:\s+[\w'’]+){0,3}\s*[:—–-]\s*(?P<rest>\S.*)$", re.I | re.S
 )
 
+# Whom a hope asks ("Hopefully you can point me …", "hoping someone can help").
+_SOMEONE = ("you", "someone", "somebody", "anyone", "anybody")
+# What a reader wishes for ("it would be great to …").
+_WISHED = ("great", "helpful", "useful", "interesting", "good", "nice", "cool", "convenient")
 # Indirect questions and requests, anywhere in a sentence: each form with the
 # words it cannot match without, so most sentences are searched by none.
 _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -132,7 +136,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:why|which|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
     ),
     (
-        ("could use", "need your", "need some"),
+        ("could use", "need your", "need some", "need help", "need advice", "need assistance"),
         (
             r"\b(?:i|we)\s+(?:could\s+(?:really\s+)?use|(?:really\s+|urgently\s+)?need)\s+"
             r"(?:some\s+|a\s+little\s+|your\s+)?(?:help|advice|pointers|guidance|assistance)\b"
@@ -221,22 +225,13 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\b(?:my|the|one|another|a)\s+question\s+(?:is|would\s+be|was)\s+(?:whether|if|how|why|what|which|where|when)\b",
     ),
     (
-        (
-            "would great",
-            "would helpful",
-            "would useful",
-            "would interesting",
-            "would good",
-            "would nice",
-            "it'd great",
-            "it'd helpful",
-            "it'd useful",
-            "it'd interesting",
-            "it'd good",
-            "it'd nice",
-        ),
-        r"""\b(?:it\s+would|it'd|would\s+it)\s+be\s+(?:great|helpful|useful|interesting|good|nice)\s+
-            (?:to\s+(?:know|hear|read|learn|understand|see)|if\s+you\b)""",
+        # A wish aimed at the author ("It would be great to know …", "Also would be nice
+        # to have a one-click deploy", "would be great if there was a flag").
+        tuple(f"{w} {a}" for w in ("would", "it'd") for a in _WISHED),
+        rf"""(?:\bwould(?:\s+it)?|\bit'd)\s+be\s+(?:really\s+|very\s+|so\s+|super\s+)?
+            (?:{"|".join(_WISHED)})\s+
+            (?:to\s+(?:know|hear|read|learn|understand|see|have)\b|being\s+able\b
+            |if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
     ),
     (
         (
@@ -260,11 +255,19 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         # A hope that asks the author to act ("Hopefully you can point me …"); a hope
         # about anything else asks nothing ("I hope this is correct").
-        ("hopefully you", "hope you", "hoping you"),
-        r"""\b(?:hopefully|i\s+(?:do\s+|really\s+)?hope|hoping)\s+(?:that\s+)?you\s+
+        tuple(f"{h} {w}" for h in ("hopefully", "hope", "hoping") for w in _SOMEONE),
+        r"""\b(?:hopefully|i\s+(?:do\s+|really\s+)?hope|hoping)\s+(?:that\s+)?
+            (?:you|someone|somebody|anyone|anybody)\s+
             (?:can|could|will|would|might)\s+(?:please\s+)?
             (?:help|lead|point|explain|shed|share|show|tell|give|clarify|advise|answer|cover|
             write|look|update|comment)\b""",
+    ),
+    (
+        # A tentative request ("Maybe you have a hint for me …").
+        ("maybe you", "perhaps you"),
+        r"""\b(?:maybe|perhaps)\s+you\s+(?:have|know(?:\s+of)?|could\s+give|can\s+give)\s+
+            (?:a|an|some|any)\s+(?:\w+\s+)?(?:hints?|ideas?|tips?|suggestions?|pointers?|links?|
+            advice|solutions?|examples?)\b""",
     ),
     (
         ("consider",),
@@ -363,6 +366,9 @@ def _asks_without_mark(text: str) -> bool:
 def _asks_without_mark_low(low: str, words: list[str]) -> bool:
     """_asks_without_mark of a sentence already lower-cased ("’" as "'") and split."""
     if _worded_as_question(low, words) or _asks_indirectly(low, words):
+        return True
+    # A clause after a semicolon may ask: "I have a question on this; can we say …".
+    if ";" in low and any(map(_worded_as_question, map(str.strip, low.split(";")[1:]))):
         return True
     if "question" in low:
         announced = _ANNOUNCED.match(low)

@@ -64,11 +64,12 @@ _UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
 # An ellipsis that ends one sentence before a capital or a word opening a question
-# or request ("… maintainers... I don't understand why …", "help me.. can you …"):
+# or request, spaced or not ("… maintainers... I don't understand why …", "help
+# me.. can you …", "… forecast...could you please …"):
 # sentencex reads on past it, as it should before other words ("It works... but
 # slowly") and after a link's shortened text ("example.org/... do that").
 _ELLIPSIS_ENDING = re.compile(
-    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]…))\s+(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
+    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]…))\s*(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
     r"does|did|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
     re.I,
 )
@@ -252,6 +253,7 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 and (
                     glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
                     or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+                    or not part.strip(" ?？")  # "… for my students. ?": the mark is its end
                 )
             ):
                 glued[-1] += part

@@ -119,6 +119,9 @@ def test_jekyll_highlight_blocks_are_code():
             "The packagers should fix it... I don't understand why they wait.",
             "I don't understand why they wait.",
         ),
+        ("Into the forecast...could you please guide me", "could you please guide me"),
+        # A "?" apart after the full stop still ends that sentence.
+        ("Is it fine for my students. ? Thanks.", "Is it fine for my students. ?"),
         # "?" before a lower-case word ends the sentence too.
         (
             "How do I batch it with tf.data ? tf.data reads files.",
@@ -212,6 +215,12 @@ QUESTIONS = [
     "so im kinda at a loss as to why the module will not unload.",  # confusion naming a point
     "I honestly don't understand why the service starts twice.",
     "make a tutorial on the window manager",  # a bare request for a post
+    "It would be great to have this in the next release!",  # wishes
+    "Also would be nice to have a one-click deploy.",
+    "I need help to run the script from a batch file.",  # a need
+    "hoping someone can point me in the right direction!",  # a hope asking for help
+    "Maybe you have a hint for me on the scheduler.",  # a tentative request
+    "I have a question on this definition; can we say it covers the past too.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -248,6 +257,9 @@ NOT_QUESTIONS = [
     "I am grateful for your help with the driver.",  # thanks, not a request
     "However, what was needed on my laptop, was the kernel flag.",  # a cleft
     "I did a post about it on my own blog.",
+    "It would be great if it worked, but it does not.",  # a complaint, not a wish
+    "I hope someone fixes the road soon.",
+    "I tried it twice; it did nothing.",
     "ありがとうございます。",
 ]
 
@@ -272,7 +284,8 @@ HINTS = (
     "pls plz fix mystified as to what continue to not fail is hi hello hey any hints tips am "
     "where why not suggest also correct me if consider using 'd hopefully hope hoping point "
     "need your some assistance know dont which without find comments welcome really address "
-    "and would love have ought grateful obliged if honestly loss at a make tutorial post"
+    "and would love have ought grateful obliged if honestly loss at a make tutorial post "
+    "hoping someone maybe perhaps hint be nice great there was help ;"
 )
 
 
