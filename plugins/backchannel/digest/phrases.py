@@ -27,14 +27,15 @@ def _words(text: str) -> frozenset[str]:
 # Words readers use on any blog: they say how a comment is written, not what it is about.
 GENERIC = _words(
     """
-    actually add added adding although answer answered answers anyone anyway appreciate
-    article articles assume assuming awesome basically bit blog blogs case certain
+    actually add added adding afaik although answer answered answers anyone anyway appreciate
+    appreciated article articles assume assuming awesome basically bit blog blogs bother
+    bothered btw case certain
     certainly change changed changes cheers comment commented comments completely
     confused correct dear detail details doubt easy entire entirely especially exactly
     example examples excellent explain explained explaining explanation fairly fantastic
-    feel fix fixed fixes following general generally good great guess hello help helped
+    feel fix fixed fixes following fyi general generally good great guess hello help helped
     helpful helps hey hi hope
-    idea ideas incorrect info instead interested interesting issue issues kind kindly
+    idea ideas imho imo incorrect info instead interested interesting issue issues kind kindly
     learn learned likely lot lots love mention mentioned message mostly nearly nice note
     obviously ones others otherwise page part particular people perhaps please pls plz point
     possible

@@ -122,6 +122,21 @@ def test_html_attributes_in_imported_bodies_never_become_themes():
     assert "relay board" in [t.phrase for t in d.themes]
 
 
+def test_how_readers_write_is_no_topic():
+    # Blind real blogs had "btw", "appreciated" and "bother" among their themes.
+    said = [
+        "Btw, which btw setting do you use? Any pointers would be most appreciated.",
+        "Why bother with btw at all? Help appreciated.",
+        "Btw does btw still apply? Why bother?",
+    ]
+    items = [
+        comment(f"f{n:011d}", "bench-supply", READERS[n], t, days=n) for n, t in enumerate(said)
+    ]
+    d = compose(items, ARTICLES, None, UNTIL)
+    words = {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
+    assert not words & {"btw", "appreciated", "bother"}
+
+
 def test_a_topic_nobody_asks_about_is_neither_a_theme_nor_suggested():
     said = [
         "The flux pen made my rework so much cleaner.",
