@@ -86,6 +86,7 @@ _NOT_INTERROGATIVE = re.compile(
       | how\s+to\s+\w+\s*:)""",
     re.I | re.X,
 )
+_LATER_CLAUSE = re.compile(r";\s*|,\s+(?:and|but|so)\s+")
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
@@ -247,7 +248,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s+(?:that\s+)?(?:he|she|they)\b)
           | \byou\s+(?:might|may|should|could)\s+(?:want\s+to\s+)?
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
-            consider|mention|correct|fix|update|write|cover|explain|clarify)
+            consider|mention|correct|fix|update|write|publish|post\s+more|cover|explain|clarify)
           | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?
             (?:address|cover|mention|explain|clarify|write\s+about)\b""",
     ),
@@ -367,8 +368,9 @@ def _asks_without_mark_low(low: str, words: list[str]) -> bool:
     """_asks_without_mark of a sentence already lower-cased ("’" as "'") and split."""
     if _worded_as_question(low, words) or _asks_indirectly(low, words):
         return True
-    # A clause after a semicolon may ask: "I have a question on this; can we say …".
-    if ";" in low and any(map(_worded_as_question, map(str.strip, low.split(";")[1:]))):
+    # A later clause may ask: "I have a question on this; can we say …", "I am new
+    # here, and how can i estimate …".
+    if (";" in low or ", " in low) and any(map(_worded_as_question, _LATER_CLAUSE.split(low)[1:])):
         return True
     if "question" in low:
         announced = _ANNOUNCED.match(low)

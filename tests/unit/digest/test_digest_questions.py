@@ -221,6 +221,8 @@ QUESTIONS = [
     "hoping someone can point me in the right direction!",  # a hope asking for help
     "Maybe you have a hint for me on the scheduler.",  # a tentative request
     "I have a question on this definition; can we say it covers the past too.",
+    "Hi sir, I am new to this, and how can i estimate the coefficients.",  # a later clause
+    "You should publish more about the radio codes.",  # a request to the author
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -260,6 +262,7 @@ NOT_QUESTIONS = [
     "It would be great if it worked, but it does not.",  # a complaint, not a wish
     "I hope someone fixes the road soon.",
     "I tried it twice; it did nothing.",
+    "I read the post twice, and what a relief it was.",
     "ありがとうございます。",
 ]
 
@@ -285,7 +288,7 @@ HINTS = (
     "where why not suggest also correct me if consider using 'd hopefully hope hoping point "
     "need your some assistance know dont which without find comments welcome really address "
     "and would love have ought grateful obliged if honestly loss at a make tutorial post "
-    "hoping someone maybe perhaps hint be nice great there was help ;"
+    "hoping someone maybe perhaps hint be nice great there was help ; publish"
 )
 
 
