@@ -263,6 +263,7 @@ NOT_QUESTIONS = [
     "I hope someone fixes the road soon.",
     "I tried it twice; it did nothing.",
     "I read the post twice, and what a relief it was.",
+    "Why bother typing exit when a single key will do?",  # stock rhetorical
     "ありがとうございます。",
 ]
 
