@@ -79,6 +79,7 @@ _INTERROGATIVE = re.compile(
 _NOT_INTERROGATIVE = re.compile(
     r"""^(?:(?:should|had|were)\s+\w+\s+[^,]*,
       | may\s+you\b
+      | (?:man|boy|oh\s+boy|wow|gosh|geez|jeez|damn)\s*,?\s*(?:was|were)\b  # "man, were you right."
       | .*,\s*(?:is|was)\s+that\b
       | what\s+(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+\s+(?:is|was)\b
       | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
@@ -99,7 +100,18 @@ _ANNOUNCED = re.compile(
 # Whom a hope asks ("Hopefully you can point me …", "hoping someone can help").
 _SOMEONE = ("you", "someone", "somebody", "anyone", "anybody")
 # What a reader wishes for ("it would be great to …").
-_WISHED = ("great", "helpful", "useful", "interesting", "good", "nice", "cool", "convenient")
+_WISHED = (
+    "great",
+    "helpful",
+    "useful",
+    "interesting",
+    "good",
+    "nice",
+    "cool",
+    "convenient",
+    "awesome",
+    "amazing",
+)
 # Indirect questions and requests, anywhere in a sentence: each form with the
 # words it cannot match without, so most sentences are searched by none.
 _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -133,7 +145,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\b
           | \bi\s+(?:still\s+|just\s+|really\s+)?(?:don't|dont|do\s+not)\s+know\s+
             (?:why|how|what|where|which)\b
-            (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay))\b)
+            (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay)
+                |(?:did\s+)?i\s+miss(?:ed)?)\b)
           | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+)?not\s+sure\s+
             (?:why|which|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
     ),
@@ -187,7 +200,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
         r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+would\s+)(?:really\s+|very\s+much\s+)?
             (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
-            (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your))""",
+            (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your)
+            |see\s+(?:a|an|more|your|some|how|what|why)\b)""",
     ),
     (
         ("interested",),

@@ -223,6 +223,8 @@ QUESTIONS = [
     "I have a question on this definition; can we say it covers the past too.",
     "Hi sir, I am new to this, and how can i estimate the coefficients.",  # a later clause
     "You should publish more about the radio codes.",  # a request to the author
+    "It would be awesome if you wrote a summary of the lessons.",
+    "Someday I would love to see an example with a real database.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -264,6 +266,8 @@ NOT_QUESTIONS = [
     "I tried it twice; it did nothing.",
     "I read the post twice, and what a relief it was.",
     "Why bother typing exit when a single key will do?",  # stock rhetorical
+    "I don't know how I missed this article, it is just what I needed.",  # praise
+    "man, were you ahead of the curve.",  # an exclamation
     "ありがとうございます。",
 ]
 
@@ -289,7 +293,7 @@ HINTS = (
     "where why not suggest also correct me if consider using 'd hopefully hope hoping point "
     "need your some assistance know dont which without find comments welcome really address "
     "and would love have ought grateful obliged if honestly loss at a make tutorial post "
-    "hoping someone maybe perhaps hint be nice great there was help ; publish"
+    "hoping someone maybe perhaps hint be nice great there was help ; publish awesome see missed"
 )
 
 
