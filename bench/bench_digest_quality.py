@@ -322,8 +322,7 @@ def speed(n: int, repeat: int) -> str:
         f"pure Python) over {n:,} comments from bench/corpus.py ({words:.0f} words on average, "
         f"{found:,} with a question): wall {summary(runs)}, CPU {summary(cpu)}; "
         "of which markup to text "
-        f"{markup:.2f} s. Load average when run: {load:.1f} (the digest shares this step "
-        "between two processes).\n"
+        f"{markup:.2f} s. Load average when run: {load:.1f}.\n"
     )
 
 

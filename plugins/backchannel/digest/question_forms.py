@@ -88,7 +88,7 @@ _NOT_INTERROGATIVE = re.compile(
       | how\s+to\s+\w+\s*:)""",
     re.I | re.X,
 )
-_LATER_CLAUSE = re.compile(r";\s*|,\s+(?:and|but|so)\s+")
+_LATER_CLAUSE = re.compile(r";\s*|, (?:and|but|so) ")
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
@@ -385,7 +385,9 @@ def _asks_without_mark_low(low: str, words: list[str]) -> bool:
         return True
     # A later clause may ask: "I have a question on this; can we say …", "I am new
     # here, and how can i estimate …".
-    if (";" in low or ", " in low) and any(map(_worded_as_question, _LATER_CLAUSE.split(low)[1:])):
+    if (";" in low or ", and " in low or ", but " in low or ", so " in low) and any(
+        map(_worded_as_question, _LATER_CLAUSE.split(low)[1:])
+    ):
         return True
     if "question" in low:
         announced = _ANNOUNCED.match(low)

@@ -253,7 +253,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 and (
                     glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
                     or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
-                    or not part.strip(" ?？")  # "… for my students. ?": the mark is its end
+                    # "… for my students. ?": the mark is its end.
+                    or (("?" in part or "？" in part) and not part.strip(" ?？"))
                 )
             ):
                 glued[-1] += part
