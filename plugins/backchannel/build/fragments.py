@@ -85,6 +85,12 @@ def build_digest(settings: dict[str, Any], env: Any) -> str | None:
     return digest.hexdigest()
 
 
+def include(context: Any, name: str, **values: Any) -> str:
+    """Template `name` as `{% include %}` renders it on this page, with `values` set."""
+    # A copy: Jinja's get_all() may hand back the page's own variables.
+    return str(context.environment.get_template(name).render({**context.get_all(), **values}))
+
+
 class Fragments:
     """The fragments of one build: taken from the cache by key, or made and stored."""
 
@@ -128,12 +134,7 @@ class Fragments:
             context.get("output_file"),
         )
 
-        def make() -> str:
-            variables = context.get_all()
-            variables["thread"] = thread
-            return str(context.environment.get_template(name).render(variables))
-
-        return Markup(self.get(parts, make))
+        return Markup(self.get(parts, lambda: include(context, name, thread=thread)))
 
     def flush(self) -> None:
         """Store what was made since the last flush."""

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from backchannel.build.fragments import include
 from backchannel.build.render import ALLOWED_TAGS, LINK_REL, render_markdown
 from backchannel.model import Item, Kind, MentionType
 from backchannel.settings import Resolved
@@ -173,9 +174,7 @@ class Thread:
     def partial(self, context: Any, name: str) -> Markup:
         """The partial `name` as `{% include %}` would render it here, from the cache if it can."""
         if self.fragments is None or not self.fingerprint:
-            variables = context.get_all()
-            variables["thread"] = self
-            return Markup(context.environment.get_template(name).render(variables))
+            return Markup(include(context, name, thread=self))
         return self.fragments.partial(context, name, self)
 
     @pass_context
@@ -190,11 +189,8 @@ class Thread:
         key = (context.get("SITEURL"), bool(show_empty))
         text = self.shown_counts.get(key)
         if text is None:
-            template = context.environment.get_template("backchannel/counts.html")
-            # As the include tag renders it: the page's variables, and these as its locals.
-            local = {"thread": self, "counts_show_empty": show_empty}
-            variables = template.new_context(context.get_all(), shared=True, locals=local)
-            text = Markup("".join(template.root_render_func(variables)))
+            name = "backchannel/counts.html"
+            text = Markup(include(context, name, thread=self, counts_show_empty=show_empty))
             self.shown_counts[key] = text
         return text
 
