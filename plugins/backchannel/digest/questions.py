@@ -146,6 +146,8 @@ def _called(name: str) -> str:
 
 
 _NOBODY: set[str] = set()
+# "You" in a reply to a reader: that reader.
+_YOU = re.compile(r"\b(?:you|your|yours|u)\b", re.I)
 
 
 def _to_the_second(c: Item) -> str:
@@ -177,6 +179,13 @@ class _Named(NamedTuple):
             if name in self.readers and name not in self.owners and name not in self.asker:
                 return True
         return False
+
+    def author(self, text: str) -> bool:
+        """True when a question calls the site author by name ("Stephen, can you …")."""
+        return any(
+            _called(next(g for g in match.groups() if g)) in self.owners
+            for match in _NAMED.finditer(text)
+        )
 
 
 class _Threads:
@@ -303,13 +312,17 @@ def _for_the_author(asked: Sequence[str], to_reader: bool, named: _Named) -> lis
     """The question texts that ask the site author: not those naming another reader.
 
     In a reply to a reader (`to_reader`), a remark with a questioning "?" is not
-    for the author either.
+    for the author either, nor a question to "you" that does not call the author
+    by name: "you" there is the reader replied to.
     """
-    return [
-        t
-        for t in asked
-        if not named.other(t) and not (to_reader and ("?" in t or "？" in t) and remark(t))
-    ]
+    return [t for t in asked if not named.other(t) and not (to_reader and _to_them(t, named))]
+
+
+def _to_them(text: str, named: _Named) -> bool:
+    """True when a sentence of a reply to another reader speaks to that reader."""
+    if ("?" in text or "？" in text) and remark(text):
+        return True
+    return bool(_YOU.search(text)) and not named.author(text)
 
 
 def _answered_by(

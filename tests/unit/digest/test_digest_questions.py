@@ -508,6 +508,24 @@ def test_questions_to_another_reader_or_remarks_in_replies_to_readers_are_not_fo
     ]
     texts = [q.text for _, q in find_questions(items, {})]
     assert texts == ["Why does the author use a fence then?"]
+    # In a reply to a reader, "you" is that reader, unless the author is called by name.
+    replies = [
+        items[0],
+        item(
+            "cccccc000004", "Did you try it with the fence removed?", days=3, parent="cccccc000001"
+        ),
+        item("cccccc000005", "Stephen, can you cover it too?", days=4, parent="cccccc000001"),
+        item(
+            "cccccc000006",
+            "Good point.",
+            days=5,
+            parent="cccccc000001",
+            author="Stephen Cleary",
+            owner=True,
+        ),
+    ]
+    texts = [q.text for _, q in find_questions(replies, {})]
+    assert texts == ["Stephen, can you cover it too?"]
 
 
 def test_the_digest_says_where_a_question_was_answered_and_links_it():
