@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from backchannel.build.articles import ArticleInfo
+from backchannel.digest.addressing import greeted_in
 from backchannel.digest.analysis import Analysis, analyse
 from backchannel.digest.cached import load_articles_cached
 from backchannel.digest.coverage import Coverage, article_stems
@@ -16,7 +17,7 @@ from backchannel.digest.engagement import activity, article_stats
 from backchannel.digest.feedback import Comment, load_feedback
 from backchannel.digest.linkbacks import linkback_entries
 from backchannel.digest.model import Digest
-from backchannel.digest.questions import find_questions, greeted_in
+from backchannel.digest.questions import find_questions
 from backchannel.digest.suggestions import suggest
 from backchannel.digest.themes import Doc, Unanalysed, mine_themes
 from backchannel.model import Item, Kind

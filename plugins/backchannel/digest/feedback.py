@@ -21,9 +21,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backchannel.digest import analysis, language, phrases, question_forms, questions, text
+from backchannel.digest import (
+    addressing,
+    analysis,
+    indirect_forms,
+    language,
+    phrases,
+    question_forms,
+    questions,
+    text,
+)
+from backchannel.digest.addressing import greeted
 from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
-from backchannel.digest.questions import greeted
 from backchannel.errors import ItemFormatError
 from backchannel.model import Item, Kind, State
 from backchannel.store import item_cache
@@ -153,7 +162,8 @@ def _decode(row: item_cache.Row, path: str) -> Comment | Item:
 def version() -> str:
     """The rows' version: the item format's and the code's that makes them."""
     this = sys.modules[__name__]
-    code = code_version(analysis, this, language, phrases, question_forms, questions, text)
+    made_by = (addressing, analysis, indirect_forms, language, phrases, question_forms, questions)
+    code = code_version(this, text, *made_by)
     return f"{item_cache.VERSION}-{code}"
 
 

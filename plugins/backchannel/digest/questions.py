@@ -9,13 +9,20 @@ by a post that lists the comment in `Answers:`.
 from __future__ import annotations
 
 import logging
-import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from backchannel.digest.question_forms import is_question, remark
+from backchannel.digest.addressing import (
+    Named,
+    called,
+    for_the_author,
+    greeted_in,
+    greets_readers_only,
+    name_words,
+)
+from backchannel.digest.question_forms import is_question
 from backchannel.digest.text import sentences, strip_markup
 from backchannel.model import Item, Kind
 
@@ -34,11 +41,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 AUTHOR_REPLY = "author-reply"
-
-# A question addressed by name to someone: "…, George?" / "@George …" / "George, …".
-_NAMED = re.compile(
-    r",\s*@?([A-Z][\w'-]+)\s*[?？.!]*\s*$|^@?([A-Z][\w'-]+)\s*[,:]|@([A-Za-z][\w'-]+)"
-)
 
 
 class Question(NamedTuple):
@@ -71,83 +73,7 @@ def extract_questions(body: str, language: str = "en") -> list[str]:
     return questions_in(strip_markup(body), language)
 
 
-# A comment that opens by greeting someone by name ("Hi Liju,", "Hey BOK and Ann",
-# "@sanky"): the names it greets, lower-cased. "Thanks" greets only a capitalised
-# word ("Thanks Hartmut", not "Thanks for …").
-_GREETED = re.compile(
-    r"""^\W*(?:(?i:hi|hello|hey|dear|hallo|hola)(?:\s+@?(?P<name>[^\W\d_][\w'.-]*)
-        |\s*,\s*(?P<comma>[A-Z][\w'-]*)(?=\s*[,.!:\n]))
-      (?P<more>(?:\s*(?:&|\band\b)\s*@?[^\W\d_][\w'.-]*)*)
-      | (?i:thanks|thank\s+you)\s*,?\s+(?P<thanked>[A-Z][\w'.-]*)
-      | @(?P<at>[^\W\d_][\w'.-]*)(?P<more_at>(?:[\s,]*(?:&|\band\b)?\s*@[^\W\d_][\w'.-]*)*))""",
-    re.X,
-)
-# Words after a greeting that greet no one in particular.
-_EVERYONE = frozenset(
-    """all everyone everybody guys folks there again friends both you man mate team
-    for so a very much lot and""".split()  # noqa: SIM905 (a word list as text)
-)
-
-
-# A reader's comment that opens on a name and a colon or comma ("Mickel: …",
-# "Ana, …") speaks to that person (whether a reader is meant is told by the names
-# on the article: "Update:" or "Thanks," names no one there).
-_ADDRESSED = re.compile(r"^\W*(?P<name>[A-Z][\w'-]*)\s*[,:](?!//)")
-_WORD = re.compile(r"[^\W\d_][\w'.-]*")
-_TAG = re.compile(r"<[^>]*>")
-
-
-def greeted(body: str, reader: bool = False) -> tuple[str, ...]:
-    """The lower-cased first names a comment greets at its start.
-
-    Empty when it greets no one by name: such a comment may be for anyone. A
-    reader's comment (`reader`) also greets the name it opens on before a colon
-    or comma; the author's "Update:" or "Note:" is left alone, as it decides
-    whom the author answers.
-    """
-    head = body[:300]
-    found = _GREETED.match(head)
-    if found is None and "<" in head:  # an imported comment's HTML: "<p>@Craig, …"
-        head = _TAG.sub("\n", head)
-        found = _GREETED.match(head)
-    if found is None:
-        addressed = _ADDRESSED.match(head) if reader else None
-        name = addressed.group("name").lower() if addressed else ""
-        return (name,) if name and name not in _EVERYONE else ()
-    first = next(name for name in found.group("name", "comma", "thanked", "at") if name)
-    more = found.group("more") or found.group("more_at") or ""
-    names = (first, *_WORD.findall(more))
-    return tuple(name for name in (n.lower().rstrip(".") for n in names) if name not in _EVERYONE)
-
-
-def greeted_in(c: Item) -> tuple[str, ...]:
-    """greeted(c.body, reader), which a digest's Comment holds already (its row keeps it)."""
-    names = getattr(c, "greeted", None)
-    return greeted(c.body, not c.author_reply) if names is None else names
-
-
-_NAME_PART = re.compile(r"[\W_]+")
-
-
-def _name_words(name: str) -> set[str]:
-    """The lower-cased words of a commenter's name, by which a greeting may call them.
-
-    "Ilya_Shlyakhter" is greeted "@Ilya", "David K" "@David_K". A name that is an
-    address (an OpenID URL) holds none: whom a greeting means cannot be told.
-    """
-    if "://" in name or "@" in name:
-        return set()
-    return {word for word in _NAME_PART.split(name.lower()) if word}
-
-
-def _called(name: str) -> str:
-    """The word of a greeted or addressed name a commenter's name holds ("david_k": "david")."""
-    return _NAME_PART.split(name.lower(), 1)[0]
-
-
 _NOBODY: set[str] = set()
-# "You" in a reply to a reader: that reader.
-_YOU = re.compile(r"\b(?:you|your|yours|u)\b", re.I)
 
 
 def _to_the_second(c: Item) -> str:
@@ -160,32 +86,6 @@ def _to_the_second(c: Item) -> str:
     if text is None:
         return c.date.isoformat(timespec="seconds")
     return text[:19] + text[26:] if text[19:20] == "." else text
-
-
-class _Named(NamedTuple):
-    """The readers on an article a question may name, and the names that do not count."""
-
-    readers: set[str]
-    owners: set[str]
-    asker: frozenset[str]
-
-    def other(self, text: str) -> bool:
-        """True when a question names another reader ("…, George?") rather than the author."""
-        # A name is addressed after a comma or an "@", or before a comma or colon.
-        if "," not in text and "@" not in text and ":" not in text:
-            return False
-        for match in _NAMED.finditer(text):
-            name = _called(next(g for g in match.groups() if g))
-            if name in self.readers and name not in self.owners and name not in self.asker:
-                return True
-        return False
-
-    def author(self, text: str) -> bool:
-        """True when a question calls the site author by name ("Stephen, can you …")."""
-        return any(
-            _called(next(g for g in match.groups() if g)) in self.owners
-            for match in _NAMED.finditer(text)
-        )
 
 
 class _Threads:
@@ -277,8 +177,8 @@ class _Threads:
             names = greeted_in(reply)
             if names and reply.parent != item.id:
                 if asker is None:
-                    asker = _name_words(item.author)
-                if asker and not any(_called(name) in asker for name in names):
+                    asker = name_words(item.author)
+                if asker and not any(called(name) in asker for name in names):
                     continue
             return reply
         return None
@@ -297,32 +197,6 @@ class _Threads:
                 best = child
             stack.extend(self.children.get(child.id, ()))
         return best
-
-
-def _greets_readers_only(greets: tuple[str, ...], readers: set[str], owners: set[str]) -> bool:
-    """True when every name a comment greets is another reader's, none the author's.
-
-    Such a comment ("@Swarga, …", "Hi Ana,") asks those readers, not the author.
-    """
-    called = {_called(name) for name in greets}
-    return readers.issuperset(called) and owners.isdisjoint(called)
-
-
-def _for_the_author(asked: Sequence[str], to_reader: bool, named: _Named) -> list[str]:
-    """The question texts that ask the site author: not those naming another reader.
-
-    In a reply to a reader (`to_reader`), a remark with a questioning "?" is not
-    for the author either, nor a question to "you" that does not call the author
-    by name: "you" there is the reader replied to.
-    """
-    return [t for t in asked if not named.other(t) and not (to_reader and _to_them(t, named))]
-
-
-def _to_them(text: str, named: _Named) -> bool:
-    """True when a sentence of a reply to another reader speaks to that reader."""
-    if ("?" in text or "？" in text) and remark(text):
-        return True
-    return bool(_YOU.search(text)) and not named.author(text)
 
 
 def _answered_by(
@@ -358,7 +232,7 @@ def find_questions(
     comments = [c for c in comments if c.kind == Kind.COMMENT]
     threads = _Threads(comments, top_level)
     # Every word of each name: a reader may be addressed by any ("@Ilya", "Hi Shlyakhter").
-    words = {author: frozenset(_name_words(author)) for author in {c.author for c in comments}}
+    words = {author: frozenset(name_words(author)) for author in {c.author for c in comments}}
     readers: dict[str, set[str]] = {}
     owners: set[str] = set()
     for c in comments:
@@ -383,14 +257,14 @@ def find_questions(
     for n in order:
         c, texts = asking[n], asked_in[n]
         greets = greeted_in(c)
-        if greets and _greets_readers_only(greets, readers.get(c.article, _NOBODY), owners):
+        if greets and greets_readers_only(greets, readers.get(c.article, _NOBODY), owners):
             continue
         to_reader = threads.to_reader(c)
         # The texts joined hold one of these characters when one of the texts does.
         joined = "".join(texts)
         if to_reader or "," in joined or "@" in joined or ":" in joined:
-            named = _Named(readers.get(c.article, _NOBODY), owners, words[c.author])
-            texts = _for_the_author(texts, to_reader, named)
+            named = Named(readers.get(c.article, _NOBODY), owners, words[c.author])
+            texts = for_the_author(texts, to_reader, named)
             if not texts:
                 continue
         by, answer_id = _answered_by(c, answers, threads)

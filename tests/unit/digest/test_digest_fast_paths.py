@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from backchannel.digest import analysis, language, text
+from backchannel.digest import analysis, indirect_forms, language, text
 from backchannel.digest import question_forms as qf
 from backchannel.digest.text import STOP_WORDS
 from hypothesis import example, given, settings
@@ -83,14 +83,14 @@ def test_one_split_gives_the_words_and_their_list(body):
 def _asks_indirectly_the_long_way(low: str) -> bool:
     """Every form tried whose hint's words are all in the sentence, its longest one as a word."""
     tokens = set(low.split())
-    for hints, pattern in qf._INDIRECT_BY_HINT:
+    for hints, pattern in indirect_forms._INDIRECT_BY_HINT:
         for hint in hints:
             needs = hint.split()
             key = max(sorted(needs), key=len)
             forms = {key, *(key + p for p in ",.:;!)"), "(" + key}
             if forms & tokens and all(need in low for need in needs):
                 if pattern.search(low):
-                    return not qf._SELF_SETTLED.search(low)
+                    return not indirect_forms._SELF_SETTLED.search(low)
                 break
     return False
 
@@ -108,7 +108,7 @@ hint_words = st.sampled_from(
 @example(["useful", "stuff,", "would", "buy"])
 def test_indirect_forms_found_by_their_hint_words_as_by_trying_each(words):
     low = " ".join(words)
-    assert qf._asks_indirectly(low) == _asks_indirectly_the_long_way(low)
+    assert indirect_forms.asks_indirectly(low) == _asks_indirectly_the_long_way(low)
 
 
 def _is_question_the_long_way(sentence: str) -> bool:

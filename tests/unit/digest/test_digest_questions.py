@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 import cmarkgfm
 import pytest
 from backchannel.build.articles import ArticleInfo
-from backchannel.digest import question_forms, text
+from backchannel.digest import indirect_forms, question_forms, text
+from backchannel.digest.addressing import greeted
 from backchannel.digest.build import compose
-from backchannel.digest.questions import extract_questions, find_questions, greeted, is_question
+from backchannel.digest.questions import extract_questions, find_questions, is_question
 from backchannel.digest.render_html import render_html
 from backchannel.digest.render_md import render_md
 from backchannel.model import Item, Kind, State
@@ -298,10 +299,10 @@ HINTS = (
 
 
 def every_form(low: str) -> bool:
-    """_asks_indirectly without its word index: every form's pattern tried."""
-    for _, pattern in question_forms._INDIRECT_BY_HINT:
+    """asks_indirectly without its word index: every form's pattern tried."""
+    for _, pattern in indirect_forms._INDIRECT_BY_HINT:
         if pattern.search(low):
-            return not question_forms._SELF_SETTLED.search(low)
+            return not indirect_forms._SELF_SETTLED.search(low)
     return False
 
 
@@ -309,7 +310,7 @@ def every_form(low: str) -> bool:
 @given(st.lists(st.sampled_from(HINTS.split(" ")), min_size=1, max_size=14))
 def test_the_word_index_changes_nothing(words):
     low = " ".join(words)
-    assert question_forms._asks_indirectly(low) == every_form(low)
+    assert indirect_forms.asks_indirectly(low) == every_form(low)
     whole = bool(
         question_forms._INTERROGATIVE.match(low)
     ) and not question_forms._NOT_INTERROGATIVE.match(low)
