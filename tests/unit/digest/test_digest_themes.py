@@ -117,9 +117,20 @@ def test_html_attributes_in_imported_bodies_never_become_themes():
     )
     items = [comment(f"d{n:011d}", "bench-supply", READERS[n], body, days=n) for n in range(4)]
     d = compose(items, ARTICLES, None, UNTIL)
-    words = {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
-    assert not words & {"href", "rel", "nofollow", "noopener", "target", "blank", "https"}
+    assert not theme_words(d) & {"href", "rel", "nofollow", "noopener", "target", "blank", "https"}
     assert "relay board" in [t.phrase for t in d.themes]
+
+
+def said_by_readers(prefix: str, article: str, said: list[str]) -> list:
+    """One comment a day by a different reader for each text."""
+    return [
+        comment(f"{prefix}{n:011d}", article, READERS[n], t, days=n) for n, t in enumerate(said)
+    ]
+
+
+def theme_words(d) -> set[str]:
+    """Every word of every theme's phrase and related phrases."""
+    return {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
 
 
 def test_how_readers_write_is_no_topic():
@@ -129,12 +140,8 @@ def test_how_readers_write_is_no_topic():
         "Why bother with btw at all? Help appreciated.",
         "Btw does btw still apply? Why bother?",
     ]
-    items = [
-        comment(f"f{n:011d}", "bench-supply", READERS[n], t, days=n) for n, t in enumerate(said)
-    ]
-    d = compose(items, ARTICLES, None, UNTIL)
-    words = {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
-    assert not words & {"btw", "appreciated", "bother"}
+    d = compose(said_by_readers("f", "bench-supply", said), ARTICLES, None, UNTIL)
+    assert not theme_words(d) & {"btw", "appreciated", "bother"}
 
 
 def test_a_topic_nobody_asks_about_is_neither_a_theme_nor_suggested():
@@ -143,9 +150,7 @@ def test_a_topic_nobody_asks_about_is_neither_a_theme_nor_suggested():
         "A flux pen is the best tool I bought this year.",
         "My flux pen dried out after a month, sadly.",
     ]
-    items = [
-        comment(f"e{n:011d}", "solder-basics", READERS[n], t, days=n) for n, t in enumerate(said)
-    ]
+    items = said_by_readers("e", "solder-basics", said)
     d = compose(items, ARTICLES, None, UNTIL)
     assert d.themes == [] and d.suggestions == []
     # The same topic, asked about by two readers, is a theme with those questions.
