@@ -76,6 +76,14 @@ _ELLIPSIS_ENDING = re.compile(
 # A question mark before a lower-case word ends a sentence too: readers often
 # write on without a capital ("… with tf.keras ? tf.keras allows …").
 _QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z])")
+# A hard-wrapped line: one that stops without an end mark, before a line going on
+# in lower case or with a bracket ("… create new articles using" / "existing
+# content (…)?", "… pipelines<br> (1 per subproject …)?"), is one sentence with it;
+# not before a line opening as a question ("is any of it useful" / "how memory …").
+_WRAPPED_LINE = re.compile(
+    r"(?<=[^\s.!?:;。？！])[ \t]*\n[ \t]*(?=[a-z(])(?!(?:how|what|why|where|when|which|who|"
+    r"is|are|can|could|would|will|do|does|did|should|any|anyone|please)\b)"
+)
 # Abbreviations sentencex splits after when a lower-case word follows.
 _ABBREVIATION = re.compile(
     r"\b(?:lib|libs|etc|vs|approx|fig|eq|ref|cf|incl|esp|resp|ca|func|var|obj|ex|min|max|no|vol|pp|ch|sec)\.\s*$",
@@ -239,6 +247,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
     # Both marks hold a "!", which a one-character search finds (or not) at memchr's speed.
     if "!" in plain and ("?!" in plain or "!?" in plain):
         plain = _SURPRISE_END.sub("\\1\n", plain)  # sentencex goes on past "Really?! I…"
+    if "\n" in plain:
+        plain = _WRAPPED_LINE.sub(" ", plain)
     glued: list[str] = []
     # Each line apart: a line break ends a sentence anyway, and sentencex, given
     # the whole text, may read a quotation or bracket as open across lines and go

@@ -138,6 +138,22 @@ def test_jekyll_highlight_blocks_are_code():
             "This example example.org/... do that in Go.",
             "This example example.org/... do that in Go.",
         ),
+        # A hard-wrapped line goes on in lower case or with a bracket: one sentence.
+        (
+            "Did you know there is a flag that lets you keep the\nold cache (from the last run)?",
+            "Did you know there is a flag that lets you keep the old cache (from the last run)?",
+        ),
+        (
+            "Do you run several pipelines\n (one per module, say)? How long do they take?",
+            "Do you run several pipelines (one per module, say)?",
+        ),
+        (
+            "You should write more on this,\nit is rarely covered.",
+            "You should write more on this, it is rarely covered.",
+        ),
+        # ...but not when the next line opens as a question, nor after an end mark.
+        ("is any of it useful\nhow the pages arrive is up to the kernel", "is any of it useful"),
+        ("It works.\nthe rest is slow", "the rest is slow"),
     ],
 )
 def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
