@@ -178,6 +178,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:address|cover|mention|explain|clarify|write\s+about)\b""",
     ),
     (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
+    # An invitation to give one's view somewhere ("You can weigh in here if …").
+    (("weigh",), r"\byou\s+(?:can|could|might|may)\s+(?:also\s+)?weigh\s+in\b"),
     (
         # A hope that asks the author to act ("Hopefully you can point me …"); a hope
         # about anything else asks nothing ("I hope this is correct").

@@ -78,12 +78,17 @@ _ELLIPSIS_ENDING = re.compile(
 _QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z])")
 # A hard-wrapped line: one that stops without an end mark, before a line going on
 # in lower case or with a bracket ("… create new articles using" / "existing
-# content (…)?", "… pipelines<br> (1 per subproject …)?"), is one sentence with it;
+# content (…)?", "… pipelines<br> (1 per subproject …)?", "… (e.g." / "if …"), is one
+# sentence with it;
 # not before a line opening as a question ("is any of it useful" / "how memory …").
 _WRAPPED_LINE = re.compile(
-    r"(?<=[^\s.!?:;。？！])[ \t]*\n[ \t]*(?=[a-z(])(?!(?:how|what|why|where|when|which|who|"
-    r"is|are|can|could|would|will|do|does|did|should|any|anyone|please)\b)"
+    r"(?:(?<=[^\s.!?:;。？！])|(?<=[eE]\.g\.)|(?<=[iI]\.e\.))[ \t]*\n[ \t]*(?=[a-z(])"
+    r"(?!(?:how|what|why|where|when|which|who|is|are|can|could|would|will|do|does|did|"
+    r"should|any|anyone|please)\b)"
 )
+# A list mark typed by hand (HTML comments keep it: "* is there …"), not a word of
+# the sentence after it.
+_BULLET = re.compile(r"[ \t]*[*•+-][ \t]+")
 # Abbreviations sentencex splits after when a lower-case word follows.
 _ABBREVIATION = re.compile(
     r"\b(?:lib|libs|etc|vs|approx|fig|eq|ref|cf|incl|esp|resp|ca|func|var|obj|ex|min|max|no|vol|pp|ch|sec)\.\s*$",
@@ -255,7 +260,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
     # on past the next "?" ("… possible? My first thought …").
     for line in plain.split("\n") if "\n" in plain else (plain,):
         first = len(glued)
-        for part in sentencex.segment(language, line):
+        bullet = _BULLET.match(line) if line[:1] in " \t*•+-" else None
+        for part in sentencex.segment(language, line[bullet.end() :] if bullet else line):
             # sentencex also splits inside a word ("ASP.NET", "Task.Run") and
             # after a few abbreviations it does not know ("lib. version").
             if (

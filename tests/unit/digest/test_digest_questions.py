@@ -151,6 +151,12 @@ def test_jekyll_highlight_blocks_are_code():
             "You should write more on this,\nit is rarely covered.",
             "You should write more on this, it is rarely covered.",
         ),
+        (
+            "Is there any versioning (e.g.\nif a module wants SemVer)",
+            "Is there any versioning (e.g. if a module wants SemVer)",
+        ),
+        # A list mark typed by hand is not part of the sentence.
+        ("Two things:\n * is there a nightly build", "is there a nightly build"),
         # ...but not when the next line opens as a question, nor after an end mark.
         ("is any of it useful\nhow the pages arrive is up to the kernel", "is any of it useful"),
         ("It works.\nthe rest is slow", "the rest is slow"),
@@ -187,6 +193,7 @@ QUESTIONS = [
     "Please let me know what you think,",
     "And also (if you have time) explain the last table.",
     "Wondering if the same holds for the newer chips.",  # indirect, any person
+    "You can weigh in on the tracker if you want the flag kept:",
     "We were wondering whether the fix made it upstream.",
     "I'm curious what you would pick today.",
     "I'm a little confused why the second loop is slower.",
