@@ -66,6 +66,7 @@ _INTERROGATIVE = re.compile(
       | (?:is|are|was|were|does|did|can|could|will|would|isn'?t|aren'?t|doesn'?t)\s+the\b
       | {_WH}\s+(?:{_AUX}|if|about|else|exactly|would)\b
       | how\s+(?:come|much|many|often|long)\b
+      | how\s+to\s+\w+(?!.*\b(?:is|was|are)\b)  # "How to send the output to a file."
       | why\s+not\s+\w  # a suggestion: "Why not just return the string."
     )""",
     re.I | re.X,
@@ -81,7 +82,7 @@ _NOT_INTERROGATIVE = re.compile(
       | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
       | which\s+(?:is|was)\s+(?:why|how|what|where|when)\b
       | what\s+is\s+more\b
-      | how\s+to\s+\w+\s*:)""",
+      | how\s+to\s+[^:?]{1,60}:)""",
     re.I | re.X,
 )
 _LATER_CLAUSE = re.compile(r";\s*|, (?:and|but|so) ")

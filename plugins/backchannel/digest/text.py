@@ -269,6 +269,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 and (
                     glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
                     or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+                    # "i.e." and "e.g." never end a sentence ("… application, i.e. How to …").
+                    or glued[-1].rstrip()[-4:].lower() in ("i.e.", "e.g.")
                     # "… for my students. ?": the mark is its end.
                     or (("?" in part or "？" in part) and not part.strip(" ?？"))
                 )

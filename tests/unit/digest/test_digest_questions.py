@@ -155,6 +155,11 @@ def test_jekyll_highlight_blocks_are_code():
             "Is there any versioning (e.g.\nif a module wants SemVer)",
             "Is there any versioning (e.g. if a module wants SemVer)",
         ),
+        # "i.e." and "e.g." never end a sentence, whatever follows.
+        (
+            "I read the part on sources, i.e. How to split a circuit. It helped.",
+            "I read the part on sources, i.e. How to split a circuit.",
+        ),
         # A list mark typed by hand is not part of the sentence.
         ("Two things:\n * is there a nightly build", "is there a nightly build"),
         # ...but not when the next line opens as a question, nor after an end mark.
@@ -194,6 +199,7 @@ QUESTIONS = [
     "And also (if you have time) explain the last table.",
     "Wondering if the same holds for the newer chips.",  # indirect, any person
     "You can weigh in on the tracker if you want the flag kept:",
+    "How to send the script's output to a file.",  # "How to …" as a sentence of its own
     "We were wondering whether the fix made it upstream.",
     "I'm curious what you would pick today.",
     "I'm a little confused why the second loop is slower.",
@@ -257,6 +263,8 @@ NOT_QUESTIONS = [
     "Seriously?!",
     "Who knew?",  # stock rhetorical
     "One question for you.",  # only announces one
+    "How to split it: run the tool twice.",  # "How to …" as a heading, or a subject
+    "How to split it is another matter.",
     "Here is my script if you're interested:",  # an offer that asks nothing
     "I wonder if it works with a smaller buffer (I'll figure it out myself).",
     "What is nice is that it needs no locks.",  # a cleft, not a question
