@@ -161,6 +161,18 @@ _FIELD_DEFAULTS = {
 }
 
 
+# A body that opens on a block tag is an HTML document (a comment imported from an old
+# blog's pages or export), not Markdown: its indentation is layout, not indented code.
+_HTML_DOCUMENT = re.compile(
+    r"\s*<(?:p|div|ul|ol|dl|table|blockquote|pre|section|article|h[1-6])\b", re.I
+)
+
+
+def is_html_document(body: str) -> bool:
+    """True when a body is HTML from its first tag (see _HTML_DOCUMENT), not Markdown."""
+    return body[:1] in "<\n\r\t " and _HTML_DOCUMENT.match(body) is not None
+
+
 def parse_date(value: str) -> datetime:
     """ISO 8601 with an offset; a date without one is refused, not guessed."""
     text = value.strip()

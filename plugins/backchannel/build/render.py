@@ -28,6 +28,8 @@ from cmarkgfm.cmark import Options
 from linkify_it import LinkifyIt
 from markupsafe import Markup
 
+from backchannel.model import is_html_document
+
 if TYPE_CHECKING:
     from backchannel.store.cache import Cache
 
@@ -182,7 +184,9 @@ def _prose_html(text: str) -> str:
 
 
 def markdown_html(text: str) -> str:
-    """CommonMark to (unsanitized) HTML."""
+    """CommonMark to (unsanitized) HTML; an imported HTML document stays as it is."""
+    if is_html_document(text):
+        return text  # its indented lines are layout: CommonMark would show them as code
     return cmarkgfm.markdown_to_html(text, options=_CMARK_OPTIONS)
 
 
@@ -205,7 +209,7 @@ def _remember(memo: dict[str, Any], key: str, value: Any) -> None:
 CACHE_KIND = "comment-html"
 # Raise it when this module's rules change the HTML; the libraries' versions
 # count on their own (see renderer_version).
-RULES = "1"
+RULES = "2"
 
 
 def render_markdown(text: str) -> Markup:

@@ -20,6 +20,8 @@ import cmarkgfm
 import sentencex
 from cmarkgfm.cmark import Options
 
+from backchannel.model import is_html_document
+
 logger = logging.getLogger(__name__)
 
 # Analysis reads at most this much of one comment: an enormous paste must not
@@ -231,7 +233,9 @@ def strip_markup(text: str) -> str:
     text = text[:MAX_CHARS]
     if "{%" in text:
         text = _LIQUID_CODE.sub("\n\n", text)
-    if _has_markup(text) or _has_line_mark(text):
+    if is_html_document(text):
+        text = _html_text(text)
+    elif _has_markup(text) or _has_line_mark(text):
         page = cmarkgfm.markdown_to_html(text, options=_RENDER_OPTIONS)
         text = _html_text(page) if _needs_html_parser(text) else _rendered_text(page)
     # URLs go after the markup: only the text's own URLs are left by now.

@@ -37,6 +37,18 @@ def test_imported_html_is_kept_within_the_allowlist():
     assert "<b>NICE</b>" in html and "<br>" in html
 
 
+def test_an_indented_html_document_is_not_shown_as_code():
+    # An old blog's archived page indents each comment's paragraphs; CommonMark would
+    # read a line indented four columns after a blank line as code and show its tags.
+    body = "<p>First, it works.</p>\n\n    <p>Second: <b>does</b> it scale?</p>\n"
+    html = render_markdown(body)
+    assert "<pre>" not in html and "&lt;p&gt;" not in html
+    assert "<p>Second: <b>does</b> it scale?</p>" in html
+    assert "<p>" in render_markdown("\n  \t<p>\n  \t\tIndented from the start.\n  \t</p>")
+    # Markdown that merely holds a tag later is still Markdown.
+    assert "<strong>" in render_markdown("**bold** then <b>tag</b>")
+
+
 def test_every_xss_vector_is_neutralised():
     from bs4 import BeautifulSoup
 

@@ -84,6 +84,15 @@ def test_an_inline_quotation_is_quoted_text_not_a_question(body):
     assert extract_questions(body) == ["Why not X?"]
 
 
+def test_an_indented_html_body_is_not_indented_code():
+    # Comments kept as HTML in an old blog's pages are indented with tabs: layout, not code.
+    body = (
+        "\n  \t<p>\n  \t\tI test for the parameter's name.\n  \t</p>\n"
+        "  \t<p>\n  \t\tThis feels brittle. Care to comment on this?\n  \t</p>\n  "
+    )
+    assert extract_questions(body) == ["Care to comment on this?"]
+
+
 def test_jekyll_highlight_blocks_are_code():
     # Comments imported from Jekyll sites hold Liquid code blocks; a listing's "?"s are no question.
     body = (
