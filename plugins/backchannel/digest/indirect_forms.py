@@ -89,7 +89,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         # "pls" and "plz" are how many readers write it.
         ("please", "pls", "plz"),
-        r"""\b(?:please|pls|plz)\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|explain|expand|elaborate|clarify|advise|help|
+        r"""\b(?:please|pls|plz)\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
             recommend|write|cover|post|send|update|add|fix|provide|give|say)\b""",
     ),
@@ -116,7 +116,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("interested",),
         r"""\bi(?:'d|\s+would)\s+be\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+){0,2}interested\s+
-            (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your))
+            (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your
+            |(?:a|an)\s+(?:\w+\s+)?(?:article|post|write-?up|follow-?up|tutorial)\b))
           | \bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested\s*,?\s+
             (?:i|we)(?:'d|'ll|\s+can|\s+could|\s+will|\s+would)\b
           | \b(?:i|we)\s+(?:can|could)\s+\w+.*\bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested
@@ -148,7 +149,10 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("question",),
-        r"\b(?:my|the|one|another|a)\s+question\s+(?:is|would\s+be|was)\s+(?:whether|if|how|why|what|which|where|when)\b",
+        (
+            r"\b(?:my|the|one|another|a)\s+(?:\w+\s+)?question\s+(?:is|would\s+be|was)\s*[,:]?\s+"
+            r"(?:whether|if|how|why|what|which|where|when)\b"
+        ),
     ),
     (
         # A wish aimed at the author ("It would be great to know …", "Also would be nice

@@ -209,6 +209,9 @@ QUESTIONS = [
     "Wondering if the same holds for the newer chips.",  # indirect, any person
     "You can weigh in on the tracker if you want the flag kept:",
     "How to send the script's output to a file.",  # "How to …" as a sentence of its own
+    "I'd be really interested in an article on the older boards.",
+    "If so, the bigger question is, what made it fail.",
+    "Please keep us posted.",
     "We were wondering whether the fix made it upstream.",
     "I'm curious what you would pick today.",
     "I'm a little confused why the second loop is slower.",
