@@ -104,7 +104,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | any\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
           | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas)\s+(?:are|is)\s+
-            (?:\w+\s+){0,2}?welcome\b)""",
+            (?:\w+\s+){0,2}?welcome\b
+          | \bi(?:'d|\s+would)?\s+(?:\w+\s+)?welcome\s+(?:your|any)\b)""",
     ),
     (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
@@ -182,6 +183,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:address|cover|mention|explain|clarify|write\s+about)\b""",
     ),
     (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
+    (("tell me",), r"(?:^|,\s*|\band\s+)(?:please\s+)?tell\s+(?:me|us)\s+(?:if|whether)\b"),
     # An invitation to give one's view somewhere ("You can weigh in here if …").
     (("weigh",), r"\byou\s+(?:can|could|might|may)\s+(?:also\s+)?weigh\s+in\b"),
     (

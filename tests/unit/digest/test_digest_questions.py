@@ -212,6 +212,8 @@ QUESTIONS = [
     "I'd be really interested in an article on the older boards.",
     "If so, the bigger question is, what made it fail.",
     "Please keep us posted.",
+    "I welcome your perspective on the second design.",
+    "Try it, and tell me if the issue still holds.",
     "We were wondering whether the fix made it upstream.",
     "I'm curious what you would pick today.",
     "I'm a little confused why the second loop is slower.",
