@@ -12,8 +12,8 @@ issue 18 is not there): too few readers for a theme, they show the import and th
 digest run clean on real files, not theme quality.
 
 Checks, each counted per label (a theme's phrase, a suggestion's title and themes):
-- name: a word of the label is a word (3+ letters) of a commenter's or the site author's name,
-  and of no post's title or slug;
+- name: a word of the label is a word (3+ letters, not a stop word) of a commenter's or the
+  site author's name, and of no post's title or slug;
 - markup: a word of the label is a markup token (MARKUP);
 - no questions: a theme with no reader question behind it;
 - thin gap: a gap with fewer than 2 readers asking;
@@ -42,6 +42,7 @@ from backchannel.build.articles import ArticleInfo, load_articles
 from backchannel.digest.build import compose
 from backchannel.digest.feedback import load_feedback
 from backchannel.digest.model import Digest, Suggestion
+from backchannel.digest.text import STOP_WORDS
 from backchannel.digest.themes import Theme
 from backchannel.model import Item, Kind
 from backchannel.settings import load as load_settings
@@ -109,8 +110,13 @@ BACKCHANNEL_RECEIVER_URL = "http://127.0.0.1:8000/backchannel"
 
 
 def name_words(names: Iterable[str]) -> set[str]:
-    """Every word of 3+ letters of the names, lower case."""
-    return {w for n in names for w in _WORD.findall(n.lower()) if len(w) >= 3}
+    """Every word of 3+ letters of the names, lower case, but stop words.
+
+    A reader may sign with words ("Thank you"): "you" in a suggestion names no one.
+    """
+    return {
+        w for n in names for w in _WORD.findall(n.lower()) if len(w) >= 3 and w not in STOP_WORDS
+    }
 
 
 @dataclass
