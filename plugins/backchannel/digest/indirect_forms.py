@@ -176,7 +176,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             "ought you",
         ),
         r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s+(?:that\s+)?(?:he|she|they)\b)
-          | \byou\s+(?:might|may|should|could)\s+(?:want\s+to\s+)?
+          | \byou\s+(?:might|may|should|could)\s+(?:also\s+)?(?:want\s+to\s+)?
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|publish|post\s+more|cover|explain|clarify)
           | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?

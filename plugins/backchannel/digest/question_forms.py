@@ -66,7 +66,8 @@ _INTERROGATIVE = re.compile(
       | (?:is|are|was|were|does|did|can|could|will|would|isn'?t|aren'?t|doesn'?t)\s+the\b
       | {_WH}\s+(?:{_AUX}|if|about|else|exactly|would)\b
       | how\s+(?:come|much|many|often|long)\b
-      | how\s+to\s+\w+(?!.*\b(?:is|was|are)\b)  # "How to send the output to a file."
+      # "How to send the output to a file." as a sentence, not a title ("How To Get …").
+      | how\s+to\s+\w+(?!.*\b(?:is|was|are)\b)[^.!?]*\.$
       | why\s+not\s+\w  # a suggestion: "Why not just return the string."
     )""",
     re.I | re.X,

@@ -212,6 +212,7 @@ QUESTIONS = [
     "I'd be really interested in an article on the older boards.",
     "If so, the bigger question is, what made it fail.",
     "Please keep us posted.",
+    "You might also want to consider darkening this form!",
     "I welcome your perspective on the second design.",
     "Try it, and tell me if the issue still holds.",
     "We were wondering whether the fix made it upstream.",
@@ -279,6 +280,7 @@ NOT_QUESTIONS = [
     "One question for you.",  # only announces one
     "How to split it: run the tool twice.",  # "How to …" as a heading, or a subject
     "How to split it is another matter.",
+    "How To Get Free Credits In Some Game 2021",  # a title (spam's keyword lines)
     "Here is my script if you're interested:",  # an offer that asks nothing
     "I wonder if it works with a smaller buffer (I'll figure it out myself).",
     "What is nice is that it needs no locks.",  # a cleft, not a question
