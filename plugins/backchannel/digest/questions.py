@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 from backchannel.digest.addressing import (
@@ -88,6 +89,10 @@ def _to_the_second(c: Item) -> str:
     return text[:19] + text[26:] if text[19:20] == "." else text
 
 
+# How soon a reader's next top-level comment on an article continues their last one.
+_FOLLOW_UP = timedelta(hours=1)
+
+
 class _Threads:
     """Where the site author answered: replies below a comment or later in its thread."""
 
@@ -99,6 +104,23 @@ class _Threads:
             if c.parent:
                 self.children.setdefault(c.parent, []).append(c)
         self.roots: dict[str, str] = {}
+        # A reader's top-level comment within _FOLLOW_UP of their previous one on the
+        # article (a follow-up, a re-post with a fix) goes on that thread: an answer under
+        # either answers both.
+        self.follows: dict[str, str] = {}
+        first: dict[tuple[str, str], Item] = {}
+        more: dict[tuple[str, str], list[Item]] = {}  # most readers write one on a post
+        for c in comments:
+            if c.parent is None and not c.author_reply:
+                key = (c.article, c.email_hash or c.author)
+                seen = first.setdefault(key, c)
+                if seen is not c:
+                    more.setdefault(key, [seen]).append(c)
+        for mine in more.values():
+            mine.sort(key=lambda c: (c.date, c.id))
+            for before, c in pairwise(mine):
+                if c.date - before.date <= _FOLLOW_UP:
+                    self.follows[c.id] = self.follows.get(before.id, before.id)
         # The author's comments in each thread (by root id) and, apart, the
         # author's top-level comments of each article ("\0" + article): oldest first.
         self.owner: dict[str, list[tuple[datetime, str, Item]]] = {}
@@ -136,6 +158,8 @@ class _Threads:
             path.append(current)
             seen.add(current)
             parent = self.by_id[current].parent if current in self.by_id else None
+            if parent is None:
+                parent = self.follows.get(current)
             if parent is None or parent not in self.by_id or parent in seen:
                 break
             if parent in self.roots:

@@ -409,6 +409,31 @@ def test_old_blogs_answer_with_a_later_top_level_comment():
     assert off[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
 
 
+def test_a_readers_follow_up_comment_continues_their_thread():
+    minutes = timedelta(minutes=1) / timedelta(days=1)
+    items = [
+        item("cccccc000001", "How do you handle nested boxes?", author="Ann"),
+        # Ann re-posts her drawing as a new comment two minutes later; the author
+        # answers under that one, and so answers her question.
+        item("cccccc000002", "The drawing again, fixed.", days=2 * minutes, author="Ann"),
+        item("cccccc000003", "It works for those too.", days=1, parent="cccccc000002", owner=True),
+        # A comment a day after her last is a new one, not a follow-up: still open.
+        item("cccccc000004", "And for rotated boxes?", days=5, author="Ann"),
+        item("cccccc000005", "Another thing: great series.", days=6, author="Ann"),
+        item("cccccc000006", "Thanks!", days=7, parent="cccccc000005", owner=True),
+    ]
+    got = state(items, top_level=False)
+    assert got[("cccccc000001", "How do you handle nested boxes?")] == (
+        "author-reply",
+        "cccccc000003",
+    )
+    assert got[("cccccc000004", "And for rotated boxes?")] == (None, None)
+    # Another reader's comment continues nobody's thread.
+    items[1] = item("cccccc000002", "The drawing again.", days=2 * minutes, author="Bob")
+    got = state(items, top_level=False)
+    assert got[("cccccc000001", "How do you handle nested boxes?")] == (None, None)
+
+
 def test_a_later_author_comment_greeting_another_reader_answers_that_reader_only():
     # Blogs without threading: the author's next top-level comment opens "Hi <name>"
     # and answers that reader, not the reader who asked before them.
