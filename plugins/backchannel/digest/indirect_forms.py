@@ -46,7 +46,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         # Not understanding a named point is confusion about it ("I don't see how"
         # and "not sure how to thank you" are not: the first argues, the second thanks).
-        ("understand", "figure out", "not sure", "don't know", "dont know", "not know"),
+        ("understand", "figure out", "not sure", "don't know", "dont know", "not know", "no idea"),
         # "What I don't understand is why …" says the same as "I don't understand why …";
         # not knowing a named point asks it too ("but i don't know how to check"), not
         # praise ("I don't know how you find the time") or thanks.
@@ -56,8 +56,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \bi\s+(?:still\s+|just\s+|really\s+)?(?:don't|dont|do\s+not)\s+know\s+
             (?:why|how|what|where|which)\b
             (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay)
-                |(?:did\s+)?i\s+miss(?:ed)?)\b)
-          | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+)?not\s+sure\s+
+                |(?:did\s+)?i\s+miss(?:ed)?|i\s+was\s+thinking)\b)
+          | \bi\s+(?:have|had)\s+no\s+idea\s+(?:why|how|what|where|which|if|whether)\b
+            (?!\s+(?:you\s+(?:do|find|manage|keep)|i\s+was\s+thinking)\b)
+          | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+)?not\s+
+            (?:(?:entirely|quite|really|totally|exactly)\s+)?sure\s+
             (?:why|which|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
     ),
     (

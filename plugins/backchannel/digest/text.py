@@ -62,7 +62,10 @@ _FREE_HTML = re.compile(r"<(?:script|style|textarea|pre|q\b|!|\?)", re.I)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 # Jekyll's code blocks, which comments imported from Jekyll sites (Staticman) hold.
 _LIQUID_CODE = re.compile(r"{%-?\s*highlight\b.*?{%-?\s*endhighlight\s*-?%}", re.S)
-_UNCERTAIN = re.compile(r"\(\s*[?？]\s*\)")
+# A "(?)" or a bracketed hedge ("(I think?)") doubts a word; it asks nothing.
+_UNCERTAIN = re.compile(
+    r"\(\s*(?:(?:i\s+think|i\s+guess|i\s+believe|maybe|probably|right)\s*)?[?？]\s*\)", re.I
+)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
 # An ellipsis that ends one sentence before a capital or a word opening a question

@@ -93,6 +93,10 @@ def test_an_indented_html_body_is_not_indented_code():
     assert extract_questions(body) == ["Care to comment on this?"]
 
 
+def test_a_bracketed_hedge_asks_nothing():
+    assert extract_questions("Still just as relevant today, (I think?). Or (?) not.") == []
+
+
 def test_jekyll_highlight_blocks_are_code():
     # Comments imported from Jekyll sites hold Liquid code blocks; a listing's "?"s are no question.
     body = (
@@ -213,6 +217,8 @@ QUESTIONS = [
     "If so, the bigger question is, what made it fail.",
     "Please keep us posted.",
     "You might also want to consider darkening this form!",
+    "The hash has no realm, and I have no idea why.",  # not knowing a named point
+    "I'm not entirely sure what you did for the 2D case.",
     "I welcome your perspective on the second design.",
     "Try it, and tell me if the issue still holds.",
     "We were wondering whether the fix made it upstream.",
@@ -281,6 +287,7 @@ NOT_QUESTIONS = [
     "How to split it: run the tool twice.",  # "How to …" as a heading, or a subject
     "How to split it is another matter.",
     "How To Get Free Credits In Some Game 2021",  # a title (spam's keyword lines)
+    "Oh you are right, I don't know what I was thinking!",  # at oneself
     "Here is my script if you're interested:",  # an offer that asks nothing
     "I wonder if it works with a smaller buffer (I'll figure it out myself).",
     "What is nice is that it needs no locks.",  # a cleft, not a question
