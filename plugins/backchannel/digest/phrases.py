@@ -102,7 +102,8 @@ def _token_info(token: str, stop: frozenset[str]) -> _TokenInfo:
     if token[0] in _PUNCT_CHARS:
         return (None, token, False, 0) if token in _SOFT_PUNCT else _PUNCT_INFO
     w = token.lower().replace("’", "'").strip("'-")
-    ends_run = w in stop or len(w) < 3 or "'" in w
+    # An identifier ("http_authentication", from pasted code) is code, not a topic.
+    ends_run = w in stop or len(w) < 3 or "'" in w or "_" in w
     kind = 1 if w in GREETINGS else 2 if w in _GREETING_GLUE else 3 if token[0].isupper() else 0
     return (w, None if ends_run else stem(w), w in STOP_WORDS, kind)
 

@@ -144,6 +144,18 @@ def test_how_readers_write_is_no_topic():
     assert not theme_words(d) & {"btw", "appreciated", "bother"}
 
 
+def test_an_identifier_from_pasted_code_is_no_topic():
+    # A real blog's theme was "http_authentication", from $_SERVER['HTTP_AUTHENTICATION'].
+    said = [
+        "My header_value is empty: why does the digest header_value never arrive?",
+        "Same here, header_value stays empty. Is the digest header stripped?",
+        "Does header_value need a rewrite rule for the digest header?",
+    ]
+    d = compose(said_by_readers("g", "bench-supply", said), ARTICLES, None, UNTIL)
+    assert not {w for w in theme_words(d) if "_" in w}
+    assert any("header" in t.phrase for t in d.themes)
+
+
 def test_a_topic_nobody_asks_about_is_neither_a_theme_nor_suggested():
     said = [
         "The flux pen made my rework so much cleaner.",
