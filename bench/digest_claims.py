@@ -134,6 +134,9 @@ class Claims:
         self.lines.append("| " + " | ".join(map(str, [*cells, ", ".join(flags)])) + " |")
 
 
+_QUOTED_TITLE = re.compile(r"“[^”]*”")
+
+
 def _label_problems(label: str, names: set[str]) -> list[str]:
     words = set(_WORD.findall(label.lower()))
     found = []
@@ -217,7 +220,8 @@ def check(
     out.lines.append("|---|---|---|---|---|---|")
     for n, s in enumerate(digest.suggestions, 1):
         flags = []
-        for label in [s.title, *s.themes]:
+        # A title quoting a post's title (“…”) quotes the author, not readers' text.
+        for label in [_QUOTED_TITLE.sub("", s.title), *s.themes]:
             flags += [f for f in _label_problems(label, names) if f not in flags]
         n_open = sum(1 for cid in s.questions if cid in open_ids)
         if not n_open or not s.readers:
