@@ -96,9 +96,16 @@ _FOLLOW_UP = timedelta(hours=1)
 class _Threads:
     """Where the site author answered: replies below a comment or later in its thread."""
 
-    def __init__(self, comments: list[Item], top_level: bool = False) -> None:
+    def __init__(
+        self,
+        comments: list[Item],
+        top_level: bool = False,
+        readers: Mapping[str, set[str]] | None = None,
+    ) -> None:
         self.by_id = {c.id: c for c in comments}
         self.top_level = top_level
+        # The words of the readers' names on each article (see find_questions).
+        self.readers = readers or {}
         self.children: dict[str, list[Item]] = {}
         for c in comments:
             if c.parent:
@@ -187,8 +194,10 @@ class _Threads:
     def _first_after(self, key: str, item: Item) -> Item | None:
         """The oldest author comment of group `key` written after `item`.
 
-        A later comment that greets other readers by name ("Hi Irene, …")
-        answers them, not `item`'s author, unless it replies to `item` itself.
+        A later comment that greets other readers of the post by name ("Hi
+        Irene, …", "@sanky") answers them, not `item`'s author, unless it replies
+        to `item` itself; a greeting to a name no reader of the post bears (the
+        author's slip, "Hi Jordan" to Grant) says nothing of whom it answers.
         """
         entries = self.owner.get(key)
         if not entries:
@@ -202,10 +211,26 @@ class _Threads:
             if names and reply.parent != item.id:
                 if asker is None:
                     asker = name_words(item.author)
-                if asker and not any(called(name) in asker for name in names):
+                if (
+                    asker
+                    and not any(called(name) in asker for name in names)
+                    and self._to_someone(reply, item.article, names)
+                ):
                     continue
             return reply
         return None
+
+    def _to_someone(self, reply: Item, article: str, names: tuple[str, ...]) -> bool:
+        """Whether greeting `names` points `reply` at someone else than the asker.
+
+        A reader of the post, or an @-mention (copied from a comment, maybe one
+        the store does not hold); not a typed slip ("Hi Jordan" to Grant).
+        """
+        present = self.readers.get(article, _NOBODY)
+        if any(called(name) in present for name in names):
+            return True
+        body = reply.body.lower()
+        return any(f"@{name}" in body for name in names)
 
     def _below(self, item: Item) -> Item | None:
         """The oldest author comment anywhere below `item`."""
@@ -254,7 +279,6 @@ def find_questions(
     against 15 of 17 without) at no cost in recall.
     """
     comments = [c for c in comments if c.kind == Kind.COMMENT]
-    threads = _Threads(comments, top_level)
     # Every word of each name: a reader may be addressed by any ("@Ilya", "Hi Shlyakhter").
     words = {author: frozenset(name_words(author)) for author in {c.author for c in comments}}
     readers: dict[str, set[str]] = {}
@@ -264,6 +288,7 @@ def find_questions(
             owners.update(words[c.author])
         else:
             readers.setdefault(c.article, set()).update(words[c.author])
+    threads = _Threads(comments, top_level, readers)
     asking: list[Item] = []
     asked_in: list[tuple[str, ...] | list[str]] = []  # the question texts of asking[n]
     for c in comments:

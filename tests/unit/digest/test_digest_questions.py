@@ -477,6 +477,23 @@ def test_a_later_author_comment_greeting_another_reader_answers_that_reader_only
     assert state(below)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
 
 
+def test_a_greeting_to_nobody_on_the_post_still_answers():
+    # A real author answered Grant with "Hi Jordan," (a slip): no Jordan commented.
+    items = [
+        item("hhhhhh000001", "Could you post a screenshot of the settings?", author="Grant A"),
+        item("hhhhhh000002", "Hi Jordan, I have added the screenshot.", days=1, owner=True),
+    ]
+    got = state(items)
+    assert got[("hhhhhh000001", "Could you post a screenshot of the settings?")][1] == (
+        "hhhhhh000002"
+    )
+    # An @-mention is copied from a comment, maybe one the store does not hold: it points
+    # the reply at that commenter.
+    mention = [items[0], replace(items[1], body="@Jordan I have added the screenshot.")]
+    got = state(mention)
+    assert got[("hhhhhh000001", "Could you post a screenshot of the settings?")] == (None, None)
+
+
 def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
     # Staticman hangs every reply on the thread's first comment: the asker's own
     # follow-up is no reply to another reader (a sixth held-out blog).
