@@ -41,6 +41,7 @@ _RHETORICAL = re.compile(
       | see\s+what\s+i\s+mean | who\s+hasn'?t | (?:and\s+)?(?:guess|you\s+know)\s+what
       | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
+      | how\s+are\s+you(?:\s+doing)?(?:\s+today)?  # a pleasantry
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
     )[\s,.!]*$""",
     re.I | re.X,

@@ -288,6 +288,7 @@ NOT_QUESTIONS = [
     "How to split it is another matter.",
     "How To Get Free Credits In Some Game 2021",  # a title (spam's keyword lines)
     "Oh you are right, I don't know what I was thinking!",  # at oneself
+    "How are you ?",  # a pleasantry
     "Here is my script if you're interested:",  # an offer that asks nothing
     "I wonder if it works with a smaller buffer (I'll figure it out myself).",
     "What is nice is that it needs no locks.",  # a cleft, not a question
