@@ -412,6 +412,9 @@ def test_old_blogs_answer_with_a_later_top_level_comment():
         "bbbbbb000002",
     )
     assert got[("bbbbbb000003", "Which compiler flags did you use?")] == (None, None)
+    # Long after, a top-level author comment answers the readers of its own time.
+    late = [items[0], replace(items[1], date=items[0].date + timedelta(days=400))]
+    assert state(late)[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
     # Measured, and on by default; off, only the thread counts.
     off = state(items, top_level=False)
     assert off[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
