@@ -84,8 +84,8 @@ _QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z])")
 # A hard-wrapped line: one that stops without an end mark, before a line going on
 # in lower case or with a bracket ("… create new articles using" / "existing
 # content (…)?", "… pipelines<br> (1 per subproject …)?", "… (e.g." / "if …"), is one
-# sentence with it;
-# not before a line opening as a question ("is any of it useful" / "how memory …").
+# sentence with it; not before a line opening as a question ("is any of it useful" /
+# "how memory …").
 _WRAPPED_LINE = re.compile(
     r"(?:(?<=[^\s.!?:;。？！])|(?<=[eE]\.g\.)|(?<=[iI]\.e\.))[ \t]*\n[ \t]*(?=[a-z(])"
     r"(?!(?:how|what|why|where|when|which|who|is|are|can|could|would|will|do|does|did|"
