@@ -9,7 +9,8 @@ author comment answers it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 from backchannel.digest.question_forms import remark
@@ -100,7 +101,7 @@ def called(name: str) -> str:
 class Named(NamedTuple):
     """The readers on an article a question may name, and the names that do not count."""
 
-    readers: set[str]
+    readers: Container[str]
     owners: set[str]
     asker: frozenset[str]
 
@@ -125,13 +126,33 @@ def _addressed_in(text: str) -> Iterator[str]:
         yield called(next(g for g in match.groups() if g))
 
 
-def greets_readers_only(greets: tuple[str, ...], readers: set[str], owners: set[str]) -> bool:
+def greets_readers_only(
+    greets: tuple[str, ...], arrived: Mapping[str, datetime], owners: set[str], when: datetime
+) -> bool:
     """True when every name a comment greets is another reader's, none the author's.
 
     Such a comment ("@Swarga, …", "Hi Ana,") asks those readers, not the author.
+    `arrived` holds when each word of a reader's name first commented on the post:
+    one greets only who is there already. A name one letter off the author's is the
+    author's, misspelt ("Hi Eric" to Erik), even when a reader bears it.
     """
-    names = {called(name) for name in greets}
-    return readers.issuperset(names) and owners.isdisjoint(names)
+    for name in {called(name) for name in greets}:
+        first = arrived.get(name)
+        if first is None or first >= when or _near(name, owners):
+            return False
+    return True
+
+
+def _near(name: str, owners: set[str]) -> bool:
+    """True when `name` is an owner's name or that name with one letter changed."""
+    if name in owners:
+        return True
+    return len(name) >= 4 and any(
+        len(o) == len(name)
+        and o[0] == name[0]
+        and sum(a != b for a, b in zip(o, name, strict=True)) == 1
+        for o in owners
+    )
 
 
 def for_the_author(asked: Sequence[str], to_reader: bool, named: Named) -> list[str]:

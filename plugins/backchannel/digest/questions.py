@@ -74,7 +74,7 @@ def extract_questions(body: str, language: str = "en") -> list[str]:
     return questions_in(strip_markup(body), language)
 
 
-_NOBODY: set[str] = set()
+_NOBODY: Mapping[str, datetime] = {}  # an article nobody commented on
 
 
 def _to_the_second(c: Item) -> str:
@@ -104,7 +104,7 @@ class _Threads:
         self,
         comments: list[Item],
         top_level: bool = False,
-        readers: Mapping[str, set[str]] | None = None,
+        readers: Mapping[str, Mapping[str, datetime]] | None = None,
     ) -> None:
         self.by_id = {c.id: c for c in comments}
         self.top_level = top_level
@@ -192,18 +192,18 @@ class _Threads:
             return None  # the site author wrote nothing: nothing is answered by reply
         found = self._first_after(self.root(item.id), item)
         if found is None and self.top_level and item.parent is None:
-            found = self._first_after("\0" + item.article, item)
-            if found is not None and found.date - item.date > _TOP_LEVEL_WITHIN:
-                found = None  # long after, it answers the readers of its own time
+            found = self._first_after("\0" + item.article, item, _TOP_LEVEL_WITHIN)
         return found if found is not None else self._below(item)
 
-    def _first_after(self, key: str, item: Item) -> Item | None:
+    def _first_after(self, key: str, item: Item, within: timedelta | None = None) -> Item | None:
         """The oldest author comment of group `key` written after `item`.
 
         A later comment that greets other readers of the post by name ("Hi
         Irene, …", "@sanky") answers them, not `item`'s author, unless it replies
         to `item` itself; a greeting to a name no reader of the post bears (the
         author's slip, "Hi Jordan" to Grant) says nothing of whom it answers.
+        With `within`, a comment written later than that after `item` answers it
+        only by greeting its asker ("@mona: …").
         """
         entries = self.owner.get(key)
         if not entries:
@@ -214,16 +214,15 @@ class _Threads:
             if reply.id == item.id:
                 continue
             names = greeted_in(reply)
+            greets_asker = False
             if names and reply.parent != item.id:
                 if asker is None:
                     asker = name_words(item.author)
-                if (
-                    asker
-                    and not any(called(name) in asker for name in names)
-                    and self._to_someone(reply, item.article, names)
-                ):
+                greets_asker = bool(asker) and any(called(name) in asker for name in names)
+                if asker and not greets_asker and self._to_someone(reply, item.article, names):
                     continue
-            return reply
+            if within is None or greets_asker or reply.date - item.date <= within:
+                return reply
         return None
 
     def _to_someone(self, reply: Item, article: str, names: tuple[str, ...]) -> bool:
@@ -287,13 +286,7 @@ def find_questions(
     comments = [c for c in comments if c.kind == Kind.COMMENT]
     # Every word of each name: a reader may be addressed by any ("@Ilya", "Hi Shlyakhter").
     words = {author: frozenset(name_words(author)) for author in {c.author for c in comments}}
-    readers: dict[str, set[str]] = {}
-    owners: set[str] = set()
-    for c in comments:
-        if c.author_reply:
-            owners.update(words[c.author])
-        else:
-            readers.setdefault(c.article, set()).update(words[c.author])
+    readers, owners = _names_on(comments, words)
     threads = _Threads(comments, top_level, readers)
     asking: list[Item] = []
     asked_in: list[tuple[str, ...] | list[str]] = []  # the question texts of asking[n]
@@ -312,7 +305,7 @@ def find_questions(
     for n in order:
         c, texts = asking[n], asked_in[n]
         greets = greeted_in(c)
-        if greets and greets_readers_only(greets, readers.get(c.article, _NOBODY), owners):
+        if greets and greets_readers_only(greets, readers.get(c.article, {}), owners, c.date):
             continue
         to_reader = threads.to_reader(c)
         # The texts joined hold one of these characters when one of the texts does.
@@ -329,6 +322,27 @@ def find_questions(
                 (c, Question(c.id, c.article, c.author, text, by is not None, by, date, answer_id))
             )
     return _answered_as_its_copy(out)
+
+
+def _names_on(
+    comments: list[Item], words: Mapping[str, frozenset[str]]
+) -> tuple[dict[str, dict[str, datetime]], set[str]]:
+    """The names on the comments: readers' by article, and the site author's.
+
+    Per article, when each word of a reader's name first commented there; the
+    words of the site author's names.
+    """
+    readers: dict[str, dict[str, datetime]] = {}
+    owners: set[str] = set()
+    for c in comments:
+        if c.author_reply:
+            owners.update(words[c.author])
+        else:
+            arrived = readers.setdefault(c.article, {})
+            for word in words[c.author]:
+                if arrived.get(word, c.date) >= c.date:
+                    arrived[word] = c.date
+    return readers, owners
 
 
 def _answered_as_its_copy(found: list[tuple[Item, Question]]) -> list[tuple[Item, Question]]:

@@ -412,9 +412,14 @@ def test_old_blogs_answer_with_a_later_top_level_comment():
         "bbbbbb000002",
     )
     assert got[("bbbbbb000003", "Which compiler flags did you use?")] == (None, None)
-    # Long after, a top-level author comment answers the readers of its own time.
+    # Long after, a top-level author comment answers the readers of its own time,
+    # unless it greets the asker.
     late = [items[0], replace(items[1], date=items[0].date + timedelta(days=400))]
     assert state(late)[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
+    greeting = [late[0], replace(late[1], body="@Reader 01: the code is linked now.")]
+    assert state(greeting)[("bbbbbb000001", "Is the benchmark code on GitHub?")][1] == (
+        "bbbbbb000002"
+    )
     # Measured, and on by default; off, only the thread counts.
     off = state(items, top_level=False)
     assert off[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
@@ -527,6 +532,27 @@ def test_a_double_post_is_answered_when_the_author_answers_one_copy():
     )
     # The same words from another reader are another question.
     assert got[("jjjjjj000004", "Which lambda throws the error?")] == (None, None)
+
+
+def test_one_greets_only_readers_already_there_and_the_author_misspelt():
+    # A real blog's readers wrote "Hi Eric" to its author Erik; a reader named Eric
+    # commented years later, and another greets Eric after he came.
+    items = [
+        item("kkkkkk000001", "Hi Eric, how do I reset the tablet?", author="Ann"),
+        item("kkkkkk000002", "Which charger does it take?", days=400, author="Eric Stone"),
+        item("kkkkkk000003", "Hi Erik, does the 2.2 update help?", days=401, author="Bo"),
+        item("kkkkkk000004", "Hi Eric, did you try the other charger?", days=402, author="Cy"),
+        item("kkkkkk000005", "Hi Erik, thanks for writing.", days=500, owner=True, author="Erik"),
+    ]
+    texts = [q.text for _, q in find_questions(items, {})]
+    assert "Hi Eric, how do I reset the tablet?" in texts  # no Eric there yet
+    assert "Hi Erik, does the 2.2 update help?" in texts
+    # Once Eric has commented, "Hi Eric" is still one letter off the author's name.
+    assert "Hi Eric, did you try the other charger?" in texts
+    # A name far from the author's, once its reader is there, asks that reader.
+    other = [*items[:2], replace(items[3], body="Hi Stone, did you try the other charger?")]
+    other_texts = [q.text for _, q in find_questions([*other, items[4]], {})]
+    assert "Hi Stone, did you try the other charger?" not in other_texts
 
 
 def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
