@@ -67,6 +67,8 @@ _INTERROGATIVE = re.compile(
       | (?:is|are|was|were|does|did|can|could|will|would|isn'?t|aren'?t|doesn'?t)\s+the\b
       | {_WH}\s+(?:{_AUX}|if|about|else|exactly|would)\b
       | how\s+(?:come|much|many|often|long)\b
+      | (?:what|which)\s+(?:\w+\s+){{1,2}}(?:are|is|do|does|did|can|could|would|should)\s+
+        (?:you|i|we|they|it|there)\b  # "what size server are you using"
       # "How to send the output to a file." as a sentence, not a title ("How To Get …").
       | how\s+to\s+\w+(?!.*\b(?:is|was|are)\b)[^.!?]*\.$
       | why\s+not\s+\w  # a suggestion: "Why not just return the string."

@@ -68,13 +68,13 @@ _UNCERTAIN = re.compile(
 )
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
-# An ellipsis that ends one sentence before a capital or a word opening a question
-# or request, spaced or not ("… maintainers... I don't understand why …", "help
-# me.. can you …", "… forecast...could you please …"):
-# sentencex reads on past it, as it should before other words ("It works... but
-# slowly") and after a link's shortened text ("example.org/... do that").
+# An ellipsis and a space that end one sentence before a capital or a word opening a
+# question or request ("… maintainers... I don't understand why …", "help me.. can
+# you …"): sentencex reads on past it, as it should before other words ("It works...
+# but slowly"), after a link's shortened text ("example.org/... do that") and with
+# no space after it ("… forecast...could you please …", as the labels read it).
 _ELLIPSIS_ENDING = re.compile(
-    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]…))\s*(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
+    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]\.\.\.\.)|(?<=[^\W_]…))\s+(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
     r"does|did|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
     re.I,
 )

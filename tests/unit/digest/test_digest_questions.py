@@ -133,7 +133,12 @@ def test_jekyll_highlight_blocks_are_code():
             "The packagers should fix it... I don't understand why they wait.",
             "I don't understand why they wait.",
         ),
-        ("Into the forecast...could you please guide me", "could you please guide me"),
+        # Without a space after it, the labelling rule reads on: one sentence.
+        (
+            "Into the forecast...could you please guide me",
+            "Into the forecast...could you please guide me",
+        ),
+        ("Lines between the services.... would you help?", "would you help?"),
         # A "?" apart after the full stop still ends that sentence.
         ("Is it fine for my students. ? Thanks.", "Is it fine for my students. ?"),
         # "?" before a lower-case word ends the sentence too.
@@ -219,6 +224,7 @@ QUESTIONS = [
     "You might also want to consider darkening this form!",
     "The hash has no realm, and I have no idea why.",  # not knowing a named point
     "I'm not entirely sure what you did for the 2D case.",
+    "Anna, what size server are you using for the builds - I think a small one will do",
     "I welcome your perspective on the second design.",
     "Try it, and tell me if the issue still holds.",
     "We were wondering whether the fix made it upstream.",
