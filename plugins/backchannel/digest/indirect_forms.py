@@ -118,6 +118,15 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             |see\s+(?:a|an|more|your|some|how|what|why)\b)""",
     ),
     (
+        # "Would love feedback on it.", "I'd welcome" is above.
+        ("love feedback", "love thoughts", "love input", "love comments", "love advice"),
+        r"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?love\s+
+            (?:some\s+|your\s+|any\s+)?(?:feedback|thoughts|input|comments|advice)\b""",
+    ),
+    (("feel free",), r"\bfeel\s+free\s+to\s+(?:point|let\s+me\s+know|tell|correct|share|send)\b"),
+    # "Request you to write …" (a common English of South Asia).
+    (("request you",), r"^(?:i\s+|we\s+)?(?:kindly\s+)?request\s+you\s+to\b"),
+    (
         ("interested",),
         r"""\bi(?:'d|\s+would)\s+be\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+){0,2}interested\s+
             (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your

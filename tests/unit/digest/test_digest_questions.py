@@ -225,6 +225,9 @@ QUESTIONS = [
     "The hash has no realm, and I have no idea why.",  # not knowing a named point
     "I'm not entirely sure what you did for the 2D case.",
     "Anna, what size server are you using for the builds - I think a small one will do",
+    "Would love feedback on the new release.",
+    "Request you to write an article on the test cases.",
+    "Please feel free to point me in the right direction.",
     "I welcome your perspective on the second design.",
     "Try it, and tell me if the issue still holds.",
     "We were wondering whether the fix made it upstream.",
@@ -295,6 +298,8 @@ NOT_QUESTIONS = [
     "How To Get Free Credits In Some Game 2021",  # a title (spam's keyword lines)
     "Oh you are right, I don't know what I was thinking!",  # at oneself
     "How are you ?",  # a pleasantry
+    "I love feedback loops in general.",
+    "Feel free to use my script.",
     "Here is my script if you're interested:",  # an offer that asks nothing
     "I wonder if it works with a smaller buffer (I'll figure it out myself).",
     "What is nice is that it needs no locks.",  # a cleft, not a question
