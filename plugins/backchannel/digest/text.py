@@ -75,7 +75,7 @@ _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
 # no space after it ("… forecast...could you please …", as the labels read it).
 _ELLIPSIS_ENDING = re.compile(
     r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]\.\.\.\.)|(?<=[^\W_]…))\s+(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
-    r"does|did|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
+    r"does|did|have|has|should|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
     re.I,
 )
 # A question mark before a lower-case word ends a sentence too: readers often

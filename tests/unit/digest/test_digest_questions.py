@@ -127,6 +127,7 @@ def test_jekyll_highlight_blocks_are_code():
         ("I flashed the board.. can you share the config", "can you share the config"),
         ("Then it hangs... any hints please.", "any hints please."),
         ("Odd… how does it boot then?", "how does it boot then?"),
+        ("I abhor the default console... have you tried another?", "have you tried another?"),
         ("It boots... but slowly.", "It boots... but slowly."),
         # ...and before a capital ("..." ends it as "." would).
         (
@@ -228,6 +229,7 @@ QUESTIONS = [
     "Would love feedback on the new release.",
     "Request you to write an article on the test cases.",
     "Please feel free to point me in the right direction.",
+    "I'm interested to hear what you think about the second book.",
     "I welcome your perspective on the second design.",
     "Try it, and tell me if the issue still holds.",
     "We were wondering whether the fix made it upstream.",
