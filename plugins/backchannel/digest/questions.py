@@ -305,7 +305,7 @@ def find_questions(
     for n in order:
         c, texts = asking[n], asked_in[n]
         greets = greeted_in(c)
-        if greets and greets_readers_only(greets, readers.get(c.article, {}), owners, c.date):
+        if greets and greets_readers_only(greets, readers.get(c.article, _NOBODY), owners, c.date):
             continue
         to_reader = threads.to_reader(c)
         # The texts joined hold one of these characters when one of the texts does.
