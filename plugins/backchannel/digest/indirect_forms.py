@@ -27,7 +27,7 @@ _WISHED = tuple(
 _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("wonder", "wonders", "wondered", "wondering"),
-        r"(?<!no\s)\bwonder(?:s|ed|ing)?\s+(?:if|whether|why|how|what|who|when|where|which|about)\b",
+        r"(?<!no\s)\bwonder(?:s|ed|ing)?,?\s+(?:if|whether|why|how|what|who|when|where|which|about)\b",
     ),
     (
         ("curious",),
@@ -46,22 +46,39 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         # Not understanding a named point is confusion about it ("I don't see how"
         # and "not sure how to thank you" are not: the first argues, the second thanks).
-        ("understand", "figure out", "not sure", "don't know", "dont know", "not know", "no idea"),
+        (
+            "understand",
+            "figure out",
+            "not sure",
+            "unsure",
+            "don't know",
+            "dont know",
+            "not know",
+            "no idea",
+        ),
         # "What I don't understand is why …" says the same as "I don't understand why …";
         # not knowing a named point asks it too ("but i don't know how to check"), not
         # praise ("I don't know how you find the time") or thanks.
         r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+|honestly\s+|simply\s+|genuinely\s+)?
             (?:don't|do\s+not|can't|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
-            (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\b
+            (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\s+\w
           | \bi\s+(?:still\s+|just\s+|really\s+)?(?:don't|dont|do\s+not)\s+know\s+
             (?:why|how|what|where|which)\b
             (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay)
                 |(?:did\s+)?i\s+miss(?:ed)?|i\s+was\s+thinking)\b)
           | \bi\s+(?:have|had)\s+no\s+idea\s+(?:why|how|what|where|which|if|whether)\b
             (?!\s+(?:you\s+(?:do|find|manage|keep)|i\s+was\s+thinking)\b)
-          | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+)?not\s+
-            (?:(?:entirely|quite|really|totally|exactly)\s+)?sure\s+
+          | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+|a\s+(?:bit|little)\s+)?
+            (?:not\s+(?:(?:entirely|quite|really|totally|exactly)\s+)?sure|unsure)\s+
             (?:why|which|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",
+    ),
+    (
+        # Not remembering what the author did ("Cant recall if your sample included this").
+        ("recall", "remember"),
+        (
+            r"(?:^|\bi\s+)(?:can't|cant|cannot|don't|dont|do\s+not)\s+(?:recall|remember)\s+"
+            r"(?:if|whether)\s+(?:you|your)\b"
+        ),
     ),
     (
         ("could use", "need your", "need some", "need help", "need advice", "need assistance"),
@@ -91,15 +108,25 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         # "pls" and "plz" are how many readers write it.
-        ("please", "pls", "plz"),
-        r"""\b(?:please|pls|plz)\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|explain|expand|elaborate|clarify|advise|help|
+        ("please", "pls", "plz", "kindly"),
+        r"""\b(?:please|pls|plz|kindly)[,!]?\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
-            recommend|write|cover|post|send|update|add|fix|provide|give|say)\b""",
+            recommend|write|cover|post|send|update|add|fix|provide|give|say|reply|respond|answer|
+            guide|take)\b""",
     ),
     (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
     (
+        # A request ending in "please": an imperative ("Man, just take this post down
+        # please.") or a bare noun ("Solution please").
+        ("please", "pls", "plz"),
+        rf"""^{LEAD}(?:[\w'-]+,\s*)?(?:just\s+)?(?:(?:take|fix|remove|update|help|send|share|
+            reply|answer|explain|tell|show|post|add|check)\b[^,;]*
+          | (?:any\s+)?(?:solution|help|reply|answer|advice|suggestions?)s?)
+            \s+(?:please|pls|plz)\W*$""",
+    ),
+    (
         ("appreciate", "appreciated", "welcome", "grateful", "obliged", "thankful"),
-        r"""\b(?:(?:i'?d|i\s+would|would)\s+(?:\w+\s+){0,3}?appreciate\b
+        r"""\b(?:(?:i'?d|i\s+would|would|i\s+will|i'll)\s+(?:\w+\s+){0,3}?appreciate\b
           | appreciate\s+(?:it\s+)?if\s+you\b
           | \b(?:i'?d|i\s+would|i'll|i\s+will)\s+be\s+(?:very\s+|most\s+|really\s+)?
             (?:grateful|obliged|thankful)\s+(?:if|for\s+(?:any|your|some))\b
@@ -128,7 +155,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("request you",), r"^(?:i\s+|we\s+)?(?:kindly\s+)?request\s+you\s+to\b"),
     (
         ("interested",),
-        r"""\bi(?:'d|\s+would)\s+be\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+){0,2}interested\s+
+        r"""\bi(?:'d|\s+would)\s+be\s+(?:(?:very|really|quite|most|so|genuinely|particularly|actually)\s+){0,2}interested\s+
             (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your
             |(?:a|an)\s+(?:\w+\s+)?(?:article|post|write-?up|follow-?up|tutorial)\b))
           | \bi(?:'m|\s+am)\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+)?
@@ -179,6 +206,12 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             |if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
     ),
     (
+        # ... and the same wish with its condition first ("if you find the fix that'd be great").
+        tuple(f"{w} {a}" for w in ("would", "that'd", "it'd") for a in _WISHED),
+        rf"""\bif\s+you\s+(?:[\w']+\s+){{1,8}}?(?:that\s+would|that'd|it\s+would|it'd|would)\s+be\s+
+            (?:really\s+|very\s+|so\s+|super\s+)?(?:{"|".join(_WISHED)})\b""",
+    ),
+    (
         (
             "suggest",
             "might you",
@@ -189,7 +222,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             "have you",
             "ought you",
         ),
-        r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s+(?:that\s+)?(?:he|she|they)\b)
+        r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s*[:.]|\s+(?:that\s+)?(?:he|she|they)\b)
           | \byou\s+(?:might|may|should|could)\s+(?:also\s+)?(?:want\s+to\s+)?
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|publish|post\s+more|cover|explain|clarify)

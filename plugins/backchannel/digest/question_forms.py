@@ -47,6 +47,8 @@ _RHETORICAL = re.compile(
     re.I | re.X,
 )
 
+_SURPRISE = re.compile(r"(?:really|seriously|huh|eh|wow|what|hmm+)\W*$", re.I)
+
 # One short clause before a comma ("Stephen, can you …", "In the second example, is …").
 _CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+,\s*)?"
 _AUX = (
@@ -69,6 +71,8 @@ _INTERROGATIVE = re.compile(
       | how\s+(?:come|much|many|often|long)\b
       | (?:what|which)\s+(?:\w+\s+){{1,2}}(?:are|is|do|does|did|can|could|would|should)\s+
         (?:you|i|we|they|it|there)\b  # "what size server are you using"
+      # "What change should be done …" (a passive question; "shoud" as often typed).
+      | (?:what|which)\s+(?:\w+\s+){{1,2}}(?:shou?l?d|can|could|must)\s+be\s+(?:done|made|\w+ed)\b
       # "How to send the output to a file." as a sentence, not a title ("How To Get …").
       | how\s+to\s+\w+(?!.*\b(?:is|was|are)\b)[^.!?]*\.$
       | why\s+not\s+\w  # a suggestion: "Why not just return the string."
@@ -135,7 +139,7 @@ def _asks_without_mark(text: str) -> bool:
     """True when a sentence without "?" still asks the author something."""
     low = text.lower()
     if not low.isascii():
-        low = low.replace("’", "'")
+        low = low.replace("’", "'").replace("´", "'")
     return _asks_without_mark_low(low, low.split())
 
 
@@ -180,11 +184,25 @@ def is_question(sentence: str) -> bool:
         return False
     count = len(bare.split())
     if count <= 1 and not _NO_SPACES.search(bare):
-        return False  # "Really?", "Why?": a fragment, not a question to answer
+        return False  # "Really?", "Why?": a fragment (see asks_beside)
     end = unquoted.rstrip()
     run = end[len(end.rstrip("!?？")) :]
     # "Seriously?!": surprise, not a question.
     return not ("!" in run and count <= 3)
+
+
+def asks_beside(sentence: str) -> bool:
+    """True for a one-word "?" fragment that asks when its comment asks something else.
+
+    "Are there legal problems? GDPR? ISO?", "Why? Can you explain?": beside a
+    question a fragment narrows or repeats it (the labelled real comments count
+    every such one); alone ("Why?", "Worsen?") it is a retort. Surprise ("Really?")
+    asks nothing either way.
+    """
+    if not _ENDS_ASKING.search(sentence) or "!" in sentence:
+        return False
+    bare = _QMARK.sub("", sentence).strip(" ¿.…")
+    return len(bare.split()) == 1 and bool(_LETTER.search(bare)) and not _SURPRISE.match(bare)
 
 
 def remark(text: str) -> bool:
@@ -193,6 +211,6 @@ def remark(text: str) -> bool:
     In a reply to another reader such a sentence argues with that reader; it
     does not ask the author anything.
     """
-    low = text.lower().replace("’", "'")
+    low = text.lower().replace("’", "'").replace("´", "'")
     asks = _worded_as_question(low) or asks_indirectly(low)
     return not (asks or _WH_ANYWHERE.search(low))

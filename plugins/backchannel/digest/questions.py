@@ -23,7 +23,7 @@ from backchannel.digest.addressing import (
     greets_readers_only,
     name_words,
 )
-from backchannel.digest.question_forms import is_question
+from backchannel.digest.question_forms import asks_beside, is_question
 from backchannel.digest.text import sentences, strip_markup
 from backchannel.model import Item, Kind
 
@@ -66,7 +66,11 @@ def questions_in(plain: str, language: str = "en") -> list[str]:
 
     `language` (ISO 639-1) picks sentencex's sentence rules; any code is accepted.
     """
-    return [s for s in sentences(plain, language) if is_question(s)]
+    found = sentences(plain, language)
+    asks = [is_question(s) for s in found]
+    if True in asks and "?" in plain:
+        asks = [a or asks_beside(s) for s, a in zip(found, asks, strict=True)]
+    return [s for s, a in zip(found, asks, strict=True) if a]
 
 
 def extract_questions(body: str, language: str = "en") -> list[str]:
@@ -97,6 +101,11 @@ _FOLLOW_UP = timedelta(hours=1)
 _TOP_LEVEL_WITHIN = timedelta(days=30)
 
 
+def _who(c: Item) -> str:
+    """Which reader wrote `c`: their e-mail's hash, else their name in any case ("Bara", "bara")."""
+    return c.email_hash or c.author.casefold()
+
+
 class _Threads:
     """Where the site author answered: replies below a comment or later in its thread."""
 
@@ -123,7 +132,7 @@ class _Threads:
         more: dict[tuple[str, str], list[Item]] = {}  # most readers write one on a post
         for c in comments:
             if c.parent is None and not c.author_reply:
-                key = (c.article, c.email_hash or c.author)
+                key = (c.article, _who(c))
                 seen = first.setdefault(key, c)
                 if seen is not c:
                     more.setdefault(key, [seen]).append(c)
@@ -157,7 +166,7 @@ class _Threads:
             return True  # an unknown parent: a reader's, as before
         if parent.author_reply:
             return False
-        return (parent.email_hash or parent.author) != (c.email_hash or c.author)
+        return _who(parent) != _who(c)
 
     def root(self, comment_id: str) -> str:
         """The top-level comment a comment's thread starts from (cycles and gaps tolerated)."""

@@ -59,9 +59,13 @@ _TAG = re.compile(
 )
 _HTML_BLOCK = re.compile(r"^ {0,3}<", re.M)
 _FREE_HTML = re.compile(r"<(?:script|style|textarea|pre|q\b|!|\?)", re.I)
-_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+# A URL ends before the punctuation after it ("(see https://x.org/a). Is …").
+_URL = re.compile(r"\b(?:https?://|www\.)\S*[^\s.,;:!?)\]'\"]", re.I)
 # Jekyll's code blocks, which comments imported from Jekyll sites (Staticman) hold.
 _LIQUID_CODE = re.compile(r"{%-?\s*highlight\b.*?{%-?\s*endhighlight\s*-?%}", re.S)
+# Markdown's code fences typed into an HTML body (a Disqus import): no HTML parser
+# knows them, and a listing's "?" is no question.
+_TYPED_FENCE = re.compile(r"^[ \t]*```.*?(?:^[ \t]*```[^\n]*$|\Z)", re.S | re.M)
 # A "(?)" or a bracketed hedge ("(I think?)") doubts a word; it asks nothing.
 _UNCERTAIN = re.compile(
     r"\(\s*(?:(?:i\s+think|i\s+guess|i\s+believe|maybe|probably|right)\s*)?[?？]\s*\)", re.I
@@ -78,9 +82,10 @@ _ELLIPSIS_ENDING = re.compile(
     r"does|did|have|has|should|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
     re.I,
 )
-# A question mark before a lower-case word ends a sentence too: readers often
-# write on without a capital ("… with tf.keras ? tf.keras allows …").
-_QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z])")
+# A question mark before a lower-case word or a bracket ends a sentence too: readers
+# often write on without a capital ("… with tf.keras ? tf.keras allows …", "… already?
+# (don't know but …)").
+_QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])")
 # A hard-wrapped line: one that stops without an end mark, before a line going on
 # in lower case or with a bracket ("… create new articles using" / "existing
 # content (…)?", "… pipelines<br> (1 per subproject …)?", "… (e.g." / "if …"), is one
@@ -89,7 +94,7 @@ _QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z])")
 _WRAPPED_LINE = re.compile(
     r"(?:(?<=[^\s.!?:;。？！])|(?<=[eE]\.g\.)|(?<=[iI]\.e\.))[ \t]*\n[ \t]*(?=[a-z(])"
     r"(?!(?:how|what|why|where|when|which|who|is|are|can|could|would|will|do|does|did|"
-    r"should|any|anyone|please)\b)"
+    r"should|any|anyone|please|kindly)\b)"
 )
 # A list mark typed by hand (HTML comments keep it: "* is there …"), not a word of
 # the sentence after it.
@@ -238,6 +243,8 @@ def strip_markup(text: str) -> str:
         text = _LIQUID_CODE.sub("\n\n", text)
     if is_html_document(text):
         text = _html_text(text)
+        if "```" in text:
+            text = _TYPED_FENCE.sub("\n\n", text)
     elif _has_markup(text) or _has_line_mark(text):
         page = cmarkgfm.markdown_to_html(text, options=_RENDER_OPTIONS)
         text = _html_text(page) if _needs_html_parser(text) else _rendered_text(page)

@@ -184,6 +184,13 @@ def test_jekyll_highlight_blocks_are_code():
         # ...but not when the next line opens as a question, nor after an end mark.
         ("is any of it useful\nhow the pages arrive is up to the kernel", "is any of it useful"),
         ("It works.\nthe rest is slow", "the rest is slow"),
+        # ...nor before a request ("kindly", as "please").
+        ("ERROR: cannot open the table\nkindly help me out", "kindly help me out"),
+        # A "?" before a bracket ends the sentence as before a lower-case word.
+        (
+            "is it in the nightly already? (don't know but the package manager seems faster)",
+            "is it in the nightly already?",
+        ),
     ],
 )
 def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
@@ -287,6 +294,20 @@ QUESTIONS = [
     "You should publish more about the radio codes.",  # a request to the author
     "It would be awesome if you wrote a summary of the lessons.",
     "Someday I would love to see an example with a real database.",
+    # ...and of session 16's held-out blogs:
+    "I was wondering, why do we need the surface pressure field.",  # "wondering," + wh-word
+    "kindly help me out",  # "kindly" as "please"
+    "Please, fix this.",
+    "Man, just take this article down please.",  # an imperative ending in "please"
+    "Solution please",
+    "hi anna this error i also get, while the real run please reply",
+    "What modification should be done to get only these levels.",  # a passive question
+    "I don´t know why the next shader does not work; z is the view depth.",  # "´" as "'"
+    "Cant recall if your sample included the depth pass",
+    "I will appreciate your any suggestions.",
+    "I would be actually very interested in seeing the code.",
+    "Nonetheless if you do find the fix that'd be great!",  # a wish, its condition first
+    "so I'm a bit unsure why the two browsers act differently.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
 ]
@@ -338,6 +359,10 @@ NOT_QUESTIONS = [
     "I don't know how I missed this article, it is just what I needed.",  # praise
     "man, were you ahead of the curve.",  # an exclamation
     "ありがとうございます。",
+    "A little improvement i suggest :",  # announces a suggestion, asks nothing
+    "They are perpetuated by admins, I really can't understand why :).",  # names no point
+    "EDIT: I'm unsure how to make code snippets here.",  # not knowing how to do a thing
+    "If you like it, it would be great.",
 ]
 
 
@@ -529,6 +554,56 @@ def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
     assert ("iiiiii000002", follow_up) in asked
     # The same remark under another reader's comment argues with that reader.
     assert not any(cid == "iiiiii000003" for cid, _ in asked)
+
+
+def test_a_one_word_fragment_asks_beside_a_question_only():
+    # "GDPR? ISO?" narrow the question before them; alone, "Why?" is a retort.
+    assert extract_questions("Are there legal problems with a local copy? GDPR? ISO?") == [
+        "Are there legal problems with a local copy?",
+        "GDPR?",
+        "ISO?",
+    ]
+    assert extract_questions("Why? Can you give an explanation? Thanks!") == [
+        "Why?",
+        "Can you give an explanation?",
+    ]
+    assert extract_questions("The sampling is hourly? Yes?") == ["The sampling is hourly?", "Yes?"]
+    assert extract_questions("Why? It is fine as it is.") == []
+    assert extract_questions("Really? Can you show it?") == ["Can you show it?"]
+
+
+def test_a_readers_name_in_another_case_is_the_same_reader():
+    # Imports keep the name as typed each time ("bara", then "Bara"): the follow-up
+    # under one's own comment still asks the author.
+    items = [
+        item("kkkkkk000001", "The run fails at the second step.", author="bara"),
+        item(
+            "kkkkkk000002",
+            "Do you have any idea please",
+            days=1,
+            parent="kkkkkk000001",
+            author="Bara",
+        ),
+    ]
+    asked = [(q.comment_id, q.text) for _, q in find_questions(items, {})]
+    assert asked == [("kkkkkk000002", "Do you have any idea please")]
+
+
+def test_a_url_ends_before_the_punctuation_after_it():
+    # The link's text is its URL and a ")": the full stop after it still ends the sentence.
+    body = (
+        "<p>Hi,\nyou had to apply the converter (<a href=https://example.org/a/)>"
+        "https://example.org/a/)</a>. Is that not necessary anymore?</p>"
+    )
+    assert extract_questions(body) == ["Is that not necessary anymore?"]
+
+
+def test_code_fences_typed_into_an_html_body_are_code():
+    body = (
+        "<p>What fixed it was moving the offset:</p><p>```<br>"
+        "const y = a &lt; b ? c : d;<br>```</p><p>Does that help?</p>"
+    )
+    assert extract_questions(body) == ["Does that help?"]
 
 
 def test_a_double_post_is_answered_when_the_author_answers_one_copy():
