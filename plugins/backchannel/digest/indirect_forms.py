@@ -112,7 +112,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"""\b(?:please|pls|plz|kindly)[,!]?\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
             recommend|write|cover|post|send|update|add|fix|provide|give|say|reply|respond|answer|
-            guide|take)\b""",
+            guide|take|mail|e-?mail|contact|come\s+back|get\s+back)\b""",
     ),
     (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
     (
@@ -223,7 +223,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             "ought you",
         ),
         r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s*[:.]|\s+(?:that\s+)?(?:he|she|they)\b)
-          | \byou\s+(?:might|may|should|could)\s+(?:also\s+)?(?:want\s+to\s+)?
+          | \byou\s+(?:(?:might|should|could)\s+(?:also\s+)?(?:want\s+to\s+)?
+            |may\s+(?:also\s+)?want\s+to\s+)  # "you may write …" gives leave, asks nothing
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|publish|post\s+more|cover|explain|clarify)
           | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?

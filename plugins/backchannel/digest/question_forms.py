@@ -41,7 +41,8 @@ _RHETORICAL = re.compile(
       | see\s+what\s+i\s+mean | who\s+hasn'?t | (?:and\s+)?(?:guess|you\s+know)\s+what
       | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
-      | how\s+are\s+you(?:\s+doing)?(?:\s+today)?  # a pleasantry
+      # A pleasantry, after a greeting or not ("Bonjour, monsieur Cedric, how are you?").
+      | (?:[\w\s'-]{1,40},\s*){0,2}how\s+are\s+you(?:\s+doing)?(?:\s+today)?
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
     )[\s,.!]*$""",
     re.I | re.X,
@@ -90,6 +91,9 @@ _NOT_INTERROGATIVE = re.compile(
       | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
       | which\s+(?:is|was)\s+(?:why|how|what|where|when)\b
       | what\s+is\s+more\b
+      # Agreement by ellipsis ("Then so would anything.", "Neither do I.").
+      | (?:then\s+|and\s+)?(?:so|neither|nor)\s+(?:do|does|did|can|could|would|will|is|are|was|
+        were|have|has|should|am)\s+[\w']+\s*[.!]*$
       | how\s+to\s+[^:?]{1,60}:)""",
     re.I | re.X,
 )

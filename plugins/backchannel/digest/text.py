@@ -70,7 +70,9 @@ _TYPED_FENCE = re.compile(r"^[ \t]*```.*?(?:^[ \t]*```[^\n]*$|\Z)", re.S | re.M)
 _UNCERTAIN = re.compile(
     r"\(\s*(?:(?:i\s+think|i\s+guess|i\s+believe|maybe|probably|right)\s*)?[?？]\s*\)", re.I
 )
-_BLANK_LINES = re.compile(r"\n\s*\n")
+# A line quoted mail-style that no Markdown quote became ("&gt; so you think …" in an
+# export that escaped the ">"): the words of whoever is quoted, not the reader's.
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.M)
 _SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
 # An ellipsis and a space that end one sentence before a capital or a word opening a
 # question or request ("… maintainers... I don't understand why …", "help me.. can
@@ -248,6 +250,8 @@ def strip_markup(text: str) -> str:
     elif _has_markup(text) or _has_line_mark(text):
         page = cmarkgfm.markdown_to_html(text, options=_RENDER_OPTIONS)
         text = _html_text(page) if _needs_html_parser(text) else _rendered_text(page)
+    if ">" in text:
+        text = _QUOTED_LINE.sub("", text)
     # URLs go after the markup: only the text's own URLs are left by now.
     if "://" in text or "www." in text.lower():
         text = _URL.sub(" ", text)

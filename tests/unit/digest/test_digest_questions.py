@@ -306,6 +306,7 @@ QUESTIONS = [
     "Cant recall if your sample included the depth pass",
     "I will appreciate your any suggestions.",
     "I would be actually very interested in seeing the code.",
+    "Please come back to me by mail.",
     "Nonetheless if you do find the fix that'd be great!",  # a wish, its condition first
     "so I'm a bit unsure why the two browsers act differently.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
@@ -363,6 +364,9 @@ NOT_QUESTIONS = [
     "They are perpetuated by admins, I really can't understand why :).",  # names no point
     "EDIT: I'm unsure how to make code snippets here.",  # not knowing how to do a thing
     "If you like it, it would be great.",
+    "Bon jour, monsieur Cedric, how are you?",  # a pleasantry after a greeting
+    "Then so would anything.",  # agreement by ellipsis
+    "After your task, you may write a little documentation for the next person.",  # leave
 ]
 
 
@@ -596,6 +600,13 @@ def test_a_url_ends_before_the_punctuation_after_it():
         "https://example.org/a/)</a>. Is that not necessary anymore?</p>"
     )
     assert extract_questions(body) == ["Is that not necessary anymore?"]
+
+
+def test_a_line_quoted_mail_style_is_quoted_text():
+    # An export that escaped the ">" of a quote: the quoted words are not the reader's.
+    body = "I'm shocked:\n\n&gt; so you think this is fast?\n\nWhat does the CPU think?"
+    assert extract_questions(body) == ["What does the CPU think?"]
+    assert extract_questions("<p>&gt; is it fast?</p><p>Is it mine?</p>") == ["Is it mine?"]
 
 
 def test_code_fences_typed_into_an_html_body_are_code():
