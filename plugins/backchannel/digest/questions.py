@@ -67,10 +67,14 @@ def questions_in(plain: str, language: str = "en") -> list[str]:
     `language` (ISO 639-1) picks sentencex's sentence rules; any code is accepted.
     """
     found = sentences(plain, language)
-    asks = [is_question(s) for s in found]
-    if True in asks and "?" in plain:
-        asks = [a or asks_beside(s) for s, a in zip(found, asks, strict=True)]
-    return [s for s, a in zip(found, asks, strict=True) if a]
+    asks = [s for s in found if is_question(s)]
+    if asks and "?" in plain:
+        # One-word fragments (no space: sentences are whitespace-collapsed) beside a
+        # question; rare, so the comment is read again in order only when it has one.
+        beside = {s for s in found if " " not in s and asks_beside(s)}
+        if beside:
+            return [s for s in found if s in beside or is_question(s)]
+    return asks
 
 
 def extract_questions(body: str, language: str = "en") -> list[str]:
