@@ -18,7 +18,6 @@ from backchannel.store.atomic import atomic_write as store_atomic_write
 
 logger = logging.getLogger(__name__)
 
-DIGESTS = "digests"
 FEED = "digests.atom.xml"
 FORMATS = ("md", "html", "json")
 NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json$")

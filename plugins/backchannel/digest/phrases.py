@@ -151,11 +151,6 @@ def scan(text: str, language: str = ENGLISH) -> Scanned:
     return scan_counted(text, language)[0]
 
 
-def runs(text: str, language: str = ENGLISH) -> list[list[str]]:
-    """Runs of content words (lower case), broken at stop words and punctuation."""
-    return [run_w for run_w, _ in scan(text, language)]
-
-
 def _ngrams_of(scanned: Scanned) -> dict[tuple[str, ...], str]:
     # Written out for MAX_N == 3: the general loop built every tuple and form twice.
     found: dict[tuple[str, ...], str] = {}

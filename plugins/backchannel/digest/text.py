@@ -360,7 +360,3 @@ def stem(word: str) -> str:
         word = word[:-1]
     return word
 
-
-def content_words(text: str) -> list[str]:
-    """Words that are not stop words (for themes and coverage)."""
-    return [w for w in words(text) if w not in STOP_WORDS and len(w) > 2]
