@@ -47,11 +47,18 @@ def summary(samples: list[float], unit: str = "s") -> str:
     return f"{med:.3f} {unit} (min {min(samples):.3f}, max {max(samples):.3f}, n={len(samples)})"
 
 
+# In a results file, what follows this line was written by hand (readings of runs,
+# held-out figures): a new run rewrites the part above it only.
+BY_HAND = "<!-- written by hand below: a bench run keeps it -->"
+
+
 def write_result(name: str, markdown: str) -> Path:
-    """Write one benchmark's section for bench/RESULTS.md."""
+    """Write one benchmark's section for bench/RESULTS.md (keeping the part BY_HAND)."""
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.md"
-    path.write_text(markdown.rstrip() + "\n", "utf-8")
+    old = path.read_text("utf-8") if path.exists() else ""
+    kept = old[old.index(BY_HAND) :] if BY_HAND in old else ""
+    path.write_text(markdown.rstrip() + "\n" + ("\n" + kept if kept else ""), "utf-8")
     print(markdown)
     return path
 
