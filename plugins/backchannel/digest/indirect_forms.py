@@ -27,7 +27,11 @@ _WISHED = tuple(
 _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("wonder", "wonders", "wondered", "wondering"),
-        r"(?<!no\s)\bwonder(?:s|ed|ing)?,?\s+(?:if|whether|why|how|what|who|when|where|which|about)\b",
+        # Not a clause's end: "Something I was wondering about though is that …" announces.
+        (
+            r"(?<!no\s)\bwonder(?:s|ed|ing)?,?\s+(?:if|whether|why|how|what|who|when|where|which|"
+            r"about\b(?!\s+(?:though\s+|however\s+)?(?:is|was)\b))\b"
+        ),
     ),
     (
         ("curious",),
@@ -115,6 +119,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             guide|take|mail|e-?mail|contact|come\s+back|get\s+back)\b""",
     ),
     (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
+    # "…, email me to discuss" (an imperative after a clause, "please" or not).
+    (
+        ("email me", "e-mail me", "mail me", "contact me"),
+        r"(?:^|[,;]\s*|\band\s+)(?:e-?mail|mail|contact)\s+me\b",
+    ),
     (
         # A request ending in "please": an imperative ("Man, just take this post down
         # please.") or a bare noun ("Solution please").

@@ -42,7 +42,7 @@ _RHETORICAL = re.compile(
       | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
       # A pleasantry, after a greeting or not ("Bonjour, monsieur Cedric, how are you?").
-      | (?:[\w\s'-]{1,40},\s*){0,2}how\s+are\s+you(?:\s+doing)?(?:\s+today)?
+      | (?:[\w\s'-]{1,40}[,:]\s*){0,2}how\s+are\s+you(?:\s+doing)?(?:\s+today)?
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
     )[\s,.!]*$""",
     re.I | re.X,

@@ -204,11 +204,16 @@ class _Threads:
         if not self.owner:
             return None  # the site author wrote nothing: nothing is answered by reply
         found = self._first_after(self.root(item.id), item)
-        if found is None and self.top_level and item.parent is None:
-            found = self._first_after("\0" + item.article, item, _TOP_LEVEL_WITHIN)
+        if found is None and self.top_level:
+            # A reply's question too, by a top-level comment greeting its asker ("@Chris, …").
+            found = self._first_after(
+                "\0" + item.article, item, _TOP_LEVEL_WITHIN, greeting=item.parent is not None
+            )
         return found if found is not None else self._below(item)
 
-    def _first_after(self, key: str, item: Item, within: timedelta | None = None) -> Item | None:
+    def _first_after(
+        self, key: str, item: Item, within: timedelta | None = None, greeting: bool = False
+    ) -> Item | None:
         """The oldest author comment of group `key` written after `item`.
 
         A later comment that greets other readers of the post by name ("Hi
@@ -216,7 +221,7 @@ class _Threads:
         to `item` itself; a greeting to a name no reader of the post bears (the
         author's slip, "Hi Jordan" to Grant) says nothing of whom it answers.
         With `within`, a comment written later than that after `item` answers it
-        only by greeting its asker ("@mona: …").
+        only by greeting its asker ("@mona: …"); with `greeting`, only such a comment does.
         """
         entries = self.owner.get(key)
         if not entries:
@@ -234,7 +239,9 @@ class _Threads:
                 greets_asker = bool(asker) and any(called(name) in asker for name in names)
                 if asker and not greets_asker and self._to_someone(reply, item.article, names):
                     continue
-            if within is None or greets_asker or reply.date - item.date <= within:
+            if greets_asker or (
+                not greeting and (within is None or reply.date - item.date <= within)
+            ):
                 return reply
         return None
 

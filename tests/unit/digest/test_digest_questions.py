@@ -307,6 +307,7 @@ QUESTIONS = [
     "I will appreciate your any suggestions.",
     "I would be actually very interested in seeing the code.",
     "Please come back to me by mail.",
+    "I would like to discuss, email me to discuss if you get a chance.",
     "Nonetheless if you do find the fix that'd be great!",  # a wish, its condition first
     "so I'm a bit unsure why the two browsers act differently.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
@@ -366,6 +367,8 @@ NOT_QUESTIONS = [
     "If you like it, it would be great.",
     "Bon jour, monsieur Cedric, how are you?",  # a pleasantry after a greeting
     "Then so would anything.",  # agreement by ellipsis
+    "PS: How are you?",
+    "Something I was wondering about though is that every post uses the Win key.",  # a preface
     "After your task, you may write a little documentation for the next person.",  # leave
 ]
 
@@ -440,6 +443,32 @@ def test_a_later_author_comment_in_the_same_thread_answers():
     )
     # Asked after the author's last word in the thread: still open.
     assert got[("aaaaaa000004", "And what about 4.19?")] == (None, None)
+
+
+def test_a_top_level_author_comment_greeting_the_asker_answers_a_reply():
+    items = [
+        item("llllll000001", "Part two shows the timings.", owner=True),
+        item(
+            "llllll000002",
+            "Is it the threaded runtime?",
+            days=1,
+            parent="llllll000001",
+            author="Chris Penner",
+        ),
+        item(
+            "llllll000003",
+            "Could the GC be the cause?",
+            days=1,
+            parent="llllll000001",
+            author="Dana Wu",
+        ),
+        # The author answers Chris in a new top-level comment, not under his reply.
+        item("llllll000004", "@Chris, you are right, it is the parallel GC.", days=2, owner=True),
+    ]
+    got = state(items)
+    assert got[("llllll000002", "Is it the threaded runtime?")] == ("author-reply", "llllll000004")
+    # A top-level comment that does not greet Dana answers no reply of hers.
+    assert got[("llllll000003", "Could the GC be the cause?")] == (None, None)
 
 
 def test_old_blogs_answer_with_a_later_top_level_comment():
