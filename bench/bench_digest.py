@@ -40,11 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from backchannel.model import Item, Kind, dumps  # noqa: E402
-from common import machine  # noqa: E402
+from common import machine, write_result  # noqa: E402
 from corpus import Corpus  # noqa: E402
 
 WORK = ROOT / "bench" / ".work"
-RESULTS = ROOT / "bench" / "results" / "digest.md"
 ARTICLES = 1000
 TARGET_N = 100_000
 # Issue 18: cold under 10 s, warm under 3 s (a weekly digest is a warm one plus 1% new).
@@ -384,8 +383,7 @@ def main() -> None:
         + " |",
     ]
     lines += NOTES.rstrip().splitlines()
-    RESULTS.write_text("\n".join(lines) + "\n", "utf-8")
-    print(RESULTS.read_text("utf-8"))
+    write_result("digest", "\n".join(lines))
 
 
 if __name__ == "__main__":
