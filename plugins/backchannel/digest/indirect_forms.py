@@ -59,6 +59,9 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             "dont know",
             "not know",
             "no idea",
+            "can't find",
+            "cannot find",
+            "couldn't find",
         ),
         # "What I don't understand is why …" says the same as "I don't understand why …";
         # not knowing a named point asks it too ("but i don't know how to check"), not
@@ -70,6 +73,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:why|how|what|where|which)\b
             (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay)
                 |(?:did\s+)?i\s+miss(?:ed)?|i\s+was\s+thinking)\b)
+          | \bi\s+(?:can't|cannot|couldn't)\s+(?:seem\s+to\s+)?find\s+
+            (?:where|how|which|(?:a|any)\s+way\s+to)\b
           | \bi\s+(?:have|had)\s+no\s+idea\s+(?:why|how|what|where|which|if|whether)\b
             (?!\s+(?:you\s+(?:do|find|manage|keep)|i\s+was\s+thinking)\b)
           | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+|a\s+(?:bit|little)\s+)?
@@ -116,7 +121,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"""\b(?:please|pls|plz|kindly)[,!]?\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
             recommend|write|cover|post|send|update|add|fix|provide|give|say|reply|respond|answer|
-            guide|take|mail|e-?mail|contact|come\s+back|get\s+back)\b""",
+            guide|take|mail|e-?mail|contact|come\s+back|get\s+back|approve)\b""",
     ),
     (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
     # "…, email me to discuss" (an imperative after a clause, "please" or not).

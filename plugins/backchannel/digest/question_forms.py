@@ -41,14 +41,18 @@ _RHETORICAL = re.compile(
       | see\s+what\s+i\s+mean | who\s+hasn'?t | (?:and\s+)?(?:guess|you\s+know)\s+what
       | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
-      # A pleasantry, after a greeting or not ("Bonjour, monsieur Cedric, how are you?").
-      | (?:[\w\s'-]{1,40}[,:]\s*){0,2}how\s+are\s+you(?:\s+doing)?(?:\s+today)?
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
     )[\s,.!]*$""",
     re.I | re.X,
 )
 
 _SURPRISE = re.compile(r"(?:really|seriously|huh|eh|wow|what|hmm+)\W*$", re.I)
+
+# A pleasantry, after a greeting or not ("Bonjour, monsieur Cedric, how are you?"): tried
+# only on a sentence holding "are you" (a search from every start point costs).
+_PLEASANTRY = re.compile(
+    r"(?:[\w\s'-]{1,40}[,:]\s*){0,2}how\s+are\s+you(?:\s+doing)?(?:\s+today)?[\s,.!]*$", re.I
+)
 
 # One short clause before a comma ("Stephen, can you …", "In the second example, is …").
 _CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+,\s*)?"
@@ -97,6 +101,9 @@ _NOT_INTERROGATIVE = re.compile(
       | how\s+to\s+[^:?]{1,60}:)""",
     re.I | re.X,
 )
+# Marks a reader glued to the next word ("doesn't work??please help", "pad...please
+# tell me"): the word after them is a word of its own for the forms.
+_GLUED = re.compile(r"(?:\?+|\.{2,}|…)(?=[^\W\d_])")
 _LATER_CLAUSE = re.compile(r";\s*|, (?:and|but|so) ")
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
@@ -144,6 +151,8 @@ def _asks_without_mark(text: str) -> bool:
     low = text.lower()
     if not low.isascii():
         low = low.replace("’", "'").replace("´", "'")
+    if "?" in low or ".." in low or "…" in low:
+        low = _GLUED.sub("\\g<0> ", low)
     return _asks_without_mark_low(low, low.split())
 
 
@@ -173,6 +182,8 @@ def is_question(sentence: str) -> bool:
         # no word that could open a question (among its first five), no word an
         # indirect form needs and no "question" is decided without a call.
         low = sentence.lower()
+        if ".." in low:
+            low = _GLUED.sub("\\g<0> ", low)
         words = low.split()
         if _OPENS.isdisjoint(words[:5]) and HINT_WORDS.isdisjoint(words) and "question" not in low:
             return False
@@ -185,6 +196,8 @@ def is_question(sentence: str) -> bool:
         return _asks_without_mark(unquoted)
     bare = _QMARK.sub("", unquoted).strip(" ¿!.…")
     if not _LETTER.search(bare) or _RHETORICAL.match(bare):
+        return False
+    if "are you" in bare and _PLEASANTRY.match(bare):
         return False
     count = len(bare.split())
     if count <= 1 and not _NO_SPACES.search(bare):

@@ -308,6 +308,11 @@ QUESTIONS = [
     "I would be actually very interested in seeing the code.",
     "Please come back to me by mail.",
     "I would like to discuss, email me to discuss if you get a chance.",
+    "the script still fails??please help, thanks",  # marks glued to the next word
+    "how to reset this board...please tell me",
+    "I can't find where the bookmarks are",  # not knowing where a named thing is
+    "I can't seem to find a way to list the packages that need it.",
+    "Pls approve.",
     "Nonetheless if you do find the fix that'd be great!",  # a wish, its condition first
     "so I'm a bit unsure why the two browsers act differently.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
@@ -368,6 +373,7 @@ NOT_QUESTIONS = [
     "Bon jour, monsieur Cedric, how are you?",  # a pleasantry after a greeting
     "Then so would anything.",  # agreement by ellipsis
     "PS: How are you?",
+    "I couldn't find anything like it.",
     "Something I was wondering about though is that every post uses the Win key.",  # a preface
     "After your task, you may write a little documentation for the next person.",  # leave
 ]
