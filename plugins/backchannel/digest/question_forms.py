@@ -195,9 +195,11 @@ def is_question(sentence: str) -> bool:
     if not _ENDS_ASKING.search(unquoted):
         return _asks_without_mark(unquoted)
     bare = _QMARK.sub("", unquoted).strip(" ¿!.…")
-    if not _LETTER.search(bare) or _RHETORICAL.match(bare):
-        return False
-    if "are you" in bare and _PLEASANTRY.match(bare):
+    if (
+        not _LETTER.search(bare)
+        or _RHETORICAL.match(bare)
+        or ("are you" in bare and _PLEASANTRY.match(bare))
+    ):
         return False
     count = len(bare.split())
     if count <= 1 and not _NO_SPACES.search(bare):
