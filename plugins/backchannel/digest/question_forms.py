@@ -1,7 +1,8 @@
 """Which sentences ask the author something: the forms of a reader's question.
 
 A sentence asks when it ends in a question mark (outside quotation marks) and
-is neither a stock rhetorical phrase nor a one-word fragment ("Really?"); or,
+is neither a stock rhetorical phrase nor a one-word fragment ("Really?"; beside
+another question of its comment a fragment asks: asks_beside); or,
 without "?", when it is worded as a question ("Do you know if …", "what if …"),
 announces one ("One question though: how …"), asks indirectly in any person
 ("wondering if …", "I'm curious what …") or asks the author for something

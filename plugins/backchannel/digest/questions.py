@@ -105,9 +105,19 @@ _FOLLOW_UP = timedelta(hours=1)
 _TOP_LEVEL_WITHIN = timedelta(days=30)
 
 
+# Names that say nobody in particular (Disqus calls every guest "Guest").
+_NOBODY_IN_PARTICULAR = frozenset({"", "guest", "anonymous", "anon", "unknown"})
+
+
 def _who(c: Item) -> str:
-    """Which reader wrote `c`: their e-mail's hash, else their name in any case ("Bara", "bara")."""
-    return c.email_hash or c.author.casefold()
+    """Which reader wrote `c`: their e-mail's hash, else their name in any case ("Bara", "bara").
+
+    Two comments signed "Guest" are two readers, unless their e-mails match.
+    """
+    if c.email_hash:
+        return c.email_hash
+    name = c.author.casefold()
+    return "\0" + c.id if name in _NOBODY_IN_PARTICULAR else name
 
 
 class _Threads:

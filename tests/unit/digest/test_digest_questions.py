@@ -644,6 +644,22 @@ def test_a_line_quoted_mail_style_is_quoted_text():
     assert extract_questions("<p>&gt; is it fast?</p><p>Is it mine?</p>") == ["Is it mine?"]
 
 
+def test_two_guests_are_two_readers():
+    # Disqus signs every guest "Guest": a guest's reply under another guest's comment
+    # asks that reader, not the author.
+    items = [
+        item("mmmmmm000001", "Same problem, the pool fails to start.", author="Guest"),
+        item(
+            "mmmmmm000002",
+            "Same here. Have you found a working fix?",
+            days=8,
+            parent="mmmmmm000001",
+            author="Guest",
+        ),
+    ]
+    assert find_questions(items, {}) == []
+
+
 def test_code_fences_typed_into_an_html_body_are_code():
     body = (
         "<p>What fixed it was moving the offset:</p><p>```<br>"
