@@ -15,7 +15,9 @@ LEADS = frozenset(
     """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh
     hi hello hey""".split()  # noqa: SIM905 (a word list as text)
 )
-LEAD = rf"(?:(?:hmm+|{'|'.join(sorted(LEADS))})\b[,\s]*)*"
+# Atomic: lead-ins once read are never given back ("Hi Hi Hi …" from a stranger must
+# not make every way of splitting them a new try).
+LEAD = rf"(?>(?:(?:hmm+|{'|'.join(sorted(LEADS))})\b[,\s]*)*)"
 # Whom a hope asks ("Hopefully you can point me …", "hoping someone can help").
 _SOMEONE = ("you", "someone", "somebody", "anyone", "anybody")
 # What a reader wishes for ("it would be great to …").

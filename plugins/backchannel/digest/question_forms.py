@@ -24,7 +24,29 @@ logger = logging.getLogger(__name__)
 _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|‘[^’\n]*’")
 _QMARK = re.compile(r"[?？؟]")
 # A question mark ending the sentence, before closing marks and a smiley at most.
-_ENDS_ASKING = re.compile(r"[?？؟][\s?？؟!.,…)\]\"'’”»*_~-]*(?:[:;]-?[()DPp]+[\s.!]*)?$")
+# What may follow a sentence's last question mark: more marks, closing brackets and
+# quotes, emphasis, and a smiley at most (_SMILEY_END).
+_CLOSERS = " \t\n\r\f\v?？؟!.,…)]\"'’”»*_~-"
+_SMILEY_END = re.compile(r"[:;]-?[()DPp]+[\s.!]*$")
+
+
+def _ends_asking(text: str) -> bool:
+    """True when a question mark ends the text, before closing marks and a smiley at most.
+
+    Read from the end (a pattern searched from every "?" of a stranger's long run
+    of marks would scan the run once per mark).
+    """
+    bare = text.rstrip(_CLOSERS)
+    if any(mark in text[len(bare) :] for mark in "?？؟"):
+        return True
+    smiley = _SMILEY_END.search(text[-200:])
+    if smiley is None:
+        return False
+    text = text[: max(0, len(text) - 200) + smiley.start()]
+    bare = text.rstrip(_CLOSERS)
+    return any(mark in text[len(bare) :] for mark in "?？؟")
+
+
 _LETTER = re.compile(r"[^\W\d_]")
 # Scripts written without spaces: a "one-word" sentence there is a whole question.
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -103,8 +125,10 @@ _NOT_INTERROGATIVE = re.compile(
     re.I | re.X,
 )
 # Marks a reader glued to the next word ("doesn't work??please help", "pad...please
-# tell me"): the word after them is a word of its own for the forms.
-_GLUED = re.compile(r"(?:\?+|\.{2,}|…)(?=[^\W\d_])")
+# tell me"): the word after them is a word of its own for the forms. A run of marks is
+# tried once, from its start, and never given back (a stranger's 20,000 dots must not
+# cost 20,000 tries of 20,000 steps each).
+_GLUED = re.compile(r"(?<![.?…])(?:[?…][.?…]*+|\.[.?…]++)(?=[^\W\d_])")
 _LATER_CLAUSE = re.compile(r";\s*|, (?:and|but|so) ")
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
@@ -193,7 +217,7 @@ def is_question(sentence: str) -> bool:
     unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
     # No "?" at the end: none at all, or one inside, in code ("int? id", "a ? b : c")
     # or an aside ("(why?)"); such a sentence asks only as worded.
-    if not _ENDS_ASKING.search(unquoted):
+    if not _ends_asking(unquoted):
         return _asks_without_mark(unquoted)
     bare = _QMARK.sub("", unquoted).strip(" ¿!.…")
     if (
@@ -219,7 +243,7 @@ def asks_beside(sentence: str) -> bool:
     every such one); alone ("Why?", "Worsen?") it is a retort. Surprise ("Really?")
     asks nothing either way.
     """
-    if not _ENDS_ASKING.search(sentence) or "!" in sentence:
+    if not _ends_asking(sentence) or "!" in sentence:
         return False
     bare = _QMARK.sub("", sentence).strip(" ¿.…")
     return len(bare.split()) == 1 and bool(_LETTER.search(bare)) and not _SURPRISE.match(bare)

@@ -73,7 +73,9 @@ _UNCERTAIN = re.compile(
 # A line quoted mail-style that no Markdown quote became ("&gt; so you think …" in an
 # export that escaped the ">"): the words of whoever is quoted, not the reader's.
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.M)
-_SURPRISE_END = re.compile(r"([?!]*(?:\?!|!\?)[?!]*)[ \t]+(?=[A-Z])")
+# A whole run of marks, read once and never given back (a stranger's "!?!?…" must not
+# be tried at every split); it ends a sentence when it holds "?!" or "!?".
+_SURPRISE_END = re.compile(r"(?<![?!])([?!]++)[ \t]+(?=[A-Z])")
 # An ellipsis and a space that end one sentence before a capital or a word opening a
 # question or request ("… maintainers... I don't understand why …", "help me.. can
 # you …"): sentencex reads on past it, as it should before other words ("It works...
@@ -260,6 +262,11 @@ def strip_markup(text: str) -> str:
     return text.strip()
 
 
+def _surprise_ends(run: re.Match[str]) -> str:
+    marks = run.group(1)
+    return marks + "\n" if "?!" in marks or "!?" in marks else run.group(0)
+
+
 def sentences(plain: str, language: str = "en") -> list[str]:
     """Split plain text (see strip_markup) into sentences, whitespace collapsed.
 
@@ -269,7 +276,7 @@ def sentences(plain: str, language: str = "en") -> list[str]:
     """
     # Both marks hold a "!", which a one-character search finds (or not) at memchr's speed.
     if "!" in plain and ("?!" in plain or "!?" in plain):
-        plain = _SURPRISE_END.sub("\\1\n", plain)  # sentencex goes on past "Really?! I…"
+        plain = _SURPRISE_END.sub(_surprise_ends, plain)  # sentencex reads on past "Really?! I…"
     if "\n" in plain:
         plain = _WRAPPED_LINE.sub(" ", plain)
     glued: list[str] = []
