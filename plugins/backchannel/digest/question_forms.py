@@ -36,15 +36,16 @@ def _ends_asking(text: str) -> bool:
     Read from the end (a pattern searched from every "?" of a stranger's long run
     of marks would scan the run once per mark).
     """
-    bare = text.rstrip(_CLOSERS)
-    if any(mark in text[len(bare) :] for mark in "?？؟"):
+    if _asks_in_tail(text):
         return True
     smiley = _SMILEY_END.search(text[-200:])
-    if smiley is None:
-        return False
-    text = text[: max(0, len(text) - 200) + smiley.start()]
-    bare = text.rstrip(_CLOSERS)
-    return any(mark in text[len(bare) :] for mark in "?？؟")
+    return smiley is not None and _asks_in_tail(text[: max(0, len(text) - 200) + smiley.start()])
+
+
+def _asks_in_tail(text: str) -> bool:
+    """True when the closing marks that end the text hold a question mark."""
+    tail = text[len(text.rstrip(_CLOSERS)) :]
+    return "?" in tail or "？" in tail or "؟" in tail
 
 
 _LETTER = re.compile(r"[^\W\d_]")

@@ -89,7 +89,7 @@ _ELLIPSIS_ENDING = re.compile(
 # A question mark before a lower-case word or a bracket ends a sentence too: readers
 # often write on without a capital ("… with tf.keras ? tf.keras allows …", "… already?
 # (don't know but …)").
-_QMARK_THEN_LOWER = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])")
+_QMARK_THEN_MORE = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])")
 # A hard-wrapped line: one that stops without an end mark, before a line going on
 # in lower case or with a bracket ("… create new articles using" / "existing
 # content (…)?", "… pipelines<br> (1 per subproject …)?", "… (e.g." / "if …"), is one
@@ -311,7 +311,7 @@ def sentences(plain: str, language: str = "en") -> list[str]:
         glued = [
             piece
             for part in glued
-            for piece in (_QMARK_THEN_LOWER.split(part) if "? " in part.rstrip() else (part,))
+            for piece in (_QMARK_THEN_MORE.split(part) if "? " in part.rstrip() else (part,))
         ]
     # Every white space str.split() knows but " " is unprintable (tabs, "\r"…); the
     # lines were split apart above, so no sentence holds a line break.
