@@ -151,9 +151,31 @@ class Item:
         """True for trackbacks, pingbacks and webmentions."""
         return self.kind in LINKBACK_KINDS
 
+    @property
+    def reader(self) -> str:
+        """Who wrote it, as the digest counts readers (see reader_key)."""
+        return reader_key(self.id, self.author, self.email_hash)
+
     def with_changes(self, **changes: Any) -> Item:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+# Names that say nobody in particular (Disqus calls every guest "Guest").
+_NOBODY_IN_PARTICULAR = frozenset({"", "guest", "anonymous", "anon", "unknown"})
+
+
+def reader_key(item_id: str, author: str, email_hash: str | None) -> str:
+    """Which reader wrote an item: their e-mail's hash, else their name in any case.
+
+    "Bara" and "bara" are one reader; two comments signed "Guest" are two readers
+    unless their e-mails match. The one identity behind every reader count and
+    every "is this the same reader" test of the digest.
+    """
+    if email_hash:
+        return email_hash
+    name = author.casefold()
+    return "\0" + item_id if name in _NOBODY_IN_PARTICULAR else name
 
 
 _FIELD_DEFAULTS = {

@@ -97,7 +97,7 @@ def compose(
             docs.append(c)  # a Comment read from the digest's rows is its own Doc
         else:
             words, questions, language = found.words, found.questions, found.language
-            reader = c.email_hash or c.author
+            reader = c.reader
             # A Comment analysed here (no analyses given) has its body's hash, not its body.
             key = getattr(c, "body_key", "")
             body = "" if key else c.body
@@ -125,10 +125,10 @@ def compose(
     digest.articles = article_stats(upto, titles, since, until)
     digest.activity, digest.activity_unit = activity(upto, since, until)
     digest.comment_articles = {doc.id: doc.article for doc in docs}
-    names = {c.email_hash or c.author: c.author for c in comments}
+    names = {c.reader: c.author for c in comments}
     for theme in digest.themes:
-        theme.readers = sorted({names.get(r, r) for r in theme.readers})
-        theme.askers = sorted({names.get(r, r) for r in theme.askers})
+        theme.readers = sorted(names.get(r, r) for r in theme.readers)
+        theme.askers = sorted(names.get(r, r) for r in theme.askers)
     digest.linkbacks = linkback_entries(upto, since, until)
     digest.suggestions = suggest(digest.questions, digest.themes, {a.id: a.title for a in articles})
     digest.unanalysed = {
@@ -143,7 +143,7 @@ def compose(
     digest.totals = {
         "comments": len(new_comments),
         "linkbacks": sum(1 for i in others if i.is_linkback and (since is None or i.date >= since)),
-        "readers": len({c.email_hash or c.author for c in new_comments if not c.author_reply}),
+        "readers": len({c.reader for c in new_comments if not c.author_reply}),
         "open_questions": len(digest.open_questions),
         "answered_questions": sum(1 for q in digest.questions if q.answered),
         "analysed_comments": len(docs),

@@ -44,7 +44,7 @@ def article_stats(
                 found = readers.get(item.article)
                 if found is None:
                     found = readers[item.article] = set()
-                found.add(item.email_hash or item.author)
+                found.add(item.reader)
         else:
             s.linkbacks += 1
             s.new_linkbacks += new

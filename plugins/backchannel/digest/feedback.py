@@ -34,7 +34,7 @@ from backchannel.digest import (
 from backchannel.digest.addressing import greeted
 from backchannel.digest.analysis import Analysis, analyse, body_hash, code_version
 from backchannel.errors import ItemFormatError
-from backchannel.model import Item, Kind, State
+from backchannel.model import Item, Kind, State, reader_key
 from backchannel.store import item_cache
 from backchannel.store.cache import Cache
 from backchannel.store.files import parse_file, read_bytes
@@ -51,10 +51,10 @@ class Comment:
     """A published comment as the digest reads it: the Item fields it uses, nothing else.
 
     A reader's comment also holds its body's analysis, under analysis.Analysis's
-    field names (questions, words, unanalysed, truncated, language), and who wrote
-    it (`reader`: email hash, else name), so it serves as its own analysis and as
-    the theme miner's themes.Doc: two objects fewer per comment for the cycle
-    collector to walk in every full collection of a digest (bench/results/digest.md).
+    field names (questions, words, unanalysed, truncated, language), so it serves
+    as its own analysis and as the theme miner's themes.Doc: two objects fewer per
+    comment for the cycle collector to walk in every full collection of a digest
+    (bench/results/digest.md). Who wrote it is `reader` (model.reader_key).
     An author's reply has none.
     """
 
@@ -77,8 +77,7 @@ class Comment:
         "unanalysed",
         "words",
     )
-    # A reader's comment's analysis and reader, set by _decode from its row.
-    reader: str
+    # A reader's comment's analysis, set by _decode from its row.
     questions: tuple[str, ...]
     words: str
     unanalysed: str | None
@@ -114,6 +113,7 @@ class Comment:
         self.author_reply = author_reply
         self.body_key = body_key  # analysis.body_hash of its body
         self.path = path
+        self.reader = reader_key(id, author, email_hash)
 
     @property
     def body(self) -> str:
@@ -153,7 +153,6 @@ def _decode(row: item_cache.Row, path: str) -> Comment | Item:
     comment = Comment(row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], path)
     comment.greeted = tuple(row[12])
     if not comment.author_reply:
-        comment.reader = comment.email_hash or comment.author
         asked, comment.words, comment.unanalysed, comment.truncated, comment.language = row[13:]
         comment.questions = tuple(asked)
     return comment

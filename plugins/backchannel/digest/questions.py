@@ -105,21 +105,6 @@ _FOLLOW_UP = timedelta(hours=1)
 _TOP_LEVEL_WITHIN = timedelta(days=30)
 
 
-# Names that say nobody in particular (Disqus calls every guest "Guest").
-_NOBODY_IN_PARTICULAR = frozenset({"", "guest", "anonymous", "anon", "unknown"})
-
-
-def _who(c: Item) -> str:
-    """Which reader wrote `c`: their e-mail's hash, else their name in any case ("Bara", "bara").
-
-    Two comments signed "Guest" are two readers, unless their e-mails match.
-    """
-    if c.email_hash:
-        return c.email_hash
-    name = c.author.casefold()
-    return "\0" + c.id if name in _NOBODY_IN_PARTICULAR else name
-
-
 class _Threads:
     """Where the site author answered: replies below a comment or later in its thread."""
 
@@ -146,7 +131,7 @@ class _Threads:
         more: dict[tuple[str, str], list[Item]] = {}  # most readers write one on a post
         for c in comments:
             if c.parent is None and not c.author_reply:
-                key = (c.article, _who(c))
+                key = (c.article, c.reader)
                 seen = first.setdefault(key, c)
                 if seen is not c:
                     more.setdefault(key, [seen]).append(c)
@@ -180,7 +165,7 @@ class _Threads:
             return True  # an unknown parent: a reader's, as before
         if parent.author_reply:
             return False
-        return _who(parent) != _who(c)
+        return parent.reader != c.reader
 
     def root(self, comment_id: str) -> str:
         """The top-level comment a comment's thread starts from (cycles and gaps tolerated)."""

@@ -15,7 +15,10 @@ from backchannel.store import Store
 from backchannel.store.cache import FILE_NAME, Cache
 from digest_eval import load_eval
 
-COMMENT_FIELDS = ("id", "article", "author", "email_hash", "date", "parent", "author_reply", "body")
+COMMENT_FIELDS = (
+    *("id", "article", "author", "email_hash", "date", "parent", "author_reply", "body"),
+    "reader",  # who wrote it: one definition for a stored Item and a cached row
+)
 
 
 def item(n: int, body: str, **kw) -> Item:

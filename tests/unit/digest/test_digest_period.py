@@ -61,3 +61,23 @@ def test_without_a_start_everything_before_the_end_is_new():
     assert {q.comment_id for q in d.questions} == {"a1", "a2", "b1", "b2", "n1"}
     assert d.totals["comments"] == 7 and d.totals["analysed_comments"] == 5
     assert {s.slug: s.new_comments for s in d.articles} == {"post": 6, "other": 1}
+
+
+def test_readers_are_counted_by_e_mail_else_by_name_in_any_case_and_each_guest_apart():
+    def signed(cid: str, author: str, email_hash: str | None = None) -> Item:
+        one = item(cid, "How do you rotate the signing keys?", 12)
+        return one.with_changes(author=author, email_hash=email_hash)
+
+    comments = [
+        signed("c1", "Bara"),
+        signed("c2", "bara"),  # the same reader, typed in lower case
+        signed("c3", "Guest"),  # Disqus signs every guest "Guest": three people
+        signed("c4", "Guest"),
+        signed("c8", "Guest"),
+        signed("c5", "Sam", "0" * 16),  # two readers who share a name, not an e-mail
+        signed("c6", "Sam", "1" * 16),
+        signed("c7", "Samuel", "1" * 16),  # the same e-mail under another name
+    ]
+    d = compose(comments, [], SINCE, UNTIL)
+    assert d.totals["readers"] == 6
+    assert [a.readers for a in d.articles] == [6]
