@@ -86,6 +86,10 @@ _ELLIPSIS_ENDING = re.compile(
     r"does|did|have|has|should|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
     re.I,
 )
+# A question mark trailing off into dots and a space ends its sentence ("… via
+# bluetooth??... and if …", "… work?... I tried"): sentencex reads on. Without the
+# space the labelling rule reads on too, as after any ellipsis ("…you??...Are you …").
+_QMARK_ELLIPSIS = re.compile(r"(?:(?<=\?\.\.)|(?<=\?\.\.\.)|(?<=\?…))[ \t]+")
 # A question mark before a lower-case word or a bracket ends a sentence too: readers
 # often write on without a capital ("… with tf.keras ? tf.keras allows …", "… already?
 # (don't know but …)").
@@ -305,6 +309,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 glued.append(part)
     if ".." in plain or "…" in plain:
         glued = [piece for part in glued for piece in _ELLIPSIS_ENDING.split(part)]
+        if "?." in plain or "?…" in plain:
+            glued = [piece for part in glued for piece in _QMARK_ELLIPSIS.split(part)]
     # sentencex ends a sentence at "? " before a capital: only a part holding "? "
     # inside (not at its end) is split again.
     if "? " in plain:

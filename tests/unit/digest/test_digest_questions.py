@@ -140,6 +140,14 @@ def test_jekyll_highlight_blocks_are_code():
             "Into the forecast...could you please guide me",
         ),
         ("Lines between the services.... would you help?", "would you help?"),
+        # A "?" trailing off into dots and a space ends its sentence; without the space
+        # the labelling rule reads on, as after any ellipsis.
+        (
+            "Does it pair??...Are you able to connect it?",
+            "Does it pair??...Are you able to connect it?",
+        ),
+        ("Is it stable?... and does it scale?", "and does it scale?"),
+        ("Is it stable?... I tried twice.", "Is it stable?..."),
         # A "?" apart after the full stop still ends that sentence.
         ("Is it fine for my students. ? Thanks.", "Is it fine for my students. ?"),
         # "?" before a lower-case word ends the sentence too.
