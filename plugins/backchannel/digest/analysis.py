@@ -29,7 +29,8 @@ class Analysis(NamedTuple):
     """What one comment body says, as far as the digest is concerned."""
 
     questions: tuple[str, ...]
-    # Its words, " w1 w2 w3 " (words_of): where the theme miner counts phrases.
+    # Its words, lower case, one space apart and around (" w1 w2 w3 "): the theme miner
+    # counts a phrase there when f" {phrase} " is.
     words: str
     # Why its themes could not be read ("links_or_emoji", "other_language"), or None.
     unanalysed: str | None
@@ -54,16 +55,8 @@ def code_version(*modules: ModuleType) -> str:
     return digest.hexdigest()
 
 
-def words_of(plain: str) -> str:
-    """A text's words, lower case, one space apart and around: " w1 w2 w3 ".
-
-    This is what the theme miner counts a phrase in: it is there when f" {phrase} " is.
-    """
-    return " " + " ".join(_word_list(plain)) + " "
-
-
 def _word_list(plain: str) -> list[str]:
-    """The words words_of joins (analyse counts them too: one split for both)."""
+    """A text's words, lower case: what the theme miner counts phrases in."""
     low = plain.lower()
     if low.isascii():
         # bytes.translate is a table lookup in C (str.translate on a dict calls
@@ -82,7 +75,7 @@ def analyse(body: str) -> Analysis:
     if not _LETTER.search(plain):
         return Analysis(questions, "", "links_or_emoji", truncated, "und")
     listed = _word_list(plain)
-    words = " " + " ".join(listed) + " "  # words_of(plain)
+    words = " " + " ".join(listed) + " "
     # English function words are counted on these words (a comment that is plainly
     # English, most of them, never reaches the language detector).
     language = detect(plain, is_english(plain, listed))

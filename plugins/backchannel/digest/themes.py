@@ -80,7 +80,7 @@ class Doc:
     id: str
     article: str
     reader: str
-    words: str  # its words, " w1 w2 w3 " (analysis.words_of): where phrases are counted
+    words: str  # its words, " w1 w2 w3 " (analysis.Analysis.words): where phrases are counted
     questions: tuple[str, ...] = ()
     language: str = ENGLISH
     body: str = ""  # its Markdown: the sample's phrases are read from it

@@ -134,35 +134,41 @@ def test_model_round_trips() -> None:
     assert Model.from_json(json.loads(json.dumps(model.to_json()))) == model
 
 
-def test_after_receive_scores_and_files(tmp_path: Path) -> None:
-    from backchannel.moderation.decisions import after_receive
+def receive(store: Store, item, settings, earlier=(), private=None):
+    """What the receiver does with a new item: assess it, store it once, audit the decision."""
+    from backchannel.moderation.decisions import assess, record_assessment
 
+    assessment = assess(store, item, settings, earlier)
+    stored = store.add(assessment.item, private)
+    record_assessment(store, assessment)
+    return stored
+
+
+def test_a_new_item_is_scored_and_filed(tmp_path: Path) -> None:
     settings = resolve({"BACKCHANNEL_SPAM_THRESHOLD": 0.8}, tmp_path)
     store = Store(tmp_path / "feedback")
-    held = store.add(comment(1, "A", "ok", reasons=("3 links",)))
-    scored = after_receive(store, held, settings)
-    assert scored.state == State.INBOX and scored.spam_score == 0.35
+    held = receive(store, comment(1, "A", "ok", reasons=("3 links",)), settings)
+    assert held.state == State.INBOX and held.spam_score == 0.35
     assert store.find(held.id).spam_score == 0.35
-    blocked = store.add(comment(2, "B", "casino", reasons=("blocklisted word 'casino'",)))
-    assert after_receive(store, blocked, settings).state == State.SPAM
+    blocked = comment(2, "B", "casino", reasons=("blocklisted word 'casino'",))
+    assert receive(store, blocked, settings).state == State.SPAM
     assert store.find(blocked.id).state == State.SPAM
     audit = (tmp_path / "feedback" / "moderation" / "audit.jsonl").read_text("utf-8")
     assert '"action": "auto-spam"' in audit
 
 
-def test_after_receive_auto_approves_known_readers(tmp_path: Path) -> None:
-    from backchannel.moderation.decisions import after_receive
-
+def test_a_known_reader_is_auto_approved_only_from_their_browser(tmp_path: Path) -> None:
     store = Store(tmp_path / "feedback")
     known = store.email_hash("kim@example.org")
     store.add(comment(1, "Kim", "first").with_changes(state=State.PUBLISHED, email_hash=known))
-    second = store.add(comment(2, "Kim", "second"), private={"email": "Kim@Example.org"})
-    stranger = store.add(comment(3, "Lee", "hello"), private={"email": "lee@example.org"})
     browser = [("post", f"c{1:011d}")]  # what Kim's reader cookie names
+    # The receiver hashes the address it is given (any letter case) into the item.
+    kim = comment(2, "Kim", "second").with_changes(email_hash=store.email_hash("Kim@Example.org"))
+    lee = comment(3, "Lee", "hello").with_changes(email_hash=store.email_hash("lee@example.org"))
     off = resolve({}, tmp_path)
-    assert after_receive(store, second, off, browser).state == State.INBOX
+    assert receive(store, kim, off, browser).state == State.INBOX
     on = resolve({"BACKCHANNEL_AUTO_APPROVE_KNOWN": True}, tmp_path)
-    # Knowing Kim's address (any letter case) is not enough without her browser's cookie.
-    assert after_receive(store, store.find(second.id), on).state == State.INBOX
-    assert after_receive(store, store.find(second.id), on, browser).state == State.PUBLISHED
-    assert after_receive(store, stranger, on, browser).state == State.INBOX
+    # Knowing Kim's address is not enough without her browser's cookie.
+    assert receive(store, kim.with_changes(id=f"c{4:011d}"), on).state == State.INBOX
+    assert receive(store, kim.with_changes(id=f"c{5:011d}"), on, browser).state == State.PUBLISHED
+    assert receive(store, lee, on, browser).state == State.INBOX
