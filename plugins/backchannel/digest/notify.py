@@ -41,15 +41,6 @@ class NotifyReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
-def read_ledger(store: Store) -> list[dict[str, str]]:
-    """The record of sent notifications: comment, article and date of each."""
-    entries = []
-    for key, value in sorted(state_of(store).items(NOTIFIED_ANSWER).items()):
-        comment, _, article = key.partition(" ")
-        entries.append({"comment": comment, "article": article, "date": value.get("date")})
-    return entries
-
-
 def notify_answers(settings: Resolved, store: Store, dry_run: bool = False) -> NotifyReport:
     """Mail each opted-in asker of each answered comment once."""
     report = NotifyReport()
