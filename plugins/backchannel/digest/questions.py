@@ -59,6 +59,8 @@ class Question(NamedTuple):
     date: str
     # The author's reply that answers it (a comment id), when answered_by is "author-reply".
     answer_id: str | None = None
+    # Who asked (model.reader_key): counts readers; never written out (`author` names them).
+    reader: str = ""
 
 
 def questions_in(plain: str, language: str = "en") -> list[str]:
@@ -332,10 +334,9 @@ def find_questions(
                 continue
         by, answer_id = _answered_by(c, answers, threads)
         date = _to_the_second(c)
-        for text in texts:
-            out.append(
-                (c, Question(c.id, c.article, c.author, text, by is not None, by, date, answer_id))
-            )
+        head = (c.id, c.article, c.author)
+        tail = (by is not None, by, date, answer_id, c.reader)
+        out.extend((c, Question(*head, text, *tail)) for text in texts)
     return _answered_as_its_copy(out)
 
 

@@ -91,7 +91,7 @@ def suggest(
                 -len(q.text) if q.text.lower().startswith(("how", "what", "why", "would")) else 0
             )
         )
-        readers = sorted({q.author for q in qs})
+        readers = _credited(qs)
         out.append(
             Suggestion(
                 title=working_title(qs[0].text, f"What readers ask about {theme.phrase}"),
@@ -111,7 +111,7 @@ def suggest(
     ranked = []
     for article, qs in by_article.items():
         name = titles.get(article, article)
-        score = 2 * len(qs) + 2 * len({q.author for q in qs})
+        score = 2 * len(qs) + 2 * len({q.reader or q.author for q in qs})
         ranked.append((-score, f"Your questions on “{name}”, answered", qs))
     for neg_score, title, qs in heapq.nsmallest(MAX_SUGGESTIONS, ranked, key=lambda r: r[:2]):
         out.append(
@@ -119,12 +119,17 @@ def suggest(
                 title=title,
                 questions=_unique(q.comment_id for q in qs),
                 themes=[],
-                readers=sorted({q.author for q in qs}),
+                readers=_credited(qs),
                 score=-neg_score,
             )
         )
     out.sort(key=lambda s: (-s.score, s.title))
     return out[:MAX_SUGGESTIONS]
+
+
+def _credited(qs: list[Question]) -> list[str]:
+    """The names of the readers who asked, one per reader (two guests: "Guest" twice)."""
+    return sorted({q.reader or q.author: q.author for q in qs}.values())
 
 
 def _unique(values: Iterable[str]) -> list[str]:

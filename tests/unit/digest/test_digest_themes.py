@@ -306,3 +306,21 @@ def test_the_html_suggestion_quotes_its_first_four_comments_and_counts_the_rest(
     shown = [cid for cid in first.questions if texts[cid] in section]
     assert shown == first.questions[:4]
     assert "and 2 more" in section
+
+
+def test_a_suggestion_credits_each_reader_once_and_each_guest_apart():
+    hashed = "f" * 16
+    asked = [
+        comment("g00000000001", "solder-basics", "Guest", "Which flux pen lasts longest?"),
+        comment("g00000000002", "bench-supply", "Guest", "Does a flux pen work on aluminium?"),
+        # One reader, typed in two cases (an e-mail hash wins over the name).
+        comment("g00000000003", "scope-probes", "Bara", "Is a flux pen safe near probes?"),
+        comment("g00000000004", "scope-probes", "bara", "Can a flux pen damage a probe tip?"),
+        comment(
+            "g00000000005", "bench-supply", "Ivo", "Will a flux pen dry out?", email_hash=hashed
+        ),
+    ]
+    d = compose(asked, ARTICLES, None, UNTIL)
+    [pen] = [s for s in d.suggestions if "flux pen" in s.themes]
+    assert sorted(r.casefold() for r in pen.readers) == ["bara", "guest", "guest", "ivo"]
+    assert hashed not in "".join(d.json_chunks())  # who asked is counted, never written
