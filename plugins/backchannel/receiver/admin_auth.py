@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from backchannel.moderation import admin_tokens
 from backchannel.receiver import admin_pages
 from backchannel.receiver.context import client_ip, read_body, receiver_of
-from backchannel.receiver.guard import RateLimiter
+from backchannel.receiver.guard import RateLimiter, retry_after_header
 
 SESSION_COOKIE = "backchannel_admin"
 PRE_COOKIE = "backchannel_admin_pre"
@@ -241,7 +241,7 @@ async def sign_in(request: Request) -> Response:
     wait = _limited(request)
     if wait:
         response = form_page(f"Too many attempts: try again in {wait:.0f} s.", 429)
-        response.headers["Retry-After"] = str(max(int(wait + 0.999), 1))
+        response.headers["Retry-After"] = retry_after_header(wait)
         return response
     stored = admin_tokens.admin_password_hash(receiver_of(request).settings)
     password = str(form.get("password", ""))
@@ -270,7 +270,7 @@ async def sign_in_link(request: Request) -> Response:
     wait = _limited(request)
     if wait:
         response = page(admin_pages.message("Slow down", "Too many attempts.", error=True), 429)
-        response.headers["Retry-After"] = str(max(int(wait + 0.999), 1))
+        response.headers["Retry-After"] = retry_after_header(wait)
         return response
     token = str(form.get("t", ""))
     if not token or not await run_in_threadpool(

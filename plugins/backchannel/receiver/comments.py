@@ -49,7 +49,6 @@ FIELDS = ("author", "url", "email", "notify", "body", "parent", "article", "toke
 # sent (a NUL inside an id must not turn it into another, valid one).
 TEXT_FIELDS = frozenset({"author", "url", "email", "body", "homepage"})
 EMAIL_RE = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
-TRUE = {"1", "on", "yes", "true"}
 THREAD_CACHE_SECONDS = 5.0
 
 
@@ -141,12 +140,6 @@ async def _fields(request: Request) -> dict[str, Any]:
     )
 
 
-def _http_url(value: str, name: str) -> str:
-    if http_url(value) is None:  # the model's URL policy: what it would drop is refused
-        raise RequestProblem(f"field {name!r} must be an http(s) URL")
-    return value
-
-
 class _Comment(NamedTuple):
     """A comment form's fields, checked: what the reader asked to publish."""
 
@@ -174,12 +167,12 @@ def _checked_comment(receiver: Receiver, fields: dict[str, Any]) -> _Comment:
     if not body:
         raise RequestProblem("missing field 'body': the comment is empty")
     url = one_line(str(fields.get("url", "")))
-    if url:
-        _http_url(url, "url")
+    if url and http_url(url) is None:  # the model's URL policy: what it would drop is refused
+        raise RequestProblem("field 'url' must be an http(s) URL")
     email = one_line(str(fields.get("email", "")))
     if email and not EMAIL_RE.match(email):
         raise RequestProblem("field 'email' is not an e-mail address")
-    notify = fields.get("notify") is True or str(fields.get("notify", "")).lower() in TRUE
+    notify = fields.get("notify") is True or str(fields.get("notify", "")).lower() in reply.TRUE
     parent = one_line(str(fields.get("parent", ""))) or None
     if parent and (
         not ID_RE.match(parent) or not reply.parent_exists(receiver, article.id, parent)
@@ -255,9 +248,7 @@ async def post_comment(request: Request) -> Response:
         fields = await _fields(request)
         await limit_rate(request)
         item, comment, earlier = await _store_comment(request, fields)
-    except Rejected as exc:
-        return _error(request, exc.reason, exc.status, exc.headers, fields)
-    except RequestProblem as exc:
+    except (Rejected, RequestProblem) as exc:
         return _error(request, exc.reason, exc.status, exc.headers, fields)
     article = comment.article
     logger.info("backchannel: comment %s on %s -> %s", item.id, article.id, item.state)

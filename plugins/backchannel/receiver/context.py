@@ -25,7 +25,7 @@ from backchannel.errors import ItemFormatError, StoreError
 from backchannel.model import Item, State, dumps, loads
 from backchannel.outbound.fetch import Fetcher
 from backchannel.receiver.articles import Articles
-from backchannel.receiver.guard import Guard
+from backchannel.receiver.guard import Guard, retry_after_header
 from backchannel.receiver.problems import RequestProblem
 from backchannel.settings import Resolved
 from backchannel.store import SUFFIX, Store
@@ -87,7 +87,7 @@ async def limit_rate(request: Request) -> None:
         raise RequestProblem(
             f"too many requests: try again in {wait:.0f} s",
             429,
-            {"Retry-After": str(max(int(wait + 0.999), 1))},
+            {"Retry-After": retry_after_header(wait)},
         )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -26,25 +25,18 @@ def receiver_prefix(settings: Resolved) -> str:
 
 def create_app(settings: Resolved, output: str | Path | None = None) -> Starlette:
     """Site + receiver: the receiver under its URL's path, output/ at the root."""
-    routes = []
-    receiver_app: Any = None
-    try:
-        from backchannel import receiver
-    except ImportError:  # the receiver package is optional for serving the site
-        receiver = None  # type: ignore[assignment]
-    if receiver is not None:
-        receiver_app = receiver.create_app(settings)
-        routes.append(Mount(receiver_prefix(settings), app=receiver_app))
+    from backchannel import receiver  # this module's own package: loaded already
+
+    receiver_app = receiver.create_app(settings)
     folder = Path(output or settings.output_path)
     folder.mkdir(parents=True, exist_ok=True)
     site = Tombstones(StaticFiles(directory=folder, html=True), folder)
-    routes.append(Mount("/", app=site, name="site"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Starlette does not run a mounted app's lifespan: start the receiver here.
-        if receiver_app is not None:
-            receiver.start(receiver_app)
+        receiver.start(receiver_app)
         yield
 
+    routes = [Mount(receiver_prefix(settings), app=receiver_app), Mount("/", app=site, name="site")]
     return Starlette(routes=routes, lifespan=lifespan)
