@@ -14,7 +14,7 @@ from html import escape as _escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backchannel.build.render import html_text, plain_text
+from backchannel.build.render import plain_text
 from backchannel.build.thread import SITE_FEED, CommentNode, Thread
 from backchannel.field_policy import clip
 
@@ -42,7 +42,7 @@ def _absolute(siteurl: str, path: str) -> str:
 
 
 def _summary(node: CommentNode, limit: int = 60) -> str:
-    text = plain_text(node.item.body) if node.item else html_text(str(node.html))
+    text = plain_text(node.item.body) if node.item else ""
     return clip(" ".join(text.split()), limit)
 
 
@@ -127,18 +127,14 @@ def latest_feed(
     )
 
 
-def feed_text(
-    thread: Thread, article: Any, settings: dict[str, Any], fragments: Fragments | None
-) -> str:
-    """One article's comment feed; with the build's `fragments`, from the cache if it can."""
+def feed_text(thread: Thread, article: Any, settings: dict[str, Any], fragments: Fragments) -> str:
+    """One article's comment feed, from the build's `fragments` cache if it can."""
     siteurl = settings.get("SITEURL", "")
     sitename = settings.get("SITENAME", "")
 
     def make() -> str:
         return comment_feed(thread, article, siteurl, sitename)
 
-    if fragments is None or not thread.fingerprint:
-        return make()
     return fragments.get(("feed", thread.id, thread.fingerprint, siteurl, sitename), make)
 
 
@@ -148,7 +144,7 @@ def write_feeds(
     articles: dict[str, Any],
     settings: dict[str, Any],
     latest: list[tuple[CommentNode, Any]],
-    fragments: Fragments | None = None,
+    fragments: Fragments,
 ) -> list[Path]:
     """Write every comment feed and the site feed of `latest` under `output`; the files written.
 

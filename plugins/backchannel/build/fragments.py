@@ -17,8 +17,6 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from markupsafe import Markup
-
 from backchannel.build.render import renderer_version
 from backchannel.store.cache import Cache
 
@@ -123,18 +121,6 @@ class Fragments:
         if len(self.fresh) >= _BATCH:
             self.flush()
         return text
-
-    def partial(self, context: Any, name: str, thread: Any) -> Markup:
-        """A feedback partial rendered as `{% include %}` would render it on this page."""
-        parts = (
-            name,
-            thread.id,
-            thread.fingerprint,
-            context.get("SITEURL"),
-            context.get("output_file"),
-        )
-
-        return Markup(self.get(parts, lambda: include(context, name, thread=thread)))
 
     def flush(self) -> None:
         """Store what was made since the last flush."""

@@ -67,7 +67,6 @@ _cleaner = nh3.Cleaner(
     link_rel=LINK_REL,
     strip_comments=True,
 )
-_text_only = nh3.Cleaner(tags=set(), attributes={})
 # Fuzzy links only for `www.` (as GitHub does): "readme.md" is a file, not a site.
 # The fuzzy finder costs about twice the strict one, so only text with a `www.` pays it.
 _strict = LinkifyIt().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
@@ -290,11 +289,6 @@ def _own_text(fragment: str) -> str:
     That HTML is the sanitizer's serialization: every `<` in it opens a tag (`_TAG`), text
     holds only entities, and no tag but `<a>` has attributes. So the text is what is left
     without the tags, decoded, once the one newline an HTML parser drops after `<pre>` is
-    dropped too (test_render.py compares this with html_text over hostile bodies).
+    dropped too (test_render.py compares this with an HTML parser's text over hostile bodies).
     """
     return html.unescape(_TAG.sub("", str(fragment).replace("<pre>\n", "<pre>"))).strip()
-
-
-def html_text(fragment: str) -> str:
-    """The text of an HTML fragment, tags removed and entities decoded."""
-    return html.unescape(_text_only.clean(fragment)).strip()

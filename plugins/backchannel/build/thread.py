@@ -173,9 +173,15 @@ class Thread:
     @pass_context
     def partial(self, context: Any, name: str) -> Markup:
         """The partial `name` as `{% include %}` would render it here, from the cache if it can."""
+
+        def make() -> str:
+            return include(context, name, thread=self)
+
+        # Outside a build (the republisher) there is no cache to take it from.
         if self.fragments is None or not self.fingerprint:
-            return Markup(include(context, name, thread=self))
-        return self.fragments.partial(context, name, self)
+            return Markup(make())
+        page = (context.get("SITEURL"), context.get("output_file"))
+        return Markup(self.fragments.get((name, self.id, self.fingerprint, *page), make))
 
     @pass_context
     def counts(self, context: Any, show_empty: bool = False) -> Markup:
@@ -325,9 +331,9 @@ def group_by_thread(
     """
     groups: dict[str, list[Item]] = defaultdict(list)
     orphans: list[Item] = []
-    thread_of = thread_finder(known, aliases)
+    thread_of = thread_key_finder(known, aliases)
     for item in items:
-        key = thread_of(item)
+        key = thread_of(item.article, item.origin_url)
         if key is None:
             orphans.append(item)
         else:
@@ -335,20 +341,10 @@ def group_by_thread(
     return groups, orphans
 
 
-def thread_finder(known: set[str], aliases: dict[str, str]) -> Callable[[Item], str | None]:
-    """The function giving the thread an item belongs to (None: no such article), as grouped."""
-    thread_of_key = thread_key_finder(known, aliases)
-
-    def thread_of(item: Item) -> str | None:
-        return thread_of_key(item.article, item.origin_url)
-
-    return thread_of
-
-
 def thread_key_finder(
     known: set[str], aliases: dict[str, str]
 ) -> Callable[[str, str | None], str | None]:
-    """`thread_finder`'s function, of what it reads of an item: its article and origin URL."""
+    """The function giving the thread of an item's article and origin URL (None: no article)."""
     folded: dict[str, str | None] = {}
     for tid in known:
         folded[tid.casefold()] = None if tid.casefold() in folded else tid

@@ -32,7 +32,6 @@ from backchannel.build.thread import (
     build_thread,
     comment_node,
     endpoints_for,
-    thread_finder,
     thread_key_finder,
 )
 from backchannel.model import Item, Kind, State
@@ -73,7 +72,6 @@ class BuildThreads:
         self.store = store
         self.cache = cache
         self.articles = articles
-        self.thread_of = thread_finder(set(articles), settings["ALIASES"])
         self.thread_of_key = thread_key_finder(set(articles), settings["ALIASES"])
         self._ids: set[str] | None = None
         # Per thread: the folders its items are in, and the sum of their digests.
@@ -256,7 +254,7 @@ class BuildThreads:
             item
             for state, folder in self.sources.get(thread.id, [])
             for item, _ in self._shown(state, folder)
-            if self.thread_of(item) == thread.id
+            if self.thread_of_key(item.article, item.origin_url) == thread.id
         ]
         full = build_thread(thread.id, items, self.settings)
         for node in full.all_comments():

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import html as html_module
 import random
 from urllib.parse import urlsplit
 
+import nh3
 from backchannel.build.render import (
     ALLOWED_TAGS,
     _links_only,
     _prose_html,
     _walk_links,
-    html_text,
     link_urls,
     markdown_html,
     plain_prose,
@@ -19,6 +20,13 @@ from backchannel.build.render import (
     sanitize,
 )
 from conftest import DATA
+
+_TEXT_ONLY = nh3.Cleaner(tags=set(), attributes={})
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment as a parser reads it: tags removed, entities decoded."""
+    return html_module.unescape(_TEXT_ONLY.clean(fragment)).strip()
 
 
 def test_markdown_features_survive_and_links_are_marked():
