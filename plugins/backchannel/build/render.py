@@ -284,7 +284,7 @@ def plain_text(text: str) -> str:
 
 
 def _own_text(fragment: str) -> str:
-    """`html_text` of render_markdown's own HTML, without parsing it again.
+    """The text of render_markdown's own HTML, as an HTML parser reads it, without parsing it.
 
     That HTML is the sanitizer's serialization: every `<` in it opens a tag (`_TAG`), text
     holds only entities, and no tag but `<a>` has attributes. So the text is what is left

@@ -39,7 +39,6 @@ from backchannel.receiver.admin_auth import (
     signed_in,
 )
 from backchannel.receiver.context import Receiver, receiver_of
-from backchannel.receiver.problems import RequestProblem
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +57,6 @@ def _excerpt(text: str, limit: int = 300) -> str:
     return clip(plain_text(text).strip(), limit)
 
 
-def _siteurl(receiver: Receiver) -> str:
-    try:
-        return receiver.articles.siteurl
-    except RequestProblem:  # no build yet
-        return ""
-
-
 def _view(receiver: Receiver, item: Item, articles: dict[str, Any]) -> dict[str, Any]:
     """What the page shows of one item (every string escaped by the template)."""
     ref = articles.get(item.article)
@@ -74,7 +66,7 @@ def _view(receiver: Receiver, item: Item, articles: dict[str, Any]) -> dict[str,
             parent_item = receiver.store.find(item.parent)
         except StoreError:
             parent_item = None
-    base = _siteurl(receiver).rstrip("/")
+    base = receiver.articles.siteurl_or_empty().rstrip("/")
     return {
         "id": item.id,
         "kind_label": KIND_LABELS.get(item.kind, str(item.kind)),

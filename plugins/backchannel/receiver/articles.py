@@ -106,6 +106,13 @@ class Articles:
         self._refresh()
         return self._siteurl
 
+    def siteurl_or_empty(self) -> str:
+        """SITEURL of the last build, or "" before any (a page is then unstyled, still clear)."""
+        try:
+            return self.siteurl
+        except RequestProblem:
+            return ""
+
     def article_url(self, article: KnownArticle) -> str:
         """The URL of an article; never on a Host header a client could choose.
 

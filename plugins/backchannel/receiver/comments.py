@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from backchannel.build.render import render_markdown
 from backchannel.errors import ItemFormatError
@@ -70,24 +70,17 @@ def _error(
         again = reply.form_again(request, fields, reason, status, headers)
         if again is not None:
             return again
-    siteurl = _siteurl(request)
+    receiver = receiver_of(request)
     back = request.headers.get("referer")
-    html = pages.message_page(
+    return pages.message_response(
         "Your comment was not sent",
         reason,
-        siteurl,
-        error=True,
+        receiver.articles.siteurl_or_empty(),
+        status=status,
+        headers=headers,
         back=back if back and back.startswith(("http://", "https://")) else None,
-        site_name=receiver_of(request).settings.site_name,
+        site_name=receiver.settings.site_name,
     )
-    return HTMLResponse(html, status_code=status, headers=headers)
-
-
-def _siteurl(request: Request) -> str:
-    try:
-        return receiver_of(request).articles.siteurl
-    except RequestProblem:  # no build yet: the error page is unstyled, still clear
-        return ""
 
 
 async def _fields(request: Request) -> dict[str, Any]:

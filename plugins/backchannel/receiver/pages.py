@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment
 from markupsafe import Markup
+from starlette.responses import HTMLResponse
 
 from backchannel.build.render import ALLOWED_TAGS, LINK_REL
 
@@ -128,19 +129,21 @@ def _frame(title: str, siteurl: str, site_name: str) -> dict[str, str]:
     }
 
 
-def message_page(
+def message_response(
     title: str,
     message: str,
     siteurl: str,
     *,
-    error: bool = False,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
     back: str | None = None,
     form_action: str | None = None,
     form_button: str = "",
     site_name: str = "",
-) -> str:
-    """A page with one message (an error, a confirmation, a one-button form)."""
-    return _MESSAGE.render(
+) -> HTMLResponse:
+    """A page with one message: an error when `status` is one, a confirmation, a form."""
+    error = status >= 400
+    html = _MESSAGE.render(
         **_frame(title, siteurl, site_name),
         message=None if error else message,
         error=message if error else None,
@@ -148,6 +151,7 @@ def message_page(
         form_action=form_action,
         form_button=form_button,
     )
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def reply_form_page(

@@ -126,34 +126,25 @@ async def new_comment_form(request: Request) -> Response:
     try:
         await limit_rate(request)
     except RequestProblem as exc:
-        return HTMLResponse(
-            pages.message_page("Please wait", exc.reason, siteurl, error=True, site_name=name),
-            status_code=exc.status,
+        return pages.message_response(
+            "Please wait",
+            exc.reason,
+            siteurl,
+            status=exc.status,
             headers=exc.headers,
+            site_name=name,
         )
     article = receiver.articles.get(article_id)
     if article is None:
-        return HTMLResponse(
-            pages.message_page(
-                "Unknown article",
-                f"There is no article {article_id!r}.",
-                siteurl,
-                error=True,
-                site_name=name,
-            ),
-            status_code=404,
+        message = f"There is no article {article_id!r}."
+        return pages.message_response(
+            "Unknown article", message, siteurl, status=404, site_name=name
         )
     html = await run_in_threadpool(_new_form, request, receiver, article, parent)
     if html is None:
-        return HTMLResponse(
-            pages.message_page(
-                "Unknown comment",
-                f"There is no comment {parent!r} on this article.",
-                siteurl,
-                error=True,
-                site_name=name,
-            ),
-            status_code=404,
+        message = f"There is no comment {parent!r} on this article."
+        return pages.message_response(
+            "Unknown comment", message, siteurl, status=404, site_name=name
         )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
