@@ -11,6 +11,7 @@ attempts are rate-limited per client and in all.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -110,17 +111,23 @@ def start_session(request: Request, response: Response) -> Response:
         "e": int(now(request) + SESSION_SECONDS),
         "p": _password_mark(request),
     }
+    session = admin_tokens.serializer(store, "session").dumps(data)
+    _set_cookie(request, response, SESSION_COOKIE, session, SESSION_SECONDS)
+    response.delete_cookie(PRE_COOKIE, path=admin_path(request))
+    return response
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:
+    """An admin cookie: for the admin pages only, never read by a script or another site."""
     response.set_cookie(
-        SESSION_COOKIE,
-        admin_tokens.serializer(store, "session").dumps(data),
-        max_age=SESSION_SECONDS,
+        name,
+        value,
+        max_age=age,
         path=admin_path(request),
         secure=_secure(request),
         httponly=True,
         samesite="strict",
     )
-    response.delete_cookie(PRE_COOKIE, path=admin_path(request))
-    return response
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -164,6 +171,7 @@ def to_sign_in(request: Request) -> Response:
 def signed_in(endpoint: Endpoint) -> Endpoint:
     """Wrap an endpoint: no valid session, no access; state-changing requests need CSRF."""
 
+    @functools.wraps(endpoint)
     async def wrapped(request: Request) -> Response:
         sid = session_id(request)
         if sid is None:
@@ -176,8 +184,6 @@ def signed_in(endpoint: Endpoint) -> Endpoint:
                 return page(admin_pages.message("Refused", "Invalid CSRF token.", error=True), 403)
         return await endpoint(request)
 
-    wrapped.__name__ = wrapped.__qualname__ = endpoint.__name__
-    wrapped.__doc__ = endpoint.__doc__
     return wrapped
 
 
@@ -187,15 +193,7 @@ def _pre_form(request: Request, response_html: Callable[[str], str], status: int
     pre = secrets.token_urlsafe(16)
     csrf = admin_tokens.mac(receiver_of(request).store, "csrf-pre", pre)
     response = page(response_html(csrf), status)
-    response.set_cookie(
-        PRE_COOKIE,
-        pre,
-        max_age=3600,
-        path=admin_path(request),
-        secure=_secure(request),
-        httponly=True,
-        samesite="strict",
-    )
+    _set_cookie(request, response, PRE_COOKIE, pre, 3600)
     return response
 
 
