@@ -39,11 +39,12 @@ from backchannel.receiver.problems import RequestProblem
 from backchannel.receiver.source import (
     SourceError,
     exact_target,
+    is_http_url,
+    linkback_id,
     links_to,
     normalize,
     read_source,
 )
-from backchannel.store import derived_id
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +142,7 @@ def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
 
 
 def _target_article(receiver: Receiver, target: str) -> KnownArticle:
-    parts = urlsplit(target)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if not is_http_url(target):
         raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an http(s) URL")
     article = receiver.articles.by_target(target)
     if article is not None:
@@ -161,13 +161,12 @@ def _target_article(receiver: Receiver, target: str) -> KnownArticle:
 async def ping(request: Request, source: str, target: str) -> str:
     """Verify and store one pingback; the success string, or PingbackFault."""
     receiver = receiver_of(request)
-    parts = urlsplit(source)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if not is_http_url(source):
         raise PingbackFault(SOURCE_NOT_FOUND, "sourceURI is not an http(s) URL")
     if normalize(source) == normalize(target):
         raise PingbackFault(GENERIC, "sourceURI and targetURI are the same")
     article = _target_article(receiver, target)
-    item_id = derived_id("pingback", f"{article.id}\n{normalize(source)}")
+    item_id = linkback_id("pingback", article.id, source)
     if await exists(receiver, item_id, article.id):
         raise PingbackFault(ALREADY_REGISTERED, "this pingback was already registered")
     try:
@@ -193,7 +192,7 @@ async def ping(request: Request, source: str, target: str) -> str:
         facts = await run_in_threadpool(read_source, resp, is_target)
     except SourceError as exc:
         raise PingbackFault(SOURCE_NOT_FOUND, f"cannot read sourceURI: {exc.reason}") from None
-    author = facts.author or parts.hostname
+    author = facts.author or urlsplit(source).hostname
     sub = Submission(
         kind=Kind.PINGBACK,
         article=article.id,

@@ -43,6 +43,7 @@ from backchannel.field_policy import (
 )
 from backchannel.model import MentionType, parse_date
 from backchannel.outbound.fetch import FetchResponse
+from backchannel.store import derived_id
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,20 @@ def normalize(url: str) -> str:
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/") or ""
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def is_http_url(value: str) -> bool:
+    """An http(s) URL with a host."""
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def linkback_id(kind: str, article_id: str, source: str) -> str:
+    """A linkback's item id: one per kind, article and (loosely compared) source URL.
+
+    The same source pinging the same article again finds its earlier item.
+    """
+    return derived_id(kind, f"{article_id}\n{normalize(source)}")
 
 
 def _soup(resp: FetchResponse) -> BeautifulSoup:

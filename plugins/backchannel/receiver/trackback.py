@@ -40,8 +40,7 @@ from backchannel.receiver.context import (
 )
 from backchannel.receiver.guard import Rejected, Submission
 from backchannel.receiver.problems import RequestProblem
-from backchannel.receiver.source import normalize
-from backchannel.store import derived_id
+from backchannel.receiver.source import linkback_id
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ def _known_article(receiver: Receiver, article_id: str) -> KnownArticle:
 
 async def _new_ping_id(receiver: Receiver, article_id: str, url: str) -> str:
     """The id of a ping from `url` (one per article and page), or a 409 if it is known."""
-    item_id = derived_id("trackback", f"{article_id}\n{normalize(url)}")
+    item_id = linkback_id("trackback", article_id, url)
     if await exists(receiver, item_id, article_id):
         raise RequestProblem("this TrackBack was already registered", 409)
     return item_id

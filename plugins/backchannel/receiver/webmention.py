@@ -57,11 +57,13 @@ from backchannel.receiver.source import (
     SourceError,
     SourceFacts,
     exact_target,
+    is_http_url,
+    linkback_id,
     links_to,
     normalize,
     read_source,
 )
-from backchannel.store import derived_id, new_id
+from backchannel.store import new_id
 from backchannel.store.state import WEBMENTION, WEBMENTION_CLAIM, state_of
 from backchannel.store.temps import pid_alive
 
@@ -119,11 +121,6 @@ def _alive(pid: Any) -> bool:
     return isinstance(pid, int) and pid > 0 and pid_alive(pid)
 
 
-def _url_ok(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
 async def _source_and_target(request: Request) -> tuple[str, str, KnownArticle]:
     """The form's source and target and the article targeted, or a RequestProblem saying why not."""
     body = await read_body(request)
@@ -138,9 +135,9 @@ async def _source_and_target(request: Request) -> tuple[str, str, KnownArticle]:
     target = (fields.get("target") or [""])[0].strip()
     if not source or not target:
         raise RequestProblem("both 'source' and 'target' are required")
-    if not _url_ok(source):
+    if not is_http_url(source):
         raise RequestProblem("source must be an http(s) URL")
-    if not _url_ok(target):
+    if not is_http_url(target):
         raise RequestProblem("target must be an http(s) URL")
     if normalize(source) == normalize(target):
         raise RequestProblem("source and target are the same URL")
@@ -211,7 +208,7 @@ async def verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[st
 
 async def _verify(receiver: Receiver, record: dict[str, Any], ip: str) -> dict[str, Any]:
     source, target, article_id = record["source"], record["target"], record["article"]
-    item_id = derived_id("webmention", f"{article_id}\n{normalize(source)}")
+    item_id = linkback_id("webmention", article_id, source)
 
     def done(status: str, reason: str = "", item: str | None = None) -> dict[str, Any]:
         record.update(status=status, reason=reason, item=item)
