@@ -38,10 +38,9 @@ from backchannel.model import Item, Kind, State
 from backchannel.settings import Resolved
 from backchannel.store import Store
 from backchannel.store.cache import Cache
-from backchannel.store.files import SUFFIX, Stamp
+from backchannel.store.files import SUFFIX, Stamp, item_folders
 from backchannel.store.folder_items import (
     folder_signature,
-    item_folders,
     load_folder,
     stamps_signature,
     store_rows,

@@ -35,19 +35,29 @@ def list_files(
     Plain strings and os.scandir: a build lists 20,000 files, and pathlib
     objects cost more than the parsing. `prefix` filters on the bare file name.
     """
+    for state, folder in item_folders(root, states):
+        # folder + os.sep + name is what os.path.join (and DirEntry.path) gives.
+        start = os.path.join(folder, "")
+        for name in item_names(folder):
+            if name.startswith(prefix):
+                yield start + name, state
+
+
+def item_folders(root: Path | str, states: Iterable[State]) -> list[tuple[State, str]]:
+    """(state, folder) of every folder of items in the states, in `list_files` order.
+
+    The published state keeps a folder per article; the others are flat.
+    """
+    out = []
     for state in states:
         base = os.path.join(root, state.value)
         if not os.path.isdir(base):
             continue
-        folders = [base]
         if state == State.PUBLISHED:
-            folders = sorted(e.path for e in os.scandir(base) if e.is_dir())
-        for folder in folders:
-            # folder + os.sep + name is what os.path.join (and DirEntry.path) gives.
-            start = os.path.join(folder, "")
-            for name in item_names(folder):
-                if name.startswith(prefix):
-                    yield start + name, state
+            out += [(state, p) for p in sorted(e.path for e in os.scandir(base) if e.is_dir())]
+        else:
+            out.append((state, base))
+    return out
 
 
 def item_names(folder: str) -> list[str]:

@@ -27,20 +27,6 @@ from backchannel.store.item_cache import (
 )
 
 
-def item_folders(root: Path | str, states: tuple[State, ...]) -> list[tuple[State, str]]:
-    """(state, folder) of every folder of items in the states, in `list_files` order."""
-    out = []
-    for state in states:
-        base = os.path.join(root, state.value)
-        if not os.path.isdir(base):
-            continue
-        if state == State.PUBLISHED:
-            out += [(state, p) for p in sorted(e.path for e in os.scandir(base) if e.is_dir())]
-        else:
-            out.append((state, base))
-    return out
-
-
 def load_folder(
     root: Path | str,
     state: State,
