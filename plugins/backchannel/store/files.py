@@ -15,8 +15,6 @@ SUFFIX = ".md"
 Stamp = tuple[int, int, int]
 # What reading one file gives: its stamp and item, or (None, the problem).
 Outcome = tuple[Stamp | None, Item | ItemFormatError]
-# Files read in a row before they are parsed (see read_many).
-READ_BLOCK = 256
 
 
 @dataclass
@@ -125,23 +123,11 @@ def parse_file(
 def read_many(files: Sequence[tuple[str, State]]) -> list[Outcome]:
     """Read and parse files; a file that cannot be read or parsed becomes its problem."""
     out: list[Outcome] = []
-    # A block of files is read, then parsed: system calls between parses made
-    # each parse slower (each call costs the CPU's caches).
-    for first in range(0, len(files), READ_BLOCK):
-        block = files[first : first + READ_BLOCK]
-        read: list[tuple[os.stat_result, bytes] | OSError] = []
-        for path, _ in block:
-            try:
-                read.append(read_bytes(path))
-            except OSError as exc:
-                read.append(exc)
-        for (path, state), outcome in zip(block, read, strict=True):
-            try:
-                if isinstance(outcome, OSError):
-                    raise outcome
-                out.append(parse_file(path, state, *outcome))
-            except ItemFormatError as exc:
-                out.append((None, exc))
-            except OSError as exc:
-                out.append((None, ItemFormatError(f"cannot read: {exc.strerror}", path, 0)))
+    for path, state in files:
+        try:
+            out.append(parse_file(path, state, *read_bytes(path)))
+        except ItemFormatError as exc:
+            out.append((None, exc))
+        except OSError as exc:
+            out.append((None, ItemFormatError(f"cannot read: {exc.strerror}", path, 0)))
     return out
