@@ -84,10 +84,7 @@ def test_a_batch_places_nothing_over_an_existing_item_and_undoes_itself(wptt: Pa
     from backchannel.importers.run import to_item
     from backchannel.store import derived_id
 
-    items = [
-        to_item(r, derived_id(r.origin, r.origin_id), "post", r.state, None, check=False)
-        for r in records
-    ]
+    items = [to_item(r, derived_id(r.origin, r.origin_id), "post", r.state, None) for r in records]
     batch = Batch(store)
     for item in items:
         batch.add(item)

@@ -42,8 +42,8 @@ def _links(entry: Element) -> dict[str, str]:
     return {c.get("rel", ""): c.get("href", "") for c in entry if local(c.tag) == "link"}
 
 
-def parse_blogger(source: Source, name: str) -> Iterator[Record]:
-    """Every comment of a Blogger export, in file order."""
+def parse(source: Source, name: str) -> Iterator[Record]:
+    """Every comment of a Blogger export (its path, or its bytes as fetched), in file order."""
     posts: dict[str, ArticleRef] = {}
     origin = "blogger"
     for elem in top_level(source, name, "feed", "Blogger export"):
@@ -95,9 +95,4 @@ def _comment(entry: Element, posts: dict[str, ArticleRef], origin: str) -> Recor
 
 def read(source: str) -> Iterator[Record]:
     """Records of a Blogger export file."""
-    return parse_blogger(Path(source), source)
-
-
-def parse(data: bytes, name: str) -> Iterator[Record]:
-    """Records of a fetched Blogger export."""
-    return parse_blogger(data, name)
+    return parse(Path(source), source)

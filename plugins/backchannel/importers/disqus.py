@@ -37,8 +37,8 @@ def _true(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 
 
-def parse_disqus(source: Source, name: str) -> Iterator[Record]:
-    """Every post of a Disqus export, in file order."""
+def parse(source: Source, name: str) -> Iterator[Record]:
+    """Every post of a Disqus export (its path, or its bytes as fetched), in file order."""
     threads: dict[str, ArticleRef] = {}
     forum = ""
     posts = 0
@@ -93,9 +93,4 @@ def _post(elem: object, threads: dict[str, ArticleRef], forum: str, number: int)
 
 def read(source: str) -> Iterator[Record]:
     """Records of a Disqus export file."""
-    return parse_disqus(Path(source), source)
-
-
-def parse(data: bytes, name: str) -> Iterator[Record]:
-    """Records of a fetched Disqus export."""
-    return parse_disqus(data, name)
+    return parse(Path(source), source)

@@ -77,15 +77,13 @@ def clean_text(value: str | None) -> str:
     return model_clean_text(value or "").strip()
 
 
-def utc_from_naive(value: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> datetime | None:
-    """Parse a zone-less timestamp that is known to be UTC; None for empty or zero dates."""
+def utc_from_naive(value: str) -> datetime | None:
+    """Parse a zone-less "YYYY-MM-DD HH:MM:SS" known to be UTC; None for empty or zero dates."""
     text = (value or "").strip()
     if not text or text.startswith("0000"):
         return None
     try:
-        if fmt == "%Y-%m-%d %H:%M:%S":  # fromisoformat is many times faster than strptime
-            return datetime.fromisoformat(text).replace(tzinfo=UTC)
-        return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
     except ValueError:
         return None
 

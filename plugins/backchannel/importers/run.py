@@ -93,10 +93,9 @@ def to_item(
     parent: str | None,
     *,
     email_hash: str | None = None,
-    check: bool = True,
     author_names: Collection[str] = (),
 ) -> Item:
-    """The store item for a record (validated by the model's own parser).
+    """The store item for a record.
 
     A comment signed with one of `author_names` (folded by `name_key`) is the site
     author's own: its `Author-Reply: yes` lets the digest count it as an answer.
@@ -106,7 +105,7 @@ def to_item(
     title = rec.title
     if title is None and state == State.UNMATCHED:
         title = rec.article.title  # so an author can see which old post it was for
-    item = Item(
+    return Item(
         id=item_id,
         kind=rec.kind,
         article=article,
@@ -127,29 +126,16 @@ def to_item(
         else None,
         state=state,
     )
-    # The file must be one `backchannel check` accepts: round-trip it while planning
-    # (the write pass builds the same item again and need not re-check it).
-    return loads(dumps(item), state=state) if check else item
 
 
-def _track(
-    records: Iterable[Record], progress: Any, label: str, total: int | None
-) -> Iterator[Record]:
+def _track(records: Iterable[Record], progress: Any, label: str) -> Iterator[Record]:
     if progress is None:
         yield from records
         return
-    task = progress.add_task(label, total=total)
+    task = progress.add_task(label, total=None)
     for rec in records:
         yield rec
         progress.advance(task)
-    progress.update(task, completed=total if total is not None else None)
-
-
-def _checked(item: Item) -> str:
-    """The item's file text, refused unless the store's own parser accepts it."""
-    text = dumps(item)
-    loads(text, state=item.state)
-    return text
 
 
 def plan(
@@ -217,10 +203,12 @@ def plan(
                 state,
                 parent,
                 email_hash=email_hash(rec.email) if email_hash and rec.email else None,
-                check=False,
                 author_names=author_names,
             )
-            text = _checked(item)
+            # The file must be one `backchannel check` accepts: refused unless the
+            # store's own parser reads it back.
+            text = dumps(item)
+            loads(text, state=state)
         except (ItemFormatError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, ItemFormatError) else str(exc)
             summary.skipped.append({"id": item_id, "origin_id": rec.origin_id, "reason": reason})
@@ -308,7 +296,7 @@ def run_import(
     }
     if dry_run:
         plan(
-            _track(source(), progress, "reading", None),
+            _track(source(), progress, "reading"),
             existing,
             index,
             summary,
@@ -320,7 +308,7 @@ def run_import(
     had_secret = secret_file.exists()
     batch = Batch(store)
     try:
-        records = _track(source(), progress, "importing", None)
+        records = _track(source(), progress, "importing")
         plan(records, existing, index, summary, batch, deleted=deleted, author_names=author_names)
         batch.commit()
     except BaseException:

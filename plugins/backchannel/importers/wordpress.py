@@ -33,15 +33,6 @@ from backchannel.model import Kind, State
 
 logger = logging.getLogger(__name__)
 
-# Prefixes WordPress used (2.x exports forgot to declare `excerpt`, WordPress.com
-# `atom`); xmlstream.WELL_KNOWN_PREFIXES declares the others.
-KNOWN_PREFIXES = {
-    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "wfw": "http://wellformedweb.org/CommentAPI/",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "atom": "http://www.w3.org/2005/Atom",
-}
 STATES = {"1": State.PUBLISHED, "0": State.INBOX, "spam": State.SPAM}
 SKIPPED = {"trash": "trash", "post-trashed": "trash (post trashed)"}
 KINDS = {
@@ -225,9 +216,9 @@ def _emit(found: _Wxr, item: dict[str, str], comments: list[dict[str, str]]) -> 
     found.records.extend(_comment(fields, origin, post_key, ref, post_date) for fields in comments)
 
 
-def parse_wxr(source: Source, name: str) -> Iterator[Record]:
-    """Every comment of a WXR export, in file order."""
-    stream = declare_prefixes(open_source(source), "rss", KNOWN_PREFIXES, name)
+def parse(source: Source, name: str) -> Iterator[Record]:
+    """Every comment of a WXR export (its path, or its bytes as fetched), in file order."""
+    stream = declare_prefixes(open_source(source), "rss", name)
     found, start, end, data = _wxr_handlers(name)
     for _ in feed(stream, name, start, end, data):
         yield from found.records
@@ -240,9 +231,4 @@ def parse_wxr(source: Source, name: str) -> Iterator[Record]:
 
 def read(source: str) -> Iterator[Record]:
     """Records of a WXR file."""
-    return parse_wxr(Path(source), source)
-
-
-def parse(data: bytes, name: str) -> Iterator[Record]:
-    """Records of a fetched WXR export."""
-    return parse_wxr(data, name)
+    return parse(Path(source), source)

@@ -149,14 +149,12 @@ def open_source(source: Source) -> BinaryIO:
     return source
 
 
-def declare_prefixes(
-    stream: BinaryIO, root: str, prefixes: dict[str, str] | None = None, name: str = ""
-) -> BinaryIO:
+def declare_prefixes(stream: BinaryIO, root: str, name: str = "") -> BinaryIO:
     """Add `xmlns:p="uri"` to the root tag for every well-known prefix it does not declare.
 
-    `prefixes` adds to (or overrides) WELL_KNOWN_PREFIXES for one format.
+    (WordPress 2.x exports forgot to declare `excerpt`, WordPress.com ones `atom`.)
     """
-    known = {**WELL_KNOWN_PREFIXES, **(prefixes or {})}
+    known = WELL_KNOWN_PREFIXES
     head = stream.read(HEAD_BYTES)
     match = re.search(rb"<" + root.encode() + rb"(\s[^>]*)?>", head)
     added: list[str] = []
@@ -249,7 +247,7 @@ def top_level(source: Source, name: str, root_tag: str, what: str) -> Iterator[E
     """
     depth = 0
     root = None
-    stream = declare_prefixes(open_source(source), root_tag, None, name)
+    stream = declare_prefixes(open_source(source), root_tag, name)
     for event, elem in iterparse(stream, name):
         if event == "start":
             if depth == 0:
