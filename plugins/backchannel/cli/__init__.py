@@ -24,31 +24,20 @@ from backchannel.settings import load
 # run a command (the moderation and sending modules pull in Pelican and more;
 # `approve` should not pay for `send`). tests/test_cli_store.py checks this
 # table against what the modules really define.
+_REVIEW = ("inbox", "show", "approve", "reject", "spam", "reply", "edit", "delete")
+_COMMANDS_BY_MODULE = {
+    "store_commands": ("list", "check"),
+    "serve_command": ("serve",),
+    "send_command": ("send",),
+    "digest_commands": ("digest", "draft", "notify-answers"),
+    "moderation_commands": (*_REVIEW, "forget", "export", "notify", "train"),
+    "import_commands": ("import", "collect"),
+    "admin_commands": ("admin-password", "admin-link"),
+}
 COMMANDS: dict[str, str] = {
-    "list": "backchannel.cli.store_commands",
-    "check": "backchannel.cli.store_commands",
-    "serve": "backchannel.cli.serve_command",
-    "send": "backchannel.cli.send_command",
-    **dict.fromkeys(("digest", "draft", "notify-answers"), "backchannel.cli.digest_commands"),
-    **dict.fromkeys(
-        (
-            "inbox",
-            "show",
-            "approve",
-            "reject",
-            "spam",
-            "reply",
-            "edit",
-            "delete",
-            "forget",
-            "export",
-            "notify",
-            "train",
-        ),
-        "backchannel.cli.moderation_commands",
-    ),
-    **dict.fromkeys(("import", "collect"), "backchannel.cli.import_commands"),
-    **dict.fromkeys(("admin-password", "admin-link"), "backchannel.cli.admin_commands"),
+    name: f"backchannel.cli.{module}"
+    for module, names in _COMMANDS_BY_MODULE.items()
+    for name in names
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
@@ -141,7 +130,3 @@ def error_json(exc: BackchannelError, message: str) -> dict[str, object]:
 def run() -> None:
     """Entry point of the `backchannel` script and `python -m backchannel.cli`."""
     sys.exit(main())
-
-
-if __name__ == "__main__":  # python -m backchannel.cli
-    run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import json
 import sys
@@ -94,16 +95,9 @@ def cmd_import(args: argparse.Namespace, settings: Resolved) -> int:
         response = Fetcher(settings).get(source)
         if response.status != 200:
             raise ImportSourceError(f"HTTP {response.status}", source)
-        data = response.content
-
-        def records() -> Any:
-            return module.parse(data, source)
+        records = functools.partial(module.parse, response.content, source)
     else:
-        # Parsed in this process: a forked parsing helper was not faster
-        # (bench/results/import.md) and could outlive a killed import.
-
-        def records() -> Any:
-            return module.read(source)
+        records = functools.partial(module.read, source)
 
     store = store_of(settings)
     with progress_bar(not args.json) as bar:

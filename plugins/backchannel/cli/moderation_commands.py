@@ -36,11 +36,6 @@ from backchannel.moderation.follow_up import follow_up
 from backchannel.settings import Resolved
 
 
-def _scored(settings: Resolved, item: Item) -> Item:
-    """The item with a score (computed now, not saved, if the receiver gave none)."""
-    return scored(store_of(settings), item, settings)
-
-
 def inbox_json(item: Item) -> dict[str, Any]:
     """The `inbox --json` form of an item."""
     return {
@@ -75,8 +70,10 @@ def inbox_line(item: Item, width: int) -> str:
 
 def cmd_inbox(args: argparse.Namespace, settings: Resolved) -> int:
     """List the inbox, one line an item: what waits, what it answers, how spammy and why."""
-    loaded = store_of(settings).load([State.INBOX])
-    items = sorted((_scored(settings, i) for i in loaded.items), key=lambda i: (i.date, i.id))
+    store = store_of(settings)
+    loaded = store.load([State.INBOX])
+    # Each with a score (computed now, not saved, where the receiver gave none).
+    items = sorted((scored(store, i, settings) for i in loaded.items), key=lambda i: (i.date, i.id))
     for problem in loaded.problems:  # never hidden: `check` is not the only one to say so
         print(f"backchannel: unreadable: {terminal_text(str(problem))}", file=sys.stderr)
     if args.json:
@@ -96,7 +93,7 @@ def cmd_inbox(args: argparse.Namespace, settings: Resolved) -> int:
 def cmd_show(args: argparse.Namespace, settings: Resolved) -> int:
     """Print one item as its file, with its state and what private data exists."""
     store = store_of(settings)
-    item = _scored(settings, store.find(args.id))
+    item = scored(store, store.find(args.id), settings)
     print(f"# {store.path_of(item)} ({item.state})")
     if item.spam_score is not None:
         print(f"# spam score {item.spam_score:.2f}: {'; '.join(item.reasons) or 'no signals'}")
@@ -176,11 +173,15 @@ def _text_of(args: argparse.Namespace) -> tuple[str, Path | None]:
     if args.text is not None:
         return args.text, None
     if args.file:
-        try:
-            return Path(args.file).read_text("utf-8"), None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ModerationError(f"cannot read {args.file}: {exc}") from None
+        return _read(args.file), None
     return _editor("")
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModerationError(f"cannot read {path}: {exc}") from None
 
 
 def _confirm_approval(parent: Item) -> None:
@@ -215,10 +216,7 @@ def cmd_edit(args: argparse.Namespace, settings: Resolved) -> int:
     item = moderator.store.find(args.id)
     kept = None
     if args.file:
-        try:
-            text = Path(args.file).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ModerationError(f"cannot read {args.file}: {exc}") from None
+        text = _read(args.file)
     else:
         text, kept = _editor(dumps(item))
     result = Result()

@@ -18,17 +18,6 @@ from backchannel.moderation.spam import FOLDER, append_line
 logger = logging.getLogger(__name__)
 
 AUDIT = "audit.jsonl"
-ACTIONS = (
-    "approve",
-    "reject",
-    "spam",
-    "reply",
-    "edit",
-    "delete",
-    "forget",
-    "auto-approve",
-    "auto-spam",
-)
 
 
 def audit_path(feedback_root: Path | str) -> Path:
