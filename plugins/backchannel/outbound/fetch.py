@@ -257,7 +257,9 @@ class _Hops:
 
     def done(self, resp: Any) -> None:
         """The response of this hop is complete."""
-        self.response = Fetcher._response(self.url, resp, b"".join(self.chunks))
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers)
+        content = b"".join(self.chunks)
+        self.response = FetchResponse(self.url, resp.status, headers, content)
 
     @contextlib.contextmanager
     def errors(self) -> Iterator[None]:
@@ -328,16 +330,9 @@ class Fetcher:
                     hop.done(resp)
         return hop.result()
 
-    async def arequest(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | bytes | None = None,
-        follow_redirects: bool = True,
-    ) -> FetchResponse:
-        """One request (and its redirects), for async callers such as the receiver."""
-        hop = _Hops(self, method, url, headers, data, follow_redirects)
+    async def aget(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResponse:
+        """GET, following redirects, for async callers such as the receiver."""
+        hop = _Hops(self, "GET", url, headers, None, True)
         async with httpcore.AsyncConnectionPool(
             network_backend=GuardedAsyncBackend(self.allow_private), retries=0
         ) as pool:
@@ -349,11 +344,6 @@ class Fetcher:
                         hop.done(resp)
         return hop.result()
 
-    @staticmethod
-    def _response(url: str, resp: Any, content: bytes) -> FetchResponse:
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers)
-        return FetchResponse(url=url, status=resp.status, headers=headers, content=content)
-
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResponse:
         """GET, following redirects."""
         return self.request("GET", url, headers)
@@ -363,7 +353,3 @@ class Fetcher:
     ) -> FetchResponse:
         """POST a form (dict) or raw bytes; redirects are not followed."""
         return self.request("POST", url, headers, data, follow_redirects=False)
-
-    async def aget(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResponse:
-        """GET, following redirects (async)."""
-        return await self.arequest("GET", url, headers)
