@@ -138,6 +138,11 @@ def _track(records: Iterable[Record], progress: Any, label: str) -> Iterator[Rec
         progress.advance(task)
 
 
+def _skip(summary: Summary, item_id: str, rec: Record, reason: str) -> None:
+    """Note a record that is not imported, and why (the --json `skipped` entries)."""
+    summary.skipped.append({"id": item_id, "origin_id": rec.origin_id, "reason": reason})
+
+
 def plan(
     records: Iterable[Record],
     existing: set[str],
@@ -161,30 +166,16 @@ def plan(
     for rec in records:
         item_id = derived_id(rec.origin, rec.origin_id)
         if rec.state is None:
-            summary.skipped.append(
-                {
-                    "id": item_id,
-                    "origin_id": rec.origin_id,
-                    "reason": rec.skip_reason or "not imported",
-                }
-            )
+            _skip(summary, item_id, rec, rec.skip_reason or "not imported")
             continue
         if item_id in existing:
             summary.duplicates += 1
             continue
         if item_id in deleted:
-            summary.skipped.append(
-                {
-                    "id": item_id,
-                    "origin_id": rec.origin_id,
-                    "reason": _deleted_reason(deleted[item_id]),
-                }
-            )
+            _skip(summary, item_id, rec, _deleted_reason(deleted[item_id]))
             continue
         if item_id in planned:
-            summary.skipped.append(
-                {"id": item_id, "origin_id": rec.origin_id, "reason": "appears twice in the source"}
-            )
+            _skip(summary, item_id, rec, "appears twice in the source")
             continue
         if rec.article is not last_ref:
             found = index.match(rec.article)
@@ -211,7 +202,7 @@ def plan(
             loads(text, state=state)
         except (ItemFormatError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, ItemFormatError) else str(exc)
-            summary.skipped.append({"id": item_id, "origin_id": rec.origin_id, "reason": reason})
+            _skip(summary, item_id, rec, reason)
             continue
         staged = batch.add(item, text) if batch is not None else -1
         planned[item_id] = _Planned(article, state, rec.kind, parent, staged)
