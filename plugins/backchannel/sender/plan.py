@@ -20,12 +20,12 @@ Rules, per (source, target) pair:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from backchannel.build.articles import ArticleInfo
 from backchannel.sender.links import external_links
-from backchannel.sender.record import Action, Entry, Protocol, SentRecord, Status, parse_time
+from backchannel.sender.record import Action, Entry, Protocol, SentRecord, Status
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,13 @@ def content_hash(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8")).hexdigest()[:16]
 
 
-def _due(entry: Entry, now: datetime) -> bool:
-    when = parse_time(entry.next_retry)
-    return when is None or when <= now
+def _retry_when_due(plan: Plan, entry: Entry, now: datetime, retry: Task) -> None:
+    """A failed pair: its retry, once its back-off is over; until then it waits."""
+    if not entry.next_retry or datetime.fromisoformat(entry.next_retry) <= now:
+        plan.tasks.append(retry)
+    else:
+        why = f"retry after {entry.next_retry} ({entry.reason})"
+        plan.waiting.append(Waiting(retry.article, retry.source, retry.target, why))
 
 
 def _current(
@@ -82,28 +86,21 @@ def _current(
     entry: Entry | None,
     now: datetime,
 ) -> None:
-    def task(action: Action, retry: bool = False) -> None:
-        plan.tasks.append(Task(action, info.slug, source, target, digest, entry, info, retry))
+    def task(action: Action, retry: bool = False) -> Task:
+        return Task(action, info.slug, source, target, digest, entry, info, retry)
 
     if entry is None or entry.status == Status.DELETED:
-        task(Action.NEW)
+        plan.tasks.append(task(Action.NEW))
     elif entry.status == Status.FAILED and entry.action in (Action.DELETE, Action.REMOVED):
         # The post or link came back while its deletion notice was pending.
-        task(Action.UPDATE if entry.delivered else Action.NEW)
+        plan.tasks.append(task(Action.UPDATE if entry.delivered else Action.NEW))
     elif entry.content_hash != digest:
         if entry.status == Status.SENT and entry.protocol != Protocol.WEBMENTION:
             plan.bookkeeping.append(entry.with_changes(content_hash=digest))
         else:
-            task(Action.UPDATE if entry.delivered else Action.NEW)
+            plan.tasks.append(task(Action.UPDATE if entry.delivered else Action.NEW))
     elif entry.status == Status.FAILED:
-        if _due(entry, now):
-            task(entry.action, retry=True)
-        else:
-            plan.waiting.append(
-                Waiting(
-                    info.slug, source, target, f"retry after {entry.next_retry} ({entry.reason})"
-                )
-            )
+        _retry_when_due(plan, entry, now, task(entry.action, retry=True))
     else:
         plan.unchanged += 1
 
@@ -114,34 +111,14 @@ def _gone(plan: Plan, entry: Entry, article_gone: bool, now: datetime) -> None:
         return
     if entry.action == action and entry.status in (Status.REJECTED, Status.GAVE_UP):
         return
+    notice = Task(
+        action, entry.article, entry.source, entry.target, entry.content_hash, entry, None
+    )
     if entry.action == action and entry.status == Status.FAILED:
-        if _due(entry, now):
-            plan.tasks.append(
-                Task(
-                    action,
-                    entry.article,
-                    entry.source,
-                    entry.target,
-                    entry.content_hash,
-                    entry,
-                    None,
-                    retry=True,
-                )
-            )
-        else:
-            plan.waiting.append(
-                Waiting(
-                    entry.article,
-                    entry.source,
-                    entry.target,
-                    f"retry after {entry.next_retry} ({entry.reason})",
-                )
-            )
+        _retry_when_due(plan, entry, now, replace(notice, retry=True))
         return
     if entry.delivered:
-        plan.tasks.append(
-            Task(action, entry.article, entry.source, entry.target, entry.content_hash, entry, None)
-        )
+        plan.tasks.append(notice)
         return
     what = "post" if article_gone else "link"
     if entry.status == Status.SENT:

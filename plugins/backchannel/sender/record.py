@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -118,11 +118,6 @@ _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
 def backoff(attempts: int, base_seconds: float) -> timedelta:
     """Delay before the next try: base, 2 x base, 4 x base, ..."""
     return timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0))
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO time from the record, or None."""
-    return datetime.fromisoformat(value) if value else None
 
 
 @dataclass
