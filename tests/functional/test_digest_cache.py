@@ -220,7 +220,7 @@ def test_json_is_streamed_one_element_per_line_and_equals_to_json(sample_site, m
 
 @pytest.mark.parametrize("siteurl", ["", "https://example.org/blog/"])
 def test_question_json_texts_equal_the_generic_encoding(siteurl):
-    from backchannel.digest.model import Digest, _element_encoder
+    from backchannel.digest.model import _ENCODER, Digest
     from backchannel.digest.questions import Question
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
@@ -230,7 +230,7 @@ def test_question_json_texts_equal_the_generic_encoding(siteurl):
         Question("c1", "a1", "Zoë “Q” O'Neil", 'Why "this"\\path?\n\t😀', False, None, "2026"),
         Question("c2", "gone", "</script>", "Ça va ? \u2028 \x00", True, "author-reply", "2025"),
     ]
-    encode = _element_encoder()
+    encode = _ENCODER.encode
     generic = [encode(q) for q in digest.to_json()["questions"]]
     assert list(digest._question_texts()) == generic
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from feedgenerator import Atom1Feed
 
@@ -14,14 +13,8 @@ from backchannel.digest.files import digest_files, read_summary
 MAX_ENTRIES = 50
 
 
-def digest_feed(
-    folder: Path, site: str, siteurl: str, known: dict[str, dict[str, Any]] | None = None
-) -> str:
-    """Every digest in `folder` (newest first) as one Atom document.
-
-    `known` maps a digest's day to its summary (Digest.feed_summary) when the
-    caller has it, so that digest's JSON is not parsed again.
-    """
+def digest_feed(folder: Path, site: str, siteurl: str) -> str:
+    """Every digest in `folder` (newest first) as one Atom document."""
     base = f"{siteurl.rstrip('/')}/digest/" if siteurl else ""
     feed = Atom1Feed(
         title=f"{site or 'Backchannel'}: feedback digests",
@@ -31,7 +24,7 @@ def digest_feed(
     )
     for path in list(reversed(digest_files(folder)))[:MAX_ENTRIES]:
         day = path.stem
-        data = (known or {}).get(day) or read_summary(path)
+        data = read_summary(path)
         md_path = path.with_suffix(".md")
         body = md_path.read_text("utf-8") if md_path.exists() else ""
         totals = data.get("totals", {})

@@ -36,14 +36,6 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
         raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
 
 
-def atomic_write_text(path: Path, chunks: Iterable[str]) -> None:
-    """Write a whole UTF-8 text file, made of chunks as they come, or nothing.
-
-    The JSON digest of 100,000 comments is never held in memory whole.
-    """
-    atomic_write(path, (chunk.encode("utf-8") for chunk in chunks))
-
-
 def digest_files(folder: Path) -> list[Path]:
     """The JSON digests in a folder, oldest first."""
     if not folder.is_dir():

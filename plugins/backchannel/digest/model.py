@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,29 +13,6 @@ from backchannel.digest.themes import Theme
 
 # One encoder for every element (json.dumps with options builds one per call).
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def _element_encoder() -> Callable[[Any], str]:
-    """Compact JSON text of one value, as _ENCODER.encode gives it, but cheaper.
-
-    JSONEncoder.encode builds the C encoder anew on every call, which was most of
-    the cost of writing 130,000 questions one per line; this builds it once.
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # no C accelerator: the pure-Python path
-        return _ENCODER.encode
-    encoder = make(
-        None,  # no cycle check: digest data is plain, acyclic JSON data
-        _ENCODER.default,
-        json.encoder.encode_basestring,  # ensure_ascii=False
-        None,  # no indent
-        _ENCODER.key_separator,
-        _ENCODER.item_separator,
-        False,  # sort_keys
-        False,  # skipkeys
-        True,  # allow_nan
-    )
-    return lambda value: "".join(encoder(value, 0))
 
 
 @dataclass
@@ -105,9 +82,7 @@ class Digest:
 
     def comment_url(self, comment_id: str, article: str) -> str:
         """Link to one comment on the site (the evidence behind a claim)."""
-        base = self.urls.get(article, f"{article}.html")
-        prefix = self.siteurl.rstrip("/") + "/" if self.siteurl else "/"
-        return f"{prefix}{base}#comment-{comment_id}"
+        return f"{self.article_url(article)}#comment-{comment_id}"
 
     def article_url(self, article: str) -> str:
         """Link to an article on the site."""
@@ -127,14 +102,6 @@ class Digest:
         """Questions still waiting for an answer."""
         return [q for q in self.questions if not q.answered]
 
-    def feed_summary(self) -> dict[str, Any]:
-        """The part of to_json() the Atom feed of digests reads."""
-        return {
-            key: value
-            for key, value, _ in self._json_fields()
-            if key in ("period", "generated", "totals")
-        }
-
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form (README documents every key)."""
         return {key: list(value) if many else value for key, value, many in self._json_fields()}
@@ -145,7 +112,7 @@ class Digest:
         A 100,000-comment digest's JSON is tens of megabytes; building it whole
         (and indenting it with the pure-Python encoder) cost seconds and hundreds of MB.
         """
-        encode = _element_encoder()
+        encode = _ENCODER.encode
         yield "{"
         for n, (key, value, many) in enumerate(self._json_fields()):
             yield f"{',' if n else ''}\n {encode(key)}: "
@@ -162,11 +129,11 @@ class Digest:
         yield "\n}\n"
 
     def _question_texts(self) -> Iterator[str]:
-        """Each question's JSON text, as the element encoder makes it from _json_fields.
+        """Each question's JSON text, as _ENCODER makes it from _json_fields.
 
         At a third of the cost: no dict, strings encoded directly.
         """
-        string = json.encoder.encode_basestring  # what _element_encoder uses for str
+        string = json.encoder.encode_basestring  # what _ENCODER uses for str (ensure_ascii off)
         prefix = self.siteurl.rstrip("/") + "/" if self.siteurl else "/"
         urls = self.urls
         for q in self.questions:

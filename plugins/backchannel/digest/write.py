@@ -12,7 +12,6 @@ from backchannel.digest.files import (
     FORMATS,
     DigestError,
     atomic_write,
-    atomic_write_text,
     publish_copy,
 )
 from backchannel.digest.model import Digest
@@ -51,15 +50,13 @@ def write_digest(
     }
     for fmt in formats:
         path = folder / f"{day}.{fmt}"
-        atomic_write_text(path, renderers[fmt]())
+        atomic_write(path, (chunk.encode("utf-8") for chunk in renderers[fmt]()))
         written.append(path)
     if "json" in formats:
         site = settings.site_name
         siteurl = settings.site_url
         feed_path = folder / FEED
-        # This digest's summary is at hand: the feed need not parse its JSON again.
-        known = {day: digest.feed_summary()}
-        atomic_write(feed_path, digest_feed(folder, site, siteurl, known).encode("utf-8"))
+        atomic_write(feed_path, digest_feed(folder, site, siteurl).encode("utf-8"))
         written.append(feed_path)
     if settings["PUBLISH_DIGEST"] and "html" in formats:
         output = settings.output_path
