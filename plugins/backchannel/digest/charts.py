@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from backchannel.digest.model import ArticleStats
+from backchannel.digest.render_md import plural
 
 
 def activity_svg(
@@ -36,7 +37,7 @@ def activity_svg(
         h_c = plot_h * comments / top
         h_l = plot_h * links / top
         y_c = pad_t + plot_h - h_c
-        label = f"{unit} of {week}: {_count(comments, 'comment')}, {_count(links, 'linkback')}"
+        label = f"{unit} of {week}: {plural(comments, 'comment')}, {plural(links, 'linkback')}"
         parts.append(f"<g><title>{escape(label)}</title>")
         parts.append(
             f'<rect x="{x:.1f}" y="{y_c:.1f}" width="{max(bar_w - 2, 1):.1f}" '
@@ -52,10 +53,6 @@ def activity_svg(
             )
     parts.append("</svg>")
     return Markup("".join(parts))
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def article_bars_svg(stats: list[ArticleStats], limit: int = 12, width: int = 640) -> Markup:
@@ -80,8 +77,8 @@ def article_bars_svg(stats: list[ArticleStats], limit: int = 12, width: int = 64
         total_w = plot_w * (s.comments + s.linkbacks) / top
         new_w = plot_w * s.new_comments / top
         parts.append(
-            f"<g><title>{escape(s.title)}: {_count(s.comments, 'comment')} ({s.new_comments} new), "
-            f"{_count(s.linkbacks, 'linkback')}, {_count(s.readers, 'reader')}</title>"
+            f"<g><title>{escape(s.title)}: {plural(s.comments, 'comment')} ({s.new_comments} new), "
+            f"{plural(s.linkbacks, 'linkback')}, {plural(s.readers, 'reader')}</title>"
         )
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" class="label">'

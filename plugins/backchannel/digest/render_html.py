@@ -12,13 +12,12 @@ from backchannel.digest.charts import activity_svg, article_bars_svg
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import Question
-from backchannel.digest.render_md import period_label, theme_question, unread_lines
+from backchannel.digest.render_md import MAX_SHOWN, period_label, theme_question, unread_lines
 
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 THEME_CSS = Path("static") / "css" / "backchannel.css"
-MAX_SHOWN = 300
 MAX_SHOWN_ARTICLES = 60
 SUGGESTION_QUESTIONS = 4  # comments whose questions a suggestion shows
 

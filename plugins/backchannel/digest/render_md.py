@@ -8,6 +8,7 @@ from operator import attrgetter
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import Question
+from backchannel.digest.suggestions import mentions
 from backchannel.digest.themes import Theme
 
 MAX_SHOWN = 300
@@ -67,11 +68,7 @@ def unread_lines(digest: Digest) -> list[str]:
 def theme_question(theme: Theme, asked: list[Question]) -> Question | None:
     """The question of one comment that the theme counts: the first that uses its phrases."""
     starts = [f" {p}" for p in [theme.phrase, *theme.related]]
-    for q in asked:
-        text = " " + q.text.lower().replace("’", "'")
-        if any(start in text for start in starts):
-            return q
-    return asked[0] if asked else None
+    return next((q for q in asked if mentions(q, starts)), asked[0] if asked else None)
 
 
 def _md_text(text: str) -> str:

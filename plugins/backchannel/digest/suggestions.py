@@ -50,7 +50,7 @@ def working_title(text: str, fallback: str) -> str:
     return t
 
 
-def _mentions(question: Question, starts: list[str]) -> bool:
+def mentions(question: Question, starts: list[str]) -> bool:
     """True when a word of the question starts one of the topic's phrases.
 
     As themes count a theme's questions: "static mesh" in "…the static meshes?".
@@ -81,7 +81,7 @@ def suggest(
             q
             for cid in theme.questions
             for q in by_comment.get(cid, ())
-            if id(q) not in used and _mentions(q, starts)
+            if id(q) not in used and mentions(q, starts)
         ]
         if not qs:
             continue
