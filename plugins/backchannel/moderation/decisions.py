@@ -183,6 +183,24 @@ def record_assessment(store: Store, assessment: Assessment) -> None:
         log_decision(store.root, assessment.action, assessment.item, assessment.reason)
 
 
+def after_receive(
+    store: Store, item: Item, settings: Resolved, earlier: Iterable[tuple[str, str]] = ()
+) -> Item:
+    """Assess an item that is already stored, and move or rewrite it accordingly.
+
+    For a tool of the author's own (docs/moderation.md); the receiver assesses
+    before it stores (`assess`), so an item is written once.
+    """
+    assessment = assess(store, item, settings, earlier)
+    new = assessment.item
+    if new.state != item.state:
+        moved = store.move(item, new.state, spam_score=new.spam_score, reasons=new.reasons)
+    else:
+        moved = store.update(new)
+    record_assessment(store, assessment)
+    return moved
+
+
 # --- decisions ------------------------------------------------------------------
 class Moderator:
     """Takes the author's decisions on one store."""

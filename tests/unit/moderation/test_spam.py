@@ -157,6 +157,20 @@ def test_a_new_item_is_scored_and_filed(tmp_path: Path) -> None:
     assert '"action": "auto-spam"' in audit
 
 
+def test_an_item_already_stored_is_scored_and_moved_by_after_receive(tmp_path: Path) -> None:
+    # The documented hook for an author's own tools (docs/moderation.md).
+    from backchannel.moderation.decisions import after_receive
+
+    settings = resolve({"BACKCHANNEL_SPAM_THRESHOLD": 0.8}, tmp_path)
+    store = Store(tmp_path / "feedback")
+    held = store.add(comment(1, "A", "ok", reasons=("3 links",)))
+    assert after_receive(store, held, settings).spam_score == 0.35
+    assert store.find(held.id).spam_score == 0.35 and store.find(held.id).state == State.INBOX
+    blocked = store.add(comment(2, "B", "casino", reasons=("blocklisted word 'casino'",)))
+    assert after_receive(store, blocked, settings).state == State.SPAM
+    assert store.find(blocked.id).state == State.SPAM
+
+
 def test_a_known_reader_is_auto_approved_only_from_their_browser(tmp_path: Path) -> None:
     store = Store(tmp_path / "feedback")
     known = store.email_hash("kim@example.org")
