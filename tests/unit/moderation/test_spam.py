@@ -135,13 +135,12 @@ def test_model_round_trips() -> None:
 
 
 def receive(store: Store, item, settings, earlier=(), private=None):
-    """What the receiver does with a new item: assess it, store it once, audit the decision."""
-    from backchannel.moderation.decisions import assess, record_assessment
+    """A new item through the receiver's own write: assessed, stored once, audited."""
+    from backchannel.receiver.context import Receiver, _assess_and_add
 
-    assessment = assess(store, item, settings, earlier)
-    stored = store.add(assessment.item, private)
-    record_assessment(store, assessment)
-    return stored
+    receiver = Receiver.build(settings)
+    assert receiver.store.root == store.root  # the same feedback folder
+    return _assess_and_add(receiver, item, private, tuple(earlier))
 
 
 def test_a_new_item_is_scored_and_filed(tmp_path: Path) -> None:
