@@ -177,9 +177,15 @@ def _asks_without_mark(text: str) -> bool:
     low = text.lower()
     if not low.isascii():
         low = low.replace("’", "'").replace("´", "'")
-    if "?" in low or ".." in low or "…" in low:
-        low = _GLUED.sub("\\g<0> ", low)
+    low = _unglued(low)
     return _asks_without_mark_low(low, low.split())
+
+
+def _unglued(low: str) -> str:
+    """The text with a space after marks glued to the next word (see _GLUED)."""
+    if "?" in low or ".." in low or "…" in low:
+        return _GLUED.sub("\\g<0> ", low)
+    return low
 
 
 def _asks_without_mark_low(low: str, words: list[str]) -> bool:
@@ -207,9 +213,7 @@ def is_question(sentence: str) -> bool:
         # split serve all three tests of _asks_without_mark, and a sentence with
         # no word that could open a question (among its first five), no word an
         # indirect form needs and no "question" is decided without a call.
-        low = sentence.lower()
-        if ".." in low:
-            low = _GLUED.sub("\\g<0> ", low)
+        low = _unglued(sentence.lower())
         words = low.split()
         if _OPENS.isdisjoint(words[:5]) and HINT_WORDS.isdisjoint(words) and "question" not in low:
             return False
