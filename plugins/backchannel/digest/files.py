@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from backchannel.errors import BackchannelError
-from backchannel.store.atomic import atomic_write as store_atomic_write
+from backchannel.store.atomic import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,10 @@ class DigestError(BackchannelError):
     """A digest could not be read or written."""
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write a whole file or nothing (the store's one atomic write)."""
+def write_whole(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write a whole digest file or nothing (the store's one atomic write), or DigestError."""
     try:
-        store_atomic_write(path, data)
+        atomic_write(path, data)
     except OSError as exc:
         raise DigestError(f"backchannel: cannot write {path}: {exc.strerror}") from exc
 
@@ -104,5 +104,5 @@ def publish_copy(folder: Path, output: Path, day: str) -> Path | None:
     page = src.read_bytes()
     # Like the site's pages: whole or not at all for a visitor, no fsync (a build remakes it).
     for name in (f"{day}.html", "index.html"):
-        store_atomic_write(dest / name, page, mode=0o644, durable=False)
+        atomic_write(dest / name, page, mode=0o644, durable=False)
     return dest / "index.html"

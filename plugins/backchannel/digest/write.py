@@ -11,8 +11,8 @@ from backchannel.digest.files import (
     FEED,
     FORMATS,
     DigestError,
-    atomic_write,
     publish_copy,
+    write_whole,
 )
 from backchannel.digest.model import Digest
 from backchannel.digest.render_html import render_html
@@ -50,13 +50,13 @@ def write_digest(
     }
     for fmt in formats:
         path = folder / f"{day}.{fmt}"
-        atomic_write(path, (chunk.encode("utf-8") for chunk in renderers[fmt]()))
+        write_whole(path, (chunk.encode("utf-8") for chunk in renderers[fmt]()))
         written.append(path)
     if "json" in formats:
         site = settings.site_name
         siteurl = settings.site_url
         feed_path = folder / FEED
-        atomic_write(feed_path, digest_feed(folder, site, siteurl).encode("utf-8"))
+        write_whole(feed_path, digest_feed(folder, site, siteurl).encode("utf-8"))
         written.append(feed_path)
     if settings["PUBLISH_DIGEST"] and "html" in formats:
         output = settings.output_path
