@@ -50,6 +50,8 @@ def _asks_in_tail(text: str) -> bool:
 
 _LETTER = re.compile(r"[^\W\d_]")
 # Scripts written without spaces: a "one-word" sentence there is a whole question.
+# A call ("parseInt($", "f(x"): with a "(" left open, a "?" after it is a ternary's.
+_CALL = re.compile(r"[\w$]\([\w$]")
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 # Stock phrases that end in "?" but ask nothing.
@@ -227,6 +229,7 @@ def is_question(sentence: str) -> bool:
     bare = _QMARK.sub("", unquoted).strip(" ¿!.…")
     if (
         not _LETTER.search(bare)
+        or _ends_in_open_call(unquoted)
         or _RHETORICAL.match(bare)
         or ("are you" in bare and _PLEASANTRY.match(bare))
     ):
@@ -238,6 +241,11 @@ def is_question(sentence: str) -> bool:
     run = end[len(end.rstrip("!?？")) :]
     # "Seriously?!": surprise, not a question.
     return not ("!" in run and count <= 3)
+
+
+def _ends_in_open_call(sentence: str) -> bool:
+    """Pasted code cut at a ternary's "?": "… return parseInt($.css(el.jquery ?"."""
+    return sentence.count("(") > sentence.count(")") and _CALL.search(sentence) is not None
 
 
 def asks_beside(sentence: str) -> bool:

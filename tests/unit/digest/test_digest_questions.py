@@ -669,6 +669,18 @@ def test_code_fences_typed_into_an_html_body_are_code():
     assert extract_questions(body) == ["Does that help?"]
 
 
+def test_code_pasted_as_prose_asks_nothing_at_its_ternary():
+    # A real comment pasted a jQuery fix as paragraphs: the split at "? " leaves a
+    # call still open before the ternary's "?".
+    body = (
+        "<p>Update line #356 (in same file) from return parseInt($.curCSS(el.jquery ? "
+        "el[0] : el, 'width'))</p><p>Does that help?</p>"
+    )
+    assert extract_questions(body) == ["Does that help?"]
+    # An aside left open is still a question ("(one local variable?").
+    assert extract_questions("It depends on the size (one local variable?") != []
+
+
 def test_a_double_post_is_answered_when_the_author_answers_one_copy():
     items = [
         item("jjjjjj000001", "Which lambda throws the error?", author="Hille"),
