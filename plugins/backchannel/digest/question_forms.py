@@ -111,7 +111,7 @@ _INTERROGATIVE = re.compile(
     re.I | re.X,
 )
 # Inversions that are not questions: conditions ("Should you need …, …"),
-# wishes ("May you …"), clefts ("What is nice is …", "Which is why …").
+# wishes ("May you …"), clefts ("What is nice is …").
 _NOT_INTERROGATIVE = re.compile(
     r"""^(?:(?:should|had|were)\s+\w+\s+[^,]*,
       | may\s+you\b
@@ -119,7 +119,10 @@ _NOT_INTERROGATIVE = re.compile(
       | .*,\s*(?:is|was)\s+that\b
       | what\s+(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+\s+(?:is|was)\b
       | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
-      | which\s+(?:is|was)\s+(?:why|how|what|where|when)\b
+      # A relative clause run on as a sentence ("Which is why …", "1. which will enable …");
+      # "which would you use" stays a question.
+      | which\s+(?:is|was|are|were|will|would|can|could|has|have|does|did)\s+
+        (?!(?:you|i|we|they|he|she|it|there|u)\b)
       | what\s+is\s+more\b
       # Agreement by ellipsis ("Then so would anything.", "Neither do I.").
       | (?:then\s+|and\s+)?(?:so|neither|nor)\s+(?:do|does|did|can|could|would|will|is|are|was|
