@@ -29,9 +29,11 @@ _WISHED = tuple(
 _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("wonder", "wonders", "wondered", "wondering"),
-        # Not a clause's end: "Something I was wondering about though is that …" announces.
+        # Not a clause's end: "Something I was wondering about though is that …" announces;
+        # "I always wondered how …" tells of a past curiosity, it asks nothing now.
         (
-            r"(?<!no\s)\bwonder(?:s|ed|ing)?,?\s+(?:if|whether|why|how|what|who|when|where|which|"
+            r"(?<!no\s)\bwonder(?:s|ed(?<!always\swondered)(?<!ever\swondered)|ing)?,?\s+"
+            r"(?:if|whether|why|how|what|who|when|where|which|"
             r"about\b(?!\s+(?:though\s+|however\s+)?(?:is|was)\b))\b"
         ),
     ),

@@ -325,6 +325,7 @@ QUESTIONS = [
     "so I'm a bit unsure why the two browsers act differently.",
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
+    "I always wonder why someone would go that far.",  # a present curiosity (see NOT_…)
     "which would you recommend for a small site",  # "which" + inversion, no mark
 ]
 NOT_QUESTIONS = [
@@ -385,6 +386,7 @@ NOT_QUESTIONS = [
     "I couldn't find anything like it.",
     "Something I was wondering about though is that every post uses the Win key.",  # a preface
     "After your task, you may write a little documentation for the next person.",  # leave
+    "I had that moment as I always wondered how the volatile keyword works.",
     "which will enable PAE bit in control register",  # a relative clause run on (a list item)
     "Which is actually… well… an illusion created by the kernel…",
 ]
