@@ -139,6 +139,14 @@ _LATER_CLAUSE = re.compile(r";\s*|, (?:and|but|so) ")
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
+# A condition, no comma, then the question inverted: "if I set a 20 hrs cache will it work".
+# The verb must not follow its subject ("if it doesn't let you do it fast, …").
+_IF_THEN_INVERTED = re.compile(
+    r"^(?:(?:so|and|but|also|now)\s+)?if\s[^,;]*?(?<!\byou)(?<!\bto)(?<!\bi)(?<!\bwe)"
+    r"(?<!\bthey)\s(?:does|do|did|will|would|can|could|should)\s+(?:it|i|you|we|this|that|they)"
+    r"\s+\w"
+)
+_IF_STARTS = ("if ", "so if ", "and if ", "but if ", "also if ", "now if ")
 # An announced question: "One question though: how does …".
 _ANNOUNCED = re.compile(
     r"^(?:[\w'’]+\s+){0,3}questions?(?:\s+[\w'’]+){0,3}\s*[:—–-]\s*(?P<rest>\S.*)$", re.I | re.S
@@ -202,6 +210,8 @@ def _asks_without_mark_low(low: str, words: list[str]) -> bool:
     if (";" in low or ", and " in low or ", but " in low or ", so " in low) and any(
         map(_worded_as_question, _LATER_CLAUSE.split(low)[1:])
     ):
+        return True
+    if low.startswith(_IF_STARTS) and _IF_THEN_INVERTED.match(low):
         return True
     if "question" in low:
         announced = _ANNOUNCED.match(low)

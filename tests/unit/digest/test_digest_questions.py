@@ -327,6 +327,8 @@ QUESTIONS = [
     "この設定はどこで変えられますか？",
     "I always wonder why someone would go that far.",  # a present curiosity (see NOT_…)
     "which would you recommend for a small site",  # "which" + inversion, no mark
+    "if I setup cdn with 20 hrs cache will it work.",  # a condition, then the inversion
+    "If the sites look and feel changes significantly does this have huge impacts.",
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -387,6 +389,8 @@ NOT_QUESTIONS = [
     "Something I was wondering about though is that every post uses the Win key.",  # a preface
     "After your task, you may write a little documentation for the next person.",  # leave
     "I had that moment as I always wondered how the volatile keyword works.",
+    "If the guide doesn't let you do it fast, don't use it.",  # subject, then the verb
+    "If I do that it will work.",
     "which will enable PAE bit in control register",  # a relative clause run on (a list item)
     "Which is actually… well… an illusion created by the kernel…",
 ]
