@@ -151,6 +151,9 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \bif\s+you\s+could\b.*\b(?:grateful|obliged|thankful)\b
           | any\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
+          # "Your comments would be most appreciated" ("Your work is appreciated" thanks).
+          | \byour?\s+(?:\w+\s+){0,3}?would\s+be\s+(?:most\s+|much\s+|greatly\s+|really\s+)?
+            appreciated\b
           | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas)\s+(?:are|is)\s+
             (?:\w+\s+){0,2}?welcome\b
           | \bi(?:'d|\s+would)?\s+(?:\w+\s+)?welcome\s+(?:your|any)\b)""",

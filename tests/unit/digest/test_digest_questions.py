@@ -326,6 +326,7 @@ QUESTIONS = [
     "这个方法在 ARM 上也适用吗？",  # full-width question mark
     "この設定はどこで変えられますか？",
     "I always wonder why someone would go that far.",  # a present curiosity (see NOT_…)
+    "You comments would be most appreciated.",  # sic: a real reader's request
     "which would you recommend for a small site",  # "which" + inversion, no mark
     "if I setup cdn with 20 hrs cache will it work.",  # a condition, then the inversion
     "If the sites look and feel changes significantly does this have huge impacts.",
@@ -391,6 +392,7 @@ NOT_QUESTIONS = [
     "I had that moment as I always wondered how the volatile keyword works.",
     "If the guide doesn't let you do it fast, don't use it.",  # subject, then the verb
     "If I do that it will work.",
+    "Your work is much appreciated.",  # thanks, not a request
     "which will enable PAE bit in control register",  # a relative clause run on (a list item)
     "Which is actually… well… an illusion created by the kernel…",
 ]
