@@ -124,6 +124,8 @@ _NOT_INTERROGATIVE = re.compile(
       | which\s+(?:is|was|are|were|will|would|can|could|has|have|does|did)\s+
         (?!(?:you|i|we|they|he|she|it|there|u)\b)
       | what\s+is\s+more\b
+      | (?:[\w'-]+,?\s+){0,2}what\s+(?:i|we)\s+(?:\w+\s+)?(?:do|did|mean|meant|want|wanted|found|
+        need|needed)\s+(?:is|was)\b  # a cleft: "Anyway, so what I do is I create …"
       # Agreement by ellipsis ("Then so would anything.", "Neither do I.").
       | (?:then\s+|and\s+)?(?:so|neither|nor)\s+(?:do|does|did|can|could|would|will|is|are|was|
         were|have|has|should|am)\s+[\w']+\s*[.!]*$

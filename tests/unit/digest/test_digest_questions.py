@@ -393,6 +393,7 @@ NOT_QUESTIONS = [
     "If the guide doesn't let you do it fast, don't use it.",  # subject, then the verb
     "If I do that it will work.",
     "Your work is much appreciated.",  # thanks, not a request
+    "Anyway, so what I do is I create my base template as something like base.tpl.",
     "which will enable PAE bit in control register",  # a relative clause run on (a list item)
     "Which is actually… well… an illusion created by the kernel…",
 ]
