@@ -13,7 +13,7 @@ import re
 # Words that may open a sentence before its question proper ("So, do you …").
 LEADS = frozenset(
     """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh
-    hi hello hey please""".split()  # noqa: SIM905 (a word list as text)
+    hi hello hey please sorry""".split()  # noqa: SIM905 (a word list as text)
 )
 # Atomic: lead-ins once read are never given back ("Hi Hi Hi …" from a stranger must
 # not make every way of splitting them a new try).

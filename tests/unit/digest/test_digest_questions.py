@@ -328,6 +328,8 @@ QUESTIONS = [
     "I always wonder why someone would go that far.",  # a present curiosity (see NOT_…)
     "You comments would be most appreciated.",  # sic: a real reader's request
     "Please can you implement the following:",  # "please" leads the inversion in
+    "Sorry where is this file",  # and "sorry"
+    "What option might you suggest for a 2 bay / RAID setup.",
     "which would you recommend for a small site",  # "which" + inversion, no mark
     "if I setup cdn with 20 hrs cache will it work.",  # a condition, then the inversion
     "If the sites look and feel changes significantly does this have huge impacts.",
