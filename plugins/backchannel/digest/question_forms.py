@@ -100,7 +100,8 @@ _INTERROGATIVE = re.compile(
       | (?:is|are|was|were|does|did|can|could|will|would|isn'?t|aren'?t|doesn'?t)\s+the\b
       | {_WH}\s+(?:{_AUX}|if|about|else|exactly|would)\b
       | how\s+(?:come|much|many|often|long)\b
-      | (?:what|which)\s+(?:\w+\s+){{1,2}}(?:are|is|do|does|did|can|could|would|should|might|will)\s+
+      | (?:what|which)\s+(?:\w+\s+){{1,2}}
+        (?:are|is|do|does|did|can|could|would|should|might|will)\s+
         (?:you|i|we|they|it|there)\b  # "what size server are you using"
       # "What change should be done …" (a passive question; "shoud" as often typed).
       | (?:what|which)\s+(?:\w+\s+){{1,2}}(?:shou?l?d|can|could|must)\s+be\s+(?:done|made|\w+ed)\b
