@@ -166,10 +166,13 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             |see\s+(?:a|an|more|your|some|how|what|why)\b)""",
     ),
     (
-        # "Would love feedback on it.", "I'd welcome" is above.
-        ("love feedback", "love thoughts", "love input", "love comments", "love advice"),
+        # "Would love feedback on it.", "Would love some help soonest!"; "I'd welcome" is above.
+        tuple(
+            f"love {noun}"
+            for noun in ("feedback", "thoughts", "input", "comments", "advice", "help", "pointers")
+        ),
         r"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?love\s+
-            (?:some\s+|your\s+|any\s+)?(?:feedback|thoughts|input|comments|advice)\b""",
+            (?:some\s+|your\s+|any\s+)?(?:feedback|thoughts|input|comments|advice|help|pointers)\b""",
     ),
     (("feel free",), r"\bfeel\s+free\s+to\s+(?:point|let\s+me\s+know|tell|correct|share|send)\b"),
     # "Request you to write …" (a common English of South Asia).

@@ -329,6 +329,7 @@ QUESTIONS = [
     "You comments would be most appreciated.",  # sic: a real reader's request
     "Please can you implement the following:",  # "please" leads the inversion in
     "Sorry where is this file",  # and "sorry"
+    "Would love some help soonest!",
     "What option might you suggest for a 2 bay / RAID setup.",
     "which would you recommend for a small site",  # "which" + inversion, no mark
     "if I setup cdn with 20 hrs cache will it work.",  # a condition, then the inversion
