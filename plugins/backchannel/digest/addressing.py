@@ -93,6 +93,18 @@ def name_words(name: str) -> set[str]:
     return {word for word in _NAME_PART.split(name.lower()) if word}
 
 
+def calls(name: str, words: set[str]) -> bool:
+    """Whether a greeted `name` calls a commenter whose name has `words` (see name_words).
+
+    A greeting may cut a name short ("@Patric" to Patrick Kwinten): four letters or
+    more that start a word of the name call it too.
+    """
+    word = called(name)
+    if word in words:
+        return True
+    return len(word) >= 4 and any(w.startswith(word) for w in words)
+
+
 def called(name: str) -> str:
     """The word of a greeted or addressed name a commenter's name holds ("david_k": "david")."""
     return _NAME_PART.split(name.lower(), 1)[0]

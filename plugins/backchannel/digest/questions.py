@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from backchannel.digest.addressing import (
     Named,
     called,
+    calls,
     for_the_author,
     greeted_in,
     greets_readers_only,
@@ -233,7 +234,7 @@ class _Threads:
             if names and reply.parent != item.id:
                 if asker is None:
                     asker = name_words(item.author)
-                greets_asker = bool(asker) and any(called(name) in asker for name in names)
+                greets_asker = bool(asker) and any(calls(name, asker) for name in names)
                 if asker and not greets_asker and self._to_someone(reply, item.article, names):
                     continue
             if greets_asker or (

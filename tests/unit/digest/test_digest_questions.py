@@ -587,6 +587,21 @@ def test_a_later_author_comment_greeting_another_reader_answers_that_reader_only
     assert state(below)[("gggggg000001", "How do I set the path on Windows?")][1] == "gggggg000003"
 
 
+def test_a_greeting_may_cut_the_askers_name_short():
+    # A real flat blog: the author answered Patrick Kwinten with "@Patric - …".
+    items = [
+        item("pppppp000001", "Could the pager get a slider bar?", author="Patrick Kwinten"),
+        item("pppppp000002", "Does it work in 8.5?", days=1, author="Peter Presnell"),
+        item("pppppp000003", "@Patric - retro is in, I'll try.", days=2, owner=True),
+    ]
+    got = state(items)
+    assert got[("pppppp000001", "Could the pager get a slider bar?")][1] == "pppppp000003"
+    assert got[("pppppp000002", "Does it work in 8.5?")] == (None, None)
+    # Three letters are too few to tell whom they call ("@Pat" is not Patrick's).
+    short = [*items[:2], replace(items[2], body="@Pat - retro is in.")]
+    assert state(short)[("pppppp000001", "Could the pager get a slider bar?")] == (None, None)
+
+
 def test_a_greeting_to_nobody_on_the_post_still_answers():
     # A real author answered Grant with "Hi Jordan," (a slip): no Jordan commented.
     items = [
