@@ -40,7 +40,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("curious",),
         (
-            r"\bcurious\s+(?:about|on|as\s+to|whether|if|how|why|what|who|which|where|when|"
+            r"\bcurious,?\s+(?:(?:though|also|too|however|then),?\s+)?"
+            r"(?:about|on|as\s+to|whether|if|how|why|what|who|which|where|when|"
             r"to\s+(?:know|hear|see|learn|understand))"
         ),
     ),
@@ -49,6 +50,14 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             r"\b(?:confused|unclear|puzzled|mystified|uncertain|at\s+a\s+loss)\s+"
             r"(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b"
+        ),
+    ),
+    (
+        # "I'm not clear on how …" ("it is not clear how …" states it).
+        ("not clear",),
+        (
+            r"\b(?:i'?m|i\s+am)\s+(?:still\s+)?not\s+(?:\w+\s+)?clear\s+(?:on\s+|about\s+|as\s+to\s+)?"
+            r"(?:how|why|what|where|whether|if|which)\b"
         ),
     ),
     (

@@ -330,6 +330,8 @@ QUESTIONS = [
     "Please can you implement the following:",  # "please" leads the inversion in
     "Sorry where is this file",  # and "sorry"
     "Would love some help soonest!",
+    "I'm not clear on where the pmf of the prior comes from.",
+    "I am curious though about the labels you have for the first two graphs.",
     "What option might you suggest for a 2 bay / RAID setup.",
     "which would you recommend for a small site",  # "which" + inversion, no mark
     "if I setup cdn with 20 hrs cache will it work.",  # a condition, then the inversion
@@ -397,6 +399,7 @@ NOT_QUESTIONS = [
     "If the guide doesn't let you do it fast, don't use it.",  # subject, then the verb
     "If I do that it will work.",
     "Your work is much appreciated.",  # thanks, not a request
+    "It is not clear how one can build a sitemap out of it.",  # states it
     "Anyway, so what I do is I create my base template as something like base.tpl.",
     "which will enable PAE bit in control register",  # a relative clause run on (a list item)
     "Which is actually… well… an illusion created by the kernel…",
