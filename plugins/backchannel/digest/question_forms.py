@@ -49,9 +49,9 @@ def _asks_in_tail(text: str) -> bool:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
-# Scripts written without spaces: a "one-word" sentence there is a whole question.
 # A call ("parseInt($", "f(x"): with a "(" left open, a "?" after it is a ternary's.
 _CALL = re.compile(r"[\w$]\([\w$]")
+# Scripts written without spaces: a "one-word" sentence there is a whole question.
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 # Stock phrases that end in "?" but ask nothing.
