@@ -168,6 +168,9 @@ def test_pingback_faults(site: Site, pages: Pages) -> None:
                 lambda: p.pingback.ping(linking, "http://example.com/post/1000")
             ),
             "bad source": fault_code(lambda: p.pingback.ping("file:///etc/passwd", target)),
+            # Hosts urllib cannot split: the protocol's fault, never a 5xx.
+            "unsplittable source": fault_code(lambda: p.pingback.ping("http://[a/x", target)),
+            "unsplittable target": fault_code(lambda: p.pingback.ping(linking, "http://[b/")),
             "same": fault_code(lambda: p.pingback.ping(target, target)),
             "method": fault_code(lambda: p.pingback.other(linking, target)),
             "params": fault_code(lambda: p.pingback.ping(linking)),
@@ -179,6 +182,8 @@ def test_pingback_faults(site: Site, pages: Pages) -> None:
         "unknown path": 0x20,
         "other host": 0x21,
         "bad source": 0x10,
+        "unsplittable source": 0x10,
+        "unsplittable target": 0x20,
         "same": 0,
         "method": -32601,
         "params": -32602,
@@ -325,6 +330,9 @@ def test_webmention_rejections_are_reported(site: Site, pages: Pages) -> None:
     [
         ({"source": "http://a.example/x"}, "both 'source' and 'target' are required"),
         ({"source": "ftp://a.example/x", "target": "{t}"}, "source must be an http(s) URL"),
+        # urllib cannot split this host: a clear 400, never a 5xx.
+        ({"source": "http://[a.example/x", "target": "{t}"}, "source must be an http(s) URL"),
+        ({"source": "http://a.example/x", "target": "http://[b/"}, "target must be"),
         ({"source": "http://a.example/x", "target": "javascript:1"}, "target must be"),
         ({"source": "{t}", "target": "{t}"}, "source and target are the same"),
         ({"source": "http://a.example/x", "target": "{b}/nope.html"}, "not an article"),

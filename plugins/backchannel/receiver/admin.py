@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from itsdangerous import BadSignature
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from backchannel.build.render import plain_text
 from backchannel.build.republish import RepublishError, read_manifest
 from backchannel.errors import BackchannelError, StoreError
-from backchannel.field_policy import clip
+from backchannel.field_policy import clip, http_url
 from backchannel.model import Item, Kind, State
 from backchannel.moderation import admin_tokens
 from backchannel.moderation.decisions import Moderator, Result, age, scored
@@ -81,7 +81,7 @@ def _view(receiver: Receiver, item: Item, articles: dict[str, Any]) -> dict[str,
         "parent_excerpt": _excerpt(parent_item.body) if parent_item else "",
         "title": item.title,
         "source": item.source,
-        "source_safe": urlsplit(item.source or "").scheme in ("http", "https"),
+        "source_safe": http_url(item.source) is not None,
         "body": item.body,
         "is_comment": item.kind == Kind.COMMENT,
     }

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backchannel.field_policy import http_url
 from backchannel.model import Item, Kind, State
 from backchannel.outbound.fetch import FetchError
 from backchannel.receiver.articles import KnownArticle
@@ -39,7 +40,6 @@ from backchannel.receiver.problems import RequestProblem
 from backchannel.receiver.source import (
     SourceError,
     exact_target,
-    is_http_url,
     linkback_id,
     links_to,
     normalize,
@@ -142,8 +142,6 @@ def parse_call(body: bytes) -> tuple[str, tuple[object, ...]]:
 
 
 def _target_article(receiver: Receiver, target: str) -> KnownArticle:
-    if not is_http_url(target):
-        raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an http(s) URL")
     article = receiver.articles.by_target(target)
     if article is not None:
         return article
@@ -161,8 +159,12 @@ def _target_article(receiver: Receiver, target: str) -> KnownArticle:
 async def ping(request: Request, source: str, target: str) -> str:
     """Verify and store one pingback; the success string, or PingbackFault."""
     receiver = receiver_of(request)
-    if not is_http_url(source):
+    # The one URL policy (field_policy.http_url) before anything splits them: a URL
+    # urllib cannot split ("http://[x/") is refused here, never a 5xx later.
+    if http_url(source) is None:
         raise PingbackFault(SOURCE_NOT_FOUND, "sourceURI is not an http(s) URL")
+    if http_url(target) is None:
+        raise PingbackFault(TARGET_NOT_FOUND, "targetURI is not an http(s) URL")
     if normalize(source) == normalize(target):
         raise PingbackFault(GENERIC, "sourceURI and targetURI are the same")
     article = _target_article(receiver, target)

@@ -110,12 +110,6 @@ def normalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
-def is_http_url(value: str) -> bool:
-    """An http(s) URL with a host."""
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
 def linkback_id(kind: str, article_id: str, source: str) -> str:
     """A linkback's item id: one per kind, article and (loosely compared) source URL.
 

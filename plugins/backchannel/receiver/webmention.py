@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from backchannel.errors import StoreError
+from backchannel.field_policy import http_url
 from backchannel.model import Item, Kind, State, format_date, parse_date
 from backchannel.outbound.fetch import FetchError, FetchResponse
 from backchannel.receiver.articles import KnownArticle
@@ -57,7 +58,6 @@ from backchannel.receiver.source import (
     SourceError,
     SourceFacts,
     exact_target,
-    is_http_url,
     linkback_id,
     links_to,
     normalize,
@@ -135,9 +135,9 @@ async def _source_and_target(request: Request) -> tuple[str, str, KnownArticle]:
     target = (fields.get("target") or [""])[0].strip()
     if not source or not target:
         raise RequestProblem("both 'source' and 'target' are required")
-    if not is_http_url(source):
+    if http_url(source) is None:  # the one URL policy: never a 5xx
         raise RequestProblem("source must be an http(s) URL")
-    if not is_http_url(target):
+    if http_url(target) is None:
         raise RequestProblem("target must be an http(s) URL")
     if normalize(source) == normalize(target):
         raise RequestProblem("source and target are the same URL")
