@@ -8,7 +8,7 @@ from operator import attrgetter
 from backchannel.digest.linkbacks import by_site
 from backchannel.digest.model import Digest
 from backchannel.digest.questions import Question
-from backchannel.digest.suggestions import mentions
+from backchannel.digest.suggestions import mentions, phrase_starts
 from backchannel.digest.themes import Theme
 
 MAX_SHOWN = 300
@@ -67,7 +67,7 @@ def unread_lines(digest: Digest) -> list[str]:
 
 def theme_question(theme: Theme, asked: list[Question]) -> Question | None:
     """The question of one comment that the theme counts: the first that uses its phrases."""
-    starts = [f" {p}" for p in [theme.phrase, *theme.related]]
+    starts = phrase_starts(theme)
     return next((q for q in asked if mentions(q, starts)), asked[0] if asked else None)
 
 

@@ -50,6 +50,11 @@ def working_title(text: str, fallback: str) -> str:
     return t
 
 
+def phrase_starts(theme: Theme) -> list[str]:
+    """What `mentions` looks for: " " and each of the theme's phrases."""
+    return [f" {p}" for p in [theme.phrase, *theme.related]]
+
+
 def mentions(question: Question, starts: list[str]) -> bool:
     """True when a word of the question starts one of the topic's phrases.
 
@@ -76,7 +81,7 @@ def suggest(
     used: set[int] = set()  # id() of questions already behind a suggestion
     out: list[Suggestion] = []
     for theme in themes:
-        starts = [f" {p}" for p in [theme.phrase, *theme.related]]
+        starts = phrase_starts(theme)
         qs = [
             q
             for cid in theme.questions
@@ -111,7 +116,7 @@ def suggest(
     ranked = []
     for article, qs in by_article.items():
         name = titles.get(article, article)
-        score = 2 * len(qs) + 2 * len({q.reader or q.author for q in qs})
+        score = 2 * len(qs) + 2 * len({q.reader for q in qs})
         ranked.append((-score, f"Your questions on “{name}”, answered", qs))
     for neg_score, title, qs in heapq.nsmallest(MAX_SUGGESTIONS, ranked, key=lambda r: r[:2]):
         out.append(
@@ -129,7 +134,7 @@ def suggest(
 
 def _credited(qs: list[Question]) -> list[str]:
     """The names of the readers who asked, one per reader (two guests: "Guest" twice)."""
-    return sorted({q.reader or q.author: q.author for q in qs}.values())
+    return sorted({q.reader: q.author for q in qs}.values())
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -154,14 +154,15 @@ def declare_prefixes(stream: BinaryIO, root: str, name: str = "") -> BinaryIO:
 
     (WordPress 2.x exports forgot to declare `excerpt`, WordPress.com ones `atom`.)
     """
-    known = WELL_KNOWN_PREFIXES
     head = stream.read(HEAD_BYTES)
     match = re.search(rb"<" + root.encode() + rb"(\s[^>]*)?>", head)
     added: list[str] = []
     if match:
         tag = match.group(0)
-        added = [p for p in known if b"xmlns:" + p.encode() + b"=" not in tag]
-        extra = b"".join(b' xmlns:%s="%s"' % (p.encode(), known[p].encode()) for p in added)
+        added = [p for p in WELL_KNOWN_PREFIXES if b"xmlns:" + p.encode() + b"=" not in tag]
+        extra = b"".join(
+            b' xmlns:%s="%s"' % (p.encode(), WELL_KNOWN_PREFIXES[p].encode()) for p in added
+        )
         if extra:
             end = match.end() - (2 if tag.endswith(b"/>") else 1)
             head = head[:end] + extra + head[end:]
