@@ -168,6 +168,15 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \bi(?:'d|\s+would)?\s+(?:\w+\s+)?welcome\s+(?:your|any)\b)""",
     ),
     (
+        # "It would help me a lot if you could post …", "it would help if there was …".
+        ("would help", "it'd help"),
+        r"""\b(?:it|that|this)(?:\s+would|'d)\s+(?:really\s+|greatly\s+|also\s+)?help\s+
+            (?:me\s+|us\s+)?(?:a\s+lot\s+|greatly\s+|immensely\s+)?
+            if\s+(?:you|there\s+(?:was|were|is))\b""",
+    ),
+    # An open invitation: "if you can find a better approach I'm all ears".
+    (("all ears",), r"\b(?:i'?m|i\s+am)\s+all\s+ears\b"),
+    (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
         r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+would\s+)(?:really\s+|very\s+much\s+)?
             (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+

@@ -72,6 +72,12 @@ _RHETORICAL = re.compile(
     re.I | re.X,
 )
 
+# A rhetorical tag after a dash or comma: "… (it doesn't touch the tree - how could it?",
+# "The compiler will not be able to prefetch it – how would it?" ("… – how?" asks).
+_RHETORICAL_TAG = re.compile(
+    r"[-–—,]\s*(?:how|why)\s+(?:could|would|can|should)\s+(?:it|they|he|she|one|anyone)$", re.I
+)
+
 _SURPRISE = re.compile(r"(?:really|seriously|huh|eh|wow|what|hmm+)\W*$", re.I)
 
 # A pleasantry, after a greeting or not ("Bonjour, monsieur Cedric, how are you?"): tried
@@ -248,6 +254,7 @@ def is_question(sentence: str) -> bool:
         not _LETTER.search(bare)
         or _ends_in_open_call(unquoted)
         or _RHETORICAL.match(bare)
+        or _RHETORICAL_TAG.search(bare[-40:])
         or ("are you" in bare and _PLEASANTRY.match(bare))
     ):
         return False

@@ -336,6 +336,10 @@ QUESTIONS = [
     "which would you recommend for a small site",  # "which" + inversion, no mark
     "if I setup cdn with 20 hrs cache will it work.",  # a condition, then the inversion
     "If the sites look and feel changes significantly does this have huge impacts.",
+    "It would help me a lot if you could list the plugins you use.",
+    "it would help if there was a glossary for the acronyms",
+    "If you find a faster way to parse the log, I'm all ears.",
+    "You say it can be done in one pass – how?",  # a bare "how?" after a dash asks
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -403,6 +407,9 @@ NOT_QUESTIONS = [
     "Anyway, so what I do is I create my base template as something like base.tpl.",
     "which will enable PAE bit in control register",  # a relative clause run on (a list item)
     "Which is actually… well… an illusion created by the kernel…",
+    "The linker cannot inline it – how could it?",  # a rhetorical tag answers itself
+    "(the parser never sees the header - how would it?",
+    "It would help to read the manual first.",  # advice, no request
 ]
 
 
