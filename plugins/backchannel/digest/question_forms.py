@@ -136,7 +136,8 @@ _NOT_INTERROGATIVE = re.compile(
       # Agreement by ellipsis ("Then so would anything.", "Neither do I.").
       | (?:then\s+|and\s+)?(?:so|neither|nor)\s+(?:do|does|did|can|could|would|will|is|are|was|
         were|have|has|should|am)\s+[\w']+\s*[.!]*$
-      | how\s+to\s+[^:?]{1,60}:)""",
+      | how\s+to\s+[^:?]{1,60}:
+      | (?:what|which)\s+(?:is|was|are|were)\s+\w+:)  # announces ("What was requested: …")""",
     re.I | re.X,
 )
 # Marks a reader glued to the next word ("doesn't work??please help", "pad...please

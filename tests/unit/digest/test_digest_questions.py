@@ -410,6 +410,7 @@ NOT_QUESTIONS = [
     "The linker cannot inline it – how could it?",  # a rhetorical tag answers itself
     "(the parser never sees the header - how would it?",
     "It would help to read the manual first.",  # advice, no request
+    "What was asked: a short program where the hint helps.",  # announces a quotation
 ]
 
 
