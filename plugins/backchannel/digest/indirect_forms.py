@@ -24,6 +24,9 @@ _SOMEONE = ("you", "someone", "somebody", "anyone", "anybody")
 _WISHED = tuple(
     "great helpful useful interesting good nice cool convenient awesome amazing".split()  # noqa: SIM905
 )
+# Not knowing what one did oneself or what the author just said asks nothing ("I have no
+# idea what I might have broken now", "no idea what you just said :-)").
+_OWN_DOINGS = r"i\s+(?:might|may|could|must)\s+have|you\s+(?:just\s+)?(?:said|say)\b"
 # Indirect questions and requests, anywhere in a sentence: each form with the
 # words it cannot match without, so most sentences are searched by none.
 _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -79,17 +82,17 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         # "What I don't understand is why …" says the same as "I don't understand why …";
         # not knowing a named point asks it too ("but i don't know how to check"), not
         # praise ("I don't know how you find the time") or thanks.
-        r"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+|honestly\s+|simply\s+|genuinely\s+)?
+        rf"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+|honestly\s+|simply\s+|genuinely\s+)?
             (?:don't|do\s+not|can't|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
             (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\s+\w
           | \bi\s+(?:still\s+|just\s+|really\s+)?(?:don't|dont|do\s+not)\s+know\s+
             (?:why|how|what|where|which)\b
             (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay)
-                |(?:did\s+)?i\s+miss(?:ed)?|i\s+was\s+thinking)\b)
+                |(?:did\s+)?i\s+miss(?:ed)?|i\s+was\s+thinking|{_OWN_DOINGS})\b)
           | \bi\s+(?:can't|cannot|couldn't)\s+(?:seem\s+to\s+)?find\s+
             (?:where|how|which|(?:a|any)\s+way\s+to)\b
           | \bi\s+(?:have|had)\s+no\s+idea\s+(?:why|how|what|where|which|if|whether)\b
-            (?!\s+(?:you\s+(?:do|find|manage|keep)|i\s+was\s+thinking)\b)
+            (?!\s+(?:you\s+(?:do|find|manage|keep)|i\s+was\s+thinking|{_OWN_DOINGS})\b)
           | \b(?:i'm|i\s+am|am)\s+(?:also\s+|still\s+|a\s+(?:bit|little)\s+)?
             (?:not\s+(?:(?:entirely|quite|really|totally|exactly)\s+)?sure|unsure)\s+
             (?:why|which|how(?!\s+to\b)|where(?!\s+to\b)|what(?!\s+to\b))""",

@@ -340,6 +340,7 @@ QUESTIONS = [
     "it would help if there was a glossary for the acronyms",
     "If you find a faster way to parse the log, I'm all ears.",
     "You say it can be done in one pass – how?",  # a bare "how?" after a dash asks
+    "I have no idea what you mean by a warm cache.",
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -411,6 +412,8 @@ NOT_QUESTIONS = [
     "(the parser never sees the header - how would it?",
     "It would help to read the manual first.",  # advice, no request
     "What was asked: a short program where the hint helps.",  # announces a quotation
+    "It still fails, and I have no idea what I might have broken now.",  # one's own doing
+    "Sorry, I don't know what you just said.",
 ]
 
 
