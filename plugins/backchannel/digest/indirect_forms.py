@@ -137,7 +137,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"""\b(?:please|pls|plz|kindly)[,!]?\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
             recommend|write|cover|post|send|update|add|fix|provide|give|say|reply|respond|answer|
-            guide|take|mail|e-?mail|contact|come\s+back|get\s+back|approve)\b""",
+            guide|take|mail|e-?mail|contact|come\s+back|get\s+back|approve|have\s+a\s+look|
+            try(?!\s+again)|make(?!\s+sure))\b""",
     ),
     (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
     # "…, email me to discuss" (an imperative after a clause, "please" or not).
@@ -195,7 +196,10 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?love\s+
             (?:some\s+|your\s+|any\s+)?(?:feedback|thoughts|input|comments|advice|help|pointers)\b""",
     ),
-    (("feel free",), r"\bfeel\s+free\s+to\s+(?:point|let\s+me\s+know|tell|correct|share|send)\b"),
+    (
+        ("feel free",),
+        r"\bfeel\s+free\s+to\s+(?:point|let\s+me\s+know|tell|correct|share|send|add)\b",
+    ),
     # "Request you to write …" (a common English of South Asia).
     (("request you",), r"^(?:i\s+|we\s+)?(?:kindly\s+)?request\s+you\s+to\b"),
     (

@@ -341,6 +341,9 @@ QUESTIONS = [
     "If you find a faster way to parse the log, I'm all ears.",
     "You say it can be done in one pass – how?",  # a bare "how?" after a dash asks
     "I have no idea what you mean by a warm cache.",
+    "If speed matters to you then, please, try the streaming parser:",
+    "Please have a look at the talk I gave on it:",
+    "Please feel free to add an Atom feed!",
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -414,6 +417,8 @@ NOT_QUESTIONS = [
     "What was asked: a short program where the hint helps.",  # announces a quotation
     "It still fails, and I have no idea what I might have broken now.",  # one's own doing
     "Sorry, I don't know what you just said.",
+    "Please try again.",  # an error message quoted
+    "Please make sure the quotes are straight when you copy it.",  # advice to other readers
 ]
 
 
