@@ -53,6 +53,9 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             r"\b(?:confused|unclear|puzzled|mystified|uncertain|at\s+a\s+loss)\s+"
             r"(?:about\s+|as\s+to\s+)?(?:why|how|what|whether|if|where|which)\b"
+            # "I'm a little confused about the terms …" (not "I was confused by …").
+            r"|\b(?:i'?m|i\s+am)\s+(?:(?:still|a\s+(?:little|bit)|somewhat|really)\s+)?confused\s+"
+            r"(?:about|by)\s+(?:the|this|that|your)\b"
         ),
     ),
     (
@@ -178,8 +181,13 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:me\s+|us\s+)?(?:a\s+lot\s+|greatly\s+|immensely\s+)?
             if\s+(?:you|there\s+(?:was|were|is))\b""",
     ),
-    # An open invitation: "if you can find a better approach I'm all ears".
-    (("all ears",), r"\b(?:i'?m|i\s+am)\s+all\s+ears\b"),
+    # An open invitation: "if you can find a better approach I'm all ears", "I am open to
+    # suggestions".
+    (
+        ("all ears", "open to"),
+        r"""\b(?:i'?m|i\s+am)\s+(?:all\s+ears\b|(?:always\s+|very\s+)?open\s+to\s+(?:any\s+)?
+            (?:suggestions|ideas|advice)\b)""",
+    ),
     (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
         r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+would\s+)(?:really\s+|very\s+much\s+)?

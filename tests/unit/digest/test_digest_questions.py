@@ -344,6 +344,8 @@ QUESTIONS = [
     "If speed matters to you then, please, try the streaming parser:",
     "Please have a look at the talk I gave on it:",
     "Please feel free to add an Atom feed!",
+    "I am open to suggestions :-)",
+    "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -419,6 +421,7 @@ NOT_QUESTIONS = [
     "Sorry, I don't know what you just said.",
     "Please try again.",  # an error message quoted
     "Please make sure the quotes are straight when you copy it.",  # advice to other readers
+    "I was confused by the title at first.",  # a past confusion, settled
 ]
 
 
