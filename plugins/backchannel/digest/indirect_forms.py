@@ -287,6 +287,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?
             (?:address|cover|mention|explain|clarify|write\s+about)\b""",
     ),
+    # The same advice without its subject ("might want to fix that...").
+    (
+        ("might want",),
+        r"^(?:[\w']+,\s*)?might\s+(?:also\s+)?want\s+to\s+(?:look|check|fix|update|add|correct|mention)\b",
+    ),
     (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
     (("tell me",), r"(?:^|,\s*|\band\s+)(?:please\s+)?tell\s+(?:me|us)\s+(?:if|whether)\b"),
     # An invitation to give one's view somewhere ("You can weigh in here if …").
@@ -306,7 +311,10 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("maybe you", "perhaps you"),
         r"""\b(?:maybe|perhaps)\s+you\s+(?:have|know(?:\s+of)?|could\s+give|can\s+give)\s+
             (?:a|an|some|any)\s+(?:\w+\s+)?(?:hints?|ideas?|tips?|suggestions?|pointers?|links?|
-            advice|solutions?|examples?)\b""",
+            advice|solutions?|examples?)\b
+          # "Maybe you can mention the flag too".
+          | \b(?:maybe|perhaps)\s+you\s+(?:can|could)\s+(?:also\s+)?(?:mention|add|explain|cover|
+            include|write|post|show|share|update|clarify)\b""",
     ),
     (
         ("consider",),

@@ -345,6 +345,8 @@ QUESTIONS = [
     "Please have a look at the talk I gave on it:",
     "Please feel free to add an Atom feed!",
     "I am open to suggestions :-)",
+    "Maybe you can mention the flag that adds timestamps too:",
+    "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
 NOT_QUESTIONS = [
