@@ -51,7 +51,9 @@ _PRE = re.compile(r"<pre[^>]*>.*?</pre>", re.S)
 _INNER_QUOTE = re.compile(r"<blockquote>(?:(?!<blockquote>).)*?</blockquote>", re.S)
 _CODE = re.compile(r"<code>(.*?)</code>", re.S)
 _BLOCK_ENDS = ("</p>", "</li>", "</ul>", "</ol>", "<hr />", *(f"</h{n}>" for n in range(1, 7)))
-_BR = re.compile(r"<br\s*/?>", re.I)
+# A break and the source's newline after it ("<br />\n", as cmark and WordPress write it)
+# are one line break, not a blank line: the lines are still one paragraph.
+_BR = re.compile(r"<br\s*/?>\n?", re.I)
 # An open or closing tag as CommonMark defines one (quoted values may hold ">").
 _TAG = re.compile(
     r"""</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*"""
@@ -159,8 +161,10 @@ class _TextOfHTML(HTMLParser):
         self.parts: list[str] = []
         self.skipping = 0
         self.code = 0
+        self.after_break = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.after_break = tag == "br"
         if tag in self.SKIP:
             self.skipping += 1
         elif tag == "code":
@@ -177,6 +181,9 @@ class _TextOfHTML(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
+        if self.after_break and data[:1] == "\n":
+            data = data[1:]  # "<br />\n" is one line break (see _BR)
+        self.after_break = False
         if not self.skipping:
             # Inline code stays as words (often a name), minus any "?" it holds.
             self.parts.append(data.replace("?", "") if self.code else data)

@@ -205,6 +205,20 @@ def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
     assert whole in text.sentences(plain)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # WordPress writes a break and a newline; a reader's raw tags go through the parser.
+        "<p>Hi,</p>\n<p>Where do you keep the repositories<br />\ndirectory on the server?</p>",
+        # A Markdown hard break (two spaces) as cmark renders it.
+        "Where do you keep the *repositories*  \ndirectory on the server?",
+    ],
+)
+def test_a_line_break_inside_a_sentence_does_not_end_it(body):
+    asked = "Where do you keep the repositories directory on the server?"
+    assert extract_questions(body) == [asked]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.sampled_from([*"abcXY ,.!?'\"()\n", "www.x.org", "https://y.org/p?q"]), max_size=40)
