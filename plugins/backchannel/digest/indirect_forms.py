@@ -128,8 +128,12 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ),
     ),
     (
-        ("could you", "can you", "would you", "will you"),
-        r"""\b(?:could|can|would|will)\s+you\s+(?:please\s+|perhaps\s+|maybe\s+|kindly\s+|possibly\s+|also\s+)?
+        tuple(
+            f"{verb} {who}"
+            for verb in ("could", "can", "would", "will")
+            for who in ("you", "anyone", "anybody", "someone", "somebody")
+        ),
+        r"""\b(?:could|can|would|will)\s+(?:you|any(?:one|body)|some(?:one|body))\s+(?:please\s+|perhaps\s+|maybe\s+|kindly\s+|possibly\s+|also\s+)?
             (?:explain|expand|elaborate|say|talk|write|share|clarify|describe|give|show|provide|
             recommend|suggest|point|cover|tell|walk|unpack|go|dig|address|help|check|confirm|look|
             post|add|update|comment|weigh|send|consider|mind|do\s+a|make\s+a)\b""",
@@ -242,7 +246,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("anyone", "anybody"), r"\b(?:does|do)\s+any(?:one|body)\s+(?:know|have)\b"),
     (
         ("any",),
-        r"""\bany\s+(?:tips|advice|thoughts|pointers|ideas?|recommendations|suggestions|references|
+        # Not the thanks that closes a request ("Thanks in advance for any pointers on …").
+        r"""(?<!thanks\sfor\s)(?<!advance\sfor\s)\bany\s+(?:tips|advice|thoughts|pointers|ideas?|recommendations|suggestions|references|
             hints?|chance|insights?|comments?)\s+(?:on|about|for|would|how|why|what|whether|if|
             where|when|regarding|of|that|you)\b""",
     ),
@@ -279,7 +284,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             "have you",
             "ought you",
         ),
-        r"""\bi(?:\s+would|'d)?\s+(?:also\s+)?suggest\b(?!\s*[:.]|\s+(?:that\s+)?(?:he|she|they)\b)
+        r"""\bi(?:\s+would|\s+might|'d)?\s+(?:also\s+)?suggest\b(?!\s*[:.]|\s+(?:that\s+)?(?:he|she|they)\b)
           | \byou\s+(?:(?:might|should|could)\s+(?:also\s+)?(?:want\s+to\s+)?
             |may\s+(?:also\s+)?want\s+to\s+)  # "you may write …" gives leave, asks nothing
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|

@@ -158,9 +158,9 @@ _IF_THEN_INVERTED = re.compile(
 )
 # The openings _IF_THEN_INVERTED allows, tested first by one C call (most sentences fail).
 _IF_STARTS = ("if ", "so if ", "and if ", "but if ", "also if ", "now if ")
-# An announced question: "One question though: how does …".
+# An announced question: "One question though: how does …", "Just a small question, what if …".
 _ANNOUNCED = re.compile(
-    r"^(?:[\w'’]+\s+){0,3}questions?(?:\s+[\w'’]+){0,3}\s*[:—–-]\s*(?P<rest>\S.*)$", re.I | re.S
+    r"^(?:[\w'’]+\s+){0,3}questions?(?:\s+[\w'’]+){0,3}\s*[:,—–-]\s*(?P<rest>\S.*)$", re.I | re.S
 )
 
 # Words one of the interrogative openings needs among a sentence's first words.

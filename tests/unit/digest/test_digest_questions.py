@@ -360,6 +360,9 @@ QUESTIONS = [
     "Please feel free to add an Atom feed!",
     "I am open to suggestions :-)",
     "Maybe you can mention the flag that adds timestamps too:",
+    "The host should be my own machine, Can anyone explain to me why it fails.",
+    "Just a small question , what if I want to reach the box from outside.",
+    "I might suggest trying a local user group to practise.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
@@ -438,6 +441,8 @@ NOT_QUESTIONS = [
     "Please try again.",  # an error message quoted
     "Please make sure the quotes are straight when you copy it.",  # advice to other readers
     "I was confused by the title at first.",  # a past confusion, settled
+    "Thanks in advance for any pointers on getting this resolved.",  # thanks after a request
+    "Great question, I had the same problem.",  # no question after the announcement
 ]
 
 
