@@ -363,6 +363,7 @@ QUESTIONS = [
     "The host should be my own machine, Can anyone explain to me why it fails.",
     "Just a small question , what if I want to reach the box from outside.",
     "I might suggest trying a local user group to practise.",
+    "You know how to turn the cache off?",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
@@ -442,6 +443,8 @@ NOT_QUESTIONS = [
     "Please make sure the quotes are straight when you copy it.",  # advice to other readers
     "I was confused by the title at first.",  # a past confusion, settled
     "Thanks in advance for any pointers on getting this resolved.",  # thanks after a request
+    "You know what was the hardest part?",  # a lead-in to the writer's own answer
+    "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
 ]
 
