@@ -337,7 +337,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 # Musings the reader says they will settle themselves ask nothing of the author.
 _SELF_SETTLED = re.compile(
-    r"\b(?:i'll|i\s+will|i\s+can)\s+(?:manage|figure|work|find|sort|try)\b[^.]*\b(?:myself|on\s+my\s+own)\b",
+    r"\b(?:i'll|i\s+will|i\s+can)\s+(?:manage|figure|work|find|sort|try)\b[^.]*\b(?:myself|on\s+my\s+own)\b"
+    r"|\blet\s+me\s+(?:look|check|read|try)\b",  # "… whether to move to git.... let me look at …"
     re.I,
 )
 _INDIRECT_BY_HINT = tuple(

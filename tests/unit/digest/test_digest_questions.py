@@ -443,6 +443,7 @@ NOT_QUESTIONS = [
     "Please make sure the quotes are straight when you copy it.",  # advice to other readers
     "I was confused by the title at first.",  # a past confusion, settled
     "Thanks in advance for any pointers on getting this resolved.",  # thanks after a request
+    "I'm trying to work out whether to move to git.... let me read your other article.",
     "You know what was the hardest part?",  # a lead-in to the writer's own answer
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
