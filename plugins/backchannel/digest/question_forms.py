@@ -249,6 +249,8 @@ def is_question(sentence: str) -> bool:
         return _asks_without_mark_low(low, words)
     # A quotation stays as a mark, so the words after it do not open the sentence.
     unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
+    if "$?" in unquoted:
+        unquoted = unquoted.replace("$?", "$")  # a shell's exit status ("echo $?") asks nothing
     # No "?" at the end: none at all, or one inside, in code ("int? id", "a ? b : c")
     # or an aside ("(why?)"); such a sentence asks only as worded.
     if not _ends_asking(unquoted):

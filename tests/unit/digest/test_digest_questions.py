@@ -444,6 +444,7 @@ NOT_QUESTIONS = [
     "I was confused by the title at first.",  # a past confusion, settled
     "Thanks in advance for any pointers on getting this resolved.",  # thanks after a request
     "I'm trying to work out whether to move to git.... let me read your other article.",
+    "$ ./branch01 ; echo $?",  # the shell's exit status
     "You know what was the hardest part?",  # a lead-in to the writer's own answer
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
