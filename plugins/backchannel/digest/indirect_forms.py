@@ -289,6 +289,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             |may\s+(?:also\s+)?want\s+to\s+)  # "you may write …" gives leave, asks nothing
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|publish|post\s+more|cover|explain|clarify)
+          # "you may want to move that comment": what the author "may want to" do, any verb.
+          | \byou\s+(?:might|may|could|should)\s+(?:also\s+)?want\s+to\s+\w
           | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?
             (?:address|cover|mention|explain|clarify|write\s+about)\b""",
     ),

@@ -364,6 +364,7 @@ QUESTIONS = [
     "Just a small question , what if I want to reach the box from outside.",
     "I might suggest trying a local user group to practise.",
     "You know how to turn the cache off?",
+    "This belongs under your answer, so you may want to move that comment.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
