@@ -26,12 +26,15 @@ _YOU = re.compile(r"\b(?:you|your|yours|u)\b", re.I)
 
 # A comment that opens by greeting someone by name ("Hi Liju,", "Hey BOK and Ann",
 # "@sanky"): the names it greets, lower-cased. "Thanks" greets only a capitalised
-# word ("Thanks Hartmut", not "Thanks for …").
+# word ("Thanks Hartmut", "Thanks for the tip Hartmut,", not "Thanks for …").
 _GREETED = re.compile(
     r"""^\W*(?:(?i:hi|hello|hey|dear|hallo|hola)(?:\s+@?(?P<name>[^\W\d_][\w'.-]*)
         |\s*,\s*(?P<comma>[A-Z][\w'-]*)(?=\s*[,.!:\n]))
       (?P<more>(?:\s*(?:&|\band\b)\s*@?[^\W\d_][\w'.-]*)*)
       | (?i:thanks|thank\s+you)\s*,?\s+(?P<thanked>[A-Z][\w'.-]*)
+      # "Thanks for the code Anton, …": the name closes the thanks.
+      | (?i:thanks|thank\s+you)\s+(?i:for)\s+(?:[\w'-]+\s+){1,4}?
+        (?P<thanked_for>[A-Z][\w'-]*)(?=\s*[,.!:])
       | @(?P<at>[^\W\d_][\w'.-]*)(?P<more_at>(?:[\s,]*(?:&|\band\b)?\s*@[^\W\d_][\w'.-]*)*))""",
     re.X,
 )
@@ -67,7 +70,7 @@ def greeted(body: str, reader: bool = False) -> tuple[str, ...]:
         addressed = _ADDRESSED.match(head) if reader else None
         name = addressed.group("name").lower() if addressed else ""
         return (name,) if name and name not in _EVERYONE else ()
-    first = next(name for name in found.group("name", "comma", "thanked", "at") if name)
+    first = next(n for n in found.group("name", "comma", "thanked", "thanked_for", "at") if n)
     more = found.group("more") or found.group("more_at") or ""
     names = (first, *_WORD.findall(more))
     return tuple(name for name in (n.lower().rstrip(".") for n in names) if name not in _EVERYONE)

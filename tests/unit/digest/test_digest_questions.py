@@ -651,6 +651,18 @@ def test_a_greeting_may_cut_the_askers_name_short():
     assert state(short)[("pppppp000001", "Could the pager get a slider bar?")] == (None, None)
 
 
+def test_thanks_naming_the_asker_answers_them_whenever_it_comes():
+    # A real flat blog: the author's answer came 38 days later, past _TOP_LEVEL_WITHIN.
+    asked = "Can you include this class in your network script?"
+    items = [
+        item("tttttt000001", asked, author="Anton Petrov"),
+        item("tttttt000002", "Thanks for the code Anton, I'll include it.", days=38, owner=True),
+    ]
+    assert state(items)[("tttttt000001", asked)] == ("author-reply", "tttttt000002")
+    unnamed = [items[0], replace(items[1], body="Thanks for the code, I'll include it.")]
+    assert state(unnamed)[("tttttt000001", asked)] == (None, None)
+
+
 def test_a_greeting_to_nobody_on_the_post_still_answers():
     # A real author answered Grant with "Hi Jordan," (a slip): no Jordan commented.
     items = [
@@ -840,7 +852,10 @@ def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
         ("<p>Hi Frank,</p><p>the variable is an array.</p>", ("frank",)),
         ("Hi Atle and Bob, yes.", ("atle", "bob")),
         ("<p>@David_K @Joe, it works now.</p>", ("david_k", "joe")),
+        ("Thanks for the code Anton, I'll include it.", ("anton",)),
+        ("Thank you for spotting this Adrian.", ("adrian",)),
         ("Thanks for the note!", ()),
+        ("Thanks for the link, I'll read it.", ()),
         ("Hi all, version 3 is out.", ()),
         ("Hi there!", ()),
         ("hi, yes you are right", ()),
