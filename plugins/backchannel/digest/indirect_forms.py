@@ -120,7 +120,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         # The reader's own wish ("I'm trying to understand what …", "I wanted to
         # know your view"), not advice to someone else ("you need to understand how …").
         (
-            r"\b(?:i|i'm|we|we're)\s+(?:am\s+|are\s+|still\s+|just\s+|really\s+)*"
+            # The subject may be left out at the start ("Trying to understand how to …").
+            r"(?:\b(?:i|i'm|we|we're)\s+|^)(?:am\s+|are\s+|still\s+|just\s+|really\s+)*"
             r"(?:trying|try|want|wanted|need|needed)\s+to\s+"
             r"(?:(?:understand|figure\s+out|work\s+out|know|learn)\s+"
             r"(?:why|how|what|whether|if|where|which|when|more\s+about)\b"

@@ -365,6 +365,7 @@ QUESTIONS = [
     "I might suggest trying a local user group to practise.",
     "You know how to turn the cache off?",
     "This belongs under your answer, so you may want to move that comment.",
+    "Trying to understand how to add a file action to the search.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
