@@ -284,21 +284,18 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             "need you",
             "have you",
             "ought you",
+            "might want",
         ),
         r"""\bi(?:\s+would|\s+might|'d)?\s+(?:also\s+)?suggest\b(?!\s*[:.]|\s+(?:that\s+)?(?:he|she|they)\b)
-          | \byou\s+(?:(?:might|should|could)\s+(?:also\s+)?(?:want\s+to\s+)?
-            |may\s+(?:also\s+)?want\s+to\s+)  # "you may write …" gives leave, asks nothing
+          | \byou\s+(?:might|should|could)\s+(?:also\s+)?  # "you may write …" gives leave
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|publish|post\s+more|cover|explain|clarify)
-          # "you may want to move that comment": what the author "may want to" do, any verb.
-          | \byou\s+(?:might|may|could|should)\s+(?:also\s+)?want\s+to\s+\w
+          # What the author "may want to" do, any verb: "you may want to move that comment",
+          # "might want to fix that..." (its subject left out).
+          | (?:\byou\s+(?:might|may|could|should)|^(?:[\w']+,\s*)?might)\s+(?:also\s+)?
+            want\s+to\s+\w
           | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?
             (?:address|cover|mention|explain|clarify|write\s+about)\b""",
-    ),
-    # The same advice without its subject ("might want to fix that...").
-    (
-        ("might want",),
-        r"^(?:[\w']+,\s*)?might\s+(?:also\s+)?want\s+to\s+(?:look|check|fix|update|add|correct|mention)\b",
     ),
     (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
     (("tell me",), r"(?:^|,\s*|\band\s+)(?:please\s+)?tell\s+(?:me|us)\s+(?:if|whether)\b"),
