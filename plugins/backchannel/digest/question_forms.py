@@ -134,6 +134,10 @@ _NOT_INTERROGATIVE = re.compile(
       | which\s+(?:is|was|are|were|will|would|can|could|has|have|does|did)\s+
         (?!(?:you|i|we|they|he|she|it|there|u)\b)
       | what\s+is\s+more\b
+      # A cleft: "What didn't work was …".
+      | what\s+(?:didn'?t|doesn'?t|did|does)\s+(?:not\s+)?\w+\s+(?:is|was)\b
+      # A subject left out: "Have this problem with my W2K machine and …" ("Has this …" asks).
+      | have\s+(?:this|that|the\s+same)\s+(?:problem|issue|error|bug)\b
       | (?:[\w'-]+,?\s+){0,2}what\s+(?:i|we)\s+(?:\w+\s+)?(?:do|did|mean|meant|want|wanted|found|
         need|needed)\s+(?:is|was)\b  # a cleft: "Anyway, so what I do is I create …"
       # Agreement by ellipsis ("Then so would anything.", "Neither do I.").
@@ -148,7 +152,12 @@ _NOT_INTERROGATIVE = re.compile(
 # tried once, from its start, and never given back (a stranger's 20,000 dots must not
 # cost 20,000 tries of 20,000 steps each).
 _GLUED = re.compile(r"(?<![.?…])(?:[?…][.?…]*+|\.[.?…]++)(?=[^\W\d_])")
-_LATER_CLAUSE = re.compile(r";\s*|, (?:and|but|so) ")
+# A later clause: after ";", ", and/but/so", or "but" before a question's opening ("I know
+# what your score was but how did you …").
+_LATER_CLAUSE = re.compile(
+    r";\s*|, (?:and|but|so) | but (?=(?:how|what|why|where|which|can|could|would|do|does|did|"
+    r"is|are|should)\s)"
+)
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
@@ -161,9 +170,12 @@ _IF_THEN_INVERTED = re.compile(
 )
 # The openings _IF_THEN_INVERTED allows, tested first by one C call (most sentences fail).
 _IF_STARTS = ("if ", "so if ", "and if ", "but if ", "also if ", "now if ")
-# An announced question: "One question though: how does …", "Just a small question, what if …".
+# An announced question: "One question though: how does …", "Just a small question, what if …",
+# "One question how would …".
 _ANNOUNCED = re.compile(
-    r"^(?:[\w'’]+\s+){0,3}questions?(?:\s+[\w'’]+){0,3}\s*[:,—–-]\s*(?P<rest>\S.*)$", re.I | re.S
+    r"^(?:[\w'’]+\s+){0,3}questions?(?:\s+[\w'’]+){0,3}"
+    r"(?:\s*[:,—–-]\s*|\s+(?=(?:how|what|why|where|when|which|who)\s))(?P<rest>\S.*)$",
+    re.I | re.S,
 )
 
 # Words one of the interrogative openings needs among a sentence's first words.
@@ -221,7 +233,7 @@ def _asks_without_mark_low(low: str, words: list[str]) -> bool:
         return True
     # A later clause may ask: "I have a question on this; can we say …", "I am new
     # here, and how can i estimate …".
-    if (";" in low or ", and " in low or ", but " in low or ", so " in low) and any(
+    if (";" in low or ", and " in low or " but " in low or ", so " in low) and any(
         map(_worded_as_question, _LATER_CLAUSE.split(low)[1:])
     ):
         return True

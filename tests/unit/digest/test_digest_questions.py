@@ -366,6 +366,8 @@ QUESTIONS = [
     "You know how to turn the cache off?",
     "This belongs under your answer, so you may want to move that comment.",
     "Trying to understand how to add a file action to the search.",
+    "I know what your score was but how did you prepare for it.",
+    "One question how would I reuse the media query across projects",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
@@ -448,6 +450,8 @@ NOT_QUESTIONS = [
     "I'm trying to work out whether to move to git.... let me read your other article.",
     "$ ./branch01 ; echo $?",  # the shell's exit status
     "You know what was the hardest part?",  # a lead-in to the writer's own answer
+    "Have this problem with my old machine and found this fix.",  # its subject left out
+    "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
 ]
