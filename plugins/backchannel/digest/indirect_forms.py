@@ -221,7 +221,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your
             |(?:a|an)\s+(?:\w+\s+)?(?:article|post|write-?up|follow-?up|tutorial)\b))
           | \bi(?:'m|\s+am)\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+)?
-            interested\s+(?:to\s+(?:know|hear|learn)|in\s+(?:knowing|hearing|learning))\b
+            interested\s+(?:to\s+(?:know|hear|learn|see|read)|in\s+(?:knowing|hearing|learning|seeing|
+            reading))\b
           | \bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested\s*,?\s+
             (?:i|we)(?:'d|'ll|\s+can|\s+could|\s+will|\s+would)\b
           | \b(?:i|we)\s+(?:can|could)\s+\w+.*\bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested

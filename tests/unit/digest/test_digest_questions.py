@@ -368,6 +368,7 @@ QUESTIONS = [
     "Trying to understand how to add a file action to the search.",
     "I know what your score was but how did you prepare for it.",
     "One question how would I reuse the media query across projects",
+    "I am particularly interested in seeing how the formats are mashed up.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
