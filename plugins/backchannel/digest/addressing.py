@@ -45,21 +45,21 @@ _EVERYONE = frozenset(
 )
 
 
-# A reader's comment that opens on a name and a colon or comma ("Mickel: …",
-# "Ana, …") speaks to that person (whether a reader is meant is told by the names
-# on the article: "Update:" or "Thanks," names no one there).
+# A comment that opens on a name and a colon or comma ("Mickel: …", "Ana, …", the
+# author's "Stephen, the reason …") speaks to that person (whether a reader is meant is
+# told by the names on the article: "Update:" or "Thanks," names no one there).
 _ADDRESSED = re.compile(r"^\W*(?P<name>[A-Z][\w'-]*)\s*[,:](?!//)")
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _TAG = re.compile(r"<[^>]*>")
 
 
-def greeted(body: str, reader: bool = False) -> tuple[str, ...]:
+def greeted(body: str) -> tuple[str, ...]:
     """The lower-cased first names a comment greets at its start.
 
-    Empty when it greets no one by name: such a comment may be for anyone. A
-    reader's comment (`reader`) also greets the name it opens on before a colon
-    or comma; the author's "Update:" or "Note:" is left alone, as it decides
-    whom the author answers.
+    Empty when it greets no one by name: such a comment may be for anyone. The
+    name a comment opens on before a colon or comma counts too ("Stephen, the
+    reason …"); whether it names anyone ("Update:", "Thanks,") is told by the
+    names on the article.
     """
     head = body[:300]
     found = _GREETED.match(head)
@@ -67,7 +67,7 @@ def greeted(body: str, reader: bool = False) -> tuple[str, ...]:
         head = _TAG.sub("\n", head)
         found = _GREETED.match(head)
     if found is None:
-        addressed = _ADDRESSED.match(head) if reader else None
+        addressed = _ADDRESSED.match(head)
         name = addressed.group("name").lower() if addressed else ""
         return (name,) if name and name not in _EVERYONE else ()
     first = next(n for n in found.group("name", "comma", "thanked", "thanked_for", "at") if n)
@@ -77,9 +77,9 @@ def greeted(body: str, reader: bool = False) -> tuple[str, ...]:
 
 
 def greeted_in(c: Item) -> tuple[str, ...]:
-    """greeted(c.body, reader), which a digest's Comment holds already (its row keeps it)."""
+    """greeted(c.body), which a digest's Comment holds already (its row keeps it)."""
     names = getattr(c, "greeted", None)
-    return greeted(c.body, not c.author_reply) if names is None else names
+    return greeted(c.body) if names is None else names
 
 
 _NAME_PART = re.compile(r"[\W_]+")

@@ -133,7 +133,7 @@ def _deriver() -> Callable[[Item], list[Any]]:
             return [_ITEM, *item_cache.item_values(item)]
         head = [_COMMENT, item.id, item.article, item.author, item.email_hash]
         key = body_hash(item.body)
-        greets = greeted(item.body, not item.author_reply)
+        greets = greeted(item.body)
         head += [item.date.isoformat(), item.parent, item.author_reply, key, greets]
         if item.author_reply:
             return head  # the author's own comments are never analysed

@@ -26,7 +26,10 @@ _WISHED = tuple(
 )
 # Not knowing what one did oneself or what the author just said asks nothing ("I have no
 # idea what I might have broken now", "no idea what you just said :-)").
-_OWN_DOINGS = r"i\s+(?:might|may|could|must)\s+have|you\s+(?:just\s+)?(?:said|say)\b"
+_OWN_DOINGS = (
+    r"i\s+(?:might|may|could|must)\s+have|you\s+(?:just\s+)?(?:said|say)\b"
+    r"|many\s+times"  # "I don't know how many times I have set this up": an exclamation
+)
 # Indirect questions and requests, anywhere in a sentence: each form with the
 # words it cannot match without, so most sentences are searched by none.
 _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -170,7 +173,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \b(?:i'?d|i\s+would|i'll|i\s+will)\s+be\s+(?:very\s+|most\s+|really\s+)?
             (?:grateful|obliged|thankful)\s+(?:if|for\s+(?:any|your|some))\b
           | \bif\s+you\s+could\b.*\b(?:grateful|obliged|thankful)\b
-          | any\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
+          | (?:any|some)\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
           # "Your comments would be most appreciated" ("Your work is appreciated" thanks).
           | \byour?\s+(?:\w+\s+){0,3}?would\s+be\s+(?:most\s+|much\s+|greatly\s+|really\s+)?

@@ -81,6 +81,9 @@ _RHETORICAL_TAG = re.compile(
     r"[-–—,]\s*(?:how|why)\s+(?:could|would|can|should)\s+(?:it|they|he|she|one|anyone)$", re.I
 )
 
+# Pasted error output: "java.lang.IllegalStateException: … no ContextLoaderListener registered?".
+_ERROR_OUTPUT = re.compile(r"[\w.$]*(?:exception|error)\b:", re.I)
+
 _SURPRISE = re.compile(r"(?:really|seriously|huh|eh|wow|what|hmm+)\W*$", re.I)
 
 # A pleasantry, after a greeting or not ("Bonjour, monsieur Cedric, how are you?"): tried
@@ -273,6 +276,7 @@ def is_question(sentence: str) -> bool:
         or _ends_in_open_call(unquoted)
         or _RHETORICAL.match(bare)
         or _RHETORICAL_TAG.search(bare[-40:])
+        or _ERROR_OUTPUT.match(bare)
         or ("are you" in bare and _PLEASANTRY.match(bare))
     ):
         return False

@@ -369,6 +369,7 @@ QUESTIONS = [
     "I know what your score was but how did you prepare for it.",
     "One question how would I reuse the media query across projects",
     "I am particularly interested in seeing how the formats are mashed up.",
+    "Some help would be much appreciated.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
@@ -452,6 +453,8 @@ NOT_QUESTIONS = [
     "$ ./branch01 ; echo $?",  # the shell's exit status
     "You know what was the hardest part?",  # a lead-in to the writer's own answer
     "Have this problem with my old machine and found this fix.",  # its subject left out
+    "I don't know how many times I have set all this up by hand.",  # an exclamation
+    "java.lang.IllegalStateException: No context found: no listener registered?",  # output
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
@@ -865,18 +868,31 @@ def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
         ("Hi all, version 3 is out.", ()),
         ("Hi there!", ()),
         ("hi, yes you are right", ()),
-        ("Sorry, my fault.", ()),
     ],
 )
 def test_the_names_a_reply_greets(body, names):
     assert greeted(body) == names
 
 
-def test_a_readers_comment_also_greets_the_name_it_opens_on():
-    assert greeted("Mikel:\n\nhow often?", reader=True) == ("mikel",)
-    assert greeted("<p>Ana, I had it too.</p>", reader=True) == ("ana",)
-    assert greeted("Mikel:\n\nhow often?") == ()  # the author's "Update:" answers anyone
-    assert greeted("Hi all, same here.", reader=True) == ()
+def test_a_comment_also_greets_the_name_it_opens_on():
+    assert greeted("Mikel:\n\nhow often?") == ("mikel",)
+    assert greeted("<p>Ana, I had it too.</p>") == ("ana",)
+    assert greeted("Hi all, same here.") == ()
+    # A capitalised opening word is a name only if a reader of the post bears it.
+    assert greeted("Sorry, my fault.") == ("sorry",)
+
+
+def test_an_authors_bare_vocative_answers_that_reader_whenever_it_comes():
+    # A real flat blog: "Stephen, the reason …" answered Stephen 139 days later.
+    asked = "How can this work with the newest growl?"
+    items = [
+        item("vvvvvv000001", asked, author="Stephen Hall"),
+        item("vvvvvv000002", "Stephen, the reason is the old protocol.", days=139, owner=True),
+    ]
+    assert state(items)[("vvvvvv000001", asked)] == ("author-reply", "vvvvvv000002")
+    # An opening word no reader bears ("Update:") greets no one: past the window, still open.
+    update = [items[0], replace(items[1], body="Update: the protocol changed.")]
+    assert state(update)[("vvvvvv000001", asked)] == (None, None)
 
 
 def test_questions_to_another_reader_or_remarks_in_replies_to_readers_are_not_for_the_author():
