@@ -309,6 +309,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                     or glued[-1].rstrip()[-4:].lower() in ("i.e.", "e.g.")
                     # "… for my students. ?": the mark is its end.
                     or (("?" in part or "？" in part) and not part.strip(" ?？"))
+                    # No sentence opens on ";" or ",": "if response.success?; @id = …" is code.
+                    or part[:1] in ";,"
                 )
             ):
                 glued[-1] += part

@@ -194,6 +194,11 @@ def test_jekyll_highlight_blocks_are_code():
         ("It works.\nthe rest is slow", "the rest is slow"),
         # ...nor before a request ("kindly", as "please").
         ("ERROR: cannot open the table\nkindly help me out", "kindly help me out"),
+        # Ruby's predicate before ";" is code, not a sentence's end.
+        (
+            "it works by adding if response.success?; @id = params['id']; end",
+            "it works by adding if response.success?; @id = params['id']; end",
+        ),
         # A "?" before a bracket ends the sentence as before a lower-case word.
         (
             "is it in the nightly already? (don't know but the package manager seems faster)",
