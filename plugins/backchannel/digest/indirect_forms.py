@@ -261,6 +261,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             r"\b(?:my|the|one|another|a)\s+(?:\w+\s+)?question\s+(?:is|would\s+be|was)\s*[,:]?\s+"
             r"(?:whether|if|how|why|what|which|where|when)\b"
+            # An earlier question asked again of something else: "Same question for L2 cache."
+            r"|^(?:a\s+)?(?:similar|same)\s+question\s+(?:for|about|regarding|with)\b"
         ),
     ),
     (

@@ -375,6 +375,7 @@ QUESTIONS = [
     "One question how would I reuse the media query across projects",
     "I am particularly interested in seeing how the formats are mashed up.",
     "Some help would be much appreciated.",
+    "A similar question for the L2 and L3 caches.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
