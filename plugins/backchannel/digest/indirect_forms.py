@@ -22,7 +22,8 @@ LEAD = rf"(?>(?:(?:hmm+|{'|'.join(sorted(LEADS))})\b[,\s]*)*)"
 _SOMEONE = ("you", "someone", "somebody", "anyone", "anybody")
 # What a reader wishes for ("it would be great to …").
 _WISHED = tuple(
-    "great helpful useful interesting good nice cool convenient awesome amazing".split()  # noqa: SIM905
+    """great helpful useful interesting good nice cool convenient awesome amazing better
+    worthwhile handy sweet neat fantastic brilliant""".split()  # noqa: SIM905 (a word list as text)
 )
 # Not knowing what one did oneself or what the author just said asks nothing ("I have no
 # idea what I might have broken now", "no idea what you just said :-)").
@@ -267,12 +268,13 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         # A wish aimed at the author ("It would be great to know …", "Also would be nice
-        # to have a one-click deploy", "would be great if there was a flag").
+        # to have a one-click deploy", "would be great if there was a flag", "It would have
+        # been nice if you give some example"); not one about "it" ("… if it worked, but …").
         tuple(f"{w} {a}" for w in ("would", "it'd") for a in _WISHED),
-        rf"""(?:\bwould(?:\s+it)?|\bit'd)\s+be\s+(?:really\s+|very\s+|so\s+|super\s+)?
+        rf"""(?:\bwould(?:\s+it)?|\bit'd)\s+(?:be|have\s+been)\s+
+            (?:really\s+|very\s+|so\s+|super\s+|immensely\s+|much\s+|even\s+)?
             (?:{"|".join(_WISHED)})\s+
-            (?:to\s+(?:know|hear|read|learn|understand|see|have)\b|being\s+able\b
-            |if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
+            (?:to\s+\w|being\s+able\b|if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
     ),
     (
         # ... and the same wish with its condition first ("if you find the fix that'd be great").

@@ -376,6 +376,8 @@ QUESTIONS = [
     "I am particularly interested in seeing how the formats are mashed up.",
     "Some help would be much appreciated.",
     "A similar question for the L2 and L3 caches.",
+    "It would be very useful to link a post about removing the old helper.",
+    "It would have been nice if you give an example of the build command.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
