@@ -89,10 +89,10 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         # "What I don't understand is why …" says the same as "I don't understand why …";
         # not knowing a named point asks it too ("but i don't know how to check"), not
         # praise ("I don't know how you find the time") or thanks.
-        rf"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+|honestly\s+|simply\s+|genuinely\s+)?
-            (?:don't|do\s+not|can't|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
+        rf"""\b(?:i|and)\s+(?:still\s+|just\s+|really\s+|honestly\s+|simply\s+|genuinely\s+|also\s+)?
+            (?:don't|do\s+not|can't|cant|cannot|fail\s+to|continue\s+to\s+not|still\s+not)\s+(?:quite\s+)?
             (?:understand|figure\s+out)\s+(?:is\s+)?(?:why|how|what|whether|where|which)\s+\w
-          | \bi\s+(?:still\s+|just\s+|really\s+)?(?:don't|dont|do\s+not)\s+know\s+
+          | \bi\s+(?:still\s+|just\s+|really\s+|also\s+)?(?:don't|dont|do\s+not)\s+know\s+
             (?:why|how|what|where|which)\b
             (?!\s+(?:you\s+(?:do|find|manage|keep)|i(?:'d|\s+would)\s+do\s+without|to\s+(?:thank|repay)
                 |(?:did\s+)?i\s+miss(?:ed)?|i\s+was\s+thinking|{_OWN_DOINGS})\b)

@@ -378,6 +378,8 @@ QUESTIONS = [
     "A similar question for the L2 and L3 caches.",
     "It would be very useful to link a post about removing the old helper.",
     "It would have been nice if you give an example of the build command.",
+    "And I also don't know why the normal points that way in this case.",
+    "I cant understand why the first assertion is kept.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
 ]
