@@ -144,6 +144,18 @@ def test_how_readers_write_is_no_topic():
     assert not theme_words(d) & {"btw", "appreciated", "bother"}
 
 
+def test_a_filler_word_or_a_word_that_needs_a_qualifier_is_no_topic_alone():
+    # Blind real blogs had "able", "chance" and "project" as themes, "gaps" among them.
+    said = [
+        "Any chance the relay board is able to switch mains? My project needs it.",
+        "Is there a chance I'd be able to drive the relay board from my project?",
+        "No chance of getting the relay board in my project able to run at 5 V?",
+    ]
+    d = compose(said_by_readers("h", "bench-supply", said), ARTICLES, None, UNTIL)
+    assert not theme_words(d) & {"able", "chance", "project"}
+    assert "relay board" in [t.phrase for t in d.themes]
+
+
 def test_an_identifier_from_pasted_code_is_no_topic():
     # A real blog's theme was "http_authentication", from $_SERVER['HTTP_AUTHENTICATION'].
     said = [
