@@ -27,28 +27,24 @@ def _words(text: str) -> frozenset[str]:
 # Words readers use on any blog: they say how a comment is written, not what it is about.
 GENERIC = _words(
     """
-    able actually add added adding afaik although answer answered answers anyone anyway appreciate
-    appreciated article articles assume assuming awesome basically bit blog blogs bother
-    bothered btw case certain chance cool decided forward hear let longer looking lost mine
-    needs pretty provide recently seen sense sorry together waiting
-    certainly change changed changes cheers comment commented comments completely
-    confused correct dear detail details doubt easy entire entirely especially exactly
-    example examples excellent explain explained explaining explanation fairly fantastic
-    feel fix fixed fixes following fyi general generally good great guess hello help helped
-    helpful helps hey hi hope
-    idea ideas imho imo incorrect info instead interested interesting issue issues kind kindly
-    learn learned likely lot lots love mention mentioned message mostly nearly nice note
-    obviously ones others otherwise page part particular people perhaps please pls plz point
-    possible
-    post posted posts probably problem problems question questions quite rather read
-    reader readers reading real really reason regarding regards related reply right save saved
-    says
-    send series several similar simple simply simultaneously sir site slightly solution
-    solve solved specific specifically stuff suggest suggested suggestion suggestions sure
-    test tested testing tests thank thanks thing things
-    though thought time times tried try trying understand understanding unless update updated
-    updates useful
-    using various way ways website whatever wonder wondered wonderful wondering work
+    able actually add added adding afaik although answer answered answers anyone anyway
+    appreciate appreciated article articles assume assuming awesome basically bit blog blogs
+    bother bothered btw case certain certainly chance change changed changes cheers comment
+    commented comments completely confused cool correct dear decided detail details doubt
+    easy entire entirely especially exactly example examples excellent explain explained
+    explaining explanation fairly fantastic feel fix fixed fixes following forward fyi
+    general generally good great guess hear hello help helped helpful helps hey hi hope idea
+    ideas imho imo incorrect info instead interested interesting issue issues kind kindly
+    learn learned let likely longer looking lost lot lots love mention mentioned message
+    mine mostly nearly needs nice note obviously ones others otherwise page part particular
+    people perhaps please pls plz point possible post posted posts pretty probably problem
+    problems provide question questions quite rather read reader readers reading real really
+    reason recently regarding regards related reply right save saved says seen send sense
+    series several similar simple simply simultaneously sir site slightly solution solve
+    solved sorry specific specifically stuff suggest suggested suggestion suggestions sure
+    test tested testing tests thank thanks thing things though thought time times together
+    tried try trying understand understanding unless update updated updates useful using
+    various waiting way ways website whatever wonder wondered wonderful wondering work
     worked working works worth wow write writing written wrong yes
     """
 )

@@ -173,6 +173,7 @@ class _TextOfHTML(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        # after_break stays: "<br />" ends itself here too (handle_startendtag).
         if tag in self.SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag == "code":
