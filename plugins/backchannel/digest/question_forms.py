@@ -81,6 +81,10 @@ _RHETORICAL_TAG = re.compile(
     r"[-–—,]\s*(?:how|why)\s+(?:could|would|can|should)\s+(?:it|they|he|she|one|anyone)$", re.I
 )
 
+# A question the writer poses to make their point, after a clause: "It doesn't matter what
+# we think; the question is: what does the CPU think?" ("My question is: …" asks).
+_POSED = re.compile(r"(?:[;,]|\bbut)\s+the\s+question\s+is\b", re.I)
+
 # Pasted error output: "java.lang.IllegalStateException: … no ContextLoaderListener registered?".
 _ERROR_OUTPUT = re.compile(r"[\w.$]*(?:exception|error)\b:", re.I)
 
@@ -277,6 +281,7 @@ def is_question(sentence: str) -> bool:
         or _RHETORICAL.match(bare)
         or _RHETORICAL_TAG.search(bare[-40:])
         or _ERROR_OUTPUT.match(bare)
+        or ("question is" in bare and _POSED.search(bare))
         or ("are you" in bare and _PLEASANTRY.match(bare))
     ):
         return False

@@ -464,6 +464,8 @@ NOT_QUESTIONS = [
     "You know what was the hardest part?",  # a lead-in to the writer's own answer
     "Have this problem with my old machine and found this fix.",  # its subject left out
     "I don't know how many times I have set all this up by hand.",  # an exclamation
+    "It doesn't matter what we think; the question is: what does the CPU think?",
+    "It may seem odd but the question is what are the other options?",  # posed, answered
     "java.lang.IllegalStateException: No context found: no listener registered?",  # output
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
