@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from backchannel.digest.question_forms import remark
+from backchannel.digest.text import STOP_WORDS
 from backchannel.model import Item
 
 # A question addressed by name to someone: "…, George?" / "@George …" / "George, …".
@@ -49,6 +50,11 @@ _EVERYONE = frozenset(
 # author's "Stephen, the reason …") speaks to that person (whether a reader is meant is
 # told by the names on the article: "Update:" or "Thanks," names no one there).
 _ADDRESSED = re.compile(r"^\W*(?P<name>[A-Z][\w'-]*)\s*[,:](?!//)")
+# Words a comment opens on that are no one's name ("Sure, …", "Edit:"): a greeting may cut
+# a name short (calls), and "Sure" would call Suresh.
+_NOT_ADDRESSED = STOP_WORDS | frozenset(
+    "edit update note sorry hmm indeed agreed fair absolutely ps btw correct cool".split()  # noqa: SIM905
+)
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -58,8 +64,8 @@ def greeted(body: str) -> tuple[str, ...]:
 
     Empty when it greets no one by name: such a comment may be for anyone. The
     name a comment opens on before a colon or comma counts too ("Stephen, the
-    reason …"); whether it names anyone ("Update:", "Thanks,") is told by the
-    names on the article.
+    reason …"), unless it is a common word ("Sure,", "Edit:"); whether it names a
+    reader is told by the names on the article.
     """
     head = body[:300]
     found = _GREETED.match(head)
@@ -69,7 +75,7 @@ def greeted(body: str) -> tuple[str, ...]:
     if found is None:
         addressed = _ADDRESSED.match(head)
         name = addressed.group("name").lower() if addressed else ""
-        return (name,) if name and name not in _EVERYONE else ()
+        return (name,) if name and name not in _EVERYONE and name not in _NOT_ADDRESSED else ()
     first = next(n for n in found.group("name", "comma", "thanked", "thanked_for", "at") if n)
     more = found.group("more") or found.group("more_at") or ""
     names = (first, *_WORD.findall(more))
