@@ -52,8 +52,12 @@ _EVERYONE = frozenset(
 _ADDRESSED = re.compile(r"^\W*(?P<name>[A-Z][\w'-]*)\s*[,:](?!//)")
 # Words a comment opens on that are no one's name ("Sure, …", "Edit:"): a greeting may cut
 # a name short (calls), and "Sure" would call Suresh.
-_NOT_ADDRESSED = STOP_WORDS | frozenset(
-    "edit update note sorry hmm indeed agreed fair absolutely ps btw correct cool".split()  # noqa: SIM905
+_NOT_ADDRESSED = (
+    _EVERYONE
+    | STOP_WORDS
+    | frozenset(
+        "edit update note sorry hmm indeed agreed fair absolutely ps btw correct cool".split()  # noqa: SIM905
+    )
 )
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _TAG = re.compile(r"<[^>]*>")
@@ -75,7 +79,7 @@ def greeted(body: str) -> tuple[str, ...]:
     if found is None:
         addressed = _ADDRESSED.match(head)
         name = addressed.group("name").lower() if addressed else ""
-        return (name,) if name and name not in _EVERYONE and name not in _NOT_ADDRESSED else ()
+        return (name,) if name and name not in _NOT_ADDRESSED else ()
     first = next(n for n in found.group("name", "comma", "thanked", "thanked_for", "at") if n)
     more = found.group("more") or found.group("more_at") or ""
     names = (first, *_WORD.findall(more))

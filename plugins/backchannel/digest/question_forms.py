@@ -134,19 +134,21 @@ _NOT_INTERROGATIVE = re.compile(
       | may\s+you\b
       | (?:man|boy|oh\s+boy|wow|gosh|geez|jeez|damn)\s*,?\s*(?:was|were)\b  # "man, were you right."
       | .*,\s*(?:is|was)\s+that\b
-      | what\s+(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+\s+(?:is|was)\b
+      # A cleft, after a lead-in or not: "What is nice is …", "What didn't work was …",
+      # "Anyway, so what I do is I create …".
+      | (?:[\w'-]+,?\s+){0,2}what\s+
+        (?:(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+
+        | (?:didn'?t|doesn'?t|did|does)\s+(?:not\s+)?\w+
+        | (?:i|we)\s+(?:\w+\s+)?(?:do|did|mean|meant|want|wanted|found|need|needed))
+        \s+(?:is|was)\b
       | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
       # A relative clause run on as a sentence ("Which is why …", "1. which will enable …");
       # "which would you use" stays a question.
       | which\s+(?:is|was|are|were|will|would|can|could|has|have|does|did)\s+
         (?!(?:you|i|we|they|he|she|it|there|u)\b)
       | what\s+is\s+more\b
-      # A cleft: "What didn't work was …".
-      | what\s+(?:didn'?t|doesn'?t|did|does)\s+(?:not\s+)?\w+\s+(?:is|was)\b
       # A subject left out: "Have this problem with my W2K machine and …" ("Has this …" asks).
       | have\s+(?:this|that|the\s+same)\s+(?:problem|issue|error|bug)\b
-      | (?:[\w'-]+,?\s+){0,2}what\s+(?:i|we)\s+(?:\w+\s+)?(?:do|did|mean|meant|want|wanted|found|
-        need|needed)\s+(?:is|was)\b  # a cleft: "Anyway, so what I do is I create …"
       # Agreement by ellipsis ("Then so would anything.", "Neither do I.").
       | (?:then\s+|and\s+)?(?:so|neither|nor)\s+(?:do|does|did|can|could|would|will|is|are|was|
         were|have|has|should|am)\s+[\w']+\s*[.!]*$
