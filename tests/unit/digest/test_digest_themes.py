@@ -133,27 +133,37 @@ def theme_words(d) -> set[str]:
     return {w for t in d.themes for p in [t.phrase, *t.related] for w in p.split()}
 
 
-def test_how_readers_write_is_no_topic():
-    # Blind real blogs had "btw", "appreciated" and "bother" among their themes.
-    said = [
-        "Btw, which btw setting do you use? Any pointers would be most appreciated.",
-        "Why bother with btw at all? Help appreciated.",
-        "Btw does btw still apply? Why bother?",
-    ]
+@pytest.mark.parametrize(
+    ("said", "never", "kept"),
+    [
+        # Blind real blogs had "btw", "appreciated" and "bother" among their themes: how
+        # readers write is no topic.
+        (
+            [
+                "Btw, which btw setting do you use? Any pointers would be most appreciated.",
+                "Why bother with btw at all? Help appreciated.",
+                "Btw does btw still apply? Why bother?",
+            ],
+            {"btw", "appreciated", "bother"},
+            None,
+        ),
+        # ... and "able", "chance" and "project", "gaps" among them: a filler word, or a
+        # word that needs a qualifier, is no topic alone.
+        (
+            [
+                "Any chance the relay board is able to switch mains? My project needs it.",
+                "Is there a chance I'd be able to drive the relay board from my project?",
+                "No chance of getting the relay board in my project able to run at 5 V?",
+            ],
+            {"able", "chance", "project"},
+            "relay board",
+        ),
+    ],
+)
+def test_how_readers_write_is_no_topic(said, never, kept):
     d = compose(said_by_readers("f", "bench-supply", said), ARTICLES, None, UNTIL)
-    assert not theme_words(d) & {"btw", "appreciated", "bother"}
-
-
-def test_a_filler_word_or_a_word_that_needs_a_qualifier_is_no_topic_alone():
-    # Blind real blogs had "able", "chance" and "project" as themes, "gaps" among them.
-    said = [
-        "Any chance the relay board is able to switch mains? My project needs it.",
-        "Is there a chance I'd be able to drive the relay board from my project?",
-        "No chance of getting the relay board in my project able to run at 5 V?",
-    ]
-    d = compose(said_by_readers("h", "bench-supply", said), ARTICLES, None, UNTIL)
-    assert not theme_words(d) & {"able", "chance", "project"}
-    assert "relay board" in [t.phrase for t in d.themes]
+    assert not theme_words(d) & never
+    assert kept is None or kept in [t.phrase for t in d.themes]
 
 
 def test_an_identifier_from_pasted_code_is_no_topic():
