@@ -152,7 +152,9 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             guide|take|mail|e-?mail|contact|come\s+back|get\s+back|approve|have\s+a\s+look|
             try(?!\s+again)|make(?!\s+sure))\b""",
     ),
-    (("let know",), r"\blet\s+(?:me|us)\s+know\b"),
+    # "lets us know when …" opening a sentence is the same request mistyped; inside one
+    # it states what a thing does ("the log lets me know when …").
+    (("let know", "lets know"), r"\blet\s+(?:me|us)\s+know\b|^\W*lets\s+(?:me|us)\s+know\b"),
     # "…, email me to discuss" (an imperative after a clause, "please" or not).
     (
         ("email me", "e-mail me", "mail me", "contact me"),

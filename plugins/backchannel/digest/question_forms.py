@@ -85,8 +85,9 @@ _RHETORICAL_TAG = re.compile(
 # we think; the question is: what does the CPU think?" ("My question is: …" asks).
 _POSED = re.compile(r"(?:[;,]|\bbut)\s+the\s+question\s+is\b", re.I)
 
-# Pasted error output: "java.lang.IllegalStateException: … no ContextLoaderListener registered?".
-_ERROR_OUTPUT = re.compile(r"[\w.$]*(?:exception|error)\b:", re.I)
+# Pasted error output: "java.lang.IllegalStateException: … no ContextLoaderListener registered?",
+# "configure: WARNING: … check for missing prerequisite headers?" (a tool names itself first).
+_ERROR_OUTPUT = re.compile(r"(?:[\w.-]+:\s*)?[\w.$]*(?:exception|error|warning|fatal)\b:", re.I)
 
 _SURPRISE = re.compile(r"(?:really|seriously|huh|eh|wow|what|hmm+)\W*$", re.I)
 

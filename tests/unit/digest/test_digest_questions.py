@@ -382,6 +382,7 @@ QUESTIONS = [
     "I cant understand why the first assertion is kept.",
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
+    "lets us know when you add the other codec to the script",  # "let us know" mistyped
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -467,6 +468,8 @@ NOT_QUESTIONS = [
     "It doesn't matter what we think; the question is: what does the CPU think?",
     "It may seem odd but the question is what are the other options?",  # posed, answered
     "java.lang.IllegalStateException: No context found: no listener registered?",  # output
+    "configure: WARNING: png.h: present but cannot be compiled?",  # a tool's output
+    "The build lets me know when a test fails.",  # what a thing does, not "let me know"
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
