@@ -32,10 +32,11 @@ _GREETED = re.compile(
     r"""^\W*(?:(?i:hi|hello|hey|dear|hallo|hola)(?:\s+@?(?P<name>[^\W\d_][\w'.-]*)
         |\s*,\s*(?P<comma>[A-Z][\w'-]*)(?=\s*[,.!:\n]))
       (?P<more>(?:\s*(?:&|\band\b)\s*@?[^\W\d_][\w'.-]*)*)
-      | (?i:thanks|thank\s+you)\s*,?\s+(?P<thanked>[A-Z][\w'.-]*)
+      | (?i:thanks|thank\s+you)(?:\s*,?\s+(?P<thanked>[A-Z][\w'.-]*)
       # "Thanks for the code Anton, …": the name closes the thanks.
-      | (?i:thanks|thank\s+you)\s+(?i:for)\s+(?:[\w'-]+\s+){1,4}?
-        (?P<thanked_for>[A-Z][\w'-]*)(?=\s*[,.!:])
+        | \s+(?i:for)\s+(?:[\w'-]+\s+){1,4}?(?P<thanked_for>[A-Z][\w'-]*)(?=\s*[,.!:]))
+      # "Thanks for the comments John, Graham and Jakob."
+      (?P<more_thanked>(?:\s*(?:,\s*(?:and\s+)?|&\s*|\band\s+)[A-Z][\w'-]*(?=\s*[,.!:&]|\s+and\b))*)
       | @(?P<at>[^\W\d_][\w'.-]*)(?P<more_at>(?:[\s,]*(?:&|\band\b)?\s*@[^\W\d_][\w'.-]*)*))""",
     re.X,
 )
@@ -81,7 +82,7 @@ def greeted(body: str) -> tuple[str, ...]:
         name = addressed.group("name").lower() if addressed else ""
         return (name,) if name and name not in _NOT_ADDRESSED else ()
     first = next(n for n in found.group("name", "comma", "thanked", "thanked_for", "at") if n)
-    more = found.group("more") or found.group("more_at") or ""
+    more = found.group("more") or found.group("more_at") or found.group("more_thanked") or ""
     names = (first, *_WORD.findall(more))
     return tuple(name for name in (n.lower().rstrip(".") for n in names) if name not in _EVERYONE)
 
@@ -98,12 +99,17 @@ _NAME_PART = re.compile(r"[\W_]+")
 def name_words(name: str) -> set[str]:
     """The lower-cased words of a commenter's name, by which a greeting may call them.
 
-    "Ilya_Shlyakhter" is greeted "@Ilya", "David K" "@David_K". A name that is an
+    "Ilya_Shlyakhter" is greeted "@Ilya", "David K" "@David_K"; "Ian Davis" also by the
+    handles made of his names ("@iand", "@idavis", "@iandavis"). A name that is an
     address (an OpenID URL) holds none: whom a greeting means cannot be told.
     """
     if "://" in name or "@" in name:
         return set()
-    return {word for word in _NAME_PART.split(name.lower()) if word}
+    words = [word for word in _NAME_PART.split(name.lower()) if word]
+    if len(words) > 1:
+        first, last = words[0], words[-1]
+        return {*words, first + last, first + last[0], first[0] + last}
+    return set(words)
 
 
 def calls(name: str, words: set[str]) -> bool:

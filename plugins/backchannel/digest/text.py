@@ -312,6 +312,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                     or (("?" in part or "？" in part) and not part.strip(" ?？"))
                     # No sentence opens on ";" or ",": "if response.success?; @id = …" is code.
                     or part[:1] in ";,"
+                    # A "?" right before a digit or hyphen is inside a token ("187?-1922").
+                    or (glued[-1][-1:] == "?" and part[:1] in "-0123456789")
                 )
             ):
                 glued[-1] += part

@@ -204,6 +204,8 @@ def test_jekyll_highlight_blocks_are_code():
             "is it in the nightly already? (don't know but the package manager seems faster)",
             "is it in the nightly already?",
         ),
+        # A "?" right before a digit or hyphen is part of a token (a catalogue's dates).
+        ("Omaha daily bee, 187?-1922, page 25.", "Omaha daily bee, 187?-1922, page 25."),
     ],
 )
 def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
@@ -683,6 +685,10 @@ def test_a_greeting_may_cut_the_askers_name_short():
         # ("Update:"), such a late comment answers no one.
         ("Anton Petrov", "Thanks for the code Anton, I'll include it.", "Thanks for the code.", 38),
         ("Stephen Hall", "Stephen, the reason is the old protocol.", "Update: it changed.", 139),
+        # A handle made of the asker's names, and a thanks that lists several readers.
+        ("Ian Davis", "@iand trust you to ask the hard one: yes.", "@ivan yes.", 40),
+        ("Ian Davis", "@idavis yes.", "@ivan yes.", 40),
+        ("Jakob Voss", "Thanks for the notes John, Graham and Jakob. Yes.", "Thanks John.", 40),
     ],
 )
 def test_a_late_author_comment_naming_the_asker_answers_them(asker, answer, unnamed, days):
@@ -887,6 +893,9 @@ def test_a_comment_opening_by_greeting_another_reader_asks_that_reader():
         ("<p>@David_K @Joe, it works now.</p>", ("david_k", "joe")),
         ("Thanks for the code Anton, I'll include it.", ("anton",)),
         ("Thank you for spotting this Adrian.", ("adrian",)),
+        ("Thanks for the notes John, Graham and Jakob.", ("john", "graham", "jakob")),
+        ("Thanks Anna & Bob!", ("anna", "bob")),
+        ("Thanks Bob, Alice is right.", ("bob",)),  # a sentence goes on after the name
         ("Thanks for the note!", ()),
         ("Thanks for the link, I'll read it.", ()),
         ("Hi all, version 3 is out.", ()),
