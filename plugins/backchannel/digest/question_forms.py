@@ -97,8 +97,10 @@ _PLEASANTRY = re.compile(
     r"(?:[\w\s'-]{1,40}[,:]\s*){0,2}how\s+are\s+you(?:\s+doing)?(?:\s+today)?[\s,.!]*$", re.I
 )
 
-# One short clause before a comma ("Stephen, can you …", "In the second example, is …").
-_CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+,\s*)?"
+# A clause before the question ("Stephen, can you …", "In the second example, is …"):
+# up to four words and a comma or colon, or a name and a
+# dash ("Hi Steve - did you …"; "This phrase - which is …" is a relative clause).
+_CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+[,:]\s*|[\w'@…]+\s+[-–—]\s*)?"
 _AUX = (
     r"(?:do|does|did|can|could|would|will|is|are|was|were|have|has|should|shall|might|am|"
     r"isn'?t|aren'?t|doesn'?t|don'?t|didn'?t|can'?t|couldn'?t|wouldn'?t|won'?t|shouldn'?t|"
@@ -212,12 +214,14 @@ def _may_open_question(first: list[str]) -> bool:
     """False when a sentence's first words cannot start _INTERROGATIVE (most sentences).
 
     It must open on such a word or a lead-in ("so", "and"), or on a clause of
-    at most four words and a comma ("In the second example, is …").
+    at most four words and a comma, colon or dash ("In the second example, is …",
+    "Hi Steve - did you …").
     """
     for n, word in enumerate(first):
         bare = word.strip(",.:;!-")
         if bare in _OPENERS or bare in LEADS:
-            return n == 0 or first[n - 1].endswith(",") or first[n - 1] in LEADS
+            before = first[n - 1] if n else ""
+            return n == 0 or before[-1:] in ",:-–—" or before in LEADS
     return False
 
 

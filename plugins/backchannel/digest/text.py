@@ -100,11 +100,23 @@ _QMARK_THEN_MORE = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])")
 # in lower case or with a bracket ("… create new articles using" / "existing
 # content (…)?", "… pipelines<br> (1 per subproject …)?", "… (e.g." / "if …"), is one
 # sentence with it; not before a line opening as a question ("is any of it useful" /
-# "how memory …").
+# "how memory …") or on a lower-case "i" ("… how to work on it" / "i want to use …").
+_NOT_GOING_ON = (
+    r"(?!(?:how|what|why|where|when|which|who|is|are|can|could|would|will|do|does|did|"
+    r"should|any|anyone|please|kindly|i(?!\.))\b)"
+)
 _WRAPPED_LINE = re.compile(
     r"(?:(?<=[^\s.!?:;。？！])|(?<=[eE]\.g\.)|(?<=[iI]\.e\.))[ \t]*\n[ \t]*(?=[a-z(])"
-    r"(?!(?:how|what|why|where|when|which|who|is|are|can|could|would|will|do|does|did|"
-    r"should|any|anyone|please|kindly)\b)"
+    + _NOT_GOING_ON
+)
+# A line stopping on a word no sentence ends on ("… plugins to help with" / "SEO?") goes
+# on in the next line, capital or not, unless that line opens as a question (a link cut
+# from "… domains from <a …>" / "Is the above …"). Look-behinds are fixed-width: one per length.
+_WRAPPED_AFTER_FUNCTION_WORD = re.compile(
+    r"(?:(?<=\Wa)|(?<=\W(?:an|of|or|my))|(?<=\W(?:the|and|our))"
+    r"|(?<=\W(?:with|from|into|your|than))|(?<=\Wtheir))[ \t]*\n[ \t]*(?=[A-Z])(?i:"
+    + _NOT_GOING_ON
+    + ")"
 )
 # A list mark typed by hand (HTML comments keep it: "* is there …"), not a word of
 # the sentence after it.
@@ -290,7 +302,7 @@ def sentences(plain: str, language: str = "en") -> list[str]:
     if "!" in plain and ("?!" in plain or "!?" in plain):
         plain = _SURPRISE_END.sub(_surprise_ends, plain)  # sentencex reads on past "Really?! I…"
     if "\n" in plain:
-        plain = _WRAPPED_LINE.sub(" ", plain)
+        plain = _WRAPPED_AFTER_FUNCTION_WORD.sub(" ", _WRAPPED_LINE.sub(" ", plain))
     glued: list[str] = []
     # Each line apart: a line break ends a sentence anyway, and sentencex, given
     # the whole text, may read a quotation or bracket as open across lines and go

@@ -194,6 +194,12 @@ def test_jekyll_highlight_blocks_are_code():
         ("It works.\nthe rest is slow", "the rest is slow"),
         # ...nor before a request ("kindly", as "please").
         ("ERROR: cannot open the table\nkindly help me out", "kindly help me out"),
+        # ...nor before a lower-case "i" opening a line (a writer who never capitalises).
+        ("i dont know how to work on it\n i want to use it", "i want to use it"),
+        # A line stopping on a word no sentence ends on goes on, even before a capital...
+        ("Is there a plugin to help with\nSEO?", "Is there a plugin to help with SEO?"),
+        # ...unless the next line opens as a question (a link cut out after "from").
+        ("I took the domains from\nIs the above right?", "Is the above right?"),
         # Ruby's predicate before ";" is code, not a sentence's end.
         (
             "it works by adding if response.success?; @id = params['id']; end",
@@ -385,6 +391,9 @@ QUESTIONS = [
     "might want to fix that typo in the title...",
     "I'm a little confused about the terms people use here, plugbox and so on.",
     "lets us know when you add the other codec to the script",  # "let us know" mistyped
+    "Hi Steve - did you do any work on this since the last update.",
+    "Please keep us updated on how the panel holds up!",
+    "i want to use it please sort it out for me",
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -472,6 +481,7 @@ NOT_QUESTIONS = [
     "java.lang.IllegalStateException: No context found: no listener registered?",  # output
     "configure: WARNING: png.h: present but cannot be compiled?",  # a tool's output
     "The build lets me know when a test fails.",  # what a thing does, not "let me know"
+    "This phrase - which is a crucial one - is missing a word.",  # a relative clause
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
