@@ -28,24 +28,27 @@ def _words(text: str) -> frozenset[str]:
 GENERIC = _words(
     """
     able actually add added adding afaik although answer answered answers anyone anyway
-    appreciate appreciated article articles assume assuming awesome basically bit blog blogs
-    bother bothered btw case certain certainly chance change changed changes cheers comment
-    commented comments completely confused cool correct dear decided detail details doubt
-    easy entire entirely especially exactly example examples excellent explain explained
+    anywhere appreciate appreciated article articles assume assuming automatically awesome
+    basically bit blog blogs bother bothered btw case certain certainly chance change
+    changed changes cheers comment commented comments completely confused cool correct
+    curious dear decided definitely detail details difficult directly doubt easy entire
+    entirely especially essentially exactly example examples excellent explain explained
     explaining explanation fairly fantastic feel fix fixed fixes following forward fyi
-    general generally good great guess hear hello help helped helpful helps hey hi hope idea
-    ideas imho imo incorrect info instead interested interesting issue issues kind kindly
-    learn learned let likely longer looking lost lot lots love mention mentioned message
-    mine mostly nearly needs nice note obviously ones others otherwise page part particular
-    people perhaps please pls plz point possible post posted posts pretty probably problem
-    problems provide question questions quite rather read reader readers reading real really
-    reason recently regarding regards related reply right save saved says seen send sense
+    general generally good great guess happening hear hello help helped helpful helps hey hi
+    hmm hope idea ideas imho imo incorrect info inform informative instead interested
+    interesting issue issues kind kindly learn learned let likely longer looking lost lot
+    lots love manually mention mentioned message mine mostly nearly neat needs nice note
+    obviously ones others otherwise page part particular people perfectly perhaps please pls
+    plz point possible post posted posts pretty probably problem problems properly provide
+    question questions quite rather read reader readers reading real really reason recently
+    regarding regards related reply respectively right save saved says seen send sense
     series several similar simple simply simultaneously sir site slightly solution solve
-    solved sorry specific specifically stuff suggest suggested suggestion suggestions sure
-    test tested testing tests thank thanks thing things though thought time times together
-    tried try trying understand understanding unless update updated updates useful using
-    various waiting way ways website whatever wonder wondered wonderful wondering work
-    worked working works worth wow write writing written wrong yes
+    solved sorry specific specifically straight stuff suggest suggested suggestion
+    suggestions sure talking test tested testing tests thank thanks thing things though
+    thought time times together tried try trying understand understanding unless update
+    updated updates useful using various waiting way ways website whatever within wonder
+    wondered wonderful wondering work worked working works worth wow write writing written
+    wrong yes
     """
 )
 # Words that name a topic only with a qualifier ("source code", "data race", "return
@@ -63,6 +66,8 @@ VAGUE_ALONE = _words(
     available playing project projects process service source support speed text title view
     access build cost job key keys local order response return network information experience
     free effect
+    refer provides implement implemented passed loaded preferred supported utilizing enter
+    click consider decide bought choose single
     """
 )
 # Markup that survives in imported or pasted text: never a topic.

@@ -158,6 +158,16 @@ def theme_words(d) -> set[str]:
             {"able", "chance", "project"},
             "relay board",
         ),
+        # ... and "properly", "refer" and "provides": an adverb, or a verb with no object.
+        (
+            [
+                "Does the relay board properly refer to the ground? Which one provides it?",
+                "How do I properly wire the relay board? What does pin 3 refer to?",
+                "Can the relay board properly switch 5 V, or what provides the current?",
+            ],
+            {"properly", "refer", "provides"},
+            "relay board",
+        ),
     ],
 )
 def test_how_readers_write_is_no_topic(said, never, kept):
