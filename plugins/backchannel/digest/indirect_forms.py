@@ -154,6 +154,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     # "lets us know when …" opening a sentence is the same request mistyped; inside one
     # it states what a thing does ("the log lets me know when …").
+    # "help plz", "help me please": the same request, the other way round.
+    (("help plz", "help pls", "help please"), r"^\W*help\s+(?:me\s+)?(?:plz|pls|please)\b"),
     (("let know", "lets know"), r"\blet\s+(?:me|us)\s+know\b|^\W*lets\s+(?:me|us)\s+know\b"),
     # "…, email me to discuss" (an imperative after a clause, "please" or not).
     (

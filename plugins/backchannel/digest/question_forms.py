@@ -85,6 +85,10 @@ _RHETORICAL_TAG = re.compile(
 # we think; the question is: what does the CPU think?" ("My question is: …" asks).
 _POSED = re.compile(r"(?:[;,]|\bbut)\s+the\s+question\s+is\b", re.I)
 
+# Pasted table output: a "?" after a run of numbers ("root 20432 0.1 0.0 6396 2468 ?", a
+# process list's empty terminal column).
+_TABLE_ROW = re.compile(r"(?:\s[\d.:,%/-]+){4}$")
+
 # Pasted error output: "java.lang.IllegalStateException: … no ContextLoaderListener registered?",
 # "configure: WARNING: … check for missing prerequisite headers?" (a tool names itself first).
 _ERROR_OUTPUT = re.compile(r"(?:[\w.-]+:\s*)?[\w.$]*(?:exception|error|warning|fatal)\b:", re.I)
@@ -137,6 +141,7 @@ _NOT_INTERROGATIVE = re.compile(
       | may\s+you\b
       | (?:man|boy|oh\s+boy|wow|gosh|geez|jeez|damn)\s*,?\s*(?:was|were)\b  # "man, were you right."
       | .*,\s*(?:is|was)\s+that\b
+      | [^,]*,\s*which\s+(?:is|are|was|were)\b  # a relative clause: "two questions, which are …"
       # A cleft, after a lead-in or not: "What is nice is …", "What didn't work was …",
       # "Anyway, so what I do is I create …".
       | (?:[\w'-]+,?\s+){0,2}what\s+
@@ -160,10 +165,13 @@ _NOT_INTERROGATIVE = re.compile(
     re.I | re.X,
 )
 # Marks a reader glued to the next word ("doesn't work??please help", "pad...please
-# tell me"): the word after them is a word of its own for the forms. A run of marks is
-# tried once, from its start, and never given back (a stranger's 20,000 dots must not
-# cost 20,000 tries of 20,000 steps each).
-_GLUED = re.compile(r"(?<![.?…])(?:[?…][.?…]*+|\.[.?…]++)(?=[^\W\d_])")
+# tell me", "password.Plz help"): the word after them is a word of its own for the forms.
+# One "." is glued inside names too ("ASP.NET"): only before a request word. A run of
+# marks is tried once, from its start, and never given back (a stranger's 20,000 dots
+# must not cost 20,000 tries of 20,000 steps each).
+_GLUED = re.compile(
+    r"(?<![.?…])(?:[?…][.?…]*+|\.[.?…]++|\.(?=(?:please|pls|plz|kindly)\b))(?=[^\W\d_])"
+)
 # A later clause: after ";", ", and/but/so", or "but" before a question's opening ("I know
 # what your score was but how did you …").
 _LATER_CLAUSE = re.compile(
@@ -221,7 +229,9 @@ def _may_open_question(first: list[str]) -> bool:
         bare = word.strip(",.:;!-")
         if bare in _OPENERS or bare in LEADS:
             before = first[n - 1] if n else ""
-            return n == 0 or before[-1:] in ",:-–—" or before in LEADS
+            # The clause may hold an opener itself ("Wow this is awesome, what about …").
+            if n == 0 or before[-1:] in ",:-–—" or before in LEADS:
+                return True
     return False
 
 
@@ -236,7 +246,7 @@ def _asks_without_mark(text: str) -> bool:
 
 def _unglued(low: str) -> str:
     """The text with a space after marks glued to the next word (see _GLUED)."""
-    if "?" in low or ".." in low or "…" in low:
+    if "?" in low or ".." in low or "…" in low or ".p" in low or ".k" in low:
         return _GLUED.sub("\\g<0> ", low)
     return low
 
@@ -288,6 +298,7 @@ def is_question(sentence: str) -> bool:
         or _RHETORICAL.match(bare)
         or _RHETORICAL_TAG.search(bare[-40:])
         or _ERROR_OUTPUT.match(bare)
+        or _TABLE_ROW.search(bare)
         or ("question is" in bare and _POSED.search(bare))
         or ("are you" in bare and _PLEASANTRY.match(bare))
     ):

@@ -94,8 +94,9 @@ _ELLIPSIS_ENDING = re.compile(
 _QMARK_ELLIPSIS = re.compile(r"(?:(?<=\?\.\.)|(?<=\?\.\.\.)|(?<=\?…))[ \t]+")
 # A question mark before a lower-case word or a bracket ends a sentence too: readers
 # often write on without a capital ("… with tf.keras ? tf.keras allows …", "… already?
-# (don't know but …)").
-_QMARK_THEN_MORE = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])")
+# (don't know but …)"); and a run of them before a capital, where sentencex reads on
+# ("Any ideas??? I am running …").
+_QMARK_THEN_MORE = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])|(?<=\?\?)[ \t]+(?=[A-Z])")
 # A hard-wrapped line: one that stops without an end mark, before a line going on
 # in lower case or with a bracket ("… create new articles using" / "existing
 # content (…)?", "… pipelines<br> (1 per subproject …)?", "… (e.g." / "if …"), is one

@@ -200,6 +200,8 @@ def test_jekyll_highlight_blocks_are_code():
         ("Is there a plugin to help with\nSEO?", "Is there a plugin to help with SEO?"),
         # ...unless the next line opens as a question (a link cut out after "from").
         ("I took the domains from\nIs the above right?", "Is the above right?"),
+        # A run of "?" before a capital ends the sentence (sentencex reads on).
+        ("Any ideas??? I am running it on Linux.", "Any ideas???"),
         # Ruby's predicate before ";" is code, not a sentence's end.
         (
             "it works by adding if response.success?; @id = params['id']; end",
@@ -394,6 +396,9 @@ QUESTIONS = [
     "Hi Steve - did you do any work on this since the last update.",
     "Please keep us updated on how the panel holds up!",
     "i want to use it please sort it out for me",
+    "Wow this is awesome, what about the download link",  # an opener inside the clause
+    "help plz.........",
+    "It is not taking the new password.Plz help me out",  # no space after the full stop
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -482,6 +487,8 @@ NOT_QUESTIONS = [
     "configure: WARNING: png.h: present but cannot be compiled?",  # a tool's output
     "The build lets me know when a test fails.",  # what a thing does, not "let me know"
     "This phrase - which is a crucial one - is missing a word.",  # a relative clause
+    "I have two questions, which are both about the axes:",
+    "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
