@@ -87,6 +87,16 @@ def greeted(body: str) -> tuple[str, ...]:
     return tuple(name for name in (n.lower().rstrip(".") for n in names) if name not in _EVERYONE)
 
 
+# A later paragraph of a comment that greets its readers one by one ("@Krishna: …" /
+# "@BlueRaja: Sure does"); in HTML a paragraph opens after a tag.
+_GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*@([^\W\d_][\w'.-]*)")
+
+
+def greeted_later(body: str) -> tuple[str, ...]:
+    """The lower-cased names "@"-greeted at the start of a comment's later paragraphs."""
+    return tuple(name.lower().rstrip(".") for name in _GREETED_LATER.findall(body[:5000]))
+
+
 def greeted_in(c: Item) -> tuple[str, ...]:
     """greeted(c.body), which a digest's Comment holds already (its row keeps it)."""
     names = getattr(c, "greeted", None)

@@ -21,6 +21,7 @@ from backchannel.digest.addressing import (
     calls,
     for_the_author,
     greeted_in,
+    greeted_later,
     greets_readers_only,
     name_words,
 )
@@ -234,7 +235,11 @@ class _Threads:
             if names and reply.parent != item.id:
                 if asker is None:
                     asker = name_words(item.author)
-                greets_asker = bool(asker) and any(calls(name, asker) for name in names)
+                # One reply may greet its readers paragraph by paragraph ("@Krishna: …",
+                # "@BlueRaja: …"), once it opens on a greeting.
+                greets_asker = bool(asker) and any(
+                    calls(name, asker) for name in (*names, *greeted_later(reply.body))
+                )
                 if asker and not greets_asker and self._to_someone(reply, item.article, names):
                     continue
             if greets_asker or (

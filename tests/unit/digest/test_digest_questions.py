@@ -719,6 +719,25 @@ def test_a_late_author_comment_naming_the_asker_answers_them(asker, answer, unna
     assert state(items)[("tttttt000001", asked)] == (None, None)
 
 
+def test_one_author_comment_may_greet_its_readers_paragraph_by_paragraph():
+    # A real flat blog: "@Krishna: …" then, in a later paragraph, "@BlueRaja: Sure does:".
+    asked = "Does the router have working QoS yet?"
+    items = [
+        item("kkkkkk000001", "The bold text looks odd in the old posts.", author="Krishna"),
+        item("kkkkkk000002", asked, days=1, author="BlueRaja"),
+        item(
+            "kkkkkk000003",
+            "@Krishna: yes, I saw it too.\n\n@BlueRaja: Sure does.",
+            days=2,
+            owner=True,
+        ),
+    ]
+    assert state(items)[("kkkkkk000002", asked)] == ("author-reply", "kkkkkk000003")
+    # Without the second greeting the comment speaks to Krishna alone.
+    items[2] = replace(items[2], body="@Krishna: yes, I saw it too.\n\nSure, it does.")
+    assert state(items)[("kkkkkk000002", asked)] == (None, None)
+
+
 def test_a_greeting_to_nobody_on_the_post_still_answers():
     # A real author answered Grant with "Hi Jordan," (a slip): no Jordan commented.
     items = [
