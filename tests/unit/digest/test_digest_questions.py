@@ -399,6 +399,8 @@ QUESTIONS = [
     "Wow this is awesome, what about the download link",  # an opener inside the clause
     "help plz.........",
     "It is not taking the new password.Plz help me out",  # no space after the full stop
+    "how we can copy the commands from the page to the console",  # word order not inverted
+    "Where i can find an example of the license setting",
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -488,6 +490,7 @@ NOT_QUESTIONS = [
     "The build lets me know when a test fails.",  # what a thing does, not "let me know"
     "This phrase - which is a crucial one - is missing a word.",  # a relative clause
     "I have two questions, which are both about the axes:",
+    "How we can ship it this year is the real puzzle.",  # a clause, then its verb
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
