@@ -68,15 +68,21 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _LABELLER_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\](?:\[[^\]]*\]|\([^)]*\))")
+
+
 def tokens(text: str) -> tuple[str, ...]:
     """Lower-case words of a sentence: what the matching rule compares.
 
     A label quoted from an HTML body (imports from Disqus) holds its tags and
     entities ("<a href=…>vb.net?</a>", "&lt;T&gt;"); the found sentence is the
-    text a reader sees, so the label is compared as that text too.
+    text a reader sees, so the label is compared as that text too; so is a
+    Markdown link quoted as typed ("[Hoard][1]", "[the docs](http://…)").
     """
     if "<" in text or "&" in text:
         text = html.unescape(_TAG.sub(" ", text))
+    if "](" in text or "][" in text:
+        text = _MARKDOWN_LINK.sub(r"\1", text)
     return tuple(_TOKEN.findall(_URL.sub(" ", text).lower()))
 
 
