@@ -37,9 +37,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("wonder", "wonders", "wondered", "wondering"),
         # Not a clause's end: "Something I was wondering about though is that …" announces;
-        # "I always wondered how …" tells of a past curiosity, it asks nothing now.
+        # "I always wondered how …", "I'd been wondering about this … before I found your
+        # article" tell of a past curiosity, they ask nothing now.
         (
-            r"(?<!no\s)\bwonder(?:s|ed(?<!always\swondered)(?<!ever\swondered)|ing)?,?\s+"
+            r"(?<!no\s)\bwonder(?:s|ed(?<!always\swondered)(?<!ever\swondered)"
+            r"|ing(?<!'d\sbeen\swondering)(?<!had\sbeen\swondering))?,?\s+"
             r"(?:if|whether|why|how|what|who|when|where|which|"
             r"about\b(?!\s+(?:though\s+|however\s+)?(?:is|was)\b))\b"
         ),
@@ -155,7 +157,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     # "lets us know when …" opening a sentence is the same request mistyped; inside one
     # it states what a thing does ("the log lets me know when …").
     # "help plz", "help me please": the same request, the other way round.
-    (("help plz", "help pls", "help please"), r"^\W*help\s+(?:me\s+)?(?:plz|pls|please)\b"),
+    # (Hinted by "help" alone: "please!!" is a word the hint index does not know.)
+    (("help",), r"^\W*help\s+(?:me\s+)?(?:plz|pls|please)\b"),
     (("let know", "lets know"), r"\blet\s+(?:me|us)\s+know\b|^\W*lets\s+(?:me|us)\s+know\b"),
     # "…, email me to discuss" (an imperative after a clause, "please" or not).
     (

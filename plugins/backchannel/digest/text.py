@@ -97,6 +97,7 @@ _QMARK_ELLIPSIS = re.compile(r"(?:(?<=\?\.\.)|(?<=\?\.\.\.)|(?<=\?…))[ \t]+")
 # (don't know but …)"); and a run of them before a capital, where sentencex reads on
 # ("Any ideas??? I am running …").
 _QMARK_THEN_MORE = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])|(?<=\?\?)[ \t]+(?=[A-Z])")
+_QMARK_THANKS = re.compile(r"(?<=\?)(?=(?i:thanks|thank\s+you|thx)\b)")
 # A hard-wrapped line: one that stops without an end mark, before a line going on
 # in lower case or with a bracket ("… create new articles using" / "existing
 # content (…)?", "… pipelines<br> (1 per subproject …)?", "… (e.g." / "if …"), is one
@@ -336,6 +337,9 @@ def sentences(plain: str, language: str = "en") -> list[str]:
         glued = [piece for part in glued for piece in _ELLIPSIS_ENDING.split(part)]
         if "?." in plain or "?…" in plain:
             glued = [piece for part in glued for piece in _QMARK_ELLIPSIS.split(part)]
+    # "… the NAND protection?thanks.": thanks glued to a question is a sentence of its own.
+    if "?th" in plain or "?Th" in plain:
+        glued = [piece for part in glued for piece in _QMARK_THANKS.split(part)]
     # sentencex ends a sentence at "? " before a capital: only a part holding "? "
     # inside (not at its end) is split again.
     if "? " in plain:

@@ -202,6 +202,8 @@ def test_jekyll_highlight_blocks_are_code():
         ("I took the domains from\nIs the above right?", "Is the above right?"),
         # A run of "?" before a capital ends the sentence (sentencex reads on).
         ("Any ideas??? I am running it on Linux.", "Any ideas???"),
+        # Thanks glued to a question is a sentence of its own.
+        ("Any advice on the driver?thanks.", "Any advice on the driver?"),
         # Ruby's predicate before ";" is code, not a sentence's end.
         (
             "it works by adding if response.success?; @id = params['id']; end",
@@ -401,6 +403,7 @@ QUESTIONS = [
     "It is not taking the new password.Plz help me out",  # no space after the full stop
     "how we can copy the commands from the page to the console",  # word order not inverted
     "Where i can find an example of the license setting",
+    "help me please!!",  # "please!!": a word the hint index does not hold
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -491,6 +494,7 @@ NOT_QUESTIONS = [
     "This phrase - which is a crucial one - is missing a word.",  # a relative clause
     "I have two questions, which are both about the axes:",
     "How we can ship it this year is the real puzzle.",  # a clause, then its verb
+    "I'd been wondering about this before I found your article.",  # a past curiosity
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
