@@ -29,6 +29,7 @@ from backchannel.digest import (
     phrases,
     question_forms,
     questions,
+    sentences,
     text,
 )
 from backchannel.digest.addressing import greeted
@@ -162,7 +163,7 @@ def version() -> str:
     """The rows' version: the item format's and the code's that makes them."""
     this = sys.modules[__name__]
     made_by = (addressing, analysis, indirect_forms, language, phrases, question_forms, questions)
-    code = code_version(this, text, *made_by)
+    code = code_version(this, text, sentences, *made_by)
     return f"{item_cache.VERSION}-{code}"
 
 

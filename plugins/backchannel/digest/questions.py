@@ -26,7 +26,8 @@ from backchannel.digest.addressing import (
     name_words,
 )
 from backchannel.digest.question_forms import asks_beside, is_question
-from backchannel.digest.text import sentences, strip_markup
+from backchannel.digest.sentences import sentences
+from backchannel.digest.text import strip_markup
 from backchannel.model import Item, Kind
 
 if TYPE_CHECKING:  # analysis imports this module

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from backchannel.digest import analysis, indirect_forms, language, text
+from backchannel.digest import analysis, indirect_forms, language, sentences, text
 from backchannel.digest import question_forms as qf
 from backchannel.digest.text import STOP_WORDS
 from hypothesis import example, given, settings
@@ -33,7 +33,7 @@ texts = st.text(chars, max_size=200)
 @pytest.mark.parametrize("body", HOSTILE)
 def test_markup_and_printable_checks_agree_on_hostile_inputs(body):
     assert text._has_markup(body) == bool(text._MARKUP.search(body))
-    assert text._printable(body) == body.isprintable()
+    assert sentences._printable(body) == body.isprintable()
 
 
 @settings(max_examples=300, deadline=None)
@@ -44,7 +44,7 @@ def test_markup_and_printable_checks_agree_on_hostile_inputs(body):
 @example("caf\u00e9 <b>")
 def test_markup_and_printable_checks_agree_on_any_text(body):
     assert text._has_markup(body) == bool(text._MARKUP.search(body))
-    assert text._printable(body) == body.isprintable()
+    assert sentences._printable(body) == body.isprintable()
 
 
 def _english_the_long_way(plain: str, words: list[str]) -> bool:
@@ -131,7 +131,7 @@ sentence_words = st.sampled_from(
 
 @pytest.mark.parametrize("line", HOSTILE)
 def test_is_question_shortcut_decides_as_the_long_way_on_hostile_and_labelled_lines(line):
-    for sentence in [line, *text.sentences(text.strip_markup(line))]:
+    for sentence in [line, *sentences.sentences(text.strip_markup(line))]:
         assert qf.is_question(sentence) == _is_question_the_long_way(sentence)
 
 

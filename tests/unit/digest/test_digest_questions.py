@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import cmarkgfm
 import pytest
 from backchannel.build.articles import ArticleInfo
-from backchannel.digest import indirect_forms, question_forms, text
+from backchannel.digest import indirect_forms, question_forms, sentences, text
 from backchannel.digest.addressing import greeted
 from backchannel.digest.build import compose
 from backchannel.digest.questions import extract_questions, find_questions, is_question
@@ -219,7 +219,7 @@ def test_jekyll_highlight_blocks_are_code():
     ],
 )
 def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
-    assert whole in text.sentences(plain)
+    assert whole in sentences.sentences(plain)
 
 
 @pytest.mark.parametrize(
