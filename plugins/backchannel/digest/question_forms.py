@@ -84,6 +84,13 @@ _RHETORICAL_TAG = re.compile(
 # A question the writer poses to make their point, after a clause: "It doesn't matter what
 # we think; the question is: what does the CPU think?" ("My question is: …" asks).
 _POSED = re.compile(r"(?:[;,]|\bbut)\s+the\s+question\s+is\b", re.I)
+# Asking leave to ask announces the question ("… but can i ask you a question about the read
+# more link..", "can I ask some questions about your idea …?"): the question comes after.
+_ASKS_LEAVE = re.compile(
+    r"(?:^|.*\b)(?:can|could|may)\s+i\s+ask\s+(?:you\s+)?(?:a|one|some|a\s+few|few|two|another)"
+    r"\s+(?:\w+\s+)?questions?\b(?:\s+(?:about|on|regarding)\b[^:]*)?[\s.?!]*$",
+    re.I,
+)
 
 # Pasted table output: a "?" after a run of numbers ("root 20432 0.1 0.0 6396 2468 ?", a
 # process list's empty terminal column).
@@ -257,6 +264,8 @@ def _unglued(low: str) -> str:
 
 def _asks_without_mark_low(low: str, words: list[str]) -> bool:
     """_asks_without_mark of a sentence already lower-cased ("’" as "'") and split."""
+    if "question" in low and "ask" in low and _ASKS_LEAVE.match(low):
+        return False
     if _worded_as_question(low, words) or asks_indirectly(low, words):
         return True
     # A later clause may ask: "I have a question on this; can we say …", "I am new
@@ -304,6 +313,7 @@ def is_question(sentence: str) -> bool:
         or _ERROR_OUTPUT.match(bare)
         or _TABLE_ROW.search(bare)
         or ("question is" in bare and _POSED.search(bare))
+        or ("ask" in bare and _ASKS_LEAVE.match(bare))
         or ("are you" in bare and _PLEASANTRY.match(bare))
     ):
         return False

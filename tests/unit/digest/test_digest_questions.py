@@ -404,6 +404,7 @@ QUESTIONS = [
     "how we can copy the commands from the page to the console",  # word order not inverted
     "Where i can find an example of the license setting",
     "help me please!!",  # "please!!": a word the hint index does not hold
+    "Can I ask you a question: how do you set the path.",  # the question follows
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -495,6 +496,8 @@ NOT_QUESTIONS = [
     "I have two questions, which are both about the axes:",
     "How we can ship it this year is the real puzzle.",  # a clause, then its verb
     "I'd been wondering about this before I found your article.",  # a past curiosity
+    "Great work.. but can i ask you a question about the read more link..",  # leave to ask
+    "Can I ask you some questions about the proof?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
