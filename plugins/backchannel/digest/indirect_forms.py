@@ -12,8 +12,8 @@ import re
 
 # Words that may open a sentence before its question proper ("So, do you …").
 LEADS = frozenset(
-    """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh
-    hi hello hey please sorry""".split()  # noqa: SIM905 (a word list as text)
+    """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh hi hello
+    hey please sorry firstly secondly thirdly finally lastly""".split()  # noqa: SIM905 (word list)
 )
 # Atomic: lead-ins once read are never given back ("Hi Hi Hi …" from a stranger must
 # not make every way of splitting them a new try).
@@ -228,9 +228,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("request you",), r"^(?:i\s+|we\s+)?(?:kindly\s+)?request\s+you\s+to\b"),
     (
         ("interested",),
-        r"""\bi(?:'d|\s+would)\s+be\s+(?:(?:very|really|quite|most|so|genuinely|particularly|actually)\s+){0,2}interested\s+
-            (?:to\s+(?:know|hear|learn|read|see)|in\s+(?:knowing|hearing|learning|reading|seeing|your
-            |(?:a|an)\s+(?:\w+\s+)?(?:article|post|write-?up|follow-?up|tutorial)\b))
+        # "I'd be interested in …" (anything: "the methodology", "an article on …"), "I, too,
+        # would be …"; "I'm interested in …" only in hearing or reading more.
+        r"""\bi(?:,?\s*too,?)?(?:'d|\s+would)\s+be\s+
+            (?:(?:very|really|quite|most|so|genuinely|particularly|actually|much|more|also)\s+){0,3}
+            interested\s+(?:to\s+(?:know|hear|learn|read|see)|in\b)
           | \bi(?:'m|\s+am)\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+)?
             interested\s+(?:to\s+(?:know|hear|learn|see|read)|in\s+(?:knowing|hearing|learning|seeing|
             reading))\b

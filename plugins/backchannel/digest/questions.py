@@ -9,6 +9,7 @@ by a post that lists the comment in `Answers:`.
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -71,6 +72,8 @@ def questions_in(plain: str, language: str = "en") -> list[str]:
 
     `language` (ISO 639-1) picks sentencex's sentence rules; any code is accepted.
     """
+    if plain[:1] == "[" and _EXCERPT.match(plain):
+        return []  # a pingback's excerpt of another page ("[…] quoted text […]")
     found = sentences(plain, language)
     asks = [s for s in found if is_question(s)]
     if asks and "?" in plain:
@@ -80,6 +83,11 @@ def questions_in(plain: str, language: str = "en") -> list[str]:
         if beside:
             return [s for s in found if s in beside or is_question(s)]
     return asks
+
+
+# A WordPress pingback's body, kept as a comment by imports that drop its type: an
+# excerpt of the linking page between elision marks, "[...] their text [...]".
+_EXCERPT = re.compile(r"\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\s*$", re.S)
 
 
 def extract_questions(body: str, language: str = "en") -> list[str]:
@@ -328,7 +336,8 @@ def find_questions(
     out: list[tuple[Item, Question]] = []
     for n in order:
         c, texts = asking[n], asked_in[n]
-        greets = greeted_in(c)
+        # Greeting oneself is a follow-up ("@Murali" over Murali's own second comment).
+        greets = tuple(n for n in greeted_in(c) if called(n) not in words[c.author])
         if greets and greets_readers_only(greets, readers.get(c.article, _NOBODY), owners, c.date):
             continue
         to_reader = threads.to_reader(c)

@@ -405,6 +405,8 @@ QUESTIONS = [
     "Where i can find an example of the license setting",
     "help me please!!",  # "please!!": a word the hint index does not hold
     "Can I ask you a question: how do you set the path.",  # the question follows
+    "I, too, would be interested in the methodology of assigning the slope.",
+    "Secondly how would you use this with a table of results.",
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -778,6 +780,35 @@ def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
     assert ("iiiiii000002", follow_up) in asked
     # The same remark under another reader's comment argues with that reader.
     assert not any(cid == "iiiiii000003" for cid, _ in asked)
+
+
+def find_questions_asked(items):
+    return [(q.comment_id, q.text) for _, q in find_questions(items, {})]
+
+
+def test_greeting_oneself_over_ones_own_comment_still_asks_the_author():
+    # A real blog: a reader's "@Murali" over Murali's own first comment, then the question.
+    again = "Sorry, what I meant was is it possible to print it without the loop?"
+    items = [
+        item("mmmmmm000001", "Does the reader return an array?", author="Murali"),
+        item("mmmmmm000002", "@Murali\n\n" + again, days=1, parent="mmmmmm000001", author="Murali"),
+    ]
+    assert ("mmmmmm000002", again) in find_questions_asked(items)
+    # Greeting another reader who was there before still asks that reader.
+    items[0] = replace(items[0], author="Murali K")
+    items[1] = replace(items[1], author="Ravi", body="@Murali\n\n" + again)
+    assert not any(cid == "mmmmmm000002" for cid, _ in find_questions_asked(items))
+
+
+def test_a_pingback_excerpt_asks_nothing():
+    # WordPress pingbacks kept as comments by an import that dropped their type.
+    for body in [
+        "[...] Web cartography... that's like Google Maps, right? - Axis Maps Blog [...]",
+        "[&#8230;] one thing you might want to look at are the templates. [&#8230;]",
+    ]:
+        assert extract_questions(body) == []
+    # Elision marks inside a reader's own text do not make it an excerpt.
+    assert extract_questions("[...] is that right? I quoted the post.") == ["[...] is that right?"]
 
 
 def test_a_one_word_fragment_asks_beside_a_question_only():
