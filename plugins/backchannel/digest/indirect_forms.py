@@ -206,7 +206,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
-        r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+would\s+)(?:really\s+|very\s+much\s+)?
+        r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+would\s+)
+            (?:(?:really|definitely|certainly|absolutely|also)\s+|very\s+much\s+)?
             (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
             (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your)
             |see\s+(?:a|an|more|your|some|how|what|why)\b)""",

@@ -68,6 +68,9 @@ _RHETORICAL = re.compile(
       | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
+      # Disbelief, alone or after a heading: "Are you kidding ?", "Version Control - Are you
+      # serious?"
+      | (?:[^?]{0,40}[-–—:,]\s*)?are\s+you\s+(?:serious|kidding|joking)(?:\s+me)?
       # "You know what was the biggest challenge?", "You know how long it takes …?": a
       # lead-in to the writer's own answer ("You know how to …?" asks).
       | (?:and\s+|but\s+|so\s+)?you\s+know\s+(?:what|how\s+(?:long|much|many|hard|often))\b.*

@@ -407,6 +407,8 @@ QUESTIONS = [
     "Can I ask you a question: how do you set the path.",  # the question follows
     "I, too, would be interested in the methodology of assigning the slope.",
     "Secondly how would you use this with a table of results.",
+    "I'd definitely love to see some bigger projects you have worked on.",
+    "Are you serious about moving the build to Go?",  # asks, not disbelief
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
@@ -500,6 +502,8 @@ NOT_QUESTIONS = [
     "I'd been wondering about this before I found your article.",  # a past curiosity
     "Great work.. but can i ask you a question about the read more link..",  # leave to ask
     "Can I ask you some questions about the proof?",
+    "Version Control - Are you serious?",  # disbelief after a heading
+    "Are you kidding ?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
