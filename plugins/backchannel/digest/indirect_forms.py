@@ -183,6 +183,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \bif\s+you\s+could\b.*\b(?:grateful|obliged|thankful)\b
           | (?:any|some)\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
+          | ^\W*(?:help|advice|ideas|suggestions)\s+(?:is\s+|would\s+be\s+)?
+            (?:much\s+|greatly\s+|really\s+)?appreciated\b  # "Help appreciated!"
           # "Your comments would be most appreciated" ("Your work is appreciated" thanks).
           | \byour?\s+(?:\w+\s+){0,3}?would\s+be\s+(?:most\s+|much\s+|greatly\s+|really\s+)?
             appreciated\b

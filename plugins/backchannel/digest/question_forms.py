@@ -83,6 +83,8 @@ _RHETORICAL = re.compile(
 _RHETORICAL_TAG = re.compile(
     r"[-–—,]\s*(?:how|why)\s+(?:could|would|can|should)\s+(?:it|they|he|she|one|anyone)$", re.I
 )
+# ... but after a condition it asks: "and if I wanted to show the name too, how would it?"
+_CONDITION = re.compile(r"(?:(?:and|so|but)\s+)?if\s", re.I)
 
 # A question the writer poses to make their point, after a clause: "It doesn't matter what
 # we think; the question is: what does the CPU think?" ("My question is: …" asks).
@@ -312,7 +314,7 @@ def is_question(sentence: str) -> bool:
         not _LETTER.search(bare)
         or _ends_in_open_call(unquoted)
         or _RHETORICAL.match(bare)
-        or _RHETORICAL_TAG.search(bare[-40:])
+        or (_RHETORICAL_TAG.search(bare[-40:]) and not _CONDITION.match(bare))
         or _ERROR_OUTPUT.match(bare)
         or _TABLE_ROW.search(bare)
         or ("question is" in bare and _POSED.search(bare))

@@ -35,7 +35,8 @@ _QMARK_ELLIPSIS = re.compile(r"(?:(?<=\?\.\.)|(?<=\?\.\.\.)|(?<=\?…))[ \t]+")
 # often write on without a capital ("… with tf.keras ? tf.keras allows …", "… already?
 # (don't know but …)"); and a run of them before a capital, where sentencex reads on
 # ("Any ideas??? I am running …").
-_QMARK_THEN_MORE = re.compile(r"(?<=\?)[ \t]+(?=[a-z(])|(?<=\?\?)[ \t]+(?=[A-Z])")
+# Not a Java wildcard: "List<? extends Object>".
+_QMARK_THEN_MORE = re.compile(r"(?<=[^<‹]\?)[ \t]+(?=[a-z(])|(?<=\?\?)[ \t]+(?=[A-Z])")
 _QMARK_THANKS = re.compile(r"(?<=\?)(?=(?i:thanks|thank\s+you|thx)\b)")
 # A hard-wrapped line: one that stops without an end mark, before a line going on
 # in lower case or with a bracket ("… create new articles using" / "existing

@@ -202,6 +202,11 @@ def test_jekyll_highlight_blocks_are_code():
         ("I took the domains from\nIs the above right?", "Is the above right?"),
         # A run of "?" before a capital ends the sentence (sentencex reads on).
         ("Any ideas??? I am running it on Linux.", "Any ideas???"),
+        # A Java wildcard's "?" ends nothing.
+        (
+            "Why is List<? extends Object> list allowed? It fails.",
+            "Why is List<? extends Object> list allowed?",
+        ),
         # Thanks glued to a question is a sentence of its own.
         ("Any advice on the driver?thanks.", "Any advice on the driver?"),
         # Ruby's predicate before ";" is code, not a sentence's end.
@@ -409,6 +414,8 @@ QUESTIONS = [
     "Secondly how would you use this with a table of results.",
     "I'd definitely love to see some bigger projects you have worked on.",
     "Are you serious about moving the build to Go?",  # asks, not disbelief
+    "Help appreciated!",
+    "and if I wanted to show the name along with the score, how would it?",  # a condition first
 ]
 NOT_QUESTIONS = [
     "Really?",  # one-word fragments and surprise
