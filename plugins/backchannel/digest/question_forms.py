@@ -316,7 +316,7 @@ def is_question(sentence: str) -> bool:
         or _RHETORICAL.match(bare)
         or (_RHETORICAL_TAG.search(bare[-40:]) and not _CONDITION.match(bare))
         or _ERROR_OUTPUT.match(bare)
-        or _TABLE_ROW.search(bare)
+        or (bare[-1:].isdigit() and _TABLE_ROW.search(bare))
         or ("question is" in bare and _POSED.search(bare))
         or ("ask" in bare and _ASKS_LEAVE.match(bare))
         or ("are you" in bare and _PLEASANTRY.match(bare))
