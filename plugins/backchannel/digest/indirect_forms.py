@@ -154,11 +154,11 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             guide|take|mail|e-?mail|contact|come\s+back|get\s+back|approve|have\s+a\s+look|sort|
             try(?!\s+again)|make(?!\s+sure))\b""",
     ),
-    # "lets us know when …" opening a sentence is the same request mistyped; inside one
-    # it states what a thing does ("the log lets me know when …").
     # "help plz", "help me please": the same request, the other way round.
     # (Hinted by "help" alone: "please!!" is a word the hint index does not know.)
     (("help",), r"^\W*help\s+(?:me\s+)?(?:plz|pls|please)\b"),
+    # "lets us know when …" opening a sentence is the same request mistyped; inside one
+    # it states what a thing does ("the log lets me know when …").
     (("let know", "lets know"), r"\blet\s+(?:me|us)\s+know\b|^\W*lets\s+(?:me|us)\s+know\b"),
     # "…, email me to discuss" (an imperative after a clause, "please" or not).
     (

@@ -113,9 +113,9 @@ _PLEASANTRY = re.compile(
     r"(?:[\w\s'-]{1,40}[,:]\s*){0,2}how\s+are\s+you(?:\s+doing)?(?:\s+today)?[\s,.!]*$", re.I
 )
 
-# A clause before the question ("Stephen, can you …", "In the second example, is …"):
-# up to four words and a comma or colon, or a name and a
-# dash ("Hi Steve - did you …"; "This phrase - which is …" is a relative clause).
+# A clause before the question: up to four words and a comma or colon ("Stephen, can
+# you …", "In the second example, is …"), or one word and a dash ("Hi Steve - did you …";
+# in "This phrase - which is …" the dash opens a relative clause).
 _CLAUSE = r"(?:(?:[\w'@…-]+\s+){0,3}[\w'@…-]+[,:]\s*|[\w'@…]+\s+[-–—]\s*)?"
 _AUX = (
     r"(?:do|does|did|can|could|would|will|is|are|was|were|have|has|should|shall|might|am|"
