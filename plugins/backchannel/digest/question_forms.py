@@ -301,6 +301,11 @@ def is_question(sentence: str) -> bool:
         if _OPENS.isdisjoint(words[:5]) and HINT_WORDS.isdisjoint(words) and "question" not in low:
             return False
         return _asks_without_mark_low(low, words)
+    # The tail of a quotation opened in the sentence before ('… it says "Please provide a
+    # valid password."') is someone else's words.
+    end = sentence[-1:]
+    if (end == '"' and sentence.count('"') % 2) or (end == "”" and "“" not in sentence):
+        return False
     # A quotation stays as a mark, so the words after it do not open the sentence.
     unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
     if "$?" in unquoted:

@@ -415,6 +415,7 @@ QUESTIONS = [
     "I'd definitely love to see some bigger projects you have worked on.",
     "Are you serious about moving the build to Go?",  # asks, not disbelief
     "Help appreciated!",
+    'Did it say "Please provide a password"',  # the quotation is inside
     "and if I wanted to show the name along with the score, how would it?",  # a condition first
 ]
 NOT_QUESTIONS = [
@@ -510,6 +511,7 @@ NOT_QUESTIONS = [
     "Great work.. but can i ask you a question about the read more link..",  # leave to ask
     "Can I ask you some questions about the proof?",
     "Version Control - Are you serious?",  # disbelief after a heading
+    'Please provide a valid password to access the show."',  # a quotation's tail
     "Are you kidding ?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
