@@ -301,13 +301,12 @@ def is_question(sentence: str) -> bool:
         if _OPENS.isdisjoint(words[:5]) and HINT_WORDS.isdisjoint(words) and "question" not in low:
             return False
         return _asks_without_mark_low(low, words)
-    # The tail of a quotation opened in the sentence before ('… it says "Please provide a
-    # valid password."') is someone else's words.
-    end = sentence[-1:]
-    if (end == '"' and sentence.count('"') % 2) or (end == "”" and "“" not in sentence):
-        return False
-    # A quotation stays as a mark, so the words after it do not open the sentence.
-    unquoted = _QUOTED.sub(" … ", sentence).strip() if '"' in sentence or not ascii_ else sentence
+    # A quotation stays as a mark, so the words after it do not open the sentence; the tail
+    # of a quotation opened in the sentence before ('… it says "Please provide a valid
+    # password."') is all quotation.
+    unquoted = sentence
+    if '"' in sentence or not ascii_:
+        unquoted = "…" if _quotation_tail(sentence) else _QUOTED.sub(" … ", sentence).strip()
     if "$?" in unquoted:
         unquoted = unquoted.replace("$?", "$")  # a shell's exit status ("echo $?") asks nothing
     # No "?" at the end: none at all, or one inside, in code ("int? id", "a ? b : c")
@@ -334,6 +333,12 @@ def is_question(sentence: str) -> bool:
     run = end[len(end.rstrip("!?？")) :]
     # "Seriously?!": surprise, not a question.
     return not ("!" in run and count <= 3)
+
+
+def _quotation_tail(sentence: str) -> bool:
+    """True when a sentence closes a quotation it did not open."""
+    end = sentence[-1:]
+    return (end == '"' and sentence.count('"') % 2 == 1) or (end == "”" and "“" not in sentence)
 
 
 def _ends_in_open_call(sentence: str) -> bool:
