@@ -88,13 +88,15 @@ def greeted(body: str) -> tuple[str, ...]:
 
 
 # A later paragraph of a comment that greets its readers one by one ("@Krishna: …" /
-# "@BlueRaja: Sure does"); in HTML a paragraph opens after a tag.
-_GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*@([^\W\d_][\w'.-]*)")
+# "@BlueRaja: Sure does", "Matthias: …" / "Pim: …"); in HTML a paragraph opens after a tag.
+_GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*(?:@([^\W\d_][\w'.-]*)|([^\W\d_][\w'.-]*):(?!//))")
 
 
 def greeted_later(body: str) -> tuple[str, ...]:
     """The lower-cased names "@"-greeted at the start of a comment's later paragraphs."""
-    return tuple(name.lower().rstrip(".") for name in _GREETED_LATER.findall(body[:5000]))
+    return tuple(
+        (at or named).lower().rstrip(".") for at, named in _GREETED_LATER.findall(body[:5000])
+    )
 
 
 def greeted_in(c: Item) -> tuple[str, ...]:

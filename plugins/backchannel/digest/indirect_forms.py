@@ -15,6 +15,8 @@ LEADS = frozenset(
     """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh hi hello
     hey please sorry firstly secondly thirdly finally lastly""".split()  # noqa: SIM905 (word list)
 )
+# What a reader would love to have ("Would love feedback on it.", "I would love details on …").
+_WANTED = ("feedback", "thoughts", "input", "comments", "advice", "help", "pointers", "details")
 # Atomic: lead-ins once read are never given back ("Hi Hi Hi …" from a stranger must
 # not make every way of splitting them a new try).
 LEAD = rf"(?>(?:(?:hmm+|{'|'.join(sorted(LEADS))})\b[,\s]*)*)"
@@ -188,8 +190,8 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           # "Your comments would be most appreciated" ("Your work is appreciated" thanks).
           | \byour?\s+(?:\w+\s+){0,3}?would\s+be\s+(?:most\s+|much\s+|greatly\s+|really\s+)?
             appreciated\b
-          | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas)\s+(?:are|is)\s+
-            (?:\w+\s+){0,2}?welcome\b
+          | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas|hints)\s+
+            (?:(?:are|is)\s+(?:\w+\s+){0,2}?)?welcome\b
           | \bi(?:'d|\s+would)?\s+(?:\w+\s+)?welcome\s+(?:your|any)\b)""",
     ),
     (
@@ -216,12 +218,9 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         # "Would love feedback on it.", "Would love some help soonest!"; "I'd welcome" is above.
-        tuple(
-            f"love {noun}"
-            for noun in ("feedback", "thoughts", "input", "comments", "advice", "help", "pointers")
-        ),
-        r"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?love\s+
-            (?:some\s+|your\s+|any\s+)?(?:feedback|thoughts|input|comments|advice|help|pointers)\b""",
+        tuple(f"love {noun}" for noun in _WANTED),
+        rf"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?love\s+
+            (?:some\s+|your\s+|any\s+|more\s+)?(?:{"|".join(_WANTED)})\b""",
     ),
     (
         ("feel free",),
@@ -233,7 +232,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("interested",),
         # "I'd be interested in …" (anything: "the methodology", "an article on …"), "I, too,
         # would be …"; "I'm interested in …" only in hearing or reading more.
-        r"""\bi(?:,?\s*too,?)?(?:'d|\s+would)\s+be\s+
+        r"""\bi(?:,?\s*too,?)?(?:'d|\s+would)\s+(?:also\s+|really\s+)?be\s+
             (?:(?:very|really|quite|most|so|genuinely|particularly|actually|much|more|also)\s+){0,3}
             interested\s+(?:to\s+(?:know|hear|learn|read|see)|in\b)
           | \bi(?:'m|\s+am)\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+)?

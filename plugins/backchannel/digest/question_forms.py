@@ -97,6 +97,10 @@ _ASKS_LEAVE = re.compile(
     re.I,
 )
 
+# Code typed as prose, from a definition on ("def self.search(params={}) return nil if
+# params.blank?": Ruby's predicate, not a question).
+_DEFINITION = re.compile(r"(?:def|function|public|private|protected|static)\s+[\w.$]+\s*\(")
+
 # Pasted table output: a "?" after a run of numbers ("root 20432 0.1 0.0 6396 2468 ?", a
 # process list's empty terminal column).
 _TABLE_ROW = re.compile(r"(?:\s[\d.:,%/-]+){4}$")
@@ -321,6 +325,7 @@ def is_question(sentence: str) -> bool:
         or (_RHETORICAL_TAG.search(bare[-40:]) and not _CONDITION.match(bare))
         or _ERROR_OUTPUT.match(bare)
         or (bare[-1:].isdigit() and _TABLE_ROW.search(bare))
+        or _DEFINITION.match(bare)
         or ("question is" in bare and _POSED.search(bare))
         or ("ask" in bare and _ASKS_LEAVE.match(bare))
         or ("are you" in bare and _PLEASANTRY.match(bare))

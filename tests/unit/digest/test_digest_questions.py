@@ -416,6 +416,9 @@ QUESTIONS = [
     "Are you serious about moving the build to Go?",  # asks, not disbelief
     "Help appreciated!",
     'Did it say "Please provide a password"',  # the quotation is inside
+    "Hints welcome.",
+    "YES, I would love details on using svn for your home directory.",
+    "I'd also be interested in how you keep your home directory in Subversion.",
     "and if I wanted to show the name along with the score, how would it?",  # a condition first
 ]
 NOT_QUESTIONS = [
@@ -512,6 +515,8 @@ NOT_QUESTIONS = [
     "Can I ask you some questions about the proof?",
     "Version Control - Are you serious?",  # disbelief after a heading
     'Please provide a valid password to access the show."',  # a quotation's tail
+    "def self.search(params={}) return nil if params.blank?",  # Ruby's predicate
+    "Your work is welcome here.",
     "Are you kidding ?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
@@ -761,6 +766,20 @@ def test_one_author_comment_may_greet_its_readers_paragraph_by_paragraph():
     # Without the second greeting the comment speaks to Krishna alone.
     items[2] = replace(items[2], body="@Krishna: yes, I saw it too.\n\nSure, it does.")
     assert state(items)[("kkkkkk000002", asked)] == (None, None)
+
+
+def test_paragraphs_opening_on_a_name_and_colon_greet_each_reader():
+    # A real flat blog: the author answered three readers four months later in one
+    # comment, a paragraph each: "CpILL: …", "Matthias: …", "Pim: …".
+    asked = "Does it work on your system?"
+    items = [
+        item("nnnnnn000001", "Is recursion on?", author="CpILL"),
+        item("nnnnnn000002", asked, days=1, author="Pim"),
+        item("nnnnnn000003", "CpILL: yes.\n\nPim: it does.", days=120, owner=True),
+    ]
+    assert state(items)[("nnnnnn000002", asked)] == ("author-reply", "nnnnnn000003")
+    items[2] = replace(items[2], body="CpILL: yes.\n\nUpdate: it does.")
+    assert state(items)[("nnnnnn000002", asked)] == (None, None)
 
 
 def test_a_greeting_to_nobody_on_the_post_still_answers():
