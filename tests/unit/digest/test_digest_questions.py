@@ -728,7 +728,7 @@ def test_a_greeting_may_cut_the_askers_name_short():
     ("asker", "answer", "unnamed", "days"),
     [
         # Real flat blogs: the author's answers came 38 and 139 days later, past
-        # _TOP_LEVEL_WITHIN; without the name, or opening on a word no reader bears
+        # answered.TOP_LEVEL_WITHIN; without the name, or opening on a word no reader bears
         # ("Update:"), such a late comment answers no one.
         ("Anton Petrov", "Thanks for the code Anton, I'll include it.", "Thanks for the code.", 38),
         ("Stephen Hall", "Stephen, the reason is the old protocol.", "Update: it changed.", 139),
