@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import re
 
-from backchannel.digest.indirect_forms import HINT_WORDS, LEAD, LEADS, asks_indirectly
+from backchannel.digest.indirect_forms import HINT_WORDS, asks_indirectly
+from backchannel.digest.request_forms import LEAD, LEADS
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,9 @@ _NOT_INTERROGATIVE = re.compile(
       | may\s+you\b
       | (?:man|boy|oh\s+boy|wow|gosh|geez|jeez|damn)\s*,?\s*(?:was|were)\b  # "man, were you right."
       | .*,\s*(?:is|was)\s+that\b
-      | [^,]*,\s*which\s+(?:is|are|was|were)\b  # a relative clause: "two questions, which are …"
+      # A relative clause: "two questions, which are …", "an exception, which doesn't come …".
+      | [^,]*,\s*which\s+(?:is|are|was|were|does|doesn'?t|did|didn'?t|has|have|had|can|could|
+        would|will|should|might|may)\b
       # A cleft, after a lead-in or not: "What is nice is …", "What didn't work was …",
       # "Anyway, so what I do is I create …".
       | (?:[\w'-]+,?\s+){0,2}what\s+
@@ -196,8 +199,12 @@ _GLUED = re.compile(
 # what your score was but how did you …").
 _LATER_CLAUSE = re.compile(
     r";\s*|, (?:and|but|so) | but (?=(?:how|what|why|where|which|can|could|would|do|does|did|"
-    r"is|are|should)\s)"
+    r"is|are|should)\s)|, (?=(?:what|how|where|why) (?!to\b))"
 )
+# A comma before one of these may open a later clause that asks ("I am trying to compile
+# it so I can build GNUstep, what configure options did you use …"; ", which …" is a
+# relative clause, ", how to …" a title).
+_COMMA_WH = (", what ", ", how ", ", where ", ", why ")
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
@@ -279,9 +286,13 @@ def _asks_without_mark_low(low: str, words: list[str]) -> bool:
         return True
     # A later clause may ask: "I have a question on this; can we say …", "I am new
     # here, and how can i estimate …".
-    if (";" in low or ", and " in low or " but " in low or ", so " in low) and any(
-        map(_worded_as_question, _LATER_CLAUSE.split(low)[1:])
-    ):
+    if (
+        ";" in low
+        or ", and " in low
+        or " but " in low
+        or ", so " in low
+        or any(map(low.__contains__, _COMMA_WH))
+    ) and any(map(_worded_as_question, _LATER_CLAUSE.split(low)[1:])):
         return True
     if low.startswith(_IF_STARTS) and _IF_THEN_INVERTED.match(low):
         return True

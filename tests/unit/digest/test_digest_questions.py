@@ -419,6 +419,10 @@ QUESTIONS = [
     "Hints welcome.",
     "YES, I would love details on using svn for your home directory.",
     "I'd also be interested in how you keep your home directory in Subversion.",
+    "Can explain how to solve this error.",  # the subject left out
+    "HELP!",
+    "appreciate if anyone can offer further help.",
+    "I am trying to build it so I can compile GNUstep, what options did you use.",
     "and if I wanted to show the name along with the score, how would it?",  # a condition first
 ]
 NOT_QUESTIONS = [
@@ -517,6 +521,8 @@ NOT_QUESTIONS = [
     'Please provide a valid password to access the show."',  # a quotation's tail
     "def self.search(params={}) return nil if params.blank?",  # Ruby's predicate
     "Your work is welcome here.",
+    "It throws an exception, which doesn't come from my own code.",  # a relative clause
+    "It fails on the cache, how to fix it is my problem.",
     "Are you kidding ?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
