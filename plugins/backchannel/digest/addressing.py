@@ -48,9 +48,10 @@ _EVERYONE = frozenset(
 
 
 # A comment that opens on a name and a colon or comma ("Mickel: …", "Ana, …", the
-# author's "Stephen, the reason …") speaks to that person (whether a reader is meant is
-# told by the names on the article: "Update:" or "Thanks," names no one there).
-_ADDRESSED = re.compile(r"^\W*(?P<name>[A-Z][\w'-]*)\s*[,:](?!//)")
+# author's "Stephen, the reason …", "paris, …" as the reader typed it) speaks to that
+# person (whether a reader is meant is told by the names on the article: "Update:" or
+# "Thanks," names no one there).
+_ADDRESSED = re.compile(r"^\W*(?P<name>[A-Za-z][\w'-]*)\s*[,:](?!//)")
 # Words a comment opens on that are no one's name ("Sure, …", "Edit:"): a greeting may cut
 # a name short (calls), and "Sure" would call Suresh.
 _NOT_ADDRESSED = (

@@ -788,6 +788,18 @@ def test_paragraphs_opening_on_a_name_and_colon_greet_each_reader():
     assert state(items)[("nnnnnn000002", asked)] == (None, None)
 
 
+def test_a_name_in_lower_case_greets_its_reader():
+    # A real flat blog: the author's "paris, …" answered paris, not Pete's question before.
+    asked = "Would it work on my iBook?"
+    items = [
+        item("pppppq000001", asked, author="Pete"),
+        item("pppppq000002", "Does the disc boot?", days=1, author="paris"),
+        item("pppppq000003", "paris, yes it boots.", days=6, owner=True),
+    ]
+    assert state(items)[("pppppq000001", asked)] == (None, None)
+    assert state(items)[("pppppq000002", "Does the disc boot?")][1] == "pppppq000003"
+
+
 def test_a_greeting_to_nobody_on_the_post_still_answers():
     # A real author answered Grant with "Hi Jordan," (a slip): no Jordan commented.
     items = [
