@@ -138,7 +138,7 @@ _INTERROGATIVE = re.compile(
     rf"""^{LEAD}{_CLAUSE}{LEAD}(?:
         {_AUX}\s+{_SUBJECT}\b
       | (?:is|are|was|were|does|did|can|could|will|would|isn'?t|aren'?t|doesn'?t)\s+the\b
-      | {_WH}\s+(?:{_AUX}|if|about|else|exactly|would)\b
+      | {_WH}\s+(?:(?:the\s+(?:hell|heck)|on\s+earth)\s+)?(?:{_AUX}|if|about|else|exactly|would)\b
       | how\s+(?:come|much|many|often|long)\b
       | (?:what|which)\s+(?:\w+\s+){{1,2}}
         (?:are|is|do|does|did|can|could|would|should|might|will)\s+
@@ -160,6 +160,8 @@ _INTERROGATIVE = re.compile(
 _NOT_INTERROGATIVE = re.compile(
     r"""^(?:(?:should|had|were)\s+\w+\s+[^,]*,
       | may\s+you\b
+      # An imperative: "Do this:", "Do this on another Mac and …" ("Does this work" asks).
+      | do\s+(?:this|that)\s*(?::|(?:on|for|in|with|and|before|after|first|instead|now|once)\b)
       | (?:man|boy|oh\s+boy|wow|gosh|geez|jeez|damn)\s*,?\s*(?:was|were)\b  # "man, were you right."
       | .*,\s*(?:is|was)\s+that\b
       # A relative clause: "two questions, which are …", "an exception, which doesn't come …".
@@ -280,7 +282,8 @@ def _unglued(low: str) -> str:
 
 def _asks_without_mark_low(low: str, words: list[str]) -> bool:
     """_asks_without_mark of a sentence already lower-cased ("’" as "'") and split."""
-    if "question" in low and "ask" in low and _ASKS_LEAVE.match(low):
+    # A program's prompt pasted ("Are you sure you want to … [y/N] y"), or asking leave to ask.
+    if "/n]" in low or ("question" in low and "ask" in low and _ASKS_LEAVE.match(low)):
         return False
     if _worded_as_question(low, words) or asks_indirectly(low, words):
         return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 # Words that may open a sentence before its question proper ("So, do you …").
 LEADS = frozenset(
     """so and also but then ok okay well hmm hmmm now anyway btw still or plus oh hi hello
-    hey please sorry firstly secondly thirdly finally lastly""".split()  # noqa: SIM905 (word list)
+    hey please sorry firstly secondly thirdly finally lastly maybe perhaps""".split()  # noqa: SIM905 (word list)
 )
 # Atomic: lead-ins once read are never given back ("Hi Hi Hi …" from a stranger must
 # not make every way of splitting them a new try).
@@ -155,12 +155,19 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("any",),
         r"^(?:please\s*,?\s+)?any\s+(?:tips|advice|hints?|ideas?|pointers|suggestions|help)\b",
     ),
-    (("anyone", "anybody"), r"\b(?:does|do)\s+any(?:one|body)\s+(?:know|have)\b"),
+    # "Does anyone know …", and without its "does" at the start ("Anyone know if I need …").
+    (
+        ("anyone", "anybody"),
+        r"\b(?:does|do)\s+any(?:one|body)\s+(?:know|have)\b|^\W*any(?:one|body)\s+(?:know|have)\b",
+    ),
+    # "Any way of changing the path …" (also as one word, "Anyway of …").
+    (("way",), r"^\W*any\s+way\s+(?:of|to)\b"),
+    (("anyway",), r"^\W*anyway\s+of\s+\w+ing\b"),
     (
         ("any",),
         # Not the thanks that closes a request ("Thanks in advance for any pointers on …").
         r"""(?<!thanks\sfor\s)(?<!advance\sfor\s)\bany\s+(?:tips|advice|thoughts|pointers|ideas?|recommendations|suggestions|references|
-            hints?|chance|insights?|comments?)\s+(?:on|about|for|would|how|why|what|whether|if|
+            hints?|chance|insights?|comments?|word|news|updates?)\s+(?:on|about|for|would|how|why|what|whether|if|
             where|when|regarding|of|that|you)\b""",
     ),
     (

@@ -423,6 +423,11 @@ QUESTIONS = [
     "HELP!",
     "appreciate if anyone can offer further help.",
     "I am trying to build it so I can compile GNUstep, what options did you use.",
+    "How the hell does ubuntu know the volume is encrypted.",
+    "Anyone know if I need to install anything more",
+    "Anyway of changing the default path it mounts to, because I need that one.",
+    "Any word on a fix.",
+    "Or maybe is there a way of turning the prompt off.",
     "and if I wanted to show the name along with the score, how would it?",  # a condition first
 ]
 NOT_QUESTIONS = [
@@ -523,6 +528,10 @@ NOT_QUESTIONS = [
     "Your work is welcome here.",
     "It throws an exception, which doesn't come from my own code.",  # a relative clause
     "It fails on the cache, how to fix it is my problem.",
+    "Do this:",  # an imperative before a command
+    "Do this on another Mac and use a text editor.",
+    "Are you sure you want to install it to '/dev/disk10' [y/N] y",  # a program's prompt
+    "Anyway to sum up, it works.",
     "Are you kidding ?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
