@@ -339,7 +339,7 @@ def is_question(sentence: str) -> bool:
         or (_RHETORICAL_TAG.search(bare[-40:]) and not _CONDITION.match(bare))
         or _ERROR_OUTPUT.match(bare)
         or (bare[-1:].isdigit() and _TABLE_ROW.search(bare))
-        or _DEFINITION.match(bare)
+        or ("(" in bare and _DEFINITION.match(bare))
         or ("question is" in bare and _POSED.search(bare))
         or ("ask" in bare and _ASKS_LEAVE.match(bare))
         or ("are you" in bare and _PLEASANTRY.match(bare))
