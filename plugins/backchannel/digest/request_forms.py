@@ -40,7 +40,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         # "pls" and "plz" are how many readers write it.
         ("please", "pls", "plz", "kindly"),
-        r"""\b(?:please|pls|plz|kindly)[,!]?\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+(?:posted|updated|informed)|explain|expand|elaborate|clarify|advise|help|
+        r"""\b(?:please|pls|plz|kindly)[,.!]?\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+(?:posted|updated|informed)|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
             recommend|write|cover|post|send|update|add|fix|provide|give|say|reply|respond|answer|
             guide|take|mail|e-?mail|contact|come\s+back|get\s+back|approve|have\s+a\s+look|sort|

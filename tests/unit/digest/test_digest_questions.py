@@ -428,6 +428,7 @@ QUESTIONS = [
     "Anyway of changing the default path it mounts to, because I need that one.",
     "Any word on a fix.",
     "Or maybe is there a way of turning the prompt off.",
+    "so, plz. help..",  # the abbreviation's full stop
     "and if I wanted to show the name along with the score, how would it?",  # a condition first
 ]
 NOT_QUESTIONS = [
