@@ -40,6 +40,7 @@ class Threads:
         self.top_level = top_level
         # The words of the readers' names on each article (see find_questions).
         self.readers = readers or {}
+        self.later_greetings: dict[str, tuple[str, ...]] = {}
         self.children: dict[str, list[Item]] = {}
         for c in comments:
             if c.parent:
@@ -156,7 +157,7 @@ class Threads:
                 # One reply may greet its readers paragraph by paragraph ("@Krishna: …",
                 # "@BlueRaja: …"), once it opens on a greeting.
                 greets_asker = bool(asker) and any(
-                    calls(name, asker) for name in (*names, *greeted_later(reply.body))
+                    calls(name, asker) for name in (*names, *self._greeted_later(reply))
                 )
                 if asker and not greets_asker and self._to_someone(reply, item.article, names):
                     continue
@@ -165,6 +166,16 @@ class Threads:
             ):
                 return reply
         return None
+
+    def _greeted_later(self, reply: Item) -> tuple[str, ...]:
+        """greeted_later(reply.body), once per reply.
+
+        A digest's comment reads its body from its file each time (feedback.Comment.body).
+        """
+        found = self.later_greetings.get(reply.id)
+        if found is None:
+            found = self.later_greetings[reply.id] = greeted_later(reply.body)
+        return found
 
     def _to_someone(self, reply: Item, article: str, names: tuple[str, ...]) -> bool:
         """Whether greeting `names` points `reply` at someone else than the asker.
