@@ -827,6 +827,10 @@ def test_a_greeting_to_nobody_on_the_post_still_answers():
     assert got[("hhhhhh000001", "Could you post a screenshot of the settings?")] == (None, None)
 
 
+def find_questions_asked(items):
+    return [(q.comment_id, q.text) for _, q in find_questions(items, {})]
+
+
 def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
     # Staticman hangs every reply on the thread's first comment: the asker's own
     # follow-up is no reply to another reader (a sixth held-out blog).
@@ -836,14 +840,10 @@ def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
         item("iiiiii000002", follow_up, days=1, parent="iiiiii000001", author="Ana Ruiz"),
         item("iiiiii000003", follow_up, days=2, parent="iiiiii000001", author="Bo Lee"),
     ]
-    asked = [(q.comment_id, q.text) for _, q in find_questions(items, {})]
+    asked = find_questions_asked(items)
     assert ("iiiiii000002", follow_up) in asked
     # The same remark under another reader's comment argues with that reader.
     assert not any(cid == "iiiiii000003" for cid, _ in asked)
-
-
-def find_questions_asked(items):
-    return [(q.comment_id, q.text) for _, q in find_questions(items, {})]
 
 
 def test_greeting_oneself_over_ones_own_comment_still_asks_the_author():
