@@ -94,7 +94,7 @@ _GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*(?:@([^\W\d_][\w'.-]*)|([^\W\d_][\
 
 
 def greeted_later(body: str) -> tuple[str, ...]:
-    """The lower-cased names "@"-greeted at the start of a comment's later paragraphs."""
+    """The lower-cased names greeted ("@Pim", "Pim:") at the start of later paragraphs."""
     return tuple(
         (at or named).lower().rstrip(".") for at, named in _GREETED_LATER.findall(body[:5000])
     )
