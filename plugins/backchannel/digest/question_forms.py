@@ -105,6 +105,8 @@ _DEFINITION = re.compile(r"(?:def|function|public|private|protected|static)\s+[\
 # Pasted table output: a "?" after a run of numbers ("root 20432 0.1 0.0 6396 2468 ?", a
 # process list's empty terminal column).
 _TABLE_ROW = re.compile(r"(?:\s[\d.:,%/-]+){4}$")
+# A pasted stack trace's frame, its arrow turned to "?" ("CORE/View.php line 470 ? View->…").
+_STACK_FRAME = re.compile(r"[\w./\\-]+\.\w{1,5},?\s+line\s+\d+$", re.I)
 
 # Pasted error output: "java.lang.IllegalStateException: … no ContextLoaderListener registered?",
 # "configure: WARNING: … check for missing prerequisite headers?" (a tool names itself first).
@@ -197,6 +199,8 @@ _NOT_INTERROGATIVE = re.compile(
 _GLUED = re.compile(
     r"(?<![.?…])(?:[?…][.?…]*+|\.[.?…]++|\.(?=(?:please|pls|plz|kindly)\b))(?=[^\W\d_])"
 )
+# A greeting glued to the first word ("Hi,Can you tell me …").
+_GLUED_GREETING = re.compile(r"(?:hi|hello|hey|dear)[,.!]+(?=[^\W\d_])")
 # A later clause: after ";", ", and/but/so", or "but" before a question's opening ("I know
 # what your score was but how did you …").
 _LATER_CLAUSE = re.compile(
@@ -275,6 +279,8 @@ def _asks_without_mark(text: str) -> bool:
 
 def _unglued(low: str) -> str:
     """The text with a space after marks glued to the next word (see _GLUED)."""
+    if low[:1] in "hd" and _GLUED_GREETING.match(low):
+        low = _GLUED_GREETING.sub("\\g<0> ", low, 1)
     if "?" in low or ".." in low or "…" in low or ".p" in low or ".k" in low:
         return _GLUED.sub("\\g<0> ", low)
     return low
@@ -338,7 +344,7 @@ def is_question(sentence: str) -> bool:
         or _RHETORICAL.match(bare)
         or (_RHETORICAL_TAG.search(bare[-40:]) and not _CONDITION.match(bare))
         or _ERROR_OUTPUT.match(bare)
-        or (bare[-1:].isdigit() and _TABLE_ROW.search(bare))
+        or (bare[-1:].isdigit() and (_TABLE_ROW.search(bare) or _STACK_FRAME.search(bare)))
         or ("(" in bare and _DEFINITION.match(bare))
         or ("question is" in bare and _POSED.search(bare))
         or ("ask" in bare and _ASKS_LEAVE.match(bare))

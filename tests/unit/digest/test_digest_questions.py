@@ -424,6 +424,8 @@ QUESTIONS = [
     "appreciate if anyone can offer further help.",
     "I am trying to build it so I can compile GNUstep, what options did you use.",
     "How the hell does ubuntu know the volume is encrypted.",
+    "Hi,Can you tell me how to do it in version 3",  # the greeting glued on
+    "I appreciate if I can get an answer soon.",
     "Anyone know if I need to install anything more",
     "Anyway of changing the default path it mounts to, because I need that one.",
     "Any word on a fix.",
@@ -535,6 +537,7 @@ NOT_QUESTIONS = [
     "Anyway to sum up, it works.",
     "Are you kidding ?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
+    "lib/View/View.php line 470 ?",  # a stack frame, its arrow mangled to "?"
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
