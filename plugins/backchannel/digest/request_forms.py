@@ -74,7 +74,8 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("appreciate", "appreciated", "welcome", "grateful", "obliged", "thankful"),
         r"""\b(?:(?:i'?d|i\s+would|would|i\s+will|i'll)\s+(?:\w+\s+){0,3}?appreciate\b
-          | appreciate\s+(?:it\s+)?if\s+(?:you|any(?:one|body)|some(?:one|body)|i\s+(?:can|could)\s+get)\b
+          | appreciate\s+(?:it\s+)?if\s+
+            (?:you|any(?:one|body)|some(?:one|body)|i\s+(?:can|could)\s+get)\b
           | \b(?:i'?d|i\s+would|i'll|i\s+will)\s+be\s+(?:very\s+|most\s+|really\s+)?
             (?:grateful|obliged|thankful)\s+(?:if|for\s+(?:any|your|some))\b
           | \bif\s+you\s+could\b.*\b(?:grateful|obliged|thankful)\b
