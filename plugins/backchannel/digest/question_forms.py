@@ -150,6 +150,9 @@ _INTERROGATIVE = re.compile(
       # "How to send the output to a file." as a sentence, not a title ("How To Get …").
       | how\s+to\s+\w+(?!.*\b(?:is|was|are)\b)[^.!?]*\.$
       | why\s+not\s+\w  # a suggestion: "Why not just return the string."
+      # "Which jar contains this:" (the verb after a determiner's noun; "Which it allows …" not).
+      | which\s+(?!(?:it|this|that|is|was)\b)\w+\s+
+        (?:contains?|has|have|includes?|supports?|needs?)\b
       # Word order not inverted, as many readers write English: "how we can copy the commands
       # to the console", "Where i can find an example" (not "how I can do it is …").
       | (?:how|where|why|which)\s+(?:i|we)\s+(?:can|could|should|must|have\s+to|need\s+to)\s+\w

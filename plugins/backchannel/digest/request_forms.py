@@ -16,7 +16,10 @@ LEADS = frozenset(
 # not make every way of splitting them a new try).
 LEAD = rf"(?>(?:(?:hmm+|{'|'.join(sorted(LEADS))})\b[,\s]*)*)"
 # What a reader would love to have ("Would love feedback on it.", "I would love details on …").
-_WANTED = ("feedback", "thoughts", "input", "comments", "advice", "help", "pointers", "details")
+_WANTED = (
+    *("feedback", "thoughts", "input", "comments", "advice", "help", "pointers", "details"),
+    "support",
+)
 # Whom a hope asks ("Hopefully you can point me …", "hoping someone can help").
 _SOMEONE = ("you", "someone", "somebody", "anyone", "anybody")
 # What a reader wishes for ("it would be great to …").
@@ -113,10 +116,15 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             |see\s+(?:a|an|more|your|some|how|what|why)\b)""",
     ),
     (
-        # "Would love feedback on it.", "Would love some help soonest!"; "I'd welcome" is above.
-        tuple(f"love {noun}" for noun in _WANTED),
-        rf"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?love\s+
-            (?:some\s+|your\s+|any\s+|more\s+)?(?:{"|".join(_WANTED)})\b""",
+        # "Would love feedback on it.", "Would love some help soonest!", "I would like to get
+        # some support of JOGL"; "I'd welcome" is above.
+        (
+            *(f"{verb} {noun}" for verb in ("love", "like") for noun in _WANTED),
+            *(f"{verb} {det}" for verb in ("love", "like") for det in ("some", "your", "any")),
+            "like to get",
+        ),
+        rf"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?(?:love|like)\s+
+            (?:to\s+get\s+)?(?:some\s+|your\s+|any\s+|more\s+)?(?:{"|".join(_WANTED)})\b""",
     ),
     (
         ("feel free",),

@@ -426,6 +426,9 @@ QUESTIONS = [
     "How the hell does ubuntu know the volume is encrypted.",
     "Hi,Can you tell me how to do it in version 3",  # the greeting glued on
     "I appreciate if I can get an answer soon.",
+    "Which jar contains this:",  # the code it asks about follows
+    "I would like to get some support for OpenGL...",
+    "I'd like some help with the layout",
     "Anyone know if I need to install anything more",
     "Anyway of changing the default path it mounts to, because I need that one.",
     "Any word on a fix.",
@@ -538,6 +541,8 @@ NOT_QUESTIONS = [
     "Are you kidding ?",
     "root@box:~# ps aux | grep qemu root 20432 0.1 0.0 6396 2468 ?",  # a process list
     "lib/View/View.php line 470 ?",  # a stack frame, its arrow mangled to "?"
+    "Which it allows, but the file stays the same.",  # a relative clause run on
+    "I would like to get a faster machine.",
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
