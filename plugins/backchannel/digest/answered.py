@@ -2,7 +2,8 @@
 
 By a reply below the comment or later in its thread (two-level blogs answer in a
 later sibling), on older flat blogs by a later top-level comment (within a window,
-or whenever it greets the asker), or by a post that lists the comment in `Answers:`.
+right after the question, or whenever it greets the asker), or by a post that lists
+the comment in `Answers:`.
 Whom an author's comment greets (addressing.py) decides whose comment it answers.
 """
 
@@ -42,7 +43,9 @@ class Threads:
         self.readers = readers or {}
         self.later_greetings: dict[str, tuple[str, ...]] = {}
         self.children: dict[str, list[Item]] = {}
+        self.on_article: dict[str, list[Item]] = {}
         for c in comments:
+            self.on_article.setdefault(c.article, []).append(c)
             if c.parent:
                 self.children.setdefault(c.parent, []).append(c)
         self.roots: dict[str, str] = {}
@@ -74,6 +77,7 @@ class Threads:
         for entries in self.owner.values():
             entries.sort(key=lambda e: (e[0], e[1]))
         self.owner_dates = {key: [e[0] for e in v] for key, v in self.owner.items()}
+        self._next: dict[str, dict[str, Item]] = {}  # by article, made when first asked
 
     def to_reader(self, c: Item) -> bool:
         """True when `c` replies to another reader: not to the author, nor to its own asker.
@@ -116,8 +120,9 @@ class Threads:
         """The author comment that answers `item`, or None.
 
         The first later one in its thread, else (top-level questions) the first
-        later top-level one if within TOP_LEVEL_WITHIN, else one below it (a
-        reply dated before its parent, as some imports have it).
+        later top-level one if within TOP_LEVEL_WITHIN or the next comment on the
+        article, else one below it (a reply dated before its parent, as some
+        imports have it).
         """
         if not self.owner:
             return None  # the site author wrote nothing: nothing is answered by reply
@@ -162,10 +167,22 @@ class Threads:
                 if asker and not greets_asker and self._to_someone(reply, item.article, names):
                     continue
             if greets_asker or (
-                not greeting and (within is None or reply.date - item.date <= within)
+                not greeting
+                and (
+                    within is None
+                    or reply.date - item.date <= within
+                    or self.next_comment(item) is reply
+                )
             ):
                 return reply
         return None
+
+    def next_comment(self, item: Item) -> Item | None:
+        """The comment after `item` on its article by anyone but its reader (see _after_each)."""
+        found = self._next.get(item.article)
+        if found is None:
+            found = self._next[item.article] = _after_each(self.on_article[item.article])
+        return found.get(item.id)
 
     def _greeted_later(self, reply: Item) -> tuple[str, ...]:
         """greeted_later(reply.body), once per reply.
@@ -203,6 +220,22 @@ class Threads:
                 best = child
             stack.extend(self.children.get(child.id, ()))
         return best
+
+
+def _after_each(comments: list[Item]) -> dict[str, Item]:
+    """The comment after each of an article's comments, by anyone but its own reader.
+
+    On a flat list an author comment right after a reader's (their own follow-ups
+    skipped) replies to it, however late it came.
+    """
+    found: dict[str, Item] = {}
+    ordered = sorted(comments, key=lambda c: (c.date, c.id))
+    for later, earlier in pairwise(reversed(ordered)):
+        if later.reader != earlier.reader or later.author_reply or earlier.author_reply:
+            found[earlier.id] = later
+        elif later.id in found:  # a follow-up: what comes after it
+            found[earlier.id] = found[later.id]
+    return found
 
 
 def answered_by(

@@ -660,13 +660,15 @@ def test_old_blogs_answer_with_a_later_top_level_comment():
     )
     assert got[("bbbbbb000003", "Which compiler flags did you use?")] == (None, None)
     # Long after, a top-level author comment answers the readers of its own time,
-    # unless it greets the asker.
-    late = [items[0], replace(items[1], date=items[0].date + timedelta(days=400))]
-    assert state(late)[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
-    greeting = [late[0], replace(late[1], body="@Reader 01: the code is linked now.")]
-    assert state(greeting)[("bbbbbb000001", "Is the benchmark code on GitHub?")][1] == (
-        "bbbbbb000002"
-    )
+    # unless it greets the asker or comes right after the question.
+    asked = ("bbbbbb000001", "Is the benchmark code on GitHub?")
+    later = item("bbbbbb000004", "Nice write-up.", days=300)
+    late = [items[0], later, replace(items[1], date=items[0].date + timedelta(days=400))]
+    assert state(late)[asked] == (None, None)
+    greeting = [*late[:2], replace(late[2], body="@Reader 01: the code is linked now.")]
+    assert state(greeting)[asked][1] == "bbbbbb000002"
+    next_one = [late[0], replace(later, author="Reader 01"), late[2]]  # a follow-up between
+    assert state(next_one)[asked][1] == "bbbbbb000002"
     # Measured, and on by default; off, only the thread counts.
     off = state(items, top_level=False)
     assert off[("bbbbbb000001", "Is the benchmark code on GitHub?")] == (None, None)
@@ -766,10 +768,11 @@ def test_a_late_author_comment_naming_the_asker_answers_them(asker, answer, unna
     asked = "Can you include this class in your network script?"
     items = [
         item("tttttt000001", asked, author=asker),
+        item("tttttt000003", "Great script.", days=days - 1),  # not right after the question
         item("tttttt000002", answer, days=days, owner=True),
     ]
     assert state(items)[("tttttt000001", asked)] == ("author-reply", "tttttt000002")
-    items[1] = replace(items[1], body=unnamed)
+    items[2] = replace(items[2], body=unnamed)
     assert state(items)[("tttttt000001", asked)] == (None, None)
 
 
