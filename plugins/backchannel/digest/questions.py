@@ -117,9 +117,10 @@ def find_questions(
     `answered_by`, being the fuller answer. `analyses` holds comments'
     analyses already made (by comment id). With `top_level` (the default), a
     top-level author comment on the same article within answered.TOP_LEVEL_WITHIN
-    after a top-level question, or the next comment after it, also answers it: older blogs answered that way,
-    and on the labelled real comments it made every question listed as open
-    truly open (15 of 15, against 15 of 17 without) at no cost in recall.
+    after a top-level question, or the next comment after it, also answers it:
+    older blogs answered that way, and on the labelled real comments it made
+    every question listed as open truly open (15 of 15, against 15 of 17
+    without) at no cost in recall.
     """
     comments = [c for c in comments if c.kind == Kind.COMMENT]
     # Every word of each name: a reader may be addressed by any ("@Ilya", "Hi Shlyakhter").
