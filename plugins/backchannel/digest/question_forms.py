@@ -14,17 +14,13 @@ test_digest_questions.py holds an invented example of each.
 
 from __future__ import annotations
 
-import logging
 import re
 
 from backchannel.digest.indirect_forms import HINT_WORDS, asks_indirectly
 from backchannel.digest.request_forms import LEAD, LEADS
 
-logger = logging.getLogger(__name__)
-
 _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|‘[^’\n]*’")
 _QMARK = re.compile(r"[?？؟]")
-# A question mark ending the sentence, before closing marks and a smiley at most.
 # What may follow a sentence's last question mark: more marks, closing brackets and
 # quotes, emphasis, and a smiley at most (_SMILEY_END).
 _CLOSERS = " \t\n\r\f\v?？؟!.,…)]\"'’”»*_~-"
@@ -169,9 +165,11 @@ _NOT_INTERROGATIVE = re.compile(
       | do\s+(?:this|that)\s*(?::|(?:on|for|in|with|and|before|after|first|instead|now|once)\b)
       | (?:man|boy|oh\s+boy|wow|gosh|geez|jeez|damn)\s*,?\s*(?:was|were)\b  # "man, were you right."
       | .*,\s*(?:is|was)\s+that\b
-      # A relative clause: "two questions, which are …", "an exception, which doesn't come …".
-      | [^,]*,\s*which\s+(?:is|are|was|were|does|doesn'?t|did|didn'?t|has|have|had|can|could|
-        would|will|should|might|may)\b
+      # A relative clause: "two questions, which are …", "an exception, which doesn't come …"
+      # (not after a question: "How about a tutorial on CSS, which is …").
+      | (?!(?:how|what|why|where|can|could|would|will|do|does|is|are)\b)[^,]*,\s*which\s+
+        (?:is|are|was|were|does|doesn'?t|did|didn'?t|has|have|had|can|could|would|will|should|
+        might|may)\b
       # A cleft, after a lead-in or not: "What is nice is …", "What didn't work was …",
       # "Anyway, so what I do is I create …".
       | (?:[\w'-]+,?\s+){0,2}what\s+

@@ -90,7 +90,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \byour?\s+(?:\w+\s+){0,3}?would\s+be\s+(?:most\s+|much\s+|greatly\s+|really\s+)?
             appreciated\b
           | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas|hints)\s+
-            (?:(?:are|is)\s+(?:\w+\s+){0,2}?)?welcome\b
+            (?:(?:are|is|would\s+be)\s+(?:\w+\s+){0,2}?)?welcome\b
           | \bi(?:'d|\s+would)?\s+(?:\w+\s+)?welcome\s+(?:your|any)\b)""",
     ),
     (

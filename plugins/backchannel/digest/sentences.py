@@ -63,6 +63,8 @@ _WRAPPED_AFTER_FUNCTION_WORD = re.compile(
 # A list mark typed by hand (HTML comments keep it: "* is there …"), not a word of
 # the sentence after it.
 _BULLET = re.compile(r"[ \t]*[*•+-][ \t]+")
+# Names that end in "!", after which a lower-case word goes on with the sentence.
+_NAMES_WITH_BANG = ("Joomla!", "Yahoo!", "Jeopardy!")
 # Abbreviations sentencex splits after when a lower-case word follows.
 _ABBREVIATION = re.compile(
     r"\b(?:lib|libs|etc|vs|approx|fig|eq|ref|cf|incl|esp|resp|ca|func|var|obj|ex|min|max|no|vol|pp|ch|sec)\.\s*$",
@@ -109,6 +111,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 and (
                     glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
                     or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+                    # A name with its "!" ("Joomla! is the answer").
+                    or (part[:1].islower() and glued[-1].rstrip().endswith(_NAMES_WITH_BANG))
                     # "i.e." and "e.g." never end a sentence ("… application, i.e. How to …").
                     or glued[-1].rstrip()[-4:].lower() in ("i.e.", "e.g.")
                     # "… for my students. ?": the mark is its end.

@@ -221,6 +221,8 @@ def test_jekyll_highlight_blocks_are_code():
         ),
         # A "?" right before a digit or hyphen is part of a token (a catalogue's dates).
         ("Omaha daily bee, 187?-1922, page 25.", "Omaha daily bee, 187?-1922, page 25."),
+        # A name's "!" ends nothing before a lower-case word.
+        ("For me Joomla! is the answer.. Thanks.", "For me Joomla! is the answer.."),
     ],
 )
 def test_sentences_survive_abbreviations_ellipses_and_line_breaks(plain, whole):
@@ -427,6 +429,8 @@ QUESTIONS = [
     "Hi,Can you tell me how to do it in version 3",  # the greeting glued on
     "I appreciate if I can get an answer soon.",
     "Which jar contains this:",  # the code it asks about follows
+    "How about a tutorial on CSS grids, which is the main feature.",  # not a relative clause
+    "Feedback would be very welcome.",
     "I would like to get some support for OpenGL...",
     "I'd like some help with the layout",
     "Anyone know if I need to install anything more",
