@@ -27,6 +27,7 @@ _WISHED = tuple(
     """great helpful useful interesting good nice cool convenient awesome amazing better
     worthwhile handy sweet neat fantastic brilliant""".split()  # noqa: SIM905 (a word list as text)
 )
+_WISHED_THING = ("great", "nice", "helpful", "beneficial", "useful", "awesome", "cool", "handy")
 # Requests and suggestions, anywhere in a sentence.
 REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
@@ -109,7 +110,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
-        r"""(?:^(?:would\s+)?|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+would\s+)
+        r"""(?:^(?:would\s+)?|\bi(?:'d|(?:\s+too|\s+also)?\s+would)\s+|\b(?:and|but)\s+would\s+)
             (?:(?:really|definitely|certainly|absolutely|also)\s+|very\s+much\s+)?
             (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
             (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your)
@@ -188,6 +189,13 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:really\s+|very\s+|so\s+|super\s+|immensely\s+|much\s+|even\s+)?
             (?:{"|".join(_WISHED)})\s+
             (?:to\s+\w|being\s+able\b|if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
+    ),
+    (
+        # A wish opening on what is wished for ("An example would be beneficial.", "A post on
+        # this would be great!"); not "The app would be great if it worked".
+        tuple(f"would {a}" for a in _WISHED_THING),
+        rf"""^(?:an?|some|more)\s+[^,]{{0,80}}?\bwould\s+be\s+(?:really\s+|very\s+|so\s+)?
+            (?:{"|".join(_WISHED_THING)})[\s.!:)]*$""",
     ),
     (
         # ... and the same wish with its condition first ("if you find the fix that'd be great").

@@ -431,6 +431,9 @@ QUESTIONS = [
     "Which jar contains this:",  # the code it asks about follows
     "How about a tutorial on CSS grids, which is the main feature.",  # not a relative clause
     "Feedback would be very welcome.",
+    "Like Jack said, I too would like to hear more about how you load the scripts.",
+    "An example would be beneficial.",  # a wish opening on what is wished for
+    "A post on how to set up the JavaScript side would be great!",
     "I would like to get some support for OpenGL...",
     "I'd like some help with the layout",
     "Anyone know if I need to install anything more",
@@ -547,6 +550,7 @@ NOT_QUESTIONS = [
     "lib/View/View.php line 470 ?",  # a stack frame, its arrow mangled to "?"
     "Which it allows, but the file stays the same.",  # a relative clause run on
     "I would like to get a faster machine.",
+    "The app would be great if it worked.",
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
