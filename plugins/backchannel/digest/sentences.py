@@ -19,11 +19,14 @@ _ASCII_PRINTABLE = bytes(range(0x20, 0x7F))
 _SURPRISE_END = re.compile(r"(?<![?!])([?!]++)[ \t]+(?=[A-Z])")
 # An ellipsis and a space that end one sentence before a capital or a word opening a
 # question or request ("… maintainers... I don't understand why …", "help me.. can
-# you …"): sentencex reads on past it, as it should before other words ("It works...
-# but slowly"), after a link's shortened text ("example.org/... do that") and with
-# no space after it ("… forecast...could you please …", as the labels read it).
+# you …", "Thanks Shai .. does this …"): sentencex reads on past it, as it should
+# before other words ("It works... but slowly"), after a link's shortened text
+# ("example.org/... do that") and with no space after it ("… forecast...could you
+# please …", as the labels read it).
 _ELLIPSIS_ENDING = re.compile(
-    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]\.\.\.\.)|(?<=[^\W_]…))\s+(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
+    r"(?:(?<=[^\W_]\.\.)|(?<=[^\W_]\.\.\.)|(?<=[^\W_]\.\.\.\.)|(?<=[^\W_]…)"
+    r"|(?<=[^\W_] \.\.)|(?<=[^\W_] \.\.\.))"
+    r"\s+(?=(?-i:[A-Z])|(?:any|can|could|would|will|do|"
     r"does|did|have|has|should|is|are|how|what|why|where|when|which|who|please|pls|plz)\b)",
     re.I,
 )
@@ -111,6 +114,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 and (
                     glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
                     or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
+                    # "Pls. Help …" is one request.
+                    or glued[-1].rstrip()[-4:].lower() in ("pls.", "plz.")
                     # A name with its "!" ("Joomla! is the answer").
                     or (part[:1].islower() and glued[-1].rstrip().endswith(_NAMES_WITH_BANG))
                     # "i.e." and "e.g." never end a sentence ("… application, i.e. How to …").

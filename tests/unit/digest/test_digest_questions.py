@@ -221,6 +221,9 @@ def test_jekyll_highlight_blocks_are_code():
         ),
         # A "?" right before a digit or hyphen is part of a token (a catalogue's dates).
         ("Omaha daily bee, 187?-1922, page 25.", "Omaha daily bee, 187?-1922, page 25."),
+        # Two dots after a space end a sentence before a question, as without the space.
+        ("Thanks Shai .. does this apply to files too", "Thanks Shai .."),
+        ("Pls. Help me with the sound.", "Pls. Help me with the sound."),
         # A name's "!" ends nothing before a lower-case word.
         ("For me Joomla! is the answer.. Thanks.", "For me Joomla! is the answer.."),
     ],
