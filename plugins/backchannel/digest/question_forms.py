@@ -65,6 +65,7 @@ _RHETORICAL = re.compile(
       | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
+      | why\s+would\s+(?:you|anyone|anybody)\s+(?:ever\s+)?(?:want|need)\s+to  # nothing after
       # Disbelief, alone or after a heading: "Are you kidding ?", "Version Control - Are you
       # serious?"
       | (?:[^?]{0,40}[-–—:,]\s*)?are\s+you\s+(?:serious|kidding|joking)(?:\s+me)?

@@ -436,6 +436,7 @@ QUESTIONS = [
     "Feedback would be very welcome.",
     "Like Jack said, I too would like to hear more about how you load the scripts.",
     "An example would be beneficial.",  # a wish opening on what is wished for
+    "Why would you want to do that?",
     "A post on how to set up the JavaScript side would be great!",
     "I would like to get some support for OpenGL...",
     "I'd like some help with the layout",
@@ -554,6 +555,7 @@ NOT_QUESTIONS = [
     "Which it allows, but the file stays the same.",  # a relative clause run on
     "I would like to get a faster machine.",
     "The app would be great if it worked.",
+    "Why would you want to?",  # a stock retort
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
