@@ -62,7 +62,7 @@ _RHETORICAL = re.compile(
       | why\s+not | right | really | seriously | huh | eh | no | yes | am\s+i\s+right
       | isn'?t\s+(?:it|that)(?:\s+\w+)? | wasn'?t\s+it | (?:you\s+)?know\s+what\s+i\s+mean
       | see\s+what\s+i\s+mean | who\s+hasn'?t | (?:and\s+)?(?:guess|you\s+know)\s+what
-      | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that
+      | what\s+else\s+is\s+new | need\s+i\s+say\s+more | how\s+about\s+that | (?:and\s+)?so\s+what
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
       | why\s+would\s+(?:you|anyone|anybody)\s+(?:ever\s+)?(?:want|need)\s+to  # nothing after
@@ -186,6 +186,7 @@ _NOT_INTERROGATIVE = re.compile(
       | what\s+is\s+more\b
       # A subject left out: "Have this problem with my W2K machine and …" ("Has this …" asks).
       | have\s+(?:this|that|the\s+same)\s+(?:problem|issue|error|bug)\b
+      | did\s+the\s+same\s*(?:[,.!;]|$)  # "Did the same, works really well!"
       # Agreement by ellipsis ("Then so would anything.", "Neither do I.").
       | (?:then\s+|and\s+)?(?:so|neither|nor)\s+(?:do|does|did|can|could|would|will|is|are|was|
         were|have|has|should|am)\s+[\w']+\s*[.!]*$

@@ -437,6 +437,8 @@ QUESTIONS = [
     "Like Jack said, I too would like to hear more about how you load the scripts.",
     "An example would be beneficial.",  # a wish opening on what is wished for
     "Why would you want to do that?",
+    "So what do you suggest?",
+    "Did the same thing happen to you",
     "A post on how to set up the JavaScript side would be great!",
     "I would like to get some support for OpenGL...",
     "I'd like some help with the layout",
@@ -556,6 +558,8 @@ NOT_QUESTIONS = [
     "I would like to get a faster machine.",
     "The app would be great if it worked.",
     "Why would you want to?",  # a stock retort
+    "And so what?",
+    "Did the same, works really well!",  # the subject left out
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
     "Great question, I had the same problem.",  # no question after the announcement
