@@ -142,7 +142,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             interested\s+(?:to\s+(?:know|hear|learn|read|see)|in\b)
           | \bi(?:'m|\s+am)\s+(?:(?:very|really|quite|most|so|genuinely|particularly)\s+)?
             interested\s+(?:to\s+(?:know|hear|learn|see|read)|in\s+(?:knowing|hearing|learning|seeing|
-            reading))\b
+            reading)|whether|wheter|if)\b
           | \bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested\s*,?\s+
             (?:i|we)(?:'d|'ll|\s+can|\s+could|\s+will|\s+would)\b
           | \b(?:i|we)\s+(?:can|could)\s+\w+.*\bif\s+you(?:'re|\s+are|r|\s+were)?\s+interested

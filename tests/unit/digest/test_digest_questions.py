@@ -436,6 +436,7 @@ QUESTIONS = [
     "Feedback would be very welcome.",
     "Like Jack said, I too would like to hear more about how you load the scripts.",
     "An example would be beneficial.",  # a wish opening on what is wished for
+    "I'm interested whether suspend works with the nvidia driver.",
     "Why would you want to do that?",
     "So what do you suggest?",
     "Did the same thing happen to you",
