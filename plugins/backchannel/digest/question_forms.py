@@ -152,8 +152,9 @@ _INTERROGATIVE = re.compile(
         (?:contains?|has|have|includes?|supports?|needs?)\b
       # Word order not inverted, as many readers write English: "how we can copy the commands
       # to the console", "Where i can find an example" (not "how I can do it is …").
-      | (?:how|where|why|which)\s+(?:i|we)\s+(?:can|could|should|must|have\s+to|need\s+to)\s+\w
-        (?!.*\b(?:is|was|are)\b)
+      | (?:how|where|why|which)\s+(?:i|we)\s+
+        (?:can|could|should|must|have\s+to|need\s+to|am\s+going\s+to|are\s+going\s+to)\s+\w
+        (?!.*\b(?:is|was)\b)
     )""",
     re.I | re.X,
 )
@@ -205,15 +206,15 @@ _GLUED = re.compile(
 # A greeting glued to the first word ("Hi,Can you tell me …").
 _GLUED_GREETING = re.compile(r"(?:hi|hello|hey|dear)[,.!]+(?=[^\W\d_])")
 # A later clause: after ";", ", and/but/so", or "but" before a question's opening ("I know
-# what your score was but how did you …").
+# what your score was but how did you …"), or a comma before one (_COMMA_WH).
 _LATER_CLAUSE = re.compile(
     r";\s*|, (?:and|but|so) | but (?=(?:how|what|why|where|which|can|could|would|do|does|did|"
     r"is|are|should)\s)|, (?=(?:what|how|where|why) (?!to\b))"
+    r"|, (?=(?:can|could|would|will|do|does) (?:you|this|it|we|i|anyone|someone) )"
 )
-# A comma before one of these may open a later clause that asks ("I am trying to compile
-# it so I can build GNUstep, what configure options did you use …"; ", which …" is a
-# relative clause, ", how to …" a title).
-_COMMA_WH = (", what ", ", how ", ", where ", ", why ")
+# A comma before one of these may open a later clause that asks ("… so I can build GNUstep,
+# what options did you use …", "…, can this be done"; ", which …" is a relative clause).
+_COMMA_WH = tuple(f", {w} " for w in "what how where why can could would will do does".split())  # noqa: SIM905 (word list)
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
