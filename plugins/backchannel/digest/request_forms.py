@@ -110,7 +110,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("love to", "like to", "keen to", "glad to", "grateful to"),
-        r"""(?:^(?:would\s+)?|\bi(?:'d|(?:\s+too|\s+also)?\s+would)\s+|\b(?:and|but)\s+would\s+)
+        r"""(?:^(?:would\s+)?|\bi(?:'d|(?:\s+too|\s+also)?\s+would)\s+|\b(?:and|but|anyways?),?\s+would\s+)
             (?:(?:really|definitely|certainly|absolutely|also)\s+|very\s+much\s+)?
             (?:love|like|be\s+(?:keen|glad|grateful))\s+to\s+
             (?:know|hear|understand|learn|read\s+(?:more|about|how|what|why|your)
@@ -131,6 +131,8 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("feel free",),
         r"\bfeel\s+free\s+to\s+(?:point|let\s+me\s+know|tell|correct|share|send|add)\b",
     ),
+    # "… so keep me posted.", "please keep us updated" ("I'll keep you posted" offers).
+    (("keep me", "keep us"), r"\bkeep\s+(?:me|us)\s+(?:posted|updated|informed)\b"),
     # "Request you to write …" (a common English of South Asia).
     (("request you",), r"^(?:i\s+|we\s+)?(?:kindly\s+)?request\s+you\s+to\b"),
     (

@@ -438,6 +438,8 @@ QUESTIONS = [
     "An example would be beneficial.",  # a wish opening on what is wished for
     "I'm interested whether suspend works with the nvidia driver.",
     "I keep the session ids in a table to compare runs, can this be done in your tool",
+    "I will put my experiments up, so keep me posted.",
+    "Anyways would love to hear how you wired the board.",
     "When I run the replay file, how I am going to check the events are applied.",
     "Why would you want to do that?",
     "So what do you suggest?",
@@ -563,6 +565,7 @@ NOT_QUESTIONS = [
     "Why would you want to?",  # a stock retort
     "And so what?",
     "Did the same, works really well!",  # the subject left out
+    "I'll keep you posted.",  # an offer
     "If you double the input, does that double the time.",  # a comma, then "does that"
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
