@@ -182,7 +182,7 @@ _NOT_INTERROGATIVE = re.compile(
       | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
       # A relative clause run on as a sentence ("Which is why …", "1. which will enable …");
       # "which would you use" stays a question.
-      | which\s+(?:is|was|are|were|will|would|can|could|has|have|does|did)\s+
+      | (?:\w+:\s*)?which\s+(?:is|was|are|were|will|would|can|could|has|have|does|did)\s+
         (?!(?:you|i|we|they|he|she|it|there|u)\b)
       | what\s+is\s+more\b
       # A subject left out: "Have this problem with my W2K machine and …" ("Has this …" asks).

@@ -566,6 +566,7 @@ NOT_QUESTIONS = [
     "And so what?",
     "Did the same, works really well!",  # the subject left out
     "I'll keep you posted.",  # an offer
+    "Question: Which is what lead me here.",  # a relative clause announced
     "If you double the input, does that double the time.",  # a comma, then "does that"
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
