@@ -26,9 +26,10 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("wonder", "wonders", "wondered", "wondering"),
         # Not a clause's end: "Something I was wondering about though is that …" announces;
         # "I always wondered how …", "I'd been wondering about this … before I found your
-        # article" tell of a past curiosity, they ask nothing now.
+        # article" tell of a past curiosity, they ask nothing now; "one may wonder about …"
+        # and "And you wonder why …" ask no one.
         (
-            r"(?<!no\s)\bwonder(?:s|ed(?<!always\swondered)(?<!ever\swondered)"
+            r"(?<!no\s)(?<!one\smay\s)(?<!one\smight\s)(?<!and\syou\s)\bwonder(?:s|ed(?<!always\swondered)(?<!ever\swondered)"
             r"|ing(?<!'d\sbeen\swondering)(?<!had\sbeen\swondering))?,?\s+"
             r"(?:if|whether|why|how|what|who|when|where|which|"
             r"about\b(?!\s+(?:though\s+|however\s+)?(?:is|was)\b))\b"

@@ -66,8 +66,7 @@ _RHETORICAL = re.compile(
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
       | why\s+would\s+(?:you|anyone|anybody)\s+(?:ever\s+)?(?:want|need)\s+to  # nothing after
-      # Disbelief, alone or after a heading: "Are you kidding ?", "Version Control - Are you
-      # serious?"
+      # Disbelief, alone or after a heading: "Are you kidding ?", "Git - Are you serious?"
       | (?:[^?]{0,40}[-–—:,]\s*)?are\s+you\s+(?:serious|kidding|joking)(?:\s+me)?
       # "You know what was the biggest challenge?", "You know how long it takes …?": a
       # lead-in to the writer's own answer ("You know how to …?" asks).
@@ -180,6 +179,7 @@ _NOT_INTERROGATIVE = re.compile(
         | (?:i|we)\s+(?:\w+\s+)?(?:do|did|mean|meant|want|wanted|found|need|needed))
         \s+(?:is|was)\b
       | (?:[\w'-]+,\s*)?what\s+(?:is|was)\s+[^,?]{1,60},\s*(?:is|was)\b
+      | what\s+(?:is|was)\s+(?:needed|required|missing|lacking)\b[^?]*\s(?:is|was)\s  # a cleft
       # A relative clause run on as a sentence ("Which is why …", "1. which will enable …");
       # "which would you use" stays a question.
       | (?:\w+:\s*)?which\s+(?:is|was|are|were|will|would|can|could|has|have|does|did)\s+

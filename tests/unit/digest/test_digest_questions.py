@@ -440,6 +440,7 @@ QUESTIONS = [
     "I keep the session ids in a table to compare runs, can this be done in your tool",
     "I will put my experiments up, so keep me posted.",
     "Anyways would love to hear how you wired the board.",
+    "What is needed to run this.",
     "When I run the replay file, how I am going to check the events are applied.",
     "Why would you want to do that?",
     "So what do you suggest?",
@@ -567,6 +568,9 @@ NOT_QUESTIONS = [
     "Did the same, works really well!",  # the subject left out
     "I'll keep you posted.",  # an offer
     "Question: Which is what lead me here.",  # a relative clause announced
+    "What is needed now is for funders to require open access.",  # a cleft
+    "One may wonder about the integrity of the reviewers.",  # asks no one
+    "And you wonder why I called it a myth.",
     "If you double the input, does that double the time.",  # a comma, then "does that"
     "What didn't work was copying the paths, so the problem is not there.",  # a cleft
     "You know how long a full rebuild takes with the old connector?",
