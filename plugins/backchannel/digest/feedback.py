@@ -26,6 +26,7 @@ from backchannel.digest import (
     analysis,
     indirect_forms,
     language,
+    marked_forms,
     phrases,
     question_forms,
     questions,
@@ -164,7 +165,7 @@ def version() -> str:
     """The rows' version: the item format's and the code's that makes them."""
     this = sys.modules[__name__]
     made_by = (addressing, analysis, indirect_forms, language, phrases, question_forms, questions)
-    code = code_version(this, text, sentences, request_forms, *made_by)
+    code = code_version(this, text, sentences, request_forms, marked_forms, *made_by)
     return f"{item_cache.VERSION}-{code}"
 
 

@@ -22,7 +22,8 @@ from backchannel.digest.addressing import (
     name_words,
 )
 from backchannel.digest.answered import AUTHOR_REPLY, NOBODY, Threads, answered_by
-from backchannel.digest.question_forms import asks_beside, is_question
+from backchannel.digest.marked_forms import asks_beside
+from backchannel.digest.question_forms import is_question
 from backchannel.digest.sentences import sentences
 from backchannel.digest.text import strip_markup
 from backchannel.model import Item, Kind

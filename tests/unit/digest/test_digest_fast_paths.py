@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from backchannel.digest import analysis, indirect_forms, language, sentences, text
+from backchannel.digest import analysis, indirect_forms, language, marked_forms, sentences, text
 from backchannel.digest import question_forms as qf
 from backchannel.digest.text import STOP_WORDS
 from hypothesis import example, given, settings
@@ -116,7 +116,7 @@ def _is_question_the_long_way(sentence: str) -> bool:
     ascii_ = sentence.isascii()
     quoted = '"' in sentence or not ascii_
     unquoted = qf._QUOTED.sub(" … ", sentence).strip() if quoted else sentence
-    if "?" not in unquoted and (ascii_ or not qf._QMARK.search(unquoted)):
+    if "?" not in unquoted and (ascii_ or not marked_forms._QMARK.search(unquoted)):
         return qf._asks_without_mark(unquoted)
     return qf.is_question(sentence)  # a sentence with a mark takes the same way as before
 
