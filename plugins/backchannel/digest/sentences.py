@@ -114,8 +114,8 @@ def sentences(plain: str, language: str = "en") -> list[str]:
                 and (
                     glued[-1][-1:] == "."  # no space after the "." (sentencex keeps it)
                     or (part[:1].islower() and _ABBREVIATION.search(glued[-1][-12:]))
-                    # "Pls. Help …" is one request.
-                    or glued[-1].rstrip()[-4:].lower() in ("pls.", "plz.")
+                    # "Pls. Help …" is one request ("Help me pls. I tried …" is two).
+                    or glued[-1].strip().lower() in ("pls.", "plz.")
                     # A name with its "!" ("Joomla! is the answer").
                     or (part[:1].islower() and glued[-1].rstrip().endswith(_NAMES_WITH_BANG))
                     # "i.e." and "e.g." never end a sentence ("… application, i.e. How to …").

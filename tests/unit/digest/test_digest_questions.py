@@ -224,6 +224,7 @@ def test_jekyll_highlight_blocks_are_code():
         # Two dots after a space end a sentence before a question, as without the space.
         ("Thanks Shai .. does this apply to files too", "Thanks Shai .."),
         ("Pls. Help me with the sound.", "Pls. Help me with the sound."),
+        ("Help me pls. I tried everything.", "Help me pls."),
         # A name's "!" ends nothing before a lower-case word.
         ("For me Joomla! is the answer.. Thanks.", "For me Joomla! is the answer.."),
     ],
