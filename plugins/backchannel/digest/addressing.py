@@ -90,11 +90,14 @@ def greeted(body: str) -> tuple[str, ...]:
 
 # A later paragraph of a comment that greets its readers one by one ("@Krishna: …" /
 # "@BlueRaja: Sure does", "Matthias: …" / "Pim: …"); in HTML a paragraph opens after a tag.
-_GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*(?:@([^\W\d_][\w'.-]*)|([^\W\d_][\w'.-]*):(?!//))")
+_GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*(?:@([^\W\d_][\w'.-]*)|([^\W\d_][\w'.-]*)[:,](?!//))")
 
 
 def greeted_later(body: str) -> tuple[str, ...]:
-    """The lower-cased names greeted ("@Pim", "Pim:") at the start of later paragraphs."""
+    """The lower-cased names greeted ("@Pim", "Pim:", "Pim, …") at the start of later paragraphs.
+
+    Words like "However," are read as names too: they only ever call a reader so named.
+    """
     return tuple(
         (at or named).lower().rstrip(".") for at, named in _GREETED_LATER.findall(body[:5000])
     )

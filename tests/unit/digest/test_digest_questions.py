@@ -835,6 +835,8 @@ def test_paragraphs_opening_on_a_name_and_colon_greet_each_reader():
         item("nnnnnn000003", "CpILL: yes.\n\nPim: it does.", days=120, owner=True),
     ]
     assert state(items)[("nnnnnn000002", asked)] == ("author-reply", "nnnnnn000003")
+    comma = replace(items[2], body="CpILL: yes.\n\nPim, it does.")  # a comma greets too
+    assert state([*items[:2], comma])[("nnnnnn000002", asked)][1] == "nnnnnn000003"
     items[2] = replace(items[2], body="CpILL: yes.\n\nUpdate: it does.")
     assert state(items)[("nnnnnn000002", asked)] == (None, None)
 
