@@ -70,7 +70,7 @@ def questions_in(plain: str, language: str = "en") -> list[str]:
     if plain[:1] == "[" and _EXCERPT.match(plain):
         return []  # a pingback's excerpt of another page ("[…] quoted text […]")
     found = sentences(plain, language)
-    asks = [s for s in found if is_question(s)]
+    asks = [s for n, s in enumerate(found) if is_question(s) and not _answered_next(found, n)]
     if asks and "?" in plain:
         # One-word fragments (no space: sentences are whitespace-collapsed) beside a
         # question; rare, so the comment is read again in order only when it has one.
@@ -80,6 +80,18 @@ def questions_in(plain: str, language: str = "en") -> list[str]:
     return asks
 
 
+def _answered_next(found: list[str], n: int) -> bool:
+    """True when the writer answers the question `found[n]` in the next sentence.
+
+    "… would I push back on a grid framework? Probably not, as …", "Did it do the
+    job? Of course.": the question makes a point; it asks nothing.
+    """
+    return n + 1 < len(found) and found[n][-1:] == "?" and bool(_SELF_ANSWER.match(found[n + 1]))
+
+
+_SELF_ANSWER = re.compile(
+    r"(?:probably\s+(?:not|yes|so)\b|of\s+course[.!,]|nope\b|not\s+really\b)", re.I
+)
 # A WordPress pingback's body, kept as a comment by imports that drop its type: an
 # excerpt of the linking page between elision marks, "[...] their text [...]".
 _EXCERPT = re.compile(r"\[(?:\.\.\.|…)\].*\[(?:\.\.\.|…)\]\s*$", re.S)

@@ -903,6 +903,15 @@ def test_greeting_oneself_over_ones_own_comment_still_asks_the_author():
     assert not any(cid == "mmmmmm000002" for cid, _ in find_questions_asked(items))
 
 
+def test_a_question_its_writer_answers_next_asks_nothing():
+    body = "Would I push back on someone using a grid framework? Probably not, as it works."
+    assert extract_questions(body) == []
+    assert extract_questions("Did it do the job? Of course. Thanks!") == []
+    # A reason for asking is no answer.
+    asked = "Would you use a grid framework? Because I might."
+    assert extract_questions(asked) == ["Would you use a grid framework?"]
+
+
 def test_a_pingback_excerpt_asks_nothing():
     # WordPress pingbacks kept as comments by an import that dropped their type.
     for body in [
