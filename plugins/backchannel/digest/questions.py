@@ -73,10 +73,12 @@ def questions_in(plain: str, language: str = "en") -> list[str]:
     asks = [s for n, s in enumerate(found) if is_question(s) and not _answered_next(found, n)]
     if asks and "?" in plain:
         # One-word fragments (no space: sentences are whitespace-collapsed) beside a
-        # question; rare, so the comment is read again in order only when it has one.
+        # question; rare, so the comment is read again in order only when it has one
+        # (its questions as decided above: one the writer answers stays out).
         beside = {s for s in found if " " not in s and asks_beside(s)}
         if beside:
-            return [s for s in found if s in beside or is_question(s)]
+            asked = set(asks)
+            return [s for s in found if s in beside or s in asked]
     return asks
 
 

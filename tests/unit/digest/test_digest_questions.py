@@ -907,6 +907,9 @@ def test_a_question_its_writer_answers_next_asks_nothing():
     body = "Would I push back on someone using a grid framework? Probably not, as it works."
     assert extract_questions(body) == []
     assert extract_questions("Did it do the job? Of course. Thanks!") == []
+    # ... also in a comment whose one-word fragments ask beside its questions.
+    fragments = "Does it scale? Probably not. Can you add a cache? Redis?"
+    assert extract_questions(fragments) == ["Can you add a cache?", "Redis?"]
     # A reason for asking is no answer.
     asked = "Would you use a grid framework? Because I might."
     assert extract_questions(asked) == ["Would you use a grid framework?"]
