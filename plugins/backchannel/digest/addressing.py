@@ -96,10 +96,13 @@ _GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*(?:@([^\W\d_][\w'.-]*)|([^\W\d_][\
 def greeted_later(body: str) -> tuple[str, ...]:
     """The lower-cased names greeted ("@Pim", "Pim:", "Pim, …") at the start of later paragraphs.
 
-    Words like "However," are read as names too: they only ever call a reader so named.
+    A paragraph opening on a word that is no one's name ("Update:", "Sure, …") greets
+    no one, as at a comment's start (_NOT_ADDRESSED).
     """
     return tuple(
-        (at or named).lower().rstrip(".") for at, named in _GREETED_LATER.findall(body[:5000])
+        name
+        for at, named in _GREETED_LATER.findall(body[:5000])
+        if (name := (at or named).lower().rstrip(".")) and (at or name not in _NOT_ADDRESSED)
     )
 
 

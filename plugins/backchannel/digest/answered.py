@@ -42,6 +42,7 @@ class Threads:
         # The words of the readers' names on each article (see find_questions).
         self.readers = readers or {}
         self.later_greetings: dict[str, tuple[str, ...]] = {}
+        self.bodies: dict[str, str] = {}  # author comments' bodies, lower case, by id
         self.children: dict[str, list[Item]] = {}
         self.on_article: dict[str, list[Item]] = {}
         for c in comments:
@@ -185,13 +186,20 @@ class Threads:
         return found.get(item.id)
 
     def _greeted_later(self, reply: Item) -> tuple[str, ...]:
-        """greeted_later(reply.body), once per reply.
+        """greeted_later of the reply's body, once per reply.
 
         A digest's comment reads its body from its file each time (feedback.Comment.body).
         """
         found = self.later_greetings.get(reply.id)
         if found is None:
-            found = self.later_greetings[reply.id] = greeted_later(reply.body)
+            found = self.later_greetings[reply.id] = greeted_later(self._body(reply))
+        return found
+
+    def _body(self, reply: Item) -> str:
+        """An author comment's body, lower case, read from its file once."""
+        found = self.bodies.get(reply.id)
+        if found is None:
+            found = self.bodies[reply.id] = reply.body.lower()
         return found
 
     def _to_someone(self, reply: Item, article: str, names: tuple[str, ...]) -> bool:
@@ -203,7 +211,7 @@ class Threads:
         present = self.readers.get(article, NOBODY)
         if any(called(name) in present for name in names):
             return True
-        body = reply.body.lower()
+        body = self._body(reply)
         return any(f"@{name}" in body for name in names)
 
     def _below(self, item: Item) -> Item | None:

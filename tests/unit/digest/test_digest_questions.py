@@ -837,6 +837,10 @@ def test_paragraphs_opening_on_a_name_and_colon_greet_each_reader():
     assert state(items)[("nnnnnn000002", asked)] == ("author-reply", "nnnnnn000003")
     comma = replace(items[2], body="CpILL: yes.\n\nPim, it does.")  # a comma greets too
     assert state([*items[:2], comma])[("nnnnnn000002", asked)][1] == "nnnnnn000003"
+    # ... but not a word that is no one's name, however it starts ("Sure" is not Suresh's).
+    suresh = [items[0], replace(items[1], author="Suresh")]
+    sure = replace(items[2], body="CpILL: yes.\n\nSure, it does.")
+    assert state([*suresh, sure])[("nnnnnn000002", asked)] == (None, None)
     items[2] = replace(items[2], body="CpILL: yes.\n\nUpdate: it does.")
     assert state(items)[("nnnnnn000002", asked)] == (None, None)
 
