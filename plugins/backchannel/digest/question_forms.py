@@ -109,8 +109,8 @@ _GLUED = re.compile(
     r"(?<![.?…])(?:[?…][.?…]*+|\.[.?…]++|\.(?=(?:please|pls|plz|kindly)\b))(?=[^\W\d_])"
 )
 # A greeting glued to the first word ("Hi,Can you tell me …").
-_GLUED_GREETING = re.compile(r"(?:hi|hello|hey|dear)[,.!]+(?=[^\W\d_])")
-_GREETINGS = ("hi,", "hi.", "hi!", "hello", "hey", "dear")
+_GREETINGS = ("hi", "hello", "hey", "dear")
+_GLUED_GREETING = re.compile(rf"^(?:{'|'.join(_GREETINGS)})[,.!]+(?=[^\W\d_])")
 # A later clause: after ";", ", and/but/so", or "but" before a question's opening ("I know
 # what your score was but how did you …"), or a comma before one (_COMMA_WH).
 _LATER_CLAUSE = re.compile(
@@ -189,7 +189,7 @@ def _asks_without_mark(text: str) -> bool:
 
 def _unglued(low: str) -> str:
     """The text with a space after marks glued to the next word (see _GLUED)."""
-    if low.startswith(_GREETINGS) and _GLUED_GREETING.match(low):
+    if low.startswith(_GREETINGS):
         low = _GLUED_GREETING.sub("\\g<0> ", low, 1)
     if "?" in low or ".." in low or "…" in low or ".p" in low or ".k" in low:
         return _GLUED.sub("\\g<0> ", low)
