@@ -71,15 +71,18 @@ _LABELLER_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\](?:\[[^\]]*\]|\([^)]*\))")
 
 
-def tokens(text: str) -> tuple[str, ...]:
+def tokens(text: str, quoted: bool = True) -> tuple[str, ...]:
     """Lower-case words of a sentence: what the matching rule compares.
 
     A label quoted from an HTML body (imports from Disqus) holds its tags and
     entities ("<a href=…>vb.net?</a>", "&lt;T&gt;"); the found sentence is the
     text a reader sees, so the label is compared as that text too; so is a
-    Markdown link quoted as typed ("[Hoard][1]", "[the docs](http://…)").
+    Markdown link quoted as typed ("[Hoard][1]", "[the docs](http://…)"). A found
+    sentence is that text already, its "<link>" a word shown (`quoted` false), but a
+    label quoted from Markdown keeps "`List<Task>`" as typed, which the tag rule cuts:
+    matches() tries a found sentence both ways.
     """
-    if "<" in text or "&" in text:
+    if quoted and ("<" in text or "&" in text):
         text = html.unescape(_TAG.sub(" ", text))
     if "](" in text or "][" in text:
         text = _MARKDOWN_LINK.sub(r"\1", text)
@@ -93,7 +96,11 @@ def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
 
 def matches(found: str, label: str) -> bool:
     """True when a found sentence and a labelled one are the same sentence (see above)."""
-    a, b = tokens(found), tokens(label)
+    b = tokens(label)
+    return any(_same(a, b) for a in {tokens(found, quoted=False), tokens(found)})
+
+
+def _same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if not a or not b:
         return False
     if a == b:

@@ -37,8 +37,9 @@ def _asks_in_tail(text: str) -> bool:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
-# A call ("parseInt($", "f(x"): with a "(" left open, a "?" after it is a ternary's.
-_CALL = re.compile(r"[\w$]\([\w$]")
+# A call ("parseInt($", "f(x", "expression( (a && b)"): with a "(" left open, a "?" after it
+# is a ternary's.
+_CALL = re.compile(r"[\w$]\(\s*[\w$(]")
 # Scripts written without spaces: a "one-word" sentence there is a whole question.
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -57,6 +58,11 @@ _RHETORICAL = re.compile(
       | where\s+do\s+i\s+sign(?:\s+up)? | what\s+a\s+\w+
       | why\s+bother\b.*  # "Why bother typing exit when one key will do?"
       | why\s+would\s+(?:you|anyone|anybody)\s+(?:ever\s+)?(?:want|need)\s+to  # nothing after
+      # At oneself: "How did I not know about this?", "Omg, why didn't I think of that?"
+      | (?:(?:omg|wow|man|gosh|geez|damn|oh)\W+)?(?:how|why)\s+(?:did|have|had)(?:n'?t)?\s+i\s+
+            (?:not\s+|never\s+)?(?:know|knew|known|miss|missed|see|seen|saw|hear|heard|think|
+            thought|find|found|notice|noticed|realize|realise)d?\s+(?:of\s+|about\s+)?
+            (?:this|that|it)(?:\s+(?:before|sooner|earlier))?
       # Disbelief, alone or after a heading: "Are you kidding ?", "Git - Are you serious?"
       | (?:[^?]{0,40}[-–—:,]\s*)?are\s+you\s+(?:serious|kidding|joking)(?:\s+me)?
       # "You know what was the biggest challenge?", "You know how long it takes …?": a

@@ -79,7 +79,7 @@ _NOT_INTERROGATIVE = re.compile(
       # A cleft, after a lead-in or not: "What is nice is …", "What didn't work was …",
       # "Anyway, so what I do is I create …".
       | (?:[\w'-]+,?\s+){0,2}what\s+
-        (?:(?:is|was)\s+(?:really\s+|so\s+|also\s+)?\w+
+        (?:(?:is|was)\s+(?:(?:really|so|also|truly|actually|still|most)\s+)?\w+
         | (?:didn'?t|doesn'?t|did|does)\s+(?:not\s+)?\w+
         | (?:i|we)\s+(?:\w+\s+)?(?:do|did|mean|meant|want|wanted|found|need|needed))
         \s+(?:is|was)\b

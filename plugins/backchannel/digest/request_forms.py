@@ -60,7 +60,13 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("help",), r"^\W*help(?:\s+(?:me\s+)?(?:plz|pls|please)\b|\W*$)"),  # "HELP!" alone too
     # "lets us know when …" opening a sentence is the same request mistyped; inside one
     # it states what a thing does ("the log lets me know when …").
-    (("let know", "lets know"), r"\blet\s+(?:me|us)\s+know\b|^\W*lets\s+(?:me|us)\s+know\b"),
+    # Not an offer of help ("Let me know if you run into any problems, good luck.").
+    (
+        ("let know", "lets know"),
+        r"""(?:\blet|^\W*lets)\s+(?:me|us)\s+know\b
+            (?!\s+if\s+you\s+(?:run\s+into|have|hit|need|get|want)\s+(?:any\s+|more\s+)?
+            (?:problems?|questions?|issues?|trouble|help)\b)""",
+    ),
     # "…, email me to discuss" (an imperative after a clause, "please" or not).
     (
         ("email me", "e-mail me", "mail me", "contact me"),
@@ -82,8 +88,8 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             (?:you|any(?:one|body)|some(?:one|body)|i\s+(?:can|could)\s+get)\b
           | \b(?:i'?d|i\s+would|i'll|i\s+will)\s+be\s+(?:very\s+|most\s+|really\s+)?
             (?:grateful|obliged|thankful)\s+(?:if|for\s+(?:any|your|some))\b
-          | \bif\s+you\s+could\b.*\b(?:grateful|obliged|thankful)\b
-          | (?:any|some)\s+(?:\w+\s+){0,4}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
+          | \bif\s+you\s+(?:could|can|have|know)\b.*\b(?:grateful|obliged|thankful)\b
+          | (?:any|some)\s+(?:\w+\s+){0,5}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
           | ^\W*(?:help|advice|ideas|suggestions)\s+(?:is\s+|would\s+be\s+)?
             (?:much\s+|greatly\s+|really\s+)?appreciated\b  # "Help appreciated!"
@@ -187,7 +193,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         # to have a one-click deploy", "would be great if there was a flag", "It would have
         # been nice if you give some example"); not one about "it" ("… if it worked, but …").
         tuple(f"{w} {a}" for w in ("would", "it'd") for a in _WISHED),
-        rf"""(?:\bwould(?:\s+it)?|\bit'd)\s+(?:be|have\s+been)\s+
+        rf"""(?:\bwould(?:\s+it)?|\bit'd)\s+(?:also\s+)?(?:be|have\s+been)\s+
             (?:really\s+|very\s+|so\s+|super\s+|immensely\s+|much\s+|even\s+)?
             (?:{"|".join(_WISHED)})\s+
             (?:to\s+\w|being\s+able\b|if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
@@ -217,16 +223,19 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             "ought you",
             "might want",
         ),
-        r"""\bi(?:\s+would|\s+might|'d)?\s+(?:also\s+)?suggest\b(?!\s*[:.]|\s+(?:that\s+)?(?:he|she|they)\b)
+        # "I'd suggest that one answer might be …" proposes; "I suggest (that) you …" asks.
+        r"""\bi(?:\s+would|\s+might|'d)?\s+(?:also\s+|strongly\s+)?suggest\b
+            (?!\s*[:.]|\s+(?:that\s+)?(?:he|she|they)\b|\s+that\s+(?!you\b))
           | \byou\s+(?:might|should|could)\s+(?:also\s+)?  # "you may write …" gives leave
             (?:weigh|take\s+a\s+look|look\s+at|look\s+into|check|investigate|add|include|
             consider|mention|correct|fix|update|write|publish|post\s+more|cover|explain|clarify)
           # What the author "may want to" do, any verb: "you may want to move that comment",
           # "might want to fix that..." (its subject left out).
-          | (?:\byou\s+(?:might|may|could|should)|^(?:[\w']+,\s*)?might)\s+(?:also\s+)?
+          | (?:\b(?:you|u)\s+(?:might|may|could|should)|^(?:[\w']+,\s*)?might)\s+(?:also\s+)?
             want\s+to\s+\w
-          | \byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?
-            (?:address|cover|mention|explain|clarify|write\s+about)\b""",
+          # "Hey man, you need to fix this" ("when you need to update it" is anyone).
+          | (?<!when\s)(?<!if\s)\byou\s+(?:really\s+)?(?:need|have|ought)\s+to\s+(?:at\s+least\s+)?
+            (?:address|cover|mention|explain|clarify|write\s+about|fix|correct|update)\b""",
     ),
     (("correct",), r"\b(?:please\s+)?correct\s+me\s+if\b"),
     (("tell me",), r"(?:^|,\s*|\band\s+)(?:please\s+)?tell\s+(?:me|us)\s+(?:if|whether)\b"),

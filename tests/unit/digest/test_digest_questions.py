@@ -455,8 +455,18 @@ QUESTIONS = [
     "Or maybe is there a way of turning the prompt off.",
     "so, plz. help..",  # the abbreviation's full stop
     "and if I wanted to show the name along with the score, how would it?",  # a condition first
+    "It would also be interesting to know how you drew the diagrams.",
+    "Any details would be def be appreciated.",  # a typo between
+    "u might want to rename the post now.",
+    "Hey man, you need to fix the download link.",
+    "New to this so if you have any pointers I'd be grateful.",
 ]
 NOT_QUESTIONS = [
+    "Let me know if you run into any problems, good luck.",  # an offer of help
+    "How did I not know about this before?",  # at oneself
+    "Wow, why didn't I think of that ?",
+    "What is truly needed is a script that counts the ids.",  # a cleft
+    "When you need to update the schema, run the migration first.",  # anyone
     "Really?",  # one-word fragments and surprise
     "Seriously?!",
     "Who knew?",  # stock rhetorical
@@ -484,6 +494,8 @@ NOT_QUESTIONS = [
     "What is more, the second run was faster.",
     "Why not?",  # stock rhetorical
     "I suggested that they rewrite the module.",  # a suggestion to someone else
+    "I'd suggest that one answer might be a weekly report.",  # proposes an idea
+    "I'd strongly suggest that the job runs at night.",
     "We considered using a pool, but it was slower.",
     "I hope you can keep the series going.",  # a hope, asking nothing to answer
     "I don't know how you find the time for these posts.",  # praise
@@ -1004,6 +1016,7 @@ def test_code_pasted_as_prose_asks_nothing_at_its_ternary():
         "el[0] : el, 'width'))</p><p>Does that help?</p>"
     )
     assert extract_questions(body) == ["Does that help?"]
+    assert extract_questions("width: expression( (document.body && document.body.x) ?") == []
     # An aside left open is still a question ("(one local variable?").
     assert extract_questions("It depends on the size (one local variable?") != []
 
