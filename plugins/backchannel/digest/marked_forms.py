@@ -82,7 +82,11 @@ _CONDITION = re.compile(r"(?:(?:and|so|but)\s+)?if\s", re.I)
 
 # A question the writer poses to make their point, after a clause: "It doesn't matter what
 # we think; the question is: what does the CPU think?" ("My question is: …" asks).
-_POSED = re.compile(r"(?:[;,]|\bbut)\s+the\s+question\s+is\b", re.I)
+# So does "(Which) begs the question -- is it …?"
+_POSED = re.compile(
+    r"(?:[;,]|\bbut)\s+the\s+question\s+is\b|^\W*(?:which\s+|this\s+|it\s+)?begs?\s+the\s+question\b",
+    re.I,
+)
 # Asking leave to ask announces the question ("… but can i ask you a question about the read
 # more link..", "can I ask some questions about your idea …?"): the question comes after.
 ASKS_LEAVE = re.compile(
@@ -125,7 +129,7 @@ def marked_asks(unquoted: str) -> bool:
         or _ERROR_OUTPUT.match(bare)
         or (bare[-1:].isdigit() and (_TABLE_ROW.search(bare) or _STACK_FRAME.search(bare)))
         or ("(" in bare and _DEFINITION.match(bare))
-        or ("question is" in bare and _POSED.search(bare))
+        or ("the question" in bare and _POSED.search(bare))
         or ("ask" in bare and ASKS_LEAVE.match(bare))
         or ("are you" in bare and _PLEASANTRY.match(bare))
     ):

@@ -192,11 +192,18 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         # A wish aimed at the author ("It would be great to know …", "Also would be nice
         # to have a one-click deploy", "would be great if there was a flag", "It would have
         # been nice if you give some example"); not one about "it" ("… if it worked, but …").
-        tuple(f"{w} {a}" for w in ("would", "it'd") for a in _WISHED),
+        tuple(f"{w} {a}" for w in ("would", "it'd") for a in (*_WISHED, "idea")),
         rf"""(?:\bwould(?:\s+it)?|\bit'd)\s+(?:also\s+)?(?:be|have\s+been)\s+
             (?:really\s+|very\s+|so\s+|super\s+|immensely\s+|much\s+|even\s+)?
-            (?:{"|".join(_WISHED)})\s+
+            (?:{"|".join(_WISHED)}|an?\s+(?:good|great|nice|better)\s+idea)\s+
             (?:to\s+\w|being\s+able\b|if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
+    ),
+    # A hedged suggestion of what the author might do ("It might be useful to include the
+    # year"); "it might be useful to know that …" tells other readers.
+    (
+        tuple(f"{m} {a}" for m in ("might", "could", "may") for a in ("useful", "helpful", "nice")),
+        r"""\bit\s+(?:might|could|may)\s+(?:also\s+)?be\s+(?:useful|helpful|nice|good)\s+to\s+
+            (?:include|add|mention|show|explain|cover|note|link|clarify|update|give|provide)\b""",
     ),
     (
         # A wish opening on what is wished for ("An example would be beneficial.", "A post on

@@ -460,6 +460,8 @@ QUESTIONS = [
     "u might want to rename the post now.",
     "Hey man, you need to fix the download link.",
     "New to this so if you have any pointers I'd be grateful.",
+    "Would be a good idea to add a table of the flags :D",
+    "It might be useful to include the version you tested.",
 ]
 NOT_QUESTIONS = [
     "Let me know if you run into any problems, good luck.",  # an offer of help
@@ -467,6 +469,8 @@ NOT_QUESTIONS = [
     "Wow, why didn't I think of that ?",
     "What is truly needed is a script that counts the ids.",  # a cleft
     "When you need to update the schema, run the migration first.",  # anyone
+    "Begs the question -- is it the tool or the person using it?",  # posed, not asked
+    "It might be useful to know that the flag exists.",
     "Really?",  # one-word fragments and surprise
     "Seriously?!",
     "Who knew?",  # stock rhetorical
