@@ -63,9 +63,12 @@ _LIQUID_CODE = re.compile(r"{%-?\s*highlight\b.*?{%-?\s*endhighlight\s*-?%}", re
 # Markdown's code fences typed into an HTML body (a Disqus import): no HTML parser
 # knows them, and a listing's "?" is no question.
 _TYPED_FENCE = re.compile(r"^[ \t]*```.*?(?:^[ \t]*```[^\n]*$|\Z)", re.S | re.M)
-# A "(?)" or a bracketed hedge ("(I think?)") doubts a word; it asks nothing.
+# A "(?)" or a bracketed hedge ("(I think?)", "Hey Ryan (is it?)") doubts a word; it asks
+# nothing.
 _UNCERTAIN = re.compile(
-    r"\(\s*(?:(?:i\s+think|i\s+guess|i\s+believe|maybe|probably|right)\s*)?[?？]\s*\)", re.I
+    r"\(\s*(?:(?:i\s+think|i\s+guess|i\s+believe|maybe|probably|right|is\s+it|was\s+it)\s*)?"
+    r"[?？]\s*\)",
+    re.I,
 )
 # A line quoted mail-style that no Markdown quote became ("&gt; so you think …" in an
 # export that escaped the ">"): the words of whoever is quoted, not the reader's.
