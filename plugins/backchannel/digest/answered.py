@@ -84,16 +84,21 @@ class Threads:
         """True when `c` replies to another reader: not to the author, nor to its own asker.
 
         A follow-up under one's own comment (Staticman threads hang every reply
-        on the thread's first comment) still asks the author.
+        on the thread's first comment) still asks the author, under a name
+        written shorter or longer ("Krissy" under "Krissy Kernan"); so does a
+        reply there that comes right after the author's: it answers the latest word.
         """
         if c.parent is None:
             return False
         parent = self.by_id.get(c.parent)
         if parent is None:
             return True  # an unknown parent: a reader's, as before
-        if parent.author_reply:
+        if parent.author_reply or parent.reader == c.reader:
             return False
-        return parent.reader != c.reader
+        if _same_name(c, parent):
+            return False
+        before = [s for s in self.children.get(parent.id, ()) if (s.date, s.id) < (c.date, c.id)]
+        return not (before and max(before, key=lambda s: (s.date, s.id)).author_reply)
 
     def root(self, comment_id: str) -> str:
         """The top-level comment a comment's thread starts from (cycles and gaps tolerated)."""
@@ -228,6 +233,19 @@ class Threads:
                 best = child
             stack.extend(self.children.get(child.id, ()))
         return best
+
+
+def _same_name(c: Item, other: Item) -> bool:
+    """Whether two comments' names are one written shorter ("Krissy", "Krissy Kernan").
+
+    Not for "Guest" or "Anonymous" (anyone), nor when two e-mail hashes tell them apart.
+    """
+    if c.reader.startswith("\0") or other.reader.startswith("\0"):
+        return False
+    if c.email_hash and other.email_hash:
+        return False  # the hashes differ: reader_key told them apart already
+    mine, theirs = name_words(c.author), name_words(other.author)
+    return bool(mine and theirs) and (mine <= theirs or theirs <= mine)
 
 
 def _after_each(comments: list[Item]) -> dict[str, Item]:

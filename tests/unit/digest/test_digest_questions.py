@@ -910,6 +910,28 @@ def test_a_follow_up_under_ones_own_comment_still_asks_the_author():
     assert not any(cid == "iiiiii000003" for cid, _ in asked)
 
 
+def test_a_reply_under_a_readers_comment_may_still_ask_the_author():
+    # Staticman threads again (a held-out blog): the asker's name written shorter, and a
+    # reader answering the author's reply, both hang on the first reader's comment.
+    ask = "do you have a link to a good article on it?"
+    items = [
+        item("jjjjjj000001", "How do I check a user's groups?", author="Ana Ruiz"),
+        item("jjjjjj000002", f"Thanks, {ask}", days=1, parent="jjjjjj000001", author="Bo Lee"),
+        item("jjjjjj000003", "I may add a section.", days=2, parent="jjjjjj000001", owner=True),
+        item(
+            "jjjjjj000004",
+            f"Seems you never did, {ask}",
+            days=9,
+            parent="jjjjjj000001",
+            author="Cy Dunn",
+        ),
+        item("jjjjjj000005", f"Also, {ask}", days=10, parent="jjjjjj000001", author="Ana"),
+    ]
+    asked = {cid for cid, _ in find_questions_asked(items)}
+    assert "jjjjjj000002" not in asked  # to Ana, before the author spoke
+    assert {"jjjjjj000004", "jjjjjj000005"} <= asked
+
+
 def test_greeting_oneself_over_ones_own_comment_still_asks_the_author():
     # A real blog: a reader's "@Murali" over Murali's own first comment, then the question.
     again = "Sorry, what I meant was is it possible to print it without the loop?"
