@@ -31,6 +31,7 @@ _INDIRECT_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             r"(?<!no\s)(?<!one\smay\s)(?<!one\smight\s)(?<!and\syou\s)\bwonder(?:s|ed(?<!always\swondered)(?<!ever\swondered)"
             r"|ing(?<!'d\sbeen\swondering)(?<!had\sbeen\swondering))?,?\s+"
+            r"(?:(?:though|also|however|then|now),?\s+)?"  # "I was wondering, however, if …"
             r"(?:if|whether|why|how|what|who|when|where|which|"
             r"about\b(?!\s+(?:though\s+|however\s+)?(?:is|was)\b))\b"
         ),

@@ -44,9 +44,9 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         # "pls" and "plz" are how many readers write it.
         ("please", "pls", "plz", "kindly"),
-        r"""\b(?:please|pls|plz|kindly)[,.!]?\s+(?:do\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+(?:posted|updated|informed)|explain|expand|elaborate|clarify|advise|help|
+        r"""\b(?:please|pls|plz|kindly)[,.!]?\s+(?:do\s+|also\s+)?(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+(?:posted|updated|informed)|explain|expand|elaborate|clarify|advise|help|
             confirm|correct|point|share|tell|show|look|check|consider|comment|describe|suggest|
-            recommend|write|cover|post|send|update|add|fix|provide|give|say|reply|respond|answer|
+            recommend|write|cover|post|publish|send|update|add|fix|provide|give|say|reply|respond|answer|
             guide|take|mail|e-?mail|contact|come\s+back|get\s+back|approve|have\s+a\s+look|sort|
             try(?!\s+again)|make(?!\s+sure))\b""",
     ),
@@ -82,7 +82,11 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             \s+(?:please|pls|plz)\W*$""",
     ),
     (
-        ("appreciate", "appreciated", "welcome", "grateful", "obliged", "thankful"),
+        (
+            *("appreciate", "appreciated", "welcome", "grateful", "obliged", "thankful"),
+            *(f"would {w}" for w in ("great", "excellent", "helpful", "useful", "wonderful")),
+            *(f"would {w}" for w in ("fantastic", "awesome")),
+        ),
         r"""\b(?:(?:i'?d|i\s+would|would|i\s+will|i'll)\s+(?:\w+\s+){0,3}?appreciate\b
           | appreciate\s+(?:it\s+)?if\s+
             (?:you|any(?:one|body)|some(?:one|body)|i\s+(?:can|could)\s+get)\b
@@ -91,6 +95,9 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \bif\s+you\s+(?:could|can|have|know)\b.*\b(?:grateful|obliged|thankful)\b
           | (?:any|some)\s+(?:\w+\s+){0,5}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
+          # "Any info would be excellent." ("Any delay would be bad" asks nothing).
+          | ^\W*(?:any|some)\s+(?:\w+\s+){0,3}?would\s+be\s+(?:much\s+|really\s+|most\s+)?
+            (?:great|excellent|helpful|useful|wonderful|fantastic|awesome)\b
           | ^\W*(?:help|advice|ideas|suggestions)\s+(?:is\s+|would\s+be\s+)?
             (?:much\s+|greatly\s+|really\s+)?appreciated\b  # "Help appreciated!"
           # "Your comments would be most appreciated" ("Your work is appreciated" thanks).
@@ -132,6 +139,12 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         ),
         rf"""(?:^|\bi(?:'d|\s+would)\s+|\b(?:and|but)\s+)(?:would\s+)?(?:really\s+)?(?:love|like)\s+
             (?:to\s+get\s+)?(?:some\s+|your\s+|any\s+|more\s+)?(?:{"|".join(_WANTED)})\b""",
+    ),
+    # "(I) could really use some help."
+    (
+        ("could use",),
+        r"""(?:^\W*|\bi\s+)could\s+(?:really\s+)?use\s+(?:some|a\s+little|your|any)\s+
+            (?:help|advice|pointers|guidance|hints?|input)\b""",
     ),
     (
         ("feel free",),
@@ -196,7 +209,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
         rf"""(?:\bwould(?:\s+it)?|\bit'd)\s+(?:also\s+)?(?:be|have\s+been)\s+
             (?:really\s+|very\s+|so\s+|super\s+|immensely\s+|much\s+|even\s+)?
             (?:{"|".join(_WISHED)}|an?\s+(?:good|great|nice|better)\s+idea)\s+
-            (?:to\s+\w|being\s+able\b|if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
+            (?:(?:of\s+you\s+)?to\s+\w|being\s+able\b|if\s+(?:you|there\s+(?:was|were|is|could\s+be))\b)""",
     ),
     # A hedged suggestion of what the author might do ("It might be useful to include the
     # year"); "it might be useful to know that …" tells other readers.

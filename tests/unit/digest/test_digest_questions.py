@@ -463,6 +463,11 @@ QUESTIONS = [
     "New to this so if you have any pointers I'd be grateful.",
     "Would be a good idea to add a table of the flags :D",
     "It might be useful to include the version you tested.",
+    "im new to js so it would be nice of you to help me with this..",
+    "Any info on this would be excellent.",
+    "could really use some help.",
+    "Please also publish the slides somewhere.",
+    "I was wondering, however, if it works with frames.",
 ]
 NOT_QUESTIONS = [
     "Let me know if you run into any problems, good luck.",  # an offer of help
@@ -472,6 +477,8 @@ NOT_QUESTIONS = [
     "When you need to update the schema, run the migration first.",  # anyone
     "Begs the question -- is it the tool or the person using it?",  # posed, not asked
     "It might be useful to know that the flag exists.",
+    "Any delay would be bad for us.",
+    "I can use some help from my colleague.",
     "Really?",  # one-word fragments and surprise
     "Seriously?!",
     "Who knew?",  # stock rhetorical
