@@ -89,8 +89,12 @@ def greeted(body: str) -> tuple[str, ...]:
 
 
 # A later paragraph of a comment that greets its readers one by one ("@Krishna: …" /
-# "@BlueRaja: Sure does", "Matthias: …" / "Pim: …"); in HTML a paragraph opens after a tag.
-_GREETED_LATER = re.compile(r"(?:\n|<p>)[ \t]*(?:@([^\W\d_][\w'.-]*)|([^\W\d_][\w'.-]*)[:,](?!//))")
+# "@BlueRaja: Sure does", "Matthias: …" / "Pim: …"); in HTML a paragraph opens after a tag
+# (a Blogger export's "<BR/>"); a later sentence may too ("Thanks all. Julien: my …").
+_GREETED_LATER = re.compile(
+    r"(?:\n|<p>|<br\s*/?>|[.!?]\s)[ \t]*(?:@([^\W\d_][\w'.-]*)|([^\W\d_][\w'.-]*)[:,](?!//))",
+    re.I,
+)
 
 
 def greeted_later(body: str) -> tuple[str, ...]:

@@ -160,16 +160,14 @@ class Threads:
             reply = entries[n][2]
             if reply.id == item.id:
                 continue
-            names = greeted_in(reply)
             greets_asker = False
+            # One reply may greet its readers paragraph by paragraph ("@Krishna: …",
+            # "@BlueRaja: …"), after an opening greeting or none ("Thanks all. Julien: …").
+            names = (*greeted_in(reply), *self._greeted_later(reply))
             if names and reply.parent != item.id:
                 if asker is None:
                     asker = name_words(item.author)
-                # One reply may greet its readers paragraph by paragraph ("@Krishna: …",
-                # "@BlueRaja: …"), once it opens on a greeting.
-                greets_asker = bool(asker) and any(
-                    calls(name, asker) for name in (*names, *self._greeted_later(reply))
-                )
+                greets_asker = bool(asker) and any(calls(name, asker) for name in names)
                 if asker and not greets_asker and self._to_someone(reply, item.article, names):
                     continue
             if greets_asker or (

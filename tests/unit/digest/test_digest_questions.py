@@ -869,6 +869,24 @@ def test_paragraphs_opening_on_a_name_and_colon_greet_each_reader():
     assert state(items)[("nnnnnn000002", asked)] == (None, None)
 
 
+def test_a_later_line_or_sentence_greets_its_reader_after_an_opening_to_all():
+    # Held-out Blogger pages: "@bawb<BR/>Thanks!<BR/><BR/>@marcus<BR/>LocalScroll …", and
+    # "Thanks everyone for the comments. Julien: my address is …" answers Julien alone.
+    asked = "Do you have an address for donations?"
+    items = [
+        item("qqqqqq000001", "Can it scroll on mouse moves?", author="Marcus"),
+        item("qqqqqq000002", asked, days=1, author="Julien"),
+        item("qqqqqq000003", "Thanks everyone. Julien: here it is.", days=2, owner=True),
+    ]
+    answered = state(items)
+    assert answered[("qqqqqq000002", asked)] == ("author-reply", "qqqqqq000003")
+    assert answered[("qqqqqq000001", "Can it scroll on mouse moves?")] == (None, None)
+    items[2] = replace(items[2], body="@bob<BR/>Thanks!<BR/><BR/>@marcus<BR/>It can.")
+    answered = state(items)
+    assert answered[("qqqqqq000001", "Can it scroll on mouse moves?")][1] == "qqqqqq000003"
+    assert answered[("qqqqqq000002", asked)] == (None, None)
+
+
 def test_a_name_in_lower_case_greets_its_reader():
     # A real flat blog: the author's "paris, …" answered paris, not Pete's question before.
     asked = "Would it work on my iBook?"
