@@ -40,6 +40,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 # A call ("parseInt($", "f(x", "expression( (a && b)"): with a "(" left open, a "?" after it
 # is a ternary's.
 _CALL = re.compile(r"[\w$]\(\s*[\w$(]")
+# A bind placeholder in a pasted SQL log ('… WHERE "users"."token" = ? LIMIT 1').
+_PLACEHOLDER = re.compile(r"[=<>]\s*\?\s*$")
 # Scripts written without spaces: a "one-word" sentence there is a whole question.
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -124,6 +126,7 @@ def marked_asks(unquoted: str) -> bool:
     if (
         not _LETTER.search(bare)
         or _ends_in_open_call(unquoted)
+        or _PLACEHOLDER.search(unquoted)
         or _RHETORICAL.match(bare)
         or (_RHETORICAL_TAG.search(bare[-40:]) and not _CONDITION.match(bare))
         or _ERROR_OUTPUT.match(bare)

@@ -1069,6 +1069,8 @@ def test_code_pasted_as_prose_asks_nothing_at_its_ternary():
     )
     assert extract_questions(body) == ["Does that help?"]
     assert extract_questions("width: expression( (document.body && document.body.x) ?") == []
+    log = 'User Load (4.9ms) SELECT "users".* FROM "users" WHERE "users"."token" = ? LIMIT 1'
+    assert extract_questions(log) == []  # a SQL log's bind placeholder
     # An aside left open is still a question ("(one local variable?").
     assert extract_questions("It depends on the size (one local variable?") != []
 
