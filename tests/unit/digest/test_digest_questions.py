@@ -468,6 +468,8 @@ QUESTIONS = [
     "could really use some help.",
     "Please also publish the slides somewhere.",
     "I was wondering, however, if it works with frames.",
+    "any solution for this",
+    "We are trying something similar and any help and feedback would be useful.",
 ]
 NOT_QUESTIONS = [
     "Let me know if you run into any problems, good luck.",  # an offer of help
