@@ -96,8 +96,8 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | (?:any|some)\s+(?:\w+\s+){0,5}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
           # "Any info would be excellent." ("Any delay would be bad" asks nothing).
-          | (?:^\W*|\band\s+|,\s*)(?:any|some)\s+(?:\w+\s+){0,3}?would\s+be\s+(?:much\s+|really\s+|most\s+)?
-            (?:great|excellent|helpful|useful|wonderful|fantastic|awesome)\b
+          | (?:^\W*|\band\s+|,\s*)(?:any|some)\s+(?:\w+\s+){0,3}?would\s+be\s+
+            (?:much\s+|really\s+|most\s+)?(?:great|excellent|helpful|useful|wonderful|fantastic|awesome)\b
           | ^\W*(?:help|advice|ideas|suggestions)\s+(?:is\s+|would\s+be\s+)?
             (?:much\s+|greatly\s+|really\s+)?appreciated\b  # "Help appreciated!"
           # "Your comments would be most appreciated" ("Your work is appreciated" thanks).
@@ -184,8 +184,10 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     # A sentence that opens by asking for hints ("Any hints or code, please.").
     (
         ("any",),
-        r"^(?:please\s*,?\s+)?any\s+(?:tips|advice|hints?|ideas?|pointers|suggestions|help|solutions?|"
-        r"workarounds?|fix)\b",
+        (
+            r"^(?:please\s*,?\s+)?any\s+(?:tips|advice|hints?|ideas?|pointers|suggestions|help|"
+            r"solutions?|workarounds?|fix)\b"
+        ),
     ),
     # "Does anyone know …", and without its "does" at the start ("Anyone know if I need …").
     (
