@@ -125,10 +125,12 @@ _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
 # A condition, no comma, then the question inverted: "if I set a 20 hrs cache will it work".
-# The verb must not follow its subject ("if it doesn't let you do it fast, …").
+# The verb must not follow its subject ("if it doesn't let you do it fast, …"), nor a
+# modal ("if wordpress.com can do it for $17 …": "do" is the verb itself).
 _IF_THEN_INVERTED = re.compile(
     r"^(?:(?:so|and|but|also|now)\s+)?if\s[^,;]*?(?<!\byou)(?<!\bto)(?<!\bi)(?<!\bwe)"
-    r"(?<!\bthey)\s(?:does|do|did|will|would|can|could|should)\s+(?:it|i|you|we|this|that|they)"
+    r"(?<!\bthey)(?<!\bcan)(?<!\bcould)(?<!\bwill)(?<!\bwould)(?<!\bshould)"
+    r"\s(?:does|do|did|will|would|can|could|should)\s+(?:it|i|you|we|this|that|they)"
     r"\s+\w"
 )
 # The openings _IF_THEN_INVERTED allows, tested first by one C call (most sentences fail).

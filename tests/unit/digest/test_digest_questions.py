@@ -480,6 +480,7 @@ NOT_QUESTIONS = [
     "Begs the question -- is it the tool or the person using it?",  # posed, not asked
     "It might be useful to know that the flag exists.",
     "Any delay would be bad for us.",
+    "But if the host can do it for $17 a year I think that's still a fine price.",
     "I can use some help from my colleague.",
     "Really?",  # one-word fragments and surprise
     "Seriously?!",
