@@ -63,7 +63,7 @@ _RHETORICAL = re.compile(
       # At oneself: "How did I not know about this?", "Omg, why didn't I think of that?"
       | (?:(?:omg|wow|man|gosh|geez|damn|oh)\W+)?(?:how|why)\s+(?:did|have|had)(?:n'?t)?\s+i\s+
             (?:not\s+|never\s+)?(?:know|knew|known|miss|missed|see|seen|saw|hear|heard|think|
-            thought|find|found|notice|noticed|realize|realise)d?\s+(?:of\s+|about\s+)?
+            thought|find|found|notice|noticed|reali[sz]ed?)\s+(?:of\s+|about\s+)?
             (?:this|that|it)(?:\s+(?:before|sooner|earlier))?
       # Disbelief, alone or after a heading: "Are you kidding ?", "Git - Are you serious?"
       | (?:[^?]{0,40}[-–—:,]\s*)?are\s+you\s+(?:serious|kidding|joking)(?:\s+me)?

@@ -27,6 +27,8 @@ _WISHED = tuple(
     """great helpful useful interesting good nice cool convenient awesome amazing better
     worthwhile handy sweet neat fantastic brilliant""".split()  # noqa: SIM905 (a word list as text)
 )
+# What help "would be" ("Any info would be excellent.").
+_GOOD = ("great", "excellent", "helpful", "useful", "wonderful", "fantastic", "awesome")
 _WISHED_THING = ("great", "nice", "helpful", "beneficial", "useful", "awesome", "cool", "handy")
 # Requests and suggestions, anywhere in a sentence.
 REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -82,11 +84,7 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
             \s+(?:please|pls|plz)\W*$""",
     ),
     (
-        (
-            *("appreciate", "appreciated", "welcome", "grateful", "obliged", "thankful"),
-            *(f"would {w}" for w in ("great", "excellent", "helpful", "useful", "wonderful")),
-            *(f"would {w}" for w in ("fantastic", "awesome")),
-        ),
+        ("appreciate", "appreciated", "welcome", "grateful", "obliged", "thankful"),
         r"""\b(?:(?:i'?d|i\s+would|would|i\s+will|i'll)\s+(?:\w+\s+){0,3}?appreciate\b
           | appreciate\s+(?:it\s+)?if\s+
             (?:you|any(?:one|body)|some(?:one|body)|i\s+(?:can|could)\s+get)\b
@@ -95,9 +93,6 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \bif\s+you\s+(?:could|can|have|know)\b.*\b(?:grateful|obliged|thankful)\b
           | (?:any|some)\s+(?:\w+\s+){0,5}?(?:would\s+be\s+)?(?:much\s+|greatly\s+|really\s+)?
             (?:appreciated|welcome)\b
-          # "Any info would be excellent." ("Any delay would be bad" asks nothing).
-          | (?:^\W*|\band\s+|,\s*)(?:any|some)\s+(?:\w+\s+){0,3}?would\s+be\s+
-            (?:much\s+|really\s+|most\s+)?(?:great|excellent|helpful|useful|wonderful|fantastic|awesome)\b
           | ^\W*(?:help|advice|ideas|suggestions)\s+(?:is\s+|would\s+be\s+)?
             (?:much\s+|greatly\s+|really\s+)?appreciated\b  # "Help appreciated!"
           # "Your comments would be most appreciated" ("Your work is appreciated" thanks).
@@ -106,6 +101,12 @@ REQUEST_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
           | \b(?:comments|feedback|thoughts|suggestions|corrections|ideas|hints)\s+
             (?:(?:are|is|would\s+be)\s+(?:\w+\s+){0,2}?)?welcome\b
           | \bi(?:'d|\s+would)?\s+(?:\w+\s+)?welcome\s+(?:your|any)\b)""",
+    ),
+    # "Any info would be excellent." ("Any delay would be bad" asks nothing).
+    (
+        tuple(f"would {w}" for w in _GOOD),
+        rf"""(?:^\W*|\band\s+|,\s*)(?:any|some)\s+(?:\w+\s+){{0,3}}?would\s+be\s+
+            (?:much\s+|really\s+|most\s+)?(?:{"|".join(_GOOD)})\b""",
     ),
     (
         # "It would help me a lot if you could post …", "it would help if there was …".
