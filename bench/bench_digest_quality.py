@@ -2,6 +2,7 @@
 
     python bench/bench_digest_quality.py            # reads ../shared/realdata/blog-comments/
     python bench/bench_digest_quality.py --data DIR # comments.jsonl + labels.jsonl elsewhere
+                                                    # (+ spam_ids.txt: never published, left out)
     python bench/bench_digest_quality.py --errors   # also print every miss and false alarm
     python bench/bench_digest_quality.py --second-labels FILE  # two labellers' agreement
 
@@ -115,17 +116,25 @@ def item_id(raw: str) -> str:
 
 
 def load(data: Path) -> tuple[list[dict], dict[str, dict]]:
-    """(comments, labels by comment id) from the data set's two files."""
+    """(comments, labels by comment id) from the data set's two files.
+
+    Ids listed in a `spam_ids.txt` beside them (spam the blog owner never published, kept
+    in a source such as unmerged Staticman pull requests) are left out: the digest reads
+    only published comments.
+    """
+    spam_file = data / "spam_ids.txt"
+    spam = set(spam_file.read_text(encoding="utf-8").split()) if spam_file.exists() else set()
     comments = [
-        json.loads(line)
+        entry
         for line in (data / "comments.jsonl").open(encoding="utf-8")
-        if line.strip()
+        if line.strip() and (entry := json.loads(line))["id"] not in spam
     ]
     labels = {}
     for line in (data / "labels.jsonl").open(encoding="utf-8"):
         if line.strip():
             entry = json.loads(line)
-            labels[entry["id"]] = entry
+            if entry["id"] not in spam:
+                labels[entry["id"]] = entry
     return comments, labels
 
 
