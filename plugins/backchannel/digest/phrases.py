@@ -45,7 +45,7 @@ GENERIC = _words(
     series several similar simple simply simultaneously sir site slightly solution solve
     solved sorry specific specifically straight stuff suggest suggested suggestion
     suggestions sure talking test tested testing tests thank thanks thing things though
-    thought time times together tried try trying understand understanding unless update
+    thought thoughts time times together tried try trying understand understanding unless update
     updated updates useful using various waiting way ways website whatever within wonder
     wondered wonderful wondering work worked working works worth wow write writing written
     wrong yes
@@ -68,6 +68,7 @@ VAGUE_ALONE = _words(
     free effect
     refer provides implement implemented passed loaded preferred supported utilizing enter
     click consider decide bought choose single
+    required allows multiple separate dynamic dynamically front invalid
     """
 )
 # Markup that survives in imported or pasted text: never a topic.
