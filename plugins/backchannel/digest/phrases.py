@@ -31,17 +31,17 @@ GENERIC = _words(
     anywhere appreciate appreciated article articles assume assuming automatically awesome
     basically bit blog blogs bother bothered btw case certain certainly chance change
     changed changes cheers comment commented comments completely confused cool correct
-    curious dear decided definitely detail details difficult directly doubt easy entire
+    curious currently dear decided definitely detail details difficult directly doubt easy entire
     entirely especially essentially exactly example examples excellent explain explained
     explaining explanation fairly fantastic feel fix fixed fixes following forward fyi
     general generally good great guess happening hear hello help helped helpful helps hey hi
     hmm hope idea ideas imho imo incorrect info inform informative instead interested
     interesting issue issues kind kindly learn learned let likely longer looking lost lot
-    lots love manually mention mentioned message mine mostly nearly neat needs nice note
+    lots love man manually mention mentioned message mine mostly nearly neat needs nice note
     obviously ones others otherwise page part particular people perfectly perhaps please pls
     plz point possible post posted posts pretty probably problem problems properly provide
     question questions quite rather read reader readers reading real really reason recently
-    regarding regards related reply respectively right save saved says seen send sense
+    regarding regards related reply rid respectively right save saved says seen send sense
     series several similar simple simply simultaneously sir site slightly solution solve
     solved sorry specific specifically straight stuff suggest suggested suggestion
     suggestions sure talking test tested testing tests thank thanks thing things though
@@ -68,7 +68,7 @@ VAGUE_ALONE = _words(
     free effect
     refer provides implement implemented passed loaded preferred supported utilizing enter
     click consider decide bought choose single
-    required allows multiple separate dynamic dynamically front invalid
+    required allows multiple separate dynamic dynamically front invalid developed hidden life
     """
 )
 # Markup that survives in imported or pasted text: never a topic.
