@@ -42,7 +42,7 @@ GENERIC = _words(
     plz point possible post posted posts pretty probably problem problems properly provide
     question questions quite rather read reader readers reading real really reason recently
     regarding regards related reply rid respectively right save saved says seen send sense
-    series several similar simple simply simultaneously sir site slightly solution solve
+    series several similar simple simply simultaneously sir site slightly somehow solution solve
     solved sorry specific specifically straight stuff suggest suggested suggestion
     suggestions sure talking test tested testing tests thank thanks thing things though
     thought thoughts time times together tried try trying understand understanding unless update
