@@ -165,6 +165,11 @@ class Item:
 _NOBODY_IN_PARTICULAR = frozenset({"", "guest", "anonymous", "anon", "unknown"})
 
 
+def anonymous(author: str) -> bool:
+    """True for a name that says nobody in particular ("Guest", "Anonymous", none)."""
+    return author.casefold() in _NOBODY_IN_PARTICULAR
+
+
 def reader_key(item_id: str, author: str, email_hash: str | None) -> str:
     """Which reader wrote an item: their e-mail's hash, else their name in any case.
 
@@ -174,8 +179,7 @@ def reader_key(item_id: str, author: str, email_hash: str | None) -> str:
     """
     if email_hash:
         return email_hash
-    name = author.casefold()
-    return "\0" + item_id if name in _NOBODY_IN_PARTICULAR else name
+    return "\0" + item_id if anonymous(author) else author.casefold()
 
 
 _FIELD_DEFAULTS = {

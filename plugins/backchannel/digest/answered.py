@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from backchannel.digest.addressing import called, calls, greeted_in, greeted_later, name_words
-from backchannel.model import Item
+from backchannel.model import Item, anonymous
 
 AUTHOR_REPLY = "author-reply"
 NOBODY: Mapping[str, datetime] = {}  # an article nobody commented on
@@ -43,10 +43,9 @@ class Threads:
         self.readers = readers or {}
         self.later_greetings: dict[str, tuple[str, ...]] = {}
         self.bodies: dict[str, str] = {}  # author comments' bodies, lower case, by id
+        self.comments = comments
         self.children: dict[str, list[Item]] = {}
-        self.on_article: dict[str, list[Item]] = {}
         for c in comments:
-            self.on_article.setdefault(c.article, []).append(c)
             if c.parent:
                 self.children.setdefault(c.parent, []).append(c)
         self.roots: dict[str, str] = {}
@@ -78,7 +77,11 @@ class Threads:
         for entries in self.owner.values():
             entries.sort(key=lambda e: (e[0], e[1]))
         self.owner_dates = {key: [e[0] for e in v] for key, v in self.owner.items()}
-        self._next: dict[str, dict[str, Item]] = {}  # by article, made when first asked
+        # The comment after each comment, by article, made when first asked (only a question
+        # no author comment answered within TOP_LEVEL_WITHIN asks), from the comments grouped
+        # by article then.
+        self._on_article: dict[str, list[Item]] | None = None
+        self._next: dict[str, dict[str, Item]] = {}
 
     def to_reader(self, c: Item) -> bool:
         """True when `c` replies to another reader: not to the author, nor to its own asker.
@@ -97,8 +100,12 @@ class Threads:
             return False
         if _same_name(c, parent):
             return False
-        before = [s for s in self.children.get(parent.id, ()) if (s.date, s.id) < (c.date, c.id)]
-        return not (before and max(before, key=lambda s: (s.date, s.id)).author_reply)
+        previous = max(
+            (s for s in self.children.get(parent.id, ()) if (s.date, s.id) < (c.date, c.id)),
+            key=lambda s: (s.date, s.id),
+            default=parent,
+        )
+        return not previous.author_reply
 
     def root(self, comment_id: str) -> str:
         """The top-level comment a comment's thread starts from (cycles and gaps tolerated)."""
@@ -183,9 +190,13 @@ class Threads:
 
     def next_comment(self, item: Item) -> Item | None:
         """The comment after `item` on its article by anyone but its reader (see _after_each)."""
+        if self._on_article is None:
+            self._on_article = {}
+            for c in self.comments:
+                self._on_article.setdefault(c.article, []).append(c)
         found = self._next.get(item.article)
         if found is None:
-            found = self._next[item.article] = _after_each(self.on_article[item.article])
+            found = self._next[item.article] = _after_each(self._on_article[item.article])
         return found.get(item.id)
 
     def _greeted_later(self, reply: Item) -> tuple[str, ...]:
@@ -238,7 +249,7 @@ def _same_name(c: Item, other: Item) -> bool:
 
     Not for "Guest" or "Anonymous" (anyone), nor when two e-mail hashes tell them apart.
     """
-    if c.reader.startswith("\0") or other.reader.startswith("\0"):
+    if anonymous(c.author) or anonymous(other.author):
         return False
     if c.email_hash and other.email_hash:
         return False  # the hashes differ: reader_key told them apart already

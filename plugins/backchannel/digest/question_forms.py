@@ -111,16 +111,19 @@ _GLUED = re.compile(
 # A greeting glued to the first word ("Hi,Can you tell me …").
 _GREETINGS = ("hi", "hello", "hey", "dear")
 _GLUED_GREETING = re.compile(rf"^(?:{'|'.join(_GREETINGS)})[,.!]+(?=[^\W\d_])")
+# A comma before one of these may open a later clause that asks ("… so I can build GNUstep,
+# what options did you use …", "…, can this be done"; ", which …" is a relative clause,
+# ", how to …" a title): a question word, or an auxiliary before its subject.
+_COMMA_QUESTION_WORDS = ("what", "how", "where", "why")
+_COMMA_AUXILIARIES = ("can", "could", "would", "will", "do", "does")
+_COMMA_WH = tuple(f", {w} " for w in (*_COMMA_QUESTION_WORDS, *_COMMA_AUXILIARIES))
 # A later clause: after ";", ", and/but/so", or "but" before a question's opening ("I know
 # what your score was but how did you …"), or a comma before one (_COMMA_WH).
 _LATER_CLAUSE = re.compile(
     r";\s*|, (?:and|but|so) | but (?=(?:how|what|why|where|which|can|could|would|do|does|did|"
-    r"is|are|should)\s)|, (?=(?:what|how|where|why) (?!to\b))"
-    r"|, (?=(?:can|could|would|will|do|does) (?:you|this|it|we|i|anyone|someone) )"
+    rf"is|are|should)\s)|, (?=(?:{'|'.join(_COMMA_QUESTION_WORDS)}) (?!to\b))"
+    rf"|, (?=(?:{'|'.join(_COMMA_AUXILIARIES)}) (?:you|this|it|we|i|anyone|someone) )"
 )
-# A comma before one of these may open a later clause that asks ("… so I can build GNUstep,
-# what options did you use …", "…, can this be done"; ", which …" is a relative clause).
-_COMMA_WH = tuple(f", {w} " for w in "what how where why can could would will do does".split())  # noqa: SIM905 (word list)
 _WH_ANYWHERE = re.compile(
     rf"(?:^|[,;:]\s*|\b(?:and|but|so|or)\s+){_WH}\b|\b{_AUX}\s+{_SUBJECT}\s+\w+[^,]*[?？]\s*$"
 )
