@@ -95,7 +95,7 @@ def test_an_indented_html_body_is_not_indented_code():
 
 def test_a_bracketed_hedge_asks_nothing():
     assert extract_questions("Still just as relevant today, (I think?). Or (?) not.") == []
-    assert extract_questions("Hey Sam (is it?) I built the same rack.") == []
+    assert extract_questions("Hey Sam (is it?)\n\nI built the same rack.") == []
 
 
 def test_jekyll_highlight_blocks_are_code():
